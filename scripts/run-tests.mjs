@@ -1,0 +1,51 @@
+// Runs the test suites with node's own test runner (TypeScript through tsx).
+//   node scripts/run-tests.mjs            unit tests, then the end-to-end suite
+//   node scripts/run-tests.mjs --unit     unit tests only
+//   node scripts/run-tests.mjs --e2e      end-to-end tests only
+//   extra arguments that are paths select those test files
+// Unit tests: test/unit/**/*.test.ts and src/**/*.test.ts. E2e: test/e2e/**/*.e2e.test.ts.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
+const explicit = args.filter((a) => !a.startsWith('--'));
+
+function walk(dir, out = []) {
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort()) {
+    if (e === 'node_modules' || e.startsWith('.')) continue;
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+const isE2e = (f) => f.endsWith('.e2e.test.ts');
+const unitFiles = [...walk('test'), ...walk('src')].filter((f) => f.endsWith('.test.ts') && !isE2e(f));
+const e2eFiles = walk('test/e2e').filter(isE2e);
+
+function run(files, extraEnv = {}) {
+  if (files.length === 0) return 0;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, ...extraEnv },
+  });
+  return r.status ?? 1;
+}
+
+let status = 0;
+if (explicit.length > 0) {
+  status = run(explicit);
+} else {
+  if (only !== 'e2e') status = run(unitFiles) || status;
+  if (only !== 'unit') status = run(e2eFiles) || status;
+}
+process.exit(status);

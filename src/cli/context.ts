@@ -1,0 +1,58 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Command } from 'commander';
+import type { KubeClient } from '../kube/client.js';
+import { type Progress, createProgress } from '../output/progress.js';
+import { useColor, useSpinner } from '../output/terminal.js';
+
+/** Everything a command action may touch of the process. Built once in main.ts. */
+export interface CliContext {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Current time; injected so core code never reads the clock itself. */
+  now: () => Date;
+}
+
+/** Options every command inherits from the root program. */
+export interface GlobalOptions {
+  kubeconfig?: string;
+  context?: string;
+  verbose?: boolean;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals<Record<string, unknown>>();
+  const g: GlobalOptions = {};
+  if (typeof o['kubeconfig'] === 'string') g.kubeconfig = o['kubeconfig'];
+  if (typeof o['context'] === 'string') g.context = o['context'];
+  if (o['verbose'] === true) g.verbose = true;
+  return g;
+}
+
+/** Creates the real Kubernetes client lazily, so commands that need no cluster never load it. */
+export async function kubeClient(cmd: Command): Promise<KubeClient> {
+  const { createKubeClient } = await import('../kube/real.js');
+  const g = globalOptions(cmd);
+  return createKubeClient({
+    ...(g.kubeconfig !== undefined ? { kubeconfig: g.kubeconfig } : {}),
+    ...(g.context !== undefined ? { context: g.context } : {}),
+  });
+}
+
+export function colorOn(ctx: CliContext, stream: 'stdout' | 'stderr' = 'stdout'): boolean {
+  return useColor({ isTTY: stream === 'stdout' ? ctx.stdoutIsTTY : ctx.stderrIsTTY, env: ctx.env });
+}
+
+/** Progress reporter on stderr: spinners on a TTY, plain lines otherwise. */
+export function progress(ctx: CliContext): Promise<Progress> {
+  return createProgress({
+    stream: ctx.stderr,
+    spinner: useSpinner({ isTTY: ctx.stderrIsTTY, env: ctx.env }),
+    color: colorOn(ctx, 'stderr'),
+  });
+}

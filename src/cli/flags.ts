@@ -1,0 +1,38 @@
+import { Option } from 'commander';
+import { UsageError } from '../errors.js';
+
+/** `-o, --output` for commands that print a table, with json and yaml everywhere. */
+export function outputOption(formats: readonly string[] = ['table', 'json', 'yaml'], def = 'table'): Option {
+  return new Option('-o, --output <format>', `output format (${formats.join('|')})`).choices(formats).default(def);
+}
+
+/** Collects a repeatable flag into an array, in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Parses a duration such as 300ms, 10s, 5m, 1h, 1m30s. Throws a UsageError naming the flag. */
+export function parseDuration(flag: string, value: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(value)) !== null) {
+    const n = Number(m[1]);
+    const unit = m[2];
+    total += unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
+    matched = re.lastIndex;
+  }
+  if (value === '' || matched !== value.length) {
+    if (/^\d+$/.test(value)) return Number(value) * 1000;
+    throw new UsageError(`${flag}: invalid duration "${value}" (use e.g. 30s, 5m, 1h30m)`);
+  }
+  return Math.round(total);
+}
+
+export function parsePositiveInt(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new UsageError(`${flag}: expected a whole number of at least 1, got "${value}"`);
+  }
+  return Number(value);
+}

@@ -1,0 +1,46 @@
+import { CommanderError } from 'commander';
+import { ExitCode, MeshError, exitCodeOf } from '../errors.js';
+import type { CliContext } from './context.js';
+import { createProgram } from './program.js';
+
+const ctx: CliContext = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  stdinIsTTY: process.stdin.isTTY === true,
+  now: () => new Date(),
+};
+
+// Writing to a closed pipe (`mesh ... | head`) is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+});
+
+const program = createProgram(ctx);
+const verbose = process.argv.includes('--verbose');
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version exit 0.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      return ExitCode.Ok;
+    }
+    return ExitCode.Usage;
+  }
+  const red = ctx.stderrIsTTY && !('NO_COLOR' in ctx.env) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.stderr.write(`${red('Error:')} ${message}\n`);
+  if (err instanceof MeshError) for (const d of err.details) ctx.stderr.write(`  ${d}\n`);
+  if (verbose && err instanceof Error && err.stack) ctx.stderr.write(err.stack + '\n');
+  else if (!(err instanceof MeshError)) ctx.stderr.write('(run with --verbose for details)\n');
+  return exitCodeOf(err);
+}

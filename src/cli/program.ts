@@ -1,0 +1,55 @@
+import { Command, Option } from 'commander';
+import type { CliContext } from './context.js';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerInstall } from './commands/install.js';
+import { registerManifest } from './commands/manifest.js';
+import { registerProfile } from './commands/profile.js';
+import { registerProxyStatus } from './commands/proxy-status.js';
+import { registerRolloutRestart } from './commands/rollout-restart.js';
+import { registerVersion } from './commands/version.js';
+
+declare const __MESH_VERSION__: string;
+export const MESH_VERSION: string = typeof __MESH_VERSION__ === 'string' ? __MESH_VERSION__ : '0.0.0-dev';
+
+/**
+ * The commander program. Only option declarations live here and in commands/*.ts;
+ * each action imports its implementation lazily (actions/*.ts), so `mesh --help`
+ * loads neither the Kubernetes client nor the renderer.
+ */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('mesh')
+    .description('Operate an Istio service mesh on Kubernetes')
+    .version(MESH_VERSION, '--version', 'print the mesh version')
+    .addOption(new Option('--kubeconfig <file>', 'path to the kubeconfig file').env('KUBECONFIG'))
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('--verbose', 'print stack traces and extra diagnostics')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void ctx.stdout.write(s),
+      writeErr: (s) => void ctx.stderr.write(s),
+    });
+
+  registerVersion(program, ctx);
+  registerManifest(program, ctx);
+  registerProfile(program, ctx);
+  registerInstall(program, ctx);
+  registerAnalyze(program, ctx);
+  registerRolloutRestart(program, ctx);
+  registerProxyStatus(program, ctx);
+
+  // Sub-commands inherit exit override and output configuration.
+  const configure = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride();
+      sub.configureOutput({
+        writeOut: (s) => void ctx.stdout.write(s),
+        writeErr: (s) => void ctx.stderr.write(s),
+      });
+      sub.showSuggestionAfterError(true);
+      configure(sub);
+    }
+  };
+  configure(program);
+  return program;
+}

@@ -1,0 +1,156 @@
+/**
+ * The one interface through which mesh talks to a Kubernetes API server.
+ * Objects are plain JSON data (never class instances); callers narrow them.
+ * Implementations: real.ts (the API server) and fake.ts (in memory, for unit tests).
+ */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+  managedFields?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ListOptions {
+  /** Omit for all namespaces (or for cluster-scoped kinds). */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size; list() follows continue tokens until the end. */
+  limit?: number;
+  /** Ask only for metadata (PartialObjectMetadata), e.g. to see Secrets without their data. */
+  metadataOnly?: boolean;
+}
+
+export interface ApplyOptions {
+  fieldManager: string;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export type PatchType = 'merge' | 'strategic' | 'json';
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  dryRun?: boolean;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+export interface WatchOptions extends Omit<ListOptions, 'limit' | 'metadataOnly'> {
+  /** Start from this resourceVersion; omit to get synthetic ADDED events for existing objects first. */
+  resourceVersion?: string;
+}
+
+export interface ResourceInfo {
+  /** Plural resource name, e.g. deployments. */
+  resource: string;
+  namespaced: boolean;
+  kind: string;
+  apiVersion: string;
+}
+
+export interface ClusterInfo {
+  context: string;
+  server: string;
+  /** The context's namespace, or "default". */
+  namespace: string;
+}
+
+export interface PortForwardHandle {
+  /** A local 127.0.0.1 port that tunnels to the pod's port. */
+  localPort: number;
+  close(): Promise<void>;
+}
+
+export interface KubeClient {
+  info(): ClusterInfo;
+  /** The API server's version, e.g. { major: "1", minor: "35", gitVersion: "v1.35.1" }. */
+  serverVersion(): Promise<{ major: string; minor: string; gitVersion: string }>;
+  /** Discovery: undefined when the kind is not served (e.g. a CRD not installed). */
+  resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+  /** undefined when not found. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** All pages. Throws NotServedError when the kind is not served. */
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
+  create(obj: KubeObject, options?: { dryRun?: boolean }): Promise<KubeObject>;
+  /** Server-side apply. */
+  apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject>;
+  patch(ref: ObjectRef, patch: unknown, type: PatchType, options?: { fieldManager?: string; dryRun?: boolean }): Promise<KubeObject>;
+  /** false when it was already gone. */
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<boolean>;
+  /**
+   * Watch until the signal aborts or onEvent returns true ("done"). Re-watches from the last
+   * resourceVersion when the server closes the stream; relists on 410 Gone.
+   */
+  watch(
+    apiVersion: string,
+    kind: string,
+    options: WatchOptions,
+    onEvent: (type: WatchEventType, obj: KubeObject) => boolean | void,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /** TokenRequest API: a short-lived token for a service account. */
+  createToken(namespace: string, serviceAccount: string, options?: { audiences?: string[]; expirationSeconds?: number }): Promise<string>;
+  /** Port-forward through the API server to a pod's port. */
+  portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle>;
+  /** Raw GET of a path on the API server (e.g. /readyz), returning the parsed body or text. */
+  raw(path: string): Promise<unknown>;
+}
+
+/** An error from the API server, with the HTTP status and Status reason/message. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly target: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+  /** 429, 5xx and connection errors are worth retrying. */
+  get transient(): boolean {
+    return this.status === 429 || this.status >= 500 || this.status === 0;
+  }
+}
+
+export class NotServedError extends Error {
+  constructor(readonly apiVersion: string, readonly kind: string) {
+    super(`the server does not serve ${kind} (${apiVersion})`);
+    this.name = 'NotServedError';
+  }
+}
+
+export function refOf(obj: KubeObject): ObjectRef {
+  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '' };
+  if (obj.metadata.namespace !== undefined) ref.namespace = obj.metadata.namespace;
+  return ref;
+}
+
+/** `Kind ns/name` or `Kind name`, the way mesh names objects in messages. */
+export function describeRef(ref: { kind: string; name?: string | undefined; namespace?: string | undefined }): string {
+  return ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name ?? ''}` : `${ref.kind} ${ref.name ?? ''}`;
+}

@@ -1,0 +1,465 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { delimiter } from 'node:path';
+import { KubeConfig, PortForward, Watch } from '@kubernetes/client-node';
+import fetch, { type RequestInit } from 'node-fetch';
+import { ClusterError, UsageError, didYouMean } from '../errors.js';
+import {
+  type ApplyOptions,
+  type ClusterInfo,
+  type DeleteOptions,
+  type KubeClient,
+  type KubeObject,
+  type ListOptions,
+  type ObjectRef,
+  type PatchType,
+  type PortForwardHandle,
+  type ResourceInfo,
+  type WatchEventType,
+  type WatchOptions,
+  KubeApiError,
+  NotServedError,
+  describeRef,
+} from './client.js';
+
+export interface KubeClientOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** Retries for transient errors (429, 5xx, connection reset). */
+  retries?: number;
+}
+
+const PATCH_TYPES: Record<PatchType | 'apply', string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (options.kubeconfig !== undefined && options.kubeconfig !== '') {
+      const files = options.kubeconfig.split(delimiter).filter((f) => f !== '');
+      // kubectl semantics: the first file that sets a value wins, including current-context.
+      kc.loadFromFile(files[0]!);
+      for (const f of files.slice(1)) {
+        const more = new KubeConfig();
+        more.loadFromFile(f);
+        for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
+        for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
+        for (const x of more.contexts) if (!kc.getContextObject(x.name)) kc.addContext(x);
+        if (!kc.getCurrentContext()) kc.setCurrentContext(more.getCurrentContext());
+      }
+    } else {
+      kc.loadFromDefault(undefined, true);
+    }
+  } catch (err) {
+    throw new ClusterError(`cannot load kubeconfig ${options.kubeconfig ?? ''}: ${(err as Error).message}`.replace('  ', ' '));
+  }
+  if (options.context !== undefined) {
+    if (!kc.getContextObject(options.context)) {
+      const names = kc.getContexts().map((c) => c.name);
+      throw new UsageError(
+        `--context: no context "${options.context}" in the kubeconfig${didYouMean(options.context, names)}; contexts: ${names.join(', ') || 'none'}`,
+      );
+    }
+    kc.setCurrentContext(options.context);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
+    throw new ClusterError('no kubeconfig found: set --kubeconfig or KUBECONFIG, or create ~/.kube/config');
+  }
+  return kc;
+}
+
+export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
+  const kc = loadKubeConfig(options);
+  return new RealKubeClient(kc, options.retries ?? 4);
+}
+
+interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  /** For error messages: what was being done to what. */
+  target: string;
+}
+
+export class RealKubeClient implements KubeClient {
+  private readonly server: string;
+  private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly retries: number,
+  ) {
+    this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
+  }
+
+  info(): ClusterInfo {
+    const ctx = this.kc.getCurrentContext();
+    return { context: ctx, server: this.server, namespace: this.kc.getContextObject(ctx)?.namespace ?? 'default' };
+  }
+
+  async serverVersion(): Promise<{ major: string; minor: string; gitVersion: string }> {
+    const v = (await this.request({ method: 'GET', path: '/version', target: 'server version' })) as Record<string, string>;
+    return { major: v['major'] ?? '', minor: (v['minor'] ?? '').replace(/\D+$/, ''), gitVersion: v['gitVersion'] ?? '' };
+  }
+
+  async raw(path: string): Promise<unknown> {
+    return this.request({ method: 'GET', path, target: path });
+  }
+
+  async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
+    let entry = this.discovery.get(apiVersion);
+    if (!entry) {
+      entry = this.discover(apiVersion);
+      this.discovery.set(apiVersion, entry);
+      entry.catch(() => this.discovery.delete(apiVersion));
+    }
+    const resources = await entry;
+    if (resources === undefined) {
+      // Not served (yet): forget, so a CRD installed later is found.
+      this.discovery.delete(apiVersion);
+      return undefined;
+    }
+    return resources.get(kind);
+  }
+
+  private async discover(apiVersion: string): Promise<Map<string, ResourceInfo> | undefined> {
+    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    let body: unknown;
+    try {
+      body = await this.request({ method: 'GET', path, target: `discovery of ${apiVersion}` });
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return undefined;
+      throw err;
+    }
+    const map = new Map<string, ResourceInfo>();
+    const list = (body as { resources?: { name: string; kind: string; namespaced: boolean }[] }).resources ?? [];
+    for (const r of list) {
+      if (r.name.includes('/')) continue; // subresources
+      map.set(r.kind, { resource: r.name, namespaced: r.namespaced, kind: r.kind, apiVersion });
+    }
+    return map;
+  }
+
+  private async pathFor(apiVersion: string, kind: string, namespace: string | undefined, name?: string): Promise<string> {
+    const info = await this.resourceFor(apiVersion, kind);
+    if (!info) throw new NotServedError(apiVersion, kind);
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const ns = info.namespaced && namespace !== undefined && namespace !== '' ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    if (info.namespaced && name !== undefined && ns === '') {
+      throw new ClusterError(`${kind} ${name}: a namespace is required`);
+    }
+    return `${base}${ns}/${info.resource}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
+  }
+
+  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    const path = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    try {
+      return (await this.request({ method: 'GET', path, target: describeRef(ref) })) as KubeObject;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
+    const path = await this.pathFor(apiVersion, kind, options.namespace);
+    const items: KubeObject[] = [];
+    let cont: string | undefined;
+    do {
+      const body = (await this.request({
+        method: 'GET',
+        path,
+        query: {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: options.limit ?? 500,
+          continue: cont,
+        },
+        ...(options.metadataOnly
+          ? { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' }
+          : {}),
+        target: `list ${kind}${options.namespace ? ` in ${options.namespace}` : ''}`,
+      })) as { items?: KubeObject[]; metadata?: { continue?: string } };
+      for (const item of body.items ?? []) {
+        // List items omit apiVersion/kind; fill them so objects are self-describing.
+        items.push({ ...item, apiVersion, kind });
+      }
+      cont = body.metadata?.continue || undefined;
+    } while (cont !== undefined);
+    return items;
+  }
+
+  async create(obj: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    const path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace);
+    return (await this.request({
+      method: 'POST',
+      path,
+      query: { dryRun: options.dryRun ? 'All' : undefined },
+      body: obj,
+      target: `create ${describeRef({ kind: obj.kind, name: obj.metadata.name ?? obj.metadata.generateName, namespace: obj.metadata.namespace })}`,
+    })) as KubeObject;
+  }
+
+  async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const name = obj.metadata.name;
+    if (name === undefined) throw new ClusterError(`${obj.kind}: metadata.name is required for apply`);
+    const path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, name);
+    const { managedFields: _drop, ...metadata } = obj.metadata;
+    return (await this.request({
+      method: 'PATCH',
+      path,
+      query: { fieldManager: options.fieldManager, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined },
+      body: { ...obj, metadata },
+      contentType: PATCH_TYPES.apply,
+      target: `apply ${describeRef({ kind: obj.kind, name, namespace: obj.metadata.namespace })}`,
+    })) as KubeObject;
+  }
+
+  async patch(ref: ObjectRef, patch: unknown, type: PatchType, options: { fieldManager?: string; dryRun?: boolean } = {}): Promise<KubeObject> {
+    const path = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    return (await this.request({
+      method: 'PATCH',
+      path,
+      query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? 'All' : undefined },
+      body: patch,
+      contentType: PATCH_TYPES[type],
+      target: `patch ${describeRef(ref)}`,
+    })) as KubeObject;
+  }
+
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
+    const path = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    try {
+      await this.request({
+        method: 'DELETE',
+        path,
+        query: { propagationPolicy: options.propagationPolicy ?? 'Background', dryRun: options.dryRun ? 'All' : undefined },
+        target: `delete ${describeRef(ref)}`,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  async watch(
+    apiVersion: string,
+    kind: string,
+    options: WatchOptions,
+    onEvent: (type: WatchEventType, obj: KubeObject) => boolean | void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const path = await this.pathFor(apiVersion, kind, options.namespace);
+    const watcher = new Watch(this.kc);
+    let resourceVersion = options.resourceVersion;
+    let finished = false;
+    let failures = 0;
+    while (!finished && !signal?.aborted) {
+      if (resourceVersion === undefined) {
+        // Start from a list so existing objects are delivered first, then watch from its version.
+        const body = (await this.request({
+          method: 'GET',
+          path,
+          query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
+          target: `list ${kind}`,
+        })) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
+        for (const item of body.items ?? []) {
+          if (onEvent('ADDED', { ...item, apiVersion, kind }) === true) return;
+        }
+        resourceVersion = body.metadata?.resourceVersion;
+      }
+      const outcome = await new Promise<'done' | 'closed' | 'gone' | Error>((resolve) => {
+        let controller: AbortController | undefined;
+        const onAbort = (): void => {
+          controller?.abort();
+          resolve('done');
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        watcher
+          .watch(
+            path,
+            {
+              labelSelector: options.labelSelector,
+              fieldSelector: options.fieldSelector,
+              resourceVersion,
+              allowWatchBookmarks: true,
+              timeoutSeconds: 300,
+            },
+            (type: string, obj: KubeObject) => {
+              if (type === 'ERROR') {
+                const status = obj as unknown as { code?: number; message?: string };
+                controller?.abort();
+                resolve(status.code === 410 ? 'gone' : new Error(status.message ?? 'watch error'));
+                return;
+              }
+              const rv = obj?.metadata?.resourceVersion;
+              if (rv) resourceVersion = rv;
+              if (type === 'BOOKMARK') return;
+              failures = 0;
+              if (onEvent(type as WatchEventType, { ...obj, apiVersion, kind }) === true) {
+                controller?.abort();
+                resolve('done');
+              }
+            },
+            (err: unknown) => {
+              signal?.removeEventListener('abort', onAbort);
+              if (err && (err as { name?: string }).name !== 'AbortError') resolve(err as Error);
+              else resolve('closed');
+            },
+          )
+          .then((c) => {
+            controller = c;
+            if (signal?.aborted) c.abort();
+          })
+          .catch((err: unknown) => resolve(err as Error));
+      });
+      if (outcome === 'done') finished = true;
+      else if (outcome === 'gone') resourceVersion = undefined;
+      else if (outcome instanceof Error) {
+        const status = (outcome as { statusCode?: number }).statusCode;
+        if (status === 410) {
+          resourceVersion = undefined;
+          continue;
+        }
+        if (++failures > this.retries) throw this.wrapNetworkError(outcome, `watch ${kind}`);
+        await sleep(backoff(failures), signal);
+      }
+      // 'closed': the server ended the stream (timeoutSeconds); watch again from resourceVersion.
+    }
+  }
+
+  async createToken(
+    namespace: string,
+    serviceAccount: string,
+    options: { audiences?: string[]; expirationSeconds?: number } = {},
+  ): Promise<string> {
+    const body = (await this.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`,
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {
+          ...(options.audiences ? { audiences: options.audiences } : {}),
+          expirationSeconds: options.expirationSeconds ?? 600,
+        },
+      },
+      target: `token for ServiceAccount ${namespace}/${serviceAccount}`,
+    })) as { status?: { token?: string } };
+    const token = body.status?.token;
+    if (!token) throw new ClusterError(`TokenRequest for ServiceAccount ${namespace}/${serviceAccount} returned no token`);
+    return token;
+  }
+
+  async portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle> {
+    const forwarder = new PortForward(this.kc);
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      forwarder.portForward(namespace, pod, [port], socket, null, socket).catch((err: unknown) => {
+        socket.destroy(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const localPort = (server.address() as AddressInfo).port;
+    return {
+      localPort,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  private async request(spec: RequestSpec): Promise<unknown> {
+    const url = new URL(this.server + spec.path);
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
+    init.method = spec.method;
+    const headers: Record<string, string> = { ...((init.headers as Record<string, string> | undefined) ?? {}) };
+    headers['Accept'] = spec.accept ?? 'application/json';
+    if (spec.body !== undefined) {
+      headers['Content-Type'] = spec.contentType ?? 'application/json';
+      init.body = JSON.stringify(spec.body);
+    }
+    init.headers = headers;
+    for (let attempt = 0; ; attempt++) {
+      let res;
+      try {
+        res = await fetch(url.toString(), init);
+      } catch (err) {
+        if (attempt < this.retries) {
+          await sleep(backoff(attempt + 1));
+          continue;
+        }
+        throw this.wrapNetworkError(err, spec.target);
+      }
+      const text = await res.text();
+      if (res.ok) {
+        if (text === '') return undefined;
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return text;
+        }
+      }
+      const error = toApiError(res.status, text, spec.target);
+      if (error.transient && attempt < this.retries) {
+        const retryAfter = Number(res.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : backoff(attempt + 1));
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  private wrapNetworkError(err: unknown, target: string): KubeApiError {
+    const code = (err as { code?: string }).code ?? (err as Error).message;
+    return new KubeApiError(0, 'Unreachable', `${target}: cannot reach the API server at ${this.server} (${code})`, target);
+  }
+}
+
+function toApiError(status: number, text: string, target: string): KubeApiError {
+  let reason = '';
+  let message = text.trim();
+  try {
+    const body = JSON.parse(text) as { reason?: string; message?: string };
+    reason = body.reason ?? '';
+    message = body.message ?? message;
+  } catch {
+    // not a Status object
+  }
+  if (message === '') message = status === 401 ? 'Unauthorized' : `HTTP ${status}`;
+  return new KubeApiError(status, reason, `${target}: ${message}`, target);
+}
+
+function backoff(attempt: number): number {
+  return Math.min(200 * 2 ** (attempt - 1), 5000);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

@@ -3,28 +3,9 @@
  * Objects are plain JSON data (never class instances); callers narrow them.
  * Implementations: real.ts (the API server) and fake.ts (in memory, for unit tests).
  */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
-  managedFields?: unknown[];
-  [key: string]: unknown;
-}
+import type { KubeObject } from '../model/k8s.js';
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [key: string]: unknown;
-}
+export type { KubeObject, ObjectMeta } from '../model/k8s.js';
 
 export interface ObjectRef {
   apiVersion: string;

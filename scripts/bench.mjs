@@ -1,10 +1,10 @@
 // `npm run bench`: runs every bench/*.mjs in turn (or those named on the command line).
 // Each benchmark prints its own numbers as ratios against a baseline measured in the same run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const wanted = process.argv.slice(2);
-const benches = readdirSync('bench')
+const benches = (existsSync('bench') ? readdirSync('bench') : [])
   .filter((f) => f.endsWith('.mjs'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
   .sort();

@@ -41,11 +41,20 @@ function run(files, extraEnv = {}) {
   return r.status ?? 1;
 }
 
+// E2e files run against one local control plane for the whole run (started, or
+// reused, and torn down by the harness runner; see test/e2e/harness/run-e2e.mjs).
+function runE2e(files) {
+  if (files.length === 0) return 0;
+  const r = spawnSync(process.execPath, ['test/e2e/harness/run-e2e.mjs', ...files], { stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
 let status = 0;
 if (explicit.length > 0) {
-  status = run(explicit);
+  status = run(explicit.filter((f) => !isE2e(f))) || status;
+  status = runE2e(explicit.filter(isE2e)) || status;
 } else {
   if (only !== 'e2e') status = run(unitFiles) || status;
-  if (only !== 'unit') status = run(e2eFiles) || status;
+  if (only !== 'unit') status = runE2e(e2eFiles) || status;
 }
 process.exit(status);

@@ -30,6 +30,8 @@ export class FakeKubeClient implements KubeClient {
   /** Kinds the fake pretends are not served (e.g. Istio CRDs not installed). */
   readonly notServed = new Set<string>();
   tokens = new Map<string, string>();
+  /** Port-forward targets: `ns/pod:port` → a local port (e.g. of a test server); unlisted targets fail. */
+  readonly portForwards = new Map<string, number>();
 
   constructor(initial: readonly KubeObject[] = []) {
     for (const o of initial) this.put(structuredClone(o));
@@ -161,7 +163,11 @@ export class FakeKubeClient implements KubeClient {
 
   async portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle> {
     this.calls.push(`port-forward ${namespace}/${pod}:${port}`);
-    throw new KubeApiError(0, 'Unreachable', 'FakeKubeClient cannot port-forward', 'port-forward');
+    const localPort = this.portForwards.get(`${namespace}/${pod}:${port}`);
+    if (localPort === undefined) {
+      throw new KubeApiError(0, 'Unreachable', `FakeKubeClient has no port-forward for ${namespace}/${pod}:${port}`, 'port-forward');
+    }
+    return { localPort, close: async () => {} };
   }
 
   private served(ref: { apiVersion: string; kind: string }): void {

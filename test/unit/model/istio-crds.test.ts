@@ -18,7 +18,7 @@ interface CrdSpec {
   names: { kind: string; plural: string; singular: string; listKind: string; shortNames?: string[]; categories: string[] };
   versions: CrdVersion[];
 }
-const specOf = (o: { spec?: unknown }): CrdSpec => o.spec as CrdSpec;
+const specOf = (o: Record<string, unknown>): CrdSpec => o.spec as CrdSpec;
 
 /** The free-form subtrees Istio's API really has; preserve-unknown-fields anywhere else is a bug. */
 const FREE_FORM = new Set(['status', 'spec.configPatches[].patch.value', 'spec.pluginConfig', 'spec.wasm.pluginConfig']);

@@ -55,7 +55,7 @@ export function checkStructural(root: JSONSchemaProps, allowPreserveAt: (path: s
         intOrString && where === 'anyOf' && (j.type === 'integer' || j.type === 'string') && Object.keys(j).length === 1;
       if (!isIntOrStringBranch) {
         for (const key of JUNCTOR_FORBIDDEN) {
-          if (j[key] !== undefined) p(`${where} may not set ${key}`);
+          if ((j as Record<string, unknown>)[key] !== undefined) p(`${where} may not set ${key}`);
         }
       }
       for (const name of Object.keys(j.properties ?? {})) {

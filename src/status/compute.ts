@@ -11,6 +11,7 @@ import {
   type ProxySync,
   type StatusReport,
   type StatusSnapshot,
+  type StatusSummary,
   type TypeStatus,
   type XdsType,
   XDS_TYPES,
@@ -21,6 +22,8 @@ export interface ComputeOptions {
   namespace?: string;
   /** Only proxies whose version differs from their control plane's. */
   outdatedOnly?: boolean;
+  /** Only this revision: sidecar pods injected by another revision are not reported as NOT CONNECTED. */
+  revision?: string;
 }
 
 /** The name of the sidecar container Istio injects (in containers, or initContainers for native sidecars). */
@@ -179,6 +182,7 @@ export function computeStatus(snapshot: StatusSnapshot, options: ComputeOptions 
   for (const pod of snapshot.pods) {
     const id = `${pod.metadata.name ?? ''}.${pod.metadata.namespace ?? ''}`;
     if (connectedIds.has(id) || !hasSidecar(pod) || !isLive(pod)) continue;
+    if (options.revision !== undefined && podRevision(pod) !== options.revision) continue;
     const version = proxyImageVersion(pod);
     const controlPlaneVersion = versionByRevision.get(podRevision(pod)) ?? null;
     const row = {
@@ -207,14 +211,20 @@ export function computeStatus(snapshot: StatusSnapshot, options: ComputeOptions 
     kind: 'ProxyStatus',
     controlPlanes,
     proxies,
-    summary: {
-      proxies: proxies.length,
-      synced: proxies.filter((r) => r.connected && !r.findings.includes('STALE') && !r.findings.includes('NACKED')).length,
-      stale: proxies.filter((r) => r.findings.includes('STALE')).length,
-      nacked: proxies.filter((r) => r.findings.includes('NACKED')).length,
-      notConnected: proxies.filter((r) => r.findings.includes('NOT_CONNECTED')).length,
-      outdated: proxies.filter((r) => r.findings.includes('OUTDATED')).length,
-    },
+    summary: summarize(proxies),
+  };
+}
+
+/** Counts of the rows' findings. */
+export function summarize(proxies: readonly ProxyRow[]): StatusSummary {
+  const count = (f: Finding): number => proxies.filter((r) => r.findings.includes(f)).length;
+  return {
+    proxies: proxies.length,
+    synced: proxies.filter((r) => r.connected && !r.findings.includes('STALE') && !r.findings.includes('NACKED')).length,
+    stale: count('STALE'),
+    nacked: count('NACKED'),
+    notConnected: count('NOT_CONNECTED'),
+    outdated: count('OUTDATED'),
   };
 }
 

@@ -1,13 +1,35 @@
-import type { Command } from 'commander';
-import { MeshError } from '../../errors.js';
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { outputOption } from '../flags.js';
 
-export function registerProxyStatus(program: Command, _ctx: CliContext): void {
+export interface ProxyStatusFlags {
+  namespace?: string;
+  istioNamespace: string;
+  revision?: string;
+  output: string;
+  wide?: boolean;
+  outdated?: boolean;
+  timeout: string;
+}
+
+export function registerProxyStatus(program: Command, ctx: CliContext): void {
   program
     .command('proxy-status [pod]')
     .alias('ps')
-    .description("each proxy's sync state with the control plane, and which are outdated")
-    .action(async () => {
-      throw new MeshError('proxy-status is not implemented yet');
+    .description("each proxy's sync state with the control plane, and which are outdated (POD[.NAMESPACE] for one proxy's detail)")
+    .option('-n, --namespace <namespace>', 'only proxies in this namespace (default: all namespaces)')
+    .addOption(new Option('-i, --istio-namespace <namespace>', 'namespace of the control plane').default('istio-system'))
+    .option('-r, --revision <revision>', 'only the control plane of this revision')
+    .addOption(outputOption())
+    .option('--wide', 'one column per xDS type (CDS LDS EDS RDS ECDS) with status and age')
+    .option('--outdated', "only proxies whose version differs from their control plane's")
+    .addOption(new Option('--timeout <duration>', 'give up after this long (e.g. 5s, 1m)').default('10s'))
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every listed proxy is synced and current; 79 some proxy is STALE, NACKED, NOT CONNECTED or OUTDATED;\n1 the status could not be read (no istiod, port-forward refused, 401/403, timeout); 64 bad flags.\n',
+    )
+    .action(async (pod: string | undefined, flags: ProxyStatusFlags, cmd: Command) => {
+      const { proxyStatusAction } = await import('../actions/proxy-status.js');
+      await proxyStatusAction(ctx, cmd, pod, flags);
     });
 }

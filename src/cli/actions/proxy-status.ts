@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { FindingsError, UsageError } from '../../errors.js';
+import { renderData } from '../../output/format.js';
+import { closingHints, renderProxyDetail, renderStatusTable } from '../../status/print.js';
+import { type ProxyStatusOptions, runProxyStatus } from '../../status/run.js';
+import type { ProxyRow, StatusReport } from '../../status/types.js';
+import { type CliContext, colorOn, kubeClient, progress } from '../context.js';
+import { parseDuration } from '../flags.js';
+import type { ProxyStatusFlags } from '../commands/proxy-status.js';
+import { useSpinner } from '../../output/terminal.js';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Flags → options (pure). `defaultNamespace` is the kube context's namespace, for a bare POD. */
+export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusFlags, defaultNamespace: () => string): ProxyStatusOptions {
+  const timeoutMs = parseDuration('--timeout', flags.timeout);
+  if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
+  for (const [flag, value] of [['--namespace', flags.namespace], ['--istio-namespace', flags.istioNamespace]] as const) {
+    if (value !== undefined && !DNS_LABEL.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
+  }
+  const options: ProxyStatusOptions = { istioNamespace: flags.istioNamespace, timeoutMs };
+  if (flags.revision !== undefined) options.revision = flags.revision;
+  if (flags.outdated) options.outdatedOnly = true;
+  if (pod === undefined) {
+    if (flags.namespace !== undefined) options.namespace = flags.namespace;
+    return options;
+  }
+  if (flags.wide) throw new UsageError('--wide lists all proxies; it does not apply to a single POD (its detail already shows every type)');
+  if (flags.outdated) throw new UsageError('--outdated lists all outdated proxies; it does not apply to a single POD');
+  const dot = pod.lastIndexOf('.');
+  const name = dot < 0 ? pod : pod.slice(0, dot);
+  const ns = dot < 0 ? (flags.namespace ?? defaultNamespace()) : pod.slice(dot + 1);
+  if (name === '' || !DNS_LABEL.test(ns)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
+  if (dot >= 0 && flags.namespace !== undefined && flags.namespace !== ns) {
+    throw new UsageError(`POD "${pod}" names namespace ${ns} but --namespace is ${flags.namespace}`);
+  }
+  options.target = { pod: name, namespace: ns };
+  return options;
+}
+
+function findingsMessage(report: StatusReport, rows: readonly ProxyRow[]): string {
+  const s = report.summary;
+  const parts = [
+    s.stale ? `${s.stale} STALE` : '',
+    s.nacked ? `${s.nacked} NACKED` : '',
+    s.notConnected ? `${s.notConnected} NOT CONNECTED` : '',
+    s.outdated ? `${s.outdated} OUTDATED` : '',
+  ].filter((p) => p !== '');
+  return `${rows.length} of ${s.proxies} prox${s.proxies === 1 ? 'y needs' : 'ies need'} attention: ${parts.join(', ')}`;
+}
+
+export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: string | undefined, flags: ProxyStatusFlags): Promise<void> {
+  const kube = await kubeClient(cmd);
+  const options = validateProxyStatus(pod, flags, () => kube.info().namespace);
+  const spinner = useSpinner({ isTTY: ctx.stderrIsTTY, env: ctx.env }) ? await progress(ctx) : undefined;
+  const step = spinner?.start('Reading proxy status');
+  let result;
+  try {
+    result = await runProxyStatus(options, { kube, onStep: (t) => step?.update(t) });
+  } catch (err) {
+    step?.fail('Could not read proxy status');
+    throw err;
+  }
+  step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
+
+  const { report, proxy } = result;
+  const now = ctx.now();
+  const color = colorOn(ctx, 'stdout');
+  if (flags.output === 'json' || flags.output === 'yaml') {
+    ctx.stdout.write(renderData(flags.output, proxy ?? report));
+  } else if (proxy !== undefined) {
+    ctx.stdout.write(renderProxyDetail(proxy, { now, color }));
+  } else if (report.proxies.length === 0) {
+    const scope = options.namespace !== undefined ? ` in namespace ${options.namespace}` : '';
+    ctx.stderr.write(options.outdatedOnly ? `No outdated proxies${scope}.\n` : `No proxies${scope}.\n`);
+  } else {
+    ctx.stdout.write(renderStatusTable(report, { now, color, wide: flags.wide === true }));
+  }
+
+  const troubled = report.proxies.filter((r) => r.findings.length > 0);
+  if (troubled.length > 0) {
+    throw new FindingsError(findingsMessage(report, troubled), { details: closingHints(report) });
+  }
+}

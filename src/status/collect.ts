@@ -1,0 +1,190 @@
+/**
+ * proxy-status, the I/O part: find the istiod pods, port-forward to each one's monitoring port,
+ * read `/debug/syncz` with a short-lived service-account token, and list the pods that may carry
+ * sidecars. Everything it learns goes into a plain StatusSnapshot for the pure compute step.
+ *
+ * Authentication (istiod 1.27+ with ENABLE_DEBUG_ENDPOINT_AUTH, the default): istiod checks the
+ * bearer token with a TokenReview and gives the full view only to identities from its own
+ * namespace. So we ask the TokenRequest API for a token of the `default` ServiceAccount in the
+ * istio namespace with audience `istio-ca` (what istioctl uses for its xDS debug requests), valid
+ * for 10 minutes, the shortest the API server grants.
+ */
+import { ClusterError, MeshError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
+import type { KubeObject } from '../model/k8s.js';
+import type { StatusSnapshot, SynczPayload } from './types.js';
+
+export const MONITORING_PORT = 15014;
+export const SYNCZ_PATH = '/debug/syncz';
+export const TOKEN_SERVICE_ACCOUNT = 'default';
+export const TOKEN_AUDIENCE = 'istio-ca';
+export const TOKEN_SECONDS = 600;
+
+export interface CollectOptions {
+  /** Namespace of the control plane (`-i`, default istio-system). */
+  istioNamespace: string;
+  /** Only istiod pods of this revision (`-r`). */
+  revision?: string;
+  /** List sidecar pods in this namespace only (`-n`); all namespaces when omitted. */
+  namespace?: string;
+  /** Deadline for the whole collection, in ms (`--timeout`). */
+  timeoutMs: number;
+  /** Label selector for istiod pods (default app=istiod). */
+  istiodLabel?: string;
+  port?: number;
+}
+
+export interface CollectDeps {
+  kube: KubeClient;
+  /** Injected for tests; defaults to the global fetch (undici). */
+  fetch?: typeof fetch;
+  /** Called as each step starts, for a spinner. */
+  onStep?: (text: string) => void;
+}
+
+const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+function isRunning(pod: KubeObject): boolean {
+  return (pod['status'] as { phase?: string } | undefined)?.phase === 'Running' && pod.metadata.deletionTimestamp === undefined;
+}
+
+/** Races a promise against the deadline, naming what was being done when time ran out. */
+async function before<T>(deadline: AbortSignal, timeoutMs: number, what: string, work: Promise<T>): Promise<T> {
+  if (deadline.aborted) throw new ClusterError(`timed out after ${seconds(timeoutMs)} before ${what} (--timeout)`);
+  let onAbort: (() => void) | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new ClusterError(`timed out after ${seconds(timeoutMs)} while ${what} (--timeout)`));
+    deadline.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, timedOut]);
+  } finally {
+    if (onAbort) deadline.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Running istiod pods, or a ClusterError that says where we looked. */
+export async function findIstiodPods(kube: KubeClient, options: Pick<CollectOptions, 'istioNamespace' | 'revision' | 'istiodLabel'>): Promise<KubeObject[]> {
+  const base = options.istiodLabel ?? 'app=istiod';
+  const selector = options.revision !== undefined ? `${base},istio.io/rev=${options.revision}` : base;
+  const all = await kube.list('v1', 'Pod', { namespace: options.istioNamespace, labelSelector: base });
+  const wanted = options.revision === undefined ? all : all.filter((p) => (p.metadata.labels?.['istio.io/rev'] ?? 'default') === options.revision);
+  const running = wanted.filter(isRunning);
+  if (running.length > 0) return running.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  const where = `in namespace ${options.istioNamespace} (label ${selector})`;
+  if (wanted.length > 0) {
+    const states = wanted.map((p) => `${p.metadata.name ?? ''} ${(p['status'] as { phase?: string } | undefined)?.phase ?? 'Unknown'}`);
+    throw new ClusterError(`no running istiod pod ${where}: ${states.join(', ')}`);
+  }
+  const revisions = [...new Set(all.map((p) => p.metadata.labels?.['istio.io/rev'] ?? 'default'))].sort();
+  const hint =
+    options.revision !== undefined && revisions.length > 0
+      ? `; revisions found: ${revisions.join(', ')}`
+      : '; is the control plane installed? (-i NAMESPACE picks another namespace)';
+  throw new ClusterError(`no istiod pod ${where}${hint}`);
+}
+
+/** Reads one istiod's /debug/syncz through a port-forward. Throws a one-line ClusterError naming what was tried. */
+export async function readSyncz(
+  kube: KubeClient,
+  pod: KubeObject,
+  token: string,
+  options: { port: number; timeoutMs: number; deadline: AbortSignal; fetch: typeof fetch },
+): Promise<SynczPayload> {
+  const name = pod.metadata.name ?? '';
+  const ns = pod.metadata.namespace ?? '';
+  const who = `istiod ${ns}/${name}`;
+  const tried = `GET ${SYNCZ_PATH} on port ${options.port} (port-forward)`;
+  let handle;
+  try {
+    handle = await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, kube.portForward(ns, name, options.port));
+  } catch (err) {
+    if (err instanceof MeshError) throw err;
+    throw new ClusterError(`${who}: port-forward to port ${options.port} failed: ${(err as Error).message}`);
+  }
+  try {
+    let res: Response;
+    try {
+      res = await options.fetch(`http://127.0.0.1:${handle.localPort}${SYNCZ_PATH}`, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        signal: options.deadline,
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      if (e.name === 'TimeoutError' || e.name === 'AbortError' || options.deadline.aborted) {
+        throw new ClusterError(`${who}: no answer to ${tried} within ${seconds(options.timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
+      }
+      const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+      throw new ClusterError(
+        `${who}: ${tried} failed: the port-forward was refused or closed (${cause}); is istiod listening on its monitoring port ${options.port}?`,
+      );
+    }
+    const text = await res.text();
+    if (res.status === 401) {
+      throw new ClusterError(
+        `${who}: ${tried} answered 401 Unauthorized: istiod did not accept the token of ServiceAccount ${ns}/${TOKEN_SERVICE_ACCOUNT} (audience ${TOKEN_AUDIENCE})`,
+      );
+    }
+    if (res.status === 403) {
+      throw new ClusterError(
+        `${who}: ${tried} answered 403 Forbidden: ServiceAccount ${ns}/${TOKEN_SERVICE_ACCOUNT} may not read the debug endpoint (istiod allows its own namespace and DEBUG_ENDPOINT_AUTH_ALLOWED_NAMESPACES)`,
+      );
+    }
+    if (res.status === 404) {
+      throw new ClusterError(`${who}: ${tried} answered 404: istiod's HTTP debug endpoint is off (ENABLE_DEBUG_ON_HTTP=false?)`);
+    }
+    if (!res.ok) {
+      const line = text.trim().split('\n')[0]?.slice(0, 200) ?? '';
+      throw new ClusterError(`${who}: ${tried} answered HTTP ${res.status}${line ? `: ${line}` : ''}`);
+    }
+    try {
+      return { istiod: name, body: JSON.parse(text) as unknown };
+    } catch {
+      throw new ClusterError(`${who}: ${tried} answered with something that is not JSON: ${text.trim().slice(0, 80)}`);
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+export async function collectStatus(options: CollectOptions, deps: CollectDeps): Promise<StatusSnapshot> {
+  const { kube } = deps;
+  const port = options.port ?? MONITORING_PORT;
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const within = <T>(what: string, work: Promise<T>): Promise<T> => before(deadline, options.timeoutMs, what, work);
+
+  deps.onStep?.(`Finding istiod pods in ${options.istioNamespace}`);
+  const istiodPods = await within(`listing istiod pods in namespace ${options.istioNamespace}`, findIstiodPods(kube, options));
+
+  deps.onStep?.(`Requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`);
+  let token: string;
+  try {
+    token = await within(
+      `requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`,
+      kube.createToken(options.istioNamespace, TOKEN_SERVICE_ACCOUNT, { audiences: [TOKEN_AUDIENCE], expirationSeconds: TOKEN_SECONDS }),
+    );
+  } catch (err) {
+    if (err instanceof MeshError) throw err;
+    throw new ClusterError(
+      `cannot get a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT} (TokenRequest API): ${(err as Error).message}`,
+    );
+  }
+
+  deps.onStep?.(`Reading sync status from ${istiodPods.length} istiod pod${istiodPods.length === 1 ? '' : 's'}`);
+  const fetchFn = deps.fetch ?? fetch;
+  const [results, pods] = await Promise.all([
+    Promise.allSettled(istiodPods.map((pod) => readSyncz(kube, pod, token, { port, timeoutMs: options.timeoutMs, deadline, fetch: fetchFn }))),
+    within(
+      `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
+      kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    ),
+  ]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    const lines = failures.map((f) => (f instanceof Error ? f.message : String(f)));
+    if (lines.length === 1) throw new ClusterError(lines[0]!, { cause: failures[0] });
+    throw new ClusterError(`cannot read the sync status of ${lines.length} of ${istiodPods.length} istiod pods:`, { details: lines });
+  }
+  const payloads = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  return { istioNamespace: options.istioNamespace, istiodPods, payloads, pods };
+}

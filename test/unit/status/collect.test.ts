@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { FakeKubeClient } from '../../../src/kube/fake.js';
+import { runProxyStatus } from '../../../src/status/run.js';
+import { type FakeIstiodDebug, startFakeIstiodDebug } from '../../e2e/fake-istiod-debug.js';
+import { appPod, httpSyncz, istiodPod, xdsSyncz } from './fixtures.js';
+
+const GOOD = 'token-istio-system-default';
+const authenticate = async (token: string) =>
+  token === GOOD ? { authenticated: true, username: 'system:serviceaccount:istio-system:default' } : { authenticated: false };
+
+describe('runProxyStatus against fake istiod debug endpoints', () => {
+  const servers: FakeIstiodDebug[] = [];
+  after(() => Promise.all(servers.map((s) => s.close())));
+  const serve = async (opts: Partial<Parameters<typeof startFakeIstiodDebug>[0]> & { syncz: () => unknown }) => {
+    const s = await startFakeIstiodDebug({ authenticate, ...opts });
+    servers.push(s);
+    return s;
+  };
+
+  function cluster(ports: Record<string, number>): FakeKubeClient {
+    const kube = new FakeKubeClient([
+      istiodPod('istiod-aaa'),
+      istiodPod('istiod-bbb'),
+      appPod('productpage-1', 'bookinfo', { proxyTag: '1.31.1' }),
+      appPod('orphan-1', 'bookinfo', { proxyTag: '1.31.1' }),
+    ]);
+    for (const [pod, port] of Object.entries(ports)) kube.portForwards.set(`istio-system/${pod}:15014`, port);
+    return kube;
+  }
+
+  test('merges every replica, with a token for istio-system/default', async () => {
+    const a = await serve({ syncz: () => httpSyncz });
+    const b = await serve({ syncz: () => xdsSyncz });
+    const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': b.port });
+    const { report } = await runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube });
+    assert.ok(kube.calls.includes('token istio-system/default'));
+    assert.deepEqual(a.requests, [{ path: '/debug/syncz', status: 200, username: 'system:serviceaccount:istio-system:default' }]);
+    assert.deepEqual(
+      report.proxies.map((p) => `${p.name}@${p.istiod ?? '-'}`),
+      ['details-1.bookinfo@istiod-bbb', 'istio-ingressgateway-1.istio-system@istiod-bbb', 'orphan-1.bookinfo@-', 'productpage-1.bookinfo@istiod-aaa', 'ratings-1.bookinfo@istiod-bbb', 'reviews-1.bookinfo@istiod-aaa'],
+    );
+  });
+
+  test('a single proxy', async () => {
+    const a = await serve({ syncz: () => httpSyncz });
+    const b = await serve({ syncz: () => xdsSyncz });
+    const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': b.port });
+    const r = await runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, target: { pod: 'ratings-1', namespace: 'bookinfo' } }, { kube });
+    assert.equal(r.proxy?.types.LDS?.status, 'ERROR');
+    assert.deepEqual(r.report.summary, { proxies: 1, synced: 0, stale: 0, nacked: 1, notConnected: 0, outdated: 0 });
+    await assert.rejects(
+      runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, target: { pod: 'ratings-2', namespace: 'bookinfo' } }, { kube }),
+      /no proxy ratings-2\.bookinfo: istiod \(istiod-aaa, istiod-bbb\) does not report it and there is no pod bookinfo\/ratings-2 \(did you mean "ratings-1\.bookinfo"\?\)/,
+    );
+  });
+
+  test('401 and 403 name the token that was tried', async () => {
+    const a = await serve({ syncz: () => httpSyncz, authenticate: async () => ({ authenticated: false }) });
+    await assert.rejects(
+      runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, revision: 'default' }, { kube: cluster({ 'istiod-aaa': a.port, 'istiod-bbb': a.port }) }),
+      (err: Error & { details?: string[] }) => {
+        assert.match(err.message, /cannot read the sync status of 2 of 2 istiod pods/);
+        assert.match(err.details?.[0] ?? '', /^istiod istio-system\/istiod-aaa: GET \/debug\/syncz on port 15014 \(port-forward\) answered 401 Unauthorized: istiod did not accept the token of ServiceAccount istio-system\/default \(audience istio-ca\)$/);
+        return true;
+      },
+    );
+    const f = await serve({ syncz: () => httpSyncz, allowedNamespaces: ['elsewhere'] });
+    const kube = cluster({ 'istiod-aaa': f.port });
+    kube.update({ ...istiodPod('istiod-bbb'), status: { phase: 'Pending' } });
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube }), /^ClusterError: istiod istio-system\/istiod-aaa: .* answered 403 Forbidden/);
+  });
+
+  test('a refused port-forward and a timeout fail fast, one line each', async () => {
+    const hang = await serve({ syncz: () => [], hang: true });
+    const kube = cluster({ 'istiod-aaa': hang.port });
+    kube.update({ ...istiodPod('istiod-bbb'), status: { phase: 'Failed' } });
+    const started = Date.now();
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 300 }, { kube }), /istiod istio-system\/istiod-aaa: no answer to GET \/debug\/syncz on port 15014 \(port-forward\) within 300ms/);
+    assert.ok(Date.now() - started < 3000);
+
+    const closed = await serve({ syncz: () => [] });
+    const port = closed.port;
+    await closed.close();
+    const kube2 = cluster({ 'istiod-aaa': port });
+    kube2.update({ ...istiodPod('istiod-bbb'), status: { phase: 'Failed' } });
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube: kube2 }), /istiod istio-system\/istiod-aaa: GET \/debug\/syncz on port 15014 \(port-forward\) failed: the port-forward was refused or closed \(ECONNREFUSED\)/);
+  });
+
+  test('no istiod pod says where it looked', async () => {
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-x', timeoutMs: 5000 }, { kube: new FakeKubeClient() }), /no istiod pod in namespace istio-x \(label app=istiod\); is the control plane installed\?/);
+    await assert.rejects(
+      runProxyStatus({ istioNamespace: 'istio-system', revision: 'canary', timeoutMs: 5000 }, { kube: cluster({}) }),
+      /no istiod pod in namespace istio-system \(label app=istiod,istio.io\/rev=canary\); revisions found: default/,
+    );
+  });
+});

@@ -1,0 +1,113 @@
+/** Narrow accessors for the few fields of workloads and pods that rollout-restart reads. Pure. */
+import type { KubeObject } from '../model/k8s.js';
+
+export type Dict = Record<string, unknown>;
+
+export function obj(v: unknown): Dict {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Dict) : {};
+}
+
+export function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function spec(o: KubeObject): Dict {
+  return obj(o['spec']);
+}
+
+export function status(o: KubeObject): Dict {
+  return obj(o['status']);
+}
+
+/** spec.template.metadata of a workload. */
+export function templateMeta(o: KubeObject): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const m = obj(obj(spec(o)['template'])['metadata']);
+  return { labels: strings(m['labels']), annotations: strings(m['annotations']) };
+}
+
+export function strings(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(obj(v))) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+export function nameOf(o: KubeObject): string {
+  return o.metadata.name ?? '';
+}
+
+export function namespaceOf(o: KubeObject): string {
+  return o.metadata.namespace ?? '';
+}
+
+/** The controller owner reference of an object, if any. */
+export function controllerOf(o: KubeObject): { kind: string; name: string; uid: string } | undefined {
+  const refs = o.metadata.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller === true) ?? (refs.length === 1 ? refs[0] : undefined);
+  return ref ? { kind: ref.kind, name: ref.name, uid: ref.uid } : undefined;
+}
+
+/** A metav1.LabelSelector (matchLabels + matchExpressions) against a set of labels. Empty selector matches all. */
+export function matchesLabelSelector(selector: unknown, labels: Record<string, string>): boolean {
+  const s = obj(selector);
+  for (const [k, v] of Object.entries(strings(s['matchLabels']))) if (labels[k] !== v) return false;
+  for (const e of arr(s['matchExpressions'])) {
+    const x = obj(e);
+    const key = str(x['key']) ?? '';
+    const values = arr(x['values']).filter((y): y is string => typeof y === 'string');
+    const has = key in labels;
+    switch (x['operator']) {
+      case 'In':
+        if (!has || !values.includes(labels[key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** A label selector string for the API (matchLabels only; matchExpressions are checked client-side). */
+export function selectorString(selector: unknown): string {
+  return Object.entries(strings(obj(selector)['matchLabels']))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/**
+ * An IntOrString such as 1 or "25%" scaled against a total, the way Kubernetes does
+ * (intstr.GetScaledValueFromIntOrPercent). A missing value gives the fallback.
+ */
+export function scaled(value: unknown, total: number, roundUp: boolean, fallback: number | string): number {
+  const v = value === undefined || value === null ? fallback : value;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const m = v.match(/^(\d+)%$/);
+    if (m) {
+      const x = (Number(m[1]) * total) / 100;
+      return roundUp ? Math.ceil(x) : Math.floor(x);
+    }
+    if (/^\d+$/.test(v)) return Number(v);
+  }
+  return 0;
+}
+
+export function isPodReady(pod: KubeObject): boolean {
+  return arr(status(pod)['conditions']).some((c) => obj(c)['type'] === 'Ready' && obj(c)['status'] === 'True');
+}

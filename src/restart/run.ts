@@ -1,0 +1,316 @@
+/**
+ * Act: the throttled restart loop. At most `concurrency` workloads roll at once; each is one patch
+ * request and one watch (fieldSelector metadata.name=NAME) evaluated with kubectl's rollout-status rules.
+ * A failure or timeout stops new restarts (unless continueOnError); an aborted signal (Ctrl-C) stops new
+ * restarts at once and reports the workloads in flight. A patch is one request, so nothing is half-patched.
+ */
+import type { KubeClient } from '../kube/client.js';
+import { describeRef } from '../kube/client.js';
+import type { KubeObject } from '../model/k8s.js';
+import { explainPods } from './explain.js';
+import { isPodReady, obj } from './k8s.js';
+import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from './status.js';
+import type { Outcome, PlanItem } from './types.js';
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface ExecuteDeps {
+  kube: KubeClient;
+  /** The clock, injected: restartedAt stamps and durations. */
+  now: () => Date;
+  timers?: Timers;
+}
+
+export interface ExecuteOptions {
+  concurrency: number;
+  /** Wait this long after a workload finishes before a slot starts the next one. */
+  pauseMs: number;
+  /** Per-workload limit on the whole rollout; when undefined each workload's progress deadline applies to time without progress. */
+  timeoutMs?: number;
+  continueOnError: boolean;
+  /** 'server': send each patch with dryRun=All and do not wait. */
+  dryRun: 'none' | 'server';
+}
+
+export interface ExecuteEvents {
+  started?(item: PlanItem, index: number, total: number): void;
+  /** Where a rollout is, e.g. "2/3 updated". */
+  progress?(item: PlanItem, text: string): void;
+  finished?(outcome: Outcome, index: number, total: number): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export async function executePlan(
+  items: readonly PlanItem[],
+  opts: ExecuteOptions,
+  deps: ExecuteDeps,
+  events: ExecuteEvents = {},
+  signal?: AbortSignal,
+): Promise<Outcome[]> {
+  const timers = deps.timers ?? realTimers;
+  const queue = items.filter((i) => i.action === 'restart' || i.action === 'delete-pods');
+  const results = new Map<PlanItem, Outcome>();
+  const total = queue.length;
+  let next = 0;
+  let stopped = false;
+  const halted = (): boolean => stopped || signal?.aborted === true;
+
+  const worker = async (): Promise<void> => {
+    let first = true;
+    while (!halted() && next < queue.length) {
+      if (!first && opts.pauseMs > 0) {
+        await sleep(opts.pauseMs, timers, signal);
+        if (halted() || next >= queue.length) break;
+      }
+      first = false;
+      const index = next++;
+      const item = queue[index]!;
+      events.started?.(item, index + 1, total);
+      const outcome = await runOne(item, opts, deps, timers, events, signal);
+      results.set(item, outcome);
+      events.finished?.(outcome, index + 1, total);
+      if ((outcome.result === 'failed' || outcome.result === 'timeout') && !opts.continueOnError) stopped = true;
+    }
+  };
+  const slots = Math.max(1, Math.min(opts.concurrency, queue.length));
+  await Promise.all(Array.from({ length: slots }, () => worker()));
+
+  return items.map((item): Outcome => {
+    const done = results.get(item);
+    if (done) return done;
+    const base = { item, durationMs: 0, problems: [] as string[] };
+    if (item.action === 'skip') return { ...base, result: 'skipped', message: item.notes[0] ?? 'skipped' };
+    if (item.action === 'manual') return { ...base, result: 'manual', message: item.notes[0] ?? 'needs manual action' };
+    return {
+      ...base,
+      result: 'not-started',
+      message: signal?.aborted ? 'not started: interrupted' : 'not started: an earlier rollout failed',
+    };
+  });
+}
+
+async function runOne(
+  item: PlanItem,
+  opts: ExecuteOptions,
+  deps: ExecuteDeps,
+  timers: Timers,
+  events: ExecuteEvents,
+  signal: AbortSignal | undefined,
+): Promise<Outcome> {
+  const started = deps.now().getTime();
+  const finish = (result: Outcome['result'], message: string, problems: string[] = []): Outcome => ({
+    item,
+    result,
+    durationMs: deps.now().getTime() - started,
+    message,
+    problems,
+  });
+  const ref = { apiVersion: item.apiVersion, kind: item.kind, name: item.name, namespace: item.namespace };
+  try {
+    if (item.action === 'delete-pods') {
+      if (opts.dryRun === 'server') {
+        for (const p of item.pods) await deps.kube.delete({ apiVersion: 'v1', kind: 'Pod', name: p, namespace: item.namespace }, { dryRun: true });
+        return finish('planned', `server dry-run: ${item.pods.length} pod deletion(s) accepted`);
+      }
+      return await deletePods(item, opts, deps, timers, events, signal, finish);
+    }
+    const patch = restartPatch(item.lastRestartedAt, deps.now());
+    const patched = await deps.kube.patch(ref, patch, 'strategic', {
+      fieldManager: FIELD_MANAGER,
+      ...(opts.dryRun === 'server' ? { dryRun: true } : {}),
+    });
+    if (opts.dryRun === 'server') return finish('planned', 'server dry-run: restart patch accepted');
+    return await waitRollout(item, patched, opts, deps, timers, events, signal, finish);
+  } catch (err) {
+    return finish('failed', `${describeRef(ref)}: ${(err as Error).message}`);
+  }
+}
+
+type Finish = (result: Outcome['result'], message: string, problems?: string[]) => Outcome;
+
+/** A deadline that can be pushed back whenever the rollout makes progress. */
+function deadline(ms: number, timers: Timers, onExpire: () => void): { reset(): void; clear(): void } {
+  let handle = timers.setTimeout(onExpire, ms);
+  return {
+    reset() {
+      timers.clearTimeout(handle);
+      handle = timers.setTimeout(onExpire, ms);
+    },
+    clear() {
+      timers.clearTimeout(handle);
+    },
+  };
+}
+
+function linked(signal: AbortSignal | undefined): { controller: AbortController; unlink(): void } {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) controller.abort();
+  return { controller, unlink: () => signal?.removeEventListener('abort', onAbort) };
+}
+
+async function waitRollout(
+  item: PlanItem,
+  patched: KubeObject,
+  opts: ExecuteOptions,
+  deps: ExecuteDeps,
+  timers: Timers,
+  events: ExecuteEvents,
+  signal: AbortSignal | undefined,
+  finish: Finish,
+): Promise<Outcome> {
+  const { controller, unlink } = linked(signal);
+  const limit = opts.timeoutMs ?? item.progressDeadlineMs;
+  let timedOut = false;
+  const timer = deadline(limit, timers, () => {
+    timedOut = true;
+    controller.abort();
+  });
+  let verdict: { ok: boolean; message: string } | undefined;
+  let last: RolloutStatus | undefined;
+  let lastProgress = '';
+  const evaluate = (o: KubeObject): boolean => {
+    const st = rolloutStatus(o);
+    last = st;
+    const s = obj(o['status']);
+    const progressKey = JSON.stringify([o.metadata.generation, s['observedGeneration'], s['updatedReplicas'], s['readyReplicas'], s['availableReplicas'], s['replicas'], s['updatedNumberScheduled'], s['numberAvailable']]);
+    if (progressKey !== lastProgress) {
+      lastProgress = progressKey;
+      if (opts.timeoutMs === undefined) timer.reset();
+      events.progress?.(item, `${st.updated}/${st.desired} updated`);
+    }
+    if (st.failed !== undefined) verdict = { ok: false, message: st.failed };
+    else if (st.done) verdict = { ok: true, message: `${st.updated}/${st.desired} updated` };
+    return verdict !== undefined;
+  };
+  try {
+    if (!evaluate(patched)) {
+      await deps.kube.watch(
+        item.apiVersion,
+        item.kind,
+        {
+          namespace: item.namespace,
+          fieldSelector: `metadata.name=${item.name}`,
+          ...(patched.metadata.resourceVersion !== undefined ? { resourceVersion: patched.metadata.resourceVersion } : {}),
+        },
+        (type, o) => {
+          if (type === 'DELETED') {
+            verdict = { ok: false, message: 'the workload was deleted during its rollout' };
+            return true;
+          }
+          return evaluate(o);
+        },
+        controller.signal,
+      );
+    }
+  } finally {
+    timer.clear();
+    unlink();
+  }
+  if (verdict?.ok) return finish('restarted', verdict.message);
+  if (verdict) return finish('failed', verdict.message, await problems(item, deps));
+  const where = last ? `: ${last.message}` : '';
+  if (timedOut) {
+    const what = opts.timeoutMs !== undefined ? `timed out after ${formatMs(limit)}` : `no progress for ${formatMs(limit)} (its progress deadline)`;
+    return finish('timeout', `${what}${where}`, await problems(item, deps));
+  }
+  return finish('interrupted', `interrupted; its rollout goes on in the cluster${where}`);
+}
+
+async function problems(item: PlanItem, deps: ExecuteDeps): Promise<string[]> {
+  try {
+    const pods = await deps.kube.list('v1', 'Pod', {
+      namespace: item.namespace,
+      ...(item.selector !== undefined && item.selector !== '' ? { labelSelector: item.selector } : {}),
+    });
+    return explainPods(pods);
+  } catch (err) {
+    return [`could not read its pods: ${(err as Error).message}`];
+  }
+}
+
+/** OnDelete workloads (--include-ondelete): delete one pod, wait for its replacement to be Ready, go on. */
+async function deletePods(
+  item: PlanItem,
+  opts: ExecuteOptions,
+  deps: ExecuteDeps,
+  timers: Timers,
+  events: ExecuteEvents,
+  signal: AbortSignal | undefined,
+  finish: Finish,
+): Promise<Outcome> {
+  let replaced = 0;
+  const total = item.pods.length;
+  for (const name of item.pods) {
+    if (signal?.aborted) return finish('interrupted', `interrupted after ${replaced}/${total} pods replaced`);
+    const ref = { apiVersion: 'v1', kind: 'Pod', name, namespace: item.namespace };
+    const old = await deps.kube.get(ref);
+    if (!old) {
+      replaced++;
+      continue;
+    }
+    const oldUid = old.metadata.uid;
+    const oldNode = obj(old['spec'])['nodeName'];
+    await deps.kube.delete(ref);
+    const { controller, unlink } = linked(signal);
+    let timedOut = false;
+    const timer = deadline(opts.timeoutMs ?? item.progressDeadlineMs, timers, () => {
+      timedOut = true;
+      controller.abort();
+    });
+    let ready = false;
+    try {
+      await deps.kube.watch(
+        'v1',
+        'Pod',
+        { namespace: item.namespace, ...(item.selector ? { labelSelector: item.selector } : {}) },
+        (type, p) => {
+          if (type === 'DELETED' || p.metadata.uid === oldUid || p.metadata.deletionTimestamp !== undefined) return false;
+          const same = p.metadata.name === name || (oldNode !== undefined && obj(p['spec'])['nodeName'] === oldNode);
+          ready = same && isPodReady(p);
+          return ready;
+        },
+        controller.signal,
+      );
+    } finally {
+      timer.clear();
+      unlink();
+    }
+    if (!ready) {
+      if (timedOut) return finish('timeout', `the replacement of pod ${name} did not become ready in time (${replaced}/${total} pods replaced)`, await problems(item, deps));
+      return finish('interrupted', `interrupted after deleting pod ${name} (${replaced}/${total} pods replaced)`);
+    }
+    replaced++;
+    events.progress?.(item, `${replaced}/${total} pods replaced`);
+  }
+  return finish('restarted', `${replaced}/${total} pods replaced`);
+}
+
+function sleep(ms: number, timers: Timers, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      timers.clearTimeout(handle);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const handle = timers.setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+}

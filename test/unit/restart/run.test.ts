@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeKubeClient } from '../../../src/kube/fake.js';
+import type { KubeObject } from '../../../src/model/k8s.js';
+import { run, type RolloutRestartOptions } from '../../../src/restart/index.js';
+import { executePlan } from '../../../src/restart/run.js';
+import { RESTARTED_AT } from '../../../src/restart/status.js';
+import type { PlanItem } from '../../../src/restart/types.js';
+import { HUB, injectorConfigMap, namespace, pod, proxyValues, replicaSet, workload } from './fixtures.js';
+
+type Behaviour = 'ok' | 'fail' | 'hang';
+
+/** A stand-in for the workload controllers: reacts to a new generation by finishing (or failing) the rollout. */
+function startController(fake: FakeKubeClient, behaviour: (name: string) => Behaviour = () => 'ok'): () => void {
+  const ac = new AbortController();
+  for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet']) {
+    void fake.watch('apps/v1', kind, { resourceVersion: '0' }, (type, o) => {
+      if (type === 'DELETED') return;
+      const gen = o.metadata.generation ?? 0;
+      const st = (o['status'] ?? {}) as Record<string, unknown>;
+      if (gen <= ((st['observedGeneration'] as number | undefined) ?? 0)) return;
+      setImmediate(() => fake.update(progressed(o, behaviour(o.metadata.name!), fake)));
+    }, ac.signal);
+  }
+  return () => ac.abort();
+}
+
+function progressed(o: KubeObject, b: Behaviour, fake: FakeKubeClient): KubeObject {
+  const replicas = ((o['spec'] as Record<string, unknown>)['replicas'] as number | undefined) ?? 1;
+  const gen = o.metadata.generation;
+  let status: Record<string, unknown>;
+  if (b === 'ok') {
+    status = o.kind === 'DaemonSet'
+      ? { observedGeneration: gen, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 2 }
+      : { observedGeneration: gen, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, currentRevision: 'b', updateRevision: 'b' };
+  } else {
+    fake.update(pod(o.metadata.namespace!, `${o.metadata.name}-new`, undefined, {
+      labels: { app: o.metadata.name! },
+      created: '2026-02-01T00:00:00Z',
+      status: { phase: 'Pending', containerStatuses: [{ name: 'app', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "app:nope"' } } }] },
+    }));
+    status = { observedGeneration: gen, replicas: replicas + 1, updatedReplicas: 1, availableReplicas: replicas };
+    if (b === 'fail') status['conditions'] = [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }];
+  }
+  return { ...o, status };
+}
+
+function cluster(n: number, extra: KubeObject[] = []): FakeKubeClient {
+  const objs: KubeObject[] = [namespace('app', { 'istio-injection': 'enabled' })];
+  for (let i = 1; i <= n; i++) {
+    const d = workload('Deployment', 'app', `d${i}`, { replicas: 2, status: { observedGeneration: 1 } });
+    const rs = replicaSet(d);
+    objs.push(d, rs, pod('app', `d${i}-a`, rs, { proxyImage: `${HUB}/proxyv2:1.30.0` }));
+  }
+  return new FakeKubeClient([...objs, ...extra]);
+}
+
+const options = (o: Partial<RolloutRestartOptions> = {}): RolloutRestartOptions => ({
+  namespaces: ['app'],
+  kinds: ['Deployment', 'StatefulSet', 'DaemonSet'],
+  mode: 'injected',
+  istioNamespace: 'istio-system',
+  allowDowntime: false,
+  includeOnDelete: false,
+  concurrency: 1,
+  pauseMs: 0,
+  continueOnError: false,
+  dryRun: 'none',
+  ...o,
+});
+const now = (): Date => new Date('2026-11-22T05:40:00Z');
+const restartedAt = (fake: FakeKubeClient, name: string): string | undefined => {
+  const o = fake.all().find((x) => x.kind === 'Deployment' && x.metadata.name === name)!;
+  return ((((o['spec'] as Record<string, unknown>)['template'] as Record<string, unknown>)['metadata'] as Record<string, unknown>)['annotations'] as Record<string, string>)[RESTARTED_AT];
+};
+const patches = (fake: FakeKubeClient): string[] => fake.calls.filter((c) => c.startsWith('patch '));
+
+test('restarts every selected workload, one patch and one watch each, and reports it', async () => {
+  const fake = cluster(3);
+  const stop = startController(fake);
+  const r = await run(options(), { kube: fake, now });
+  stop();
+  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.result, w.message]), [
+    ['d1', 'restarted', '2/2 updated'],
+    ['d2', 'restarted', '2/2 updated'],
+    ['d3', 'restarted', '2/2 updated'],
+  ]);
+  assert.equal(r.report.summary.restarted, 3);
+  for (const n of ['d1', 'd2', 'd3']) assert.equal(restartedAt(fake, n), '2026-11-22T05:40:00Z');
+  assert.deepEqual(patches(fake), ['patch Deployment app/d1', 'patch Deployment app/d2', 'patch Deployment app/d3']);
+  assert.equal(fake.calls.filter((c) => c === 'watch Deployment app').length, 3);
+});
+
+for (const concurrency of [1, 2, 3]) {
+  test(`never more than --concurrency ${concurrency} workloads in flight, and that many when there is work`, async () => {
+    const fake = cluster(7);
+    const stop = startController(fake);
+    let inFlight = 0;
+    let max = 0;
+    const r = await run(options({ concurrency }), {
+      kube: fake,
+      now,
+      events: {
+        started: () => void (max = Math.max(max, ++inFlight)),
+        finished: () => void inFlight--,
+      },
+    });
+    stop();
+    assert.equal(r.report.summary.restarted, 7);
+    assert.equal(max, concurrency);
+  });
+}
+
+test('a failed rollout stops the run: later workloads are not touched, the reason comes from the pods', async () => {
+  const fake = cluster(4);
+  const stop = startController(fake, (n) => (n === 'd2' ? 'fail' : 'ok'));
+  const r = await run(options(), { kube: fake, now });
+  stop();
+  assert.deepEqual(r.report.workloads.map((w) => w.result), ['restarted', 'failed', 'not-started', 'not-started']);
+  const failed = r.report.workloads[1]!;
+  assert.match(failed.message, /exceeded its progress deadline/);
+  assert.deepEqual(failed.problems, ['pod d2-new: container app ImagePullBackOff (Back-off pulling image "app:nope")']);
+  assert.equal(restartedAt(fake, 'd3'), undefined);
+  assert.equal(restartedAt(fake, 'd4'), undefined);
+  assert.deepEqual(patches(fake), ['patch Deployment app/d1', 'patch Deployment app/d2']);
+});
+
+test('--continue-on-error goes on after a failure', async () => {
+  const fake = cluster(3);
+  const stop = startController(fake, (n) => (n === 'd1' ? 'fail' : 'ok'));
+  const r = await run(options({ continueOnError: true }), { kube: fake, now });
+  stop();
+  assert.deepEqual(r.report.workloads.map((w) => w.result), ['failed', 'restarted', 'restarted']);
+});
+
+test('--timeout ends a rollout that makes no progress, as a timeout with the pods\' reasons', async () => {
+  const fake = cluster(2);
+  const stop = startController(fake, () => 'hang');
+  const r = await run(options({ timeoutMs: 40 }), { kube: fake, now });
+  stop();
+  assert.deepEqual(r.report.workloads.map((w) => w.result), ['timeout', 'not-started']);
+  assert.match(r.report.workloads[0]!.message, /timed out after 40ms: 1 out of 2 new replicas have been updated/);
+  assert.match(r.report.workloads[0]!.problems[0]!, /ImagePullBackOff/);
+});
+
+test('without --timeout the progress deadline counts time without progress', async () => {
+  const fake = cluster(1);
+  const stop = startController(fake, () => 'hang');
+  const pending: { fn: () => void; ms: number; cleared: boolean }[] = [];
+  const timers = {
+    setTimeout: (fn: () => void, ms: number) => {
+      const t = { fn, ms, cleared: false };
+      pending.push(t);
+      return t;
+    },
+    clearTimeout: (h: unknown) => void ((h as { cleared: boolean }).cleared = true),
+  };
+  const done = run(options(), { kube: fake, now, timers });
+  // Wait until the controller's progress has been seen: the first deadline was replaced by a new one.
+  while (pending.length < 2) await new Promise((r) => setImmediate(r));
+  assert.ok(pending.every((t) => t.ms === 600_000));
+  assert.equal(pending.filter((t) => !t.cleared).length, 1);
+  pending.find((t) => !t.cleared)!.fn();
+  const r = await done;
+  stop();
+  assert.equal(r.report.workloads[0]!.result, 'timeout');
+  assert.match(r.report.workloads[0]!.message, /no progress for 10m \(its progress deadline\)/);
+});
+
+test('--pause waits between workloads', async () => {
+  const fake = cluster(2);
+  const stop = startController(fake);
+  const times: number[] = [];
+  await run(options({ pauseMs: 60 }), { kube: fake, now, events: { started: () => void times.push(performance.now()), finished: () => void times.push(performance.now()) } });
+  stop();
+  assert.equal(times.length, 4);
+  assert.ok(times[2]! - times[1]! >= 55, `second start ${times[2]! - times[1]!}ms after the first finished`);
+});
+
+test('Ctrl-C (abort) starts nothing new and reports the rollouts in flight', async () => {
+  const fake = cluster(4);
+  const stop = startController(fake, () => 'hang');
+  const ac = new AbortController();
+  let started = 0;
+  const r = await run(options({ concurrency: 2 }), {
+    kube: fake,
+    now,
+    events: { started: () => void (++started === 2 && setImmediate(() => ac.abort())) },
+  }, ac.signal);
+  stop();
+  assert.equal(r.interrupted, true);
+  assert.deepEqual(r.report.workloads.map((w) => w.result), ['interrupted', 'interrupted', 'not-started', 'not-started']);
+  assert.match(r.report.workloads[0]!.message, /interrupted; its rollout goes on in the cluster/);
+  assert.deepEqual(patches(fake).length, 2);
+});
+
+test('client dry-run reads only; server dry-run sends dry-run patches; neither changes anything', async () => {
+  for (const dryRun of ['client', 'server'] as const) {
+    const fake = cluster(2);
+    const before = JSON.stringify(fake.all());
+    const r = await run(options({ dryRun }), { kube: fake, now, confirm: async () => assert.fail('no prompt in a dry run') });
+    assert.deepEqual(r.report.workloads.map((w) => w.result), ['planned', 'planned']);
+    assert.equal(JSON.stringify(fake.all()), before);
+    assert.equal(patches(fake).length, dryRun === 'server' ? 2 : 0);
+    assert.ok(fake.calls.every((c) => !c.startsWith('delete ') && !c.startsWith('apply ') && !c.startsWith('create ')));
+  }
+});
+
+test('declining the prompt changes nothing', async () => {
+  const fake = cluster(2);
+  let shown: readonly PlanItem[] = [];
+  const r = await run(options(), { kube: fake, now, confirm: async (plan) => ((shown = plan), false) });
+  assert.equal(r.declined, true);
+  assert.equal(shown.length, 2);
+  assert.equal(patches(fake).length, 0);
+});
+
+test('--outdated restarts only workloads with an old sidecar; after they are re-injected, a second run finds nothing', async () => {
+  const cm = injectorConfigMap(undefined, proxyValues('1.31.0'));
+  const fresh = workload('Deployment', 'app', 'fresh', { replicas: 2, status: { observedGeneration: 1 } });
+  const rs = replicaSet(fresh);
+  const fake = cluster(2, [cm, fresh, rs, pod('app', 'fresh-a', rs, { proxyImage: `${HUB}/proxyv2:1.31.0` })]);
+  const stop = startController(fake);
+  const first = await run(options({ mode: 'outdated' }), { kube: fake, now });
+  assert.deepEqual(first.report.workloads.map((w) => [w.name, w.result]), [['d1', 'restarted'], ['d2', 'restarted']]);
+  // The injector gives the new pods the current proxy.
+  for (const p of fake.all().filter((o) => o.kind === 'Pod')) {
+    const c = (p['spec'] as { containers: { name: string; image: string }[] }).containers.find((x) => x.name === 'istio-proxy')!;
+    c.image = `${HUB}/proxyv2:1.31.0`;
+    fake.update(p);
+  }
+  const second = await run(options({ mode: 'outdated' }), { kube: fake, now, confirm: async () => assert.fail('nothing to confirm') });
+  stop();
+  assert.deepEqual(second.report.workloads, []);
+  assert.equal(patches(fake).length, 2);
+});
+
+test('--include-ondelete deletes the pods of an OnDelete StatefulSet one at a time, waiting for each replacement', async () => {
+  const ns = namespace('app', { 'istio-injection': 'enabled' });
+  const sts = workload('StatefulSet', 'app', 'db', { replicas: 2, updateStrategy: { type: 'OnDelete' } });
+  const fake = new FakeKubeClient([ns, sts, pod('app', 'db-0', sts, { proxyImage: 'x', labels: { app: 'db' } }), pod('app', 'db-1', sts, { proxyImage: 'x', labels: { app: 'db' } })]);
+  const order: string[] = [];
+  // The StatefulSet controller: recreate a deleted pod under the same name, Ready.
+  const ac = new AbortController();
+  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
+    if (type !== 'DELETED') return;
+    order.push(`deleted ${p.metadata.name}`);
+    setImmediate(() => {
+      order.push(`recreated ${p.metadata.name}`);
+      fake.update({ ...p, metadata: { ...p.metadata, uid: `${p.metadata.uid}-new`, resourceVersion: undefined } });
+    });
+  }, ac.signal);
+  const r = await run(options({ includeOnDelete: true }), { kube: fake, now });
+  ac.abort();
+  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.action, w.result, w.message]), [['db', 'delete-pods', 'restarted', '2/2 pods replaced']]);
+  assert.deepEqual(order, ['deleted db-1', 'recreated db-1', 'deleted db-0', 'recreated db-0']);
+});
+
+test('executePlan reports skipped and manual items without touching them', async () => {
+  const fake = new FakeKubeClient();
+  const item = (action: PlanItem['action']): PlanItem => ({
+    kind: 'Deployment', namespace: 'ns', name: action, apiVersion: 'apps/v1', replicas: 1, action, flags: [], reason: '', notes: [`note ${action}`], progressDeadlineMs: 1000, pods: [],
+  });
+  const out = await executePlan([item('skip'), item('manual')], { concurrency: 1, pauseMs: 0, continueOnError: false, dryRun: 'none' }, { kube: fake, now });
+  assert.deepEqual(out.map((o) => [o.result, o.message]), [['skipped', 'note skip'], ['manual', 'note manual']]);
+  assert.deepEqual(fake.calls, []);
+});

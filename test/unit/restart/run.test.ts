@@ -247,7 +247,8 @@ test('--include-ondelete deletes the pods of an OnDelete StatefulSet one at a ti
     order.push(`deleted ${p.metadata.name}`);
     setImmediate(() => {
       order.push(`recreated ${p.metadata.name}`);
-      fake.update({ ...p, metadata: { ...p.metadata, uid: `${p.metadata.uid}-new`, resourceVersion: undefined } });
+      const { resourceVersion: _rv, ...meta } = p.metadata;
+      fake.update({ ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } });
     });
   }, ac.signal);
   const r = await run(options({ includeOnDelete: true }), { kube: fake, now });

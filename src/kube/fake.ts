@@ -216,7 +216,8 @@ export function deepMerge(target: unknown, patch: unknown): unknown {
 
 export function matchesSelector(labels: Record<string, string>, selector: string | undefined): boolean {
   if (selector === undefined || selector.trim() === '') return true;
-  return selector.split(',').every((term) => {
+  // Split on commas outside parentheses, so `k in (a,b)` stays one term.
+  return (selector.match(/(?:[^,(]|\([^)]*\))+/g) ?? []).every((term) => {
     const t = term.trim();
     let m: RegExpMatchArray | null;
     if ((m = t.match(/^([^!=\s]+)\s*!=\s*(.*)$/))) return labels[m[1]!] !== m[2];

@@ -1,0 +1,84 @@
+/**
+ * Owner labels: what marks an object as belonging to an installation, so that a later install can
+ * prune it and uninstall can find it. Names are Istio's (operator/pkg/manifest/name.go).
+ */
+import type { KubeObject } from '../model/k8s.js';
+import { COMPONENT_LABEL, type ComponentName, componentOf } from './components.js';
+
+export const MANAGED_LABEL = 'operator.istio.io/managed';
+export const VERSION_LABEL = 'operator.istio.io/version';
+export const REVISION_LABEL = 'istio.io/rev';
+export const NOT_PRUNED_LABEL = 'install.operator.istio.io/owning-resource-not-pruned';
+export const MANAGED_VALUE = 'Reconcile';
+
+/** The field manager for every server-side apply mesh sends. */
+export const FIELD_MANAGER = 'mesh';
+
+/** `default` for the unrevisioned control plane, as istioctl labels it. */
+export function revisionLabelValue(revision: string | undefined): string {
+  return revision === undefined || revision === '' ? 'default' : revision;
+}
+
+export function ownerLabels(opts: { revision: string | undefined; version: string; component: ComponentName }): Record<string, string> {
+  return {
+    [MANAGED_LABEL]: MANAGED_VALUE,
+    [VERSION_LABEL]: opts.version,
+    [REVISION_LABEL]: revisionLabelValue(opts.revision),
+    [COMPONENT_LABEL]: opts.component,
+  };
+}
+
+/** A copy of the object with the owner labels stamped on (the object's own labels keep precedence for the component). */
+export function stampOwnerLabels(obj: KubeObject, opts: { revision: string | undefined; version: string }): KubeObject {
+  const copy = structuredClone(obj);
+  const component = componentOf(obj);
+  copy.metadata.labels = { ...(copy.metadata.labels ?? {}), ...ownerLabels({ ...opts, component }) };
+  delete copy.metadata.managedFields;
+  delete copy.metadata.resourceVersion;
+  delete copy.metadata.uid;
+  delete copy.metadata.creationTimestamp;
+  delete copy['status'];
+  return copy;
+}
+
+/** Selects what an installation of this revision owns (all components). */
+export function installationSelector(revision: string | undefined): string {
+  return `${MANAGED_LABEL}=${MANAGED_VALUE},${REVISION_LABEL}=${revisionLabelValue(revision)},${COMPONENT_LABEL}`;
+}
+
+/**
+ * Kinds that carry owner labels and that prune/uninstall look through (istioctl's list, plus
+ * StatefulSet). CRDs are listed separately: prune never touches them; only uninstall --purge does.
+ */
+export const OWNED_KINDS: readonly { apiVersion: string; kind: string; namespaced: boolean }[] = [
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', namespaced: false },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', namespaced: false },
+  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespaced: true },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespaced: true },
+  { apiVersion: 'v1', kind: 'Service', namespaced: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', namespaced: true },
+  { apiVersion: 'v1', kind: 'Secret', namespaced: true },
+  { apiVersion: 'v1', kind: 'ServiceAccount', namespaced: true },
+  { apiVersion: 'v1', kind: 'ResourceQuota', namespaced: true },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespaced: true },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespaced: true },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', namespaced: false },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', namespaced: false },
+  { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', namespaced: true },
+];
+
+export const CRD_API_VERSION = 'apiextensions.k8s.io/v1';
+
+/** A stable key for an object: group/Kind/namespace/name (the version does not matter). */
+export function objectKey(o: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  return `${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}
+
+/** `Deployment/istio-system/istiod` — istioctl's way of naming objects in progress lines. */
+export function slashName(o: { kind: string; metadata: { name?: string; namespace?: string } }): string {
+  return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name ?? ''}` : `${o.kind}/${o.metadata.name ?? ''}`;
+}

@@ -1,0 +1,76 @@
+/**
+ * verify-install: the rendered objects against the live ones. Per component: objects missing,
+ * objects whose mesh-managed fields differ (a server-side apply dry-run would change them), objects
+ * not ready, and objects this installation owns that are no longer rendered.
+ */
+import { type KubeClient, NotServedError } from '../kube/client.js';
+import type { KubeObject } from '../model/k8s.js';
+import { type ComponentName, COMPONENTS, componentOf } from './components.js';
+import { changedPaths } from './diff.js';
+import { kubeFailure } from './errors.js';
+import { FIELD_MANAGER, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
+import { mapLimit } from './order.js';
+import { CONCURRENCY, listOwned } from './plan.js';
+import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
+
+export type VerifyState = 'ok' | 'missing' | 'differs' | 'unready' | 'extra';
+
+export interface VerifiedObject {
+  component: ComponentName;
+  object: string;
+  state: VerifyState;
+  /** Field paths that differ, or why it is not ready. */
+  details: string[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  objects: VerifiedObject[];
+  summary: Record<VerifyState, number>;
+}
+
+export async function verifyInstall(
+  kube: KubeClient,
+  rendered: readonly KubeObject[],
+  opts: { revision: string | undefined; version: string },
+): Promise<VerifyResult> {
+  const desired = rendered.filter((o) => o.kind !== 'Namespace').map((o) => stampOwnerLabels(o, opts));
+  const objects = await mapLimit(desired, CONCURRENCY, async (o): Promise<VerifiedObject> => {
+    const component = componentOf(o);
+    const object = slashName(o);
+    let live: KubeObject | undefined;
+    try {
+      live = await kube.get({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
+    } catch (err) {
+      if (!(err instanceof NotServedError)) throw kubeFailure(err, o);
+    }
+    if (live === undefined) return { component, object, state: 'missing', details: [] };
+    let after: KubeObject;
+    try {
+      after = await kube.apply(o, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+    } catch (err) {
+      throw kubeFailure(err, o);
+    }
+    const changes = changedPaths(live, after, FIELD_MANAGER);
+    if (changes.length > 0) return { component, object, state: 'differs', details: changes };
+    if (needsWait(live) && !readinessOf(live).ready) {
+      const selector = selectorString((live['spec'] as { selector?: unknown } | undefined)?.selector);
+      const pods =
+        selector !== undefined && live.metadata.namespace && live.kind !== 'CustomResourceDefinition'
+          ? await kube.list('v1', 'Pod', { namespace: live.metadata.namespace, labelSelector: selector }).catch(() => [])
+          : [];
+      return { component, object, state: 'unready', details: [workloadProblem(live, pods)] };
+    }
+    return { component, object, state: 'ok', details: [] };
+  });
+  const keep = new Set(desired.map(objectKey));
+  const extras = (await listOwned(kube, installationSelector(opts.revision)))
+    .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true')
+    .map((o): VerifiedObject => ({ component: componentOf(o), object: slashName(o), state: 'extra', details: [] }));
+  const all = [...objects, ...extras].sort(
+    (a, b) => COMPONENTS.indexOf(a.component) - COMPONENTS.indexOf(b.component) || a.object.localeCompare(b.object),
+  );
+  const summary: Record<VerifyState, number> = { ok: 0, missing: 0, differs: 0, unready: 0, extra: 0 };
+  for (const o of all) summary[o.state]++;
+  return { ok: all.every((o) => o.state === 'ok'), objects: all, summary };
+}

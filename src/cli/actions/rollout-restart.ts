@@ -1,0 +1,247 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { ClusterError, MeshError, UsageError, didYouMean } from '../../errors.js';
+import { renderData, renderTable } from '../../output/format.js';
+import type { Progress, Step } from '../../output/progress.js';
+import { useSpinner } from '../../output/terminal.js';
+import { type PlanItem, type RolloutReport, type RolloutRestartOptions, run } from '../../restart/index.js';
+import { actionable } from '../../restart/plan.js';
+import { PLAN_COLUMNS, REPORT_COLUMNS } from '../../restart/report.js';
+import { formatMs } from '../../restart/run.js';
+import type { Outcome, WorkloadKind } from '../../restart/types.js';
+import type { RolloutRestartFlags } from '../commands/rollout-restart.js';
+import { type CliContext, kubeClient, progress } from '../context.js';
+import { parseDuration, parsePositiveInt } from '../flags.js';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const KIND_NAMES: Record<string, WorkloadKind> = {
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  deploy: 'Deployment',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
+};
+
+/** The run was stopped with Ctrl-C: exit 130, like a shell. */
+export class InterruptedError extends MeshError {
+  override readonly exitCode: number = 130;
+}
+
+/** Flags → options (pure). `contextNamespace` is the kube context's namespace, used when neither -n nor -A is given. */
+export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamespace: () => string): RolloutRestartOptions {
+  if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
+  for (const ns of [...(flags.namespace ?? []), flags.istioNamespace]) {
+    if (!DNS_LABEL.test(ns)) throw new UsageError(`--namespace: "${ns}" is not a valid namespace name`);
+  }
+  if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
+  const kinds: WorkloadKind[] = [];
+  for (const raw of flags.kind.split(',').map((k) => k.trim().toLowerCase()).filter((k) => k !== '')) {
+    const kind = KIND_NAMES[raw];
+    if (kind === undefined) {
+      throw new UsageError(`--kind: "${raw}" is not a kind that can be restarted${didYouMean(raw, ['deployment', 'statefulset', 'daemonset'])}; use deployment, statefulset, daemonset`);
+    }
+    if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  if (kinds.length === 0) throw new UsageError('--kind: name at least one of deployment, statefulset, daemonset');
+  const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
+  const pauseMs = parseDuration('--pause', flags.pause);
+  let timeoutMs: number | undefined;
+  if (flags.timeout !== undefined) {
+    timeoutMs = parseDuration('--timeout', flags.timeout);
+    if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
+  }
+  let dryRun: RolloutRestartOptions['dryRun'] = 'none';
+  if (flags.dryRun === true || flags.dryRun === 'client') dryRun = 'client';
+  else if (flags.dryRun === 'server') dryRun = 'server';
+  else if (typeof flags.dryRun === 'string') throw new UsageError(`--dry-run: "${flags.dryRun}" is not a dry-run mode; use client or server`);
+  const options: RolloutRestartOptions = {
+    namespaces: flags.allNamespaces ? 'all' : (flags.namespace ?? [contextNamespace()]),
+    kinds,
+    mode: flags.all ? 'all' : flags.outdated ? 'outdated' : 'injected',
+    istioNamespace: flags.istioNamespace,
+    allowDowntime: flags.allowDowntime === true,
+    includeOnDelete: flags.includeOndelete === true,
+    concurrency,
+    pauseMs,
+    continueOnError: flags.continueOnError === true,
+    dryRun,
+  };
+  if (flags.selector !== undefined && flags.selector.trim() !== '') options.labelSelector = flags.selector.trim();
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+  return options;
+}
+
+const workloadName = (i: PlanItem): string => `${i.kind.toLowerCase()}/${i.name}`;
+
+export function planText(plan: readonly PlanItem[], multiNamespace: boolean): string {
+  const cols = multiNamespace ? PLAN_COLUMNS : PLAN_COLUMNS.filter((c) => c.header !== 'NAMESPACE');
+  const notes = plan.flatMap((i) => i.notes.filter((n, k) => k > 0 || i.action === 'restart' || i.action === 'delete-pods').map((n) => `  ${workloadName(i)}: ${n}`));
+  return renderTable(plan, cols) + (notes.length > 0 ? `\n${notes.join('\n')}\n` : '');
+}
+
+export function reportText(report: RolloutReport, multiNamespace: boolean): string {
+  const cols = multiNamespace ? REPORT_COLUMNS : REPORT_COLUMNS.filter((c) => c.header !== 'NAMESPACE');
+  const s = report.summary;
+  const parts = (Object.entries(s) as [string, number][]).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  return renderTable(report.workloads, cols) + `\n${parts.join(', ') || 'nothing to do'}\n`;
+}
+
+/** Per-workload progress: one spinner line per workload in flight on a TTY, plain start/end lines otherwise. */
+function progressEvents(p: Progress, spinner: boolean, now: () => number) {
+  const lines = new Map<PlanItem, { label: string; text: string; started: number }>();
+  const steps = new Map<PlanItem, Step>();
+  let board: Step | undefined;
+  const boardText = (): string => [...lines.values()].map((l) => `${l.label} ${l.text}`).join('\n');
+  const endLine = (o: Outcome, label: string, started: number): string =>
+    `${label} ${o.result === 'restarted' ? o.message : `${o.result}: ${o.message}`} (${formatMs(now() - started)})`;
+  return {
+    started(item: PlanItem, index: number, total: number) {
+      const label = `[${index}/${total}] ${workloadName(item)}`;
+      lines.set(item, { label, text: item.action === 'delete-pods' ? 'deleting pods' : 'restarting', started: now() });
+      if (spinner) {
+        if (board) board.update(boardText());
+        else board = p.start(boardText());
+      } else steps.set(item, p.start(`${label} ${item.action === 'delete-pods' ? `deleting ${item.pods.length} pod(s) one at a time` : 'restarting'}`));
+    },
+    progress(item: PlanItem, text: string) {
+      const l = lines.get(item);
+      if (!l) return;
+      l.text = text;
+      board?.update(boardText());
+    },
+    finished(o: Outcome) {
+      const l = lines.get(o.item);
+      if (!l) return;
+      lines.delete(o.item);
+      const text = endLine(o, l.label, l.started);
+      const ok = o.result === 'restarted' || o.result === 'planned';
+      if (spinner && board) {
+        if (ok) board.succeed(text);
+        else board.fail(text);
+        board = lines.size > 0 ? p.start(boardText()) : undefined;
+      } else {
+        const step = steps.get(o.item);
+        if (ok) step?.succeed(text);
+        else step?.fail(text);
+      }
+    },
+    /** Ctrl-C: end the spinner line so the report starts on a clean line. */
+    close() {
+      if (board) board.fail(boardText());
+      board = undefined;
+    },
+  };
+}
+
+async function ask(ctx: CliContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: true });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.on('SIGINT', () => resolve(''));
+      rl.on('close', () => resolve(''));
+      rl.question(question).then(resolve, () => resolve(''));
+    });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags: RolloutRestartFlags): Promise<void> {
+  const kube = await kubeClient(cmd);
+  const options = validateRolloutRestart(flags, () => kube.info().namespace);
+  const multiNamespace = options.namespaces === 'all' || options.namespaces.length > 1;
+  const machine = flags.output === 'json' || flags.output === 'yaml';
+  const spinner = useSpinner({ isTTY: ctx.stderrIsTTY, env: ctx.env });
+  const p = await progress(ctx);
+  const events = progressEvents(p, spinner, () => ctx.now().getTime());
+
+  const ac = new AbortController();
+  const onSigint = (): void => {
+    if (ac.signal.aborted) {
+      // A second Ctrl-C: stop waiting at once.
+      process.off('SIGINT', onSigint);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    events.close();
+    ctx.stderr.write('\nInterrupted: starting no more restarts (Ctrl-C again to quit at once).\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let result;
+  try {
+    result = await run(
+      options,
+      {
+        kube,
+        now: ctx.now,
+        events,
+        planned: (plan, warnings) => {
+          for (const w of warnings) p.warn(w);
+          if (options.dryRun === 'client') return;
+          if (plan.length === 0) return;
+          ctx.stderr.write(planText(plan, multiNamespace) + '\n');
+        },
+        confirm: async (plan) => {
+          if (flags.yes) return true;
+          const n = actionable(plan).length;
+          if (!ctx.stdinIsTTY) {
+            throw new UsageError(`refusing to restart ${n} workload${n === 1 ? '' : 's'} without confirmation: stdin is not a terminal; pass -y to proceed, or --dry-run to only show the plan`);
+          }
+          return ask(ctx, `Restart ${n} workload${n === 1 ? '' : 's'}${options.concurrency > 1 ? `, ${options.concurrency} at a time` : ''}? (y/N) `);
+        },
+      },
+      ac.signal,
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const { report, plan } = result;
+
+  if (result.declined) {
+    ctx.stderr.write('Cancelled; nothing was restarted.\n');
+    return;
+  }
+  if (machine) ctx.stdout.write(renderData(flags.output as 'json' | 'yaml', report));
+  else if (options.dryRun === 'client') {
+    if (plan.length === 0) ctx.stderr.write(noWorkloads(options));
+    else ctx.stdout.write(planText(plan, multiNamespace));
+  } else if (actionable(plan).length === 0) {
+    ctx.stderr.write(plan.length === 0 ? noWorkloads(options) : 'Nothing to restart.\n');
+    if (plan.length > 0) ctx.stdout.write(reportText(report, multiNamespace));
+  } else ctx.stdout.write(reportText(report, multiNamespace));
+
+  if (result.interrupted) {
+    const inFlight = report.workloads.filter((w) => w.result === 'interrupted').map((w) => `${w.kind.toLowerCase()}/${w.name}`);
+    throw new InterruptedError(
+      `interrupted: ${report.summary.restarted} restarted, ${inFlight.length} still rolling (${inFlight.join(', ') || 'none'}), ${report.summary['not-started']} not started`,
+      { details: ['re-run with --outdated to pick up the rest'] },
+    );
+  }
+  const failed = report.workloads.filter((w) => w.result === 'failed' || w.result === 'timeout');
+  if (failed.length > 0) {
+    const first = failed[0]!;
+    const notStarted = report.summary['not-started'];
+    throw new ClusterError(
+      `rollout of ${first.kind.toLowerCase()} ${first.namespace}/${first.name} ${first.result === 'timeout' ? 'timed out' : 'failed'}: ${first.message}` +
+        (failed.length > 1 ? ` (and ${failed.length - 1} more failed)` : ''),
+      {
+        details: [
+          ...first.problems,
+          ...(notStarted > 0 ? [`stopped: ${notStarted} workload${notStarted === 1 ? '' : 's'} not restarted; fix the failure and re-run (--outdated picks up where it stopped), or pass --continue-on-error`] : []),
+        ],
+      },
+    );
+  }
+}
+
+function noWorkloads(o: RolloutRestartOptions): string {
+  const where = o.namespaces === 'all' ? 'any namespace' : `namespace ${o.namespaces.join(', ')}`;
+  const what = o.mode === 'outdated' ? 'with an outdated sidecar' : o.mode === 'injected' ? 'with (or due) an Istio sidecar (use --all for every workload)' : '';
+  return `No workloads ${what} in ${where}.\n`.replace('  ', ' ');
+}

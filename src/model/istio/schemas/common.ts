@@ -31,8 +31,17 @@ export const uint32 = (extra: Extra = {}): JSONSchemaProps => ({
 /** A uint32 whose value must be a port number (Istio's CRDs check 1..65535 with CEL; we use bounds). */
 export const port = (): JSONSchemaProps => uint32();
 export const double = (extra: Extra = {}): JSONSchemaProps => ({ type: 'number', format: 'double', ...extra });
-/** google.protobuf.Duration in its JSON form, e.g. "5s". */
-export const duration = (extra: Extra = {}): JSONSchemaProps => ({ type: 'string', ...extra });
+/**
+ * Schema nodes that hold a google.protobuf.Duration. The CRDs carry no duration rule (we keep CEL out),
+ * but the validator checks these strings, so it needs to know which nodes they are.
+ */
+export const DURATION_NODES = new WeakSet<JSONSchemaProps>();
+/** google.protobuf.Duration in its JSON form, e.g. "5s", "1m30s", "0.5s". */
+export const duration = (extra: Extra = {}): JSONSchemaProps => {
+  const node: JSONSchemaProps = { type: 'string', ...extra };
+  DURATION_NODES.add(node);
+  return node;
+};
 /** google.protobuf.BoolValue */
 export const boolValue = (): JSONSchemaProps => ({ type: 'boolean', nullable: true });
 /** google.protobuf.UInt32Value */

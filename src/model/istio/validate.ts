@@ -1,0 +1,314 @@
+/**
+ * Validates Istio objects against the same schemas the CRDs carry (IST0106 / IST0133 in analyze).
+ *
+ * The validator's view differs from the CRD in three deliberate ways:
+ * - unknown fields are errors: every object node with `properties` (outside free-form subtrees) gets
+ *   `additionalProperties: false`, because the API server would silently prune such fields;
+ * - durations are checked for Go/protobuf duration syntax (the CRDs carry no CEL for this);
+ * - `status` is not checked: controllers own it.
+ * Deprecated fields are reported as warnings.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
+import { closest } from '../../errors.js';
+import { istioKindSchema, ISTIO_KINDS } from './crds.js';
+import type { IstioKindSchema, JSONSchemaProps } from './schema-types.js';
+import { DURATION_NODES } from './schemas/common.js';
+
+export interface SchemaIssue {
+  /** Field path in the object, e.g. `spec.http[0].route[0].destination.host`; `` for the object itself. */
+  path: string;
+  message: string;
+  /** `error` fails validation (IST0106); `warning` is advice such as a deprecated field (IST0133). */
+  level: 'error' | 'warning';
+}
+
+const K8S_KEYWORDS = [
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-validations',
+  'x-kubernetes-embedded-resource',
+];
+
+// Go's time.ParseDuration syntax (what Istio accepts for google.protobuf.Duration fields).
+const DURATION_RE = /^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$/;
+
+let ajv: Ajv | undefined;
+const cache = new Map<string, ValidateFunction>();
+
+function getAjv(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, validateFormats: true });
+    ajv.addVocabulary(K8S_KEYWORDS);
+    // ajv-formats is CommonJS: its default export arrives as the module object in some loaders.
+    const plugin = addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin } & typeof addFormatsPlugin;
+    (plugin.default ?? plugin)(ajv);
+    ajv.addFormat('duration', { type: 'string', validate: (s: string) => DURATION_RE.test(s) });
+  }
+  return ajv;
+}
+
+/** The validator's view of a CRD schema node: closed objects, duration formats. */
+function strictView(node: JSONSchemaProps): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'x-kubernetes-validations' || key === 'description') continue;
+    if (key === 'properties') {
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, JSONSchemaProps>).map(([k, v]) => [k, strictView(v)]),
+      );
+    } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
+      out[key] = strictView(value as JSONSchemaProps);
+    } else if (key === 'oneOf' || key === 'anyOf' || key === 'allOf') {
+      out[key] = (value as JSONSchemaProps[]).map(strictView);
+    } else {
+      out[key] = value;
+    }
+  }
+  if (node.properties && !node['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
+  if (DURATION_NODES.has(node)) out.format = 'duration';
+  return out;
+}
+
+function validatorFor(k: IstioKindSchema): ValidateFunction {
+  const key = `${k.group}/${k.kind}`;
+  let fn = cache.get(key);
+  if (!fn) {
+    const schema: Record<string, unknown> = {
+      type: 'object',
+      properties: {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        metadata: { type: 'object' },
+        spec: strictView(k.spec),
+        status: {},
+      },
+      additionalProperties: false,
+    };
+    if (k.specRequired) schema.required = ['spec'];
+    fn = getAjv().compile(schema);
+    cache.set(key, fn);
+  }
+  return fn;
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+function joinPath(base: string, key: string | number): string {
+  if (typeof key === 'number') return `${base}[${key}]`;
+  if (IDENT.test(key)) return base ? `${base}.${key}` : key;
+  return `${base}[${JSON.stringify(key)}]`;
+}
+
+/** `/spec/http/0/route` → `spec.http[0].route`, knowing from the data which segments index arrays. */
+function pointerToPath(pointer: string, data: unknown): string {
+  if (pointer === '') return '';
+  let path = '';
+  let cur: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) {
+      const i = Number(seg);
+      path = joinPath(path, i);
+      cur = cur[i];
+    } else {
+      path = joinPath(path, seg);
+      cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return path;
+}
+
+function valueAt(pointer: string, data: unknown): unknown {
+  let cur: unknown = data;
+  if (pointer === '') return cur;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = Array.isArray(cur) ? cur[Number(seg)] : (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+const FORMAT_TEXT: Record<string, string> = {
+  duration: 'a duration such as "5s", "100ms" or "1m30s"',
+  int32: 'a 32-bit integer',
+  int64: 'a 64-bit integer',
+  double: 'a number',
+  byte: 'base64-encoded bytes',
+  'date-time': 'an RFC 3339 date-time',
+};
+
+function describeType(t: unknown): string {
+  switch (t) {
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'a list';
+    case 'integer':
+      return 'an integer';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean (true or false)';
+    case 'string':
+      return 'a string';
+    default:
+      return String(t);
+  }
+}
+
+function oneofFields(schema: unknown): string[] {
+  const out: string[] = [];
+  for (const branch of Array.isArray(schema) ? schema : []) {
+    const req = (branch as { required?: string[] }).required;
+    if (req) out.push(...req);
+  }
+  return out;
+}
+
+function toIssue(e: ErrorObject, data: unknown): SchemaIssue | undefined {
+  // Errors from inside oneOf/anyOf/not branches restate the oneOf failure; the oneOf error says it better.
+  if (/\/(oneOf|anyOf|not)\//.test(e.schemaPath) && e.keyword !== 'oneOf') return undefined;
+  const at = pointerToPath(e.instancePath, data);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String(params.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const near = closest(field, known);
+      const hint = near ? `; did you mean "${near}"?` : known.length > 0 ? `; known fields: ${known.join(', ')}` : '';
+      return {
+        path: joinPath(at, field),
+        message: `unknown field "${field}" (the API server would drop it)${hint}`,
+        level: 'error',
+      };
+    }
+    case 'required':
+      return { path: joinPath(at, String(params.missingProperty)), message: 'required field is missing', level: 'error' };
+    case 'type': {
+      const nullable = (e.parentSchema as { nullable?: boolean } | undefined)?.nullable === true;
+      return { path: at, message: `must be ${describeType(params.type)}${nullable ? ' or null' : ''}`, level: 'error' };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const value = valueAt(e.instancePath, data);
+      const near = typeof value === 'string' ? closest(value, allowed) : undefined;
+      return {
+        path: at,
+        message: `${JSON.stringify(value)} is not one of ${allowed.join(', ')}${near ? `; did you mean "${near}"?` : ''}`,
+        level: 'error',
+      };
+    }
+    case 'oneOf': {
+      const fields = oneofFields(e.schema);
+      const value = valueAt(e.instancePath, data);
+      const set =
+        value !== null && typeof value === 'object' ? fields.filter((f) => f in (value as Record<string, unknown>)) : [];
+      return {
+        path: at,
+        message: `only one of ${fields.join(', ')} may be set${set.length > 0 ? ` (found ${set.join(', ')})` : ''}`,
+        level: 'error',
+      };
+    }
+    case 'format': {
+      const text = FORMAT_TEXT[String(params.format)] ?? `format ${String(params.format)}`;
+      return { path: at, message: `${JSON.stringify(valueAt(e.instancePath, data))} is not ${text}`, level: 'error' };
+    }
+    default:
+      return { path: at, message: e.message ?? `fails ${e.keyword}`, level: 'error' };
+  }
+}
+
+/** Deprecated fields the object uses, following the schema so map keys are not mistaken for fields. */
+function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
+  const entries = Object.entries(k.deprecated);
+  if (entries.length === 0) return [];
+  const issues: SchemaIssue[] = [];
+  const matches = (norm: string): string | undefined => {
+    for (const [pattern, advice] of entries) {
+      if (pattern.startsWith('**.') ? norm === pattern.slice(3) || norm.endsWith(`.${pattern.slice(3)}`) : norm === pattern) {
+        return advice;
+      }
+    }
+    return undefined;
+  };
+  const walk = (v: unknown, node: JSONSchemaProps, path: string, norm: string): void => {
+    if (v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      if (node.items) v.forEach((item, i) => walk(item, node.items!, joinPath(path, i), `${norm}[]`));
+      return;
+    }
+    for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
+      if (node.properties) {
+        const sub = node.properties[key];
+        if (!sub) continue;
+        const n = norm ? `${norm}.${key}` : key;
+        const advice = matches(n);
+        if (advice) issues.push({ path: joinPath(path, key), message: `field "${key}" is deprecated: ${advice}`, level: 'warning' });
+        walk(child, sub, joinPath(path, key), n);
+      } else if (node.additionalProperties) {
+        walk(child, node.additionalProperties, joinPath(path, key), `${norm}{}`);
+      }
+    }
+  };
+  walk(spec, k.spec, 'spec', '');
+  return issues;
+}
+
+/**
+ * Schema issues of one object. Objects that are not Istio kinds give no issues; an Istio group with an
+ * unknown kind or an unserved version is an error.
+ */
+export function validateIstioObject(obj: unknown): SchemaIssue[] {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    return [{ path: '', message: 'must be an object with apiVersion and kind', level: 'error' }];
+  }
+  const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    return [{ path: '', message: 'must have string apiVersion and kind', level: 'error' }];
+  }
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const inGroup = ISTIO_KINDS.filter((k) => k.group === group);
+  if (inGroup.length === 0) return [];
+  const k = istioKindSchema(group, kind);
+  if (!k) {
+    const near = closest(kind, inGroup.map((i) => i.kind));
+    return [
+      {
+        path: 'kind',
+        message: `${group} has no kind "${kind}"${near ? `; did you mean "${near}"?` : `; known kinds: ${inGroup.map((i) => i.kind).join(', ')}`}`,
+        level: 'error',
+      },
+    ];
+  }
+  if (!k.versions.includes(version)) {
+    return [
+      {
+        path: 'apiVersion',
+        message: `${k.kind} is not served at version ${version}; use one of ${k.versions.map((v) => `${group}/${v}`).join(', ')}`,
+        level: 'error',
+      },
+    ];
+  }
+  const validate = validatorFor(k);
+  const issues: SchemaIssue[] = [];
+  if (!validate(obj)) {
+    for (const e of validate.errors ?? []) {
+      const issue = toIssue(e, obj);
+      if (issue) issues.push(issue);
+    }
+  }
+  issues.push(...deprecations(k, (obj as { spec?: unknown }).spec));
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.level}\u0000${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

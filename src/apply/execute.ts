@@ -69,10 +69,11 @@ export async function executeInstall(plan: InstallPlan, deps: ExecuteDeps, opts:
   const byComponent = new Map<ComponentName, PlannedObject[]>();
   for (const p of plan.objects) byComponent.set(p.component, [...(byComponent.get(p.component) ?? []), p]);
   const live = new LiveLine(deps.progress);
-  const deadline = deps.now() + opts.readinessTimeoutMs;
 
   const outcomes = await runInDependencyOrder([...byComponent.keys()], async (c) => {
     const items = byComponent.get(c)!;
+    // The readiness timeout applies to each component, counted from when it starts.
+    const deadline = deps.now() + opts.readinessTimeoutMs;
     live.begin(c);
     try {
       const toApply = items.filter((p) => p.action !== 'unchanged').map((p) => p.object);

@@ -1,0 +1,29 @@
+/** The confirmation prompt: `… Proceed? (y/N)`, on stdout, answered on stdin. */
+import { createInterface } from 'node:readline';
+import { MeshError, UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+
+/**
+ * Asks until the answer is y/yes/n/no (case-insensitive); an empty answer is no. Throws a
+ * UsageError without asking when stdin is not a terminal (a pipe would hang or answer by
+ * accident), and a MeshError "Cancelled." when declined or stdin ends.
+ */
+export async function confirm(ctx: Pick<CliContext, 'stdin' | 'stdout' | 'stdinIsTTY'>, question: string, what: string): Promise<void> {
+  if (!ctx.stdinIsTTY) {
+    throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal; pass -y (--skip-confirmation) to proceed`);
+  }
+  const rl = createInterface({ input: ctx.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      ctx.stdout.write(`${question} Proceed? (y/N) `);
+      const next = await lines.next();
+      if (next.done) throw new MeshError('Cancelled.');
+      const answer = String(next.value).trim().toLowerCase();
+      if (answer === 'y' || answer === 'yes') return;
+      if (answer === '' || answer === 'n' || answer === 'no') throw new MeshError('Cancelled.');
+    }
+  } finally {
+    rl.close();
+  }
+}

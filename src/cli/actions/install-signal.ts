@@ -1,0 +1,33 @@
+/** Ctrl-C during install/uninstall: stop at the next safe point and say how to converge. */
+import { MeshError } from '../../errors.js';
+import type { Progress } from '../../output/progress.js';
+
+export async function interruptible<T>(out: Progress, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    out.warn('Interrupted: stopping after the requests in flight (press Ctrl-C again to quit at once).');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await fn(controller.signal);
+  } catch (err) {
+    if (controller.signal.aborted) {
+      throw new MeshError('interrupted; every step mesh takes is idempotent: run the same command again to finish', { cause: err });
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { displayName } from '../../apply/components.js';
+import { executeInstall } from '../../apply/execute.js';
+import { slashName } from '../../apply/labels.js';
+import { type InstallPlan, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
+import { UsageError } from '../../errors.js';
+import type { KubeObject } from '../../model/k8s.js';
+import { ISTIO_VERSION } from '../../model/release.js';
+import { renderTable } from '../../output/format.js';
+import type { InstallFlags } from '../commands/install.js';
+import { type CliContext, kubeClient, progress } from '../context.js';
+import { parseDuration } from '../flags.js';
+import { confirm } from './install-prompt.js';
+import { renderInstall } from './install-render.js';
+import { interruptible, sleep } from './install-signal.js';
+
+export type DryRun = 'none' | 'client' | 'server';
+
+export interface InstallOptions {
+  dryRun: DryRun;
+  readinessTimeoutMs: number;
+  skipConfirmation: boolean;
+}
+
+/** Flag checks that need no cluster (pure). */
+export function validateInstallFlags(flags: InstallFlags): InstallOptions {
+  const dryRun: DryRun = flags.dryRun === undefined || flags.dryRun === false ? 'none' : flags.dryRun === true ? 'client' : (flags.dryRun as DryRun);
+  if (!['none', 'client', 'server'].includes(dryRun)) throw new UsageError(`--dry-run: expected client or server, got "${String(flags.dryRun)}"`);
+  const readinessTimeoutMs = parseDuration('--readiness-timeout', flags.readinessTimeout);
+  return { dryRun, readinessTimeoutMs, skipConfirmation: flags.skipConfirmation === true };
+}
+
+export async function installAction(ctx: CliContext, cmd: Command, flags: InstallFlags): Promise<void> {
+  const opts = validateInstallFlags(flags);
+  const rendered = await renderInstall(ctx, flags);
+  if (opts.dryRun === 'client') {
+    ctx.stdout.write(manifestText(rendered.objects));
+    return;
+  }
+  const kube = await kubeClient(cmd);
+  const out = await progress(ctx);
+  const plan = await planInstall(kube, rendered.objects, { revision: rendered.revision, version: ISTIO_VERSION, namespace: rendered.namespace });
+
+  if (opts.dryRun === 'server') {
+    ctx.stdout.write(planTable(plan));
+    out.info(`${planSummary(plan)} (dry run: nothing was changed)`);
+    return;
+  }
+
+  for (const w of versionWarnings(plan)) out.warn(w);
+  const changing = hasChanges(plan);
+  if (!changing) {
+    out.info(`No changes: the ${plan.objects.length} rendered objects already match the cluster.`);
+  } else {
+    out.info(planSummary(plan));
+    if (!opts.skipConfirmation) {
+      await confirm(ctx, `This will install the Istio ${ISTIO_VERSION} profile "${rendered.profile}" into the cluster.`, 'install');
+    }
+  }
+  await interruptible(out, async (signal) => {
+    await executeInstall(
+      plan,
+      { kube, progress: out, now: () => ctx.now().getTime(), sleep, signal },
+      { readinessTimeoutMs: opts.readinessTimeoutMs },
+    );
+  });
+  out.info(changing ? '✔ Installation complete' : '✔ Installation complete (nothing changed)');
+}
+
+export function versionWarnings(plan: InstallPlan): string[] {
+  if (plan.existingVersion === undefined) return [];
+  const change = versionChange(plan.existingVersion, plan.targetVersion);
+  if (change === 'same') return [];
+  const rev = plan.revision === 'default' ? 'the default revision' : `revision "${plan.revision}"`;
+  return [
+    `Istio is being ${change === 'upgrade' ? 'upgraded' : 'downgraded'} from ${plan.existingVersion} to ${plan.targetVersion} in place (${rev}).`,
+    `This replaces the running control plane; to move workloads over gradually, install the new version beside it with a revision (mesh install -r ${plan.targetVersion.replace(/\./g, '-')}) and switch namespaces with istio.io/rev.`,
+  ];
+}
+
+export function planSummary(plan: InstallPlan): string {
+  const c = countActions(plan);
+  const ns = plan.namespaces.length > 0 ? `${plan.namespaces.length} namespace${plan.namespaces.length === 1 ? '' : 's'} to create, ` : '';
+  return `Plan: ${ns}${c.create} to create, ${c.update} to update, ${c.unchanged} unchanged, ${c.prune} to prune.`;
+}
+
+export function planTable(plan: InstallPlan): string {
+  const rows: { action: string; component: string; object: string; changes: string }[] = [
+    ...plan.namespaces.map((n) => ({ action: 'create', component: '', object: `Namespace/${n}`, changes: '' })),
+    ...plan.objects.map((p) => ({ action: p.action, component: displayName(p.component), object: slashName(p.object), changes: p.changes.join(', ') })),
+    ...plan.prune.map((o) => ({ action: 'prune', component: o.metadata.labels?.['operator.istio.io/component'] ?? '', object: slashName(o), changes: '' })),
+  ];
+  return renderTable(rows, [
+    { header: 'ACTION', value: (r) => r.action },
+    { header: 'COMPONENT', value: (r) => r.component },
+    { header: 'OBJECT', value: (r) => r.object },
+    { header: 'CHANGES', value: (r) => r.changes },
+  ]);
+}
+
+export function manifestText(objects: readonly KubeObject[]): string {
+  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+}

@@ -1,0 +1,68 @@
+/**
+ * Reads the files and directories given to `mesh analyze` (I/O edge). Directories are walked
+ * recursively for .yaml, .yml and .json; '-' is stdin. Paths are shown as the user gave them.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+export const EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
+
+export interface SourceText {
+  file: string;
+  text: string;
+}
+
+export interface ReadResult {
+  sources: SourceText[];
+  /** Files named explicitly that do not have a recognised extension (still read). */
+  notes: string[];
+}
+
+export class MissingPathError extends Error {
+  constructor(readonly path: string) {
+    super(`${path}: no such file or directory`);
+  }
+}
+
+export async function readSources(paths: readonly string[], stdin: Readable): Promise<ReadResult> {
+  const out: ReadResult = { sources: [], notes: [] };
+  for (const p of paths) {
+    if (p === '-') {
+      out.sources.push({ file: '-', text: await readStream(stdin) });
+      continue;
+    }
+    let s;
+    try {
+      s = await stat(p);
+    } catch {
+      throw new MissingPathError(p);
+    }
+    if (s.isDirectory()) {
+      for (const f of await walk(p)) out.sources.push({ file: f, text: await readFile(f, 'utf8') });
+    } else {
+      if (!EXTENSIONS.some((e) => p.endsWith(e))) out.notes.push(`${p}: not a .yaml, .yml or .json file; reading it as YAML`);
+      out.sources.push({ file: p, text: await readFile(p, 'utf8') });
+    }
+  }
+  return out;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) files.push(...(await walk(p)));
+    else if (e.isFile() && EXTENSIONS.some((x) => e.name.endsWith(x))) files.push(p);
+  }
+  return files;
+}
+
+async function readStream(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,158 @@
+/**
+ * Turns manifest text into Resources: multi-document YAML or JSON, `List` kinds expanded, each object
+ * tagged with its file and the line it starts on. Parsed as YAML 1.1, the way the API server reads it
+ * (`yes`/`on` are booleans). Pure: the caller reads the files.
+ */
+import { type Document, LineCounter, type SchemaOptions, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import type { KubeObject } from '../model/k8s.js';
+import { KINDS, type KindId, kindIdOf } from './kinds.js';
+import type { FieldPath, Resource } from './types.js';
+
+export interface ParseProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface ParseResult {
+  resources: Resource[];
+  problems: ParseProblem[];
+  /** Objects of kinds no analyzer reads (skipped). */
+  skipped: number;
+}
+
+export interface ParseOptions {
+  /** Shown in messages; '-' for stdin. */
+  file: string;
+  /** Namespace for namespaced objects that name none. */
+  defaultNamespace: string;
+}
+
+/** YAML 1.1 as the API server reads it: booleans such as `yes`/`on`, but timestamps and `1:20` stay strings. */
+const YAML_OPTIONS = {
+  version: '1.1',
+  uniqueKeys: false,
+  strict: false,
+  customTags: (tags: Tags): Tags =>
+    tags.filter((t) => typeof t !== 'object' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
+} as const;
+type Tags = Parameters<Extract<NonNullable<SchemaOptions['customTags']>, (tags: never) => unknown>>[0];
+
+export function parseManifests(text: string, options: ParseOptions): ParseResult {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lc, keepSourceTokens: false });
+  const out: ParseResult = { resources: [], problems: [], skipped: 0 };
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    const err = doc.errors[0];
+    if (err) {
+      out.problems.push({ file: options.file, line: lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line, message: oneLine(err.message) });
+      continue;
+    }
+    const contents = doc.contents;
+    if (contents === null) continue; // an empty document
+    const start = contents.range?.[0] ?? 0;
+    const line = lc.linePos(start).line;
+    const lineStart = lc.lineStarts[line - 1] ?? 0;
+    const source = { text: text.slice(lineStart, doc.range[1]), firstLine: line };
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    addObject(value, { ...options, line, source, prefix: [], doc, lc }, out);
+  }
+  return out;
+}
+
+interface Where extends ParseOptions {
+  line: number;
+  source: { text: string; firstLine: number };
+  prefix: FieldPath;
+  doc: Document;
+  lc: LineCounter;
+}
+
+function addObject(value: unknown, where: Where, out: ParseResult): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    out.problems.push({ file: where.file, line: where.line, message: 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)' });
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  const apiVersion = o['apiVersion'];
+  const kind = o['kind'];
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
+    out.problems.push({ file: where.file, line: where.line, message: 'object has no apiVersion or kind' });
+    return;
+  }
+  if ((kind === 'List' || kind.endsWith('List')) && Array.isArray(o['items'])) {
+    const items = o['items'] as unknown[];
+    const seq = where.doc.getIn([...where.prefix, 'items'], true);
+    items.forEach((item, i) => {
+      const node = isSeq(seq) ? seq.items[i] : undefined;
+      const start = node !== null && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined)?.[0] : undefined;
+      const line = start !== undefined ? where.lc.linePos(start).line : where.line;
+      addObject(item, { ...where, line, prefix: [...where.prefix, 'items', i] }, out);
+    });
+    return;
+  }
+  const id = kindIdOf(apiVersion, kind);
+  if (id === undefined) {
+    out.skipped++;
+    return;
+  }
+  const meta = o['metadata'];
+  const metadata = (meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? meta : {}) as KubeObject['metadata'];
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  if (name === '') {
+    out.problems.push({ file: where.file, line: where.line, message: `${kind} has no metadata.name` });
+    return;
+  }
+  const namespaced = KINDS[id].namespaced;
+  const namespace = namespaced ? (typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : where.defaultNamespace) : '';
+  const object = { ...o, metadata: namespaced ? { ...metadata, namespace } : metadata } as KubeObject;
+  out.resources.push({
+    id,
+    kind,
+    apiVersion,
+    namespace,
+    name,
+    object,
+    origin: { file: where.file, line: where.line, source: where.source, ...(where.prefix.length > 0 ? { prefix: where.prefix } : {}) },
+  });
+}
+
+/** Wraps objects read from a cluster as Resources. */
+export function clusterResource(id: KindId, object: KubeObject): Resource {
+  return {
+    id,
+    kind: object.kind,
+    apiVersion: object.apiVersion,
+    namespace: KINDS[id].namespaced ? (object.metadata.namespace ?? '') : '',
+    name: object.metadata.name ?? '',
+    object,
+    origin: { cluster: true },
+  };
+}
+
+/**
+ * The line of a field in an object from a file: the deepest part of `path` that exists. Re-parses only
+ * the object's own document, so it costs nothing unless a finding needs it.
+ */
+export function lineOfField(origin: Resource['origin'], path: FieldPath): number | undefined {
+  if (!origin.source) return origin.line;
+  const lc = new LineCounter();
+  const doc = parseDocument(origin.source.text, { ...YAML_OPTIONS, lineCounter: lc });
+  const full = [...(origin.prefix ?? []), ...path];
+  for (let n = full.length; n > 0; n--) {
+    const node = doc.getIn(full.slice(0, n), true);
+    if (node !== null && typeof node === 'object' && 'range' in node) {
+      const range = (node as { range?: [number, number, number] }).range;
+      if (range) return origin.source.firstLine + lc.linePos(range[0]).line - 1;
+    }
+  }
+  return origin.line;
+}
+
+function oneLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+

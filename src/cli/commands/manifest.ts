@@ -1,24 +1,37 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { MeshError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { collect } from '../flags.js';
 
-export function registerManifest(program: Command, _ctx: CliContext): void {
+/** The render flags `manifest generate`, `install` and `install --dry-run` share. */
+export interface RenderFlags {
+  profile?: string;
+  filename?: string[];
+  set?: string[];
+  revision?: string;
+}
+
+export function addRenderOptions(cmd: Command): Command {
+  return cmd
+    .option('-p, --profile <name|file>', 'install profile (default, demo, minimal, empty, remote, preview, stable, ambient, openshift, openshift-ambient) or a profile file')
+    .option('-f, --filename <file>', 'IstioOperator overlay file (repeatable, applied left to right; - for stdin)', collect)
+    .option('-s, --set <path=value>', 'override one field, e.g. components.pilot.k8s.replicaCount=2 or values.global.logAsJson=true (repeatable)', collect)
+    .option('-r, --revision <name>', 'control-plane revision (a DNS-1123 label, e.g. canary or 1-31-1)');
+}
+
+export function registerManifest(program: Command, ctx: CliContext): void {
   const manifest = program.command('manifest').description('render and compare install manifests without a cluster');
-  manifest
-    .command('generate')
-    .description('render an install profile into Kubernetes manifests')
-    .option('-p, --profile <name|file>', 'install profile (default, demo, minimal, empty, remote, preview, stable, ambient) or a profile file')
-    .option('-f, --filename <file>', 'IstioOperator overlay file (repeatable, - for stdin)', collect)
-    .option('-s, --set <path=value>', 'override one value, e.g. components.pilot.k8s.replicaCount=2 (repeatable)', collect)
-    .option('-r, --revision <name>', 'control-plane revision')
-    .option('-o, --output <file|dir>', 'write to a file, or one file per component into a directory')
-    .action(async () => {
-      throw new MeshError('manifest generate is not implemented yet');
+  addRenderOptions(manifest.command('generate').description('render an install profile into Kubernetes manifests (no cluster needed)'))
+    .addOption(new Option('-o, --output <file|dir>', 'write to a file, or one file per component into a directory (a path ending in / or an existing directory)'))
+    .action(async (opts: RenderFlags & { output?: string }) => {
+      const { manifestGenerateAction } = await import('../actions/manifest.js');
+      await manifestGenerateAction(ctx, opts);
     });
   manifest
     .command('diff <a> <b>')
-    .description('compare two manifest files object by object')
+    .description('compare two manifest files object by object (exit 0 when equal, 1 when they differ)')
+    .option('--ignore <paths>', 'comma-separated field paths to ignore, e.g. metadata.labels,spec.replicas')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .action(async () => {
       throw new MeshError('manifest diff is not implemented yet');
     });

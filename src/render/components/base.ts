@@ -1,0 +1,22 @@
+/** The Base component: the Istio CRDs and the cluster-wide reader identity. */
+import type { KubeObject } from '../../model/k8s.js';
+import { istioCrds } from '../../model/istio/crds.js';
+import type { RenderContext } from '../context.js';
+import { serviceAccount } from './shared.js';
+
+export function renderBase(ctx: RenderContext): KubeObject[] {
+  const base = ctx.component('base');
+  if (!base.enabled) return [];
+  const out: KubeObject[] = [];
+  if (ctx.values.bool('base.enableIstioConfigCRDs', true)) {
+    const excluded = new Set(ctx.values.list('base.excludedCRDs').map(String));
+    for (const crd of istioCrds()) {
+      if (crd.metadata.name !== undefined && excluded.has(crd.metadata.name)) continue;
+      const copy = structuredClone(crd);
+      copy.metadata.labels = { ...(copy.metadata.labels ?? {}), ...ctx.labels('Base') };
+      out.push(copy);
+    }
+  }
+  out.push(serviceAccount({ name: 'istio-reader-service-account', namespace: base.namespace, labels: ctx.labels('Base', { app: 'istio-reader' }) }));
+  return out;
+}

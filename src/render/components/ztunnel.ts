@@ -1,0 +1,97 @@
+/** ztunnel: the ambient mode node proxy, a DaemonSet. */
+import type { KubeObject } from '../../model/k8s.js';
+import type { RenderContext } from '../context.js';
+import { compact } from '../values.js';
+import { fieldRef, serviceAccount } from './shared.js';
+
+export function renderZtunnel(ctx: RenderContext): KubeObject[] {
+  const z = ctx.component('ztunnel');
+  if (!z.enabled) return [];
+  const v = ctx.values;
+  const ns = z.namespace;
+  const name = v.str('ztunnel.resourceName', 'ztunnel');
+  const labels = ctx.labels('Ztunnel', { app: 'ztunnel', ...v.strMap('ztunnel.labels') });
+  const caAddress = v.str('ztunnel.caAddress') || `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
+  const xdsAddress = v.str('ztunnel.xdsAddress') || `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
+  return [
+    serviceAccount({ name, namespace: ns, labels }),
+    {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name, namespace: ns, labels, ...(Object.keys(v.strMap('ztunnel.annotations')).length > 0 ? { annotations: v.strMap('ztunnel.annotations') } : {}) },
+      spec: {
+        updateStrategy: v.get('ztunnel.updateStrategy') ?? { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        selector: { matchLabels: { app: 'ztunnel' } },
+        template: {
+          metadata: {
+            labels: { app: 'ztunnel', 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none', 'operator.istio.io/component': 'Ztunnel', ...v.strMap('ztunnel.podLabels') },
+            annotations: { 'sidecar.istio.io/inject': 'false', 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', ...v.strMap('ztunnel.podAnnotations') },
+          },
+          spec: compact({
+            nodeSelector: { 'kubernetes.io/os': 'linux', ...v.strMap('ztunnel.nodeSelector') },
+            serviceAccountName: name,
+            tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }, { key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists' }, ...v.list('ztunnel.tolerations')],
+            affinity: v.obj('ztunnel.affinity'),
+            priorityClassName: v.str('ztunnel.priorityClassName') || 'system-node-critical',
+            terminationGracePeriodSeconds: v.num('ztunnel.terminationGracePeriodSeconds', 30),
+            imagePullSecrets: v.list('ztunnel.imagePullSecrets').map((n) => ({ name: n })),
+            containers: [
+              compact({
+                name: 'istio-proxy',
+                image: ctx.image({ component: z.spec, valuesPrefix: 'ztunnel', name: 'ztunnel' }),
+                imagePullPolicy: v.str('ztunnel.imagePullPolicy') || v.str('global.imagePullPolicy') || undefined,
+                ports: [
+                  { containerPort: 15020, name: 'ztunnel-stats', protocol: 'TCP' },
+                  { containerPort: 15021, name: 'status-port', protocol: 'TCP' },
+                ],
+                resources: v.obj('ztunnel.resources'),
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
+                  readOnlyRootFilesystem: true,
+                  runAsGroup: 1337,
+                  runAsNonRoot: false,
+                  runAsUser: 0,
+                  ...(v.get('ztunnel.SELinuxOptions') !== undefined ? { seLinuxOptions: v.get('ztunnel.SELinuxOptions') } : {}),
+                },
+                readinessProbe: { httpGet: { port: 15021, path: '/healthz/ready' } },
+                args: ['proxy', 'ztunnel'],
+                env: [
+                  { name: 'CA_ADDRESS', value: caAddress },
+                  { name: 'XDS_ADDRESS', value: xdsAddress },
+                  { name: 'RUST_LOG', value: v.str('ztunnel.logLevel', 'info') },
+                  { name: 'RUST_BACKTRACE', value: '1' },
+                  { name: 'ISTIO_META_CLUSTER_ID', value: v.str('global.multiCluster.clusterName') || 'Kubernetes' },
+                  { name: 'INPOD_ENABLED', value: 'true' },
+                  { name: 'TERMINATION_GRACE_PERIOD_SECONDS', value: String(v.num('ztunnel.terminationGracePeriodSeconds', 30)) },
+                  fieldRef('POD_NAME', 'metadata.name'),
+                  fieldRef('POD_NAMESPACE', 'metadata.namespace'),
+                  fieldRef('NODE_NAME', 'spec.nodeName'),
+                  fieldRef('INSTANCE_IP', 'status.podIP'),
+                  fieldRef('SERVICE_ACCOUNT', 'spec.serviceAccountName'),
+                  { name: 'ISTIO_META_ENABLE_HBONE', value: 'true' },
+                  ...Object.entries(v.obj('ztunnel.env'))
+                    .sort(([a], [b]) => a.localeCompare(b))
+                    .map(([n, value]) => ({ name: n, value: String(value) })),
+                ],
+                volumeMounts: [
+                  { mountPath: '/var/run/secrets/istio', name: 'istiod-ca-cert' },
+                  { mountPath: '/var/run/secrets/tokens', name: 'istio-token' },
+                  { mountPath: '/var/run/ztunnel', name: 'cni-ztunnel-sock-dir' },
+                  { mountPath: '/tmp', name: 'tmp' },
+                ],
+              }),
+            ],
+            volumes: [
+              { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: 'istio-ca' } }] } },
+              { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
+              { name: 'cni-ztunnel-sock-dir', hostPath: { path: '/var/run/ztunnel', type: 'DirectoryOrCreate' } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          }),
+        },
+      },
+    },
+  ];
+}

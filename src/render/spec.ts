@@ -1,0 +1,304 @@
+/**
+ * Inputs → one validated IstioOperator. Lowest to highest precedence: the default profile, the
+ * chosen profile, `-f` files (left to right), `--set` flags (in order), then `-r/--revision`.
+ * Problems in files are InputErrors (exit 65) naming the file; problems in flags are UsageErrors
+ * (exit 64) naming the flag.
+ */
+import { parseAllDocuments } from 'yaml';
+import { InputError, UsageError, didYouMean } from '../errors.js';
+import type { IstioOperator, Json, JsonObject } from '../model/install.js';
+import { type Schema } from '../model/install-schema-dsl.js';
+import { istioOperator, istioOperatorSpec } from '../model/install-schema.js';
+import { isObject, overlay } from './merge.js';
+import { PathError, type Segment, formatPath, getAt, parsePath, setAt, typedValue } from './path.js';
+import { type Issue, check, schemaAt } from './validate.js';
+
+export interface SourceText {
+  /** Shown in errors: a file path, `<stdin>`, or `profile X`. */
+  name: string;
+  text: string;
+}
+
+export interface RenderInput {
+  /** The built-in profiles' YAML, keyed by profile name; must include `default`. */
+  profiles: Readonly<Record<string, string>>;
+  /** `--profile`: a built-in name, or a file path whose text is in `profileFiles`. */
+  profile?: string;
+  /** Texts of profiles given as file paths (by `--profile`, `--set profile=` or `spec.profile`). */
+  profileFiles?: Readonly<Record<string, string>>;
+  /** `-f` files, left to right. */
+  files?: readonly SourceText[];
+  /** `--set path=value`, in order. */
+  sets?: readonly string[];
+  /** `-r/--revision`. */
+  revision?: string;
+}
+
+export interface ComposedSpec {
+  iop: IstioOperator;
+  profile: string;
+}
+
+interface ParsedSet {
+  flag: string;
+  segments: Segment[];
+  value: Json;
+}
+
+/** Parses one IstioOperator document from YAML text (YAML 1.1, as Kubernetes reads it). */
+export function parseIstioOperator(src: SourceText): JsonObject {
+  const docs = parseAllDocuments(src.text, { version: '1.1', prettyErrors: false });
+  if (!Array.isArray(docs)) return {};
+  const found: JsonObject[] = [];
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) {
+      const line = err.linePos?.[0].line;
+      throw new InputError(`${src.name}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
+    }
+    const v = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    if (v === null || v === undefined) continue;
+    if (!isObject(v)) throw new InputError(`${src.name}: expected an IstioOperator (a map), got ${Array.isArray(v) ? 'a list' : typeof v}`);
+    found.push(v);
+  }
+  if (found.length > 1) throw new InputError(`${src.name}: contains ${found.length} IstioOperator documents; only one per file is supported`);
+  const iop = found[0] ?? {};
+  if (iop['kind'] !== undefined && iop['kind'] !== 'IstioOperator') {
+    throw new InputError(`${src.name}: kind is "${String(iop['kind'])}", expected IstioOperator (apiVersion install.istio.io/v1alpha1)`);
+  }
+  return iop;
+}
+
+/** Checks a document against the IstioOperator schema; all problems are reported together. */
+export function validateIstioOperator(doc: JsonObject, where: string, errorType: 'input' | 'usage' = 'input'): JsonObject {
+  const issues: Issue[] = [];
+  const out = check(doc, istioOperator, '', issues) as JsonObject;
+  if (issues.length > 0) throw issuesError(where, issues, errorType);
+  return out;
+}
+
+function issuesError(where: string, issues: Issue[], type: 'input' | 'usage'): Error {
+  const [first, ...rest] = issues;
+  const message = `${where}: ${first!.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`;
+  const details = rest.slice(0, 20).map((i) => i.message);
+  return type === 'input' ? new InputError(message, { details }) : new UsageError(message, { details });
+}
+
+/** Which schema node a `--set` path addresses, for typing its value. */
+function parseSet(flag: string): ParsedSet {
+  const eq = flag.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--set ${flag}: expected path=value, e.g. --set values.pilot.traceSampling=0.1`);
+  const rawPath = flag.slice(0, eq);
+  const raw = flag.slice(eq + 1);
+  let segments: Segment[];
+  try {
+    segments = parsePath(rawPath);
+  } catch (e) {
+    throw new UsageError(`--set ${flag}: ${(e as Error).message}`);
+  }
+  if (segments[0]?.kind === 'key' && segments[0].key === 'spec') segments = segments.slice(1);
+  const lookup = schemaAt(istioOperatorSpec, segments);
+  if (!lookup.ok) throw new UsageError(`--set ${flag}: ${lookup.message}`);
+  const value = typedFor(lookup.schema, segments, raw);
+  const issues: Issue[] = [];
+  const checked = check(value, lookup.schema, formatPath(segments), issues);
+  if (issues.length > 0) throw new UsageError(`--set ${flag}: ${issues[0]!.message}`);
+  return { flag, segments, value: checked };
+}
+
+/** istioctl's typing (int, float, bool, string), except where the schema wants a string. */
+function typedFor(schema: Schema, segments: readonly Segment[], raw: string): Json {
+  const alwaysString =
+    schema.t === 'str' ||
+    segments.some((s) => s.kind === 'key' && s.key === 'proxyMetadata') ||
+    (segments.length === 1 && segments[0]?.kind === 'key' && (segments[0].key === 'tag' || segments[0].key === 'compatibilityVersion'));
+  return alwaysString ? raw.replaceAll('\\,', ',') : typedValue(raw);
+}
+
+export function composeSpec(input: RenderInput): ComposedSpec {
+  const defaultText = input.profiles['default'];
+  if (defaultText === undefined) throw new Error('render: the built-in "default" profile is missing from input.profiles');
+
+  const files = (input.files ?? []).map((f) => ({ name: f.name, doc: validateIstioOperator(parseIstioOperator(f), f.name) }));
+  const sets = (input.sets ?? []).map(parseSet);
+
+  const profile = chooseProfile(input, files, sets);
+  const base = validateIstioOperator(parseIstioOperator({ name: 'profile default', text: defaultText }), 'profile default');
+  let merged = base;
+  if (profile.name !== 'default') {
+    const doc = validateIstioOperator(parseIstioOperator({ name: profile.where, text: profile.text }), profile.where);
+    merged = overlay(merged, doc) as JsonObject;
+  }
+  for (const f of files) merged = overlay(merged, f.doc) as JsonObject;
+
+  const spec: JsonObject = isObject(merged['spec']) ? merged['spec'] : {};
+  merged['spec'] = spec;
+  for (const s of sets) {
+    try {
+      setAt(spec, s.segments, s.value);
+    } catch (e) {
+      if (e instanceof PathError) throw new UsageError(`--set ${s.flag}: ${e.message}`);
+      throw e;
+    }
+  }
+  spec['profile'] = profile.name;
+  if (input.revision !== undefined) spec['revision'] = input.revision;
+
+  // The merged document is checked once more (a set may have produced a list element that is
+  // incomplete); then the rules that span fields.
+  const checked = validateIstioOperator(merged, 'merged configuration');
+  semanticChecks(checked as IstioOperator, { input, files, sets });
+  return { iop: checked as IstioOperator, profile: profile.name };
+}
+
+function chooseProfile(
+  input: RenderInput,
+  files: { name: string; doc: JsonObject }[],
+  sets: ParsedSet[],
+): { name: string; text: string; where: string } {
+  let name: string | undefined = input.profile;
+  let origin: 'flag' | 'set' | 'file' = 'flag';
+  let originName = '--profile';
+  if (name === undefined) {
+    const s = [...sets].reverse().find((x) => x.segments.length === 1 && x.segments[0]?.kind === 'key' && x.segments[0].key === 'profile');
+    if (s && typeof s.value === 'string') {
+      name = s.value;
+      origin = 'set';
+      originName = `--set ${s.flag}`;
+    }
+  }
+  if (name === undefined) {
+    for (const f of [...files].reverse()) {
+      const p = getAt(f.doc, [{ kind: 'key', key: 'spec' }, { kind: 'key', key: 'profile' }]);
+      if (typeof p === 'string') {
+        name = p;
+        origin = 'file';
+        originName = f.name;
+        break;
+      }
+    }
+  }
+  name ??= 'default';
+  const builtin = input.profiles[name];
+  if (builtin !== undefined) return { name, text: builtin, where: `profile ${name}` };
+  const fromFile = input.profileFiles?.[name];
+  if (fromFile !== undefined) return { name, text: fromFile, where: name };
+  const msg = `${originName}: unknown profile "${name}"${didYouMean(name, Object.keys(input.profiles))} (built-in profiles: ${Object.keys(input.profiles).sort().join(', ')}; or give a file path)`;
+  throw origin === 'file' ? new InputError(msg) : new UsageError(msg);
+}
+
+/** Where a value came from, so a bad one is reported against the flag or file that set it. */
+function originError(
+  segments: Segment[],
+  message: string,
+  ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
+): Error {
+  const path = formatPath(segments);
+  if (path === 'revision' && ctx.input.revision !== undefined) return new UsageError(`-r/--revision ${ctx.input.revision}: ${message}`);
+  const prefix = (a: Segment[], b: Segment[]): boolean => a.length <= b.length && a.every((s, i) => formatPath([s]) === formatPath([b[i]!]));
+  const set = [...ctx.sets].reverse().find((s) => prefix(s.segments, segments) || prefix(segments, s.segments));
+  if (set) return new UsageError(`--set ${set.flag}: ${message}`);
+  for (const f of [...ctx.files].reverse()) {
+    if (getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments]) !== undefined) return new InputError(`${f.name}: spec.${path}: ${message}`);
+  }
+  return new InputError(`profile ${ctx.input.profile ?? 'default'}: spec.${path}: ${message}`);
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IMAGE_REPO = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_REPO_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
+const GATEWAY_NAME = /^[a-z0-9]([a-z0-9.-]{0,252}[a-z0-9])?$/;
+
+export const isDns1123Label = (s: string): boolean => s.length <= 63 && DNS1123_LABEL.test(s);
+export const isImageRepo = (s: string): boolean => s.length <= 255 && (IMAGE_REPO.test(s) || IMAGE_REPO_HOST.test(s));
+export const isImageTag = (s: string): boolean => IMAGE_TAG.test(s);
+
+function semanticChecks(
+  iop: IstioOperator,
+  ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
+): void {
+  const spec = iop.spec ?? {};
+  const k = (...keys: (string | number)[]): Segment[] => keys.map((x) => (typeof x === 'number' ? { kind: 'index', index: x } : { kind: 'key', key: x }));
+  if (spec.revision !== undefined && spec.revision !== '' && !isDns1123Label(spec.revision)) {
+    throw originError(k('revision'), `invalid revision "${spec.revision}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
+  }
+  const hubOk = (path: Segment[], hub: string | undefined): void => {
+    if (hub !== undefined && hub !== '' && !isImageRepo(hub)) {
+      throw originError(path, `invalid hub "${hub}": not a valid image repository (e.g. registry.istio.io/release)`, ctx);
+    }
+  };
+  const tagOk = (path: Segment[], tag: string | undefined): void => {
+    if (tag !== undefined && tag !== '' && !isImageTag(tag)) {
+      throw originError(path, `invalid tag "${tag}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
+    }
+  };
+  hubOk(k('hub'), spec.hub);
+  tagOk(k('tag'), spec.tag);
+  const gv = isObject(spec.values?.['global']) ? spec.values['global'] : {};
+  hubOk(k('values', 'global', 'hub'), typeof gv['hub'] === 'string' ? gv['hub'] : undefined);
+  tagOk(k('values', 'global', 'tag'), typeof gv['tag'] === 'string' ? gv['tag'] : undefined);
+  const comps = spec.components ?? {};
+  for (const c of ['base', 'pilot', 'cni', 'ztunnel', 'istiodRemote'] as const) {
+    hubOk(k('components', c, 'hub'), comps[c]?.hub);
+    tagOk(k('components', c, 'tag'), comps[c]?.tag);
+    const ns = comps[c]?.namespace;
+    if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('components', c, 'namespace'), `invalid namespace "${ns}": must be a DNS-1123 label`, ctx);
+  }
+  const ns = spec.namespace ?? iop.metadata?.namespace;
+  if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${ns}": must be a DNS-1123 label`, ctx);
+
+  const values = spec.values ?? {};
+  for (const list of ['ingressGateways', 'egressGateways'] as const) {
+    const seen = new Set<string>();
+    (comps[list] ?? []).forEach((gw, i) => {
+      const path = k('components', list, i);
+      if (gw.name === undefined || gw.name === '') throw originError([...path, ...k('name')], `gateway ${list}[${i}] has no name`, ctx);
+      if (!GATEWAY_NAME.test(gw.name)) {
+        throw originError([...path, ...k('name')], `invalid gateway name "${gw.name}": use lower-case letters, digits, "." and "-" (at most 254)`, ctx);
+      }
+      if (seen.has(gw.name)) throw originError([...path, ...k('name')], `gateway name "${gw.name}" is used twice in ${list}`, ctx);
+      seen.add(gw.name);
+      hubOk([...path, ...k('hub')], gw.hub);
+      tagOk([...path, ...k('tag')], gw.tag);
+      if (gw.namespace !== undefined && !isDns1123Label(gw.namespace)) {
+        throw originError([...path, ...k('namespace')], `invalid namespace "${gw.namespace}": must be a DNS-1123 label`, ctx);
+      }
+      // Ports below 1024 need root in the gateway pod unless the chart value says so.
+      const gwValues = isObject(values['gateways']) ? values['gateways'][gw.name] : undefined;
+      const runAsRoot = isObject(gwValues) && gwValues['runAsRoot'] === true;
+      const ports = (gw.k8s?.service?.['ports'] as Json[] | undefined) ?? [];
+      ports.forEach((p, j) => {
+        if (isObject(p) && typeof p['targetPort'] === 'number' && p['targetPort'] < 1024 && !runAsRoot) {
+          throw originError(
+            [...path, ...k('k8s', 'service', 'ports', j, 'targetPort')],
+            `targetPort ${p['targetPort']} is below 1024, which needs root; use a port >= 1024 or set values.gateways.${gw.name}.runAsRoot=true`,
+            ctx,
+          );
+        }
+      });
+    });
+  }
+  for (const gwName of ['istio-ingressgateway', 'istio-egressgateway']) {
+    const gwValues = isObject(values['gateways']) ? values['gateways'][gwName] : undefined;
+    if (!isObject(gwValues) || gwValues['runAsRoot'] === true || !Array.isArray(gwValues['ports'])) continue;
+    gwValues['ports'].forEach((p, j) => {
+      if (isObject(p) && typeof p['targetPort'] === 'number' && p['targetPort'] < 1024) {
+        throw originError(
+          k('values', 'gateways', gwName, 'ports', j, 'targetPort'),
+          `targetPort ${p['targetPort']} is below 1024, which needs root; use a port >= 1024 or set values.gateways.${gwName}.runAsRoot=true`,
+          ctx,
+        );
+      }
+    });
+  }
+}
+
+/** Names of fields one level below `path` in the IstioOperator schema (for `profile dump --config-path`). */
+export function suggestConfigPath(path: string): string {
+  const segs = path.split('.');
+  const known = schemaAt(istioOperator, segs.map((key) => ({ kind: 'key', key })));
+  if (known.ok) return '';
+  return known.message;
+}
+

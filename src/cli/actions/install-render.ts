@@ -3,10 +3,11 @@
  * reads the flag inputs (files, stdin) and hands them to src/render. Only this file knows the
  * renderer's entry point.
  */
-import { MeshError } from '../../errors.js';
 import type { KubeObject } from '../../model/k8s.js';
+import { render } from '../../render/index.js';
 import type { CliContext } from '../context.js';
 import type { RenderFlags } from '../commands/install.js';
+import { readRenderInput } from './manifest-input.js';
 
 export interface RenderedInstall {
   objects: KubeObject[];
@@ -18,6 +19,13 @@ export interface RenderedInstall {
   revision: string | undefined;
 }
 
-export async function renderInstall(_ctx: CliContext, _flags: RenderFlags): Promise<RenderedInstall> {
-  throw new MeshError('rendering is not available yet in this build (src/render has not landed)');
+export async function renderInstall(ctx: CliContext, flags: RenderFlags): Promise<RenderedInstall> {
+  const result = render(await readRenderInput(ctx, flags));
+  for (const w of result.warnings) ctx.stderr.write(`Warning: ${w}\n`);
+  return {
+    objects: result.objects,
+    profile: result.profile,
+    namespace: result.namespace,
+    revision: result.revision === '' ? undefined : result.revision,
+  };
 }

@@ -63,6 +63,8 @@ export interface ClusterInfo {
 export interface PortForwardHandle {
   /** A local 127.0.0.1 port that tunnels to the pod's port. */
   localPort: number;
+  /** The last error the API server or kubelet reported for a connection (e.g. the pod port refused it). */
+  lastError?: () => string | undefined;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { delimiter } from 'node:path';
 import { KubeConfig, PortForward, Watch } from '@kubernetes/client-node';
 import fetch, { type RequestInit } from 'node-fetch';
@@ -362,12 +363,43 @@ export class RealKubeClient implements KubeClient {
   async portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle> {
     const forwarder = new PortForward(this.kc);
     const sockets = new Set<Socket>();
+    const tunnels = new Set<{ close(): void }>();
+    let lastError: string | undefined;
     const server = createServer((socket) => {
       sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      forwarder.portForward(namespace, pod, [port], socket, null, socket).catch((err: unknown) => {
-        socket.destroy(err instanceof Error ? err : new Error(String(err)));
+      let tunnel: TunnelSocket | undefined;
+      // The kubelet reports a failed dial (e.g. connection refused) on the error stream.
+      const errors = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          const text = chunk.toString('utf8').trim();
+          if (text !== '') {
+            lastError = text;
+            socket.destroy();
+          }
+          callback();
+        },
       });
+      // Failures are kept in lastError for the caller; an unhandled 'error' event would crash the process.
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        if (tunnel) {
+          tunnels.delete(tunnel);
+          tunnel.close();
+        }
+      });
+      forwarder
+        .portForward(namespace, pod, [port], socket, errors, socket)
+        .then((ws) => {
+          tunnel = ws as unknown as TunnelSocket;
+          tunnels.add(tunnel);
+          if (socket.destroyed) tunnel.close();
+          else tunnel.addEventListener?.('close', () => socket.end());
+        })
+        .catch((err: unknown) => {
+          lastError = err instanceof Error ? err.message : String(err);
+          socket.destroy();
+        });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -376,9 +408,11 @@ export class RealKubeClient implements KubeClient {
     const localPort = (server.address() as AddressInfo).port;
     return {
       localPort,
+      lastError: () => lastError,
       close: () =>
         new Promise<void>((resolve) => {
           for (const s of sockets) s.destroy();
+          for (const t of tunnels) t.close();
           server.close(() => resolve());
         }),
     };
@@ -430,6 +464,12 @@ export class RealKubeClient implements KubeClient {
     const code = (err as { code?: string }).code ?? (err as Error).message;
     return new KubeApiError(0, 'Unreachable', `${target}: cannot reach the API server at ${this.server} (${code})`, target);
   }
+}
+
+/** The WebSocket client-node's PortForward returns, as far as we use it. */
+interface TunnelSocket {
+  close(): void;
+  addEventListener?: (event: 'close', listener: () => void) => void;
 }
 
 function toApiError(status: number, text: string, target: string): KubeApiError {

@@ -114,7 +114,7 @@ export async function readSyncz(
       if (e.name === 'TimeoutError' || e.name === 'AbortError' || options.deadline.aborted) {
         throw new ClusterError(`${who}: no answer to ${tried} within ${seconds(options.timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
       }
-      const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+      const cause = handle.lastError?.() ?? e.cause?.code ?? e.cause?.message ?? e.message;
       throw new ClusterError(
         `${who}: ${tried} failed: the port-forward was refused or closed (${cause}); is istiod listening on its monitoring port ${options.port}?`,
       );

@@ -73,6 +73,54 @@ function strictView(node: JSONSchemaProps): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Moves subtrees that occur more than once (DestinationRule's traffic policy appears four times) into
+ * `$defs`, so ajv compiles each once: compile time drops several-fold and results are unchanged.
+ */
+function shareRepeatedSubtrees(root: Record<string, unknown>): Record<string, unknown> {
+  const MIN_SIZE = 400;
+  type Node = Record<string, unknown>;
+  /** Calls fn on every subschema position of a schema node (not on keyword values that are not schemas). */
+  const mapChildren = (node: Node, fn: (child: Node) => Node): Node => {
+    const out: Node = { ...node };
+    if (node.properties) {
+      out.properties = Object.fromEntries(Object.entries(node.properties as Record<string, Node>).map(([k, v]) => [k, fn(v)]));
+    }
+    for (const key of ['items', 'not'] as const) if (node[key]) out[key] = fn(node[key] as Node);
+    if (node.additionalProperties && typeof node.additionalProperties === 'object') {
+      out.additionalProperties = fn(node.additionalProperties as Node);
+    }
+    for (const key of ['oneOf', 'anyOf', 'allOf'] as const) if (node[key]) out[key] = (node[key] as Node[]).map(fn);
+    return out;
+  };
+  const counts = new Map<string, number>();
+  const count = (node: Node): Node => {
+    const key = JSON.stringify(node);
+    if (key.length >= MIN_SIZE) counts.set(key, (counts.get(key) ?? 0) + 1);
+    mapChildren(node, count);
+    return node;
+  };
+  count(root);
+  const defs: Record<string, Node> = {};
+  const names = new Map<string, string>();
+  const replace = (node: Node): Node => {
+    const key = JSON.stringify(node);
+    if ((counts.get(key) ?? 0) > 1) {
+      let name = names.get(key);
+      if (!name) {
+        name = `d${names.size}`;
+        names.set(key, name);
+        defs[name] = mapChildren(node, replace);
+      }
+      return { $ref: `#/$defs/${name}` };
+    }
+    return mapChildren(node, replace);
+  };
+  const out = mapChildren(root, replace);
+  if (names.size > 0) out.$defs = defs;
+  return out;
+}
+
 function validatorFor(k: IstioKindSchema): ValidateFunction {
   const key = `${k.group}/${k.kind}`;
   let fn = cache.get(key);
@@ -89,7 +137,7 @@ function validatorFor(k: IstioKindSchema): ValidateFunction {
       additionalProperties: false,
     };
     if (k.specRequired) schema.required = ['spec'];
-    fn = getAjv().compile(schema);
+    fn = getAjv().compile(shareRepeatedSubtrees(schema));
     cache.set(key, fn);
   }
   return fn;

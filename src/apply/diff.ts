@@ -1,31 +1,22 @@
 /**
  * Comparing an object as the server would store it after mesh's apply (a server-side dry-run) with
- * the live object. Bookkeeping that changes on every write is ignored; so is the time stamp of each
- * managedFields entry, but not who owns which field: a field another manager took over must be
- * taken back, so it counts as a change.
+ * the live object. Bookkeeping that changes on every write (resourceVersion, generation,
+ * managedFields) and status are ignored: only content counts. Who owns a field whose value would
+ * not change is not a change: a re-run with the same input must be a no-op even after istiod or a
+ * person touched a field (and set it back).
  */
 import type { KubeObject } from '../model/k8s.js';
 
-/** Only mesh's own managedFields entries matter: other managers' bookkeeping is theirs. */
-function normalize(obj: KubeObject, fieldManager: string): { content: unknown; ownership: unknown } {
-  const { resourceVersion: _rv, generation: _g, managedFields, ...metadata } = obj.metadata;
-  const mine = (managedFields ?? [])
-    .filter((e) => (e as { manager?: string }).manager === fieldManager)
-    .map((e) => {
-      const { time: _t, ...rest } = e as Record<string, unknown>;
-      return rest;
-    });
+function content(obj: KubeObject): unknown {
+  const { resourceVersion: _rv, generation: _g, managedFields: _mf, ...metadata } = obj.metadata;
   const { status: _status, ...rest } = obj;
-  return { content: { ...rest, metadata }, ownership: mine };
+  return { ...rest, metadata };
 }
 
 /** The paths (e.g. `spec.replicas`, `metadata.labels.app`) at which two objects differ. */
-export function changedPaths(live: KubeObject, desired: KubeObject, fieldManager: string, max = 20): string[] {
+export function changedPaths(live: KubeObject, desired: KubeObject, max = 20): string[] {
   const out: string[] = [];
-  const a = normalize(live, fieldManager);
-  const b = normalize(desired, fieldManager);
-  walk(a.content, b.content, '', out, max);
-  if (out.length === 0 && JSON.stringify(a.ownership) !== JSON.stringify(b.ownership)) out.push('metadata.managedFields (field ownership)');
+  walk(content(live), content(desired), '', out, max);
   return out;
 }
 

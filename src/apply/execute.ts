@@ -112,7 +112,7 @@ export async function executeInstall(plan: InstallPlan, deps: ExecuteDeps, opts:
     if (o.status === 'failed') {
       const e = o.error instanceof MeshError ? o.error : kubeFailure(o.error, displayName(c));
       failures.push(e);
-      details.push(...e.details.map((d) => `  ${d}`));
+      details.push(...e.details);
     } else if (o.status === 'skipped') {
       details.push(`${displayName(c)} was not installed because ${displayName(o.because)} failed`);
     }

@@ -38,7 +38,23 @@ export function stampOwnerLabels(obj: KubeObject, opts: { revision: string | und
   delete copy.metadata.uid;
   delete copy.metadata.creationTimestamp;
   delete copy['status'];
+  dropEmptyCaBundles(copy);
   return copy;
+}
+
+/**
+ * istiod patches its CA into the webhook configurations that point at it. An empty caBundle in the
+ * rendered object is a placeholder, not a wish: it is left out of the apply, and carryOverCaBundles()
+ * keeps the live value (clientConfig is replaced as a whole by an apply), so re-installing does not
+ * break the webhooks and a no-op stays a no-op.
+ */
+function dropEmptyCaBundles(obj: KubeObject): void {
+  if (obj.kind !== 'MutatingWebhookConfiguration' && obj.kind !== 'ValidatingWebhookConfiguration') return;
+  const webhooks = obj['webhooks'];
+  if (!Array.isArray(webhooks)) return;
+  for (const w of webhooks as { clientConfig?: { caBundle?: unknown } }[]) {
+    if (w.clientConfig && (w.clientConfig.caBundle === '' || w.clientConfig.caBundle === null)) delete w.clientConfig.caBundle;
+  }
 }
 
 /** Selects what an installation of this revision owns (all components). */
@@ -81,4 +97,17 @@ export function objectKey(o: { apiVersion: string; kind: string; metadata: { nam
 /** `Deployment/istio-system/istiod` — istioctl's way of naming objects in progress lines. */
 export function slashName(o: { kind: string; metadata: { name?: string; namespace?: string } }): string {
   return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name ?? ''}` : `${o.kind}/${o.metadata.name ?? ''}`;
+}
+
+/** A copy of a rendered webhook configuration that keeps the caBundles istiod put into the live one. */
+export function carryOverCaBundles(desired: KubeObject, live: KubeObject | undefined): KubeObject {
+  if (live === undefined || (desired.kind !== 'MutatingWebhookConfiguration' && desired.kind !== 'ValidatingWebhookConfiguration')) return desired;
+  type Hook = { name?: string; clientConfig?: { caBundle?: unknown } };
+  const liveHooks = new Map(((live['webhooks'] ?? []) as Hook[]).map((w) => [w.name, w.clientConfig?.caBundle]));
+  const copy = structuredClone(desired);
+  for (const w of (copy['webhooks'] ?? []) as Hook[]) {
+    const ca = liveHooks.get(w.name);
+    if (w.clientConfig && w.clientConfig.caBundle === undefined && typeof ca === 'string' && ca !== '') w.clientConfig.caBundle = ca;
+  }
+  return copy;
 }

@@ -12,6 +12,7 @@ import { kubeFailure } from './errors.js';
 import {
   FIELD_MANAGER,
   NOT_PRUNED_LABEL,
+  carryOverCaBundles,
   OWNED_KINDS,
   REVISION_LABEL,
   installationSelector,
@@ -66,13 +67,14 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
     if (live === undefined) missing.add(ns);
   });
 
-  const objects = await mapLimit(desired, CONCURRENCY, async (object): Promise<PlannedObject> => {
-    const component = componentOf(object);
-    if (object.metadata.namespace !== undefined && missing.has(object.metadata.namespace)) return { component, object, action: 'create', changes: [] };
-    const live = await getIfServed(kube, object);
-    if (live === undefined) return { component, object, action: 'create', changes: [] };
+  const objects = await mapLimit(desired, CONCURRENCY, async (rendered): Promise<PlannedObject> => {
+    const component = componentOf(rendered);
+    if (rendered.metadata.namespace !== undefined && missing.has(rendered.metadata.namespace)) return { component, object: rendered, action: 'create', changes: [] };
+    const live = await getIfServed(kube, rendered);
+    if (live === undefined) return { component, object: rendered, action: 'create', changes: [] };
+    const object = carryOverCaBundles(rendered, live);
     const after = await guard(() => kube.apply(object, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }), object);
-    const changes = changedPaths(live, after, FIELD_MANAGER);
+    const changes = changedPaths(live, after);
     return { component, object, action: changes.length > 0 ? 'update' : 'unchanged', changes };
   });
 

@@ -106,7 +106,7 @@ test('a readiness timeout names each unready object with the reason from its pod
     assert.ok(err instanceof Error);
     assert.match(err.message, /^Istiod: resources not ready after 10s$/);
     const details = (err as ReadinessTimeoutError).details;
-    assert.ok(details.includes('  Deployment/istio-system/istiod (container discovery failed to start: ImagePullBackOff: Back-off pulling image "pilot:nope")'), details.join('\n'));
+    assert.ok(details.includes('Deployment/istio-system/istiod (container discovery failed to start: ImagePullBackOff: Back-off pulling image "pilot:nope")'), details.join('\n'));
     assert.ok(details.includes('Ingress gateways was not installed because Istiod failed'));
     return true;
   });

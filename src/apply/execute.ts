@@ -58,7 +58,8 @@ export async function executeInstall(plan: InstallPlan, deps: ExecuteDeps, opts:
   for (const ns of plan.namespaces) {
     checkAborted(deps.signal);
     try {
-      await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      const labels = plan.namespaceLabels?.[ns];
+      await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, ...(labels ? { labels } : {}) } });
     } catch (err) {
       // Created meanwhile by someone else: fine.
       if (!(err instanceof KubeApiError && err.status === 409)) throw kubeFailure(err, `Namespace ${ns}`);

@@ -39,6 +39,8 @@ export interface InstallPlan {
   targetVersion: string;
   /** Namespaces to create first. */
   namespaces: string[];
+  /** Labels for the namespaces to create, from rendered Namespace objects (e.g. topology.istio.io/network). */
+  namespaceLabels?: Record<string, Record<string, string>>;
   objects: PlannedObject[];
   /** Live objects to delete after everything else is ready. */
   prune: KubeObject[];
@@ -82,12 +84,15 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
   const owned = await listOwned(kube, installationSelector(opts.revision));
   const prune = owned.filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true');
 
+  const namespaceLabels: Record<string, Record<string, string>> = {};
+  for (const o of rendered) if (o.kind === 'Namespace' && o.metadata.name && missing.has(o.metadata.name) && o.metadata.labels) namespaceLabels[o.metadata.name] = o.metadata.labels;
   const plan: InstallPlan = {
     revision: revisionLabelValue(opts.revision),
     targetVersion: opts.version,
     namespaces: [...missing].sort(),
     objects,
     prune,
+    ...(Object.keys(namespaceLabels).length > 0 ? { namespaceLabels } : {}),
   };
   const existing = await controlPlaneVersion(kube, revisionLabelValue(opts.revision));
   if (existing !== undefined) plan.existingVersion = existing;

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { displayName } from '../../apply/components.js';
 import { executeInstall } from '../../apply/execute.js';
 import { slashName } from '../../apply/labels.js';
 import { type InstallPlan, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
 import { UsageError } from '../../errors.js';
-import type { KubeObject } from '../../model/k8s.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderTable } from '../../output/format.js';
 import type { InstallFlags } from '../commands/install.js';
@@ -35,7 +33,9 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
   const opts = validateInstallFlags(flags);
   const rendered = await renderInstall(ctx, flags);
   if (opts.dryRun === 'client') {
-    ctx.stdout.write(manifestText(rendered.objects));
+    // The same printer as `mesh manifest generate`.
+    const { toYaml } = await import('../../render/index.js');
+    ctx.stdout.write(toYaml(rendered.objects));
     return;
   }
   const kube = await kubeClient(cmd);
@@ -97,8 +97,4 @@ export function planTable(plan: InstallPlan): string {
     { header: 'OBJECT', value: (r) => r.object },
     { header: 'CHANGES', value: (r) => r.changes },
   ]);
-}
-
-export function manifestText(objects: readonly KubeObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
 }

@@ -9,6 +9,8 @@ export const MANAGED_LABEL = 'operator.istio.io/managed';
 export const VERSION_LABEL = 'operator.istio.io/version';
 export const REVISION_LABEL = 'istio.io/rev';
 export const NOT_PRUNED_LABEL = 'install.operator.istio.io/owning-resource-not-pruned';
+/** The control-plane namespace of the installation an object belongs to (istioctl: the IstioOperator's namespace). */
+export const OWNER_NAMESPACE_LABEL = 'install.operator.istio.io/owning-resource-namespace';
 export const MANAGED_VALUE = 'Reconcile';
 
 /** The field manager for every server-side apply mesh sends. */
@@ -19,8 +21,16 @@ export function revisionLabelValue(revision: string | undefined): string {
   return revision === undefined || revision === '' ? 'default' : revision;
 }
 
-export function ownerLabels(opts: { revision: string | undefined; version: string; component: ComponentName }): Record<string, string> {
+export interface OwnerOptions {
+  revision: string | undefined;
+  version: string;
+  /** The control-plane namespace; two installations in different namespaces never prune each other. */
+  namespace?: string;
+}
+
+export function ownerLabels(opts: OwnerOptions & { component: ComponentName }): Record<string, string> {
   return {
+    ...(opts.namespace !== undefined ? { [OWNER_NAMESPACE_LABEL]: opts.namespace } : {}),
     [MANAGED_LABEL]: MANAGED_VALUE,
     [VERSION_LABEL]: opts.version,
     [REVISION_LABEL]: revisionLabelValue(opts.revision),
@@ -29,7 +39,7 @@ export function ownerLabels(opts: { revision: string | undefined; version: strin
 }
 
 /** A copy of the object with the owner labels stamped on (the object's own labels keep precedence for the component). */
-export function stampOwnerLabels(obj: KubeObject, opts: { revision: string | undefined; version: string }): KubeObject {
+export function stampOwnerLabels(obj: KubeObject, opts: OwnerOptions): KubeObject {
   const copy = structuredClone(obj);
   const component = componentOf(obj);
   copy.metadata.labels = { ...(copy.metadata.labels ?? {}), ...ownerLabels({ ...opts, component }) };
@@ -58,8 +68,9 @@ function dropEmptyCaBundles(obj: KubeObject): void {
 }
 
 /** Selects what an installation of this revision owns (all components). */
-export function installationSelector(revision: string | undefined): string {
-  return `${MANAGED_LABEL}=${MANAGED_VALUE},${REVISION_LABEL}=${revisionLabelValue(revision)},${COMPONENT_LABEL}`;
+export function installationSelector(revision: string | undefined, namespace?: string): string {
+  const ns = namespace !== undefined ? `,${OWNER_NAMESPACE_LABEL}=${namespace}` : '';
+  return `${MANAGED_LABEL}=${MANAGED_VALUE},${REVISION_LABEL}=${revisionLabelValue(revision)},${COMPONENT_LABEL}${ns}`;
 }
 
 /**

@@ -59,7 +59,7 @@ export interface PlanOptions {
 export const CONCURRENCY = 8;
 
 export async function planInstall(kube: KubeClient, rendered: readonly KubeObject[], opts: PlanOptions): Promise<InstallPlan> {
-  const desired = rendered.filter((o) => o.kind !== 'Namespace').map((o) => stampOwnerLabels(o, { revision: opts.revision, version: opts.version }));
+  const desired = rendered.filter((o) => o.kind !== 'Namespace').map((o) => stampOwnerLabels(o, { revision: opts.revision, version: opts.version, namespace: opts.namespace }));
   const wantedNamespaces = new Set<string>([opts.namespace]);
   for (const o of rendered) if (o.kind === 'Namespace' && o.metadata.name) wantedNamespaces.add(o.metadata.name);
   for (const o of desired) if (o.metadata.namespace) wantedNamespaces.add(o.metadata.namespace);
@@ -81,7 +81,7 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
   });
 
   const keep = new Set(desired.map(objectKey));
-  const owned = await listOwned(kube, installationSelector(opts.revision));
+  const owned = await listOwned(kube, installationSelector(opts.revision, opts.namespace));
   const prune = owned.filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true');
 
   const namespaceLabels: Record<string, Record<string, string>> = {};

@@ -8,7 +8,7 @@ import { type KubeClient, NotServedError } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { COMPONENT_LABEL, componentOf } from './components.js';
 import { kubeFailure } from './errors.js';
-import { CRD_API_VERSION, REVISION_LABEL, objectKey, revisionLabelValue, slashName } from './labels.js';
+import { CRD_API_VERSION, OWNER_NAMESPACE_LABEL, REVISION_LABEL, objectKey, revisionLabelValue, slashName } from './labels.js';
 import { listOwned } from './plan.js';
 import { deleteOrder } from './order.js';
 import { podProxyImage } from './versions.js';
@@ -18,6 +18,8 @@ export interface UninstallSelection {
   /** `default`, a revision name, or undefined with purge. */
   revision?: string;
   purge: boolean;
+  /** Only the installation whose control plane is in this namespace (from -f). */
+  namespace?: string;
 }
 
 export interface UninstallPlan {
@@ -32,7 +34,8 @@ const NON_BASE = 'Pilot,IngressGateways,EgressGateways,Cni,Ztunnel';
 
 export async function planUninstall(kube: KubeClient, sel: UninstallSelection): Promise<UninstallPlan> {
   const revision = revisionLabelValue(sel.revision);
-  const selector = sel.purge ? COMPONENT_LABEL : `${REVISION_LABEL}=${revision},${COMPONENT_LABEL} in (${NON_BASE})`;
+  const scope = sel.namespace !== undefined && !sel.purge ? `,${OWNER_NAMESPACE_LABEL}=${sel.namespace}` : '';
+  const selector = sel.purge ? COMPONENT_LABEL : `${REVISION_LABEL}=${revision},${COMPONENT_LABEL} in (${NON_BASE})${scope}`;
   const owned = await listOwned(kube, selector);
   const objects = [...owned];
   if (sel.purge) {

@@ -32,7 +32,7 @@ export interface VerifyResult {
 export async function verifyInstall(
   kube: KubeClient,
   rendered: readonly KubeObject[],
-  opts: { revision: string | undefined; version: string },
+  opts: { revision: string | undefined; version: string; namespace?: string },
 ): Promise<VerifyResult> {
   const desired = rendered.filter((o) => o.kind !== 'Namespace').map((o) => stampOwnerLabels(o, opts));
   const objects = await mapLimit(desired, CONCURRENCY, async (o): Promise<VerifiedObject> => {
@@ -64,7 +64,7 @@ export async function verifyInstall(
     return { component, object, state: 'ok', details: [] };
   });
   const keep = new Set(desired.map(objectKey));
-  const extras = (await listOwned(kube, installationSelector(opts.revision)))
+  const extras = (await listOwned(kube, installationSelector(opts.revision, opts.namespace)))
     .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true')
     .map((o): VerifiedObject => ({ component: componentOf(o), object: slashName(o), state: 'extra', details: [] }));
   const all = [...objects, ...extras].sort(

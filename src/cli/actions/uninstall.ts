@@ -38,13 +38,15 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
   const out = await progress(ctx);
   for (const w of opts.warnings) out.warn(w);
   let revision: string | undefined;
+  let namespace: string | undefined;
   if (opts.revisionFrom === 'flag') revision = flags.revision === 'default' ? undefined : flags.revision;
   if (opts.revisionFrom === 'file') {
     const r = await renderInstall(ctx, { ...(flags.filename ? { filename: flags.filename } : {}), ...(flags.set ? { set: flags.set } : {}) });
     revision = r.revision;
+    namespace = r.namespace;
   }
   const kube = await kubeClient(cmd);
-  const plan = await planUninstall(kube, { purge: opts.purge, ...(revision !== undefined ? { revision } : {}) });
+  const plan = await planUninstall(kube, { purge: opts.purge, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
   const what = opts.purge ? 'all Istio control planes and the Istio CRDs' : `the control plane of revision "${revision ?? 'default'}"`;
 
   if (plan.objects.length === 0) {

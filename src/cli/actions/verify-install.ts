@@ -11,7 +11,7 @@ import { renderInstall } from './install-render.js';
 export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: VerifyInstallFlags): Promise<void> {
   const rendered = await renderInstall(ctx, flags);
   const kube = await kubeClient(cmd);
-  const result = await verifyInstall(kube, rendered.objects, { revision: rendered.revision, version: ISTIO_VERSION });
+  const result = await verifyInstall(kube, rendered.objects, { revision: rendered.revision, version: ISTIO_VERSION, namespace: rendered.namespace });
   if (flags.output === 'json' || flags.output === 'yaml') ctx.stdout.write(renderData(flags.output, result));
   else ctx.stdout.write(verifyText(result));
   if (!result.ok) {

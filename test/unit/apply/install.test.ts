@@ -36,7 +36,7 @@ test('a fresh install creates the namespace and applies components in dependency
   const istiod = await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'istio-system', name: 'istiod' });
   assert.deepEqual(
     Object.fromEntries(Object.entries(istiod?.metadata.labels ?? {}).filter(([k]) => k.includes('istio.io/'))),
-    { 'operator.istio.io/component': 'Pilot', 'operator.istio.io/managed': 'Reconcile', 'operator.istio.io/version': '1.31.1', 'istio.io/rev': 'default' },
+    { 'install.operator.istio.io/owning-resource-namespace': 'istio-system', 'operator.istio.io/component': 'Pilot', 'operator.istio.io/managed': 'Reconcile', 'operator.istio.io/version': '1.31.1', 'istio.io/rev': 'default' },
   );
   const oks = lines.filter((l) => l.startsWith('ok: '));
   assert.deepEqual(oks.slice(0, 2), ['ok: Istio core installed ⛵️', 'ok: Istiod installed 🧠']);

@@ -30,6 +30,7 @@ export const KINDS = {
   ServiceEntry: { kind: 'ServiceEntry', group: 'networking.istio.io', version: 'v1', namespaced: true, istio: true },
   Sidecar: { kind: 'Sidecar', group: 'networking.istio.io', version: 'v1', namespaced: true, istio: true },
   Telemetry: { kind: 'Telemetry', group: 'telemetry.istio.io', version: 'v1', namespaced: true, istio: true },
+  TrafficExtension: { kind: 'TrafficExtension', group: 'extensions.istio.io', version: 'v1alpha1', namespaced: true, istio: true },
   VirtualService: { kind: 'VirtualService', group: 'networking.istio.io', version: 'v1', namespaced: true, istio: true },
   WasmPlugin: { kind: 'WasmPlugin', group: 'extensions.istio.io', version: 'v1alpha1', namespaced: true, istio: true },
   WorkloadEntry: { kind: 'WorkloadEntry', group: 'networking.istio.io', version: 'v1', namespaced: true, istio: true },
@@ -76,3 +77,6 @@ export function apiVersionOf(id: KindId): string {
 export function isIstioKind(id: KindId): boolean {
   return (KINDS[id] as KindInfo).istio === true;
 }
+
+/** The Istio configuration kinds, in id order. */
+export const ISTIO_KIND_IDS: readonly KindId[] = KIND_IDS.filter(isIstioKind).sort();

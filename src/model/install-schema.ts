@@ -241,7 +241,7 @@ const global = obj({
   defaultTolerations: list(toleration),
   externalIstiod: bool,
   hub: str,
-  imagePullPolicy: oneOf('Always', 'IfNotPresent', 'Never'),
+  imagePullPolicy: oneOf('', 'Always', 'IfNotPresent', 'Never'),
   imagePullSecrets: strList,
   ipFamilies: strList,
   ipFamilyPolicy: str,

@@ -14,6 +14,8 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { createKubeClient } from '../../src/kube/real.js';
+import type { KubeObject } from '../../src/model/k8s.js';
 import { clusterPortForward, fakeIstiodStats, runMesh, startControlPlane, waitFor, type ControlPlane } from './harness/index.js';
 
 const cp: ControlPlane = await startControlPlane();
@@ -268,7 +270,11 @@ describe('rendered demo profile on the API server', { skip: cp.skip || generateM
     const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
     const namespaces = docs.filter((d) => d.kind === 'Namespace');
     const rest = docs.filter((d) => d.kind !== 'CustomResourceDefinition' && d.kind !== 'Namespace');
-    for (const o of [...crds, ...namespaces]) await cp.kube.objects.patch(o, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+    // Apply as raw JSON through mesh's KubeClient: client-node's typed serializer drops the x-kubernetes-*
+    // keys of CRD schemas (the API server then rejects the CRDs or prunes free-form fields).
+    const kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
+    const apply = (o: KubernetesObject) => kube.apply(o as unknown as KubeObject, { fieldManager, force: true });
+    for (const o of [...crds, ...namespaces]) await apply(o);
     for (const crd of crds) {
       await waitFor(`CRD ${crd.metadata?.name} Established`, async () => {
         const live = (await cp.kube.objects.read(crd as never)) as { status?: { conditions?: { type: string; status: string }[] } };
@@ -278,7 +284,7 @@ describe('rendered demo profile on the API server', { skip: cp.skip || generateM
     const failures: string[] = [];
     for (const o of rest) {
       try {
-        await cp.kube.objects.patch(o, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+        await apply(o);
       } catch (err) {
         failures.push(`${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}: ${(err as Error).message.slice(0, 300)}`);
       }

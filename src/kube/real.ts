@@ -277,11 +277,20 @@ export class RealKubeClient implements KubeClient {
         }
         resourceVersion = body.metadata?.resourceVersion;
       }
-      const outcome = await new Promise<'done' | 'closed' | 'gone' | Error>((resolve) => {
+      const outcome = await new Promise<'done' | 'closed' | 'gone' | Error>((resolveOnce) => {
         let controller: AbortController | undefined;
+        // Settle before aborting: abort() calls the done callback synchronously, which would
+        // otherwise settle first as 'closed' and re-watch forever. Lines already buffered after
+        // the end are dropped, so onEvent is never called after it returned true.
+        let settled = false;
+        const resolve = (v: 'done' | 'closed' | 'gone' | Error): void => {
+          if (settled) return;
+          settled = true;
+          resolveOnce(v);
+        };
         const onAbort = (): void => {
-          controller?.abort();
           resolve('done');
+          controller?.abort();
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         watcher
@@ -295,10 +304,11 @@ export class RealKubeClient implements KubeClient {
               timeoutSeconds: 300,
             },
             (type: string, obj: KubeObject) => {
+              if (settled) return;
               if (type === 'ERROR') {
                 const status = obj as unknown as { code?: number; message?: string };
-                controller?.abort();
                 resolve(status.code === 410 ? 'gone' : new Error(status.message ?? 'watch error'));
+                controller?.abort();
                 return;
               }
               const rv = obj?.metadata?.resourceVersion;
@@ -306,8 +316,8 @@ export class RealKubeClient implements KubeClient {
               if (type === 'BOOKMARK') return;
               failures = 0;
               if (onEvent(type as WatchEventType, { ...obj, apiVersion, kind }) === true) {
-                controller?.abort();
                 resolve('done');
+                controller?.abort();
               }
             },
             (err: unknown) => {

@@ -17,7 +17,8 @@ test('log lines in istioctl shape with file:line, most severe first, exit 79', (
   assert.equal(
     r.stdout,
     `Error [IST0101] (VirtualService default/reviews ${FILE}:17) Referenced host not found: "reviews"\n` +
-      `Warning [IST0128] (DestinationRule other/ext ${FILE}:26) DestinationRule ext in namespace other has TLS mode set to SIMPLE but no caCertificates are set to validate server identity for host: api.example.com\n`,
+      `Warning [IST0128] (DestinationRule other/ext ${FILE}:26) DestinationRule ext in namespace other has TLS mode set to SIMPLE but no caCertificates are set to validate server identity for host: api.example.com\n` +
+      `Warning [IST0174] (DestinationRule other/ext ${FILE}:23) DestinationRule for non-existent service api.example.com in namespace other\n`,
   );
   assert.match(r.stderr, /Analyzers found issues when analyzing all namespaces\./);
 });
@@ -88,9 +89,11 @@ kind: DestinationRule
 metadata: { name: ext }
 spec: { host: a.example.com, trafficPolicy: { tls: { mode: SIMPLE, insecureSkipVerify: yes } } }
 `;
-  const r = mesh(['-'], doc);
+  const r = mesh(['-', '--analyzer', 'destinationrule.CaCertificateAnalyzer'], doc);
   assert.equal(r.status, 0, r.stdout);
   assert.equal(r.stdout, '');
+  const no = mesh(['-', '--analyzer', 'destinationrule.CaCertificateAnalyzer'], doc.replace('yes', 'no'));
+  assert.match(no.stdout, /IST0128/);
 });
 
 test('usage errors exit 64: unknown analyzer with a suggestion, bad level, bad suppression', () => {

@@ -207,8 +207,10 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
     ctx.stderr.write('Cancelled; nothing was restarted.\n');
     return;
   }
-  if (machine) ctx.stdout.write(renderData(flags.output as 'json' | 'yaml', report));
-  else if (options.dryRun === 'client') {
+  if (machine) {
+    ctx.stdout.write(renderData(flags.output as 'json' | 'yaml', report));
+    if (plan.length === 0) ctx.stderr.write(noWorkloads(options));
+  } else if (options.dryRun === 'client') {
     if (plan.length === 0) ctx.stderr.write(noWorkloads(options));
     else ctx.stdout.write(planText(plan, multiNamespace));
   } else if (actionable(plan).length === 0) {

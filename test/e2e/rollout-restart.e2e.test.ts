@@ -1,0 +1,284 @@
+// `mesh rollout-restart` against the local control plane: kwok makes pods Ready, the fake istiod
+// injects sidecars from the injector ConfigMap, and the ImagePullBackOff stage keeps pods with an
+// image tag ending in ":0.0.0-unpullable" from ever becoming ready.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type KubeClient } from '../../src/kube/client.js';
+import { createKubeClient } from '../../src/kube/real.js';
+import type { KubeObject } from '../../src/model/k8s.js';
+import { RESTARTED_AT, rolloutStatus } from '../../src/restart/status.js';
+import { type ControlPlane, runMesh, startControlPlane, waitFor } from './harness/index.js';
+
+const cp: ControlPlane = await startControlPlane();
+const SYS = 'istio-system';
+const HUB = 'registry.istio.io/release';
+
+interface WorkloadOpts {
+  replicas?: number;
+  templateLabels?: Record<string, string>;
+  progressDeadlineSeconds?: number;
+}
+
+function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', ns: string, name: string, o: WorkloadOpts = {}): KubeObject {
+  const spec: Record<string, unknown> = {
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name, ...(o.templateLabels ?? {}) } },
+      spec: { containers: [{ name: 'app', image: `registry.local/${name}:1.0` }] },
+    },
+  };
+  if (kind !== 'DaemonSet') spec['replicas'] = o.replicas ?? 1;
+  if (kind === 'StatefulSet') spec['serviceName'] = name;
+  if (o.progressDeadlineSeconds !== undefined) spec['progressDeadlineSeconds'] = o.progressDeadlineSeconds;
+  return { apiVersion: 'apps/v1', kind, metadata: { name, namespace: ns, labels: { app: name } }, spec };
+}
+
+const ref = (o: KubeObject) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name!, namespace: o.metadata.namespace! });
+const restartedAt = (o: KubeObject | undefined): string | undefined =>
+  ((((o?.['spec'] as Record<string, unknown>)['template'] as Record<string, unknown>)['metadata'] as Record<string, unknown>)['annotations'] as Record<string, string> | undefined)?.[RESTARTED_AT];
+
+async function createAll(kube: KubeClient, objs: KubeObject[]): Promise<void> {
+  for (const o of objs) await kube.create(o);
+}
+
+async function waitRolledOut(kube: KubeClient, objs: KubeObject[]): Promise<void> {
+  for (const o of objs) {
+    await waitFor(`${o.kind} ${o.metadata.name} to finish its rollout`, async () => {
+      const live = await kube.get(ref(o));
+      return live !== undefined && rolloutStatus(live).done;
+    });
+  }
+}
+
+async function proxyImages(kube: KubeClient, ns: string, app: string): Promise<string[]> {
+  const pods = await kube.list('v1', 'Pod', { namespace: ns, labelSelector: `app=${app}` });
+  return pods
+    .filter((p) => p.metadata.deletionTimestamp === undefined)
+    .map((p) => {
+      const s = p['spec'] as { containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] };
+      return [...(s.initContainers ?? []), ...s.containers].find((c) => c.name === 'istio-proxy')?.image ?? 'none';
+    })
+    .sort();
+}
+
+/**
+ * An isolated Istio revision served by the fake istiod: injector ConfigMap, istiod Service and
+ * Deployment, and an injection webhook for namespaces labelled istio.io/rev=REV.
+ */
+async function istioRevision(kube: KubeClient, rev: string, tag: string) {
+  await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYS } }).catch(() => undefined);
+  const values = (t: string) => JSON.stringify({ revision: rev, global: { hub: HUB, tag: t, proxy: { image: 'proxyv2' } } });
+  const objs: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `istio-sidecar-injector-${rev}`, namespace: SYS }, data: { values: values(tag), config: '{}' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: `istiod-${rev}`, namespace: SYS },
+      spec: { selector: { app: `istiod-${rev}` }, ports: [{ name: 'https-webhook', port: 443, targetPort: 15017 }] },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: `istio-sidecar-injector-${rev}` },
+      webhooks: [
+        {
+          name: 'rev.namespace.sidecar-injector.istio.io',
+          clientConfig: { service: { name: `istiod-${rev}`, namespace: SYS, path: '/inject', port: 443 } },
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          failurePolicy: 'Fail',
+          reinvocationPolicy: 'Never',
+          namespaceSelector: { matchLabels: { 'istio.io/rev': rev } },
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+        },
+      ],
+    },
+    { ...workload('Deployment', SYS, `istiod-${rev}`), metadata: { name: `istiod-${rev}`, namespace: SYS } },
+  ];
+  await createAll(kube, objs);
+  await waitFor('the fake istiod to patch the caBundle', async () => {
+    const m = await kube.get({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: `istio-sidecar-injector-${rev}` });
+    return (m?.['webhooks'] as { clientConfig?: { caBundle?: string } }[] | undefined)?.[0]?.clientConfig?.caBundle !== undefined;
+  });
+  await waitRolledOut(kube, [objs[3]!]);
+  return {
+    /** Waits until pods can be created in NS through the injector (istiod has a ready endpoint). */
+    async ready(ns: string): Promise<void> {
+      await waitFor('pod creation through the injector', async () => {
+        try {
+          const p = await kube.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: ns }, spec: { containers: [{ name: 'c', image: 'registry.local/probe:1' }] } });
+          await kube.delete(ref(p));
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    },
+    /** The control-plane upgrade: the injector now injects this tag. */
+    async setTag(t: string): Promise<void> {
+      await kube.patch({ apiVersion: 'v1', kind: 'ConfigMap', name: `istio-sidecar-injector-${rev}`, namespace: SYS }, { data: { values: values(t) } }, 'merge');
+    },
+    async cleanup(): Promise<void> {
+      for (const o of objs.reverse()) await kube.delete(ref(o)).catch(() => undefined);
+    },
+  };
+}
+
+interface Report {
+  summary: Record<string, number>;
+  workloads: { kind: string; name: string; result: string; message: string; problems: string[]; replicas: number | null }[];
+}
+
+describe('mesh rollout-restart', { skip: cp.skip }, () => {
+  let kube: KubeClient;
+  before(() => {
+    kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
+  });
+  after(() => cp.release());
+
+  describe('a namespace of Deployments (1, 2 and 5 replicas), a StatefulSet and a DaemonSet', () => {
+    let ns: string;
+    let objs: KubeObject[];
+    before(async () => {
+      ns = await cp.freshNamespace('rr');
+      objs = [
+        workload('Deployment', ns, 'one', { replicas: 1 }),
+        workload('Deployment', ns, 'two', { replicas: 2 }),
+        workload('Deployment', ns, 'five', { replicas: 5 }),
+        workload('StatefulSet', ns, 'db', { replicas: 2 }),
+        workload('DaemonSet', ns, 'agent'),
+      ];
+      await createAll(kube, objs);
+      await waitRolledOut(kube, objs);
+    });
+
+    it('--dry-run shows the plan and changes nothing; without -y and a terminal it refuses', async () => {
+      const versions = async () => Promise.all(objs.map(async (o) => (await kube.get(ref(o)))!.metadata.resourceVersion));
+      const before = await versions();
+      const client = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '--dry-run']);
+      assert.equal(client.code, 0, client.stderr);
+      for (const w of ['deployment/one', 'deployment/two', 'deployment/five', 'statefulset/db', 'daemonset/agent']) {
+        assert.match(client.stdout, new RegExp(`^${w}\\s+\\d+\\s+restart\\s`, 'm'));
+      }
+      const server = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '--dry-run', 'server', '-o', 'json']);
+      assert.equal(server.code, 0, server.stderr);
+      assert.equal((JSON.parse(server.stdout) as Report).summary['planned'], 5);
+      const refused = await runMesh(cp, ['rollout-restart', '-n', ns, '--all']);
+      assert.equal(refused.code, 64);
+      assert.match(refused.stderr, /refusing to restart 5 workloads without confirmation: stdin is not a terminal; pass -y/);
+      assert.deepEqual(await versions(), before);
+      for (const o of objs) assert.equal(restartedAt(await kube.get(ref(o))), undefined);
+    });
+
+    it('restarts every workload, each to a finished rollout, never more than --concurrency at once', async () => {
+      // The test's own watcher: every event of the three kinds, ordered by resourceVersion afterwards.
+      const seen: { rv: number; key: string; rolling: boolean }[] = [];
+      const ac = new AbortController();
+      const watches = ['Deployment', 'StatefulSet', 'DaemonSet'].map((kind) =>
+        kube.watch('apps/v1', kind, { namespace: ns }, (_t, o) => {
+          seen.push({ rv: Number(o.metadata.resourceVersion), key: `${kind}/${o.metadata.name}`, rolling: restartedAt(o) !== undefined && !rolloutStatus(o).done });
+        }, ac.signal),
+      );
+      const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '--concurrency', '2', '-y', '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout) as Report;
+      assert.deepEqual(
+        report.workloads.map((w) => [w.kind, w.name, w.result, w.replicas]),
+        [['Deployment', 'five', 'restarted', 5], ['Deployment', 'one', 'restarted', 1], ['Deployment', 'two', 'restarted', 2], ['StatefulSet', 'db', 'restarted', 2], ['DaemonSet', 'agent', 'restarted', 3]],
+      );
+      // Progress went to stderr, one line per workload.
+      assert.match(r.stderr, /\[1\/5\] deployment\/five/);
+      for (const o of objs) {
+        const live = (await kube.get(ref(o)))!;
+        assert.ok(restartedAt(live), `${o.kind} ${o.metadata.name} has a new pod template`);
+        assert.ok(rolloutStatus(live).done, `${o.kind} ${o.metadata.name} finished its rollout`);
+      }
+      // Wait until the watcher has seen every rollout end, then replay its events in etcd order.
+      await waitFor('the watcher to see every rollout end', () =>
+        objs.every((o) => {
+          const last = seen.filter((e) => e.key === `${o.kind}/${o.metadata.name}`).at(-1);
+          return last !== undefined && !last.rolling && seen.some((e) => e.key === last.key && e.rolling);
+        }),
+      );
+      ac.abort();
+      await Promise.all(watches);
+      const rolling = new Set<string>();
+      let max = 0;
+      for (const e of [...seen].sort((a, b) => a.rv - b.rv)) {
+        if (e.rolling) rolling.add(e.key);
+        else rolling.delete(e.key);
+        max = Math.max(max, rolling.size);
+      }
+      assert.equal(max, 2, 'two workloads rolled at once, and never more');
+    });
+  });
+
+  describe('with an Istio revision served by the fake istiod', () => {
+    const rev = `rr${Math.random().toString(36).slice(2, 7)}`;
+    let revision: Awaited<ReturnType<typeof istioRevision>>;
+    before(async () => {
+      revision = await istioRevision(kube, rev, '1.30.0');
+    });
+    after(async () => {
+      await revision?.cleanup();
+    });
+
+    it('--outdated restarts only workloads with an old sidecar image, and a second run does nothing', async () => {
+      const ns = await cp.freshNamespace('rr-outdated', { 'istio.io/rev': rev });
+      await revision.setTag('1.30.0');
+      await revision.ready(ns);
+      const old = [workload('Deployment', ns, 'old-a', { replicas: 2 }), workload('StatefulSet', ns, 'old-b', { replicas: 2 })];
+      await createAll(kube, old);
+      await waitRolledOut(kube, old);
+      assert.deepEqual(await proxyImages(kube, ns, 'old-a'), [`${HUB}/proxyv2:1.30.0`, `${HUB}/proxyv2:1.30.0`]);
+      // The upgrade: new pods get 1.31.1 from now on.
+      await revision.setTag('1.31.1');
+      const fresh = [workload('Deployment', ns, 'fresh', { replicas: 2 })];
+      await createAll(kube, fresh);
+      await waitRolledOut(kube, fresh);
+      assert.deepEqual(await proxyImages(kube, ns, 'fresh'), [`${HUB}/proxyv2:1.31.1`, `${HUB}/proxyv2:1.31.1`]);
+
+      const first = await runMesh(cp, ['rollout-restart', '-n', ns, '--outdated', '-y', '-o', 'json']);
+      assert.equal(first.code, 0, first.stderr);
+      const report = JSON.parse(first.stdout) as Report;
+      assert.deepEqual(report.workloads.map((w) => [w.name, w.result]), [['old-a', 'restarted'], ['old-b', 'restarted']]);
+      assert.equal(restartedAt(await kube.get(ref(fresh[0]!))), undefined, 'the up-to-date workload was not restarted');
+      for (const app of ['old-a', 'old-b']) {
+        await waitFor(`${app}'s pods to carry the new proxy`, async () => (await proxyImages(kube, ns, app)).every((i) => i === `${HUB}/proxyv2:1.31.1`));
+      }
+
+      const second = await runMesh(cp, ['rollout-restart', '-n', ns, '--outdated', '-y', '-o', 'json']);
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual((JSON.parse(second.stdout) as Report).workloads, []);
+      assert.match(second.stderr, /No workloads with an outdated sidecar in namespace/);
+    });
+
+    it('a rollout whose new pods never become ready stops the run with exit 1 and leaves later workloads untouched', async () => {
+      const ns = await cp.freshNamespace('rr-fail', { 'istio.io/rev': rev });
+      await revision.setTag('1.31.1');
+      await revision.ready(ns);
+      const objs = [
+        workload('Deployment', ns, 'a-plain', { replicas: 2, templateLabels: { 'sidecar.istio.io/inject': 'false' } }),
+        workload('Deployment', ns, 'b-broken', { replicas: 2, progressDeadlineSeconds: 8 }),
+        workload('Deployment', ns, 'c-later', { replicas: 2 }),
+      ];
+      await createAll(kube, objs);
+      await waitRolledOut(kube, objs);
+      // A bad upgrade: the injector now hands out a proxy image that cannot be pulled.
+      await revision.setTag('0.0.0-unpullable');
+
+      const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '-y', '-o', 'json', '--timeout', '90s']);
+      assert.equal(r.code, 1, r.stderr);
+      const report = JSON.parse(r.stdout) as Report;
+      assert.deepEqual(report.workloads.map((w) => [w.name, w.result]), [['a-plain', 'restarted'], ['b-broken', 'failed'], ['c-later', 'not-started']]);
+      const broken = report.workloads[1]!;
+      assert.match(broken.message, /exceeded its progress deadline/);
+      assert.ok(broken.problems.some((p) => /^pod b-broken-\S+: container \S+ ImagePullBackOff/.test(p)), broken.problems.join('\n'));
+      assert.match(r.stderr, /Error: rollout of deployment .*\/b-broken failed: exceeded its progress deadline/);
+      assert.match(r.stderr, /ImagePullBackOff/);
+      assert.match(r.stderr, /1 workload not restarted/);
+      assert.ok(restartedAt(await kube.get(ref(objs[0]!))));
+      assert.equal(restartedAt(await kube.get(ref(objs[2]!))), undefined, 'c-later was not touched');
+    });
+  });
+});

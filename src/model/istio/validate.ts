@@ -16,8 +16,13 @@ import type { IstioKindSchema, JSONSchemaProps } from './schema-types.js';
 import { DURATION_NODES } from './schemas/common.js';
 
 export interface SchemaIssue {
-  /** Field path in the object, e.g. `spec.http[0].route[0].destination.host`; `` for the object itself. */
+  /**
+   * Field path in the object, e.g. `spec.http[0].route[0].destination.host`; `` for the object itself.
+   * Map keys that are not plain names are quoted: `spec.selector.matchLabels["app.kubernetes.io/name"]`.
+   */
   path: string;
+  /** The same path as segments (list indexes are numbers), for consumers that locate fields. */
+  segments: (string | number)[];
   message: string;
   /** `error` fails validation (IST0106); `warning` is advice such as a deprecated field (IST0133). */
   level: 'error' | 'warning';
@@ -150,23 +155,31 @@ function joinPath(base: string, key: string | number): string {
   return `${base}[${JSON.stringify(key)}]`;
 }
 
-/** `/spec/http/0/route` → `spec.http[0].route`, knowing from the data which segments index arrays. */
-function pointerToPath(pointer: string, data: unknown): string {
-  if (pointer === '') return '';
-  let path = '';
+/** `/spec/http/0/route` → ['spec', 'http', 0, 'route'], knowing from the data which segments index lists. */
+function pointerToSegments(pointer: string, data: unknown): (string | number)[] {
+  const out: (string | number)[] = [];
+  if (pointer === '') return out;
   let cur: unknown = data;
   for (const raw of pointer.slice(1).split('/')) {
     const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(cur)) {
       const i = Number(seg);
-      path = joinPath(path, i);
+      out.push(i);
       cur = cur[i];
     } else {
-      path = joinPath(path, seg);
+      out.push(seg);
       cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
     }
   }
-  return path;
+  return out;
+}
+
+function formatPath(segments: readonly (string | number)[]): string {
+  return segments.reduce<string>((path, seg) => joinPath(path, seg), '');
+}
+
+function issue(segments: (string | number)[], message: string, level: SchemaIssue['level'] = 'error'): SchemaIssue {
+  return { path: formatPath(segments), segments, message, level };
 }
 
 function valueAt(pointer: string, data: unknown): unknown {
@@ -220,7 +233,7 @@ function oneofFields(schema: unknown): string[] {
 function toIssue(e: ErrorObject, data: unknown): SchemaIssue | undefined {
   // Errors from inside oneOf/anyOf/not branches restate the oneOf failure; the oneOf error says it better.
   if (/\/(oneOf|anyOf|not)\//.test(e.schemaPath) && e.keyword !== 'oneOf') return undefined;
-  const at = pointerToPath(e.instancePath, data);
+  const at = pointerToSegments(e.instancePath, data);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -228,45 +241,33 @@ function toIssue(e: ErrorObject, data: unknown): SchemaIssue | undefined {
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const near = closest(field, known);
       const hint = near ? `; did you mean "${near}"?` : known.length > 0 ? `; known fields: ${known.join(', ')}` : '';
-      return {
-        path: joinPath(at, field),
-        message: `unknown field "${field}" (the API server would drop it)${hint}`,
-        level: 'error',
-      };
+      return issue([...at, field], `unknown field "${field}" (the API server would drop it)${hint}`);
     }
     case 'required':
-      return { path: joinPath(at, String(params.missingProperty)), message: 'required field is missing', level: 'error' };
+      return issue([...at, String(params.missingProperty)], 'required field is missing');
     case 'type': {
       const nullable = (e.parentSchema as { nullable?: boolean } | undefined)?.nullable === true;
-      return { path: at, message: `must be ${describeType(params.type)}${nullable ? ' or null' : ''}`, level: 'error' };
+      return issue(at, `must be ${describeType(params.type)}${nullable ? ' or null' : ''}`);
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const value = valueAt(e.instancePath, data);
       const near = typeof value === 'string' ? closest(value, allowed) : undefined;
-      return {
-        path: at,
-        message: `${JSON.stringify(value)} is not one of ${allowed.join(', ')}${near ? `; did you mean "${near}"?` : ''}`,
-        level: 'error',
-      };
+      return issue(at, `${JSON.stringify(value)} is not one of ${allowed.join(', ')}${near ? `; did you mean "${near}"?` : ''}`);
     }
     case 'oneOf': {
       const fields = oneofFields(e.schema);
       const value = valueAt(e.instancePath, data);
       const set =
         value !== null && typeof value === 'object' ? fields.filter((f) => f in (value as Record<string, unknown>)) : [];
-      return {
-        path: at,
-        message: `only one of ${fields.join(', ')} may be set${set.length > 0 ? ` (found ${set.join(', ')})` : ''}`,
-        level: 'error',
-      };
+      return issue(at, `only one of ${fields.join(', ')} may be set${set.length > 0 ? ` (found ${set.join(', ')})` : ''}`);
     }
     case 'format': {
       const text = FORMAT_TEXT[String(params.format)] ?? `format ${String(params.format)}`;
-      return { path: at, message: `${JSON.stringify(valueAt(e.instancePath, data))} is not ${text}`, level: 'error' };
+      return issue(at, `${JSON.stringify(valueAt(e.instancePath, data))} is not ${text}`);
     }
     default:
-      return { path: at, message: e.message ?? `fails ${e.keyword}`, level: 'error' };
+      return issue(at, e.message ?? `fails ${e.keyword}`);
   }
 }
 
@@ -283,10 +284,10 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
     }
     return undefined;
   };
-  const walk = (v: unknown, node: JSONSchemaProps, path: string, norm: string): void => {
+  const walk = (v: unknown, node: JSONSchemaProps, path: (string | number)[], norm: string): void => {
     if (v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) {
-      if (node.items) v.forEach((item, i) => walk(item, node.items!, joinPath(path, i), `${norm}[]`));
+      if (node.items) v.forEach((item, i) => walk(item, node.items!, [...path, i], `${norm}[]`));
       return;
     }
     for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
@@ -295,14 +296,14 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
         if (!sub) continue;
         const n = norm ? `${norm}.${key}` : key;
         const advice = matches(n);
-        if (advice) issues.push({ path: joinPath(path, key), message: `field "${key}" is deprecated: ${advice}`, level: 'warning' });
-        walk(child, sub, joinPath(path, key), n);
+        if (advice) issues.push(issue([...path, key], `field "${key}" is deprecated: ${advice}`, 'warning'));
+        walk(child, sub, [...path, key], n);
       } else if (node.additionalProperties) {
-        walk(child, node.additionalProperties, joinPath(path, key), `${norm}{}`);
+        walk(child, node.additionalProperties, [...path, key], `${norm}{}`);
       }
     }
   };
-  walk(spec, k.spec, 'spec', '');
+  walk(spec, k.spec, ['spec'], '');
   return issues;
 }
 
@@ -312,11 +313,11 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
  */
 export function validateIstioObject(obj: unknown): SchemaIssue[] {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    return [{ path: '', message: 'must be an object with apiVersion and kind', level: 'error' }];
+    return [issue([], 'must be an object with apiVersion and kind')];
   }
   const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
-    return [{ path: '', message: 'must have string apiVersion and kind', level: 'error' }];
+    return [issue([], 'must have string apiVersion and kind')];
   }
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
@@ -326,29 +327,19 @@ export function validateIstioObject(obj: unknown): SchemaIssue[] {
   const k = istioKindSchema(group, kind);
   if (!k) {
     const near = closest(kind, inGroup.map((i) => i.kind));
-    return [
-      {
-        path: 'kind',
-        message: `${group} has no kind "${kind}"${near ? `; did you mean "${near}"?` : `; known kinds: ${inGroup.map((i) => i.kind).join(', ')}`}`,
-        level: 'error',
-      },
-    ];
+    const known = inGroup.map((i) => i.kind).join(', ');
+    return [issue(['kind'], `${group} has no kind "${kind}"${near ? `; did you mean "${near}"?` : `; known kinds: ${known}`}`)];
   }
   if (!k.versions.includes(version)) {
-    return [
-      {
-        path: 'apiVersion',
-        message: `${k.kind} is not served at version ${version}; use one of ${k.versions.map((v) => `${group}/${v}`).join(', ')}`,
-        level: 'error',
-      },
-    ];
+    const served = k.versions.map((v) => `${group}/${v}`).join(', ');
+    return [issue(['apiVersion'], `${k.kind} is not served at version ${version}; use one of ${served}`)];
   }
   const validate = validatorFor(k);
   const issues: SchemaIssue[] = [];
   if (!validate(obj)) {
     for (const e of validate.errors ?? []) {
-      const issue = toIssue(e, obj);
-      if (issue) issues.push(issue);
+      const found = toIssue(e, obj);
+      if (found) issues.push(found);
     }
   }
   issues.push(...deprecations(k, (obj as { spec?: unknown }).spec));

@@ -75,6 +75,7 @@ describe('validateIstioObject', () => {
     assert.deepEqual(errors(pa), [
       'spec.portLevelMtls["8080"].mode: "STRIKT" is not one of UNSET, DISABLE, PERMISSIVE, STRICT; did you mean "STRICT"?',
     ]);
+    assert.deepEqual(validateIstioObject(pa)[0]?.segments, ['spec', 'portLevelMtls', '8080', 'mode']);
   });
 
   test('free-form subtrees accept anything; their neighbours stay strict', () => {
@@ -105,6 +106,7 @@ describe('validateIstioObject', () => {
     assert.deepEqual(validateIstioObject(dr), [
       {
         path: 'spec.subsets[0].trafficPolicy.portLevelSettings[0].outlierDetection.consecutiveErrors',
+        segments: ['spec', 'subsets', 0, 'trafficPolicy', 'portLevelSettings', 0, 'outlierDetection', 'consecutiveErrors'],
         message: 'field "consecutiveErrors" is deprecated: use outlierDetection.consecutive5xxErrors',
         level: 'warning',
       },

@@ -36,7 +36,12 @@ COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok fake
 unset HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
-die() { printf '[control-plane] ERROR: %s\n' "$*" >&2; exit 1; }
+die() {
+  printf '[control-plane] ERROR: %s\n' "$*" >&2
+  # The e2e runner quotes the reason in its one-line "E2E SKIPPED/FAILED" message.
+  mkdir -p "$CACHE_ROOT" 2>/dev/null && printf '%s\n' "$*" >"$CACHE_ROOT/last-error" 2>/dev/null
+  exit 1
+}
 
 # ----------------------------------------------------------------------------- build
 binaries_present() {
@@ -216,6 +221,7 @@ nodes_ready() {
 }
 
 cmd_up() {
+  rm -f "$CACHE_ROOT/last-error"
   if healthy; then
     log "already running (state: $STATE)"
     return 0
@@ -226,8 +232,12 @@ cmd_up() {
   command -v openssl >/dev/null || die "openssl is required (apt-get install -y openssl)"
   command -v curl >/dev/null || die "curl is required (apt-get install -y curl)"
   local start=$SECONDS
+  if [[ -d "$STATE" && -n "$(ls -A "$STATE")" && ! -e "$STATE/.mesh-control-plane" && ! -d "$STATE/pki" ]]; then
+    die "$STATE is not empty and is not a control-plane state directory; refusing to wipe it"
+  fi
   rm -rf "$STATE"
   mkdir -p "$STATE"/{pids,logs,ports,etcd}
+  touch "$STATE/.mesh-control-plane"
   gen_pki
 
   local ports
@@ -373,6 +383,6 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$STATE/kubeconfig" ;;
-  paths) printf 'MESH_CP_BIN=%s\nMESH_CP_STATE=%s\nKUBECONFIG=%s\n' "$BIN" "$STATE" "$STATE/kubeconfig" ;;
+  paths) printf 'MESH_CP_CACHE=%s\nMESH_CP_BIN=%s\nMESH_CP_STATE=%s\nKUBECONFIG=%s\n' "$CACHE_ROOT" "$BIN" "$STATE" "$STATE/kubeconfig" ;;
   *) echo "usage: $0 build|up|down|env|status|paths" >&2; exit 64 ;;
 esac

@@ -5,6 +5,8 @@
 // 1. If MESH_E2E_KUBECONFIG is already set, the tests use that cluster as is.
 // 2. Otherwise, if scripts/control-plane/control-plane.sh reports a healthy control
 //    plane, it is reused and left running afterwards.
+//    (Unless an earlier runner started it and was killed before stopping it: then
+//    this run adopts it and stops it at the end.)
 // 3. Otherwise it runs `control-plane.sh up` (which builds the binaries first when
 //    they are missing and Go is available) and runs `down` when the tests finish,
 //    fail, or the runner is interrupted (SIGINT/SIGTERM/SIGHUP). MESH_E2E_KEEP=1
@@ -12,6 +14,7 @@
 // If no control plane can be had, it prints one loud line and the e2e tests are
 // skipped (MESH_E2E_SKIP is set for them); with CI=true that is a failure instead.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +33,23 @@ function paths() {
   return Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
 }
 
+function readFileSafe(file) {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 function loud(message) {
   process.stderr.write(`\n######## E2E: ${message} ########\n\n`);
 }
@@ -39,13 +59,24 @@ let skip = '';
 const env = { ...process.env };
 if (!env.MESH_E2E_KUBECONFIG) {
   const p = paths();
+  const ownerFile = join(p.MESH_CP_STATE, 'owner');
   if (cp('status').code === 0) {
-    process.stderr.write(`[e2e] reusing the running control plane (${p.MESH_CP_STATE})\n`);
+    // A control plane that an earlier runner started and could not stop (it was killed)
+    // is adopted, so it is stopped at the end of this run; one started by hand is not.
+    const previous = Number(readFileSafe(ownerFile));
+    if (previous > 0 && !isAlive(previous)) {
+      owned = true;
+      writeFileSync(ownerFile, String(process.pid));
+    }
+    process.stderr.write(`[e2e] reusing the running control plane (${p.MESH_CP_STATE})${owned ? ', left behind by an earlier run' : ''}\n`);
   } else {
     const up = cp('up', ['ignore', 'inherit', 'inherit']);
-    if (up.code === 0) owned = true;
-    else {
-      skip = `no local control plane: \`scripts/control-plane/control-plane.sh up\` failed (exit ${up.code}; logs in ${p.MESH_CP_STATE}/logs)`;
+    if (up.code === 0) {
+      owned = true;
+      writeFileSync(ownerFile, String(process.pid));
+    } else {
+      const why = readFileSafe(join(p.MESH_CP_CACHE, 'last-error')) || `exit ${up.code}`;
+      skip = `no local control plane: \`scripts/control-plane/control-plane.sh up\` failed: ${why} (logs in ${p.MESH_CP_STATE}/logs)`;
       cp('down', 'ignore');
     }
   }

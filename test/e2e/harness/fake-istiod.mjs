@@ -134,12 +134,23 @@ async function inject(review, sni) {
   if (spec.hostNetwork || annotations['sidecar.istio.io/inject'] === 'false' || labels['sidecar.istio.io/inject'] === 'false') {
     return allowed;
   }
-  if (all.some((c) => c.name === 'istio-proxy')) return allowed;
-
   const [service = 'istiod', namespace = 'istio-system'] = (sni ?? '').split('.');
+  const existing = (spec.containers ?? []).findIndex((c) => c.name === 'istio-proxy');
+  if (existing >= 0 && spec.containers[existing].image !== 'auto') return allowed;
+  if (existing < 0 && all.some((c) => c.name === 'istio-proxy')) return allowed;
+
   const { name: cmName, values } = await injectorValues(namespace, service);
   if (!values) {
     return { ...allowed, warnings: [`fake-istiod: ConfigMap ${namespace}/${cmName} not found; not injected`] };
+  }
+  if (existing >= 0) {
+    // Gateway injection (`inject.istio.io/templates: gateway`): the pod brings its own
+    // istio-proxy container with `image: auto`, and the injector fills in the image.
+    stats.injected++;
+    const image = proxyImage(values);
+    const ops = [{ op: 'replace', path: `/spec/containers/${existing}/image`, value: image }];
+    log(`injected gateway image into ${req.namespace}/${meta.name ?? meta.generateName ?? '?'} (${image})`);
+    return { ...allowed, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') };
   }
   const revision = values.revision || (service === 'istiod' ? 'default' : service.slice('istiod-'.length));
   const image = proxyImage(values);

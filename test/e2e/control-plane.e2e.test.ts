@@ -240,6 +240,20 @@ describe('local control plane', { skip: cp.skip }, () => {
         const p = await cp.kube.core.readNamespacedPod({ name: 'app', namespace: app });
         return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
       });
+
+      // Gateway injection: the pod brings istio-proxy with `image: auto`; the injector sets the image.
+      const gw = await cp.kube.core.createNamespacedPod({
+        namespace: app,
+        body: {
+          metadata: { name: 'gw', labels: { app: 'gw' }, annotations: { 'inject.istio.io/templates': 'gateway' } },
+          spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] },
+        },
+      });
+      assert.deepEqual(
+        gw.spec?.containers?.map((c) => [c.name, c.image]),
+        [['istio-proxy', 'registry.istio.io/release/proxyv2:1.31.1']],
+      );
+      assert.equal(gw.spec?.initContainers, undefined, 'gateways get no sidecar');
     } finally {
       for (const o of cleanup.reverse()) await cp.kube.objects.delete(o).catch(() => undefined);
     }

@@ -129,3 +129,4 @@ function namespaceObjects(ctx: RenderContext, components: ComponentRender[]): Ku
 export function componentOf(o: KubeObject): ComponentName | undefined {
   return o.metadata.labels?.[LABELS.component] as ComponentName | undefined;
 }
+export { type FieldChange, type ManifestDiff, type ObjectDiff, diffManifests, diffTrees, formatChange, formatDiff, objectKey } from './diff.js';

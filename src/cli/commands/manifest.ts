@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { MeshError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { collect } from '../flags.js';
 
@@ -32,7 +31,9 @@ export function registerManifest(program: Command, ctx: CliContext): void {
     .description('compare two manifest files object by object (exit 0 when equal, 1 when they differ)')
     .option('--ignore <paths>', 'comma-separated field paths to ignore, e.g. metadata.labels,spec.replicas')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
-    .action(async () => {
-      throw new MeshError('manifest diff is not implemented yet');
+    .addHelpText('after', '\nExit codes: 0 the manifests are the same; 1 they differ; 64 a missing file; 65 a file that is not valid YAML.\n')
+    .action(async (a: string, b: string, opts: { ignore?: string; output: string }) => {
+      const { manifestDiffAction } = await import('../actions/manifest-diff.js');
+      await manifestDiffAction(ctx, a, b, opts);
     });
 }

@@ -1,26 +1,31 @@
-import type { Command } from 'commander';
-import { MeshError } from '../../errors.js';
+import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
+import { outputOption } from '../flags.js';
 
-export function registerProfile(program: Command, _ctx: CliContext): void {
+export function registerProfile(program: Command, ctx: CliContext): void {
   const profile = program.command('profile').description('list, show and compare install profiles');
   profile
     .command('list')
     .description('list the built-in install profiles')
-    .action(async () => {
-      throw new MeshError('profile list is not implemented yet');
+    .addOption(outputOption())
+    .action(async (opts: { output: string }) => {
+      const { profileListAction } = await import('../actions/profile.js');
+      profileListAction(ctx, opts);
     });
   profile
     .command('dump [profile]')
-    .description('print a profile merged over default')
-    .option('--config-path <path>', 'print only this subtree, e.g. components.pilot')
-    .action(async () => {
-      throw new MeshError('profile dump is not implemented yet');
+    .description('print a profile merged over default, as an IstioOperator (default: the default profile)')
+    .option('--config-path <path>', 'print only this subtree of spec, e.g. components.pilot or values.global')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action(async (name: string | undefined, opts: { configPath?: string; output: string }) => {
+      const { profileDumpAction } = await import('../actions/profile.js');
+      profileDumpAction(ctx, name ?? 'default', opts);
     });
   profile
     .command('diff <a> <b>')
-    .description('show the differences between two profiles')
-    .action(async () => {
-      throw new MeshError('profile diff is not implemented yet');
+    .description('show the differences between two profiles, field by field (exit 0 when equal, 1 when they differ)')
+    .action(async (a: string, b: string) => {
+      const { profileDiffAction } = await import('../actions/profile.js');
+      profileDiffAction(ctx, a, b);
     });
 }

@@ -12,9 +12,8 @@ export function renderBase(ctx: RenderContext): KubeObject[] {
     const excluded = new Set(ctx.values.list('base.excludedCRDs').map(String));
     for (const crd of istioCrds()) {
       if (crd.metadata.name !== undefined && excluded.has(crd.metadata.name)) continue;
-      const copy = structuredClone(crd);
-      copy.metadata.labels = { ...(copy.metadata.labels ?? {}), ...ctx.labels('Base') };
-      out.push(copy);
+      // istioCrds() returns fresh objects; only metadata is replaced (no deep copy of the schemas).
+      out.push({ ...crd, metadata: { ...crd.metadata, labels: { ...(crd.metadata.labels ?? {}), ...ctx.labels('Base') } } });
     }
   }
   out.push(serviceAccount({ name: 'istio-reader-service-account', namespace: base.namespace, labels: ctx.labels('Base', { app: 'istio-reader' }) }));

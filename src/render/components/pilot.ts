@@ -3,7 +3,7 @@
  * ConfigMaps, the Deployment, Service, HPA/PDB, and the injector and validator webhooks.
  * In remote mode (values.istiodRemote.enabled) only the injector side is rendered.
  */
-import { stringify } from 'yaml';
+import { emitDocument } from '../yaml.js';
 import type { Json, JsonObject } from '../../model/install.js';
 import type { KubeObject } from '../../model/k8s.js';
 import type { RenderContext } from '../context.js';
@@ -192,8 +192,8 @@ function meshConfigMap(ctx: RenderContext, ns: string, labels: Labels): KubeObje
     kind: 'ConfigMap',
     metadata: { name: `istio${ctx.revSuffix}`, namespace: ns, labels: labels({ release: 'istio' }) },
     data: {
-      mesh: stringify(meshConfig(ctx), { lineWidth: 0 }),
-      meshNetworks: stringify({ networks: ctx.values.obj('global.meshNetworks') }, { lineWidth: 0 }),
+      mesh: emitDocument(meshConfig(ctx)),
+      meshNetworks: emitDocument({ networks: ctx.values.obj('global.meshNetworks') }),
     },
   };
 }
@@ -231,7 +231,7 @@ function injectorConfigMap(ctx: RenderContext, ns: string, labels: Labels): Kube
     kind: 'ConfigMap',
     metadata: { name: `istio-sidecar-injector${ctx.revSuffix}`, namespace: ns, labels: labels({ release: 'istio' }) },
     data: {
-      config: stringify(config, { lineWidth: 0 }),
+      config: emitDocument(config),
       values: JSON.stringify(injectorValues(ctx), null, 2),
     },
   };

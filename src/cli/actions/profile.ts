@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import type { Json } from '../../model/install.js';
+import { istioOperatorSpec } from '../../model/install-schema.js';
+import { renderData, renderTable } from '../../output/format.js';
+import { composeSpec, diffTrees, formatChange, formatPath, parsePath } from '../../render/index.js';
+import { getAt } from '../../render/path.js';
+import { schemaAt } from '../../render/validate.js';
+import type { CliContext } from '../context.js';
+import { builtinProfiles } from './manifest-input.js';
+
+/** A profile file's leading comment is its description; the first sentence is the summary. */
+export function description(text: string): string {
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) break;
+    lines.push(line.replace(/^#\s?/, ''));
+  }
+  const joined = lines.join(' ').replace(/\s+/g, ' ').replace(/^[\w-]+:\s*/, '').trim();
+  const end = joined.search(/\.(\s|$)/);
+  return end < 0 ? joined : joined.slice(0, end + 1);
+}
+
+export function profileListAction(ctx: CliContext, opts: { output: string }): void {
+  const profiles = builtinProfiles();
+  const rows = Object.keys(profiles)
+    .sort()
+    .map((name) => ({ name, description: description(profiles[name]!) }));
+  if (opts.output === 'json' || opts.output === 'yaml') {
+    ctx.stdout.write(renderData(opts.output, rows));
+    return;
+  }
+  ctx.stdout.write(renderTable(rows, [
+    { header: 'PROFILE', value: (r) => r.name },
+    { header: 'DESCRIPTION', value: (r) => r.description },
+  ]));
+}
+
+function loadProfile(ctx: CliContext, name: string): Json {
+  const profiles = builtinProfiles();
+  const profileFiles: Record<string, string> = {};
+  if (profiles[name] === undefined && existsSync(resolve(ctx.cwd, name))) profileFiles[name] = readFileSync(resolve(ctx.cwd, name), 'utf8');
+  try {
+    return composeSpec({ profiles, profile: name, profileFiles }).iop as Json;
+  } catch (e) {
+    // composeSpec names the flag --profile; here the profile is an argument.
+    if (e instanceof UsageError) throw new UsageError(e.message.replace(/^--profile: /, `profile ${name}: `));
+    throw e;
+  }
+}
+
+export function profileDumpAction(ctx: CliContext, name: string, opts: { configPath?: string; output: string }): void {
+  const iop = loadProfile(ctx, name);
+  let data: Json | undefined = iop;
+  if (opts.configPath !== undefined && opts.configPath !== '') {
+    let segments;
+    try {
+      segments = parsePath(opts.configPath);
+    } catch (e) {
+      throw new UsageError(`--config-path ${opts.configPath}: ${(e as Error).message}`);
+    }
+    if (segments[0]?.kind === 'key' && segments[0].key === 'spec') segments = segments.slice(1);
+    const lookup = schemaAt(istioOperatorSpec, segments);
+    if (!lookup.ok) throw new UsageError(`--config-path ${opts.configPath}: ${lookup.message}`);
+    data = getAt(iop, [{ kind: 'key', key: 'spec' }, ...segments]);
+    if (data === undefined) {
+      throw new UsageError(`--config-path ${opts.configPath}: profile "${name}" does not set spec.${formatPath(segments)}`);
+    }
+  }
+  ctx.stdout.write(renderData(opts.output === 'json' ? 'json' : 'yaml', data));
+}
+
+export function profileDiffAction(ctx: CliContext, a: string, b: string): void {
+  const strip = (iop: Json): Json => {
+    const copy = structuredClone(iop) as { spec?: { profile?: string } };
+    delete copy.spec?.profile;
+    return copy as Json;
+  };
+  const changes = diffTrees(strip(loadProfile(ctx, a)), strip(loadProfile(ctx, b)));
+  if (changes.length === 0) {
+    ctx.stdout.write(`Profiles "${a}" and "${b}" are the same.\n`);
+    return;
+  }
+  ctx.stdout.write(`Profile "${a}" → "${b}": ${changes.length} field${changes.length === 1 ? '' : 's'} differ\n`);
+  for (const c of changes) ctx.stdout.write(`  ${formatChange(c)}\n`);
+  process.exitCode = 1;
+}

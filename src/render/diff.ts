@@ -1,0 +1,134 @@
+/**
+ * Comparing two manifests object by object (keyed by kind, namespace and name) and two trees field
+ * by field. Lists of maps that all carry a `name` are matched by name (`containers[name:discovery]`),
+ * other lists by position. Pure: callers parse the files.
+ */
+import type { KubeObject } from '../model/k8s.js';
+import { isObject } from './merge.js';
+
+export interface FieldChange {
+  path: string;
+  change: 'added' | 'removed' | 'changed';
+  from?: unknown;
+  to?: unknown;
+}
+
+export interface ObjectDiff {
+  /** `Deployment istio-system/istiod`, or `ClusterRole name` for cluster-scoped objects. */
+  key: string;
+  status: 'added' | 'removed' | 'changed';
+  changes: FieldChange[];
+}
+
+export interface ManifestDiff {
+  same: boolean;
+  /** Objects only in b (added), only in a (removed), or in both but different (changed); sorted by key. */
+  objects: ObjectDiff[];
+  unchanged: number;
+}
+
+export function objectKey(o: KubeObject): string {
+  const ns = o.metadata.namespace;
+  return `${o.kind} ${ns ? `${ns}/` : ''}${o.metadata.name ?? ''}`;
+}
+
+export function diffManifests(a: readonly KubeObject[], b: readonly KubeObject[], opts: { ignore?: readonly string[] } = {}): ManifestDiff {
+  const byKey = (list: readonly KubeObject[]): Map<string, KubeObject> => new Map(list.map((o) => [objectKey(o), o]));
+  const am = byKey(a);
+  const bm = byKey(b);
+  const keys = [...new Set([...am.keys(), ...bm.keys()])].sort();
+  const objects: ObjectDiff[] = [];
+  let unchanged = 0;
+  const ignore = opts.ignore ?? [];
+  for (const key of keys) {
+    const x = am.get(key);
+    const y = bm.get(key);
+    if (x === undefined) objects.push({ key, status: 'added', changes: [] });
+    else if (y === undefined) objects.push({ key, status: 'removed', changes: [] });
+    else {
+      const changes = diffTrees(x, y).filter((c) => !ignore.some((i) => c.path === i || c.path.startsWith(`${i}.`) || c.path.startsWith(`${i}[`)));
+      if (changes.length === 0) unchanged++;
+      else objects.push({ key, status: 'changed', changes });
+    }
+  }
+  return { same: objects.length === 0, objects, unchanged };
+}
+
+export function diffTrees(a: unknown, b: unknown, path = ''): FieldChange[] {
+  if (isObject(a) && isObject(b)) {
+    const out: FieldChange[] = [];
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
+      const p = path === '' ? k.replaceAll('.', '\\.') : `${path}.${k.replaceAll('.', '\\.')}`;
+      if (!(k in b)) out.push({ path: p, change: 'removed', from: a[k] });
+      else if (!(k in a)) out.push({ path: p, change: 'added', to: b[k] });
+      else out.push(...diffTrees(a[k], b[k], p));
+    }
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const named = (l: unknown[]): boolean => l.length > 0 && l.every((e) => isObject(e) && typeof e['name'] === 'string');
+    if (named(a) && named(b)) {
+      const name = (e: unknown): string => (e as Record<string, string>)['name'] ?? '';
+      const out: FieldChange[] = [];
+      const bn = new Map(b.map((e) => [name(e), e]));
+      const an = new Map(a.map((e) => [name(e), e]));
+      for (const e of a) {
+        const p = `${path}[name:${name(e)}]`;
+        if (!bn.has(name(e))) out.push({ path: p, change: 'removed', from: e });
+        else out.push(...diffTrees(e, bn.get(name(e)), p));
+      }
+      for (const e of b) if (!an.has(name(e))) out.push({ path: `${path}[name:${name(e)}]`, change: 'added', to: e });
+      // Same elements in a different order is a change too.
+      if (out.length === 0 && a.map(name).join('\n') !== b.map(name).join('\n')) out.push({ path, change: 'changed', from: a.map(name), to: b.map(name) });
+      return out;
+    }
+    const out: FieldChange[] = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const p = `${path}[${i}]`;
+      if (i >= b.length) out.push({ path: p, change: 'removed', from: a[i] });
+      else if (i >= a.length) out.push({ path: p, change: 'added', to: b[i] });
+      else out.push(...diffTrees(a[i], b[i], p));
+    }
+    return out;
+  }
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return [];
+  return [{ path, change: 'changed', from: a, to: b }];
+}
+
+/** One line per value, shortened: multi-line strings show their first differing line. */
+export function showValue(v: unknown, max = 100): string {
+  const s = JSON.stringify(v) ?? 'undefined';
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export function formatDiff(d: ManifestDiff, names: { a: string; b: string }): string {
+  const lines: string[] = [];
+  for (const o of d.objects) {
+    if (o.status === 'added') lines.push(`+ ${o.key}: only in ${names.b}`);
+    else if (o.status === 'removed') lines.push(`- ${o.key}: only in ${names.a}`);
+    else {
+      lines.push(`~ ${o.key}: ${o.changes.length} field${o.changes.length === 1 ? '' : 's'} differ`);
+      for (const c of o.changes) lines.push(`    ${formatChange(c)}`);
+    }
+  }
+  const counts = (s: ObjectDiff['status']): number => d.objects.filter((o) => o.status === s).length;
+  lines.push(
+    d.same
+      ? `No differences (${d.unchanged} objects).`
+      : `${counts('changed')} changed, ${counts('added')} only in ${names.b}, ${counts('removed')} only in ${names.a}, ${d.unchanged} unchanged.`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export function formatChange(c: FieldChange): string {
+  if (c.change === 'added') return `${c.path}: added ${showValue(c.to)}`;
+  if (c.change === 'removed') return `${c.path}: removed (was ${showValue(c.from)})`;
+  if (typeof c.from === 'string' && typeof c.to === 'string' && (c.from.includes('\n') || c.to.includes('\n'))) {
+    const fa = c.from.split('\n');
+    const fb = c.to.split('\n');
+    let i = 0;
+    while (i < fa.length && i < fb.length && fa[i] === fb[i]) i++;
+    return `${c.path}: text differs from line ${i + 1}: ${showValue(fa[i] ?? '')} → ${showValue(fb[i] ?? '')}`;
+  }
+  return `${c.path}: ${showValue(c.from)} → ${showValue(c.to)}`;
+}

@@ -1,0 +1,112 @@
+/** The render commands through the built CLI (`npm run build` first): exit codes, files, stdin. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mesh-render-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const mesh = (args: string[], input?: string) =>
+  spawnSync(process.execPath, ['bin/mesh', ...args], { encoding: 'utf8', input: input ?? '', env: { ...process.env, NO_COLOR: '1' } });
+const kinds = (yaml: string) => parseAllDocuments(yaml).map((d) => `${String(d.get('kind'))}/${String(d.getIn(['metadata', 'name']))}`);
+
+test('manifest generate --profile demo prints the demo control plane as YAML', () => {
+  const r = mesh(['manifest', 'generate', '--profile', 'demo']);
+  assert.equal(r.status, 0, r.stderr);
+  const k = kinds(r.stdout);
+  for (const want of ['Deployment/istiod', 'Deployment/istio-ingressgateway', 'Deployment/istio-egressgateway', 'MutatingWebhookConfiguration/istio-sidecar-injector', 'ConfigMap/istio']) {
+    assert.ok(k.includes(want), want);
+  }
+  assert.match(r.stdout, /image: registry\.istio\.io\/release\/pilot:1\.31\.1/);
+});
+
+test('manifest generate: -f - reads stdin; --set wins over it; -r makes a revision', () => {
+  const r = mesh(['manifest', 'generate', '-f', '-', '--set', 'components.ingressGateways[0].enabled=false', '-r', 'canary'], 'spec:\n  profile: minimal\n  values:\n    pilot:\n      traceSampling: 3\n');
+  assert.equal(r.status, 0, r.stderr);
+  const k = kinds(r.stdout);
+  assert.ok(k.includes('Deployment/istiod-canary'));
+  assert.ok(!k.some((x) => x.includes('ingressgateway')));
+  assert.match(r.stdout, /name: PILOT_TRACE_SAMPLING\n\s+value: "3"/);
+});
+
+test('manifest generate: bad flags exit 64 naming the flag; bad files exit 65 naming the file', () => {
+  const bad = join(tmp, 'bad.yaml');
+  writeFileSync(bad, 'spec:\n  components:\n    pilot:\n      k8s:\n        replicaCont: 2\n');
+  let r = mesh(['manifest', 'generate', '-f', bad]);
+  assert.equal(r.status, 65);
+  assert.match(r.stderr, /bad\.yaml: unknown field "spec\.components\.pilot\.k8s\.replicaCont" \(did you mean "spec\.components\.pilot\.k8s\.replicaCount"\?\)/);
+  r = mesh(['manifest', 'generate', '--set', 'values.global.proxyy.x=1']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /--set values\.global\.proxyy\.x=1: unknown field/);
+  r = mesh(['manifest', 'generate', '-r', 'Bad.Rev']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /-r\/--revision Bad\.Rev: invalid revision/);
+  r = mesh(['manifest', 'generate', '-f', join(tmp, 'missing.yaml')]);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /-f .*missing\.yaml: no such file/);
+  r = mesh(['manifest', 'generate', '--profile', 'demoo']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /unknown profile "demoo" \(did you mean "demo"\?\)/);
+});
+
+test('manifest generate -o FILE writes the manifest; -o DIR/ writes one numbered file per component', () => {
+  const file = join(tmp, 'out.yaml');
+  let r = mesh(['manifest', 'generate', '-o', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.ok(kinds(readFileSync(file, 'utf8')).includes('Deployment/istiod'));
+  const dir = join(tmp, 'dir') + '/';
+  r = mesh(['manifest', 'generate', '--profile', 'demo', '-o', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
+  assert.deepEqual(kinds(readFileSync(join(dir, '04-egressgateways.yaml'), 'utf8')).filter((k) => k.startsWith('Deployment')), ['Deployment/istio-egressgateway']);
+});
+
+test('manifest diff: object by object, field by field; exit 0 same, 1 different', () => {
+  const a = join(tmp, 'a.yaml');
+  const b = join(tmp, 'b.yaml');
+  writeFileSync(a, mesh(['manifest', 'generate']).stdout);
+  writeFileSync(b, mesh(['manifest', 'generate', '--set', 'values.pilot.autoscaleEnabled=false', '--set', 'components.pilot.k8s.replicaCount=2']).stdout);
+  let r = mesh(['manifest', 'diff', a, a]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /No differences \(\d+ objects\)\./);
+  r = mesh(['manifest', 'diff', a, b]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /~ Deployment istio-system\/istiod: /);
+  assert.match(r.stdout, /spec\.replicas: added 2/);
+  assert.match(r.stdout, /- HorizontalPodAutoscaler istio-system\/istiod: only in .*a\.yaml/);
+  assert.match(r.stdout, /\+ PodDisruptionBudget istio-system\/istiod: only in .*b\.yaml/);
+  r = mesh(['manifest', 'diff', a, b, '-o', 'json']);
+  const d = JSON.parse(r.stdout) as { same: boolean; objects: { key: string; status: string }[] };
+  assert.equal(d.same, false);
+  assert.deepEqual(d.objects.find((o) => o.key === 'HorizontalPodAutoscaler istio-system/istiod')?.status, 'removed');
+  writeFileSync(join(tmp, 'broken.yaml'), 'kind: [\n');
+  assert.equal(mesh(['manifest', 'diff', a, join(tmp, 'broken.yaml')]).status, 65);
+});
+
+test('profile list, dump --config-path, diff', () => {
+  let r = mesh(['profile', 'list', '-o', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const names = (JSON.parse(r.stdout) as { name: string }[]).map((p) => p.name);
+  for (const p of ['ambient', 'default', 'demo', 'empty', 'minimal', 'preview', 'remote', 'stable']) assert.ok(names.includes(p), p);
+  r = mesh(['profile', 'dump', 'demo', '--config-path', 'components.egressGateways']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '- name: istio-egressgateway\n  enabled: true\n');
+  r = mesh(['profile', 'dump', 'demo', '--config-path', 'components.pilott']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /did you mean "components\.pilot"\?/);
+  r = mesh(['profile', 'diff', 'default', 'minimal']);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /spec\.components\.ingressGateways\[name:istio-ingressgateway\]\.enabled: true → false/);
+  r = mesh(['profile', 'diff', 'default', 'default']);
+  assert.equal(r.status, 0);
+});
+
+test('install --dry-run prints the same objects as manifest generate and talks to no cluster', () => {
+  const r = mesh(['install', '--profile', 'minimal', '--dry-run', '--kubeconfig', join(tmp, 'no-such-kubeconfig')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(kinds(r.stdout), kinds(mesh(['manifest', 'generate', '--profile', 'minimal']).stdout));
+});

@@ -4,6 +4,8 @@
  * (`yes`/`on` are booleans). Pure: the caller reads the files.
  */
 import { type Document, LineCounter, type SchemaOptions, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import { isIstioGroup } from '../model/istio/crds.js';
+import { validateIstioObject } from '../model/istio/validate.js';
 import type { KubeObject } from '../model/k8s.js';
 import { KINDS, type KindId, kindIdOf } from './kinds.js';
 import type { FieldPath, Resource } from './types.js';
@@ -95,6 +97,12 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
   }
   const id = kindIdOf(apiVersion, kind);
   if (id === undefined) {
+    if (isIstioGroup(apiVersion)) {
+      // A kind Istio does not have (often a typo): the API server would reject the object.
+      const issue = validateIstioObject(o)[0];
+      out.problems.push({ file: where.file, line: where.line, message: issue?.message ?? `unknown Istio kind ${kind}` });
+      return;
+    }
     out.skipped++;
     return;
   }

@@ -115,3 +115,11 @@ items:
 test('catalog templates fill named placeholders; arrays print Go-style', () => {
   assert.equal(formatMessage(messageType('IST0112')!, { destHost: 'r', destPorts: [1, 2] }), 'This VirtualService routes to a service "r" that exposes multiple ports [1 2]. Specifying a port in the destination is required to disambiguate.');
 });
+
+test('an unknown kind in an Istio group is a parse problem with a suggestion', () => {
+  const r = parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualSevice\nmetadata: { name: a }\n', { file: 'k.yaml', defaultNamespace: 'default' });
+  assert.deepEqual(r.resources, []);
+  assert.equal(r.problems.length, 1);
+  assert.equal(r.problems[0]!.line, 1);
+  assert.match(r.problems[0]!.message, /no kind "VirtualSevice"; did you mean "VirtualService"\?/);
+});

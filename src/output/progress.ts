@@ -28,7 +28,9 @@ export async function createProgress(opts: ProgressOptions): Promise<Progress> {
   const { default: chalk } = await import('chalk');
   return {
     start(text) {
-      const s = ora({ text, stream: opts.stream as NodeJS.WritableStream }).start();
+      // discardStdin off: ora's raw-mode stdin discarder never reads a fresh stdin on Node 20, so
+      // Ctrl-C was swallowed (no SIGINT) while a spinner ran.
+      const s = ora({ text, stream: opts.stream as NodeJS.WritableStream, discardStdin: false }).start();
       return {
         update: (t) => {
           s.text = t;

@@ -2,12 +2,14 @@
 // injects sidecars from the injector ConfigMap, and the ImagePullBackOff stage keeps pods with an
 // image tag ending in ":0.0.0-unpullable" from ever becoming ready.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KubeClient } from '../../src/kube/client.js';
 import { createKubeClient } from '../../src/kube/real.js';
 import type { KubeObject } from '../../src/model/k8s.js';
 import { RESTARTED_AT, rolloutStatus } from '../../src/restart/status.js';
-import { type ControlPlane, runMesh, startControlPlane, waitFor } from './harness/index.js';
+import { type ControlPlane, repoRoot, runMesh, startControlPlane, waitFor } from './harness/index.js';
 
 const cp: ControlPlane = await startControlPlane();
 const SYS = 'istio-system';
@@ -211,6 +213,40 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       }
       assert.equal(max, 2, 'two workloads rolled at once, and never more');
     });
+  });
+
+  it('Ctrl-C starts nothing new, reports the rollout in flight and exits 130', async () => {
+    const ns = await cp.freshNamespace('rr-sigint');
+    const quick = workload('Deployment', ns, 'a-quick', { replicas: 1 });
+    const later = workload('Deployment', ns, 'c-after', { replicas: 1 });
+    // b-stuck's pods never become ready (unpullable image), so its rollout is still going when Ctrl-C comes.
+    const stuck = workload('Deployment', ns, 'b-stuck', { replicas: 2 });
+    ((stuck['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!).image = 'registry.local/b:0.0.0-unpullable';
+    await createAll(kube, [quick, stuck, later]);
+    await waitRolledOut(kube, [quick, later]);
+
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/mesh'), '--kubeconfig', cp.kubeconfigPath, 'rollout-restart', '-n', ns, '--all', '-y', '-o', 'json'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      await waitFor('b-stuck to be rolling', () => /\[2\/3\] deployment\/b-stuck/.test(stderr), { timeoutMs: 60_000, intervalMs: 50 });
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running 20 s after SIGINT'), 20_000))]);
+      assert.equal(code, 130, stderr);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const report = JSON.parse(stdout) as Report;
+    assert.deepEqual(report.workloads.map((w) => [w.name, w.result]), [['a-quick', 'restarted'], ['b-stuck', 'interrupted'], ['c-after', 'not-started']]);
+    assert.match(stderr, /Error: interrupted: 1 restarted, 1 still rolling \(deployment\/b-stuck\), 1 not started/);
+    assert.ok(restartedAt(await kube.get(ref(stuck))), 'the workload in flight was patched completely');
+    assert.equal(restartedAt(await kube.get(ref(later))), undefined, 'nothing new was started');
   });
 
   describe('with an Istio revision served by the fake istiod', () => {

@@ -44,10 +44,15 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
     return l;
   };
   let useKube: boolean | undefined;
+  const paths = [...files];
   if (flags.useKube === undefined) useKube = undefined;
   else if (flags.useKube === true || flags.useKube === 'true') useKube = true;
   else if (flags.useKube === 'false') useKube = false;
-  else throw new UsageError(`--use-kube: expected true or false, got "${String(flags.useKube)}"`);
+  else {
+    // `-k manifests/`: commander took the path as the flag's optional value; it is a path.
+    useKube = true;
+    paths.unshift(String(flags.useKube));
+  }
   if (!ANALYZE_FORMATS.includes(flags.output as AnalyzeFormat)) {
     throw new UsageError(`--output: "${flags.output}" is not one of ${ANALYZE_FORMATS.join(', ')}${didYouMean(flags.output, ANALYZE_FORMATS)}`);
   }
@@ -68,7 +73,7 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
     }
   });
   return {
-    files: [...files],
+    files: paths,
     useKube,
     allNamespaces: flags.allNamespaces === true,
     namespace: flags.namespace,

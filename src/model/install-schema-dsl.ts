@@ -8,7 +8,7 @@ export type Schema =
   | { readonly t: 'obj'; readonly f: Readonly<Record<string, Schema>> }
   | { readonly t: 'map'; readonly v: Schema }
   | { readonly t: 'list'; readonly i: Schema }
-  | { readonly t: 'str'; readonly enum?: readonly string[]; readonly coerce?: boolean }
+  | { readonly t: 'str'; readonly enum?: readonly string[]; readonly coerce?: boolean; readonly pattern?: RegExp; readonly format?: string }
   | { readonly t: 'int'; readonly min?: number; readonly max?: number }
   | { readonly t: 'num' }
   | { readonly t: 'bool' }
@@ -25,6 +25,10 @@ export const list = (i: Schema): Schema => ({ t: 'list', i });
 export const str: Schema = { t: 'str' };
 /** A string field where a YAML number is accepted and turned into a string (tag, versions). */
 export const strCoerced: Schema = { t: 'str', coerce: true };
+/** A string that must match `pattern`; `format` names it in errors ("a duration such as 10s"). */
+export const pattern = (re: RegExp, format: string): Schema => ({ t: 'str', pattern: re, format });
+/** A protobuf Duration as YAML writes it: 10s, 1.5s, 500ms, 1m30s, 1h. */
+export const duration: Schema = pattern(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 10s, 500ms or 1m30s');
 export const oneOf = (...values: string[]): Schema => ({ t: 'str', enum: values });
 export const int: Schema = { t: 'int' };
 export const intRange = (min: number, max: number): Schema => ({ t: 'int', min, max });
@@ -47,7 +51,7 @@ export function describe(s: Schema): string {
     case 'list':
       return 'a list';
     case 'str':
-      return s.enum ? `one of ${s.enum.join(', ')}` : 'a string';
+      return s.enum ? `one of ${s.enum.join(', ')}` : (s.format ?? 'a string');
     case 'int':
       return s.min !== undefined && s.max !== undefined ? `a whole number from ${s.min} to ${s.max}` : 'a whole number';
     case 'num':

@@ -11,6 +11,7 @@ import {
   type Schema,
   any,
   bool,
+  duration,
   int,
   intstr,
   list,
@@ -88,7 +89,6 @@ export const k8sSpec = obj({
 // ---------------------------------------------------------------------------------------------
 // MeshConfig (istio/api mesh/v1alpha1 config.proto) and ProxyConfig (proxy.proto)
 
-const duration = str;
 export const proxyConfig = obj({
   configPath: str,
   binaryPath: str,
@@ -516,7 +516,7 @@ export const istioOperatorSpec = obj({
   tag: strCoerced,
   namespace: str,
   revision: str,
-  compatibilityVersion: strCoerced,
+  compatibilityVersion: { t: 'str', coerce: true, pattern: /^1\.\d+$/, format: 'a minor version such as 1.29' },
   meshConfig,
   components,
   values,

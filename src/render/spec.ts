@@ -210,6 +210,13 @@ const IMAGE_REPO_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-
 const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
 const GATEWAY_NAME = /^[a-z0-9]([a-z0-9.-]{0,252}[a-z0-9])?$/;
 
+export function isCidr(s: string): boolean {
+  const [addr, bits, ...rest] = s.split('/');
+  if (rest.length > 0 || addr === undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(addr)) return addr.split('.').every((o) => Number(o) <= 255) && Number(bits) <= 32;
+  return /^[0-9a-fA-F:]+$/.test(addr) && addr.includes(':') && (addr.match(/::/g) ?? []).length <= 1 && Number(bits) <= 128;
+}
+
 export const isDns1123Label = (s: string): boolean => s.length <= 63 && DNS1123_LABEL.test(s);
 export const isImageRepo = (s: string): boolean => s.length <= 255 && (IMAGE_REPO.test(s) || IMAGE_REPO_HOST.test(s));
 export const isImageTag = (s: string): boolean => IMAGE_TAG.test(s);
@@ -249,6 +256,25 @@ function semanticChecks(
   if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${ns}": must be a DNS-1123 label`, ctx);
 
   const values = spec.values ?? {};
+  const proxy = isObject(gv['proxy']) ? gv['proxy'] : {};
+  for (const key of ['includeIPRanges', 'excludeIPRanges']) {
+    const v = proxy[key];
+    if (typeof v !== 'string' || v === '' || v === '*') continue;
+    const bad = v.split(',').map((x) => x.trim()).find((x) => !isCidr(x));
+    if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${bad}" is not a CIDR (e.g. 10.0.0.0/8, fd00::/8) or *`, ctx);
+  }
+  for (const key of ['includeInboundPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'includeOutboundPorts']) {
+    const v = proxy[key];
+    if (typeof v !== 'string' || v === '' || v === '*') continue;
+    const bad = v.split(',').map((x) => x.trim()).find((x) => !/^\d{1,5}$/.test(x) || Number(x) > 65535);
+    if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${bad}" is not a port (0-65535); use a comma-separated list or *`, ctx);
+  }
+  if (spec.compatibilityVersion !== undefined) {
+    const minor = Number(spec.compatibilityVersion.split('.')[1]);
+    if (!(minor >= 25 && minor <= 30)) {
+      throw originError(k('compatibilityVersion'), `compatibilityVersion "${spec.compatibilityVersion}" is not supported (1.25 to 1.30; quote it in YAML: "1.30", not 1.30)`, ctx);
+    }
+  }
   for (const list of ['ingressGateways', 'egressGateways'] as const) {
     const seen = new Set<string>();
     (comps[list] ?? []).forEach((gw, i) => {

@@ -49,6 +49,9 @@ export function check(value: Json, schema: Schema, path: string, issues: Issue[]
     case 'str':
       if (typeof value === 'number' && schema.coerce) return String(value);
       if (typeof value !== 'string') return bad(value, schema, path, issues);
+      if (schema.pattern && !schema.pattern.test(value)) {
+        issues.push({ path, message: `${path}: "${value}" is not ${describe(schema)}` });
+      }
       if (schema.enum && !schema.enum.includes(value)) {
         const near = closest(value, schema.enum);
         issues.push({ path, message: `${path}: "${value}" is not ${describe(schema)}${near === undefined ? '' : ` (did you mean "${near}"?)`}` });

@@ -118,3 +118,16 @@ test('the chart defaults and every built-in profile are valid against the schema
   assert.deepEqual(issues, []);
   for (const p of Object.keys(PROFILES)) assert.doesNotThrow(() => r({ profile: p }), p);
 });
+
+test('durations, IP ranges, port lists and compatibilityVersion are checked', () => {
+  fails(() => r({ sets: ['meshConfig.connectTimeout=10 seconds'] }), UsageError, /meshConfig\.connectTimeout: "10 seconds" is not a duration such as 10s/);
+  fails(() => r(file('spec:\n  meshConfig:\n    defaultConfig:\n      drainDuration: 5\n', 'd.yaml')), InputError, /spec\.meshConfig\.defaultConfig\.drainDuration: expected a duration such as 10s, 500ms or 1m30s, got 5/);
+  assert.doesNotThrow(() => r({ sets: ['meshConfig.connectTimeout=1m30s', 'values.pilot.keepaliveMaxServerConnectionAge=45m'] }));
+  fails(() => r({ sets: ['values.global.proxy.includeIPRanges=10.0.0.0/8\\,10.1.2.3'] }), UsageError, /"10\.1\.2\.3" is not a CIDR/);
+  fails(() => r({ sets: ['values.global.proxy.excludeIPRanges=300.0.0.0/8'] }), UsageError, /"300\.0\.0\.0\/8" is not a CIDR/);
+  assert.doesNotThrow(() => r({ sets: ['values.global.proxy.includeIPRanges=10.0.0.0/8\\,fd00::/8'] }));
+  fails(() => r({ sets: ['values.global.proxy.excludeInboundPorts=15020\\,99999'] }), UsageError, /"99999" is not a port/);
+  fails(() => r({ sets: ['compatibilityVersion=1.3'] }), UsageError, /compatibilityVersion "1\.3" is not supported/);
+  fails(() => r({ sets: ['compatibilityVersion=latest'] }), UsageError, /"latest" is not a minor version such as 1\.29/);
+  assert.equal(r({ sets: ['compatibilityVersion=1.28'] }).iop.spec?.compatibilityVersion, '1.28');
+});

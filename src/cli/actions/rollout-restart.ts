@@ -95,7 +95,7 @@ function progressEvents(p: Progress, spinner: boolean, now: () => number) {
   const lines = new Map<PlanItem, { label: string; text: string; started: number }>();
   const steps = new Map<PlanItem, Step>();
   let board: Step | undefined;
-  const boardText = (): string => [...lines.values()].map((l) => `${l.label} ${l.text}`).join('\n');
+  const boardText = (): string => [...lines.values()].map((l) => `${l.label} ${l.text}`).join('\n  ');
   const endLine = (o: Outcome, label: string, started: number): string =>
     `${label} ${o.result === 'restarted' ? o.message : `${o.result}: ${o.message}`} (${formatMs(now() - started)})`;
   return {
@@ -230,7 +230,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
     const first = failed[0]!;
     const notStarted = report.summary['not-started'];
     throw new ClusterError(
-      `rollout of ${first.kind.toLowerCase()} ${first.namespace}/${first.name} ${first.result === 'timeout' ? 'timed out' : 'failed'}: ${first.message}` +
+      `rollout of ${first.kind.toLowerCase()} ${first.namespace}/${first.name} ${first.result === 'timeout' ? 'did not finish' : 'failed'}: ${first.message}` +
         (failed.length > 1 ? ` (and ${failed.length - 1} more failed)` : ''),
       {
         details: [

@@ -215,6 +215,32 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
     });
   });
 
+  it('an OnDelete StatefulSet is manual, and --include-ondelete replaces its pods one at a time', async () => {
+    const ns = await cp.freshNamespace('rr-ondelete');
+    const sts = workload('StatefulSet', ns, 'db', { replicas: 2 });
+    (sts['spec'] as Record<string, unknown>)['updateStrategy'] = { type: 'OnDelete' };
+    await createAll(kube, [sts]);
+    await waitFor('db pods ready', async () => {
+      const pods = await kube.list('v1', 'Pod', { namespace: ns, labelSelector: 'app=db' });
+      return pods.length === 2 && pods.every((p) => ((p['status'] as { conditions?: { type: string; status: string }[] }).conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+    });
+    const uids = async () => Object.fromEntries((await kube.list('v1', 'Pod', { namespace: ns, labelSelector: 'app=db' })).map((p) => [p.metadata.name, p.metadata.uid]));
+    const before = await uids();
+
+    const plain = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '-y', '-o', 'json']);
+    assert.equal(plain.code, 0, plain.stderr);
+    const manual = (JSON.parse(plain.stdout) as Report).workloads;
+    assert.deepEqual(manual.map((w) => [w.name, w.result]), [['db', 'manual']]);
+    assert.deepEqual(await uids(), before, 'nothing was deleted without --include-ondelete');
+
+    const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '--include-ondelete', '-y', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as Report).workloads.map((w) => [w.name, w.result, w.message]), [['db', 'restarted', '2/2 pods replaced']]);
+    const after = await uids();
+    assert.deepEqual(Object.keys(after).sort(), ['db-0', 'db-1']);
+    for (const name of ['db-0', 'db-1']) assert.notEqual(after[name], before[name], `${name} was replaced`);
+  });
+
   it('Ctrl-C starts nothing new, reports the rollout in flight and exits 130', async () => {
     const ns = await cp.freshNamespace('rr-sigint');
     const quick = workload('Deployment', ns, 'a-quick', { replicas: 1 });

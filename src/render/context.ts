@@ -77,8 +77,9 @@ export function buildContext(iop: IstioOperator, profile: string): RenderContext
     const altEnabled = values.get(`gateways.${valuesKey}.enabled`);
     for (const gw of list) {
       const name = gw.name ?? valuesKey;
-      // values.gateways.<default gateway>.enabled also switches the default gateway (istioctl's alternative path).
-      const enabled = gw.enabled ?? (name === valuesKey && altEnabled === true);
+      // As istioctl: a listed gateway is on unless `enabled: false`; values.gateways.<default
+      // gateway>.enabled=true (the alternative enablement path) turns the list's gateways on.
+      const enabled = (gw.enabled ?? true) || altEnabled === true;
       if (!enabled) continue;
       const gv = overlay(values.obj(`gateways.${valuesKey}`), name === valuesKey ? {} : { name }) as JsonObject;
       gv['name'] = name;
@@ -107,8 +108,10 @@ export function buildContext(iop: IstioOperator, profile: string): RenderContext
     istiodName: `istiod${revSuffix}`,
     revSuffix,
     component(name) {
+      // A component the merged spec mentions is on unless `enabled: false`; one it does not
+      // mention keeps its default (base and pilot on, cni and ztunnel off), as istioctl decides.
       const c = comps[name];
-      const enabled = c?.enabled ?? (name === 'base' || name === 'pilot');
+      const enabled = c === undefined ? name === 'base' || name === 'pilot' : (c.enabled ?? true);
       return { enabled, namespace: componentNs(c), spec: c ?? {} };
     },
     gateways,

@@ -110,3 +110,12 @@ test('a profile may be a file path (its text passed in profileFiles)', () => {
   assert.equal(res.profile, 'my/profile.yaml');
   assert.equal(res.objects.some((o) => o.metadata.name === 'istio-ingressgateway'), false);
 });
+
+test('enablement follows istioctl: a mentioned component or listed gateway is on unless enabled: false', () => {
+  assert.deepEqual(r().components.map((c) => c.component), ['Base', 'Pilot', 'IngressGateways']);
+  // Mentioning cni (without enabled) turns it on; so does listing a gateway without enabled.
+  const res = r({ sets: ['components.cni.namespace=kube-system', 'components.egressGateways[1].name=eg'] });
+  assert.deepEqual(res.components.map((c) => c.component), ['Base', 'Pilot', 'IngressGateways', 'EgressGateways', 'Cni']);
+  // The alternative path: values.gateways.istio-egressgateway.enabled=true turns the egress list on.
+  assert.ok(r({ sets: ['values.gateways.istio-egressgateway.enabled=true'] }).objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'istio-egressgateway'));
+});

@@ -110,3 +110,21 @@ test('install --dry-run prints the same objects as manifest generate and talks t
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(kinds(r.stdout), kinds(mesh(['manifest', 'generate', '--profile', 'minimal']).stdout));
 });
+
+test('a profile given as a file path (by --profile or spec.profile in a -f file)', () => {
+  const prof = join(tmp, 'my-profile.yaml');
+  writeFileSync(prof, 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    ingressGateways:\n      - name: istio-ingressgateway\n        enabled: false\n');
+  let r = mesh(['manifest', 'generate', '--profile', prof]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!kinds(r.stdout).includes('Deployment/istio-ingressgateway'));
+  assert.ok(kinds(r.stdout).includes('Deployment/istiod'));
+  const overlay = join(tmp, 'overlay.yaml');
+  writeFileSync(overlay, `spec:\n  profile: ${prof}\n`);
+  r = mesh(['manifest', 'generate', '-f', overlay]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!kinds(r.stdout).includes('Deployment/istio-ingressgateway'));
+  writeFileSync(prof, 'spec:\n  bogus: 1\n');
+  r = mesh(['manifest', 'generate', '--profile', prof]);
+  assert.equal(r.status, 65);
+  assert.match(r.stderr, /my-profile\.yaml: unknown field "spec\.bogus"/);
+});

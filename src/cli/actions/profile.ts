@@ -8,7 +8,7 @@ import { composeSpec, diffTrees, formatChange, formatPath, parsePath } from '../
 import { getAt } from '../../render/path.js';
 import { schemaAt } from '../../render/validate.js';
 import type { CliContext } from '../context.js';
-import { builtinProfiles } from './manifest-input.js';
+import { builtinProfiles, readRenderInput } from './manifest-input.js';
 
 /** A profile file's leading comment is its description; the first sentence is the summary. */
 export function description(text: string): string {
@@ -50,8 +50,14 @@ function loadProfile(ctx: CliContext, name: string): Json {
   }
 }
 
-export function profileDumpAction(ctx: CliContext, name: string, opts: { configPath?: string; output: string }): void {
-  const iop = loadProfile(ctx, name);
+export async function profileDumpAction(ctx: CliContext, name: string, opts: { configPath?: string; output: string; filename?: string[]; set?: string[] }): Promise<void> {
+  let iop: Json;
+  if ((opts.filename ?? []).length > 0 || (opts.set ?? []).length > 0) {
+    const input = await readRenderInput(ctx, { profile: name, ...(opts.filename ? { filename: opts.filename } : {}), ...(opts.set ? { set: opts.set } : {}) });
+    iop = composeSpec(input).iop as Json;
+  } else {
+    iop = loadProfile(ctx, name);
+  }
   let data: Json | undefined = iop;
   if (opts.configPath !== undefined && opts.configPath !== '') {
     let segments;

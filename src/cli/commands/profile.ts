@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { outputOption } from '../flags.js';
+import { collect, outputOption } from '../flags.js';
 
 export function registerProfile(program: Command, ctx: CliContext): void {
   const profile = program.command('profile').description('list, show and compare install profiles');
@@ -16,10 +16,12 @@ export function registerProfile(program: Command, ctx: CliContext): void {
     .command('dump [profile]')
     .description('print a profile merged over default, as an IstioOperator (default: the default profile)')
     .option('--config-path <path>', 'print only this subtree of spec, e.g. components.pilot or values.global')
+    .option('-f, --filename <file>', 'IstioOperator overlay file laid over the profile (repeatable, - for stdin)', collect)
+    .option('-s, --set <path=value>', 'override one field (repeatable), as for manifest generate', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action(async (name: string | undefined, opts: { configPath?: string; output: string }) => {
+    .action(async (name: string | undefined, opts: { configPath?: string; output: string; filename?: string[]; set?: string[] }) => {
       const { profileDumpAction } = await import('../actions/profile.js');
-      profileDumpAction(ctx, name ?? 'default', opts);
+      await profileDumpAction(ctx, name ?? 'default', opts);
     });
   profile
     .command('diff <a> <b>')

@@ -98,6 +98,9 @@ test('profile list, dump --config-path, diff', () => {
   r = mesh(['profile', 'dump', 'demo', '--config-path', 'components.pilott']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, /did you mean "components\.pilot"\?/);
+  r = mesh(['profile', 'dump', 'minimal', '-f', '-', '--set', 'values.pilot.traceSampling=2', '--config-path', 'values.pilot'], 'spec:\n  values:\n    pilot:\n      autoscaleMin: 2\n');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'autoscaleMin: 2\ntraceSampling: 2\n');
   r = mesh(['profile', 'diff', 'default', 'minimal']);
   assert.equal(r.status, 1);
   assert.match(r.stdout, /spec\.components\.ingressGateways\[name:istio-ingressgateway\]\.enabled: true → false/);

@@ -52,6 +52,9 @@ export function render(input: RenderInput): RenderResult {
   const { iop, profile } = composeSpec(input);
   const ctx = buildContext(iop, profile);
   const warnings: string[] = [];
+  if (iop.spec?.installPackagePath !== undefined) {
+    warnings.push('spec.installPackagePath is ignored: mesh renders from its own built-in component definitions, not from chart directories');
+  }
   const parts: ComponentRender[] = [];
   const add = (component: ComponentName, objects: KubeObject[]): void => {
     if (objects.length > 0) parts.push({ component, objects });

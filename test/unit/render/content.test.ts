@@ -212,3 +212,73 @@ test('base.enableIstioConfigCRDs=false skips the CRDs; warnings for replicaCount
   const res = r({ sets: ['components.pilot.k8s.replicaCount=3'] });
   assert.match(res.warnings.join('\n'), /components\.pilot\.k8s\.replicaCount is set while autoscaling is enabled/);
 });
+
+test('more k8s settings: overlays (set and delete), volumes, probes, PDB, priority class, gateway ports', () => {
+  const file = {
+    name: 'k8s.yaml',
+    text: `spec:
+  components:
+    pilot:
+      k8s:
+        hpaSpec: { minReplicas: 3, maxReplicas: 6 }
+        podDisruptionBudget: { maxUnavailable: 1 }
+        priorityClassName: system-cluster-critical
+        readinessProbe: { httpGet: { path: /ready, port: 8080 }, periodSeconds: 10 }
+        volumes: [{ name: extra, emptyDir: {} }, { name: cacerts, secret: { secretName: my-cacerts } }]
+        volumeMounts: [{ name: extra, mountPath: /extra }]
+        overlays:
+          - kind: Deployment
+            name: istiod
+            patches:
+              - path: spec.template.spec.containers.[name:discovery].securityContext.readOnlyRootFilesystem
+                value: false
+              - path: spec.template.metadata.annotations.prometheus\\.io/scrape
+          - apiVersion: v1
+            kind: Service
+            name: istiod
+            patches:
+              - path: spec.ports.[name:http-monitoring]
+    ingressGateways:
+      - name: istio-ingressgateway
+        k8s:
+          service:
+            ports:
+              - { name: https, port: 443, targetPort: 8443 }
+              - { name: tcp, port: 9000, targetPort: 9000, protocol: TCP }
+`,
+  };
+  const res = r({ files: [file] });
+  const istiod = find(res, 'Deployment', 'istiod');
+  const spec = dig(istiod, 'spec', 'template', 'spec') as Record<string, unknown>;
+  assert.equal(spec['priorityClassName'], 'system-cluster-critical');
+  const vols = spec['volumes'] as { name: string; secret?: { secretName: string } }[];
+  assert.equal(vols.find((v) => v.name === 'cacerts')?.secret?.secretName, 'my-cacerts'); // replaced by name
+  assert.ok(vols.some((v) => v.name === 'extra'));
+  const c = container(istiod, 'discovery') as unknown as Record<string, unknown>;
+  assert.equal(dig(c, 'readinessProbe', 'periodSeconds'), 10);
+  assert.ok((c['volumeMounts'] as { mountPath: string }[]).some((m) => m.mountPath === '/extra'));
+  assert.equal(dig(c, 'securityContext', 'readOnlyRootFilesystem'), false);
+  assert.equal((dig(istiod, 'spec', 'template', 'metadata', 'annotations') as Record<string, string>)['prometheus.io/scrape'], undefined);
+  assert.deepEqual((dig(find(res, 'Service', 'istiod'), 'spec', 'ports') as { name: string }[]).map((p) => p.name), ['grpc-xds', 'https-dns', 'https-webhook']);
+  assert.deepEqual(dig(find(res, 'PodDisruptionBudget', 'istiod'), 'spec'), { selector: { matchLabels: { app: 'istiod', 'istio.io/rev': 'default' } }, maxUnavailable: 1 });
+  const gw = find(res, 'Deployment', 'istio-ingressgateway');
+  assert.deepEqual(container(gw, 'istio-proxy').ports?.map((p) => p.containerPort), [8443, 9000, 15090]);
+  assert.deepEqual((dig(find(res, 'Service', 'istio-ingressgateway'), 'spec', 'ports') as { port: number }[]).map((p) => p.port), [443, 9000]);
+});
+
+test('a control plane outside istio-system names its webhooks and addresses after its namespace', () => {
+  const res = r({ sets: ['namespace=mesh-cp'] });
+  assert.equal(res.namespace, 'mesh-cp');
+  find(res, 'MutatingWebhookConfiguration', 'istio-sidecar-injector-mesh-cp');
+  find(res, 'ValidatingWebhookConfiguration', 'istio-validator-mesh-cp');
+  find(res, 'ClusterRole', 'istiod-clusterrole-mesh-cp');
+  assert.equal(find(res, 'Deployment', 'istiod').metadata.namespace, 'mesh-cp');
+  const mesh = parse(dig(find(res, 'ConfigMap', 'istio'), 'data', 'mesh') as string) as Record<string, unknown>;
+  assert.equal(dig(mesh, 'defaultConfig', 'discoveryAddress'), 'istiod.mesh-cp.svc:15012');
+  assert.equal(mesh['rootNamespace'], 'mesh-cp');
+  assert.deepEqual(res.namespaces.map((n) => n.metadata.name), ['mesh-cp']);
+});
+
+test('installPackagePath is accepted but ignored, with a warning', () => {
+  assert.match(r({ sets: ['installPackagePath=/charts'] }).warnings.join('\n'), /installPackagePath is ignored/);
+});

@@ -128,6 +128,19 @@ function namespaceObjects(ctx: RenderContext, components: ComponentRender[]): Ku
     }));
 }
 
+/** Which components an IstioOperator enables, in install order (without rendering anything). */
+export function enabledComponents(iop: IstioOperator, profile = ''): ComponentName[] {
+  const ctx = buildContext(iop, profile);
+  const out: ComponentName[] = [];
+  if (ctx.component('base').enabled) out.push('Base');
+  if (ctx.component('pilot').enabled) out.push('Pilot');
+  if (ctx.gateways.some((g) => g.kind === 'ingress')) out.push('IngressGateways');
+  if (ctx.gateways.some((g) => g.kind === 'egress')) out.push('EgressGateways');
+  if (ctx.component('cni').enabled) out.push('Cni');
+  if (ctx.component('ztunnel').enabled) out.push('Ztunnel');
+  return out;
+}
+
 /** The component an object belongs to, from its `operator.istio.io/component` label. */
 export function componentOf(o: KubeObject): ComponentName | undefined {
   return o.metadata.labels?.[LABELS.component] as ComponentName | undefined;

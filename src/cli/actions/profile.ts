@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { Json } from '../../model/install.js';
 import { istioOperatorSpec } from '../../model/install-schema.js';
 import { renderData, renderTable } from '../../output/format.js';
-import { composeSpec, diffTrees, formatChange, formatPath, parsePath } from '../../render/index.js';
+import { composeSpec, diffTrees, enabledComponents, formatChange, formatPath, parsePath } from '../../render/index.js';
 import { getAt } from '../../render/path.js';
 import { schemaAt } from '../../render/validate.js';
 import type { CliContext } from '../context.js';
@@ -26,13 +26,18 @@ export function profileListAction(ctx: CliContext, opts: { output: string }): vo
   const profiles = builtinProfiles();
   const rows = Object.keys(profiles)
     .sort()
-    .map((name) => ({ name, description: description(profiles[name]!) }));
+    .map((name) => ({
+      name,
+      components: enabledComponents(composeSpec({ profiles, profile: name }).iop, name),
+      description: description(profiles[name]!),
+    }));
   if (opts.output === 'json' || opts.output === 'yaml') {
     ctx.stdout.write(renderData(opts.output, rows));
     return;
   }
   ctx.stdout.write(renderTable(rows, [
     { header: 'PROFILE', value: (r) => r.name },
+    { header: 'COMPONENTS', value: (r) => (r.components.length > 0 ? r.components.join(',') : '-') },
     { header: 'DESCRIPTION', value: (r) => r.description },
   ]));
 }

@@ -282,3 +282,24 @@ test('a control plane outside istio-system names its webhooks and addresses afte
 test('installPackagePath is accepted but ignored, with a warning', () => {
   assert.match(r({ sets: ['installPackagePath=/charts'] }).warnings.join('\n'), /installPackagePath is ignored/);
 });
+
+test('component enablement per profile matches Istio 1.31', async () => {
+  const { enabledComponents } = await import('../../../src/render/index.js');
+  const want: Record<string, string> = {
+    default: 'Base,Pilot,IngressGateways',
+    demo: 'Base,Pilot,IngressGateways,EgressGateways',
+    minimal: 'Base,Pilot',
+    empty: '',
+    remote: 'Base,Pilot',
+    preview: 'Base,Pilot,IngressGateways',
+    stable: 'Base,Pilot,IngressGateways',
+    ambient: 'Base,Pilot,Cni,Ztunnel',
+    openshift: 'Base,Pilot,IngressGateways,Cni',
+    'openshift-ambient': 'Base,Pilot,Cni,Ztunnel',
+  };
+  for (const [profile, components] of Object.entries(want)) {
+    const res = r({ profile });
+    assert.equal(enabledComponents(res.iop).join(','), components, profile);
+    assert.equal(res.components.map((c) => c.component).join(','), components, profile);
+  }
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diffManifests, diffTrees, formatDiff } from '../../../src/render/index.js';
+import type { KubeObject } from '../../../src/model/k8s.js';
+
+const obj = (kind: string, name: string, extra: Record<string, unknown> = {}, namespace?: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  ...extra,
+});
+
+test('diffTrees: added, removed, changed; named lists matched by name; escaped dotted keys', () => {
+  const a = { spec: { replicas: 1, containers: [{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y' }] }, metadata: { labels: { 'app.kubernetes.io/name': 'n' } } };
+  const b = { spec: { containers: [{ name: 'b', image: 'y' }, { name: 'a', image: 'x:2' }, { name: 'c', image: 'z' }] }, metadata: { labels: { 'app.kubernetes.io/name': 'm' } } };
+  assert.deepEqual(diffTrees(a, b), [
+    { path: 'spec.replicas', change: 'removed', from: 1 },
+    { path: 'spec.containers[name:a].image', change: 'changed', from: 'x:1', to: 'x:2' },
+    { path: 'spec.containers[name:c]', change: 'added', to: { name: 'c', image: 'z' } },
+    { path: 'metadata.labels.app\\.kubernetes\\.io/name', change: 'changed', from: 'n', to: 'm' },
+  ]);
+  assert.deepEqual(diffTrees({ l: [{ name: 'a' }, { name: 'b' }] }, { l: [{ name: 'b' }, { name: 'a' }] }), [{ path: 'l', change: 'changed', from: ['a', 'b'], to: ['b', 'a'] }]);
+  assert.deepEqual(diffTrees({ l: [1, 2] }, { l: [1, 3, 4] }), [
+    { path: 'l[1]', change: 'changed', from: 2, to: 3 },
+    { path: 'l[2]', change: 'added', to: 4 },
+  ]);
+  assert.deepEqual(diffTrees({ a: 1 }, { a: 1 }), []);
+});
+
+test('diffManifests: keyed by kind, namespace and name; --ignore drops paths', () => {
+  const a = [obj('ConfigMap', 'x', { data: { k: 'v' } }, 'ns'), obj('ClusterRole', 'r'), obj('Service', 's', {}, 'ns')];
+  const b = [obj('ConfigMap', 'x', { data: { k: 'w' } }, 'ns'), obj('ClusterRole', 'r'), obj('Service', 's', {}, 'other')];
+  const d = diffManifests(a, b);
+  assert.equal(d.same, false);
+  assert.equal(d.unchanged, 1);
+  assert.deepEqual(d.objects.map((o) => `${o.status} ${o.key}`), ['changed ConfigMap ns/x', 'removed Service ns/s', 'added Service other/s']);
+  assert.equal(diffManifests(a, b, { ignore: ['data'] }).objects.filter((o) => o.status === 'changed').length, 0);
+  assert.ok(diffManifests(a, a).same);
+  const text = formatDiff(d, { a: 'a.yaml', b: 'b.yaml' });
+  assert.match(text, /^~ ConfigMap ns\/x: 1 field differ\n {4}data\.k: "v" → "w"\n/);
+  assert.match(text, /1 changed, 1 only in b\.yaml, 1 only in a\.yaml, 1 unchanged\.\n$/);
+});
+
+test('multi-line text changes show the first differing line', () => {
+  const d = diffManifests([obj('ConfigMap', 'm', { data: { mesh: 'a: 1\nb: 2\n' } })], [obj('ConfigMap', 'm', { data: { mesh: 'a: 1\nb: 3\n' } })]);
+  assert.match(formatDiff(d, { a: 'a', b: 'b' }), /data\.mesh: text differs from line 2: "b: 2" → "b: 3"/);
+});

@@ -11,6 +11,7 @@ import type { Progress, Step } from '../output/progress.js';
 import { type ComponentName, COMPONENTS, displayName, icon, runInDependencyOrder } from './components.js';
 import { kubeFailure } from './errors.js';
 import { FIELD_MANAGER, slashName } from './labels.js';
+import { deleteAndWait } from './delete.js';
 import { applyBatches, deleteOrder, isWebhookConfiguration, mapLimit } from './order.js';
 import { CONCURRENCY, type InstallPlan, type PlannedObject } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
@@ -127,18 +128,19 @@ export async function executeInstall(plan: InstallPlan, deps: ExecuteDeps, opts:
   const pruned: string[] = [];
   if (plan.prune.length > 0) {
     const step = deps.progress.start('Pruning removed resources');
-    for (const o of deleteOrder(plan.prune)) {
-      checkAborted(deps.signal);
-      try {
-        await kube.delete(
-          { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) },
-          { propagationPolicy: 'Foreground' },
-        );
-      } catch (err) {
-        step.fail('Pruning removed resources failed');
-        throw kubeFailure(err, o);
-      }
-      pruned.push(slashName(o));
+    try {
+      pruned.push(
+        ...(await deleteAndWait(deleteOrder(plan.prune), {
+          kube,
+          now: deps.now,
+          sleep: deps.sleep,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          onWaiting: (left) => step.update(`Waiting for ${left.length === 1 ? left[0] : `${left.length} resources`} to be gone`),
+        })),
+      );
+    } catch (err) {
+      step.fail('Pruning removed resources failed');
+      throw err;
     }
     step.succeed(`Pruned ${pruned.length} removed resource${pruned.length === 1 ? '' : 's'}`);
     for (const p of pruned) deps.progress.info(`  Removed ${p}.`);

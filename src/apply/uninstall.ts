@@ -7,6 +7,7 @@
 import { type KubeClient, NotServedError } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { COMPONENT_LABEL, componentOf } from './components.js';
+import { type DeleteDeps, type DeleteOptions, deleteAndWait } from './delete.js';
 import { kubeFailure } from './errors.js';
 import { CRD_API_VERSION, OWNER_NAMESPACE_LABEL, REVISION_LABEL, objectKey, revisionLabelValue, slashName } from './labels.js';
 import { listOwned } from './plan.js';
@@ -74,31 +75,9 @@ function isGatewayPod(p: KubeObject): boolean {
   return istio === 'ingressgateway' || istio === 'egressgateway' || (istio !== undefined && /gateway/.test(istio));
 }
 
-export interface UninstallDeps {
-  kube: KubeClient;
-  onDeleted?: (what: string, existed: boolean) => void;
-  signal?: AbortSignal;
+export interface UninstallDeps extends DeleteDeps {}
+
+/** Deletes the plan's objects in its order and waits until they are gone (see deleteAndWait). */
+export async function executeUninstall(plan: UninstallPlan, deps: UninstallDeps, opts: DeleteOptions = {}): Promise<string[]> {
+  return deleteAndWait(plan.objects, deps, opts);
 }
-
-/** Deletes in the plan's order; objects already gone are fine. */
-export async function executeUninstall(plan: UninstallPlan, deps: UninstallDeps, opts: { dryRun?: boolean } = {}): Promise<string[]> {
-  const removed: string[] = [];
-  for (const o of plan.objects) {
-    if (deps.signal?.aborted) throw kubeFailure(new Error('interrupted; run the same command again to finish'), 'uninstall');
-    let existed: boolean;
-    try {
-      existed = await deps.kube.delete(
-        { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) },
-        { propagationPolicy: 'Foreground', ...(opts.dryRun ? { dryRun: true } : {}) },
-      );
-    } catch (err) {
-      if (err instanceof NotServedError) continue;
-      throw kubeFailure(err, o);
-    }
-    if (existed) removed.push(slashName(o));
-    deps.onDeleted?.(slashName(o), existed);
-  }
-  return removed;
-}
-
-

@@ -73,7 +73,12 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
   const step = out.start(`Removing ${what}`);
   await interruptible(out, async (signal) => {
     try {
-      await executeUninstall(plan, { kube, signal, onDeleted: (name, existed) => existed && step.update(`Removed ${name}`) });
+      await executeUninstall(plan, {
+        kube,
+        signal,
+        onDeleted: (name, existed) => existed && step.update(`Removed ${name}`),
+        onWaiting: (left) => step.update(`Waiting for ${left.length === 1 ? left[0] : `${left.length} objects`} to be gone`),
+      });
     } catch (err) {
       step.fail(`Removing ${what} failed`);
       throw err;

@@ -55,6 +55,47 @@ test('uninstall --purge removes every component of every revision and the Istio 
   assert.deepEqual(left, ['CustomResourceDefinition/widgets.example.com', 'Namespace/istio-system']);
 });
 
+/** A fake whose deleted objects of one kind linger for `polls` reads (as with finalizers). */
+function lingering(kube: ClusterFake, kind: string, polls: number): { kube: ClusterFake; reads: () => number } {
+  let reads = 0;
+  const get = kube.get.bind(kube);
+  const gone = new Map<string, KubeObject>();
+  const del = kube.delete.bind(kube);
+  kube.delete = async (ref, opts) => {
+    if (ref.kind === kind) {
+      const o = await get(ref);
+      if (o) gone.set(`${ref.namespace ?? ''}/${ref.name}`, o);
+    }
+    return del(ref, opts);
+  };
+  kube.get = async (ref) => {
+    const o = gone.get(`${ref.namespace ?? ''}/${ref.name}`);
+    if (ref.kind === kind && o !== undefined) {
+      reads++;
+      return reads <= polls ? o : undefined;
+    }
+    return get(ref);
+  };
+  return { kube, reads: () => reads };
+}
+
+test('uninstall waits until deleted objects are really gone, and names those still terminating at the deadline', async () => {
+  const slow = lingering(await installed('canary'), 'Deployment', 3);
+  const waited: string[][] = [];
+  const plan = await planUninstall(slow.kube, { revision: 'canary', purge: false });
+  await executeUninstall(plan, { kube: slow.kube, sleep: async () => {}, onWaiting: (left) => waited.push(left) });
+  assert.ok(slow.reads() >= 4, 'polled until the Deployment was gone');
+  assert.ok(waited[0]?.includes('Deployment/istio-system/istiod-canary'), String(waited[0]));
+
+  const stuck = lingering(await installed('canary'), 'Deployment', Number.POSITIVE_INFINITY);
+  let t = 0;
+  const plan2 = await planUninstall(stuck.kube, { revision: 'canary', purge: false });
+  await assert.rejects(
+    executeUninstall(plan2, { kube: stuck.kube, now: () => t, sleep: async (ms) => { t += ms; } }, { waitTimeoutMs: 5_000 }),
+    /still terminating after 5s: .*Deployment\/istio-system\/istiod-canary/,
+  );
+});
+
 test('verify-install reports missing, drifted and unready objects per component, and ok when all match', async () => {
   const kube = await installed();
   const opts = { revision: undefined, version: '1.31.1' };

@@ -6,6 +6,7 @@ import type { Analyzer } from '../types.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
 import * as schemaValidation from './schema-validation.js';
+import * as sidecarSelector from './sidecar-selector.js';
 import * as virtualserviceConflictingMeshHosts from './virtualservice-conflicting-mesh-hosts.js';
 import * as virtualserviceDestinationHost from './virtualservice-destination-host.js';
 import * as virtualserviceDestinationRule from './virtualservice-destination-rule.js';
@@ -17,6 +18,7 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
   'schema-validation': schemaValidation,
+  'sidecar-selector': sidecarSelector,
   'virtualservice-conflicting-mesh-hosts': virtualserviceConflictingMeshHosts,
   'virtualservice-destination-host': virtualserviceDestinationHost,
   'virtualservice-destination-rule': virtualserviceDestinationRule,

@@ -7,6 +7,10 @@ import * as destinationruleCaCertificate from './destinationrule-ca-certificate.
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
 import * as schemaValidation from './schema-validation.js';
 import * as sidecarSelector from './sidecar-selector.js';
+import * as telemetryDefaultSelector from './telemetry-default-selector.js';
+import * as telemetryLightstep from './telemetry-lightstep.js';
+import * as telemetryProvider from './telemetry-provider.js';
+import * as telemetrySelector from './telemetry-selector.js';
 import * as virtualserviceConflictingMeshHosts from './virtualservice-conflicting-mesh-hosts.js';
 import * as virtualserviceDestinationHost from './virtualservice-destination-host.js';
 import * as virtualserviceDestinationRule from './virtualservice-destination-rule.js';
@@ -19,6 +23,10 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'destinationrule-subset-pods': destinationruleSubsetPods,
   'schema-validation': schemaValidation,
   'sidecar-selector': sidecarSelector,
+  'telemetry-default-selector': telemetryDefaultSelector,
+  'telemetry-lightstep': telemetryLightstep,
+  'telemetry-provider': telemetryProvider,
+  'telemetry-selector': telemetrySelector,
   'virtualservice-conflicting-mesh-hosts': virtualserviceConflictingMeshHosts,
   'virtualservice-destination-host': virtualserviceDestinationHost,
   'virtualservice-destination-rule': virtualserviceDestinationRule,

@@ -3,6 +3,7 @@
  * (test/unit/analyze/repository.test.ts) fails when a file in this folder is missing here.
  */
 import type { Analyzer } from '../types.js';
+import * as authAuthorizationPolicies from './auth-authorization-policies.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
 import * as schemaValidation from './schema-validation.js';
@@ -19,6 +20,7 @@ import * as virtualserviceUnreachableRules from './virtualservice-unreachable-ru
 
 /** File name (without .ts) → analyzer. */
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
+  'auth-authorization-policies': authAuthorizationPolicies,
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
   'schema-validation': schemaValidation,

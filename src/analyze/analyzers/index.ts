@@ -6,6 +6,7 @@ import type { Analyzer } from '../types.js';
 import * as authAuthorizationPolicies from './auth-authorization-policies.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
+import * as envoyfilterPatch from './envoyfilter-patch.js';
 import * as schemaValidation from './schema-validation.js';
 import * as sidecarSelector from './sidecar-selector.js';
 import * as telemetryDefaultSelector from './telemetry-default-selector.js';
@@ -23,6 +24,7 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'auth-authorization-policies': authAuthorizationPolicies,
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
+  'envoyfilter-patch': envoyfilterPatch,
   'schema-validation': schemaValidation,
   'sidecar-selector': sidecarSelector,
   'telemetry-default-selector': telemetryDefaultSelector,

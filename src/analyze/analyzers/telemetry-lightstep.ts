@@ -25,7 +25,7 @@ export function analyze(ctx: AnalysisContext): void {
       objs(tracing['providers']).forEach((p, j) => {
         const name = str(p['name']);
         if (name === undefined || !lightstep.has(name)) return;
-        const detail = `Telemetry tracing uses the Lightstep provider "${name}", which is deprecated; use an OpenTelemetry provider instead`;
+        const detail = `the Lightstep tracing provider "${name}" (meshConfig extensionProviders); move this tracing to an OpenTelemetry provider`;
         ctx.report('IST0002', t, { detail }, { path: ['spec', 'tracing', i, 'providers', j, 'name'] });
       });
     });

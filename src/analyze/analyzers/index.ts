@@ -17,6 +17,7 @@ import * as virtualserviceConflictingMeshHosts from './virtualservice-conflictin
 import * as virtualserviceDestinationHost from './virtualservice-destination-host.js';
 import * as virtualserviceDestinationRule from './virtualservice-destination-rule.js';
 import * as virtualserviceGateway from './virtualservice-gateway.js';
+import * as virtualserviceJwtClaimRoute from './virtualservice-jwt-claim-route.js';
 import * as virtualserviceUnreachableRules from './virtualservice-unreachable-rules.js';
 
 /** File name (without .ts) → analyzer. */
@@ -35,6 +36,7 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'virtualservice-destination-host': virtualserviceDestinationHost,
   'virtualservice-destination-rule': virtualserviceDestinationRule,
   'virtualservice-gateway': virtualserviceGateway,
+  'virtualservice-jwt-claim-route': virtualserviceJwtClaimRoute,
   'virtualservice-unreachable-rules': virtualserviceUnreachableRules,
 };
 

@@ -36,6 +36,18 @@ export function analyze(ctx: AnalysisContext): void {
     }
     return v;
   };
+  // Whether a namespace ('' = anywhere) has an in-mesh workload, computed once per namespace.
+  const anyInMesh = new Map<string, boolean>();
+  const hasInMesh = (ns: string): boolean => {
+    let v = anyInMesh.get(ns);
+    if (v === undefined) {
+      v = (ns === '' ? workloads.select({}) : workloads.inNamespace(ns)).some(isInMesh);
+      anyInMesh.set(ns, v);
+    }
+    return v;
+  };
+  const matches = (labels: Record<string, string>, ns: string): boolean =>
+    Object.keys(labels).length === 0 ? hasInMesh(ns) : workloads.select(labels, ns === '' ? undefined : ns).some(isInMesh);
   const namespaces = namespaceMatcher(ctx, [...ALWAYS_PRESENT, ctx.settings.istioNamespace, root]);
 
   for (const ap of ctx.list('AuthorizationPolicy')) {
@@ -45,14 +57,14 @@ export function analyze(ctx: AnalysisContext): void {
     const key = firstSelectorKey(labels);
     const selectorPath: FieldPath = key === undefined ? ['spec', 'selector'] : ['spec', 'selector', 'matchLabels', key];
     if (ap.namespace === root) {
-      if (hasSelector && workloads.hasAny() && !workloads.select(labels).some(isInMesh)) {
+      if (hasSelector && workloads.hasAny() && !matches(labels, '')) {
         ctx.report('IST0127', ap, { labels: selectorString(labels) }, { path: selectorPath });
       }
     } else if (!hasSelector) {
-      if (!hasTargetRef(spec) && workloads.hasAny(ap.namespace) && !workloads.inNamespace(ap.namespace).some(isInMesh)) {
+      if (!hasTargetRef(spec) && workloads.hasAny(ap.namespace) && !hasInMesh(ap.namespace)) {
         ctx.report('IST0127', ap, { labels: '' });
       }
-    } else if (workloads.hasAny(ap.namespace) && !workloads.select(labels, ap.namespace).some(isInMesh)) {
+    } else if (workloads.hasAny(ap.namespace) && !matches(labels, ap.namespace)) {
       ctx.report('IST0127', ap, { labels: selectorString(labels) }, { path: selectorPath });
     }
 

@@ -3,24 +3,40 @@
  * (test/unit/analyze/repository.test.ts) fails when a file in this folder is missing here.
  */
 import type { Analyzer } from '../types.js';
+import * as authAuthorizationPolicies from './auth-authorization-policies.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
+import * as envoyfilterPatch from './envoyfilter-patch.js';
 import * as schemaValidation from './schema-validation.js';
+import * as sidecarSelector from './sidecar-selector.js';
+import * as telemetryDefaultSelector from './telemetry-default-selector.js';
+import * as telemetryLightstep from './telemetry-lightstep.js';
+import * as telemetryProvider from './telemetry-provider.js';
+import * as telemetrySelector from './telemetry-selector.js';
 import * as virtualserviceConflictingMeshHosts from './virtualservice-conflicting-mesh-hosts.js';
 import * as virtualserviceDestinationHost from './virtualservice-destination-host.js';
 import * as virtualserviceDestinationRule from './virtualservice-destination-rule.js';
 import * as virtualserviceGateway from './virtualservice-gateway.js';
+import * as virtualserviceJwtClaimRoute from './virtualservice-jwt-claim-route.js';
 import * as virtualserviceUnreachableRules from './virtualservice-unreachable-rules.js';
 
 /** File name (without .ts) → analyzer. */
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
+  'auth-authorization-policies': authAuthorizationPolicies,
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
+  'envoyfilter-patch': envoyfilterPatch,
   'schema-validation': schemaValidation,
+  'sidecar-selector': sidecarSelector,
+  'telemetry-default-selector': telemetryDefaultSelector,
+  'telemetry-lightstep': telemetryLightstep,
+  'telemetry-provider': telemetryProvider,
+  'telemetry-selector': telemetrySelector,
   'virtualservice-conflicting-mesh-hosts': virtualserviceConflictingMeshHosts,
   'virtualservice-destination-host': virtualserviceDestinationHost,
   'virtualservice-destination-rule': virtualserviceDestinationRule,
   'virtualservice-gateway': virtualserviceGateway,
+  'virtualservice-jwt-claim-route': virtualserviceJwtClaimRoute,
   'virtualservice-unreachable-rules': virtualserviceUnreachableRules,
 };
 

@@ -1,0 +1,47 @@
+/**
+ * Telemetry resources with a `selector`:
+ * - IST0101: `selector.matchLabels` selects no workload in the Telemetry's namespace. Only reported
+ *   when that namespace has workloads in view (Pods, pod templates of Deployments / StatefulSets /
+ *   DaemonSets, WorkloadEntries): with none, nothing can be concluded (files-only runs stay quiet).
+ * - IST0159: two or more Telemetry resources select the same Pod.
+ */
+import { labelsOf, obj } from '../lib/data.js';
+import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, selectorString } from '../lib/workloads.js';
+import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+
+export const meta: AnalyzerMeta = {
+  name: 'telemetry.SelectorAnalyzer',
+  description: 'Checks that Telemetry selectors select workloads, and that no workload has two Telemetry resources',
+  inputs: ['Telemetry', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'WorkloadEntry'],
+  codes: ['IST0101', 'IST0159'],
+};
+
+export function analyze(ctx: AnalysisContext): void {
+  const workloads = new WorkloadIndex(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
+  const byPod = new Map<Workload, Resource[]>();
+  for (const t of ctx.list('Telemetry')) {
+    const labels = labelsOf(obj(obj(t.object['spec'])['selector'])['matchLabels']);
+    const key = firstSelectorKey(labels);
+    if (key === undefined) continue;
+    const selected = workloads.select(labels, t.namespace);
+    if (selected.length === 0) {
+      if (workloads.hasAny(t.namespace)) {
+        ctx.report('IST0101', t, { reftype: 'selector', refval: selectorString(labels) }, { path: ['spec', 'selector', 'matchLabels', key] });
+      }
+      continue;
+    }
+    for (const w of selected) {
+      if (w.kind !== 'Pod') continue;
+      const list = byPod.get(w);
+      if (list) list.push(t);
+      else byPod.set(w, [t]);
+    }
+  }
+  for (const [pod, list] of byPod) {
+    if (list.length < 2) continue;
+    const names = list.map((t) => t.name).sort();
+    for (const t of list) {
+      ctx.report('IST0159', t, { conflictingTelemetries: names, namespace: pod.namespace, workloadPod: pod.name }, { path: ['metadata', 'name'] });
+    }
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Workloads and label selectors, shared by the analyzers that check what a `selector` /
+ * `workloadSelector` picks. A workload is a Pod, the pod template of a Deployment, StatefulSet or
+ * DaemonSet (so files without Pods are analysed too), or a WorkloadEntry. An index by label pair
+ * keeps selection close to linear: a selector is matched only against the workloads that carry its
+ * rarest key=value pair.
+ */
+import type { KindId } from '../kinds.js';
+import type { AnalysisContext, Resource } from '../types.js';
+import { arr, isObj, labelsOf, obj, objs, selects, str } from './data.js';
+
+export type WorkloadKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'WorkloadEntry';
+
+export interface Workload {
+  resource: Resource;
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  /** Names of the (init) containers, with their images. */
+  containers: readonly { name: string; image: string }[];
+}
+
+export const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const satisfies readonly KindId[];
+
+/** Label and annotation names Istio uses to decide whether a workload is in the mesh. */
+export const SIDECAR_INJECT = 'sidecar.istio.io/inject';
+export const INJECTION_LABEL = 'istio-injection';
+export const REVISION_LABEL = 'istio.io/rev';
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+export const AMBIENT_REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
+export const PROXY_CONTAINER = 'istio-proxy';
+
+function containersOf(podSpec: unknown): { name: string; image: string }[] {
+  const spec = obj(podSpec);
+  return [...objs(spec['containers']), ...objs(spec['initContainers'])].map((c) => ({ name: str(c['name']) ?? '', image: str(c['image']) ?? '' }));
+}
+
+function workloadOf(r: Resource, kind: WorkloadKind): Workload {
+  const base = { resource: r, kind, namespace: r.namespace, name: r.name };
+  const meta = r.object.metadata;
+  if (kind === 'Pod') {
+    return { ...base, labels: labelsOf(meta.labels), annotations: labelsOf(meta.annotations), containers: containersOf(r.object['spec']) };
+  }
+  if (kind === 'WorkloadEntry') {
+    const labels = { ...labelsOf(meta.labels), ...labelsOf(obj(r.object['spec'])['labels']) };
+    return { ...base, labels, annotations: labelsOf(meta.annotations), containers: [] };
+  }
+  const template = obj(obj(r.object['spec'])['template']);
+  const tmeta = obj(template['metadata']);
+  return { ...base, labels: labelsOf(tmeta['labels']), annotations: labelsOf(tmeta['annotations']), containers: containersOf(template['spec']) };
+}
+
+/** `a=1,b=2`: a selector as Kubernetes prints it (keys sorted), as istioctl shows it in messages. */
+export function selectorString(selector: Readonly<Record<string, string>>): string {
+  return Object.keys(selector)
+    .sort()
+    .map((k) => `${k}=${selector[k] ?? ''}`)
+    .join(',');
+}
+
+/** The first key of a selector in sorted order (the field istioctl points at), or undefined when empty. */
+export function firstSelectorKey(selector: Readonly<Record<string, string>>): string | undefined {
+  return Object.keys(selector).sort()[0];
+}
+
+/**
+ * Every workload of the requested kinds, by namespace and by label pair. Build it once per run.
+ */
+export class WorkloadIndex {
+  private readonly byNs = new Map<string, Workload[]>();
+  private readonly byPair = new Map<string, Workload[]>();
+  private readonly byPairAll = new Map<string, Workload[]>();
+  private total = 0;
+
+  constructor(ctx: AnalysisContext, kinds: readonly WorkloadKind[]) {
+    for (const kind of kinds) for (const r of ctx.list(kind)) this.add(workloadOf(r, kind));
+  }
+
+  private add(w: Workload): void {
+    this.total++;
+    push(this.byNs, w.namespace, w);
+    for (const [k, v] of Object.entries(w.labels)) {
+      push(this.byPair, `${w.namespace}\u0000${k}=${v}`, w);
+      push(this.byPairAll, `${k}=${v}`, w);
+    }
+  }
+
+  /** Workloads in a namespace. */
+  inNamespace(namespace: string): readonly Workload[] {
+    return this.byNs.get(namespace) ?? [];
+  }
+
+  /** True when at least one workload is in view (in `namespace`, or anywhere when omitted). */
+  hasAny(namespace?: string): boolean {
+    return namespace === undefined ? this.total > 0 : (this.byNs.get(namespace)?.length ?? 0) > 0;
+  }
+
+  /** Workloads whose labels satisfy `selector` (an empty selector selects all), in `namespace` or anywhere. */
+  select(selector: Readonly<Record<string, string>>, namespace?: string): Workload[] {
+    const keys = Object.keys(selector);
+    if (keys.length === 0) {
+      if (namespace !== undefined) return [...this.inNamespace(namespace)];
+      return [...this.byNs.values()].flat();
+    }
+    let candidates: readonly Workload[] | undefined;
+    for (const k of keys) {
+      const pair = `${k}=${selector[k] ?? ''}`;
+      const list = (namespace === undefined ? this.byPairAll.get(pair) : this.byPair.get(`${namespace}\u0000${pair}`)) ?? [];
+      if (candidates === undefined || list.length < candidates.length) candidates = list;
+      if (list.length === 0) return [];
+    }
+    return (candidates ?? []).filter((w) => selects(selector, w.labels));
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** A Pod that ambient mode has captured (the CNI annotates it). */
+export function podInAmbient(w: Workload): boolean {
+  return w.kind === 'Pod' && w.annotations[AMBIENT_REDIRECTION_ANNOTATION] === 'enabled';
+}
+
+/** A namespace enrolled in ambient mode and not in sidecar injection. */
+export function namespaceInAmbient(ns: Resource | undefined): boolean {
+  if (!ns) return false;
+  const labels = labelsOf(ns.object.metadata.labels);
+  if (labels[INJECTION_LABEL] === 'enabled') return false;
+  if ((labels[REVISION_LABEL] ?? '') !== '') return false;
+  return labels[DATAPLANE_MODE_LABEL] === 'ambient';
+}
+
+/**
+ * Whether a workload is (or will be) in the mesh: it runs the proxy, ambient captures it, it asks for
+ * injection, or its namespace enables injection or ambient. When its namespace is not in view, it is
+ * assumed to be in the mesh unless it opts out (no false alarm from missing data).
+ */
+export function inMesh(w: Workload, namespace: Resource | undefined): boolean {
+  if (w.kind === 'WorkloadEntry') return true;
+  if (w.containers.some((c) => c.name === PROXY_CONTAINER && c.image !== '')) return true;
+  if (podInAmbient(w)) return true;
+  const inject = w.labels[SIDECAR_INJECT] ?? w.annotations[SIDECAR_INJECT];
+  if (inject !== undefined) return inject === 'true';
+  if ((w.labels[REVISION_LABEL] ?? '') !== '') return true;
+  if (!namespace) return true;
+  const labels = labelsOf(namespace.object.metadata.labels);
+  if (labels[INJECTION_LABEL] !== undefined) return labels[INJECTION_LABEL] === 'enabled';
+  return (labels[REVISION_LABEL] ?? '') !== '' || labels[DATAPLANE_MODE_LABEL] === 'ambient';
+}
+
+/** A `matchLabels`-style map, or undefined when the field is absent. */
+export function optionalLabels(v: unknown): Record<string, string> | undefined {
+  return isObj(v) ? labelsOf(v) : undefined;
+}
+
+/** True when the spec lists anything in targetRef/targetRefs. */
+export function hasTargetRef(spec: Readonly<Record<string, unknown>>): boolean {
+  return isObj(spec['targetRef']) || arr(spec['targetRefs']).length > 0;
+}

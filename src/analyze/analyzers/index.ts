@@ -5,6 +5,8 @@
 import type { Analyzer } from '../types.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
+import * as gatewayCertificate from './gateway-certificate.js';
+import * as gatewayConflicting from './gateway-conflicting.js';
 import * as gatewayIngressPort from './gateway-ingress-port.js';
 import * as gatewaySecret from './gateway-secret.js';
 import * as schemaValidation from './schema-validation.js';
@@ -18,6 +20,8 @@ import * as virtualserviceUnreachableRules from './virtualservice-unreachable-ru
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
+  'gateway-certificate': gatewayCertificate,
+  'gateway-conflicting': gatewayConflicting,
   'gateway-ingress-port': gatewayIngressPort,
   'gateway-secret': gatewaySecret,
   'schema-validation': schemaValidation,

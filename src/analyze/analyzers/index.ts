@@ -10,6 +10,8 @@ import * as gatewayConflicting from './gateway-conflicting.js';
 import * as gatewayIngressPort from './gateway-ingress-port.js';
 import * as gatewaySecret from './gateway-secret.js';
 import * as schemaValidation from './schema-validation.js';
+import * as serviceentryAddresses from './serviceentry-addresses.js';
+import * as serviceentryConflictingProtocol from './serviceentry-conflicting-protocol.js';
 import * as virtualserviceConflictingMeshHosts from './virtualservice-conflicting-mesh-hosts.js';
 import * as virtualserviceDestinationHost from './virtualservice-destination-host.js';
 import * as virtualserviceDestinationRule from './virtualservice-destination-rule.js';
@@ -25,6 +27,8 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'gateway-ingress-port': gatewayIngressPort,
   'gateway-secret': gatewaySecret,
   'schema-validation': schemaValidation,
+  'serviceentry-addresses': serviceentryAddresses,
+  'serviceentry-conflicting-protocol': serviceentryConflictingProtocol,
   'virtualservice-conflicting-mesh-hosts': virtualserviceConflictingMeshHosts,
   'virtualservice-destination-host': virtualserviceDestinationHost,
   'virtualservice-destination-rule': virtualserviceDestinationRule,

@@ -9,6 +9,8 @@ import * as gatewayCertificate from './gateway-certificate.js';
 import * as gatewayConflicting from './gateway-conflicting.js';
 import * as gatewayIngressPort from './gateway-ingress-port.js';
 import * as gatewaySecret from './gateway-secret.js';
+import * as k8sgatewayCrdVersion from './k8sgateway-crd-version.js';
+import * as k8sgatewaySelector from './k8sgateway-selector.js';
 import * as schemaValidation from './schema-validation.js';
 import * as serviceentryAddresses from './serviceentry-addresses.js';
 import * as serviceentryConflictingProtocol from './serviceentry-conflicting-protocol.js';
@@ -26,6 +28,8 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'gateway-conflicting': gatewayConflicting,
   'gateway-ingress-port': gatewayIngressPort,
   'gateway-secret': gatewaySecret,
+  'k8sgateway-crd-version': k8sgatewayCrdVersion,
+  'k8sgateway-selector': k8sgatewaySelector,
   'schema-validation': schemaValidation,
   'serviceentry-addresses': serviceentryAddresses,
   'serviceentry-conflicting-protocol': serviceentryConflictingProtocol,

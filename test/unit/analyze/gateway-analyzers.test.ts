@@ -1,4 +1,4 @@
-// What the gateway analyzers' fixtures cannot show: objects read from a cluster (Secrets come as
+// What the gateway analyzers' fixtures cannot show: objects read from a cluster (Secrets and CRDs come as
 // metadata only), and files layered over a cluster.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -35,4 +35,26 @@ test('a Secret from the cluster that does carry data is judged', () => {
 
 test('a file Gateway over cluster pods: the secret is looked up where the pods run', () => {
   assert.deepEqual(codes(ResourceStore.of([pod], files(GATEWAY))), ['IST0101 Referenced credentialName not found: "web-cert"']);
+});
+
+test('CRDs are read from a cluster as metadata only, which is all IST0176 needs', async () => {
+  const { FakeKubeClient } = await import('../../../src/kube/fake.js');
+  const { readCluster } = await import('../../../src/analyze/io/cluster.js');
+  const crdVersion = await import('../../../src/analyze/analyzers/k8sgateway-crd-version.js');
+  const kube = new FakeKubeClient([
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'tlsroutes.gateway.networking.k8s.io', annotations: { 'gateway.networking.k8s.io/bundle-version': 'v1.4.0' } },
+      spec: { group: 'gateway.networking.k8s.io', versions: [{ name: 'v1alpha2', schema: { openAPIV3Schema: { type: 'object' } } }] },
+    },
+  ]);
+  const snapshot = await readCluster(kube, crdVersion.meta.inputs);
+  assert.equal(snapshot.resources.length, 1);
+  assert.equal(snapshot.resources[0]?.object['spec'], undefined);
+  const messages = runAnalyzers({ store: ResourceStore.of(snapshot.resources), analyzers: [crdVersion], strict: true }).messages;
+  assert.deepEqual(
+    messages.map((m) => `${m.code} ${m.resource.kind} ${m.resource.name}`),
+    ['IST0176 CustomResourceDefinition tlsroutes.gateway.networking.k8s.io'],
+  );
 });

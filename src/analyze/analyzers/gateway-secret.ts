@@ -6,8 +6,9 @@
  * IST0101 also when the Gateway's selector matches no workload.
  *
  * Workloads are Pods and Deployment pod templates; "matches nothing" is only said when Pods are in
- * view. A Secret's content is only judged when it is known: Secrets read from a cluster are metadata
- * only. Expiry is not checked (analysis has no clock). `ns/name` names a secret in that namespace;
+ * view, and a secret is only said to be missing from a namespace where gateway Pods run (a Deployment
+ * from files says where the secret must be, not that it should be among the files). A Secret's
+ * content is only judged when it is known: Secrets read from a cluster are metadata only. Expiry is not checked (analysis has no clock). `ns/name` names a secret in that namespace;
  * names with a scheme (`sds://…`) are not Kubernetes secrets and are skipped.
  */
 import { X509Certificate } from 'node:crypto';
@@ -39,6 +40,9 @@ export function analyze(ctx: AnalysisContext): void {
       continue;
     }
     const namespaces = [...new Set(matched.map((w) => w.namespace))].sort();
+    // Where gateway Pods run, a missing secret is a fact; where only a Deployment from files is seen,
+    // the secret may well be created elsewhere (cert-manager, a sealed secret), so only content counts.
+    const podNamespaces = new Set(matched.filter((w) => w.resource.id === 'Pod').map((w) => w.namespace));
 
     objs(spec['servers']).forEach((server, i) => {
       if (!isObj(server['tls'])) return;
@@ -52,10 +56,11 @@ export function analyze(ctx: AnalysisContext): void {
       for (const { name, path } of refs) {
         if (name === '' || name.includes('://')) continue;
         const slash = name.indexOf('/');
-        const targets = slash < 0 ? namespaces.map((ns) => [ns, name] as const) : [[name.slice(0, slash), name.slice(slash + 1)] as const];
-        for (const [ns, secretName] of targets) {
+        const targets = slash < 0 ? namespaces.map((ns) => [ns, name, podNamespaces.has(ns)] as const) : [[name.slice(0, slash), name.slice(slash + 1), podNamespaces.size > 0] as const];
+        for (const [ns, secretName, judgeAbsence] of targets) {
           const secret = ctx.find('Secret', ns, secretName);
           if (!secret) {
+            if (!judgeAbsence) continue;
             ctx.report('IST0101', gw, { reftype: 'credentialName', refval: name }, { path });
             break;
           }

@@ -14,7 +14,7 @@ export interface KindInfo {
   namespaced: boolean;
   /** An Istio configuration kind (validated against the CRD schemas). */
   istio?: boolean;
-  /** Read from a cluster as metadata only (PartialObjectMetadata): existence is all analysis needs. */
+  /** Read from a cluster as metadata only (PartialObjectMetadata): existence, labels and annotations are all analysis needs. */
   metadataOnly?: boolean;
 }
 
@@ -37,7 +37,7 @@ export const KINDS = {
   WorkloadGroup: { kind: 'WorkloadGroup', group: 'networking.istio.io', version: 'v1', namespaced: true, istio: true },
   // Kubernetes
   ConfigMap: { kind: 'ConfigMap', group: '', version: 'v1', namespaced: true },
-  CustomResourceDefinition: { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io', version: 'v1', namespaced: false },
+  CustomResourceDefinition: { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io', version: 'v1', namespaced: false, metadataOnly: true },
   DaemonSet: { kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true },
   Deployment: { kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true },
   MutatingWebhookConfiguration: { kind: 'MutatingWebhookConfiguration', group: 'admissionregistration.k8s.io', version: 'v1', namespaced: false },

@@ -7,7 +7,15 @@ import * as authAuthorizationPolicies from './auth-authorization-policies.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
 import * as envoyfilterPatch from './envoyfilter-patch.js';
+import * as gatewayCertificate from './gateway-certificate.js';
+import * as gatewayConflicting from './gateway-conflicting.js';
+import * as gatewayIngressPort from './gateway-ingress-port.js';
+import * as gatewaySecret from './gateway-secret.js';
+import * as k8sgatewayCrdVersion from './k8sgateway-crd-version.js';
+import * as k8sgatewaySelector from './k8sgateway-selector.js';
 import * as schemaValidation from './schema-validation.js';
+import * as serviceentryAddresses from './serviceentry-addresses.js';
+import * as serviceentryConflictingProtocol from './serviceentry-conflicting-protocol.js';
 import * as sidecarSelector from './sidecar-selector.js';
 import * as telemetryDefaultSelector from './telemetry-default-selector.js';
 import * as telemetryLightstep from './telemetry-lightstep.js';
@@ -26,7 +34,15 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
   'envoyfilter-patch': envoyfilterPatch,
+  'gateway-certificate': gatewayCertificate,
+  'gateway-conflicting': gatewayConflicting,
+  'gateway-ingress-port': gatewayIngressPort,
+  'gateway-secret': gatewaySecret,
+  'k8sgateway-crd-version': k8sgatewayCrdVersion,
+  'k8sgateway-selector': k8sgatewaySelector,
   'schema-validation': schemaValidation,
+  'serviceentry-addresses': serviceentryAddresses,
+  'serviceentry-conflicting-protocol': serviceentryConflictingProtocol,
   'sidecar-selector': sidecarSelector,
   'telemetry-default-selector': telemetryDefaultSelector,
   'telemetry-lightstep': telemetryLightstep,

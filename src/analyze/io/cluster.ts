@@ -1,6 +1,6 @@
 /**
  * Reads a snapshot of the cluster for analysis (I/O edge): only the kinds the selected analyzers read,
- * all at once (a few lists in flight), each list paginated by the client, Secrets as metadata only.
+ * all at once (a few lists in flight), each list paginated by the client, Secrets and CRDs as metadata only.
  * No informers and no watches: one consistent-enough read, then pure analysis.
  */
 import type { KubeClient } from '../../kube/client.js';

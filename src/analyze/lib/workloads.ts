@@ -73,6 +73,7 @@ export class WorkloadIndex {
   private readonly byPair = new Map<string, Workload[]>();
   private readonly byPairAll = new Map<string, Workload[]>();
   private total = 0;
+  private readonly perKind = new Map<WorkloadKind, number>();
 
   constructor(ctx: AnalysisContext, kinds: readonly WorkloadKind[]) {
     for (const kind of kinds) for (const r of ctx.list(kind)) this.add(workloadOf(r, kind));
@@ -80,6 +81,7 @@ export class WorkloadIndex {
 
   private add(w: Workload): void {
     this.total++;
+    this.perKind.set(w.kind, (this.perKind.get(w.kind) ?? 0) + 1);
     push(this.byNs, w.namespace, w);
     for (const [k, v] of Object.entries(w.labels)) {
       push(this.byPair, `${w.namespace}\u0000${k}=${v}`, w);
@@ -95,6 +97,11 @@ export class WorkloadIndex {
   /** True when at least one workload is in view (in `namespace`, or anywhere when omitted). */
   hasAny(namespace?: string): boolean {
     return namespace === undefined ? this.total > 0 : (this.byNs.get(namespace)?.length ?? 0) > 0;
+  }
+
+  /** True when some workload of this kind is in view (e.g. Pods: only then does "no pod matches" mean something). */
+  hasKind(kind: WorkloadKind): boolean {
+    return (this.perKind.get(kind) ?? 0) > 0;
   }
 
   /** Workloads whose labels satisfy `selector` (an empty selector selects all), in `namespace` or anywhere. */

@@ -1,0 +1,98 @@
+/**
+ * IST0162: a Gateway server listens on a port that no Service selecting the Gateway's workloads
+ * exposes, as `port` or as `targetPort` (numeric, or named after a container port of the workload).
+ * IST0101: the Gateway's selector matches no workload at all.
+ *
+ * Workloads are Pods and the pod templates of Deployments. "Matches nothing" is only said when Pods
+ * are in view (a cluster, or files that carry Pods), and ports are only judged when some Service in
+ * view selects the workloads: with no such Service we cannot tell a missing port from a Service that
+ * is simply not among the inputs. Services without a selector select no pods. A Gateway without a
+ * selector is not judged.
+ */
+import { arr, isObj, labelsOf, num, obj, objs, selects, str } from '../lib/data.js';
+import { WorkloadIndex, type Workload, selectorString } from '../lib/workloads.js';
+import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+
+export const meta: AnalyzerMeta = {
+  name: 'gateway.IngressGatewayPortAnalyzer',
+  description: "Checks a Gateway's server ports against the ports of the Services in front of its workloads",
+  inputs: ['Gateway', 'Pod', 'Deployment', 'Service'],
+  codes: ['IST0101', 'IST0162'],
+};
+
+interface SelectingService {
+  selector: Record<string, string>;
+  ports: readonly { port: number | undefined; targetPort: unknown; protocol: string }[];
+}
+
+export function analyze(ctx: AnalysisContext): void {
+  const gateways = ctx.list('Gateway');
+  if (gateways.length === 0) return;
+  const workloads = new WorkloadIndex(ctx, ['Pod', 'Deployment']);
+
+  const servicesByNs = new Map<string, SelectingService[]>();
+  for (const svc of ctx.list('Service')) {
+    const spec = obj(svc.object['spec']);
+    const selector = labelsOf(spec['selector']);
+    if (Object.keys(selector).length === 0) continue;
+    const ports = objs(spec['ports']).map((p) => ({ port: num(p['port']), targetPort: p['targetPort'], protocol: str(p['protocol']) ?? 'TCP' }));
+    const list = servicesByNs.get(svc.namespace);
+    if (list) list.push({ selector, ports });
+    else servicesByNs.set(svc.namespace, [{ selector, ports }]);
+  }
+
+  // Per selector: the TCP ports the selecting Services expose, or undefined when no Service selects.
+  const exposedBySelector = new Map<string, ReadonlySet<number> | undefined>();
+  const exposed = (text: string, matched: readonly Workload[]): ReadonlySet<number> | undefined => {
+    if (exposedBySelector.has(text)) return exposedBySelector.get(text);
+    const ports = new Set<number>();
+    let selected = false;
+    for (const w of matched) {
+      for (const svc of servicesByNs.get(w.namespace) ?? []) {
+        if (!selects(svc.selector, w.labels)) continue;
+        selected = true;
+        for (const p of svc.ports) {
+          if (p.protocol.toUpperCase() !== 'TCP') continue;
+          if (p.port !== undefined) ports.add(p.port);
+          const target = typeof p.targetPort === 'string' ? containerPort(w.resource, p.targetPort) : num(p.targetPort);
+          if (target !== undefined) ports.add(target);
+        }
+      }
+    }
+    const result = selected ? ports : undefined;
+    exposedBySelector.set(text, result);
+    return result;
+  };
+
+  for (const gw of gateways) {
+    const spec = obj(gw.object['spec']);
+    const selector = labelsOf(spec['selector']);
+    const keys = Object.keys(selector).sort();
+    if (keys.length === 0) continue;
+    const text = selectorString(selector);
+    const matched = workloads.select(selector);
+    if (matched.length === 0) {
+      if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: text }, { path: ['spec', 'selector', keys[0] ?? ''] });
+      continue;
+    }
+    const ports = exposed(text, matched);
+    if (ports === undefined) continue;
+    objs(spec['servers']).forEach((server, i) => {
+      const number = num(obj(server['port'])['number']);
+      if (number !== undefined && !ports.has(number)) {
+        ctx.report('IST0162', gw, { port: number, selector: text }, { path: ['spec', 'servers', i, 'port', 'number'] });
+      }
+    });
+  }
+}
+
+/** The number of the container port named `name` in a Pod or a Deployment's pod template. */
+function containerPort(workload: Resource, name: string): number | undefined {
+  const spec = obj(workload.object['spec']);
+  const podSpec = workload.id === 'Pod' ? spec : obj(obj(spec['template'])['spec']);
+  for (const c of arr(podSpec['containers'])) {
+    if (!isObj(c)) continue;
+    for (const p of objs(c['ports'])) if (p['name'] === name) return num(p['containerPort']);
+  }
+  return undefined;
+}

@@ -3,9 +3,13 @@
  * (test/unit/analyze/repository.test.ts) fails when a file in this folder is missing here.
  */
 import type { Analyzer } from '../types.js';
+import * as applicationUid from './application-uid.js';
+import * as conditionsNegative from './conditions-negative.js';
+import * as deploymentMultiService from './deployment-multi-service.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
 import * as schemaValidation from './schema-validation.js';
+import * as servicePortName from './service-port-name.js';
 import * as virtualserviceConflictingMeshHosts from './virtualservice-conflicting-mesh-hosts.js';
 import * as virtualserviceDestinationHost from './virtualservice-destination-host.js';
 import * as virtualserviceDestinationRule from './virtualservice-destination-rule.js';
@@ -14,9 +18,13 @@ import * as virtualserviceUnreachableRules from './virtualservice-unreachable-ru
 
 /** File name (without .ts) → analyzer. */
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
+  'application-uid': applicationUid,
+  'conditions-negative': conditionsNegative,
+  'deployment-multi-service': deploymentMultiService,
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
   'schema-validation': schemaValidation,
+  'service-port-name': servicePortName,
   'virtualservice-conflicting-mesh-hosts': virtualserviceConflictingMeshHosts,
   'virtualservice-destination-host': virtualserviceDestinationHost,
   'virtualservice-destination-rule': virtualserviceDestinationRule,

@@ -3,9 +3,11 @@
  * (test/unit/analyze/repository.test.ts) fails when a file in this folder is missing here.
  */
 import type { Analyzer } from '../types.js';
+import * as annotationsK8s from './annotations-k8s.js';
 import * as applicationUid from './application-uid.js';
 import * as conditionsNegative from './conditions-negative.js';
 import * as deploymentMultiService from './deployment-multi-service.js';
+import * as deprecationFields from './deprecation-fields.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
 import * as schemaValidation from './schema-validation.js';
@@ -18,9 +20,11 @@ import * as virtualserviceUnreachableRules from './virtualservice-unreachable-ru
 
 /** File name (without .ts) → analyzer. */
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
+  'annotations-k8s': annotationsK8s,
   'application-uid': applicationUid,
   'conditions-negative': conditionsNegative,
   'deployment-multi-service': deploymentMultiService,
+  'deprecation-fields': deprecationFields,
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
   'schema-validation': schemaValidation,

@@ -26,7 +26,7 @@ test('analyzer names are unique, described, and declare known kinds and codes', 
   assert.equal(new Set(names).size, names.length, `duplicate names in ${names.join(', ')}`);
   const codes = new Set(MESSAGES.map((m) => m.code));
   for (const a of ANALYZERS) {
-    assert.match(a.meta.name, /^[a-zA-Z]+\.[A-Z][A-Za-z]+$/, `${a.meta.name}: name must be <group>.<Name>`);
+    assert.match(a.meta.name, /^[a-zA-Z]+\.[A-Z][A-Za-z0-9]+$/, `${a.meta.name}: name must be <group>.<Name>`);
     assert.ok(a.meta.description.length > 10, `${a.meta.name}: no description`);
     assert.ok(a.meta.inputs.length > 0 && a.meta.codes.length > 0, `${a.meta.name}: empty inputs or codes`);
     for (const k of a.meta.inputs) assert.ok(KIND_IDS.includes(k), `${a.meta.name}: unknown kind ${k}`);

@@ -80,7 +80,7 @@ export function valueProblem(kind: AnnotationValue, value: string): string | und
     case 'proxy-config': {
       const doc = parseDocument(value);
       const first = doc.errors[0];
-      if (first) return `the value is not valid YAML: ${first.message.split('\n')[0] ?? ''}`;
+      if (first) return `the value is not valid YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
       const parsed: unknown = doc.toJS();
       return parsed === null || parsed === undefined || isObj(parsed) ? undefined : 'the value is not a ProxyConfig (a YAML map of its fields)';
     }

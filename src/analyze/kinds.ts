@@ -50,6 +50,7 @@ export const KINDS = {
   // Gateway API
   KubernetesGateway: { kind: 'Gateway', group: 'gateway.networking.k8s.io', version: 'v1', namespaced: true },
   HTTPRoute: { kind: 'HTTPRoute', group: 'gateway.networking.k8s.io', version: 'v1', namespaced: true },
+  GRPCRoute: { kind: 'GRPCRoute', group: 'gateway.networking.k8s.io', version: 'v1', namespaced: true },
 } as const satisfies Record<string, KindInfo>;
 
 export type KindId = keyof typeof KINDS;

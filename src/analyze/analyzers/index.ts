@@ -3,7 +3,12 @@
  * (test/unit/analyze/repository.test.ts) fails when a file in this folder is missing here.
  */
 import type { Analyzer } from '../types.js';
+import * as annotationsK8s from './annotations-k8s.js';
+import * as applicationUid from './application-uid.js';
 import * as authAuthorizationPolicies from './auth-authorization-policies.js';
+import * as conditionsNegative from './conditions-negative.js';
+import * as deploymentMultiService from './deployment-multi-service.js';
+import * as deprecationFields from './deprecation-fields.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
 import * as envoyfilterPatch from './envoyfilter-patch.js';
@@ -14,6 +19,7 @@ import * as gatewaySecret from './gateway-secret.js';
 import * as k8sgatewayCrdVersion from './k8sgateway-crd-version.js';
 import * as k8sgatewaySelector from './k8sgateway-selector.js';
 import * as schemaValidation from './schema-validation.js';
+import * as servicePortName from './service-port-name.js';
 import * as serviceentryAddresses from './serviceentry-addresses.js';
 import * as serviceentryConflictingProtocol from './serviceentry-conflicting-protocol.js';
 import * as sidecarSelector from './sidecar-selector.js';
@@ -30,7 +36,12 @@ import * as virtualserviceUnreachableRules from './virtualservice-unreachable-ru
 
 /** File name (without .ts) → analyzer. */
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
+  'annotations-k8s': annotationsK8s,
+  'application-uid': applicationUid,
   'auth-authorization-policies': authAuthorizationPolicies,
+  'conditions-negative': conditionsNegative,
+  'deployment-multi-service': deploymentMultiService,
+  'deprecation-fields': deprecationFields,
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
   'envoyfilter-patch': envoyfilterPatch,
@@ -41,6 +52,7 @@ export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'k8sgateway-crd-version': k8sgatewayCrdVersion,
   'k8sgateway-selector': k8sgatewaySelector,
   'schema-validation': schemaValidation,
+  'service-port-name': servicePortName,
   'serviceentry-addresses': serviceentryAddresses,
   'serviceentry-conflicting-protocol': serviceentryConflictingProtocol,
   'sidecar-selector': sidecarSelector,

@@ -2,10 +2,12 @@
  * IST0106 / IST0133: every Istio object is validated against the same schemas the CRDs that
  * `mesh install` applies carry (src/model/istio), plus what the CRDs cannot say: unknown fields (which
  * the API server would silently drop), duration syntax, unserved versions. Deprecated fields are
- * warnings (IST0133).
+ * warnings (IST0133), except the few that deprecation.DeprecationAnalyzer reports as IST0002 (as
+ * istioctl does; see lib/deprecations.ts).
  */
 import { validateIstioObject } from '../../model/istio/validate.js';
 import { ISTIO_KIND_IDS } from '../kinds.js';
+import { reportedAsDeprecated } from '../lib/deprecations.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -29,6 +31,7 @@ export function analyze(ctx: AnalysisContext): void {
   for (const kind of ISTIO_KIND_IDS) {
     for (const r of ctx.list(kind)) {
       for (const issue of validateIstioObject(r.object)) {
+        if (issue.level === 'warning' && reportedAsDeprecated(kind, issue.segments)) continue;
         const err = issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
         const options = issue.path === '' ? {} : { path: toFieldPath(issue.path) };
         ctx.report(issue.level === 'error' ? 'IST0106' : 'IST0133', r, { err }, options);

@@ -5,6 +5,8 @@
 import type { Analyzer } from '../types.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
+import * as injectionEnablement from './injection-enablement.js';
+import * as injectionProxyImage from './injection-proxy-image.js';
 import * as schemaValidation from './schema-validation.js';
 import * as virtualserviceConflictingMeshHosts from './virtualservice-conflicting-mesh-hosts.js';
 import * as virtualserviceDestinationHost from './virtualservice-destination-host.js';
@@ -16,6 +18,8 @@ import * as virtualserviceUnreachableRules from './virtualservice-unreachable-ru
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
+  'injection-enablement': injectionEnablement,
+  'injection-proxy-image': injectionProxyImage,
   'schema-validation': schemaValidation,
   'virtualservice-conflicting-mesh-hosts': virtualserviceConflictingMeshHosts,
   'virtualservice-destination-host': virtualserviceDestinationHost,

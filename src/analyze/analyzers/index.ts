@@ -3,8 +3,10 @@
  * (test/unit/analyze/repository.test.ts) fails when a file in this folder is missing here.
  */
 import type { Analyzer } from '../types.js';
+import * as authnBlockedCidrs from './authn-blocked-cidrs.js';
 import * as destinationruleCaCertificate from './destinationrule-ca-certificate.js';
 import * as destinationruleSubsetPods from './destinationrule-subset-pods.js';
+import * as externalcontrolplaneWebhookAddress from './externalcontrolplane-webhook-address.js';
 import * as injectionEnablement from './injection-enablement.js';
 import * as injectionImageAuto from './injection-image-auto.js';
 import * as injectionProxyImage from './injection-proxy-image.js';
@@ -19,8 +21,10 @@ import * as webhookInjection from './webhook-injection.js';
 
 /** File name (without .ts) → analyzer. */
 export const ANALYZER_FILES: Readonly<Record<string, Analyzer>> = {
+  'authn-blocked-cidrs': authnBlockedCidrs,
   'destinationrule-ca-certificate': destinationruleCaCertificate,
   'destinationrule-subset-pods': destinationruleSubsetPods,
+  'externalcontrolplane-webhook-address': externalcontrolplaneWebhookAddress,
   'injection-enablement': injectionEnablement,
   'injection-image-auto': injectionImageAuto,
   'injection-proxy-image': injectionProxyImage,

@@ -61,6 +61,6 @@ export function analyze(ctx: AnalysisContext): void {
   }
   for (const [name, pods] of mismatched) {
     const ns = namespaces.get(name);
-    if (ns) ctx.report('IST0158', ns.ns, { podNames: pods.sort() });
+    if (ns) ctx.report('IST0158', ns.ns, { podNames: pods.sort() }, { path: ['metadata', 'name'] });
   }
 }

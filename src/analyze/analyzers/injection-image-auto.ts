@@ -7,11 +7,11 @@
  *    or a Pod manifest not yet applied that no injection webhook would take.
  * Istio's webhooks are those named `*.istio.io` in MutatingWebhookConfigurations. Nothing is concluded
  * about not-yet-admitted objects when no MutatingWebhookConfiguration at all is in view (files only),
- * or when their Namespace is not in view.
+ * or when their Namespace is not in view. System namespaces (kube-system, …) are skipped, as istioctl does.
  */
 import { PROXY_CONTAINER } from '../../model/injection.js';
 import { labelsOf, obj, objs } from '../lib/data.js';
-import { type Webhook, isIstioWebhookName, namespaceLabels, wasAdmitted, webhookSelects, webhooksOf } from '../lib/injection.js';
+import { SYSTEM_NAMESPACES, type Webhook, isIstioWebhookName, namespaceLabels, wasAdmitted, webhookSelects, webhooksOf } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -46,6 +46,7 @@ export function analyze(ctx: AnalysisContext): void {
   };
 
   for (const pod of ctx.list('Pod')) {
+    if (SYSTEM_NAMESPACES.includes(pod.namespace)) continue;
     const i = autoImageIndex(pod.object['spec']);
     if (i < 0) continue;
     if (wasAdmitted(pod) || injected(pod, labelsOf(pod.object.metadata.labels)) === false) {
@@ -53,6 +54,7 @@ export function analyze(ctx: AnalysisContext): void {
     }
   }
   for (const d of ctx.list('Deployment')) {
+    if (SYSTEM_NAMESPACES.includes(d.namespace)) continue;
     const template = obj(obj(d.object['spec'])['template']);
     const i = autoImageIndex(template['spec']);
     if (i < 0) continue;

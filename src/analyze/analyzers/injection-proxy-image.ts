@@ -9,11 +9,12 @@
  * comparison is shared with `mesh restart --outdated` (src/model/injection.ts) and does not count as a
  * mismatch: a `-distroless`/`-debug` (or global.variant) tag suffix, the same repository and tag from
  * another registry host, or the same digest. Pods with `sidecar.istio.io/proxyImage`, opted-out pods,
- * finished pods and revisions without a readable injector ConfigMap are skipped.
+ * finished pods, system namespaces (kube-system, kube-public, kube-node-lease, local-path-storage) and
+ * revisions without a readable injector ConfigMap are skipped.
  */
 import { type InjectorImage, imageMatches, injectorImage, proxyContainer, targetRevision } from '../../model/injection.js';
 import { labelsOf } from '../lib/data.js';
-import { INJECTION_LABEL, InjectorConfigs, REV_LABEL, TRUTHY, injectSetting, isFinished } from '../lib/injection.js';
+import { INJECTION_LABEL, InjectorConfigs, REV_LABEL, SYSTEM_NAMESPACES, TRUTHY, injectSetting, isFinished } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -28,6 +29,7 @@ export function analyze(ctx: AnalysisContext): void {
   const namespaces = new Map<string, { ns: Resource; labels: Record<string, string> }>();
   for (const ns of ctx.list('Namespace')) {
     const labels = labelsOf(ns.object.metadata.labels);
+    if (SYSTEM_NAMESPACES.includes(ns.name)) continue;
     if (labels[INJECTION_LABEL] === 'enabled' || (labels[REV_LABEL] ?? '') !== '') namespaces.set(ns.name, { ns, labels });
   }
   if (namespaces.size === 0) return;

@@ -12,9 +12,10 @@ export const INJECTION_LABEL = 'istio-injection';
 export const REV_LABEL = 'istio.io/rev';
 export const INJECT_KEY = 'sidecar.istio.io/inject';
 
-/** Namespaces istioctl never judges for injection (besides the Istio namespace itself). */
+/** Namespaces Istio's injector ignores, and istioctl leaves out of analysis. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
 
+/** A system namespace, or the Istio namespace (never judged for namespace injection labels). */
 export function isSystemNamespace(ns: string, istioNamespace: string): boolean {
   return ns === istioNamespace || SYSTEM_NAMESPACES.includes(ns);
 }

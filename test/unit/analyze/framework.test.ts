@@ -138,3 +138,13 @@ test('an unknown kind in an Istio group is a parse problem with a suggestion', (
   assert.equal(r.problems[0]!.line, 1);
   assert.match(r.problems[0]!.message, /no kind "VirtualSevice"; did you mean "VirtualService"\?/);
 });
+
+test('the cluster reader lists ConfigMaps only in the Istio namespace', async () => {
+  const { FakeKubeClient } = await import('../../../src/kube/fake.js');
+  const { readCluster } = await import('../../../src/analyze/io/cluster.js');
+  const cm = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: {} });
+  const kube = new FakeKubeClient([cm('istio', 'istio-system'), cm('app-config', 'shop'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }]);
+  const snap = await readCluster(kube, ['ConfigMap', 'Namespace'], { istioNamespace: 'istio-system' });
+  assert.deepEqual(snap.resources.map((r) => `${r.kind} ${r.namespace}/${r.name}`).sort(), ['ConfigMap istio-system/istio', 'Namespace /shop']);
+  assert.ok(kube.calls.includes('list ConfigMap istio-system'));
+});

@@ -28,8 +28,8 @@ export function analyze(ctx: AnalysisContext): void {
   const injectors = new InjectorConfigs(ctx);
   const namespaces = new Map<string, { ns: Resource; labels: Record<string, string> }>();
   for (const ns of ctx.list('Namespace')) {
-    const labels = labelsOf(ns.object.metadata.labels);
     if (SYSTEM_NAMESPACES.includes(ns.name)) continue;
+    const labels = labelsOf(ns.object.metadata.labels);
     if (labels[INJECTION_LABEL] === 'enabled' || (labels[REV_LABEL] ?? '') !== '') namespaces.set(ns.name, { ns, labels });
   }
   if (namespaces.size === 0) return;

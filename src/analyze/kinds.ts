@@ -16,6 +16,11 @@ export interface KindInfo {
   istio?: boolean;
   /** Read from a cluster as metadata only (PartialObjectMetadata): existence, labels and annotations are all analysis needs. */
   metadataOnly?: boolean;
+  /**
+   * Read from a cluster only in the Istio namespace (`-i`), as istioctl does: analyzers need the mesh and
+   * injector ConfigMaps there, and listing every ConfigMap of a big cluster is slow (istio#46563).
+   */
+  istioNamespaceOnly?: boolean;
 }
 
 export const KINDS = {
@@ -36,7 +41,7 @@ export const KINDS = {
   WorkloadEntry: { kind: 'WorkloadEntry', group: 'networking.istio.io', version: 'v1', namespaced: true, istio: true },
   WorkloadGroup: { kind: 'WorkloadGroup', group: 'networking.istio.io', version: 'v1', namespaced: true, istio: true },
   // Kubernetes
-  ConfigMap: { kind: 'ConfigMap', group: '', version: 'v1', namespaced: true },
+  ConfigMap: { kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, istioNamespaceOnly: true },
   CustomResourceDefinition: { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io', version: 'v1', namespaced: false, metadataOnly: true },
   DaemonSet: { kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true },
   Deployment: { kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true },

@@ -16,7 +16,10 @@ export interface RunOptions {
   store: ResourceStore;
   analyzers: readonly Analyzer[];
   settings?: AnalysisSettings;
-  /** Keep only findings about objects in this namespace (cluster-scoped objects are kept). Omit for all. */
+  /**
+   * Keep only findings about objects in this namespace (a Namespace counts as in itself; other
+   * cluster-scoped objects are kept). Omit for all.
+   */
   namespace?: string;
   suppressions?: readonly Suppression[];
   /**
@@ -60,7 +63,11 @@ export function runAnalyzers(options: RunOptions): RunResult {
   let suppressedCount = 0;
   const kept: RawMessage[] = [];
   for (const m of raw) {
-    if (options.namespace !== undefined && m.resource.namespace !== '' && m.resource.namespace !== options.namespace) continue;
+    if (options.namespace !== undefined) {
+      // As istioctl: a Namespace belongs to itself; other cluster-scoped objects are always kept.
+      const ns = m.resourceRef?.id === 'Namespace' ? m.resource.name : m.resource.namespace;
+      if (ns !== '' && ns !== options.namespace) continue;
+    }
     const annotated = m.resourceRef !== undefined && suppressedByAnnotation(m.resourceRef, m.code);
     const cli = options.suppressions?.find((s) => s.matches(m));
     if (cli) used.add(cli);

@@ -3,6 +3,7 @@
  * versions (proxies, counted per version), as `istioctl version` reports them.
  */
 import type { KubeClient } from '../kube/client.js';
+import { proxyContainer } from '../model/injection.js';
 import type { KubeObject } from '../model/k8s.js';
 import { kubeFailure } from './errors.js';
 import { REVISION_LABEL, VERSION_LABEL } from './labels.js';
@@ -29,9 +30,7 @@ type Container = { name?: string; image?: string };
 
 /** The image of a pod's istio-proxy container (a sidecar, a native sidecar init container, or a gateway). */
 export function podProxyImage(pod: KubeObject): string | undefined {
-  const spec = (pod['spec'] ?? {}) as { containers?: Container[]; initContainers?: Container[] };
-  const c = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((x) => x.name === 'istio-proxy');
-  return c?.image;
+  return proxyContainer(pod['spec'])?.image;
 }
 
 /** Version from an image tag, without a -distroless/-debug flavour suffix. */

@@ -1,6 +1,7 @@
 /** Select (I/O half): read everything selection and planning need, once, with a bounded number of list calls. */
 import { ClusterError } from '../errors.js';
 import { type KubeClient, KubeApiError, NotServedError } from '../kube/client.js';
+import { revisionTags as revisionTagsOf } from '../model/injection.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { ClusterSnapshot, SelectionMode, WorkloadKind } from './types.js';
 
@@ -71,12 +72,7 @@ export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): P
         ? optional('revision tags', kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true }))
         : Promise.resolve([]),
     ]);
-  const revisionTags: Record<string, string> = {};
-  for (const w of webhooks) {
-    const tag = w.metadata.labels?.['istio.io/tag'];
-    const rev = w.metadata.labels?.['istio.io/rev'];
-    if (tag !== undefined && rev !== undefined) revisionTags[tag] = rev;
-  }
+  const revisionTags = revisionTagsOf(webhooks);
   const snapshot: ClusterSnapshot = {
     namespaces,
     deployments,

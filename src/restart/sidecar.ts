@@ -1,23 +1,24 @@
 /**
  * Sidecar facts per pod: does it carry an istio-proxy, should it get one, and does its sidecar match
  * the control plane its namespace points to. Pure: the namespace, the injector ConfigMaps and the
- * revision tags are passed in.
+ * revision tags are passed in. The injection facts themselves live in src/model/injection.ts (shared
+ * with analysis) and are re-exported here.
  */
 import type { KubeObject } from '../model/k8s.js';
-import { arr, obj, str, strings } from './k8s.js';
+import { imageMatches, injectorConfigMapName, injectorImage, proxyContainer, targetRevision } from '../model/injection.js';
+import { obj, str } from './k8s.js';
 
-export const PROXY_CONTAINER = 'istio-proxy';
-export const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
-
-/** The istio-proxy container of a pod spec: a regular container, or a native sidecar in initContainers. */
-export function proxyContainer(podSpec: unknown): { image: string } | undefined {
-  const s = obj(podSpec);
-  for (const c of [...arr(s['containers']), ...arr(s['initContainers'])]) {
-    const x = obj(c);
-    if (x['name'] === PROXY_CONTAINER) return { image: str(x['image']) ?? '' };
-  }
-  return undefined;
-}
+export {
+  INJECTOR_CONFIGMAP,
+  type InjectorImage,
+  PROXY_CONTAINER,
+  imageMatches,
+  injectorConfigMapName,
+  injectorImage,
+  proxyContainer,
+  resolveRevision,
+  targetRevision,
+} from '../model/injection.js';
 
 /** The revision that injected a pod: the sidecar.istio.io/status annotation, else the istio.io/rev label. */
 export function injectedRevision(pod: KubeObject): string | undefined {
@@ -31,73 +32,6 @@ export function injectedRevision(pod: KubeObject): string | undefined {
     }
   }
   return pod.metadata.labels?.['istio.io/rev'];
-}
-
-/** Resolves a revision tag (istio.io/rev=prod-stable) to its revision; a revision resolves to itself. */
-export function resolveRevision(revOrTag: string, tags: Readonly<Record<string, string>>): string {
-  return tags[revOrTag] ?? revOrTag;
-}
-
-/**
- * The revision whose injector a pod with these labels in this namespace goes to, or undefined when the
- * pod is not injected. Follows the selectors of Istio's injection webhook: `sidecar.istio.io/inject=false`
- * on the pod opts out; the namespace's `istio-injection=enabled` wins over its `istio.io/rev`; a namespace
- * without either lets the pod choose with `istio.io/rev` or `sidecar.istio.io/inject=true` (default).
- */
-export function targetRevision(
-  nsLabels: Readonly<Record<string, string>>,
-  podLabels: Readonly<Record<string, string>>,
-  tags: Readonly<Record<string, string>>,
-): string | undefined {
-  if (podLabels['sidecar.istio.io/inject'] === 'false') return undefined;
-  const nsInjection = nsLabels['istio-injection'];
-  if (nsInjection === 'disabled') return undefined;
-  if (nsInjection === 'enabled') return resolveRevision('default', tags);
-  const nsRev = nsLabels['istio.io/rev'];
-  if (nsRev !== undefined && nsRev !== '') return resolveRevision(nsRev, tags);
-  const podRev = podLabels['istio.io/rev'];
-  if (podRev !== undefined && podRev !== '') return resolveRevision(podRev, tags);
-  if (podLabels['sidecar.istio.io/inject'] === 'true') return resolveRevision('default', tags);
-  return undefined;
-}
-
-/** The injector ConfigMap name for a revision: istio-sidecar-injector or istio-sidecar-injector-REV. */
-export function injectorConfigMapName(revision: string): string {
-  return revision === '' || revision === 'default' ? INJECTOR_CONFIGMAP : `${INJECTOR_CONFIGMAP}-${revision}`;
-}
-
-export interface InjectorImage {
-  /** hub/image:tag (or global.proxy.image when it is a full reference). */
-  image: string;
-  /** global.variant, e.g. distroless ('' when none). */
-  variant: string;
-}
-
-/** The proxy image an injector ConfigMap injects, from its `values` JSON (global.hub, global.proxy.image, global.tag). */
-export function injectorImage(cm: KubeObject): InjectorImage | undefined {
-  const raw = strings(cm['data'])['values'];
-  if (raw === undefined) return undefined;
-  let values: Record<string, unknown>;
-  try {
-    values = obj(JSON.parse(raw));
-  } catch {
-    return undefined;
-  }
-  const global = obj(values['global']);
-  const image = str(obj(global['proxy'])['image']) ?? 'proxyv2';
-  const variant = str(global['variant']) ?? '';
-  if (image.includes('/')) return { image, variant };
-  const hub = str(global['hub']) ?? '';
-  const tag = str(global['tag']) ?? '';
-  return { image: `${hub}/${image}:${String(tag)}`, variant };
-}
-
-/** Does a running proxy image match the injector's? Accepts a `-<variant>` suffix on the tag (e.g. -distroless). */
-export function imageMatches(actual: string, expected: InjectorImage): boolean {
-  if (actual === expected.image) return true;
-  if (!actual.startsWith(expected.image + '-')) return false;
-  const suffix = actual.slice(expected.image.length + 1);
-  return /^[a-z0-9]+$/.test(suffix) && (expected.variant === '' || suffix === expected.variant);
 }
 
 export interface SidecarVerdict {

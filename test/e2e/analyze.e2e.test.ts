@@ -28,7 +28,8 @@ describe('mesh analyze on a live cluster', { skip: cp.skip }, () => {
         return live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
       });
     }
-    ns = await cp.freshNamespace('analyze');
+    // Labelled so that injection.Analyzer has nothing to say about the namespace itself (IST0102).
+    ns = await cp.freshNamespace('analyze', { 'istio-injection': 'disabled' });
     const objects: KubeObject[] = [
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: ns }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } },
       {
@@ -112,11 +113,16 @@ spec:
     assert.equal(clean.stdout, '');
   });
 
-  it('a namespace with nothing wrong is clean; an unknown namespace is a usage error', async () => {
-    const empty = await cp.freshNamespace('analyze-clean');
+  it('a namespace with nothing wrong is clean; an unlabelled one gets IST0102 (Info); an unknown namespace is a usage error', async () => {
+    const empty = await cp.freshNamespace('analyze-clean', { 'istio-injection': 'disabled' });
     const r = await runMesh(cp, ['analyze', '-n', empty]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stderr, new RegExp(`✔ No validation issues found when analyzing namespace: ${empty}\\.`));
+    const plain = await cp.freshNamespace('analyze-plain');
+    const info = await runMesh(cp, ['analyze', '-n', plain]);
+    assert.equal(info.code, 0, info.stdout + info.stderr);
+    assert.match(info.stdout, new RegExp(`^Info \\[IST0102\\] \\(Namespace ${plain}\\) The namespace is not enabled for Istio injection\\.`, 'm'));
+    assert.doesNotMatch(info.stdout, new RegExp(`Namespace ${empty}\\b`), 'other namespaces are filtered out under -n');
     const missing = await runMesh(cp, ['analyze', '-n', 'no-such-namespace-xyz']);
     assert.equal(missing.code, 64);
     assert.match(missing.stderr, /namespace "no-such-namespace-xyz" not found/);

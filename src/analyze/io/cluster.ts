@@ -1,6 +1,7 @@
 /**
  * Reads a snapshot of the cluster for analysis (I/O edge): only the kinds the selected analyzers read,
- * all at once (a few lists in flight), each list paginated by the client, Secrets and CRDs as metadata only.
+ * all at once (a few lists in flight), each list paginated by the client, Secrets and CRDs as metadata only,
+ * ConfigMaps only in the Istio namespace.
  * No informers and no watches: one consistent-enough read, then pure analysis.
  */
 import type { KubeClient } from '../../kube/client.js';
@@ -15,7 +16,14 @@ export interface ClusterSnapshot {
   notServed: KindId[];
 }
 
-export async function readCluster(kube: KubeClient, kinds: readonly KindId[], options: { concurrency?: number; pageSize?: number } = {}): Promise<ClusterSnapshot> {
+export interface ReadOptions {
+  concurrency?: number;
+  pageSize?: number;
+  /** Where kinds marked istioNamespaceOnly (ConfigMaps) are listed; all namespaces when omitted. */
+  istioNamespace?: string;
+}
+
+export async function readCluster(kube: KubeClient, kinds: readonly KindId[], options: ReadOptions = {}): Promise<ClusterSnapshot> {
   const queue = [...new Set(kinds)].sort();
   const resources: Resource[][] = [];
   const notServed: KindId[] = [];
@@ -23,7 +31,11 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const info: KindInfo = KINDS[id];
       try {
-        const items = await kube.list(apiVersionOf(id), info.kind, { limit: options.pageSize ?? 500, ...(info.metadataOnly ? { metadataOnly: true } : {}) });
+        const items = await kube.list(apiVersionOf(id), info.kind, {
+          limit: options.pageSize ?? 500,
+          ...(info.metadataOnly ? { metadataOnly: true } : {}),
+          ...(info.istioNamespaceOnly && options.istioNamespace !== undefined ? { namespace: options.istioNamespace } : {}),
+        });
         const kindId = id;
         resources.push(items.map((o) => clusterResource(kindId, o)));
       } catch (err) {

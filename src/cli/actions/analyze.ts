@@ -156,7 +156,7 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
     const { readCluster } = await import('../../analyze/io/cluster.js');
     try {
       const [snapshot, mesh, nsExists] = await Promise.all([
-        readCluster(kube, kinds),
+        readCluster(kube, kinds, { istioNamespace: options.istioNamespace }),
         options.meshConfigFile === undefined ? clusterMeshConfig(kube, options.istioNamespace, options.revision) : Promise.resolve(undefined),
         options.namespace !== undefined ? kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }) : Promise.resolve(true),
       ]);

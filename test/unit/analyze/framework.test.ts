@@ -85,6 +85,21 @@ test('the runner filters by namespace, applies suppressions, de-duplicates and s
   assert.deepEqual(one.unusedSuppressions, ['IST0101=*']);
 });
 
+test('the namespace filter keeps a Namespace finding only for that namespace, and other cluster-scoped findings always', () => {
+  const nsAnalyzer = fake({ inputs: ['Namespace', 'MutatingWebhookConfiguration'], codes: ['IST0102', 'IST0139'] }, (ctx) => {
+    for (const ns of ctx.list('Namespace')) ctx.report('IST0102', ns, { namespace: ns.name });
+    for (const w of ctx.list('MutatingWebhookConfiguration')) ctx.report('IST0139', w, { error: 'e' });
+  });
+  const store = ResourceStore.of(
+    load(
+      'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n---\napiVersion: v1\nkind: Namespace\nmetadata: { name: other }\n---\n' +
+        'apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: { name: hook }\n',
+    ),
+  );
+  const r = runAnalyzers({ store, analyzers: [nsAnalyzer], namespace: 'shop' });
+  assert.deepEqual(r.messages.map((m) => `${m.code} ${m.resource.kind} ${m.resource.name}`), ['IST0139 MutatingWebhookConfiguration hook', 'IST0102 Namespace shop']);
+});
+
 test('file objects replace cluster objects of the same kind/namespace/name', () => {
   const live = clusterResource('VirtualService', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'a', namespace: 'default' }, spec: { hosts: ['live'] } });
   const store = ResourceStore.of([live], load(VS('a')));
@@ -122,4 +137,14 @@ test('an unknown kind in an Istio group is a parse problem with a suggestion', (
   assert.equal(r.problems.length, 1);
   assert.equal(r.problems[0]!.line, 1);
   assert.match(r.problems[0]!.message, /no kind "VirtualSevice"; did you mean "VirtualService"\?/);
+});
+
+test('the cluster reader lists ConfigMaps only in the Istio namespace', async () => {
+  const { FakeKubeClient } = await import('../../../src/kube/fake.js');
+  const { readCluster } = await import('../../../src/analyze/io/cluster.js');
+  const cm = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: {} });
+  const kube = new FakeKubeClient([cm('istio', 'istio-system'), cm('app-config', 'shop'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }]);
+  const snap = await readCluster(kube, ['ConfigMap', 'Namespace'], { istioNamespace: 'istio-system' });
+  assert.deepEqual(snap.resources.map((r) => `${r.kind} ${r.namespace}/${r.name}`).sort(), ['ConfigMap istio-system/istio', 'Namespace /shop']);
+  assert.ok(kube.calls.includes('list ConfigMap istio-system'));
 });

@@ -50,7 +50,10 @@ test('imageMatches accepts a -variant suffix (distroless)', () => {
   assert.ok(imageMatches(`${HUB}/proxyv2:1.31.0-distroless`, expected));
   assert.ok(!imageMatches(`${HUB}/proxyv2:1.30.2`, expected));
   assert.ok(!imageMatches(`${HUB}/proxyv2:1.31.0-rc.1`, expected));
-  assert.ok(!imageMatches(`${HUB}/proxyv2:1.31.0-debug`, { ...expected, variant: 'distroless' }));
+  // debug and distroless can be picked per pod (ProxyConfig image.imageType), whatever global.variant says.
+  assert.ok(imageMatches(`${HUB}/proxyv2:1.31.0-debug`, { ...expected, variant: 'distroless' }));
+  assert.ok(!imageMatches(`${HUB}/proxyv2:1.31.0-custom`, { ...expected, variant: 'distroless' }));
+  assert.ok(imageMatches(`${HUB}/proxyv2:1.31.0-custom`, { ...expected, variant: 'custom' }));
 });
 
 test('judgeSidecar: image mismatch, native sidecars, revision moves, proxyImage override, missing sidecar', () => {

@@ -1,0 +1,39 @@
+/**
+ * IST0175 (istioctl's authn.BlockedCIDRsAnalyzer): RequestAuthentications make istiod fetch JWKS from
+ * addresses they name, but istiod (a Deployment labelled app=istiod) has no BLOCKED_CIDRS_IN_JWKS_URIS
+ * to keep those fetches off private ranges.
+ *
+ * Only RequestAuthentications with a JWT rule that makes istiod fetch count: one without inline `jwks`
+ * (istiod then fetches `jwksUri`, or discovers it from the issuer). The variable counts as set when it
+ * has a value or a valueFrom; a container with envFrom may set it out of view, so it is not judged.
+ */
+import { arr, obj, objs, str } from '../lib/data.js';
+import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+
+export const meta: AnalyzerMeta = {
+  name: 'authn.BlockedCIDRsAnalyzer',
+  description: 'Checks that istiod restricts jwksUri fetches (BLOCKED_CIDRS_IN_JWKS_URIS) when RequestAuthentications exist',
+  inputs: ['RequestAuthentication', 'Deployment'],
+  codes: ['IST0175'],
+};
+
+const ENV = 'BLOCKED_CIDRS_IN_JWKS_URIS';
+
+export function analyze(ctx: AnalysisContext): void {
+  const fetches = ctx
+    .list('RequestAuthentication')
+    .some((ra) => objs(obj(ra.object['spec'])['jwtRules']).some((rule) => (str(rule['jwks']) ?? '') === ''));
+  if (!fetches) return;
+  for (const d of ctx.list('Deployment')) {
+    if (d.object.metadata.labels?.['app'] !== 'istiod') continue;
+    const containers = objs(obj(obj(obj(d.object['spec'])['template'])['spec'])['containers']);
+    const covered = containers.some(
+      (c) =>
+        arr(c['envFrom']).length > 0 ||
+        objs(c['env']).some((e) => e['name'] === ENV && ((str(e['value']) ?? '') !== '' || e['valueFrom'] !== undefined)),
+    );
+    if (covered) continue;
+    const discovery = containers.findIndex((c) => c['name'] === 'discovery');
+    ctx.report('IST0175', d, {}, { path: ['spec', 'template', 'spec', 'containers', Math.max(discovery, 0)] });
+  }
+}

@@ -54,35 +54,6 @@ export function controllerOf(o: KubeObject): { kind: string; name: string; uid: 
   return ref ? { kind: ref.kind, name: ref.name, uid: ref.uid } : undefined;
 }
 
-/** A metav1.LabelSelector (matchLabels + matchExpressions) against a set of labels. Empty selector matches all. */
-export function matchesLabelSelector(selector: unknown, labels: Record<string, string>): boolean {
-  const s = obj(selector);
-  for (const [k, v] of Object.entries(strings(s['matchLabels']))) if (labels[k] !== v) return false;
-  for (const e of arr(s['matchExpressions'])) {
-    const x = obj(e);
-    const key = str(x['key']) ?? '';
-    const values = arr(x['values']).filter((y): y is string => typeof y === 'string');
-    const has = key in labels;
-    switch (x['operator']) {
-      case 'In':
-        if (!has || !values.includes(labels[key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
 /** A label selector string for the API (matchLabels only; matchExpressions are checked client-side). */
 export function selectorString(selector: unknown): string {
   return Object.entries(strings(obj(selector)['matchLabels']))

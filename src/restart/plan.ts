@@ -3,7 +3,8 @@
  * (restart, delete-pods, skip, manual) and the safety flags a person should see before anything happens.
  */
 import type { KubeObject } from '../model/k8s.js';
-import { matchesLabelSelector, nameOf, namespaceOf, num, obj, scaled, selectorString, spec, status, templateMeta } from './k8s.js';
+import { labelSelectorMatches } from '../model/label-selector.js';
+import { nameOf, namespaceOf, num, obj, scaled, selectorString, spec, status, templateMeta } from './k8s.js';
 import type { Selection } from './select.js';
 import type { Candidate, ClusterSnapshot, PlanFlag, PlanItem } from './types.js';
 
@@ -84,7 +85,7 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
   for (const pdb of pdbs) {
     if (namespaceOf(pdb) !== namespaceOf(w)) continue;
     const ps = obj(pdb['spec']);
-    if (ps['selector'] === undefined || !matchesLabelSelector(ps['selector'], tplLabels)) continue;
+    if (ps['selector'] === undefined || !labelSelectorMatches(ps['selector'], tplLabels)) continue;
     if (num(status(pdb)['disruptionsAllowed']) === 0) {
       flags.push('pdb-blocks');
       notes.push(`PodDisruptionBudget ${nameOf(pdb)} allows no disruption now (a rollout is not gated by it, but there is no headroom)`);

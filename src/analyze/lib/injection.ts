@@ -6,7 +6,7 @@
 import { injectorConfigMapName, injectorValues, resolveRevision, revisionTags } from '../../model/injection.js';
 import type { AnalysisContext, Resource } from '../types.js';
 import { type Obj, labelsOf, obj, objs, str } from './data.js';
-import { labelSelectorMatches } from './selector.js';
+import { labelSelectorMatches } from '../../model/label-selector.js';
 
 export const INJECTION_LABEL = 'istio-injection';
 export const REV_LABEL = 'istio.io/rev';

@@ -1,0 +1,44 @@
+/**
+ * Kubernetes label selectors (metav1.LabelSelector: matchLabels and matchExpressions), matched the way
+ * the API server matches them. Shared by analysis (webhook and injector selectors) and rollout-restart
+ * (PodDisruptionBudget selectors).
+ */
+
+type Obj = Readonly<Record<string, unknown>>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/**
+ * True when `selector` selects `labels`. An absent or empty selector selects everything (the webhook
+ * default). A selector the API server would reject (an unknown operator, In/NotIn without values)
+ * selects nothing.
+ */
+export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
+  if (selector === undefined || selector === null) return true;
+  if (!isObj(selector)) return false;
+  const matchLabels = isObj(selector['matchLabels']) ? selector['matchLabels'] : {};
+  for (const [k, v] of Object.entries(matchLabels)) if (typeof v !== 'string' || labels[k] !== v) return false;
+  for (const e of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
+    const x: Obj = isObj(e) ? e : {};
+    const key = typeof x['key'] === 'string' ? x['key'] : '';
+    const values = strings(x['values']);
+    const value = Object.hasOwn(labels, key) ? labels[key] : undefined;
+    switch (x['operator']) {
+      case 'In':
+        if (values.length === 0 || value === undefined || !values.includes(value)) return false;
+        break;
+      case 'NotIn':
+        if (values.length === 0 || (value !== undefined && values.includes(value))) return false;
+        break;
+      case 'Exists':
+        if (value === undefined) return false;
+        break;
+      case 'DoesNotExist':
+        if (value !== undefined) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}

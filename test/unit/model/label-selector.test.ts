@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { labelSelectorMatches } from '../../../src/model/label-selector.js';
+
+test('label selectors match as the API server matches them', () => {
+  const labels = { app: 'web', tier: 'front' };
+  assert.equal(labelSelectorMatches(undefined, labels), true, 'absent selects all');
+  assert.equal(labelSelectorMatches({}, labels), true, 'empty selects all');
+  assert.equal(labelSelectorMatches({ matchLabels: { app: 'web' } }, labels), true);
+  assert.equal(labelSelectorMatches({ matchLabels: { app: 'db' } }, labels), false);
+  assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }, labels), true);
+  assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels), false);
+  assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, labels), true);
+  assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, labels), true);
+  assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, labels), false);
+  assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }, labels), false, 'invalid selects nothing');
+  assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'Matches' }] }, labels), false, 'unknown operator');
+});

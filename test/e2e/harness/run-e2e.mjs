@@ -102,7 +102,10 @@ function stop() {
   if (owned && !process.env.MESH_E2E_KEEP) cp('down', ['ignore', 'inherit', 'inherit']);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...files], { cwd: repo, stdio: 'inherit', env });
+// One file at a time: the files share one cluster, and some change cluster-scoped objects (CRDs,
+// webhook configurations) that others read. Node's default runs files in parallel on machines with
+// more than two cores, which would make results depend on the machine.
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { cwd: repo, stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     child.kill(sig);

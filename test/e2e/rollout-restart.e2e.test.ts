@@ -63,6 +63,11 @@ async function proxyImages(kube: KubeClient, ns: string, app: string): Promise<s
     .sort();
 }
 
+async function podNames(kube: KubeClient, ns: string, app: string): Promise<string[]> {
+  const pods = await kube.list('v1', 'Pod', { namespace: ns, labelSelector: `app=${app}` });
+  return pods.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => p.metadata.name ?? '');
+}
+
 /**
  * An isolated Istio revision served by the fake istiod: injector ConfigMap, istiod Service and
  * Deployment, and an injection webhook for namespaces labelled istio.io/rev=REV.
@@ -300,6 +305,16 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       await waitRolledOut(kube, fresh);
       assert.deepEqual(await proxyImages(kube, ns, 'fresh'), [`${HUB}/proxyv2:1.31.1`, `${HUB}/proxyv2:1.31.1`]);
 
+      // mesh analyze sees the same thing on the live cluster: IST0158 names exactly the outdated pods.
+      const imageCheck = ['analyze', '-n', ns, '-i', SYS, '-r', rev, '--analyzer', 'injection.ImageAnalyzer', '-o', 'json'];
+      const before = await runMesh(cp, imageCheck);
+      assert.equal(before.code, 0, before.stderr); // IST0158 is a Warning, below the default failure threshold
+      const findings = JSON.parse(before.stdout) as { code: string; message: string }[];
+      assert.deepEqual(findings.map((f) => f.code), ['IST0158'], before.stdout);
+      const oldPods = [...(await podNames(kube, ns, 'old-a')), ...(await podNames(kube, ns, 'old-b'))].sort();
+      for (const p of oldPods) assert.ok(findings[0]!.message.includes(p), `${p} in ${findings[0]!.message}`);
+      for (const p of await podNames(kube, ns, 'fresh')) assert.ok(!findings[0]!.message.includes(p), `up-to-date ${p} not listed`);
+
       const first = await runMesh(cp, ['rollout-restart', '-n', ns, '--outdated', '-y', '-o', 'json']);
       assert.equal(first.code, 0, first.stderr);
       const report = JSON.parse(first.stdout) as Report;
@@ -313,6 +328,12 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       assert.equal(second.code, 0, second.stderr);
       assert.deepEqual((JSON.parse(second.stdout) as Report).workloads, []);
       assert.match(second.stderr, /No workloads with an outdated sidecar in namespace/);
+      // Old pods may still be terminating (and running the old proxy) for a moment.
+      await waitFor('no IST0158 once every sidecar is current', async () => {
+        const r = await runMesh(cp, imageCheck);
+        assert.equal(r.code, 0, r.stderr);
+        return (JSON.parse(r.stdout) as unknown[]).length === 0;
+      });
     });
 
     it('a rollout whose new pods never become ready stops the run with exit 1 and leaves later workloads untouched', async () => {

@@ -3,11 +3,12 @@
  * prune it and uninstall can find it. Names are Istio's (operator/pkg/manifest/name.go).
  */
 import type { KubeObject } from '../model/k8s.js';
+import { REVISION_LABEL } from '../model/injection.js';
 import { COMPONENT_LABEL, type ComponentName, componentOf } from './components.js';
 
 export const MANAGED_LABEL = 'operator.istio.io/managed';
 export const VERSION_LABEL = 'operator.istio.io/version';
-export const REVISION_LABEL = 'istio.io/rev';
+export { REVISION_LABEL } from '../model/injection.js';
 export const NOT_PRUNED_LABEL = 'install.operator.istio.io/owning-resource-not-pruned';
 /** The control-plane namespace of the installation an object belongs to (istioctl: the IstioOperator's namespace). */
 export const OWNER_NAMESPACE_LABEL = 'install.operator.istio.io/owning-resource-namespace';

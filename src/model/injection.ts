@@ -7,6 +7,14 @@
 import type { KubeObject } from './k8s.js';
 
 export const PROXY_CONTAINER = 'istio-proxy';
+/** Namespace label that turns injection on (`enabled`) or off (`disabled`) for the default revision. */
+export const INJECTION_LABEL = 'istio-injection';
+/** Namespace or pod label naming the control-plane revision (or tag) that injects it. */
+export const REVISION_LABEL = 'istio.io/rev';
+/** Pod label (or, deprecated, annotation) asking for or refusing a sidecar. */
+export const SIDECAR_INJECT = 'sidecar.istio.io/inject';
+/** Namespace or pod label enrolling it in ambient mode. */
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 export const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
 
 type Dict = Readonly<Record<string, unknown>>;

@@ -12,6 +12,7 @@
  * - IST0125: its value is not one the sidecar injector accepts (ports, CIDR ranges, numbers, booleans,
  *   interception mode, ProxyConfig YAML).
  */
+import { SIDECAR_INJECT } from '../../model/injection.js';
 import { parseDocument } from 'yaml';
 import { type AnnotationValue, inIstioDomain, istioAnnotation } from '../lib/annotations.js';
 import { isObj, labelsOf } from '../lib/data.js';
@@ -26,7 +27,6 @@ export const meta: AnalyzerMeta = {
 };
 
 const CHECKED: readonly KindId[] = ['Namespace', 'Service', 'Pod', 'Deployment'];
-const INJECT = 'sidecar.istio.io/inject';
 const GATEWAY_MANAGED = 'gateway.istio.io/managed';
 
 export function analyze(ctx: AnalysisContext): void {
@@ -42,7 +42,7 @@ export function analyze(ctx: AnalysisContext): void {
           ctx.report('IST0108', r, { annotation: name }, { path });
           continue;
         }
-        if (def.deprecated && !(name === INJECT && INJECT in labels)) {
+        if (def.deprecated && !(name === SIDECAR_INJECT && SIDECAR_INJECT in labels)) {
           const extra = def.deprecated.instead !== undefined ? ` in favor of ${def.deprecated.instead}` : '';
           ctx.report('IST0135', r, { annotation: name, extra }, { path });
         }

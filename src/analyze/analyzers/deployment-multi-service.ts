@@ -9,6 +9,7 @@
  * Waypoint Deployments (managed by Istio's mesh controller) are skipped. With no Namespace object in
  * view and no injection hint on the template, the Deployment is not judged.
  */
+import { INJECTION_LABEL, PROXY_CONTAINER, REVISION_LABEL, SIDECAR_INJECT } from '../../model/injection.js';
 import { labelsOf, num, obj, objs, selects, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
@@ -19,7 +20,6 @@ export const meta: AnalyzerMeta = {
   codes: ['IST0116', 'IST0137'],
 };
 
-const INJECT = 'sidecar.istio.io/inject';
 const WAYPOINT_MANAGED = 'gateway.istio.io/managed';
 const MESH_CONTROLLER = 'istio.io-mesh-controller';
 
@@ -84,17 +84,17 @@ function indexServices(ctx: AnalysisContext): Map<string, SelectingService[]> {
 
 function inMesh(ctx: AnalysisContext, d: Resource, template: Readonly<Record<string, unknown>>, labels: Readonly<Record<string, string>>): boolean {
   const containers = objs(obj(template['spec'])['containers']);
-  if (containers.some((c) => str(c['name']) === 'istio-proxy' && (str(c['image']) ?? '') !== '')) return true;
-  const fromLabel = labels[INJECT];
+  if (containers.some((c) => str(c['name']) === PROXY_CONTAINER && (str(c['image']) ?? '') !== '')) return true;
+  const fromLabel = labels[SIDECAR_INJECT];
   if (fromLabel !== undefined) return fromLabel === 'true';
-  const fromAnnotation = labelsOf(obj(template['metadata'])['annotations'])[INJECT];
+  const fromAnnotation = labelsOf(obj(template['metadata'])['annotations'])[SIDECAR_INJECT];
   if (fromAnnotation !== undefined) return fromAnnotation === 'true';
   const ns = ctx.find('Namespace', '', d.namespace);
   if (!ns) return false;
   const nsLabels = labelsOf(ns.object.metadata.labels);
-  const injection = nsLabels['istio-injection'];
+  const injection = nsLabels[INJECTION_LABEL];
   if (injection !== undefined) return injection === 'enabled';
-  return (nsLabels['istio.io/rev'] ?? '') !== '';
+  return (nsLabels[REVISION_LABEL] ?? '') !== '';
 }
 
 /** IST0116: one port number, several protocols. */

@@ -12,7 +12,7 @@
  */
 import { proxyContainer } from '../../model/injection.js';
 import { labelsOf, obj } from '../lib/data.js';
-import { INJECTION_LABEL, InjectorConfigs, REV_LABEL, injectorWouldInject, isFinished, isSystemNamespace, wasAdmitted } from '../lib/injection.js';
+import { INJECTION_LABEL, InjectorConfigs, REVISION_LABEL, injectorWouldInject, isFinished, isSystemNamespace, wasAdmitted } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -32,7 +32,7 @@ export function analyze(ctx: AnalysisContext): void {
     if (isSystemNamespace(ns.name, ctx.settings.istioNamespace)) continue;
     const labels = labelsOf(ns.object.metadata.labels);
     const injection = labels[INJECTION_LABEL] ?? '';
-    const rev = labels[REV_LABEL];
+    const rev = labels[REVISION_LABEL];
     if (injection === '' && rev === undefined) {
       if (labels['istio.io/dataplane-mode'] === 'ambient') continue;
       if (byDefault) ctx.report('IST0148', ns, {}, { path: ['metadata', 'name'] });
@@ -40,7 +40,7 @@ export function analyze(ctx: AnalysisContext): void {
       continue;
     }
     if (rev !== undefined && injection !== '') {
-      ctx.report('IST0123', ns, { labels: [`${INJECTION_LABEL}=${injection}`, `${REV_LABEL}=${rev}`] }, { path: ['metadata', 'labels', REV_LABEL] });
+      ctx.report('IST0123', ns, { labels: [`${INJECTION_LABEL}=${injection}`, `${REVISION_LABEL}=${rev}`] }, { path: ['metadata', 'labels', REVISION_LABEL] });
       continue;
     }
     if (rev !== undefined) injected.set(ns.name, rev);

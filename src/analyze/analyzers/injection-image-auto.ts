@@ -46,7 +46,7 @@ export function analyze(ctx: AnalysisContext): void {
   };
 
   for (const pod of ctx.list('Pod')) {
-    if (SYSTEM_NAMESPACES.includes(pod.namespace)) continue;
+    if (SYSTEM_NAMESPACES.has(pod.namespace)) continue;
     const i = autoImageIndex(pod.object['spec']);
     if (i < 0) continue;
     if (wasAdmitted(pod) || injected(pod, labelsOf(pod.object.metadata.labels)) === false) {
@@ -54,7 +54,7 @@ export function analyze(ctx: AnalysisContext): void {
     }
   }
   for (const d of ctx.list('Deployment')) {
-    if (SYSTEM_NAMESPACES.includes(d.namespace)) continue;
+    if (SYSTEM_NAMESPACES.has(d.namespace)) continue;
     const template = obj(obj(d.object['spec'])['template']);
     const i = autoImageIndex(template['spec']);
     if (i < 0) continue;

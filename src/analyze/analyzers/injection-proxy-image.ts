@@ -14,7 +14,7 @@
  */
 import { type InjectorImage, imageMatches, injectorImage, proxyContainer, targetRevision } from '../../model/injection.js';
 import { labelsOf } from '../lib/data.js';
-import { INJECTION_LABEL, InjectorConfigs, REV_LABEL, SYSTEM_NAMESPACES, TRUTHY, injectSetting, isFinished } from '../lib/injection.js';
+import { INJECTION_LABEL, InjectorConfigs, REVISION_LABEL, SYSTEM_NAMESPACES, TRUTHY, injectSetting, isFinished } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -28,9 +28,9 @@ export function analyze(ctx: AnalysisContext): void {
   const injectors = new InjectorConfigs(ctx);
   const namespaces = new Map<string, { ns: Resource; labels: Record<string, string> }>();
   for (const ns of ctx.list('Namespace')) {
-    if (SYSTEM_NAMESPACES.includes(ns.name)) continue;
+    if (SYSTEM_NAMESPACES.has(ns.name)) continue;
     const labels = labelsOf(ns.object.metadata.labels);
-    if (labels[INJECTION_LABEL] === 'enabled' || (labels[REV_LABEL] ?? '') !== '') namespaces.set(ns.name, { ns, labels });
+    if (labels[INJECTION_LABEL] === 'enabled' || (labels[REVISION_LABEL] ?? '') !== '') namespaces.set(ns.name, { ns, labels });
   }
   if (namespaces.size === 0) return;
 

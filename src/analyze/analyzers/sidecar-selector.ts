@@ -10,7 +10,7 @@
  *   replaces IST0110 / IST0111 for those objects.
  */
 import { labelsOf, obj } from '../lib/data.js';
-import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, namespaceInAmbient, podInAmbient, selectorString } from '../lib/workloads.js';
+import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, namespaceInAmbient, podInAmbient, selectedPodsOrReport } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -34,15 +34,7 @@ export function analyze(ctx: AnalysisContext): void {
       else namespaceWide.set(sc.namespace, [sc]);
       continue;
     }
-    const selected = workloads.select(labels, sc.namespace);
-    if (selected.length === 0) {
-      if (workloads.hasAny(sc.namespace)) {
-        ctx.report('IST0101', sc, { reftype: 'selector', refval: selectorString(labels) }, { path: ['spec', 'workloadSelector', 'labels', key] });
-      }
-      continue;
-    }
-    for (const w of selected) {
-      if (w.kind !== 'Pod') continue;
+    for (const w of selectedPodsOrReport(ctx, workloads, sc, labels, ['spec', 'workloadSelector', 'labels'])) {
       const list = sidecarsByPod.get(w);
       if (list) list.push(sc);
       else sidecarsByPod.set(w, [sc]);

@@ -6,7 +6,7 @@
  * - IST0159: two or more Telemetry resources select the same Pod.
  */
 import { labelsOf, obj } from '../lib/data.js';
-import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, selectorString } from '../lib/workloads.js';
+import { TEMPLATE_KINDS, type Workload, WorkloadIndex, selectedPodsOrReport } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -21,17 +21,7 @@ export function analyze(ctx: AnalysisContext): void {
   const byPod = new Map<Workload, Resource[]>();
   for (const t of ctx.list('Telemetry')) {
     const labels = labelsOf(obj(obj(t.object['spec'])['selector'])['matchLabels']);
-    const key = firstSelectorKey(labels);
-    if (key === undefined) continue;
-    const selected = workloads.select(labels, t.namespace);
-    if (selected.length === 0) {
-      if (workloads.hasAny(t.namespace)) {
-        ctx.report('IST0101', t, { reftype: 'selector', refval: selectorString(labels) }, { path: ['spec', 'selector', 'matchLabels', key] });
-      }
-      continue;
-    }
-    for (const w of selected) {
-      if (w.kind !== 'Pod') continue;
+    for (const w of selectedPodsOrReport(ctx, workloads, t, labels, ['spec', 'selector', 'matchLabels'])) {
       const list = byPod.get(w);
       if (list) list.push(t);
       else byPod.set(w, [t]);

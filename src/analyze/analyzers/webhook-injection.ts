@@ -15,7 +15,7 @@
  * of that namespace are in view: the configuration came from the cluster, or files hold Services there.
  */
 import { obj, objs, str, strs } from '../lib/data.js';
-import { INJECTION_LABEL, INJECT_KEY, REV_LABEL, type Webhook, isIstioWebhookName, webhookSelects, webhooksOf } from '../lib/injection.js';
+import { INJECTION_LABEL, SIDECAR_INJECT, REVISION_LABEL, type Webhook, isIstioWebhookName, webhookSelects, webhooksOf } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -28,21 +28,21 @@ export const meta: AnalyzerMeta = {
 /** Revisions a configuration is about: its istio.io/rev label and the istio.io/rev values its selectors name. */
 function revisionsOf(config: Resource, hooks: readonly Webhook[]): string[] {
   const revs = new Set<string>();
-  const label = config.object.metadata.labels?.[REV_LABEL];
+  const label = config.object.metadata.labels?.[REVISION_LABEL];
   if (label !== undefined) revs.add(label);
   for (const w of hooks) {
     for (const sel of [w.namespaceSelector, w.objectSelector]) {
       const s = obj(sel);
-      const v = str(obj(s['matchLabels'])[REV_LABEL]);
+      const v = str(obj(s['matchLabels'])[REVISION_LABEL]);
       if (v !== undefined) revs.add(v);
-      for (const e of objs(s['matchExpressions'])) if (e['key'] === REV_LABEL) for (const x of strs(e['values'])) revs.add(x);
+      for (const e of objs(s['matchExpressions'])) if (e['key'] === REVISION_LABEL) for (const x of strs(e['values'])) revs.add(x);
     }
   }
   return [...revs];
 }
 
 function withRevisions(base: readonly Record<string, string>[], revisions: readonly string[]): Record<string, string>[] {
-  return [...base, ...revisions.flatMap((rev) => base.map((b) => ({ ...b, [REV_LABEL]: rev })))];
+  return [...base, ...revisions.flatMap((rev) => base.map((b) => ({ ...b, [REVISION_LABEL]: rev })))];
 }
 
 const id = (w: Webhook): string => `${w.config.name}/${w.name}`;
@@ -61,7 +61,7 @@ export function analyze(ctx: AnalysisContext): void {
 
   const revs = [...revisions].sort();
   const nsSets = withRevisions([{}, { [INJECTION_LABEL]: 'enabled' }, { [INJECTION_LABEL]: 'disabled' }], revs);
-  const podSets = withRevisions([{}, { [INJECT_KEY]: 'true' }, { [INJECT_KEY]: 'false' }], revs);
+  const podSets = withRevisions([{}, { [SIDECAR_INJECT]: 'true' }, { [SIDECAR_INJECT]: 'false' }], revs);
   const overlaps = new Map<Webhook, Set<string>>();
   for (const ns of nsSets) {
     for (const pod of podSets) {

@@ -3,21 +3,18 @@
  * admission, the injection webhooks, and the injector configuration (the `values` of the
  * `istio-sidecar-injector[-<rev>]` ConfigMap in the Istio namespace) of each revision or tag.
  */
-import { injectorConfigMapName, injectorValues, resolveRevision, revisionTags } from '../../model/injection.js';
+import { SIDECAR_INJECT, injectorConfigMapName, injectorValues, resolveRevision, revisionTags } from '../../model/injection.js';
+import { SYSTEM_NAMESPACES } from './control-plane.js';
 import type { AnalysisContext, Resource } from '../types.js';
 import { type Obj, labelsOf, obj, objs, str } from './data.js';
 import { labelSelectorMatches } from '../../model/label-selector.js';
 
-export const INJECTION_LABEL = 'istio-injection';
-export const REV_LABEL = 'istio.io/rev';
-export const INJECT_KEY = 'sidecar.istio.io/inject';
-
-/** Namespaces Istio's injector ignores, and istioctl leaves out of analysis. */
-export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+export { INJECTION_LABEL, REVISION_LABEL, SIDECAR_INJECT } from '../../model/injection.js';
+export { SYSTEM_NAMESPACES } from './control-plane.js';
 
 /** A system namespace, or the Istio namespace (never judged for namespace injection labels). */
 export function isSystemNamespace(ns: string, istioNamespace: string): boolean {
-  return ns === istioNamespace || SYSTEM_NAMESPACES.includes(ns);
+  return ns === istioNamespace || SYSTEM_NAMESPACES.has(ns);
 }
 
 /**
@@ -50,7 +47,7 @@ export const TRUTHY: readonly string[] = ['y', 'yes', 'true', 'on'];
 
 /** `sidecar.istio.io/inject` of an object: the label wins over the annotation, as in Istio's injector. */
 export function injectSetting(labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>): string | undefined {
-  return labels[INJECT_KEY] ?? annotations[INJECT_KEY];
+  return labels[SIDECAR_INJECT] ?? annotations[SIDECAR_INJECT];
 }
 
 /**

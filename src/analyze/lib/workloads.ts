@@ -5,8 +5,9 @@
  * keeps selection close to linear: a selector is matched only against the workloads that carry its
  * rarest key=value pair.
  */
+import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, PROXY_CONTAINER, REVISION_LABEL, SIDECAR_INJECT } from '../../model/injection.js';
 import type { KindId } from '../kinds.js';
-import type { AnalysisContext, Resource } from '../types.js';
+import type { AnalysisContext, FieldPath, Resource } from '../types.js';
 import { arr, isObj, labelsOf, obj, objs, selects, str } from './data.js';
 
 export type WorkloadKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'WorkloadEntry';
@@ -24,13 +25,8 @@ export interface Workload {
 
 export const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const satisfies readonly KindId[];
 
-/** Label and annotation names Istio uses to decide whether a workload is in the mesh. */
-export const SIDECAR_INJECT = 'sidecar.istio.io/inject';
-export const INJECTION_LABEL = 'istio-injection';
-export const REVISION_LABEL = 'istio.io/rev';
-export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+/** Annotation the ambient CNI sets on pods it has captured. */
 export const AMBIENT_REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
-export const PROXY_CONTAINER = 'istio-proxy';
 
 function containersOf(podSpec: unknown): { name: string; image: string }[] {
   const spec = obj(podSpec);
@@ -168,4 +164,26 @@ export function optionalLabels(v: unknown): Record<string, string> | undefined {
 /** True when the spec lists anything in targetRef/targetRefs. */
 export function hasTargetRef(spec: Readonly<Record<string, unknown>>): boolean {
   return isObj(spec['targetRef']) || arr(spec['targetRefs']).length > 0;
+}
+
+/**
+ * The Pods a policy's non-empty `labels` selector picks in its namespace, for the selector analyzers
+ * (Sidecar, Telemetry). When it picks no workload at all, reports IST0101 "Referenced selector not
+ * found" at `path` + the first key — but only when the namespace has workloads in view, so a files-only
+ * run without workloads raises no false alarm.
+ */
+export function selectedPodsOrReport(
+  ctx: AnalysisContext,
+  workloads: WorkloadIndex,
+  policy: Resource,
+  labels: Readonly<Record<string, string>>,
+  path: FieldPath,
+): Workload[] {
+  const key = firstSelectorKey(labels);
+  if (key === undefined) return [];
+  const selected = workloads.select(labels, policy.namespace);
+  if (selected.length === 0 && workloads.hasAny(policy.namespace)) {
+    ctx.report('IST0101', policy, { reftype: 'selector', refval: selectorString(labels) }, { path: [...path, key] });
+  }
+  return selected.filter((w) => w.kind === 'Pod');
 }

@@ -2,14 +2,16 @@
 //   node scripts/run-tests.mjs            unit tests, then the end-to-end suite
 //   node scripts/run-tests.mjs --unit     unit tests only
 //   node scripts/run-tests.mjs --e2e      end-to-end tests only
+//   node scripts/run-tests.mjs --parity   parity tests only (mesh against the real istioctl)
 //   extra arguments that are paths select those test files
-// Unit tests: test/unit/**/*.test.ts and src/**/*.test.ts. E2e: test/e2e/**/*.e2e.test.ts.
+// Unit tests: test/unit/**/*.test.ts and src/**/*.test.ts. Parity: test/parity/**/*.parity.test.ts
+// (they need istioctl, built by scripts/istio/istio.sh). E2e: test/e2e/**/*.e2e.test.ts.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
-const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
+const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : args.includes('--parity') ? 'parity' : 'all';
 const explicit = args.filter((a) => !a.startsWith('--'));
 
 function walk(dir, out = []) {
@@ -29,7 +31,9 @@ function walk(dir, out = []) {
 }
 
 const isE2e = (f) => f.endsWith('.e2e.test.ts');
-const unitFiles = [...walk('test'), ...walk('src')].filter((f) => f.endsWith('.test.ts') && !isE2e(f));
+const isParity = (f) => f.endsWith('.parity.test.ts');
+const unitFiles = [...walk('test'), ...walk('src')].filter((f) => f.endsWith('.test.ts') && !isE2e(f) && !isParity(f));
+const parityFiles = walk('test/parity').filter(isParity);
 const e2eFiles = walk('test/e2e').filter(isE2e);
 
 function run(files, extraEnv = {}) {
@@ -49,12 +53,27 @@ function runE2e(files) {
   return r.status ?? 1;
 }
 
+// Parity tests need the real istioctl: build it first (a no-op when cached). Without Go or when
+// the build fails they are skipped with one loud line, except with CI=true, where that fails.
+function runParity(files) {
+  if (files.length === 0) return 0;
+  const b = spawnSync('bash', ['scripts/istio/istio.sh', 'build'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (b.status !== 0) {
+    const ci = process.env.CI === 'true' || process.env.CI === '1';
+    process.stderr.write(`\n######## PARITY ${ci ? 'FAILED (CI=true)' : 'SKIPPED'}: scripts/istio/istio.sh build failed ########\n\n`);
+    return ci ? 1 : 0;
+  }
+  return run(files);
+}
+
 let status = 0;
 if (explicit.length > 0) {
-  status = run(explicit.filter((f) => !isE2e(f))) || status;
+  status = run(explicit.filter((f) => !isE2e(f) && !isParity(f))) || status;
+  status = runParity(explicit.filter(isParity)) || status;
   status = runE2e(explicit.filter(isE2e)) || status;
 } else {
-  if (only !== 'e2e') status = run(unitFiles) || status;
-  if (only !== 'unit') status = runE2e(e2eFiles) || status;
+  if (only === 'all' || only === 'unit') status = run(unitFiles) || status;
+  if (only === 'all' || only === 'parity') status = runParity(parityFiles) || status;
+  if (only === 'all' || only === 'e2e') status = runE2e(e2eFiles) || status;
 }
 process.exit(status);

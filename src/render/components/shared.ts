@@ -39,3 +39,6 @@ export function serviceAccount(o: { name: string; namespace: string; labels: Rec
 }
 
 export const fieldRef = (name: string, fieldPath: string): JsonObject => ({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } });
+
+/** Builds a component's labels, with extra labels laid over. */
+export type Labels = (extra?: Record<string, string>) => Record<string, string>;

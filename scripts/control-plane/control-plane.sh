@@ -4,8 +4,9 @@
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok are
 # built from Go modules (no Docker, no downloads from dl.k8s.io) and run as
 # local processes on 127.0.0.1. kwok plays the kubelets of three fake nodes.
-# A small Node.js daemon (test/e2e/harness/fake-istiod.mjs) is the apiserver's
-# `cluster` egress proxy and plays istiod's admission webhooks.
+# A small Node.js daemon (test/e2e/harness/cluster-egress.mjs) is the apiserver's
+# `cluster` egress proxy and runs the REAL istiod (pilot-discovery, built from Go
+# modules by scripts/istio/istio.sh) for every istiod Deployment in the cluster.
 #
 # Usage: scripts/control-plane/control-plane.sh build|up|down|env|status|paths
 #
@@ -30,7 +31,8 @@ CACHE_ROOT="${MESH_CP_CACHE:-$REPO/.cache/control-plane}"
 BIN="$CACHE_ROOT/$K8S_VERSION/bin"
 STATE="${MESH_CP_STATE:-$CACHE_ROOT/run}"
 STAMP_CONTENT="k8s=$K8S_VERSION etcd=$ETCD_VERSION kwok=$KWOK_VERSION sums=$(cat "$HERE/k8s/go.sum" "$HERE/etcd/go.sum" | cksum | cut -d' ' -f1)"
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok fake-istiod)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok cluster-egress)
+ISTIO_SCRIPT="$HERE/../istio/istio.sh"
 
 # The control plane only ever talks to loopback; never route it through a proxy.
 unset HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
@@ -53,6 +55,8 @@ binaries_present() {
 }
 
 cmd_build() {
+  # istiod (pilot-discovery) and istioctl: the egress daemon runs the real istiod.
+  bash "$ISTIO_SCRIPT" build || die "building istiod and istioctl failed: $(cat "${MESH_ISTIO_CACHE:-$REPO/.cache/istio}/last-error" 2>/dev/null)"
   if binaries_present; then
     log "binaries up to date in $BIN"
     return 0
@@ -169,14 +173,6 @@ extendedKeyUsage=clientAuth"
   # Service-account token signing key pair
   openssl genrsa -out "$p/sa.key" 2048 2>/dev/null
   openssl rsa -in "$p/sa.key" -pubout -out "$p/sa.pub" 2>/dev/null
-  # A separate CA for the fake istiod's webhook serving cert (istiod has its own CA
-  # and patches it into the webhook configurations' caBundle; fake-istiod does the same).
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$p/istiod-ca.key" -out "$p/istiod-ca.crt" -days 3650 \
-    -subj "/O=cluster.local/CN=fake-istiod-ca" "${o[@]}" 2>/dev/null
-  sign istiod "/CN=istiod.istio-system.svc" "basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=serverAuth
-subjectAltName=DNS:istiod.istio-system.svc,DNS:*.istio-system.svc,DNS:istio-sidecar-injector.istio-system.svc" istiod-ca
   chmod 600 "$p"/*.key
 }
 
@@ -284,13 +280,15 @@ EOF
     --cert-dir="$STATE/pki/apiserver-certs"
   wait_for "kube-apiserver /readyz" 120 kube-apiserver kcurl /readyz
 
-  # The fake istiod is also the apiserver's `cluster` egress proxy: start it before
-  # anything needs to reach a node (kwok) or a webhook.
-  start_proc fake-istiod node "$REPO/test/e2e/harness/fake-istiod.mjs" \
+  # The egress daemon is the apiserver's `cluster` egress proxy and runs istiod: start it
+  # before anything needs to reach a node (kwok) or a webhook.
+  local pilot
+  pilot="$(bash "$ISTIO_SCRIPT" paths | sed -n 's/^PILOT_DISCOVERY=//p')"
+  [[ -x "$pilot" ]] || die "pilot-discovery is not built ($pilot); run: scripts/istio/istio.sh build"
+  start_proc cluster-egress node "$REPO/test/e2e/harness/cluster-egress.mjs" \
     --kubeconfig="$STATE/kubeconfig" --listen="127.0.0.1:$egress" --uds="$STATE/egress.sock" \
-    --cert="$STATE/pki/istiod.crt" --key="$STATE/pki/istiod.key" --ca="$STATE/pki/istiod-ca.crt" \
-    --node-ip="$NODE_IP"
-  wait_for "fake-istiod" 30 fake-istiod curl -sf "http://127.0.0.1:$egress/healthz"
+    --pilot-discovery="$pilot" --workdir="$STATE/istiod" --node-ip="$NODE_IP"
+  wait_for "cluster-egress" 30 cluster-egress curl -sf "http://127.0.0.1:$egress/healthz"
 
   start_proc kube-controller-manager "$BIN/kube-controller-manager" \
     --kubeconfig="$STATE/kubeconfig" --authentication-kubeconfig="$STATE/kubeconfig" \
@@ -323,6 +321,8 @@ EOF
     --node-port="$kwok" --server-address="127.0.0.1:$kwok" --node-lease-duration-seconds=40 \
     --enable-crds=ClusterPortForward
 
+  # The nodes report the control plane's version as their kubelet version, as real nodes of this
+  # cluster would (istiod turns native sidecars on from Kubernetes 1.33 nodes).
   local i
   for ((i = 0; i < NODE_COUNT; i++)); do
     kcurl /api/v1/nodes -X POST -H 'Content-Type: application/json' --data-binary @- >/dev/null <<EOF
@@ -331,7 +331,7 @@ EOF
  "labels":{"kubernetes.io/arch":"amd64","kubernetes.io/hostname":"kwok-node-$i","kubernetes.io/os":"linux",
            "kubernetes.io/role":"agent","node-role.kubernetes.io/agent":"","type":"kwok",
            "topology.kubernetes.io/region":"local","topology.kubernetes.io/zone":"local-$i"}},
- "spec":{},"status":{}}
+ "spec":{},"status":{"nodeInfo":{"kubeletVersion":"$K8S_VERSION","kubeProxyVersion":"$K8S_VERSION"}}}
 EOF
   done
   wait_for "$NODE_COUNT ready kwok nodes" 60 kwok nodes_ready

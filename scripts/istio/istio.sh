@@ -2,7 +2,7 @@
 # The real Istio binaries of the 1.31 line, built from Go modules: istiod (pilot-discovery) and istioctl.
 # They are test oracles and the other side of mesh's end-to-end tests (never shipped with mesh).
 #
-# Usage: scripts/istio/istio.sh build|paths|version
+# Usage: scripts/istio/istio.sh build|paths|version|present|gateway-api-crds
 #
 # Environment:
 #   MESH_ISTIO_CACHE   binary cache root  (default: <repo>/.cache/istio)
@@ -72,5 +72,11 @@ case "${1:-}" in
   paths) printf 'MESH_ISTIO_BIN=%s\nISTIOCTL=%s\nPILOT_DISCOVERY=%s\n' "$BIN" "$BIN/istioctl" "$BIN/pilot-discovery" ;;
   version) echo "$ISTIO_VERSION ($ISTIO_MODULE)" ;;
   present) present ;;
-  *) echo "usage: $0 build|paths|version|present" >&2; exit 64 ;;
+  # The Gateway API CRDs (standard channel) of the version Istio's module requires, from the Go
+  # module cache: what the e2e tests apply before creating Gateway API gateways and waypoints.
+  gateway-api-crds)
+    dir="$(cd "$HERE" && GOFLAGS=-mod=mod go mod download -json sigs.k8s.io/gateway-api | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [[ -d "$dir/config/crd/standard" ]] || die "sigs.k8s.io/gateway-api is not in the Go module cache (run: scripts/istio/istio.sh build)"
+    echo "$dir/config/crd/standard" ;;
+  *) echo "usage: $0 build|paths|version|present|gateway-api-crds" >&2; exit 64 ;;
 esac

@@ -55,7 +55,7 @@ export function stampOwnerLabels(obj: KubeObject, opts: OwnerOptions): KubeObjec
 
 /**
  * istiod patches its CA into the webhook configurations that point at it. An empty caBundle in the
- * rendered object is a placeholder, not a wish: it is left out of the apply, and carryOverCaBundles()
+ * rendered object is a placeholder, not a wish: it is left out of the apply, and carryOverIstiodFields()
  * keeps the live value (clientConfig is replaced as a whole by an apply), so re-installing does not
  * break the webhooks and a no-op stays a no-op.
  */
@@ -111,15 +111,22 @@ export function slashName(o: { kind: string; metadata: { name?: string; namespac
   return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name ?? ''}` : `${o.kind}/${o.metadata.name ?? ''}`;
 }
 
-/** A copy of a rendered webhook configuration that keeps the caBundles istiod put into the live one. */
-export function carryOverCaBundles(desired: KubeObject, live: KubeObject | undefined): KubeObject {
+/**
+ * A copy of a rendered webhook configuration that keeps what istiod owns in the live one: the
+ * caBundle it patched in, and — for validation — the `Fail` failurePolicy it switches to once it
+ * has proven it rejects invalid config (the rendered `Ignore` is only the starting point, so that
+ * config can be written while no istiod runs). Re-applying never reopens validation.
+ */
+export function carryOverIstiodFields(desired: KubeObject, live: KubeObject | undefined): KubeObject {
   if (live === undefined || (desired.kind !== 'MutatingWebhookConfiguration' && desired.kind !== 'ValidatingWebhookConfiguration')) return desired;
-  type Hook = { name?: string; clientConfig?: { caBundle?: unknown } };
-  const liveHooks = new Map(((live['webhooks'] ?? []) as Hook[]).map((w) => [w.name, w.clientConfig?.caBundle]));
+  type Hook = { name?: string; failurePolicy?: unknown; clientConfig?: { caBundle?: unknown } };
+  const liveHooks = new Map(((live['webhooks'] ?? []) as Hook[]).map((w) => [w.name, w]));
   const copy = structuredClone(desired);
   for (const w of (copy['webhooks'] ?? []) as Hook[]) {
-    const ca = liveHooks.get(w.name);
+    const l = liveHooks.get(w.name);
+    const ca = l?.clientConfig?.caBundle;
     if (w.clientConfig && w.clientConfig.caBundle === undefined && typeof ca === 'string' && ca !== '') w.clientConfig.caBundle = ca;
+    if (desired.kind === 'ValidatingWebhookConfiguration' && w.failurePolicy === 'Ignore' && l?.failurePolicy === 'Fail') w.failurePolicy = 'Fail';
   }
   return copy;
 }

@@ -12,7 +12,7 @@ import { kubeFailure } from './errors.js';
 import {
   FIELD_MANAGER,
   NOT_PRUNED_LABEL,
-  carryOverCaBundles,
+  carryOverIstiodFields,
   OWNED_KINDS,
   REVISION_LABEL,
   installationSelector,
@@ -74,7 +74,7 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
     if (rendered.metadata.namespace !== undefined && missing.has(rendered.metadata.namespace)) return { component, object: rendered, action: 'create', changes: [] };
     const live = await getIfServed(kube, rendered);
     if (live === undefined) return { component, object: rendered, action: 'create', changes: [] };
-    const object = carryOverCaBundles(rendered, live);
+    const object = carryOverIstiodFields(rendered, live);
     const after = await guard(() => kube.apply(object, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }), object);
     const changes = changedPaths(live, after);
     return { component, object, action: changes.length > 0 ? 'update' : 'unchanged', changes };

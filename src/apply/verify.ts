@@ -8,7 +8,7 @@ import type { KubeObject } from '../model/k8s.js';
 import { type ComponentName, COMPONENTS, componentOf } from './components.js';
 import { changedPaths } from './diff.js';
 import { kubeFailure } from './errors.js';
-import { FIELD_MANAGER, carryOverCaBundles, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
+import { FIELD_MANAGER, carryOverIstiodFields, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
 import { mapLimit } from './order.js';
 import { CONCURRENCY, listOwned } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
@@ -47,7 +47,7 @@ export async function verifyInstall(
     if (live === undefined) return { component, object, state: 'missing', details: [] };
     let after: KubeObject;
     try {
-      after = await kube.apply(carryOverCaBundles(o, live), { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+      after = await kube.apply(carryOverIstiodFields(o, live), { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
     } catch (err) {
       throw kubeFailure(err, o);
     }

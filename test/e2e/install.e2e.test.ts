@@ -2,7 +2,7 @@
 // The tests run in order and share one installation in a control-plane namespace of their own
 // (--set namespace=...), so they do not disturb other suites' installations; only the final
 // --purge is cluster-wide (it removes the Istio CRDs), so it runs last.
-// There is no istiod process: kwok makes pods Ready, fake-istiod answers the webhooks.
+// kwok makes pods Ready; the harness runs the real istiod for each installed revision (webhooks, CA).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';

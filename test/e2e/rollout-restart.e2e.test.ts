@@ -1,6 +1,7 @@
-// `mesh rollout-restart` against the local control plane: kwok makes pods Ready, the fake istiod
-// injects sidecars from the injector ConfigMap, and the ImagePullBackOff stage keeps pods with an
-// image tag ending in ":0.0.0-unpullable" from ever becoming ready.
+// `mesh rollout-restart` against the local control plane: kwok makes pods Ready, the real istiod
+// of a mesh-installed revision injects sidecars from its injector ConfigMap, and the
+// ImagePullBackOff stage keeps pods with an image tag ending in ":0.0.0-unpullable" from ever
+// becoming ready.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -69,64 +70,42 @@ async function podNames(kube: KubeClient, ns: string, app: string): Promise<stri
 }
 
 /**
- * An isolated Istio revision served by the fake istiod: injector ConfigMap, istiod Service and
- * Deployment, and an injection webhook for namespaces labelled istio.io/rev=REV.
+ * An isolated Istio revision installed by mesh (`mesh install -r REV --profile minimal`) and served by
+ * the real istiod the harness runs for it. "Upgrades" change the proxy image in its injector
+ * ConfigMap's values, which istiod watches, as a new control-plane version would.
  */
 async function istioRevision(kube: KubeClient, rev: string, tag: string) {
-  await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYS } }).catch(() => undefined);
-  const values = (t: string) => JSON.stringify({ revision: rev, global: { hub: HUB, tag: t, proxy: { image: 'proxyv2' } } });
-  const objs: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `istio-sidecar-injector-${rev}`, namespace: SYS }, data: { values: values(tag), config: '{}' } },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: `istiod-${rev}`, namespace: SYS },
-      spec: { selector: { app: `istiod-${rev}` }, ports: [{ name: 'https-webhook', port: 443, targetPort: 15017 }] },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'MutatingWebhookConfiguration',
-      metadata: { name: `istio-sidecar-injector-${rev}` },
-      webhooks: [
-        {
-          name: 'rev.namespace.sidecar-injector.istio.io',
-          clientConfig: { service: { name: `istiod-${rev}`, namespace: SYS, path: '/inject', port: 443 } },
-          admissionReviewVersions: ['v1'],
-          sideEffects: 'None',
-          failurePolicy: 'Fail',
-          reinvocationPolicy: 'Never',
-          namespaceSelector: { matchLabels: { 'istio.io/rev': rev } },
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
-        },
-      ],
-    },
-    { ...workload('Deployment', SYS, `istiod-${rev}`), metadata: { name: `istiod-${rev}`, namespace: SYS } },
-  ];
-  await createAll(kube, objs);
-  await waitFor('the fake istiod to patch the caBundle', async () => {
-    const m = await kube.get({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: `istio-sidecar-injector-${rev}` });
-    return (m?.['webhooks'] as { clientConfig?: { caBundle?: string } }[] | undefined)?.[0]?.clientConfig?.caBundle !== undefined;
-  });
-  await waitRolledOut(kube, [objs[3]!]);
+  const install = await runMesh(cp, ['install', '-r', rev, '--profile', 'minimal', '--set', `tag=${tag}`, '-y', '--readiness-timeout', '3m'], { timeoutMs: 240_000 });
+  assert.equal(install.code, 0, install.stderr);
+  const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', name: `istio-sidecar-injector-${rev}`, namespace: SYS };
+  let probeNs = '';
+  /** The proxy image istiod injects now, from a server-side dry-run pod in the namespace. */
+  const injected = async (ns: string): Promise<string | undefined> => {
+    try {
+      const p = await kube.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: ns }, spec: { containers: [{ name: 'c', image: 'registry.local/probe:1' }] } }, { dryRun: true });
+      const s = p['spec'] as { containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] };
+      return [...(s.initContainers ?? []), ...s.containers].find((c) => c.name === 'istio-proxy')?.image;
+    } catch {
+      return undefined;
+    }
+  };
   return {
-    /** Waits until pods can be created in NS through the injector (istiod has a ready endpoint). */
+    /** Waits until pods created in NS are injected by this revision's istiod. */
     async ready(ns: string): Promise<void> {
-      await waitFor('pod creation through the injector', async () => {
-        try {
-          const p = await kube.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: ns }, spec: { containers: [{ name: 'c', image: 'registry.local/probe:1' }] } });
-          await kube.delete(ref(p));
-          return true;
-        } catch {
-          return false;
-        }
-      });
+      probeNs = ns;
+      await waitFor('pod creation through the injector', async () => (await injected(ns)) !== undefined, { timeoutMs: 60_000 });
     },
-    /** The control-plane upgrade: the injector now injects this tag. */
+    /** The control-plane upgrade: the injector now injects this tag (waits until istiod does). */
     async setTag(t: string): Promise<void> {
-      await kube.patch({ apiVersion: 'v1', kind: 'ConfigMap', name: `istio-sidecar-injector-${rev}`, namespace: SYS }, { data: { values: values(t) } }, 'merge');
+      const cm = await kube.get(cmRef);
+      const values = JSON.parse(((cm?.['data'] as Record<string, string> | undefined)?.['values']) ?? '{}') as { global: { tag?: string; proxy?: { image?: string } } };
+      values.global.tag = t;
+      values.global.proxy = { ...(values.global.proxy ?? {}), image: `${HUB}/proxyv2:${t}` };
+      await kube.patch(cmRef, { data: { values: JSON.stringify(values) } }, 'merge');
+      if (probeNs) await waitFor(`istiod to inject proxyv2:${t}`, async () => (await injected(probeNs)) === `${HUB}/proxyv2:${t}`, { timeoutMs: 60_000 });
     },
     async cleanup(): Promise<void> {
-      for (const o of objs.reverse()) await kube.delete(ref(o)).catch(() => undefined);
+      await runMesh(cp, ['uninstall', '-r', rev, '-y'], { timeoutMs: 240_000 });
     },
   };
 }
@@ -280,7 +259,7 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
     assert.equal(restartedAt(await kube.get(ref(later))), undefined, 'nothing new was started');
   });
 
-  describe('with an Istio revision served by the fake istiod', () => {
+  describe('with an Istio revision installed by mesh and served by the real istiod', () => {
     const rev = `rr${Math.random().toString(36).slice(2, 7)}`;
     let revision: Awaited<ReturnType<typeof istioRevision>>;
     before(async () => {

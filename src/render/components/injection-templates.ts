@@ -40,7 +40,7 @@ spec:
     - "15090,15021,{{ excludeInboundPort (annotation .ObjectMeta "status.sidecar.istio.io/port" .Values.global.proxy.statusPort) (annotation .ObjectMeta "traffic.sidecar.istio.io/excludeInboundPorts" .Values.global.proxy.excludeInboundPorts) }}"
     - "--run-validation"
     - "--skip-rule-apply"
-    resources: {{ toJSON .Values.global.proxy.resources }}
+    resources: {{ toJson .Values.global.proxy.resources }}
     securityContext:
       allowPrivilegeEscalation: {{ .Values.global.proxy.privileged }}
       privileged: {{ .Values.global.proxy.privileged }}
@@ -133,7 +133,7 @@ spec:
       runAsGroup: 1337
       runAsNonRoot: true
       runAsUser: 1337
-    resources: {{ toJSON .Values.global.proxy.resources }}
+    resources: {{ toJson .Values.global.proxy.resources }}
     volumeMounts:
     - name: workload-socket
       mountPath: /var/run/secrets/workload-spiffe-uds
@@ -244,5 +244,5 @@ spec:
       runAsUser: 1337
       runAsGroup: 1337
       runAsNonRoot: true
-    resources: {{ toJSON .Values.global.proxy.resources }}
+    resources: {{ toJson .Values.global.proxy.resources }}
 `;

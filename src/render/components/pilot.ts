@@ -198,6 +198,11 @@ function meshConfigMap(ctx: RenderContext, ns: string, labels: Labels): KubeObje
   };
 }
 
+/** The istiod Deployment's selector, as Istio's chart: `istio: pilot` for the default revision, else app and revision. */
+function istiodSelector(ctx: RenderContext): Record<string, string> {
+  return ctx.revision === '' ? { istio: 'pilot' } : { app: 'istiod', 'istio.io/rev': ctx.revLabel };
+}
+
 function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeObject {
   const v = ctx.values;
   const pilot = ctx.component('pilot');
@@ -207,7 +212,9 @@ function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeO
     'install.operator.istio.io/owning-resource': ctx.owner,
     'sidecar.istio.io/inject': 'false',
     'operator.istio.io/component': C,
-    istio: 'pilot',
+    // As Istio's chart: the default revision's pods are `istio: pilot`, a revision's `istio: istiod`,
+    // so the default Service never selects a canary's pods.
+    istio: ctx.revision === '' ? 'pilot' : 'istiod',
     'istio.io/dataplane-mode': 'none',
     ...v.strMap('pilot.podLabels'),
   };
@@ -255,7 +262,7 @@ function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeO
     spec: {
       ...(autoscale ? {} : { replicas: v.num('pilot.replicaCount', 1) }),
       strategy: { rollingUpdate: { maxSurge: v.get('pilot.rollingMaxSurge') ?? '100%', maxUnavailable: v.get('pilot.rollingMaxUnavailable') ?? '25%' } },
-      selector: { matchLabels: { 'istio.io/rev': ctx.revLabel, istio: 'pilot' } },
+      selector: { matchLabels: istiodSelector(ctx) },
       template: {
         metadata: {
           labels: podLabels,
@@ -338,7 +345,8 @@ function istiodService(ctx: RenderContext, ns: string, labels: Labels): KubeObje
         { port: 443, name: 'https-webhook', targetPort: 15017, protocol: 'TCP' },
         { port: 15014, name: 'http-monitoring', protocol: 'TCP' },
       ],
-      selector: { app: 'istiod', istio: 'pilot' },
+      // Each revision's Service selects only its own istiod pods.
+      selector: ctx.revision === '' ? { app: 'istiod', istio: 'pilot' } : istiodSelector(ctx),
       ipFamilyPolicy: v.str('pilot.ipFamilyPolicy') || undefined,
       ipFamilies: v.list('pilot.ipFamilies'),
     }),

@@ -262,10 +262,32 @@ export async function clusterPortForward(cp: ControlPlane, rule: PortForwardRule
   };
 }
 
-/** Counters of the fake istiod / egress proxy (webhook calls, injections, caBundle patches). */
-export async function fakeIstiodStats(cp: ControlPlane): Promise<Record<string, number>> {
+/** One real istiod (pilot-discovery) process that the egress daemon runs for an istiod Deployment. */
+export interface LocalIstiod {
+  ns: string;
+  name: string;
+  revision: string;
+  pid: number;
+  /** Local ports: http (8080 in a pod), grpc (15010), secureGrpc (15012), monitoring (15014), webhook (15017). */
+  ports: { http: number; grpc: number; secureGrpc: number; monitoring: number; webhook: number };
+  logFile: string;
+  startedAt: string;
+  /** Exit code or signal once the process has ended, else null. */
+  exited: number | string | null;
+}
+
+/** The real istiod processes the harness runs (test/e2e/harness/cluster-egress.mjs). */
+export async function localIstiods(cp: ControlPlane): Promise<LocalIstiod[]> {
   const { readFile } = await import('node:fs/promises');
   const port = (await readFile(join(cp.stateDir, 'ports/egress'), 'utf8')).trim();
-  const res = await fetch(`http://127.0.0.1:${port}/stats`);
+  const res = await fetch(`http://127.0.0.1:${port}/istiods`, { signal: AbortSignal.timeout(5000) });
+  return (await res.json()) as LocalIstiod[];
+}
+
+/** Counters of the egress daemon (CONNECTs tunnelled or refused, istiod starts and exits). */
+export async function egressStats(cp: ControlPlane): Promise<Record<string, number>> {
+  const { readFile } = await import('node:fs/promises');
+  const port = (await readFile(join(cp.stateDir, 'ports/egress'), 'utf8')).trim();
+  const res = await fetch(`http://127.0.0.1:${port}/stats`, { signal: AbortSignal.timeout(5000) });
   return (await res.json()) as Record<string, number>;
 }

@@ -205,3 +205,37 @@ async function applyGatewayApiCrds(kube: KubeClient): Promise<void> {
     return ((crd?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
   });
 }
+
+describe('the ambient profile with the real istiod', { skip: cp.skip, concurrency: 1 }, () => {
+  let kube: KubeClient;
+  const mesh = (args: string[], timeoutMs = 240_000): Promise<RunResult> => runMesh(cp, args, { timeoutMs });
+  before(async () => {
+    kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
+    ok(await mesh(['install', '--profile', 'ambient', '-y', '--readiness-timeout', '3m']));
+  });
+  after(async () => {
+    await mesh(['uninstall', '--purge', '-y']).catch(() => undefined);
+    await cp.release();
+  });
+
+  it('a waypoint Gateway (class istio-waypoint) gets its Deployment from istiod and comes up', async () => {
+    await applyGatewayApiCrds(kube);
+    const ns = await cp.freshNamespace('istiod-ambient', { 'istio.io/dataplane-mode': 'ambient' });
+    await waitFor('GatewayClass istio-waypoint (made by istiod)', () => kube.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: 'istio-waypoint' }), { timeoutMs: 60_000 });
+    await kube.create({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: ns, labels: { 'istio.io/waypoint-for': 'service' } },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    });
+    const dep = await waitFor('Deployment waypoint', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'waypoint', namespace: ns }), { timeoutMs: 60_000 });
+    assert.ok(dep);
+    const [pod] = await waitFor('a ready waypoint pod', async () => {
+      const ps = await pods(kube, ns, 'gateway.networking.k8s.io/gateway-name=waypoint');
+      return ps.length === 1 && ps.every(ready) ? ps : undefined;
+    }, { timeoutMs: 90_000 });
+    assert.equal(proxyOf(pod!)?.image, PROXY);
+    const args = proxyOf(pod!)?.args ?? [];
+    assert.ok(args.includes('waypoint'), `istio-proxy runs as a waypoint: ${args.join(' ')}`);
+  });
+});

@@ -15,7 +15,8 @@
 //     prune them from users' objects), paths whose type differs, and paths only mesh declares;
 //   - CEL rules (x-kubernetes-validations): how many each side has and, per schema node, which of
 //     Istio's rules have no mesh rule at the same node (structural: the rule text is not compared here;
-//     test/parity/crds.parity.test.ts evaluates both sides' rules on the same objects).
+//     test/parity/crds.parity.test.ts evaluates both sides' rules on the same objects), and mesh's rules
+//     at nodes where Istio has fewer.
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +133,7 @@ export function compareCrds(istio, mesh) {
     istioRules: 0,
     meshRules: 0,
     rulesWithoutCounterpart: 0,
+    meshOnlyRules: 0,
     perCrd: {},
   };
   for (const [name, icrd] of [...istio].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -141,7 +143,7 @@ export function compareCrds(istio, mesh) {
       lines.push(`${name}: MISSING in mesh`);
       continue;
     }
-    const per = { missingPaths: [], mismatchedPaths: [], extraPaths: [], istioRules: 0, meshRules: 0, rulesWithoutCounterpart: [] };
+    const per = { missingPaths: [], mismatchedPaths: [], extraPaths: [], istioRules: 0, meshRules: 0, rulesWithoutCounterpart: [], meshOnlyRules: [] };
     summary.perCrd[name] = per;
     for (const iv of icrd.spec.versions) {
       const mv = mcrd.spec.versions.find((v) => v.name === iv.name);
@@ -174,6 +176,11 @@ export function compareCrds(istio, mesh) {
         const have = (mByPath.get(p) ?? []).length;
         for (const r of rules.slice(have)) per.rulesWithoutCounterpart.push(`${iv.name} ${p || '<root>'}: ${r.rule.replace(/\s+/g, ' ')}`);
       }
+      const iByPath = byPath(ir);
+      for (const [p, rules] of mByPath) {
+        const have = (iByPath.get(p) ?? []).length;
+        for (const r of rules.slice(have)) per.meshOnlyRules.push(`${iv.name} ${p || '<root>'}: ${r.rule}`);
+      }
     }
     summary.missingPaths += per.missingPaths.length;
     summary.mismatchedPaths += per.mismatchedPaths.length;
@@ -181,21 +188,23 @@ export function compareCrds(istio, mesh) {
     summary.istioRules += per.istioRules;
     summary.meshRules += per.meshRules;
     summary.rulesWithoutCounterpart += per.rulesWithoutCounterpart.length;
+    summary.meshOnlyRules += per.meshOnlyRules.length;
     const ok = per.missingPaths.length === 0 && per.mismatchedPaths.length === 0 && per.rulesWithoutCounterpart.length === 0;
     lines.push(
       `${ok ? 'ok  ' : 'DIFF'} ${name}: ${per.missingPaths.length} paths missing, ${per.mismatchedPaths.length} mismatched, ` +
         `${per.extraPaths.length} only in mesh; CEL rules istio ${per.istioRules} / mesh ${per.meshRules}, ` +
-        `${per.rulesWithoutCounterpart.length} without counterpart`,
+        `${per.rulesWithoutCounterpart.length} without counterpart, ${per.meshOnlyRules.length} only in mesh`,
     );
     for (const p of per.missingPaths) lines.push(`    missing   ${p}`);
     for (const p of per.mismatchedPaths) lines.push(`    mismatch  ${p}`);
     for (const r of per.rulesWithoutCounterpart) lines.push(`    no rule   ${r}`);
+    for (const r of per.meshOnlyRules) lines.push(`    mesh rule ${r}`);
   }
   for (const name of mesh.keys()) if (!istio.has(name)) lines.push(`${name}: only in mesh`);
   lines.push(
     `CRDs: ${summary.crds - summary.missingCrds.length}/${summary.crds}; field paths (all versions): ${summary.missingPaths} of ` +
       `${summary.istioPaths} missing, ${summary.mismatchedPaths} mismatched, ${summary.extraPaths} only in mesh; CEL rules: ` +
-      `istio ${summary.istioRules}, mesh ${summary.meshRules}, ${summary.rulesWithoutCounterpart} of Istio's without a mesh rule at the same node`,
+      `istio ${summary.istioRules}, mesh ${summary.meshRules}, ${summary.rulesWithoutCounterpart} of Istio's without a mesh rule at the same node, ${summary.meshOnlyRules} of mesh's without an Istio rule there`,
   );
   return { lines, summary };
 }

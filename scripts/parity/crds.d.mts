@@ -1,0 +1,52 @@
+// Types of scripts/parity/crds.mjs (for the TypeScript parity test).
+export interface PathInfo {
+  type: string;
+  format: string;
+  enum: string[] | undefined;
+  preserve: boolean;
+  nullable: boolean;
+}
+export interface RuleAt {
+  path: string;
+  rule: string;
+  message: string;
+}
+export interface CrdParitySummary {
+  crds: number;
+  missingCrds: string[];
+  versions: number;
+  istioPaths: number;
+  missingPaths: number;
+  mismatchedPaths: number;
+  extraPaths: number;
+  istioRules: number;
+  meshRules: number;
+  rulesWithoutCounterpart: number;
+  meshOnlyRules: number;
+  perCrd: Record<
+    string,
+    {
+      missingPaths: string[];
+      mismatchedPaths: string[];
+      extraPaths: string[];
+      istioRules: number;
+      meshRules: number;
+      rulesWithoutCounterpart: string[];
+      meshOnlyRules: string[];
+    }
+  >;
+}
+export type Crd = { metadata: { name: string }; spec: { versions: { name: string; storage?: boolean; schema: { openAPIV3Schema: any } }[] } & Record<string, any> } & Record<string, any>;
+export const repoRoot: string;
+export function defaultIstioctlPath(): string;
+export function crdsOf(manifest: string | unknown[]): Map<string, Crd>;
+export function istioCrdsFromIstioctl(istioctlPath?: string): Map<string, Crd>;
+export function meshCrdsFromCli(): Map<string, Crd>;
+export function schemaPaths(root: unknown): Map<string, PathInfo>;
+export function schemaRules(root: unknown): RuleAt[];
+export function compatible(istio: PathInfo, mesh: PathInfo): string[];
+export function compareCrds(istio: Map<string, Crd>, mesh: Map<string, Crd>): { lines: string[]; summary: CrdParitySummary };
+export function crdParity(opts?: {
+  istioctlPath?: string;
+  meshRender?: () => Promise<string | unknown[]> | string | unknown[];
+}): Promise<{ lines: string[]; summary: CrdParitySummary }>;

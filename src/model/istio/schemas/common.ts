@@ -33,7 +33,7 @@ export function withRules(node: JSONSchemaProps, ...rules: ValidationRule[]): JS
 
 /** "At most one of these fields is set", as a rule on the object that holds them. */
 export const atMostOneRule = (fields: string[], message: string): ValidationRule =>
-  cel(`[${fields.map((f) => `has(self.${f})`).join(', ')}].filter(set, set).size() <= 1`, message);
+  cel(`[${fields.map((f) => `has(self.${f})`).join(', ')}].filter(x, x).size() <= 1`, message);
 
 /** A port number: 1..65535. */
 export const PORT_RULE = (): ValidationRule => cel('self >= 1 && self <= 65535', 'port must be in 1..65535');

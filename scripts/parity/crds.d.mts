@@ -22,6 +22,7 @@ export interface CrdParitySummary {
   istioRules: number;
   meshRules: number;
   rulesWithoutCounterpart: number;
+  allowedRules: number;
   meshOnlyRules: number;
   perCrd: Record<
     string,
@@ -32,12 +33,14 @@ export interface CrdParitySummary {
       istioRules: number;
       meshRules: number;
       rulesWithoutCounterpart: string[];
+      allowedRules: string[];
       meshOnlyRules: string[];
     }
   >;
 }
 export type Crd = { metadata: { name: string }; spec: { versions: { name: string; storage?: boolean; schema: { openAPIV3Schema: any } }[] } & Record<string, any> } & Record<string, any>;
 export const repoRoot: string;
+export const CEL_ALLOW_LIST: { crd: string; node: string; rule: string; reason: string }[];
 export function defaultIstioctlPath(): string;
 export function crdsOf(manifest: string | unknown[]): Map<string, Crd>;
 export function istioCrdsFromIstioctl(istioctlPath?: string): Map<string, Crd>;

@@ -7,33 +7,12 @@
 // Istio's rules are read from istioctl's output at test time; none of its CRD text is in the repo.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { compareCrds, crdsOf, schemaRules, type Crd } from '../../scripts/parity/crds.mjs';
+import { CEL_ALLOW_LIST, compareCrds, crdsOf, schemaRules, type Crd } from '../../scripts/parity/crds.mjs';
 import { istioCrds } from '../../src/model/istio/crds.js';
 import type { JSONSchemaProps } from '../../src/model/istio/schema-types.js';
 import { loadCorpus } from '../unit/model/corpus.js';
 import { celViolations, ruleHolds, toCel } from '../unit/model/kube-cel.js';
 import { istioctl, oracleSkip } from './oracle.js';
-
-/**
- * Istio rules mesh leaves out on purpose (matched by CRD, node and rule text). Each needs a reason;
- * docs/istio-schemas.md lists them too.
- */
-export const CEL_ALLOW_LIST: { crd: string; node: string; rule: string; reason: string }[] = [
-  {
-    crd: 'gateways.networking.istio.io',
-    node: 'spec.servers[].tls',
-    rule: '(has(self.credentialNames) ? 1 : 0) + (has(self.tlsCertificates) ? 1 : 0) <= 1',
-    reason:
-      'Istio carries this expression twice on the node (its second copy is labelled "credentialName or tlsCertificates" ' +
-      'but tests credentialNames); mesh has it once. The effect is the same.',
-  },
-  {
-    crd: 'sidecars.networking.istio.io',
-    node: 'spec.ingress[].tls',
-    rule: '(has(self.credentialNames) ? 1 : 0) + (has(self.tlsCertificates) ? 1 : 0) <= 1',
-    reason: 'as for Gateway servers[].tls: a duplicate of another rule on the same node',
-  },
-];
 
 // ---------------------------------------------------------------------------------------------
 // Values to try at a schema node

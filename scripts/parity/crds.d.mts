@@ -24,6 +24,7 @@ export interface CrdParitySummary {
   rulesWithoutCounterpart: number;
   allowedRules: number;
   meshOnlyRules: number;
+  constraintDiffs: number;
   perCrd: Record<
     string,
     {
@@ -35,6 +36,7 @@ export interface CrdParitySummary {
       rulesWithoutCounterpart: string[];
       allowedRules: string[];
       meshOnlyRules: string[];
+      constraintDiffs: string[];
     }
   >;
 }
@@ -48,6 +50,7 @@ export function meshCrdsFromCli(): Map<string, Crd>;
 export function schemaPaths(root: unknown): Map<string, PathInfo>;
 export function schemaRules(root: unknown): RuleAt[];
 export function compatible(istio: PathInfo, mesh: PathInfo): string[];
+export function constraintDiffs(istioRoot: unknown, meshRoot: unknown): string[];
 export function compareCrds(istio: Map<string, Crd>, mesh: Map<string, Crd>): { lines: string[]; summary: CrdParitySummary };
 export function crdParity(opts?: {
   istioctlPath?: string;

@@ -16,7 +16,8 @@
 //   - CEL rules (x-kubernetes-validations): how many each side has and, per schema node, which of
 //     Istio's rules have no mesh rule at the same node (structural: the rule text is not compared here;
 //     test/parity/crds.parity.test.ts evaluates both sides' rules on the same objects), and mesh's rules
-//     at nodes where Istio has fewer.
+//     at nodes where Istio has fewer;
+//   - other constraints (bounds, patterns, required, oneOf, list types, …) per path, reported, not failed on.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -141,6 +142,42 @@ export function compatible(istio, mesh) {
   return problems;
 }
 
+/** Schema keywords besides type/format/enum that constrain values or merging. */
+const CONSTRAINTS = [
+  'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'pattern',
+  'required', 'nullable', 'oneOf', 'anyOf', 'allOf', 'not', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'default',
+];
+
+/** Per field path, the constraint keywords whose values differ: [`path keyword: istio=… mesh=…`]. */
+export function constraintDiffs(istioRoot, meshRoot) {
+  const collect = (root) => {
+    const out = new Map();
+    const walk = (n, p) => {
+      if (!n || typeof n !== 'object') return;
+      out.set(p, n);
+      for (const [k, ch] of Object.entries(n.properties ?? {})) walk(ch, p ? `${p}.${k}` : k);
+      if (n.items) walk(n.items, `${p}[]`);
+      if (n.additionalProperties && typeof n.additionalProperties === 'object') walk(n.additionalProperties, `${p}{}`);
+    };
+    walk(root, '');
+    return out;
+  };
+  const a = collect(istioRoot);
+  const b = collect(meshRoot);
+  const out = [];
+  for (const [p, n] of a) {
+    const m = b.get(p);
+    if (!m) continue;
+    for (const k of CONSTRAINTS) {
+      const x = JSON.stringify(n[k]);
+      const y = JSON.stringify(m[k]);
+      if (x !== y) out.push(`${p || '<root>'} ${k}: istio=${x ?? '-'} mesh=${y ?? '-'}`);
+    }
+  }
+  return out;
+}
+
 /** Compares two CRD maps (name → CRD). Pure: no processes. */
 export function compareCrds(istio, mesh) {
   const lines = [];
@@ -157,6 +194,7 @@ export function compareCrds(istio, mesh) {
     rulesWithoutCounterpart: 0,
     allowedRules: 0,
     meshOnlyRules: 0,
+    constraintDiffs: 0,
     perCrd: {},
   };
   for (const [name, icrd] of [...istio].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -166,7 +204,7 @@ export function compareCrds(istio, mesh) {
       lines.push(`${name}: MISSING in mesh`);
       continue;
     }
-    const per = { missingPaths: [], mismatchedPaths: [], extraPaths: [], istioRules: 0, meshRules: 0, rulesWithoutCounterpart: [], allowedRules: [], meshOnlyRules: [] };
+    const per = { missingPaths: [], mismatchedPaths: [], extraPaths: [], istioRules: 0, meshRules: 0, rulesWithoutCounterpart: [], allowedRules: [], meshOnlyRules: [], constraintDiffs: [] };
     summary.perCrd[name] = per;
     for (const iv of icrd.spec.versions) {
       const mv = mcrd.spec.versions.find((v) => v.name === iv.name);
@@ -188,6 +226,7 @@ export function compareCrds(istio, mesh) {
         if (problems.length > 0) per.mismatchedPaths.push(`${iv.name} ${p}: ${problems.join(', ')}`);
       }
       for (const p of mp.keys()) if (!ip.has(p)) per.extraPaths.push(`${iv.name} ${p}`);
+      for (const d of constraintDiffs(iv.schema.openAPIV3Schema, mv.schema.openAPIV3Schema)) per.constraintDiffs.push(`${iv.name} ${d}`);
       const ir = schemaRules(iv.schema.openAPIV3Schema);
       const mr = schemaRules(mv.schema.openAPIV3Schema);
       per.istioRules += ir.length;
@@ -220,23 +259,25 @@ export function compareCrds(istio, mesh) {
     summary.rulesWithoutCounterpart += per.rulesWithoutCounterpart.length;
     summary.meshOnlyRules += per.meshOnlyRules.length;
     summary.allowedRules += per.allowedRules.length;
+    summary.constraintDiffs += per.constraintDiffs.length;
     const ok = per.missingPaths.length === 0 && per.mismatchedPaths.length === 0 && per.rulesWithoutCounterpart.length === 0;
     lines.push(
       `${ok ? 'ok  ' : 'DIFF'} ${name}: ${per.missingPaths.length} paths missing, ${per.mismatchedPaths.length} mismatched, ` +
         `${per.extraPaths.length} only in mesh; CEL rules istio ${per.istioRules} / mesh ${per.meshRules}, ` +
-        `${per.rulesWithoutCounterpart.length} without counterpart (+${per.allowedRules.length} allowed), ${per.meshOnlyRules.length} only in mesh`,
+        `${per.rulesWithoutCounterpart.length} without counterpart (+${per.allowedRules.length} allowed), ${per.meshOnlyRules.length} only in mesh; ${per.constraintDiffs.length} constraint differences`,
     );
     for (const p of per.missingPaths) lines.push(`    missing   ${p}`);
     for (const p of per.mismatchedPaths) lines.push(`    mismatch  ${p}`);
     for (const r of per.rulesWithoutCounterpart) lines.push(`    no rule   ${r}`);
     for (const r of per.allowedRules) lines.push(`    allowed   ${r}`);
     for (const r of per.meshOnlyRules) lines.push(`    mesh rule ${r}`);
+    for (const d of per.constraintDiffs) lines.push(`    bounds    ${d}`);
   }
   for (const name of mesh.keys()) if (!istio.has(name)) lines.push(`${name}: only in mesh`);
   lines.push(
     `CRDs: ${summary.crds - summary.missingCrds.length}/${summary.crds}; field paths (all versions): ${summary.missingPaths} of ` +
       `${summary.istioPaths} missing, ${summary.mismatchedPaths} mismatched, ${summary.extraPaths} only in mesh; CEL rules: ` +
-      `istio ${summary.istioRules}, mesh ${summary.meshRules}, ${summary.rulesWithoutCounterpart} of Istio's without a mesh rule at the same node (+${summary.allowedRules} allow-listed), ${summary.meshOnlyRules} of mesh's without an Istio rule there`,
+      `istio ${summary.istioRules}, mesh ${summary.meshRules}, ${summary.rulesWithoutCounterpart} of Istio's without a mesh rule at the same node (+${summary.allowedRules} allow-listed), ${summary.meshOnlyRules} of mesh's without an Istio rule there; ${summary.constraintDiffs} other constraint differences`,
   );
   return { lines, summary };
 }

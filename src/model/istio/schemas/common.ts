@@ -4,7 +4,7 @@
  *
  * Mapping of protobuf types (istio/api) to structural schema:
  * - string → string; bool → boolean; enums → string with the enum's value names
- * - int32 → integer/int32; uint32 → integer 0..4294967295; int64/uint64 → integer/int64
+ * - int32 → integer/int32; uint32 → integer 0..4294967295; int64 → integer/int64; uint64 → integer ≥ 0
  * - double/float → number/double
  * - google.protobuf.Duration → string ("10s", "1.5ms")
  * - wrappers: BoolValue → nullable boolean, UInt32Value → nullable integer 0..4294967295,
@@ -56,6 +56,8 @@ export const uint32 = (extra: Extra = {}): JSONSchemaProps => ({
   maximum: 4294967295,
   ...extra,
 });
+/** uint64 as Istio's CRDs declare it: a non-negative integer without an upper bound or format. */
+export const uint64 = (extra: Extra = {}): JSONSchemaProps => ({ type: 'integer', minimum: 0, ...extra });
 /** A uint32 whose value must be a port number (Istio's CRDs check 1..65535 with CEL; we use bounds). */
 export const port = (): JSONSchemaProps => uint32();
 export const double = (extra: Extra = {}): JSONSchemaProps => ({ type: 'number', format: 'double', ...extra });

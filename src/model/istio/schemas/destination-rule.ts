@@ -18,6 +18,7 @@ import {
   strMap,
   uint32,
   uint32Value,
+  uint64,
   workloadSelectorMatchLabels,
 } from './common.js';
 
@@ -37,9 +38,9 @@ const loadBalancerSettings = (): JSONSchemaProps =>
           ),
           httpHeaderName: str(),
           httpQueryParameterName: str(),
-          maglev: obj({ tableSize: uint32() }),
-          minimumRingSize: uint32(),
-          ringHash: obj({ minimumRingSize: uint32() }),
+          maglev: obj({ tableSize: uint64() }),
+          minimumRingSize: uint64(),
+          ringHash: obj({ minimumRingSize: uint64() }),
           useSourceIp: bool(),
         },
         {

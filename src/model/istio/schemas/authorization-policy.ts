@@ -1,6 +1,6 @@
 /** security.istio.io AuthorizationPolicy (istio/api security/v1beta1/authorization.proto). */
 import type { IstioKindSchema } from '../schema-types.js';
-import { arr, enumOf, obj, policyTargetReference, str, strList, targetRefs, workloadSelectorMatchLabels } from './common.js';
+import { arr, cel, enumOf, obj, policyTargetReference, selectorOrTargetRule, str, strList, targetRefs, workloadSelectorMatchLabels } from './common.js';
 
 export const authorizationPolicy: IstioKindSchema = {
   group: 'security.istio.io',
@@ -34,10 +34,20 @@ export const authorizationPolicy: IstioKindSchema = {
                 notRemoteIpBlocks: strList(),
                 notRequestPrincipals: strList(),
                 notServiceAccounts: strList({ maxItems: 16 }, { maxLength: 320 }),
+                notTrustDomains: strList(),
                 principals: strList(),
                 remoteIpBlocks: strList(),
                 requestPrincipals: strList(),
                 serviceAccounts: strList({ maxItems: 16 }, { maxLength: 320 }),
+                trustDomains: strList(),
+              }, {
+                'x-kubernetes-validations': [
+                  cel(
+                    '!(has(self.serviceAccounts) || has(self.notServiceAccounts)) || ' +
+                      '!(has(self.principals) || has(self.notPrincipals) || has(self.namespaces) || has(self.notNamespaces))',
+                    'serviceAccounts and notServiceAccounts exclude principals, notPrincipals, namespaces and notNamespaces',
+                  ),
+                ],
               }),
             }),
             { maxItems: 512 },
@@ -65,7 +75,7 @@ export const authorizationPolicy: IstioKindSchema = {
       targetRefs: targetRefs(),
     },
     // The proto's oneof action_detail holds only `provider`.
-    { oneofs: [['provider']] },
+    { oneofs: [['provider']], 'x-kubernetes-validations': [selectorOrTargetRule(['selector', 'targetRef', 'targetRefs'])] },
   ),
   deprecated: { targetRef: 'use targetRefs' },
 };

@@ -4,7 +4,7 @@
  *
  * Mapping of protobuf types (istio/api) to structural schema:
  * - string → string; bool → boolean; enums → string with the enum's value names
- * - int32 → integer/int32; uint32 → integer 0..4294967295; int64/uint64 → integer/int64
+ * - int32 → integer/int32; uint32 → integer 0..4294967295; int64 → integer/int64; uint64 → integer ≥ 0
  * - double/float → number/double
  * - google.protobuf.Duration → string ("10s", "1.5ms")
  * - wrappers: BoolValue → nullable boolean, UInt32Value → nullable integer 0..4294967295,
@@ -14,9 +14,37 @@
  * - oneof → the fields are all declared, plus a oneOf of `required` sets that allows at most one
  * Every builder returns a fresh object, so schemas never share nodes.
  */
-import type { JSONSchemaProps } from '../schema-types.js';
+import type { JSONSchemaProps, ValidationRule } from '../schema-types.js';
 
 type Extra = Omit<JSONSchemaProps, 'type'>;
+
+// ---------------------------------------------------------------------------------------------
+// CEL rules (x-kubernetes-validations). mesh writes its own expressions; test/parity/crds.parity.test.ts
+// evaluates them next to Istio's on the same values and requires the same verdicts.
+
+/** One CEL rule with its message. */
+export const cel = (rule: string, message: string): ValidationRule => ({ rule, message });
+
+/** Adds CEL rules to a schema node (returns the node). */
+export function withRules(node: JSONSchemaProps, ...rules: ValidationRule[]): JSONSchemaProps {
+  node['x-kubernetes-validations'] = [...(node['x-kubernetes-validations'] ?? []), ...rules];
+  return node;
+}
+
+/** "At most one of these fields is set", as a rule on the object that holds them. */
+export const atMostOneRule = (fields: string[], message: string): ValidationRule =>
+  cel(`[${fields.map((f) => `has(self.${f})`).join(', ')}].filter(x, x).size() <= 1`, message);
+
+/** A port number: 1..65535. */
+export const PORT_RULE = (): ValidationRule => cel('self >= 1 && self <= 65535', 'port must be in 1..65535');
+
+const noWildcardValue = (message: string): ValidationRule => cel("!self.contains('*')", message);
+
+/** Keys of a label map: neither empty nor wildcards; values: no wildcards. */
+export const labelKeyRules = (): ValidationRule[] => [
+  cel("!self.exists(k, k.contains('*'))", 'label keys may not contain the wildcard *'),
+  cel("!self.exists(k, k == '')", 'label keys may not be empty'),
+];
 
 export const str = (extra: Extra = {}): JSONSchemaProps => ({ type: 'string', ...extra });
 export const bool = (extra: Extra = {}): JSONSchemaProps => ({ type: 'boolean', ...extra });
@@ -28,6 +56,8 @@ export const uint32 = (extra: Extra = {}): JSONSchemaProps => ({
   maximum: 4294967295,
   ...extra,
 });
+/** uint64 as Istio's CRDs declare it: a non-negative integer without an upper bound or format. */
+export const uint64 = (extra: Extra = {}): JSONSchemaProps => ({ type: 'integer', minimum: 0, ...extra });
 /** A uint32 whose value must be a port number (Istio's CRDs check 1..65535 with CEL; we use bounds). */
 export const port = (): JSONSchemaProps => uint32();
 export const double = (extra: Extra = {}): JSONSchemaProps => ({ type: 'number', format: 'double', ...extra });
@@ -37,8 +67,11 @@ export const double = (extra: Extra = {}): JSONSchemaProps => ({ type: 'number',
  */
 export const DURATION_NODES = new WeakSet<JSONSchemaProps>();
 /** google.protobuf.Duration in its JSON form, e.g. "5s", "1m30s", "0.5s". */
-export const duration = (extra: Extra = {}): JSONSchemaProps => {
+export const duration = (opts: Extra & { minimumDuration?: boolean } = {}): JSONSchemaProps => {
+  const { minimumDuration = true, ...extra } = opts;
   const node: JSONSchemaProps = { type: 'string', ...extra };
+  // As Istio's CRDs: most durations must parse and be at least 1ms (a few, e.g. TCP idleTimeout, may be 0).
+  if (minimumDuration) withRules(node, cel("duration(self) >= duration('1ms')", 'must be a duration of at least 1ms'));
   DURATION_NODES.add(node);
   return node;
 };
@@ -101,7 +134,16 @@ export function atMostOneOf(fields: string[]): JSONSchemaProps[] {
 
 /** istio.type.v1beta1.WorkloadSelector (`selector` of policies, Telemetry, WasmPlugin, ProxyConfig). */
 export const workloadSelectorMatchLabels = (): JSONSchemaProps =>
-  obj({ matchLabels: strMap({ maxProperties: 4096 }, { maxLength: 63 }) });
+  obj({
+    matchLabels: withRules(
+      strMap({ maxProperties: 4096 }, { maxLength: 63, 'x-kubernetes-validations': [noWildcardValue('label values may not contain the wildcard *')] }),
+      ...labelKeyRules(),
+    ),
+  });
+
+/** Only one of selector / targetRef / targetRefs (whichever of them the kind has), on the spec. */
+export const selectorOrTargetRule = (fields: string[]): ValidationRule =>
+  atMostOneRule(fields, `only one of ${fields.join(', ')} may be set`);
 
 /** istio.type.v1beta1.PolicyTargetReference */
 export const policyTargetReference = (): JSONSchemaProps =>
@@ -110,7 +152,7 @@ export const policyTargetReference = (): JSONSchemaProps =>
       group: str({ maxLength: 253, pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' }),
       kind: str({ minLength: 1, maxLength: 63, pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$' }),
       name: str({ minLength: 1, maxLength: 253 }),
-      namespace: str(),
+      namespace: str({ 'x-kubernetes-validations': [cel("self == ''", 'cross-namespace references are not supported')] }),
     },
     { required: ['kind', 'name'] },
   );
@@ -125,7 +167,13 @@ export const portSelector = (): JSONSchemaProps => obj({ number: uint32({ minimu
 // networking.v1alpha3 shared messages
 
 /** networking WorkloadSelector (`workloadSelector.labels` of Sidecar, ServiceEntry, DestinationRule's is matchLabels). */
-export const networkingWorkloadSelector = (): JSONSchemaProps => obj({ labels: strMap({ maxProperties: 256 }, { maxLength: 63 }) });
+export const networkingWorkloadSelector = (): JSONSchemaProps =>
+  obj({
+    labels: strMap(
+      { maxProperties: 256 },
+      { maxLength: 63, 'x-kubernetes-validations': [noWildcardValue('selector label values may not contain the wildcard *')] },
+    ),
+  });
 
 /** networking PortSelector: `{ number }` */
 export const networkingPortSelector = (): JSONSchemaProps => obj({ number: uint32() });
@@ -159,6 +207,7 @@ export const serverTlsSettings = (): JSONSchemaProps =>
     credentialName: str(),
     credentialNames: strList({ minItems: 1, maxItems: 2 }),
     httpsRedirect: bool(),
+    insecureSkipVerify: boolValue(),
     maxProtocolVersion: enumOf(TLS_PROTOCOLS),
     minProtocolVersion: enumOf(TLS_PROTOCOLS),
     mode: enumOf(['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL']),
@@ -171,6 +220,11 @@ export const serverTlsSettings = (): JSONSchemaProps =>
     }),
     verifyCertificateHash: strList(),
     verifyCertificateSpki: strList(),
+  }, {
+    'x-kubernetes-validations': [
+      atMostOneRule(['tlsCertificates', 'credentialNames'], 'only one of tlsCertificates and credentialNames may be set'),
+      atMostOneRule(['credentialName', 'credentialNames'], 'only one of credentialName and credentialNames may be set'),
+    ],
   });
 
 /** ConnectionPoolSettings (DestinationRule traffic policies, Sidecar inbound pools). */
@@ -179,6 +233,7 @@ export const connectionPoolSettings = (): JSONSchemaProps =>
     http: obj({
       h2UpgradePolicy: enumOf(['DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE']),
       http1MaxPendingRequests: int32(),
+      http2KeepAlive: obj({ interval: duration(), timeout: duration() }),
       http2MaxRequests: int32(),
       idleTimeout: duration(),
       maxConcurrentStreams: int32(),
@@ -188,7 +243,7 @@ export const connectionPoolSettings = (): JSONSchemaProps =>
     }),
     tcp: obj({
       connectTimeout: duration(),
-      idleTimeout: duration(),
+      idleTimeout: duration({ minimumDuration: false }),
       maxConnectionDuration: duration(),
       maxConnections: int32(),
       tcpKeepalive: obj({ interval: duration(), probes: uint32(), time: duration() }),

@@ -18,6 +18,7 @@ import {
   strMap,
   uint32,
   uint32Value,
+  uint64,
   workloadSelectorMatchLabels,
 } from './common.js';
 
@@ -31,15 +32,15 @@ const loadBalancerSettings = (): JSONSchemaProps =>
               attributes: arr(obj({ name: str(), value: str() }, { required: ['name'] })),
               name: str(),
               path: str(),
-              ttl: duration(),
+              ttl: duration({ minimumDuration: false }),
             },
             { required: ['name'] },
           ),
           httpHeaderName: str(),
           httpQueryParameterName: str(),
-          maglev: obj({ tableSize: uint32() }),
-          minimumRingSize: uint32(),
-          ringHash: obj({ minimumRingSize: uint32() }),
+          maglev: obj({ tableSize: uint64() }),
+          minimumRingSize: uint64(),
+          ringHash: obj({ minimumRingSize: uint64() }),
           useSourceIp: bool(),
         },
         {
@@ -65,6 +66,12 @@ const loadBalancerSettings = (): JSONSchemaProps =>
         { required: ['duration'] },
       ),
       warmupDurationSecs: duration(),
+      zoneAwareLbSetting: obj({
+        enabled: boolValue(),
+        failover: arr(obj({ from: str(), to: str() })),
+        failoverPriority: strList(),
+        minClusterSize: { ...uint32Value(), minimum: 1 },
+      }),
     },
     { oneofs: [['simple', 'consistentHash']] },
   );
@@ -79,6 +86,7 @@ const outlierDetection = (): JSONSchemaProps =>
     interval: duration(),
     maxEjectionPercent: int32(),
     minHealthPercent: int32(),
+    outlierDetectionHttpErrorCodes: arr({ type: 'integer', minimum: 100, maximum: 599 }),
     splitExternalLocalOriginErrors: bool(),
   });
 
@@ -112,7 +120,7 @@ const trafficPolicy = (): JSONSchemaProps =>
       { maxItems: 4096 },
     ),
     proxyProtocol: obj({ version: enumOf(['V1', 'V2']) }),
-    retryBudget: obj({ minRetryConcurrency: uint32(), percent: doubleValue({ minimum: 0, maximum: 100 }) }),
+    retryBudget: obj({ budgetInterval: duration({ minimumDuration: false }), minRetryConcurrency: uint32(), percent: doubleValue({ minimum: 0, maximum: 100 }) }),
     tls: clientTlsSettings(),
     tunnel: obj({ protocol: str(), targetHost: str(), targetPort: uint32() }, { required: ['targetHost', 'targetPort'] }),
   });

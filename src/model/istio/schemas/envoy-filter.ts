@@ -1,6 +1,6 @@
 /** networking.istio.io EnvoyFilter (istio/api networking/v1alpha3/envoy_filter.proto). */
 import type { IstioKindSchema } from '../schema-types.js';
-import { arr, enumOf, freeform, int32, networkingWorkloadSelector, obj, str, strMap, targetRefs, uint32 } from './common.js';
+import { arr, atMostOneRule, cel, enumOf, freeform, int32, networkingWorkloadSelector, obj, PORT_RULE, str, strMap, targetRefs, uint32 } from './common.js';
 
 const subFilter = () => obj({ name: str(), subFilter: obj({ name: str() }) });
 
@@ -63,13 +63,18 @@ export const envoyFilter: IstioKindSchema = {
                 route: obj({ action: enumOf(['ANY', 'ROUTE', 'REDIRECT', 'DIRECT_RESPONSE']), name: str() }),
               }),
             }),
-            waypoint: obj({ filter: subFilter(), portNumber: uint32(), route: obj({ name: str() }) }),
+            waypoint: obj({ filter: subFilter(), portNumber: uint32({ 'x-kubernetes-validations': [PORT_RULE()] }), route: obj({ name: str() }) }),
           },
-          { oneofs: [['listener', 'routeConfiguration', 'cluster', 'waypoint']] },
+          {
+            oneofs: [['listener', 'routeConfiguration', 'cluster', 'waypoint']],
+            'x-kubernetes-validations': [
+              cel("has(self.waypoint) == (has(self.context) && self.context == 'WAYPOINT')", 'waypoint is matched exactly when context is WAYPOINT'),
+            ],
+          },
         ),
         patch: obj({
           filterClass: enumOf(['UNSPECIFIED', 'AUTHN', 'AUTHZ', 'STATS']),
-          operation: enumOf(['INVALID', 'MERGE', 'ADD', 'REMOVE', 'INSERT_BEFORE', 'INSERT_AFTER', 'INSERT_FIRST', 'REPLACE']),
+          operation: enumOf(['INVALID', 'MERGE', 'ADD', 'REMOVE', 'INSERT_BEFORE', 'INSERT_AFTER', 'INSERT_FIRST', 'REPLACE', 'MERGE_AND_REPLACE_LIST']),
           value: freeform(),
         }),
       }),
@@ -77,6 +82,6 @@ export const envoyFilter: IstioKindSchema = {
     priority: int32(),
     targetRefs: targetRefs(),
     workloadSelector: networkingWorkloadSelector(),
-  }),
+  }, { 'x-kubernetes-validations': [atMostOneRule(['workloadSelector', 'targetRefs'], 'only one of workloadSelector and targetRefs may be set')] }),
   deprecated: {},
 };

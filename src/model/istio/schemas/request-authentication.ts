@@ -2,15 +2,20 @@
 import type { IstioKindSchema } from '../schema-types.js';
 import {
   arr,
+  atMostOneRule,
   bool,
+  cel,
   duration,
   obj,
   policyTargetReference,
+  selectorOrTargetRule,
   str,
   strList,
   targetRefs,
   workloadSelectorMatchLabels,
 } from './common.js';
+
+const HTTP_URL_RULE = () => cel("url(self).getScheme() in ['https', 'http']", 'the URL must start with http:// or https://');
 
 export const requestAuthentication: IstioKindSchema = {
   group: 'security.istio.io',
@@ -34,8 +39,8 @@ export const requestAuthentication: IstioKindSchema = {
         fromParams: strList({}, { minLength: 1 }),
         issuer: str({ minLength: 1 }),
         jwks: str(),
-        jwks_uri: str({ minLength: 1, maxLength: 2048 }),
-        jwksUri: str({ minLength: 1, maxLength: 2048 }),
+        jwks_uri: str({ minLength: 1, maxLength: 2048, 'x-kubernetes-validations': [HTTP_URL_RULE()] }),
+        jwksUri: str({ minLength: 1, maxLength: 2048, 'x-kubernetes-validations': [HTTP_URL_RULE()] }),
         outputClaimToHeaders: arr(
           obj(
             { claim: str({ minLength: 1 }), header: str({ minLength: 1, pattern: '^[-_A-Za-z0-9]+$' }) },
@@ -45,12 +50,12 @@ export const requestAuthentication: IstioKindSchema = {
         outputPayloadToHeader: str(),
         spaceDelimitedClaims: strList({ maxItems: 64 }, { minLength: 1 }),
         timeout: duration(),
-      }),
+      }, { 'x-kubernetes-validations': [atMostOneRule(['jwksUri', 'jwks_uri', 'jwks'], 'only one of jwksUri, jwks_uri and jwks may be set')] }),
       { maxItems: 4096 },
     ),
     selector: workloadSelectorMatchLabels(),
     targetRef: policyTargetReference(),
     targetRefs: targetRefs(),
-  }),
+  }, { 'x-kubernetes-validations': [selectorOrTargetRule(['selector', 'targetRef', 'targetRefs'])] }),
   deprecated: { targetRef: 'use targetRefs', 'jwtRules[].jwks_uri': 'use jwksUri' },
 };

@@ -3,12 +3,14 @@ import type { IstioKindSchema } from '../schema-types.js';
 import {
   arr,
   boolValue,
+  cel,
   doubleValue,
   duration,
   enumOf,
   map,
   obj,
   policyTargetReference,
+  selectorOrTargetRule,
   str,
   targetRefs,
   workloadSelectorMatchLabels,
@@ -63,7 +65,17 @@ export const telemetry: IstioKindSchema = {
               },
               { oneofs: [['metric', 'customMetric']] },
             ),
-            tagOverrides: map(obj({ operation: enumOf(['UPSERT', 'REMOVE']), value: str() })),
+            tagOverrides: map(
+              obj(
+                { operation: enumOf(['UPSERT', 'REMOVE']), value: str() },
+                {
+                  'x-kubernetes-validations': [
+                    cel("!has(self.operation) || self.operation != 'UPSERT' || (has(self.value) && self.value != '')", 'UPSERT needs a value'),
+                    cel("!(has(self.operation) && self.operation == 'REMOVE' && has(self.value))", 'REMOVE takes no value'),
+                  ],
+                },
+              ),
+            ),
           }),
         ),
         providers: providers(),
@@ -86,6 +98,7 @@ export const telemetry: IstioKindSchema = {
             { oneofs: [['literal', 'environment', 'header', 'formatter']] },
           ),
         ),
+        disableContextPropagation: boolValue(),
         disableSpanReporting: boolValue(),
         enableIstioTags: boolValue(),
         match: obj({ mode: enumOf(MODES) }),
@@ -94,6 +107,6 @@ export const telemetry: IstioKindSchema = {
         useRequestIdForTraceSampling: boolValue(),
       }),
     ),
-  }),
+  }, { 'x-kubernetes-validations': [selectorOrTargetRule(['selector', 'targetRef', 'targetRefs'])] }),
   deprecated: { targetRef: 'use targetRefs' },
 };

@@ -1,7 +1,7 @@
 /** extensions.istio.io TrafficExtension (istio/api extensions/v1alpha1/traffic_extension.proto; new in Istio 1.30). */
 import type { IstioKindSchema } from '../schema-types.js';
-import { enumOf, freeform, int32Value, obj, str, targetRefs, workloadSelectorMatchLabels, arr } from './common.js';
-import { FAIL_STRATEGIES, PLUGIN_TYPES, PULL_POLICIES, trafficSelector, vmConfig } from './wasm-plugin.js';
+import { arr, atMostOneRule, cel, enumOf, freeform, int32Value, obj, str, targetRefs, workloadSelectorMatchLabels } from './common.js';
+import { FAIL_STRATEGIES, MODULE_URL_RULE, PLUGIN_TYPES, PULL_POLICIES, trafficSelector, vmConfig } from './wasm-plugin.js';
 
 export const trafficExtension: IstioKindSchema = {
   group: 'extensions.istio.io',
@@ -19,17 +19,7 @@ export const trafficExtension: IstioKindSchema = {
     {
       lua: obj({ inlineCode: str({ minLength: 1, maxLength: 65536 }) }, { required: ['inlineCode'] }),
       match: arr(trafficSelector()),
-      // The API has spelled the phase both ways across releases; accept either rather than reject.
-      phase: enumOf([
-        'UNSPECIFIED_PHASE',
-        'AUTHN',
-        'AUTHZ',
-        'STATS',
-        'EXECUTION_PHASE_UNSPECIFIED',
-        'EXECUTION_PHASE_AUTHN',
-        'EXECUTION_PHASE_AUTHZ',
-        'EXECUTION_PHASE_STATS',
-      ]),
+      phase: enumOf(['UNSPECIFIED', 'AUTHN', 'AUTHZ', 'STATS']),
       priority: int32Value(),
       selector: workloadSelectorMatchLabels(),
       targetRefs: targetRefs(),
@@ -42,14 +32,20 @@ export const trafficExtension: IstioKindSchema = {
           pluginName: str({ minLength: 1, maxLength: 256 }),
           sha256: str({ pattern: '(^$|^[a-f0-9]{64}$)' }),
           type: enumOf(PLUGIN_TYPES),
-          url: str({ minLength: 1 }),
+          url: str({ minLength: 1, 'x-kubernetes-validations': [MODULE_URL_RULE()] }),
           verificationKey: str(),
           vmConfig: vmConfig(),
         },
         { required: ['url'] },
       ),
     },
-    { oneofs: [['wasm', 'lua']] },
+    {
+      oneofs: [['wasm', 'lua']],
+      'x-kubernetes-validations': [
+        atMostOneRule(['selector', 'targetRefs'], 'only one of selector and targetRefs may be set'),
+        cel('(has(self.wasm) || has(self.lua)) && !(has(self.wasm) && has(self.lua))', 'exactly one of wasm and lua must be set'),
+      ],
+    },
   ),
   deprecated: {},
 };

@@ -83,6 +83,7 @@ const httpRoute = (): JSONSchemaProps =>
         authority: str(),
         derivePort: enumOf(['FROM_PROTOCOL_DEFAULT', 'FROM_REQUEST_PORT']),
         port: uint32(),
+        prefixRewrite: str(),
         redirectCode: uint32(),
         scheme: str(),
         uri: str(),

@@ -1,6 +1,8 @@
 /** extensions.istio.io WasmPlugin (istio/api extensions/v1alpha1/wasm.proto). */
 import type { IstioKindSchema, JSONSchemaProps } from '../schema-types.js';
 import {
+  cel,
+  selectorOrTargetRule,
   WORKLOAD_MODES,
   arr,
   enumOf,
@@ -18,6 +20,16 @@ export const FAIL_STRATEGIES = ['FAIL_CLOSE', 'FAIL_OPEN', 'FAIL_RELOAD'];
 export const PULL_POLICIES = ['UNSPECIFIED_POLICY', 'IfNotPresent', 'Always'];
 export const PLUGIN_TYPES = ['UNSPECIFIED_PLUGIN_TYPE', 'HTTP', 'NETWORK'];
 
+/**
+ * A Wasm module URL: a URL with scheme oci, http, https or file (or none), or a bare `host/path`
+ * reference, which is read as oci.
+ */
+export const MODULE_URL_RULE = () =>
+  cel(
+    "isURL(self) ? url(self).getScheme() in ['', 'oci', 'file', 'http', 'https'] : isURL('http://' + self)",
+    'url must be an oci://, http://, https:// or file:// URL or a registry reference',
+  );
+
 export const vmConfig = (): JSONSchemaProps =>
   obj({
     env: arr(
@@ -27,7 +39,10 @@ export const vmConfig = (): JSONSchemaProps =>
           value: str({ maxLength: 2048 }),
           valueFrom: enumOf(['INLINE', 'HOST']),
         },
-        { required: ['name'] },
+        {
+          required: ['name'],
+          'x-kubernetes-validations': [cel("!has(self.value) || !has(self.valueFrom) || self.valueFrom != 'HOST'", 'value is only for valueFrom INLINE')],
+        },
       ),
       { maxItems: 256, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
     ),
@@ -66,11 +81,11 @@ export const wasmPlugin: IstioKindSchema = {
       targetRef: policyTargetReference(),
       targetRefs: targetRefs(),
       type: enumOf(PLUGIN_TYPES),
-      url: str({ minLength: 1 }),
+      url: str({ minLength: 1, 'x-kubernetes-validations': [MODULE_URL_RULE()] }),
       verificationKey: str(),
       vmConfig: vmConfig(),
     },
-    { required: ['url'] },
+    { required: ['url'], 'x-kubernetes-validations': [selectorOrTargetRule(['selector', 'targetRef', 'targetRefs'])] },
   ),
   deprecated: { targetRef: 'use targetRefs' },
 };

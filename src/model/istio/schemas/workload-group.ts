@@ -1,6 +1,6 @@
 /** networking.istio.io WorkloadGroup (istio/api networking/v1alpha3/workload_group.proto). */
 import type { IstioKindSchema } from '../schema-types.js';
-import { arr, int32, obj, str, strList, strMap, uint32 } from './common.js';
+import { arr, cel, int32, obj, PORT_RULE, str, strList, strMap, uint32 } from './common.js';
 import { workloadEntrySpec } from './workload-entry.js';
 
 export const workloadGroup: IstioKindSchema = {
@@ -22,21 +22,21 @@ export const workloadGroup: IstioKindSchema = {
         {
           exec: obj({ command: strList({}, { minLength: 1 }) }, { required: ['command'] }),
           failureThreshold: int32({ minimum: 0 }),
-          grpc: obj({ port: uint32(), service: str() }),
+          grpc: obj({ port: uint32({ 'x-kubernetes-validations': [PORT_RULE()] }), service: str() }),
           httpGet: obj(
             {
               host: str(),
               httpHeaders: arr(obj({ name: str({ pattern: '^[-_A-Za-z0-9]+$' }), value: str() })),
               path: str(),
-              port: uint32(),
-              scheme: str(),
+              port: uint32({ 'x-kubernetes-validations': [PORT_RULE()] }),
+              scheme: str({ 'x-kubernetes-validations': [cel("self == '' || self == 'HTTP' || self == 'HTTPS'", 'scheme must be HTTP or HTTPS')] }),
             },
             { required: ['port'] },
           ),
           initialDelaySeconds: int32({ minimum: 0 }),
           periodSeconds: int32({ minimum: 0 }),
           successThreshold: int32({ minimum: 0 }),
-          tcpSocket: obj({ host: str(), port: uint32() }, { required: ['port'] }),
+          tcpSocket: obj({ host: str(), port: uint32({ 'x-kubernetes-validations': [PORT_RULE()] }) }, { required: ['port'] }),
           timeoutSeconds: int32({ minimum: 0 }),
         },
         { oneofs: [['httpGet', 'tcpSocket', 'exec', 'grpc']] },

@@ -86,7 +86,9 @@ test('the mesh and injector ConfigMaps carry the mesh config, the templates and 
   assert.deepEqual(Object.keys(config['templates'] as object).sort(), ['gateway', 'sidecar']);
   assert.deepEqual(config['defaultTemplates'], ['sidecar']);
   const values = JSON.parse(dig(inj, 'data', 'values') as string) as Record<string, unknown>;
-  assert.equal(dig(values, 'global', 'proxy', 'image'), 'registry.istio.io/release/proxyv2:1.31.1');
+  // As Istio's chart: the image name, with hub and tag beside it (istiod composes the reference).
+  assert.equal(dig(values, 'global', 'proxy', 'image'), 'proxyv2');
+  assert.deepEqual([dig(values, 'global', 'hub'), dig(values, 'global', 'tag')], ['registry.istio.io/release', '1.31.1']);
   assert.deepEqual(dig(values, 'global', 'proxy', 'resources', 'requests'), { cpu: '10m', memory: '40Mi' });
 });
 

@@ -61,6 +61,12 @@ const VARIANTS: Variant[] = [
       'values.global.meshID=mesh1',
       'values.global.multiCluster.clusterName=c1',
       'values.global.proxy.privileged=true',
+      'values.global.proxy.excludeOutboundPorts=25,587',
+      'values.global.proxy.excludeInboundPorts=9000,9001',
+      // config fields: policy, selectors, injectedAnnotations
+      'values.global.proxy.autoInject=disabled',
+      'values.sidecarInjectorWebhook.injectedAnnotations.team=payments',
+      'values.sidecarInjectorWebhook.neverInjectSelector[0].matchLabels.skip=yes',
     ],
   },
 ];

@@ -195,3 +195,93 @@ export function chartDefaults(): JsonObject {
     experimental: { stableValidationPolicy: false },
   };
 }
+
+/**
+ * The istiod chart's own defaults for the parts of `.Values` that its injector ConfigMap's `values`
+ * key carries (Istio 1.31 `istio-discovery` chart): `global`, `sidecarInjectorWebhook`, the chart's
+ * top-level `cni` and `env` (published as `pilot.cni` / `pilot.env`) and
+ * `gateways.securityContext/seccompProfile`. Narrower than `chartDefaults()`, which also holds
+ * defaults of the other charts; the injector values must hold exactly what istiod's chart holds.
+ */
+export function istiodInjectorChartDefaults(): JsonObject {
+  return {
+    global: {
+      istioNamespace: 'istio-system',
+      certSigners: [],
+      defaultPodDisruptionBudget: { enabled: true },
+      defaultResources: { requests: { cpu: '10m' } },
+      hub: 'registry.istio.io/testing',
+      tag: 'latest',
+      variant: '',
+      imagePullPolicy: '',
+      imagePullSecrets: [],
+      istiod: { enableAnalysis: false },
+      logAsJson: false,
+      nativeNftables: false,
+      logging: { level: 'default:info' },
+      networkPolicy: { enabled: false },
+      omitSidecarInjectorConfigMap: false,
+      resourceScope: 'all',
+      operatorManageWebhooks: false,
+      priorityClassName: '',
+      proxy: {
+        image: 'proxyv2',
+        autoInject: 'enabled',
+        clusterDomain: 'cluster.local',
+        componentLogLevel: 'misc:error',
+        excludeInboundPorts: '',
+        includeInboundPorts: '*',
+        includeIPRanges: '*',
+        excludeIPRanges: '',
+        includeOutboundPorts: '',
+        excludeOutboundPorts: '',
+        logLevel: 'warning',
+        outlierLogPath: '',
+        privileged: false,
+        seccompProfile: {},
+        readinessFailureThreshold: 4,
+        readinessInitialDelaySeconds: 0,
+        readinessPeriodSeconds: 15,
+        startupProbe: { enabled: true, failureThreshold: 600 },
+        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } },
+        statusPort: 15020,
+        tracer: 'none',
+      },
+      proxy_init: { image: 'proxyv2', forceApplyIptables: false },
+      remotePilotAddress: '',
+      caAddress: '',
+      externalIstiod: false,
+      configCluster: false,
+      configValidation: true,
+      meshID: '',
+      meshNetworks: {},
+      mountMtlsCerts: false,
+      multiCluster: { clusterName: '' },
+      network: '',
+      pilotCertProvider: 'istiod',
+      sds: { token: { aud: 'istio-ca' } },
+      sts: { servicePort: 0 },
+      caName: '',
+      waypoint: {
+        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+        affinity: {},
+        topologySpreadConstraints: [],
+        nodeSelector: {},
+        tolerations: [],
+      },
+    },
+    sidecarInjectorWebhook: {
+      neverInjectSelector: [],
+      alwaysInjectSelector: [],
+      injectedAnnotations: {},
+      enableNamespacesByDefault: false,
+      reinvocationPolicy: 'Never',
+      rewriteAppHTTPProbe: true,
+      templates: {},
+      defaultTemplates: [],
+    },
+    cni: { enabled: false, provider: 'default' },
+    env: {},
+    gateways: { securityContext: {}, seccompProfile: {} },
+  };
+}

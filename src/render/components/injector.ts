@@ -2,50 +2,105 @@
  * The injector ConfigMap `istio-sidecar-injector[-<rev>]` that istiod's sidecar injector and its
  * gateway deployment controller read: `config` (policy, selectors, default templates and the
  * templates themselves) and `values` (what `.Values` is inside the templates).
+ *
+ * Both keys hold what Istio 1.31's istiod chart renders for the same install inputs; the templates
+ * are mesh's own (src/render/components/injection/), proven equal by output in
+ * test/parity/injection.parity.test.ts. docs/injection.md lists the deliberate differences.
  */
 import { emitDocument } from '../yaml.js';
 import type { Json, JsonObject } from '../../model/install.js';
 import type { KubeObject } from '../../model/k8s.js';
+import { istiodInjectorChartDefaults } from '../chart-defaults.js';
 import type { RenderContext } from '../context.js';
-import { GATEWAY_TEMPLATE, SIDECAR_TEMPLATE } from './injection-templates.js';
+import { isObject } from '../merge.js';
+import { INJECTION_TEMPLATES } from './injection/index.js';
 import type { Labels } from './shared.js';
 
-/** The values the injection templates read (`.Values` inside the templates). */
+/**
+ * Merges like Sprig's mustMergeOverwrite (mergo with override), which the istiod chart uses to lay
+ * the user's values over its defaults: maps merge key by key; lists, scalars and null replace.
+ */
+function helmMerge(base: Json | undefined, over: Json | undefined): Json | undefined {
+  if (over === undefined) return base === undefined ? undefined : structuredClone(base);
+  if (!isObject(base) || !isObject(over)) return structuredClone(over);
+  const out: JsonObject = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) out[k] = helmMerge(out[k], v)!;
+  return out;
+}
+
+const obj = (v: Json | undefined): JsonObject => (isObject(v) ? v : {});
+
+/** Sorts map keys recursively, as Go's JSON encoder (toPrettyJson) writes them. */
+function sortKeys(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k]!)]));
+}
+
+/**
+ * The values the injection templates read (`.Values` inside the templates) and istiod parses:
+ * the istiod chart's defaults under the operator's `values` (profile, -f, --set,
+ * unvalidatedValues), with `pilot.*` lifted to the top as the chart does, then picked down to
+ * `global`, `sidecarInjectorWebhook`, `revision`, `pilot.{cni,env}` and
+ * `gateways.{securityContext,seccompProfile}`.
+ */
 export function injectorValues(ctx: RenderContext): JsonObject {
-  const v = ctx.values;
-  const global = v.obj('global');
-  const proxy = global['proxy'] as JsonObject;
-  proxy['image'] = ctx.image({ valuesPrefix: 'global.proxy', name: 'proxyv2' });
-  (global['proxy_init'] as JsonObject)['image'] = ctx.image({ valuesPrefix: 'global.proxy_init', name: 'proxyv2' });
-  return {
-    global,
-    istio_cni: { enabled: v.bool('pilot.cni.enabled'), provider: v.str('pilot.cni.provider', 'default') },
-    pilot: { cni: v.obj('pilot.cni') },
+  const spec = ctx.iop.spec ?? {};
+  let user = helmMerge(spec.values ?? {}, spec.unvalidatedValues ?? {}) as JsonObject;
+  // istioctl's translations: spec.hub/tag → global.hub/tag, spec.revision → revision.
+  user = helmMerge(user, {
+    global: { hub: ctx.values.str('global.hub'), tag: ctx.values.str('global.tag'), istioNamespace: ctx.values.str('global.istioNamespace') },
     revision: ctx.revision,
-    sidecarInjectorWebhook: v.obj('sidecarInjectorWebhook'),
+    // CNI is in use when its component is on (istioctl) or values.pilot.cni.enabled says an existing
+    // CNI is installed (Helm); see docs/injection.md.
+    pilot: { cni: { enabled: ctx.values.bool('pilot.cni.enabled') } },
+  }) as JsonObject;
+  let v = helmMerge(istiodInjectorChartDefaults(), user) as JsonObject;
+  // The chart copies everything under `.pilot` to the top level (its "descope legacy" step).
+  v = helmMerge(v, obj(v['pilot'])) as JsonObject;
+  const gateways = obj(v['gateways']);
+  const out: JsonObject = {
+    global: obj(v['global']),
+    sidecarInjectorWebhook: obj(v['sidecarInjectorWebhook']),
+    revision: v['revision'] ?? '',
+    pilot: { cni: obj(v['cni']), env: obj(v['env']) },
+    gateways: {
+      ...(gateways['securityContext'] !== undefined ? { securityContext: gateways['securityContext'] } : {}),
+      ...(gateways['seccompProfile'] !== undefined ? { seccompProfile: gateways['seccompProfile'] } : {}),
+    },
+  };
+  return sortKeys(out) as JsonObject;
+}
+
+/** The `config` key: what istiod's injector reads besides the values. */
+export function injectorConfig(values: JsonObject): JsonObject {
+  const siw = obj(values['sidecarInjectorWebhook']);
+  const list = (k: string): Json[] => (Array.isArray(siw[k]) ? siw[k] : []);
+  const proxy = obj(obj(values['global'])['proxy']);
+  const custom = obj(siw['templates']);
+  const annotations = obj(siw['injectedAnnotations']);
+  return {
+    defaultTemplates: list('defaultTemplates').length > 0 ? list('defaultTemplates') : ['sidecar'],
+    policy: proxy['autoInject'] ?? null,
+    alwaysInjectSelector: list('alwaysInjectSelector'),
+    neverInjectSelector: list('neverInjectSelector'),
+    injectedAnnotations: Object.keys(annotations).length > 0 ? annotations : null,
+    // An istiod too old for this ConfigMap fails on this unknown function, loudly.
+    template: '{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}',
+    // values.sidecarInjectorWebhook.templates adds templates, or replaces one of the same name.
+    templates: { ...INJECTION_TEMPLATES, ...custom },
   };
 }
 
 export function injectorConfigMap(ctx: RenderContext, ns: string, labels: Labels): KubeObject {
-  const v = ctx.values;
-  const templates: JsonObject = { sidecar: SIDECAR_TEMPLATE, gateway: GATEWAY_TEMPLATE, ...v.obj('sidecarInjectorWebhook.templates') };
-  const config: JsonObject = {
-    policy: v.bool('sidecarInjectorWebhook.enableNamespacesByDefault') || v.str('global.proxy.autoInject', 'enabled') === 'enabled' ? 'enabled' : 'disabled',
-    alwaysInjectSelector: v.list('sidecarInjectorWebhook.alwaysInjectSelector'),
-    neverInjectSelector: v.list('sidecarInjectorWebhook.neverInjectSelector'),
-    injectedAnnotations: v.obj('sidecarInjectorWebhook.injectedAnnotations'),
-    defaultTemplates: (v.list('sidecarInjectorWebhook.defaultTemplates').length > 0 ? v.list('sidecarInjectorWebhook.defaultTemplates') : ['sidecar']) as Json[],
-    template: '{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}',
-    templates,
-  };
+  const values = injectorValues(ctx);
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: `istio-sidecar-injector${ctx.revSuffix}`, namespace: ns, labels: labels({ release: 'istio' }) },
     data: {
-      config: emitDocument(config),
-      values: JSON.stringify(injectorValues(ctx), null, 2),
+      config: emitDocument(injectorConfig(values)),
+      values: JSON.stringify(values, null, 2),
     },
   };
 }
-

@@ -83,10 +83,12 @@ test('the mesh and injector ConfigMaps carry the mesh config, the templates and 
   assert.deepEqual((mesh['extensionProviders'] as { name: string }[]).map((p) => p.name), ['otel', 'skywalking', 'otel-tracing', 'jaeger']);
   const inj = find(res, 'ConfigMap', 'istio-sidecar-injector');
   const config = parse(dig(inj, 'data', 'config') as string) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(config['templates'] as object).sort(), ['gateway', 'sidecar']);
+  assert.deepEqual(Object.keys(config['templates'] as object).sort(), ['agentgateway', 'agentgateway-waypoint', 'gateway', 'grpc-agent', 'grpc-simple', 'kube-gateway', 'sidecar', 'waypoint']);
   assert.deepEqual(config['defaultTemplates'], ['sidecar']);
   const values = JSON.parse(dig(inj, 'data', 'values') as string) as Record<string, unknown>;
-  assert.equal(dig(values, 'global', 'proxy', 'image'), 'registry.istio.io/release/proxyv2:1.31.1');
+  // As Istio's chart: the image name, with hub and tag beside it (istiod composes the reference).
+  assert.equal(dig(values, 'global', 'proxy', 'image'), 'proxyv2');
+  assert.deepEqual([dig(values, 'global', 'hub'), dig(values, 'global', 'tag')], ['registry.istio.io/release', '1.31.1']);
   assert.deepEqual(dig(values, 'global', 'proxy', 'resources', 'requests'), { cpu: '10m', memory: '40Mi' });
 });
 

@@ -176,7 +176,7 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
       metadata: { name: 'edge', namespace: ns },
       spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
     });
-    const dep = await waitFor('Deployment edge-istio', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'edge-istio', namespace: ns }), { timeoutMs: 60_000 });
+    const dep = await withIstiodLog(waitFor('Deployment edge-istio', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'edge-istio', namespace: ns }), { timeoutMs: 90_000 }));
     assert.ok(dep);
     const svc = await waitFor('Service edge-istio', () => kube.get({ apiVersion: 'v1', kind: 'Service', name: 'edge-istio', namespace: ns }), { timeoutMs: 30_000 });
     const ports = ((svc['spec'] as { ports?: { port: number }[] }).ports ?? []).map((p) => p.port);
@@ -188,6 +188,19 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
     assert.equal(proxyOf(gw!)?.image, PROXY);
   });
 });
+
+/** On failure, adds the end of each local istiod's log to the error: what istiod itself said. */
+async function withIstiodLog<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    const logs = (await localIstiods(cp).catch(() => [])).map((i) => {
+      const lines = readFileSync(i.logFile, 'utf8').trim().split('\n').filter((l) => /\t(error|warn)\t/.test(l));
+      return `--- ${i.ns}/${i.name} (${i.exited === null ? 'running' : `exited ${i.exited}`}), last warnings and errors:\n${lines.slice(-15).join('\n')}`;
+    });
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.join('\n')}`);
+  }
+}
 
 async function applyGatewayApiCrds(kube: KubeClient): Promise<void> {
   const r = spawnSync('bash', [join(repoRoot, 'scripts/istio/istio.sh'), 'gateway-api-crds'], { encoding: 'utf8' });
@@ -228,13 +241,14 @@ describe('the ambient profile with the real istiod', { skip: cp.skip, concurrenc
       metadata: { name: 'waypoint', namespace: ns, labels: { 'istio.io/waypoint-for': 'service' } },
       spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
     });
-    const dep = await waitFor('Deployment waypoint', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'waypoint', namespace: ns }), { timeoutMs: 60_000 });
+    const dep = await withIstiodLog(waitFor('Deployment waypoint', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'waypoint', namespace: ns }), { timeoutMs: 90_000 }));
     assert.ok(dep);
     const [pod] = await waitFor('a ready waypoint pod', async () => {
       const ps = await pods(kube, ns, 'gateway.networking.k8s.io/gateway-name=waypoint');
       return ps.length === 1 && ps.every(ready) ? ps : undefined;
     }, { timeoutMs: 90_000 });
-    assert.equal(proxyOf(pod!)?.image, PROXY);
+    // The ambient profile's images are the distroless variant.
+    assert.equal(proxyOf(pod!)?.image, `${PROXY}-distroless`);
     const args = proxyOf(pod!)?.args ?? [];
     assert.ok(args.includes('waypoint'), `istio-proxy runs as a waypoint: ${args.join(' ')}`);
   });

@@ -8,6 +8,11 @@
 //     app.kubernetes.io/{name,instance,version,managed-by,part-of}, helm.sh/chart, chart, heritage,
 //     release. istioctl renders Istio's Helm charts and they describe the chart, not the object;
 //     nothing selects on them (selectors are compared untouched).
+//   - The owner labels istioctl adds only when it installs (getOwnerLabels in Istio's
+//     operator/pkg/install/install.go: operator.istio.io/{component,managed,version}, istio.io/rev,
+//     install.operator.istio.io/owning-resource[-namespace]) are compared only where istioctl's
+//     rendered object has them (from the chart): mesh renders them on every object because its
+//     install applies exactly what it renders.
 //   - null values are dropped (Kubernetes reads null as absent; the charts print `affinity: {x: null}`).
 //   - RBAC `rules` become the set of single grants `apiGroup/resource[/resourceName]:verb`, so the
 //     order and grouping of rules and of their lists do not count, only what is granted.
@@ -204,8 +209,21 @@ export function covered(grant, granted) {
   return false;
 }
 
-function normalise(o) {
+export const OWNER_LABELS = [
+  'operator.istio.io/component',
+  'operator.istio.io/managed',
+  'operator.istio.io/version',
+  'istio.io/rev',
+  'install.operator.istio.io/owning-resource',
+  'install.operator.istio.io/owning-resource-namespace',
+];
+
+function normalise(o, theirs) {
   const c = structuredClone(o);
+  if (theirs !== undefined && isObj(c.metadata?.labels)) {
+    const l = theirs.metadata?.labels ?? {};
+    for (const k of OWNER_LABELS) if (!(k in l)) delete c.metadata.labels[k];
+  }
   dropNulls(c);
   const strip = (labels) => {
     if (!isObj(labels)) return;
@@ -335,7 +353,7 @@ export function compareManifests(icObjects, meshObjects) {
       continue;
     }
     const a = normalise(o);
-    const b = normalise(m);
+    const b = normalise(m, o);
     result.fields += countLeaves(a);
     const diffs = diffTrees(a, b);
     if (diffs.length === 0) result.equal.push(k);

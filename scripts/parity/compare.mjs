@@ -13,7 +13,8 @@
 //     install.operator.istio.io/owning-resource[-namespace]) are compared only where istioctl's
 //     rendered object has them (from the chart): mesh renders them on every object because its
 //     install applies exactly what it renders.
-//   - null values are dropped (Kubernetes reads null as absent; the charts print `affinity: {x: null}`).
+//   - null values are dropped, and maps left empty by that (Kubernetes reads null as absent; the
+//     gateway charts print `affinity: {nodeAffinity: {requiredDuringScheduling…: null}}`).
 //   - RBAC `rules` become the set of single grants `apiGroup/resource[/resourceName]:verb`, so the
 //     order and grouping of rules and of their lists do not count, only what is granted.
 //   - Lists of objects that all have a distinct `name` are matched by name (env, containers, ports,
@@ -259,13 +260,18 @@ function normalise(o, theirs) {
   return c;
 }
 
+// Drops null entries, and maps that only held nulls (`affinity: {nodeAffinity: {required…: null}}`
+// is no affinity); a map that was empty to begin with (`emptyDir: {}`) stays.
 function dropNulls(v) {
   if (Array.isArray(v)) {
     for (const x of v) dropNulls(x);
   } else if (isObj(v)) {
     for (const k of Object.keys(v)) {
       if (v[k] === null || v[k] === undefined) delete v[k];
-      else dropNulls(v[k]);
+      else if (isObj(v[k]) && Object.keys(v[k]).length > 0) {
+        dropNulls(v[k]);
+        if (Object.keys(v[k]).length === 0) delete v[k];
+      } else dropNulls(v[k]);
     }
   }
 }

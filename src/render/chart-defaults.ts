@@ -5,7 +5,9 @@
  */
 import type { JsonObject } from '../model/install.js';
 
-const gatewayDefaults = (app: string, istio: string, type: string, ports: JsonObject[]): JsonObject => ({
+const gatewayDefaults = (app: string, istio: string, type: string, ports: JsonObject[]): JsonObject => {
+  const short = istio; // ingressgateway / egressgateway
+  return {
   autoscaleEnabled: true,
   autoscaleMin: 1,
   autoscaleMax: 5,
@@ -23,9 +25,13 @@ const gatewayDefaults = (app: string, istio: string, type: string, ports: JsonOb
   rollingMaxUnavailable: '25%',
   runAsRoot: false,
   type,
-  secretVolumes: [],
+  secretVolumes: [
+    { name: `${short}-certs`, secretName: `istio-${short}-certs`, mountPath: `/etc/istio/${short}-certs` },
+    { name: `${short}-ca-certs`, secretName: `istio-${short}-ca-certs`, mountPath: `/etc/istio/${short}-ca-certs` },
+  ],
   injectionTemplate: '',
-});
+  };
+};
 
 export function chartDefaults(): JsonObject {
   return {

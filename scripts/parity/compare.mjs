@@ -242,12 +242,12 @@ function normalise(o, theirs) {
     for (const [k, v] of Object.entries(c.data)) {
       if (typeof v !== 'string') continue;
       const t = v.trim();
-      if (!(t.startsWith('{') || /^[A-Za-z_][\w.-]*:/m.test(t))) continue;
+      if (!(t.startsWith('{') || t.startsWith('- ') || /^[A-Za-z_][\w.-]*:/m.test(t))) continue;
       try {
         const docs = parseAllDocuments(v);
         if (docs.length === 1 && docs[0].errors.length === 0) {
           const parsed = docs[0].toJS();
-          if (isObj(parsed)) {
+          if (isObj(parsed) || Array.isArray(parsed)) {
             dropNulls(parsed);
             c.data[k] = { __doc: parsed };
           }

@@ -160,7 +160,7 @@ export function chartDefaults(): JsonObject {
       resourceQuotas: { enabled: false, pods: 5000 },
       resources: { requests: { cpu: '100m', memory: '100Mi' } },
       privileged: false,
-      ambient: { enabled: false, redirectMode: 'iptables', configDir: '', dnsCapture: true, ipv6: true, reconcileIptablesOnStartup: false },
+      ambient: { enabled: false, redirectMode: 'iptables', configDir: '', dnsCapture: true, ipv6: true, reconcileIptablesOnStartup: true },
       provider: 'default',
       rollingMaxUnavailable: 1,
     },

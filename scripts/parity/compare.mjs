@@ -17,6 +17,8 @@
 //     gateway charts print `affinity: {nodeAffinity: {requiredDuringScheduling…: null}}`).
 //   - RBAC `rules` become the set of single grants `apiGroup/resource[/resourceName]:verb`, so the
 //     order and grouping of rules and of their lists do not count, only what is granted.
+//   - CEL `expression`s of ValidatingAdmissionPolicies are compared without whitespace (CEL ignores it;
+//     the chart writes them over several lines).
 //   - Lists of objects that all have a distinct `name` are matched by name (env, containers, ports,
 //     volumes, webhooks); other lists of objects by index; lists of scalars compare whole.
 //   - ConfigMap data that holds a YAML/JSON document (the `mesh` and `meshNetworks` keys, the values
@@ -219,8 +221,19 @@ export const OWNER_LABELS = [
   'install.operator.istio.io/owning-resource-namespace',
 ];
 
+function celWhitespace(v) {
+  if (Array.isArray(v)) v.forEach(celWhitespace);
+  else if (isObj(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'expression' && typeof x === 'string') v[k] = x.replace(/\s+/g, '');
+      else celWhitespace(x);
+    }
+  }
+}
+
 function normalise(o, theirs) {
   const c = structuredClone(o);
+  if (c.kind === 'ValidatingAdmissionPolicy') celWhitespace(c.spec);
   if (theirs !== undefined && isObj(c.metadata?.labels)) {
     const l = theirs.metadata?.labels ?? {};
     for (const k of OWNER_LABELS) if (!(k in l)) delete c.metadata.labels[k];

@@ -251,6 +251,7 @@ export function meshConfig(ctx: RenderContext): JsonObject {
     defaultConfig: compact({
       discoveryAddress: `${ctx.istiodName}.${ctx.namespace}.svc:15012`,
       meshId: v.str('global.meshID') || undefined,
+      ...(v.str('global.proxy.variant') || v.str('global.variant') ? { image: { imageType: v.str('global.proxy.variant') || v.str('global.variant') } } : {}),
       ...(v.str('global.proxy.tracer') === 'zipkin' ? { tracing: { zipkin: { address: v.str('global.tracer.zipkin.address') || `zipkin.${ctx.namespace}:9411` } } } : {}),
     }) as JsonObject,
     defaultProviders: { metrics: ['prometheus'] },
@@ -551,34 +552,46 @@ function validatingWebhook(ctx: RenderContext, _ns: string, labels: Labels): Kub
   };
 }
 
-/** The stable profile's admission policy: reject kinds and fields that are not stable. */
-function stablePolicy(ctx: RenderContext, _ns: string, labels: Labels): KubeObject[] {
+/**
+ * The stable profile's admission policy: reject the kinds and fields that are not stable (the same
+ * checks as Istio's chart: EnvoyFilter, WasmPlugin and ProxyConfig; Telemetry tracing
+ * useRequestIdForTraceSampling, metrics reportingInterval, accessLogging filter; AuthorizationPolicy
+ * source trustDomains/notTrustDomains), for objects of this revision.
+ */
+function stablePolicy(ctx: RenderContext, _ns: string, _labels: Labels): KubeObject[] {
   const name = `stable-channel-policy${ctx.revSuffix}-${ctx.namespace}.istio.io`;
-  const revMatch = ctx.revision === '' ? "!has(object.metadata.labels) || !('istio.io/rev' in object.metadata.labels) || object.metadata.labels['istio.io/rev'] == 'default'" : `has(object.metadata.labels) && 'istio.io/rev' in object.metadata.labels && object.metadata.labels['istio.io/rev'] == '${ctx.revision}'`;
+  const kinds = ['EnvoyFilter', 'WasmPlugin', 'ProxyConfig', 'Telemetry', 'AuthorizationPolicy'];
+  const anyHas = (list: string, v: string, field: string): string => `(has(object.spec.${list}) ? object.spec.${list} : {}).exists(${v}, has(${v}.${field}))`;
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: { name, labels: labels() },
+      metadata: { name, labels: ctx.labels(C) },
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
           resourceRules: [
             { apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'] },
           ],
+          objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [ctx.revLabel] }] },
         },
-        matchConditions: [{ name: 'revision', expression: revMatch }],
-        variables: [{ name: 'isEnvoyFilter', expression: "object.kind == 'EnvoyFilter'" }],
+        variables: kinds.map((k) => ({ name: `is${k}`, expression: `object.kind == '${k}'` })),
         validations: [
-          { expression: "!(object.kind in ['EnvoyFilter', 'WasmPlugin', 'ProxyConfig', 'TrafficExtension'])", message: 'this kind is not stable; it is not allowed with the stable profile' },
-          { expression: "object.kind != 'Telemetry' || !has(object.spec.tracing) || object.spec.tracing.all(t, !has(t.useRequestIdForTraceSampling))", message: 'spec.tracing[].useRequestIdForTraceSampling is not a stable field' },
+          { expression: '!variables.isEnvoyFilter' },
+          { expression: '!variables.isWasmPlugin' },
+          { expression: '!variables.isProxyConfig' },
+          { expression: `!(variables.isTelemetry && (${anyHas('tracing', 't', 'useRequestIdForTraceSampling')} || ${anyHas('metrics', 'm', 'reportingInterval')} || ${anyHas('accessLogging', 'l', 'filter')}))` },
+          {
+            expression:
+              '!(variables.isAuthorizationPolicy && has(object.spec.rules) && object.spec.rules.exists(r, has(r.from) && r.from.exists(f, has(f.source) && (has(f.source.trustDomains) || has(f.source.notTrustDomains)))))',
+          },
         ],
       },
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name, labels: labels() },
+      metadata: { name: `stable-channel-policy-binding${ctx.revSuffix}-${ctx.namespace}.istio.io`, labels: ctx.labels(C) },
       spec: { policyName: name, validationActions: ['Deny'] },
     },
   ];

@@ -75,7 +75,7 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
                   runAsGroup: 1337,
                   runAsNonRoot: false,
                   runAsUser: 0,
-                  ...(v.get('ztunnel.SELinuxOptions') !== undefined ? { seLinuxOptions: v.get('ztunnel.SELinuxOptions') } : {}),
+                  ...(v.get('ztunnel.seLinuxOptions') ?? v.get('ztunnel.SELinuxOptions') ? { seLinuxOptions: v.get('ztunnel.seLinuxOptions') ?? v.get('ztunnel.SELinuxOptions') ?? null } : {}),
                 },
                 readinessProbe: { httpGet: { port: 15021, path: '/healthz/ready' } },
                 args: ['proxy', 'ztunnel'],

@@ -72,6 +72,14 @@ export const CASES = [
       k8s:
         service:
           type: ClusterIP
+          ports:
+          - name: https
+            port: 443
+            targetPort: 8443
+          - name: tcp
+            port: 9000
+            targetPort: 9000
+            protocol: TCP
     egressGateways:
     - name: istio-egressgateway
       enabled: true

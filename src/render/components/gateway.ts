@@ -37,8 +37,9 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
 
   const ports = (gw.spec.k8s?.service?.['ports'] as JsonObject[] | undefined) ?? (v.list('ports') as JsonObject[]);
   const containerPorts: JsonObject[] = [];
-  for (const p of v.list('ports') as JsonObject[]) {
-    // As the chart: one container port per values port (targetPort, else port), unnamed.
+  for (const p of ports) {
+    // As the chart: one container port per port (targetPort, else port), unnamed. Like istioctl,
+    // k8s.service.ports stand in for the values' ports.
     const target = p['targetPort'] ?? p['port'];
     if (target === undefined || target === null) continue;
     containerPorts.push({ containerPort: target, protocol: (p['protocol'] as string | undefined) ?? 'TCP' });

@@ -42,7 +42,7 @@ export function renderPilot(ctx: RenderContext): KubeObject[] {
       labels: configMapLabels(),
     },
     data: {
-      'original-values': JSON.stringify(ctx.iop.spec?.values ?? {}),
+      'original-values': JSON.stringify(originalValues(ctx)),
       'merged-values': JSON.stringify(v.root),
     },
   });
@@ -77,6 +77,20 @@ export function renderPilot(ctx: RenderContext): KubeObject[] {
 }
 
 import type { Labels } from './shared.js';
+
+/**
+ * The operator's `values` as istioctl hands them to the charts: with hub/tag, pilot/cni enablement
+ * and `meshConfig` translated in (the `original-values` key of the values ConfigMap).
+ */
+function originalValues(ctx: RenderContext): JsonObject {
+  const v = ctx.values;
+  const spec = ctx.iop.spec ?? {};
+  return overlay(spec.values ?? {}, {
+    global: { hub: v.str('global.hub'), tag: v.get('global.tag') ?? '' },
+    pilot: { enabled: v.bool('pilot.enabled', true), cni: { enabled: v.bool('pilot.cni.enabled') } },
+    ...(spec.meshConfig !== undefined ? { meshConfig: spec.meshConfig } : {}),
+  }) as JsonObject;
+}
 
 function rbac(ctx: RenderContext, ns: string, labels: Labels, remote: boolean): KubeObject[] {
   const v = ctx.values;

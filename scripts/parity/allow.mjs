@@ -20,4 +20,11 @@ export const ALLOW = [
     reason:
       "original-values (debugging only): mesh's profiles carry the settings Istio keeps in per-chart profile files, so for profiles other than default they show up among the operator's values",
   },
+  {
+    case: 'gateway-custom-name',
+    object: /\/my-gateway(-service-account)?$/,
+    path: /^(metadata\.labels|spec\.selector(\.matchLabels)?|spec\.template\.metadata\.labels)\.(app|istio)$/,
+    reason:
+      'a gateway with its own name and no `label` selects its own pods (app: <name>, istio: <name without istio->); istioctl gives it the default gateway\'s app/istio labels, so its Service would also select the default gateway\'s pods',
+  },
 ];

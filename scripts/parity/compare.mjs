@@ -87,6 +87,12 @@ export const CASES = [
     },
   },
   {
+    // A gateway with its own name and no `label`: mesh gives it its own selector labels (docs/render.md).
+    name: 'gateway-custom-name',
+    args: [],
+    files: { 'gw.yaml': IOP(`  components:\n    ingressGateways:\n    - name: my-gateway\n      enabled: true\n`) },
+  },
+  {
     name: 'pilot-k8s',
     args: [],
     files: {

@@ -23,7 +23,7 @@ export interface AllowEntry {
   path?: string | RegExp;
   reason: string;
 }
-export type KubeDoc = { kind: string; metadata?: { name?: string; namespace?: string } } & Record<string, unknown>;
+export type KubeDoc = { kind: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
 export const HELM_LABELS: string[];
 export const OWNER_LABELS: string[];
 export const CASES: ParityCase[];

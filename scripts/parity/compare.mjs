@@ -137,6 +137,31 @@ export const CASES = [
       '--set', 'values.global.network=network1',
     ],
   },
+  {
+    name: 'more-values',
+    args: [
+      '--set', 'hub=example.com/istio',
+      '--set', 'tag=1.31.1-custom',
+      '--set', 'values.global.imagePullPolicy=Always',
+      '--set', 'values.global.imagePullSecrets[0]=regcred',
+      '--set', 'values.global.priorityClassName=system-cluster-critical',
+      '--set', 'values.pilot.env.PILOT_ENABLE_STATUS=true',
+      '--set', 'values.pilot.podLabels.team=a',
+      '--set', 'values.gateways.istio-ingressgateway.runAsRoot=true',
+      '--set', 'values.gateways.istio-ingressgateway.serviceAnnotations.x=y',
+      '--set', 'values.gateways.istio-ingressgateway.nodeSelector.zone=a',
+      '--set', 'meshConfig.trustDomain=example.org',
+      '--set', 'meshConfig.defaultConfig.proxyMetadata.FOO=bar',
+      '--set', 'values.global.proxy.tracer=zipkin',
+      '--set', 'components.cni.enabled=true',
+      '--set', 'values.sidecarInjectorWebhook.enableNamespacesByDefault=true',
+      '--set', 'values.global.istiod.enableAnalysis=true',
+    ],
+  },
+  {
+    name: 'namespace',
+    args: ['--set', 'namespace=mesh-cp', '--set', 'values.global.istioNamespace=mesh-cp'],
+  },
 ];
 
 /** Runs a command; resolves with its exit code, stdout and stderr. */

@@ -159,6 +159,57 @@ export const CASES = [
     ],
   },
   {
+    name: 'remote-multicluster',
+    args: ['--set', 'profile=remote', '--set', 'values.global.remotePilotAddress=10.0.0.1', '--set', 'values.global.multiCluster.clusterName=c2', '--set', 'values.global.network=n2'],
+  },
+  { name: 'ambient-revision', args: ['--set', 'profile=ambient', '-r', 'canary'] },
+  {
+    name: 'k8s-more',
+    args: [],
+    files: {
+      'k8s.yaml': IOP(`  components:
+    pilot:
+      k8s:
+        tolerations:
+        - key: dedicated
+          operator: Exists
+        podAnnotations:
+          example.com/a: b
+        serviceAnnotations:
+          example.com/s: t
+        strategy:
+          rollingUpdate:
+            maxSurge: 1
+            maxUnavailable: 0
+        affinity:
+          podAntiAffinity:
+            preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 10
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    app: istiod
+    ingressGateways:
+    - name: istio-ingressgateway
+      enabled: true
+      k8s:
+        replicaCount: 3
+        hpaSpec:
+          minReplicas: 3
+          maxReplicas: 9
+        resources:
+          requests:
+            cpu: 200m
+        env:
+        - name: EXTRA
+          value: "1"
+        serviceAnnotations:
+          service.beta.kubernetes.io/aws-load-balancer-type: nlb
+`),
+    },
+  },
+  {
     name: 'namespace',
     args: ['--set', 'namespace=mesh-cp', '--set', 'values.global.istioNamespace=mesh-cp'],
   },

@@ -47,6 +47,7 @@ export function renderPilot(ctx: RenderContext): KubeObject[] {
     },
   });
 
+  if (remote && v.str('global.remotePilotAddress') !== '' && v.str('global.resourceScope', 'all') !== 'cluster') out.push(...remoteIstiod(ctx, ns));
   if (!remote) {
     const deployment = istiodDeployment(ctx, ns, labels);
     out.push(deployment);
@@ -454,6 +455,50 @@ function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeO
       },
     },
   };
+}
+
+/**
+ * A remote cluster reaches the primary's istiod through a local Service `istiod[-rev]` (its
+ * webhook and the proxies' discovery address point at it): an ExternalName for a host name, or a
+ * Service with an EndpointSlice for an IP address (global.remotePilotAddress).
+ */
+function remoteIstiod(ctx: RenderContext, ns: string): KubeObject[] {
+  const v = ctx.values;
+  const addr = v.str('global.remotePilotAddress');
+  const ipv4 = /^([0-9]*\.){3}[0-9]*$/.test(addr);
+  const ipv6 = /^([0-9a-fA-F]*:)+[0-9a-fA-F]*$/.test(addr);
+  const name = `${ctx.istiodName}${v.bool('istiodRemote.enabledLocalInjectorIstiod') ? '-remote' : ''}`;
+  const labels = ctx.labels(C);
+  const out: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns, labels },
+      spec: compact({
+        ports: [
+          { port: 15012, name: 'tcp-istiod', protocol: 'TCP' },
+          { port: 443, targetPort: 15017, name: 'tcp-webhook', protocol: 'TCP' },
+        ],
+        ...(ipv4 || ipv6 ? {} : { type: 'ExternalName', externalName: addr }),
+        ipFamilyPolicy: v.str('global.ipFamilyPolicy') || undefined,
+        ipFamilies: v.list('global.ipFamilies'),
+      }),
+    },
+  ];
+  if (ipv4 || ipv6) {
+    out.push({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name, namespace: ns, labels: { ...labels, 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'Helm' } },
+      addressType: ipv4 ? 'IPv4' : 'IPv6',
+      endpoints: [{ addresses: [addr] }],
+      ports: [
+        { port: 15012, name: 'tcp-istiod', protocol: 'TCP' },
+        { port: 15017, name: 'tcp-webhook', protocol: 'TCP' },
+      ],
+    });
+  }
+  return out;
 }
 
 function istiodService(ctx: RenderContext, ns: string, labels: Labels): KubeObject {

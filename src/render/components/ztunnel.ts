@@ -19,22 +19,25 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
   const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const openshift = (v.str('ztunnel.platform') || v.str('global.platform')) === 'openshift';
   const rbacLabels = ctx.labels('Ztunnel', { app: 'ztunnel' });
+  // The chart annotates its objects with the revision they belong to.
+  const annotations = { ...v.strMap('ztunnel.annotations'), ...(ctx.revision !== '' ? { 'istio.io/rev': ctx.revision } : {}) };
+  const withAnnotations = Object.keys(annotations).length > 0 ? { annotations } : {};
   const caAddress = v.str('ztunnel.caAddress') || `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
   const xdsAddress = v.str('ztunnel.xdsAddress') || `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
   return [
-    serviceAccount({ name, namespace: ns, labels }),
+    serviceAccount({ name, namespace: ns, labels, annotations }),
     ...(openshift
       ? [
           {
             apiVersion: 'rbac.authorization.k8s.io/v1',
             kind: 'ClusterRole',
-            metadata: { name, labels: rbacLabels },
+            metadata: { name, labels: rbacLabels, ...withAnnotations },
             rules: [{ apiGroups: ['security.openshift.io'], resources: ['securitycontextconstraints'], resourceNames: ['privileged'], verbs: ['use'] }],
           },
           {
             apiVersion: 'rbac.authorization.k8s.io/v1',
             kind: 'ClusterRoleBinding',
-            metadata: { name, labels: rbacLabels },
+            metadata: { name, labels: rbacLabels, ...withAnnotations },
             roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
             subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
           },
@@ -43,14 +46,14 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
     {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
-      metadata: { name, namespace: ns, labels, ...(Object.keys(v.strMap('ztunnel.annotations')).length > 0 ? { annotations: v.strMap('ztunnel.annotations') } : {}) },
+      metadata: { name, namespace: ns, labels, ...withAnnotations },
       spec: {
         updateStrategy: v.get('ztunnel.updateStrategy') ?? { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         selector: { matchLabels: { app: 'ztunnel' } },
         template: {
           metadata: {
             labels: { app: 'ztunnel', 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none', ...v.strMap('ztunnel.podLabels') },
-            annotations: { 'sidecar.istio.io/inject': 'false', 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', ...v.strMap('ztunnel.podAnnotations') },
+            annotations: { 'sidecar.istio.io/inject': 'false', ...(ctx.revision !== '' ? { 'istio.io/rev': ctx.revision } : {}), 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', ...v.strMap('ztunnel.podAnnotations') },
           },
           spec: compact({
             nodeSelector: { 'kubernetes.io/os': 'linux', ...v.strMap('ztunnel.nodeSelector') },

@@ -162,7 +162,7 @@ test('components.*.k8s settings are applied to the component objects', () => {
   });
   const istiod = find(res, 'Deployment', 'istiod');
   const c = container(istiod, 'discovery');
-  assert.deepEqual(c.resources, { requests: { cpu: 1 } });
+  assert.deepEqual(c.resources, { requests: { cpu: 1, memory: '2048Mi' } }); // merged into the chart's, as istioctl does
   assert.equal(c.env?.find((e) => e.name === 'FOO')?.value, 'bar');
   assert.deepEqual(dig(istiod, 'spec', 'template', 'spec', 'nodeSelector'), { pool: 'infra' });
   assert.deepEqual(dig(istiod, 'spec', 'template', 'spec', 'tolerations'), [{ key: 'dedicated', operator: 'Exists' }]);

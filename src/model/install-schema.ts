@@ -323,6 +323,11 @@ const pilot = obj({
   hostNetwork: bool,
   podDisruptionBudget: pdb,
   memoryLimit: any,
+  terminationMessagePolicy: str,
+  initContainers: list(any),
+  crlConfigMapName: str,
+  trafficDistribution: str,
+  platform: str,
 });
 
 const gatewayValues = obj({
@@ -453,6 +458,8 @@ const ztunnel = obj({
   meshConfig: any,
   priorityClassName: str,
   SELinuxOptions: any,
+  seLinuxOptions: any,
+  platform: str,
   volumes: list(any),
   volumeMounts: list(any),
   updateStrategy: any,

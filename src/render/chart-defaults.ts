@@ -5,7 +5,9 @@
  */
 import type { JsonObject } from '../model/install.js';
 
-const gatewayDefaults = (app: string, istio: string, type: string, ports: JsonObject[]): JsonObject => ({
+const gatewayDefaults = (app: string, istio: string, type: string, ports: JsonObject[]): JsonObject => {
+  const short = istio; // ingressgateway / egressgateway
+  return {
   autoscaleEnabled: true,
   autoscaleMin: 1,
   autoscaleMax: 5,
@@ -23,9 +25,13 @@ const gatewayDefaults = (app: string, istio: string, type: string, ports: JsonOb
   rollingMaxUnavailable: '25%',
   runAsRoot: false,
   type,
-  secretVolumes: [],
+  secretVolumes: [
+    { name: `${short}-certs`, secretName: `istio-${short}-certs`, mountPath: `/etc/istio/${short}-certs` },
+    { name: `${short}-ca-certs`, secretName: `istio-${short}-ca-certs`, mountPath: `/etc/istio/${short}-ca-certs` },
+  ],
   injectionTemplate: '',
-});
+  };
+};
 
 export function chartDefaults(): JsonObject {
   return {
@@ -154,7 +160,7 @@ export function chartDefaults(): JsonObject {
       resourceQuotas: { enabled: false, pods: 5000 },
       resources: { requests: { cpu: '100m', memory: '100Mi' } },
       privileged: false,
-      ambient: { enabled: false, redirectMode: 'iptables', configDir: '', dnsCapture: true, ipv6: true, reconcileIptablesOnStartup: false },
+      ambient: { enabled: false, redirectMode: 'iptables', configDir: '', dnsCapture: true, ipv6: true, reconcileIptablesOnStartup: true },
       provider: 'default',
       rollingMaxUnavailable: 1,
     },

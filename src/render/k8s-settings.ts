@@ -48,7 +48,8 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
     if (k8s.volumes !== undefined) podSpec['volumes'] = mergeByKey(podSpec['volumes'], k8s.volumes, 'name');
   }
   if (container) {
-    if (k8s.resources !== undefined) container['resources'] = structuredClone(k8s.resources);
+    // As istioctl: a strategic merge, so k8s.resources.requests.cpu keeps the chart's limits.
+    if (k8s.resources !== undefined) container['resources'] = overlay(container['resources'] ?? {}, k8s.resources as Json) as JsonObject;
     if (k8s.env !== undefined) container['env'] = mergeByKey(container['env'], k8s.env, 'name');
     if (k8s.imagePullPolicy !== undefined) container['imagePullPolicy'] = k8s.imagePullPolicy;
     if (k8s.readinessProbe !== undefined) container['readinessProbe'] = structuredClone(k8s.readinessProbe);

@@ -16,6 +16,12 @@ export function renderBase(ctx: RenderContext): KubeObject[] {
       out.push({ ...crd, metadata: { ...crd.metadata, labels: { ...(crd.metadata.labels ?? {}), ...ctx.labels('Base') } } });
     }
   }
-  out.push(serviceAccount({ name: 'istio-reader-service-account', namespace: base.namespace, labels: ctx.labels('Base', { app: 'istio-reader' }) }));
+  const reader = serviceAccount({ name: 'istio-reader-service-account', namespace: base.namespace, labels: ctx.labels('Base', { app: 'istio-reader' }) });
+  const pullSecrets = ctx.values.list('global.imagePullSecrets');
+  const v = ctx.values;
+  const scope = v.str('global.resourceScope', 'all');
+  if ((scope === 'all' || scope === 'namespace') && v.get('global.enableReaderRBAC') !== false && v.str('global.readerServiceAccount.name') === '') {
+    out.push(pullSecrets.length > 0 ? { ...reader, imagePullSecrets: pullSecrets.map((name) => ({ name })) } : reader);
+  }
   return out;
 }

@@ -3,6 +3,7 @@ import type { JsonObject } from '../../model/install.js';
 import type { KubeObject } from '../../model/k8s.js';
 import type { RenderContext } from '../context.js';
 import { compact } from '../values.js';
+import { emitDocument } from '../yaml.js';
 import { fieldRef, rule, serviceAccount } from './shared.js';
 
 export const CNI_NAME = 'istio-cni-node';
@@ -12,57 +13,86 @@ export function renderCni(ctx: RenderContext): KubeObject[] {
   if (!cni.enabled) return [];
   const v = ctx.values;
   const ns = cni.namespace;
-  const labels = ctx.labels('Cni', { app: 'istio-cni-node', 'k8s-app': 'istio-cni-node' });
+  // As Istio's istio-cni chart: `app: istio-cni` on RBAC and config, `k8s-app: istio-cni-node` on
+  // the DaemonSet (its selector) and the service account.
+  const labels = ctx.labels('Cni', { app: 'istio-cni' });
   const ambient = v.bool('cni.ambient.enabled');
+  const shareHostNet = ambient && v.bool('cni.ambient.shareHostNetworkNamespace');
+  const openshift = (v.str('cni.platform') || v.str('global.platform')) === 'openshift';
+  const scope = v.str('global.resourceScope', 'all');
+  const clusterScoped = scope === 'all' || scope === 'cluster';
+  const namespaceScoped = scope === 'all' || scope === 'namespace';
+  const repairPods = v.bool('cni.repair.repairPods', true);
   const out: KubeObject[] = [];
   const roleRef = (name: string): JsonObject => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });
   const subjects = [{ kind: 'ServiceAccount', name: 'istio-cni', namespace: ns }];
+  const repairLabels = ctx.labels('Cni', { 'k8s-app': 'istio-cni-repair' });
 
-  out.push(serviceAccount({ name: 'istio-cni', namespace: ns, labels }));
-  out.push({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: 'istio-cni', labels },
-    rules: [rule([''], ['pods', 'nodes', 'namespaces'], ['get', 'list', 'watch']), ...(ambient ? [rule(['discovery.k8s.io'], ['endpointslices'], ['get', 'list', 'watch'])] : [])],
-  });
-  out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni', labels }, roleRef: roleRef('istio-cni'), subjects });
-  if (v.bool('cni.repair.enabled', true)) {
+  if (namespaceScoped) {
+    const pullSecrets = v.list('global.imagePullSecrets');
+    const account = serviceAccount({ name: 'istio-cni', namespace: ns, labels });
+    out.push(pullSecrets.length > 0 ? { ...account, imagePullSecrets: pullSecrets.map((name) => ({ name })) } : account);
+  }
+  if (clusterScoped) {
     out.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: { name: 'istio-cni-repair-role', labels },
-      rules: [rule([''], ['pods'], ['watch', 'get', 'list', 'delete', 'patch', 'update']), rule([''], ['events'], ['create', 'patch'])],
+      metadata: { name: 'istio-cni', labels },
+      rules: [
+        rule([''], ['pods', 'nodes', 'namespaces'], ['get', 'list', 'watch']),
+        ...(openshift ? [{ apiGroups: ['security.openshift.io'], resources: ['securitycontextconstraints'], resourceNames: ['privileged'], verbs: ['use'] }] : []),
+      ],
     });
-    out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni-repair-rolebinding', labels }, roleRef: roleRef('istio-cni-repair-role'), subjects });
+    out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni', labels }, roleRef: roleRef('istio-cni'), subjects });
+    if (v.bool('cni.repair.enabled', true)) {
+      out.push({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'istio-cni-repair-role', labels },
+        rules: [
+          rule([''], ['events'], ['create', 'patch']),
+          rule([''], ['pods'], ['watch', 'get', 'list']),
+          // Repairing in place needs nothing more; deleting or labelling broken pods does.
+          ...(repairPods ? [] : v.bool('cni.repair.deletePods') ? [rule([''], ['pods'], ['delete'])] : v.bool('cni.repair.labelPods') ? [rule([''], ['pods/status'], ['patch', 'update'])] : []),
+        ],
+      });
+      out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni-repair-rolebinding', labels: repairLabels }, roleRef: roleRef('istio-cni-repair-role'), subjects });
+    }
+    if (ambient) {
+      out.push({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'istio-cni-ambient', labels },
+        rules: [rule([''], ['pods/status'], ['patch', 'update']), { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: [CNI_NAME], verbs: ['get'] }],
+      });
+      out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni-ambient', labels: repairLabels }, roleRef: roleRef('istio-cni-ambient'), subjects });
+    }
   }
-  if (ambient) {
-    out.push({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: 'istio-cni-ambient', labels },
-      rules: [rule([''], ['pods/status'], ['patch', 'update'])],
-    });
-    out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni-ambient', labels }, roleRef: roleRef('istio-cni-ambient'), subjects });
-  }
+  if (!namespaceScoped) return out;
+  const ownedConfig = v.bool('cni.istioOwnedCNIConfig');
   const config: Record<string, string> = {
-    CURRENT_AGENT_VERSION: String(v.str('global.tag')),
+    CURRENT_AGENT_VERSION: v.str('cni.tag') || v.str('global.tag'),
     AMBIENT_ENABLED: String(ambient),
+    AMBIENT_ENABLEMENT_SELECTOR: emitDocument(v.get('cni.ambient.enablementSelectors') ?? DEFAULT_ENABLEMENT_SELECTORS).replace(/\n$/, ''),
     AMBIENT_DNS_CAPTURE: String(v.bool('cni.ambient.dnsCapture', true)),
     AMBIENT_IPV6: String(v.bool('cni.ambient.ipv6', true)),
-    AMBIENT_RECONCILE_POD_RULES_ON_STARTUP: String(v.bool('cni.ambient.reconcileIptablesOnStartup')),
+    AMBIENT_RECONCILE_POD_RULES_ON_STARTUP: String(v.bool('cni.ambient.reconcileIptablesOnStartup', true)),
+    ENABLE_AMBIENT_DETECTION_RETRY: String(v.bool('cni.ambient.enableAmbientDetectionRetry')),
+    ...(v.str('cni.cniConfFileName') !== '' ? { CNI_CONF_NAME: v.str('cni.cniConfFileName') } : {}),
+    ISTIO_OWNED_CNI_CONFIG: String(ownedConfig),
+    ...(ownedConfig ? { ISTIO_OWNED_CNI_CONF_FILENAME: v.str('cni.istioOwnedCNIConfigFileName') } : {}),
     CHAINED_CNI_PLUGIN: String(v.bool('cni.chained', true)),
-    CNI_NET_DIR: v.str('cni.cniConfDir', '/etc/cni/net.d'),
     EXCLUDE_NAMESPACES: v.list('cni.excludeNamespaces').map(String).join(','),
     REPAIR_ENABLED: String(v.bool('cni.repair.enabled', true)),
     REPAIR_LABEL_PODS: String(v.bool('cni.repair.labelPods')),
     REPAIR_DELETE_PODS: String(v.bool('cni.repair.deletePods')),
-    REPAIR_REPAIR_PODS: String(v.bool('cni.repair.repairPods', true)),
+    REPAIR_REPAIR_PODS: String(repairPods),
     REPAIR_INIT_CONTAINER_NAME: v.str('cni.repair.initContainerName', 'istio-validation'),
     REPAIR_BROKEN_POD_LABEL_KEY: v.str('cni.repair.brokenPodLabelKey', 'cni.istio.io/uninitialized'),
     REPAIR_BROKEN_POD_LABEL_VALUE: v.str('cni.repair.brokenPodLabelValue', 'true'),
-    LOG_LEVEL: v.str('cni.logging.level', 'info'),
+    NATIVE_NFTABLES: String(v.bool('global.nativeNftables')),
   };
-  if (v.str('cni.cniConfFileName') !== '') config['CNI_CONF_NAME'] = v.str('cni.cniConfFileName');
+  for (const [k, x] of Object.entries(v.obj('cni.env')).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) config[k] = String(x);
   out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio-cni-config', namespace: ns, labels }, data: config });
   if (v.bool('cni.resourceQuotas.enabled')) {
     out.push({
@@ -72,92 +102,135 @@ export function renderCni(ctx: RenderContext): KubeObject[] {
       spec: { hard: { pods: String(v.num('cni.resourceQuotas.pods', 5000)) }, scopeSelector: { matchExpressions: [{ operator: 'In', scopeName: 'PriorityClass', values: ['system-node-critical'] }] } },
     });
   }
-  const selector = { 'k8s-app': 'istio-cni-node' };
+  const selector = { 'k8s-app': CNI_NAME };
+  const appArmorAnnotation = v.bool('cni.useAppArmorAnnotation', true);
+  const logLevel = v.str('cni.logging.level') || v.str('global.logging.level');
+  const resources = v.obj('cni.resources');
+  const seLinux = v.obj('cni.seLinuxOptions');
+  const seccomp = v.obj('cni.seccompProfile');
+  const tag = (v.str('cni.tag') || v.str('global.tag')) + ((v.str('cni.variant') || v.str('global.variant')) ? `-${v.str('cni.variant') || v.str('global.variant')}` : '');
+  const image = v.str('cni.image', 'install-cni');
   out.push({
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: { name: CNI_NAME, namespace: ns, labels: { ...labels, ...v.strMap('cni.daemonSetLabels') } },
+    metadata: { name: CNI_NAME, namespace: ns, labels: { ...ctx.labels('Cni', selector), ...v.strMap('cni.daemonSetLabels') } },
     spec: {
       selector: { matchLabels: selector },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: v.get('cni.rollingMaxUnavailable') ?? 1 } },
+      updateStrategy: v.get('cni.updateStrategy') ?? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: v.get('cni.rollingMaxUnavailable') ?? 1 } },
       template: {
         metadata: {
-          labels: { ...selector, 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none', 'operator.istio.io/component': 'Cni', ...v.strMap('cni.podLabels') },
-          annotations: { 'sidecar.istio.io/inject': 'false', 'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics', ...v.strMap('cni.podAnnotations') },
+          labels: { ...selector, 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none', ...v.strMap('cni.podLabels') },
+          annotations: {
+            'sidecar.istio.io/inject': 'false',
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': '15014',
+            'prometheus.io/path': '/metrics',
+            ...(appArmorAnnotation ? { 'container.apparmor.security.beta.kubernetes.io/install-cni': 'unconfined' } : {}),
+            ...v.strMap('cni.podAnnotations'),
+          },
         },
         spec: compact({
-          nodeSelector: { 'kubernetes.io/os': 'linux', ...v.strMap('cni.nodeSelector') },
-          tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }, { key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists' }],
+          hostNetwork: shareHostNet ? true : undefined,
+          dnsPolicy: shareHostNet ? 'ClusterFirstWithHostNet' : undefined,
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
           affinity: v.obj('cni.affinity'),
-          priorityClassName: v.str('cni.priorityClassName') || 'system-node-critical',
+          tolerations: v.get('cni.tolerations') !== undefined && v.list('cni.tolerations').length > 0 ? v.list('cni.tolerations') : DEFAULT_TOLERATIONS,
+          priorityClassName: 'system-node-critical',
           serviceAccountName: 'istio-cni',
-          terminationGracePeriodSeconds: 5,
-          hostNetwork: ambient ? undefined : true,
+          terminationGracePeriodSeconds: v.num('cni.terminationGracePeriodSeconds', 30),
           containers: [
             compact({
               name: 'install-cni',
-              image: ctx.image({ component: cni.spec, valuesPrefix: 'cni', name: 'install-cni' }),
+              image: image.includes('/') ? image : `${cni.spec.hub || v.str('cni.hub') || v.str('global.hub')}/${image}:${cni.spec.tag !== undefined ? String(cni.spec.tag) : tag}`,
               imagePullPolicy: v.str('cni.pullPolicy') || v.str('global.imagePullPolicy') || undefined,
               ports: [{ containerPort: 15014, name: 'metrics', protocol: 'TCP' }],
               readinessProbe: { httpGet: { path: '/readyz', port: 8000 } },
               securityContext: {
-                privileged: v.bool('cni.privileged'),
+                ...(appArmorAnnotation ? {} : { appArmorProfile: { type: 'Unconfined' } }),
+                privileged: false,
                 runAsGroup: 0,
                 runAsUser: 0,
                 runAsNonRoot: false,
-                capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', ...(ambient ? ['SYS_PTRACE'] : [])] },
-                ...(v.get('cni.seLinuxOptions') !== undefined ? { seLinuxOptions: v.get('cni.seLinuxOptions') } : {}),
-                ...(v.get('cni.seccompProfile') !== undefined ? { seccompProfile: v.get('cni.seccompProfile') } : {}),
+                capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW', 'SYS_PTRACE', 'SYS_ADMIN', 'DAC_OVERRIDE'] },
+                ...(Object.keys(seLinux).length > 0 ? { seLinuxOptions: { ...seLinux, type: 'spc_t' } } : {}),
+                ...(Object.keys(seccomp).length > 0 ? { seccompProfile: seccomp } : {}),
               },
               command: ['install-cni'],
-              args: [`--log_output_level=${v.str('cni.logging.level', 'info')}`],
+              args: [...(logLevel !== '' ? [`--log_output_level=${logLevel}`] : []), ...(v.bool('global.logAsJson') ? ['--log_as_json'] : [])],
               envFrom: [{ configMapRef: { name: 'istio-cni-config' } }],
               env: [
                 { name: 'REPAIR_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                 { name: 'REPAIR_RUN_AS_DAEMON', value: 'true' },
                 { name: 'REPAIR_SIDECAR_ANNOTATION', value: 'sidecar.istio.io/status' },
-                ...(ambient ? [{ name: 'ALLOW_SWITCH_TO_HOST_NS', value: 'true' }] : []),
+                ...(shareHostNet ? [] : [{ name: 'ALLOW_SWITCH_TO_HOST_NS', value: 'true' }]),
                 fieldRef('NODE_NAME', 'spec.nodeName'),
-                { name: 'GOMEMLIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } },
-                { name: 'GOMAXPROCS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
-                fieldRef('POD_NAME', 'metadata.name'),
-                fieldRef('POD_NAMESPACE', 'metadata.namespace'),
+                { name: 'GOMEMLIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1' } } },
+                { name: 'GOMAXPROCS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1' } } },
+                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 ...Object.entries(v.obj('cni.env'))
-                  .sort(([a], [b]) => a.localeCompare(b))
+                  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
                   .map(([name, value]) => ({ name, value: String(value) })),
               ],
               volumeMounts: [
                 { mountPath: '/host/opt/cni/bin', name: 'cni-bin-dir' },
-                { mountPath: '/host/proc', name: 'cni-host-procfs', readOnly: true },
+                ...(repairPods || ambient ? [{ mountPath: '/host/proc', name: 'cni-host-procfs', readOnly: true }] : []),
                 { mountPath: '/host/etc/cni/net.d', name: 'cni-net-dir' },
                 { mountPath: '/var/run/istio-cni', name: 'cni-socket-dir' },
                 ...(ambient
                   ? [
                       { mountPath: '/host/var/run/netns', mountPropagation: 'HostToContainer', name: 'cni-netns-dir' },
-                      { mountPath: '/etc/ambient-config', name: 'cni-ambient-dir' },
+                      { mountPath: '/var/run/ztunnel', name: 'cni-ztunnel-sock-dir' },
                     ]
                   : []),
-                { mountPath: '/var/run/secrets/tokens', name: 'istio-token', readOnly: true },
               ],
-              resources: v.obj('cni.resources'),
+              resources: resourceRequirements(Object.keys(resources).length > 0 ? resources : v.obj('global.defaultResources')),
             }),
           ],
           volumes: [
             { name: 'cni-bin-dir', hostPath: { path: v.str('cni.cniBinDir', '/opt/cni/bin') } },
-            { name: 'cni-host-procfs', hostPath: { path: '/proc', type: 'Directory' } },
+            ...(repairPods || ambient ? [{ name: 'cni-host-procfs', hostPath: { path: '/proc', type: 'Directory' } }] : []),
+            ...(ambient ? [{ name: 'cni-ztunnel-sock-dir', hostPath: { path: '/var/run/ztunnel', type: 'DirectoryOrCreate' } }] : []),
             { name: 'cni-net-dir', hostPath: { path: v.str('cni.cniConfDir', '/etc/cni/net.d') } },
             { name: 'cni-socket-dir', hostPath: { path: '/var/run/istio-cni' } },
-            ...(ambient
-              ? [
-                  { name: 'cni-netns-dir', hostPath: { path: v.str('cni.cniNetnsDir', '/var/run/netns'), type: 'DirectoryOrCreate' } },
-                  { name: 'cni-ambient-dir', hostPath: { path: '/etc/ambient-config', type: 'DirectoryOrCreate' } },
-                ]
-              : []),
-            { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { audience: v.str('global.sds.token.aud', 'istio-ca'), expirationSeconds: 43200, path: 'istio-token' } }] } },
+            { name: 'cni-netns-dir', hostPath: { path: v.str('cni.cniNetnsDir', '/var/run/netns'), type: 'DirectoryOrCreate' } },
           ],
         }),
       },
     },
   });
+  if (v.str('cni.provider', 'default') === 'multus') {
+    out.push({
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: { name: 'istio-cni', namespace: 'default', labels: ctx.labels('Cni') },
+    });
+  }
+  return out;
+}
+
+const DEFAULT_ENABLEMENT_SELECTORS = [
+  { podSelector: { matchLabels: { 'istio.io/dataplane-mode': 'ambient' } } },
+  {
+    podSelector: { matchExpressions: [{ key: 'istio.io/dataplane-mode', operator: 'NotIn', values: ['none'] }] },
+    namespaceSelector: { matchLabels: { 'istio.io/dataplane-mode': 'ambient' } },
+  },
+];
+
+const DEFAULT_TOLERATIONS = [
+  { effect: 'NoSchedule', operator: 'Exists' },
+  { key: 'CriticalAddonsOnly', operator: 'Exists' },
+  { effect: 'NoExecute', operator: 'Exists' },
+];
+
+/** Helm's resources helper: limits and requests with empty entries left out. */
+function resourceRequirements(r: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of ['limits', 'requests']) {
+    const m = r[key];
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
+    const kept = Object.fromEntries(Object.entries(m).filter(([, x]) => x !== null && x !== '' && x !== 0 && x !== false));
+    if (Object.keys(kept).length > 0) out[key] = kept;
+  }
   return out;
 }

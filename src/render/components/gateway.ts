@@ -2,7 +2,7 @@
 import type { JsonObject } from '../../model/install.js';
 import type { KubeObject } from '../../model/k8s.js';
 import type { GatewayInstance, RenderContext } from '../context.js';
-import { compact } from '../values.js';
+import { type Values, compact } from '../values.js';
 import { fieldRef, hpa, pdb, rule, serviceAccount } from './shared.js';
 
 export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObject[] {
@@ -11,39 +11,45 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
   const g = ctx.values;
   const selector = v.strMap('labels');
   const labels = ctx.labels(component, { ...selector });
+  // The chart's Role and RoleBinding carry only the owner labels, not the gateway's selector labels.
+  const rbacLabels = ctx.labels(component);
+  const runAsRoot = v.bool('runAsRoot');
+  const pullSecrets = g.list('global.imagePullSecrets');
   const sa = `${gw.name}-service-account`;
   const ns = gw.namespace;
   const out: KubeObject[] = [];
 
-  out.push(serviceAccount({ name: sa, namespace: ns, labels, annotations: v.strMap('serviceAccount.annotations') }));
+  const account = serviceAccount({ name: sa, namespace: ns, labels, annotations: v.strMap('serviceAccount.annotations') });
+  out.push(pullSecrets.length > 0 ? { ...account, imagePullSecrets: pullSecrets.map((name) => ({ name })) } : account);
   out.push({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: { name: `${gw.name}-sds`, namespace: ns, labels },
+    metadata: { name: `${gw.name}-sds`, namespace: ns, labels: rbacLabels },
     rules: [rule([''], ['secrets'], ['get', 'watch', 'list'])],
   });
   out.push({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name: `${gw.name}-sds`, namespace: ns, labels },
+    metadata: { name: `${gw.name}-sds`, namespace: ns, labels: rbacLabels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${gw.name}-sds` },
     subjects: [{ kind: 'ServiceAccount', name: sa }],
   });
 
   const ports = (gw.spec.k8s?.service?.['ports'] as JsonObject[] | undefined) ?? (v.list('ports') as JsonObject[]);
   const containerPorts: JsonObject[] = [];
-  const seen = new Set<number>();
   for (const p of ports) {
-    const target = typeof p['targetPort'] === 'number' ? p['targetPort'] : typeof p['port'] === 'number' ? p['port'] : undefined;
-    if (target === undefined || seen.has(target)) continue;
-    seen.add(target);
-    containerPorts.push(compact({ containerPort: target, protocol: (p['protocol'] as string | undefined) ?? 'TCP', name: typeof p['name'] === 'string' ? p['name'] : undefined }) as JsonObject);
+    // As the chart: one container port per port (targetPort, else port), unnamed. Like istioctl,
+    // k8s.service.ports stand in for the values' ports.
+    const target = p['targetPort'] ?? p['port'];
+    if (target === undefined || target === null) continue;
+    containerPorts.push({ containerPort: target, protocol: (p['protocol'] as string | undefined) ?? 'TCP' });
   }
   containerPorts.push({ containerPort: 15090, protocol: 'TCP', name: 'http-envoy-prom' });
 
   const autoscale = v.bool('autoscaleEnabled', true);
   const min = v.num('autoscaleMin', 1);
   const max = v.num('autoscaleMax', 5);
+  const trustDomain = g.str('meshConfig.trustDomain', 'cluster.local');
   const caAddr = g.str('global.caAddress') || `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
   const env: JsonObject[] = [
     { name: 'PILOT_CERT_PROVIDER', value: g.str('global.pilotCertProvider', 'istiod') },
@@ -53,27 +59,34 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
     fieldRef('POD_NAMESPACE', 'metadata.namespace'),
     fieldRef('INSTANCE_IP', 'status.podIP'),
     fieldRef('HOST_IP', 'status.hostIP'),
-    { name: 'ISTIO_CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
-    fieldRef('SERVICE_ACCOUNT', 'spec.serviceAccountName'),
+    { name: 'ISTIO_CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1' } } },
+    { name: 'SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
     { name: 'ISTIO_META_WORKLOAD_NAME', value: gw.name },
     { name: 'ISTIO_META_OWNER', value: `kubernetes://apis/apps/v1/namespaces/${ns}/deployments/${gw.name}` },
-    { name: 'ISTIO_META_MESH_ID', value: g.str('global.meshID') || 'cluster.local' },
-    { name: 'TRUST_DOMAIN', value: 'cluster.local' },
-    { name: 'ISTIO_META_UNPRIVILEGED_POD', value: 'true' },
+    ...(g.str('global.meshID') !== '' ? [{ name: 'ISTIO_META_MESH_ID', value: g.str('global.meshID') }] : trustDomain !== '' ? [{ name: 'ISTIO_META_MESH_ID', value: trustDomain }] : []),
+    ...(trustDomain !== '' ? [{ name: 'TRUST_DOMAIN', value: trustDomain }] : []),
+    ...(runAsRoot ? [] : [{ name: 'ISTIO_META_UNPRIVILEGED_POD', value: 'true' }]),
+    ...envList(v.obj('env')),
+    ...envList(g.obj('meshConfig.defaultConfig.proxyMetadata')),
+    ...(g.str('global.network') !== '' && v.get('env.ISTIO_META_NETWORK') === undefined ? [{ name: 'ISTIO_META_NETWORK', value: g.str('global.network') }] : []),
     { name: 'ISTIO_META_CLUSTER_ID', value: g.str('global.multiCluster.clusterName') || 'Kubernetes' },
-    fieldRef('ISTIO_META_NODE_NAME', 'spec.nodeName'),
-    ...(g.str('global.network') !== '' ? [{ name: 'ISTIO_META_NETWORK', value: g.str('global.network') }] : []),
-    ...Object.entries(v.obj('env'))
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, value]) => (typeof value === 'object' && value !== null ? { name, ...(value as JsonObject) } : { name, value: String(value) })),
+    { name: 'ISTIO_META_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
   ];
 
+  const pilotCa = g.str('global.pilotCertProvider', 'istiod') === 'istiod';
+  const trustBundle = g.str('global.trustBundleName');
+  const secretVolumes = v.list('secretVolumes') as JsonObject[];
+  const configVolumes = v.list('configVolumes') as JsonObject[];
+  const replicas = v.get('replicaCount');
+  const openshift = (g.str('platform') || g.str('global.platform')) === 'openshift';
+  const canonicalRevision = selector['app.kubernetes.io/version'] || selector['version'] || ctx.revision || 'latest';
+  const resources = v.obj('resources');
   out.push({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: gw.name, namespace: ns, labels },
+    metadata: { name: gw.name, namespace: ns, labels: { ...labels, 'istio.io/dataplane-mode': 'none' } },
     spec: {
-      ...(autoscale ? {} : { replicas: v.num('replicaCount', 1) }),
+      ...(!autoscale && typeof replicas === 'number' && replicas !== 0 ? { replicas } : {}),
       selector: { matchLabels: selector },
       strategy: { rollingUpdate: { maxSurge: v.get('rollingMaxSurge') ?? '100%', maxUnavailable: v.get('rollingMaxUnavailable') ?? '25%' } },
       template: {
@@ -81,32 +94,24 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
           labels: {
             ...selector,
             'service.istio.io/canonical-name': gw.name,
-            'service.istio.io/canonical-revision': 'latest',
+            'service.istio.io/canonical-revision': canonicalRevision,
             'istio.io/rev': ctx.revLabel,
-            'install.operator.istio.io/owning-resource': ctx.owner,
+            'install.operator.istio.io/owning-resource': g.str('ownerName') || 'unknown',
             'operator.istio.io/component': component,
             'sidecar.istio.io/inject': 'false',
+            'istio.io/dataplane-mode': 'none',
           },
           annotations: {
             'istio.io/rev': ctx.revLabel,
-            'prometheus.io/port': '15020',
-            'prometheus.io/scrape': 'true',
-            'prometheus.io/path': '/stats/prometheus',
+            ...(g.get('meshConfig.enablePrometheusMerge') !== false ? { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/stats/prometheus' } : {}),
             'sidecar.istio.io/inject': 'false',
             ...v.strMap('podAnnotations'),
           },
         },
         spec: compact({
-          securityContext: v.bool('runAsRoot')
-            ? { runAsUser: 0, runAsGroup: 1337, runAsNonRoot: false, fsGroup: 1337 }
-            : { runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] },
+          securityContext: runAsRoot ? undefined : { ...(openshift ? {} : { runAsUser: 1337, runAsGroup: 1337 }), runAsNonRoot: true },
           serviceAccountName: sa,
-          nodeSelector: { ...g.strMap('global.defaultNodeSelector'), ...v.strMap('nodeSelector') },
-          tolerations: [...v.list('tolerations'), ...g.list('global.defaultTolerations')],
-          affinity: v.obj('affinity'),
-          topologySpreadConstraints: v.list('topologySpreadConstraints'),
           priorityClassName: g.str('global.priorityClassName') || undefined,
-          imagePullSecrets: g.list('global.imagePullSecrets').map((name) => ({ name })),
           containers: [
             compact({
               name: 'istio-proxy',
@@ -118,17 +123,13 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
                 'router',
                 '--domain',
                 `$(POD_NAMESPACE).svc.${g.str('global.proxy.clusterDomain', 'cluster.local')}`,
-                `--proxyLogLevel=${g.str('global.proxy.logLevel', 'warning')}`,
-                `--proxyComponentLogLevel=${g.str('global.proxy.componentLogLevel', 'misc:error')}`,
-                `--log_output_level=${g.str('global.logging.level', 'default:info')}`,
+                ...(g.str('global.proxy.logLevel') !== '' ? [`--proxyLogLevel=${g.str('global.proxy.logLevel')}`] : []),
+                ...(g.str('global.proxy.componentLogLevel') !== '' ? [`--proxyComponentLogLevel=${g.str('global.proxy.componentLogLevel')}`] : []),
+                ...(g.str('global.logging.level') !== '' ? [`--log_output_level=${g.str('global.logging.level')}`] : []),
+                ...(g.bool('global.logAsJson') ? ['--log_as_json'] : []),
+                ...(g.num('global.sts.servicePort', 0) > 0 ? [`--stsPort=${g.num('global.sts.servicePort', 0)}`] : []),
               ],
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                ...(v.bool('runAsRoot') ? { runAsUser: 0, runAsNonRoot: false } : {}),
-              },
+              securityContext: runAsRoot ? undefined : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true },
               readinessProbe: {
                 failureThreshold: 30,
                 httpGet: { path: '/healthz/ready', port: 15021, scheme: 'HTTP' },
@@ -137,7 +138,7 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
                 successThreshold: 1,
                 timeoutSeconds: 1,
               },
-              resources: v.obj('resources'),
+              resources: resourceRequirements(Object.keys(resources).length > 0 ? resources : g.obj('global.defaultResources')),
               env,
               volumeMounts: [
                 { name: 'workload-socket', mountPath: '/var/run/secrets/workload-spiffe-uds' },
@@ -145,18 +146,28 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
                 { name: 'workload-certs', mountPath: '/var/run/secrets/workload-spiffe-credentials' },
                 { name: 'istio-envoy', mountPath: '/etc/istio/proxy' },
                 { name: 'config-volume', mountPath: '/etc/istio/config' },
-                { name: 'istiod-ca-cert', mountPath: '/var/run/secrets/istio' },
+                ...(pilotCa ? [{ mountPath: '/var/run/secrets/istio', name: 'istiod-ca-cert' }] : []),
                 { name: 'istio-token', mountPath: '/var/run/secrets/tokens', readOnly: true },
-                { name: 'istio-data', mountPath: '/var/lib/istio/data' },
+                ...(g.bool('global.mountMtlsCerts') ? [{ name: 'istio-certs', mountPath: '/etc/certs', readOnly: true }] : []),
+                { mountPath: '/var/lib/istio/data', name: 'istio-data' },
                 { name: 'podinfo', mountPath: '/etc/istio/pod' },
+                ...secretVolumes.map((x) => ({ name: x['name'] ?? null, mountPath: x['mountPath'] ?? null, readOnly: true })),
+                ...configVolumes.filter((x) => x['mountPath']).map((x) => ({ name: x['name'] ?? null, mountPath: x['mountPath'] ?? null, readOnly: true })),
               ],
             }),
+            ...(v.list('additionalContainers') as JsonObject[]),
           ],
           volumes: [
-            { name: 'workload-socket', emptyDir: {} },
-            { name: 'credential-socket', emptyDir: {} },
-            { name: 'workload-certs', emptyDir: {} },
-            { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
+            { emptyDir: {}, name: 'workload-socket' },
+            { emptyDir: {}, name: 'credential-socket' },
+            { emptyDir: {}, name: 'workload-certs' },
+            ...(pilotCa
+              ? [
+                  g.get('pilot.env.ENABLE_CLUSTER_TRUST_BUNDLE_API') === true
+                    ? { name: 'istiod-ca-cert', projected: { sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${trustBundle || 'root-cert'}`, path: 'root-cert.pem' } }] } }
+                    : { name: 'istiod-ca-cert', configMap: { name: trustBundle || 'istio-ca-root-cert' } },
+                ]
+              : []),
             {
               name: 'podinfo',
               downwardAPI: {
@@ -169,8 +180,13 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
             { name: 'istio-envoy', emptyDir: {} },
             { name: 'istio-data', emptyDir: {} },
             { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: g.str('global.sds.token.aud', 'istio-ca') } }] } },
+            ...(g.bool('global.mountMtlsCerts') ? [{ name: 'istio-certs', secret: { secretName: `istio.${sa}`, optional: true } }] : []),
             { name: 'config-volume', configMap: { name: `istio${ctx.revSuffix}`, optional: true } },
+            ...secretVolumes.map((x) => ({ name: x['name'] ?? null, secret: { secretName: x['secretName'] ?? null, optional: true } })),
+            ...configVolumes.map((x) => ({ name: x['name'] ?? null, configMap: { name: x['configMapName'] ?? null, optional: true } })),
           ],
+          affinity: compact({ nodeAffinity: nodeAffinity(g, v), podAntiAffinity: podAntiAffinity(v) }),
+          tolerations: v.list('tolerations').length > 0 ? v.list('tolerations') : g.list('global.defaultTolerations'),
         }),
       },
     },
@@ -189,16 +205,78 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
       ipFamilyPolicy: v.str('ipFamilyPolicy') || undefined,
       ipFamilies: v.list('ipFamilies'),
       selector,
-      ports: ports.map((p) => compact({ ...p, protocol: p['protocol'] ?? 'TCP' })),
+      ports: ports.map((p) => compact({ ...p })),
     }),
   });
 
-  if (autoscale && min < max) {
+  if (autoscale && min > 0 && max > 0) {
     out.push(hpa({ name: gw.name, namespace: ns, labels, min, max, cpu: v.num('cpu.targetAverageUtilization', 80), behavior: v.get('autoscaleBehavior') }));
   }
-  const replicas = v.num('replicaCount', 1);
-  if (g.bool('global.defaultPodDisruptionBudget.enabled', true) && ((autoscale && min > 1) || (!autoscale && replicas > 1))) {
+  const replicaCount = v.num('replicaCount', 0);
+  if (g.bool('global.defaultPodDisruptionBudget.enabled', true) && ((autoscale && min > 1) || (!autoscale && replicaCount > 1))) {
     out.push(pdb({ name: gw.name, namespace: ns, labels, selector }));
   }
   return out;
+}
+
+/** Helm's resources helper: limits and requests with empty entries left out. */
+function resourceRequirements(r: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of ['limits', 'requests']) {
+    const m = r[key];
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
+    const kept = Object.fromEntries(Object.entries(m).filter(([, x]) => x !== null && x !== '' && x !== 0 && x !== false));
+    if (Object.keys(kept).length > 0) out[key] = kept;
+  }
+  return out;
+}
+
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A values map as env entries, sorted by name as Helm ranges over a map; values become strings. */
+function envList(m: JsonObject): JsonObject[] {
+  return Object.entries(m)
+    .sort(([a], [b]) => byteOrder(a, b))
+    .map(([name, value]) => (typeof value === 'object' && value !== null ? { name, ...(value as JsonObject) } : { name, value: String(value) }));
+}
+
+/**
+ * The gateway chart schedules by node affinity, not nodeSelector: the gateway's nodeSelector (or
+ * global.defaultNodeSelector) and global.arch become required and preferred terms.
+ */
+function nodeAffinity(g: Values, v: Values): JsonObject | undefined {
+  const own = v.strMap('nodeSelector');
+  const nodeSelector = Object.keys(own).length > 0 ? own : g.strMap('global.defaultNodeSelector');
+  const arch = Object.entries(g.obj('global.arch')).filter(([, w]) => typeof w === 'number' && w > 0) as [string, number][];
+  arch.sort(([a], [b]) => byteOrder(a, b));
+  const expressions: JsonObject[] = [
+    ...(arch.length > 0 ? [{ key: 'kubernetes.io/arch', operator: 'In', values: arch.map(([a]) => a) }] : []),
+    ...Object.entries(nodeSelector)
+      .sort(([a], [b]) => byteOrder(a, b))
+      .map(([key, val]) => ({ key, operator: 'In', values: [val] })),
+  ];
+  const out: JsonObject = {};
+  if (expressions.length > 0) out['requiredDuringSchedulingIgnoredDuringExecution'] = { nodeSelectorTerms: [{ matchExpressions: expressions }] };
+  if (arch.length > 0) out['preferredDuringSchedulingIgnoredDuringExecution'] = arch.map(([a, w]) => ({ weight: w, preference: { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: [a] }] } }));
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function podAntiAffinity(v: Values): JsonObject | undefined {
+  const required = v.list('podAntiAffinityLabelSelector') as JsonObject[];
+  const preferred = v.list('podAntiAffinityTermLabelSelector') as JsonObject[];
+  if (required.length === 0 && preferred.length === 0) return undefined;
+  const expr = (x: JsonObject): JsonObject => ({
+    key: x['key'] ?? null,
+    operator: x['operator'] ?? null,
+    ...(x['values'] ? { values: String(x['values']).split(',') } : {}),
+  });
+  const term = (x: JsonObject, withNamespaces: boolean): JsonObject => ({
+    labelSelector: { matchExpressions: [expr(x)] },
+    topologyKey: x['topologyKey'] ?? null,
+    ...(withNamespaces && x['namespaces'] ? { namespaces: String(x['namespaces']).split(',') } : {}),
+  });
+  return compact({
+    requiredDuringSchedulingIgnoredDuringExecution: required.map((x) => term(x, true)),
+    preferredDuringSchedulingIgnoredDuringExecution: preferred.map((x) => ({ podAffinityTerm: term(x, false), weight: 100 })),
+  });
 }

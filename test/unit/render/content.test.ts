@@ -164,7 +164,7 @@ test('components.*.k8s settings are applied to the component objects', () => {
   });
   const istiod = find(res, 'Deployment', 'istiod');
   const c = container(istiod, 'discovery');
-  assert.deepEqual(c.resources, { requests: { cpu: 1 } });
+  assert.deepEqual(c.resources, { requests: { cpu: 1, memory: '2048Mi' } }); // merged into the chart's, as istioctl does
   assert.equal(c.env?.find((e) => e.name === 'FOO')?.value, 'bar');
   assert.deepEqual(dig(istiod, 'spec', 'template', 'spec', 'nodeSelector'), { pool: 'infra' });
   assert.deepEqual(dig(istiod, 'spec', 'template', 'spec', 'tolerations'), [{ key: 'dedicated', operator: 'Exists' }]);
@@ -262,7 +262,7 @@ test('more k8s settings: overlays (set and delete), volumes, probes, PDB, priori
   assert.equal(dig(c, 'securityContext', 'readOnlyRootFilesystem'), false);
   assert.equal((dig(istiod, 'spec', 'template', 'metadata', 'annotations') as Record<string, string>)['prometheus.io/scrape'], undefined);
   assert.deepEqual((dig(find(res, 'Service', 'istiod'), 'spec', 'ports') as { name: string }[]).map((p) => p.name), ['grpc-xds', 'https-dns', 'https-webhook']);
-  assert.deepEqual(dig(find(res, 'PodDisruptionBudget', 'istiod'), 'spec'), { selector: { matchLabels: { app: 'istiod', 'istio.io/rev': 'default' } }, maxUnavailable: 1 });
+  assert.deepEqual(dig(find(res, 'PodDisruptionBudget', 'istiod'), 'spec'), { selector: { matchLabels: { app: 'istiod', istio: 'pilot' } }, maxUnavailable: 1 });
   const gw = find(res, 'Deployment', 'istio-ingressgateway');
   assert.deepEqual(container(gw, 'istio-proxy').ports?.map((p) => p.containerPort), [8443, 9000, 15090]);
   assert.deepEqual((dig(find(res, 'Service', 'istio-ingressgateway'), 'spec', 'ports') as { port: number }[]).map((p) => p.port), [443, 9000]);

@@ -1,0 +1,2 @@
+import type { AllowEntry } from './compare.mjs';
+export const ALLOW: AllowEntry[];

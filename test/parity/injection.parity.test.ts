@@ -47,7 +47,6 @@ const VARIANTS: Variant[] = [
   {
     name: 'ambient',
     profile: 'ambient',
-    istioMesh: { why: "mesh's ambient `istio` ConfigMap lacks defaultConfig.image.imageType: distroless (PROXY_CONFIG differs)" },
   },
   {
     name: 'values',

@@ -87,7 +87,17 @@ interface RequestSpec {
   accept?: string;
   /** For error messages: what was being done to what. */
   target: string;
+  /**
+   * When a failed attempt may be sent again. 'safe' (the default for GET; also server-side apply,
+   * merge patches, deletes with a uid precondition, named creates): after a lost response, a
+   * connection error or a 429/5xx. 'unsent': only when the server surely did not act on it (429,
+   * connection refused), since doing it twice is not the same as doing it once.
+   */
+  retry?: 'safe' | 'unsent';
 }
+
+/** Connection errors that happen before a request reaches the server: retrying cannot repeat it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export class RealKubeClient implements KubeClient {
   private readonly server: string;
@@ -204,6 +214,9 @@ export class RealKubeClient implements KubeClient {
       path,
       query: { dryRun: options.dryRun ? 'All' : undefined },
       body: obj,
+      // A name is unique, so a retry after a lost response cannot make a second object: it gets
+      // 409 AlreadyExists, which callers treat as "it exists". A generateName create could.
+      retry: obj.metadata.name !== undefined && obj.metadata.name !== '' ? 'safe' : 'unsent',
       target: `create ${describeRef({ kind: obj.kind, name: obj.metadata.name ?? obj.metadata.generateName, namespace: obj.metadata.namespace })}`,
     })) as KubeObject;
   }
@@ -219,6 +232,7 @@ export class RealKubeClient implements KubeClient {
       query: { fieldManager: options.fieldManager, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined },
       body: { ...obj, metadata },
       contentType: PATCH_TYPES.apply,
+      retry: 'safe',
       target: `apply ${describeRef({ kind: obj.kind, name, namespace: obj.metadata.namespace })}`,
     })) as KubeObject;
   }
@@ -231,22 +245,34 @@ export class RealKubeClient implements KubeClient {
       query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? 'All' : undefined },
       body: patch,
       contentType: PATCH_TYPES[type],
+      // A merge patch gives the same object applied twice; a JSON patch (e.g. an append) need not.
+      retry: type === 'json' ? 'unsent' : 'safe',
       target: `patch ${describeRef(ref)}`,
     })) as KubeObject;
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const path = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    const pre = options.preconditions;
+    const preconditions = pre && (pre.uid !== undefined || pre.resourceVersion !== undefined) ? pre : undefined;
     try {
       await this.request({
         method: 'DELETE',
         path,
         query: { propagationPolicy: options.propagationPolicy ?? 'Background', dryRun: options.dryRun ? 'All' : undefined },
+        ...(preconditions ? { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions } } : {}),
+        // Without a uid, a retry after a lost response could delete an object recreated under the same name.
+        retry: preconditions?.uid !== undefined ? 'safe' : 'unsent',
         target: `delete ${describeRef(ref)}`,
       });
       return true;
     } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) return false;
+      if (err instanceof KubeApiError) {
+        // Gone: deleted by an earlier attempt whose response was lost, or already before.
+        if (err.status === 404) return err.afterLostResponse;
+        // Our object (that uid) is gone and a new one holds the name; it is left alone.
+        if (err.status === 409 && preconditions?.uid !== undefined && /UID in precondition/i.test(err.message)) return err.afterLostResponse;
+      }
       throw err;
     }
   }
@@ -363,6 +389,8 @@ export class RealKubeClient implements KubeClient {
           expirationSeconds: options.expirationSeconds ?? 600,
         },
       },
+      // A TokenRequest stores nothing: asking again only mints another short-lived token.
+      retry: 'safe',
       target: `token for ServiceAccount ${namespace}/${serviceAccount}`,
     })) as { status?: { token?: string } };
     const token = body.status?.token;
@@ -440,18 +468,38 @@ export class RealKubeClient implements KubeClient {
       init.body = JSON.stringify(spec.body);
     }
     init.headers = headers;
+    const safe = (spec.retry ?? (spec.method === 'GET' ? 'safe' : 'unsent')) === 'safe';
+    // Set once an attempt may have been carried out by the server without us seeing the answer.
+    let uncertain = false;
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
         res = await fetch(url.toString(), init);
       } catch (err) {
-        if (attempt < this.retries) {
+        const notSent = NOT_SENT.has((err as { code?: string }).code ?? '');
+        if (attempt < this.retries && (safe || notSent)) {
+          if (!notSent) uncertain = true;
           await sleep(backoff(attempt + 1));
           continue;
         }
-        throw this.wrapNetworkError(err, spec.target);
+        const wrapped = this.wrapNetworkError(err, spec.target);
+        wrapped.afterLostResponse = uncertain || !notSent;
+        throw wrapped;
       }
-      const text = await res.text();
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        // The connection broke mid-response: the server did act on it.
+        if (attempt < this.retries && safe) {
+          uncertain = true;
+          await sleep(backoff(attempt + 1));
+          continue;
+        }
+        const wrapped = this.wrapNetworkError(err, spec.target);
+        wrapped.afterLostResponse = true;
+        throw wrapped;
+      }
       if (res.ok) {
         if (text === '') return undefined;
         try {
@@ -461,7 +509,10 @@ export class RealKubeClient implements KubeClient {
         }
       }
       const error = toApiError(res.status, text, spec.target);
-      if (error.transient && attempt < this.retries) {
+      error.afterLostResponse = uncertain;
+      // A 429 was refused before it was handled; a 5xx may have been carried out.
+      if (error.transient && attempt < this.retries && (safe || res.status === 429)) {
+        if (res.status !== 429) uncertain = true;
         const retryAfter = Number(res.headers.get('retry-after'));
         await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : backoff(attempt + 1));
         continue;

@@ -267,7 +267,8 @@ async function deletePods(
     // A DaemonSet's replacement has a new name: no pod that existed before the delete is it (a Ready
     // sibling on the same node is not).
     const before = statefulSet ? new Set<string | undefined>() : new Set((await listPods(item, deps)).map((p) => p.metadata.uid));
-    await deps.kube.delete(ref);
+    // Only this pod (its uid): a retried delete must never hit its replacement, which has the same name.
+    await deps.kube.delete(ref, oldUid !== undefined ? { preconditions: { uid: oldUid } } : {});
     const { controller, unlink } = linked(signal);
     let timedOut = false;
     const timer = deadline(opts.timeoutMs ?? item.progressDeadlineMs, timers, () => {

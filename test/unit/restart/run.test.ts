@@ -280,9 +280,17 @@ test('--include-ondelete on a StatefulSet waits for the same pod name with a new
     setTimeout(() => fake.update(readyAs(again, false)), 5);
     setTimeout(() => fake.update(readyAs(again, true)), 20);
   }, ac.signal);
+  const preconditions: unknown[] = [];
+  const del = fake.delete.bind(fake);
+  fake.delete = (ref, o) => {
+    preconditions.push(o?.preconditions);
+    return del(ref, o);
+  };
   const r = await run(options({ includeOnDelete: true }), { kube: fake, now });
   ac.abort();
   assert.deepEqual(r.report.workloads.map((w) => [w.name, w.result, w.message]), [['db', 'restarted', '2/2 pods replaced']]);
+  // Each delete names the pod's uid, so a retried delete cannot hit the replacement.
+  assert.deepEqual(preconditions, [{ uid: 'uid-pod-app-db-1' }, { uid: 'uid-pod-app-db-0' }]);
   // Never two pods down at once: when db-0 goes, db-1 is back and Ready.
   assert.deepEqual(down, [['db-1'], ['db-0']]);
 });

@@ -27,6 +27,17 @@ try {
 } catch (err) {
   process.exitCode = report(err);
 }
+// The command is over: nothing it no longer waits for (a port-forward handshake the API server never
+// answers, after proxy-status --timeout) may keep the process alive. Exit once output is flushed.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) return resolve();
+    stream.write('', () => resolve());
+  });
+}
 
 function report(err: unknown): number {
   if (err instanceof CommanderError) {

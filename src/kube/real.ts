@@ -1,7 +1,8 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { delimiter } from 'node:path';
-import { KubeConfig, PortForward, Watch } from '@kubernetes/client-node';
+import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import fetch, { type RequestInit } from 'node-fetch';
 import { ClusterError, UsageError, didYouMean } from '../errors.js';
 import {
@@ -27,7 +28,21 @@ export interface KubeClientOptions {
   context?: string;
   /** Retries for transient errors (429, 5xx, connection reset). */
   retries?: number;
+  /**
+   * Limit on each API request, from connecting to the last byte (default 30 s; 0: none). A watch
+   * gets it for its response headers, then is reconnected when it hears nothing for watchIdleMs.
+   */
+  requestTimeoutMs?: number;
+  /** Reconnect a watch that has heard nothing (not even a bookmark) for this long (default 90 s). */
+  watchIdleMs?: number;
+  /** Aborts every request and watch of this client at once (e.g. a command's --timeout). */
+  signal?: AbortSignal;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_WATCH_IDLE_MS = 90_000;
+/** The server ends a watch after this long; mesh watches again from the last resourceVersion. */
+const WATCH_TIMEOUT_SECONDS = 300;
 
 const PATCH_TYPES: Record<PatchType | 'apply', string> = {
   merge: 'application/merge-patch+json',
@@ -75,7 +90,11 @@ export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
 
 export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
   const kc = loadKubeConfig(options);
-  return new RealKubeClient(kc, options.retries ?? 4);
+  return new RealKubeClient(kc, options.retries ?? 4, {
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.watchIdleMs !== undefined ? { watchIdleMs: options.watchIdleMs } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
 }
 
 interface RequestSpec {
@@ -103,11 +122,19 @@ export class RealKubeClient implements KubeClient {
   private readonly server: string;
   private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
 
+  private readonly timeoutMs: number;
+  private readonly watchIdleMs: number;
+  private readonly signal: AbortSignal | undefined;
+
   constructor(
     private readonly kc: KubeConfig,
     private readonly retries: number,
+    options: Pick<KubeClientOptions, 'requestTimeoutMs' | 'watchIdleMs' | 'signal'> = {},
   ) {
     this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.watchIdleMs = options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS;
+    this.signal = options.signal;
   }
 
   info(): ClusterInfo {
@@ -285,11 +312,10 @@ export class RealKubeClient implements KubeClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = await this.pathFor(apiVersion, kind, options.namespace);
-    const watcher = new Watch(this.kc);
+    const stop = signal !== undefined && this.signal !== undefined ? AbortSignal.any([signal, this.signal]) : (signal ?? this.signal);
     let resourceVersion = options.resourceVersion;
-    let finished = false;
     let failures = 0;
-    while (!finished && !signal?.aborted) {
+    while (!stop?.aborted) {
       if (resourceVersion === undefined) {
         // Start from a list so existing objects are delivered first, then watch from its version.
         const body = (await this.request({
@@ -303,74 +329,136 @@ export class RealKubeClient implements KubeClient {
         }
         resourceVersion = body.metadata?.resourceVersion;
       }
-      const outcome = await new Promise<'done' | 'closed' | 'gone' | Error>((resolveOnce) => {
-        let controller: AbortController | undefined;
-        // Settle before aborting: abort() calls the done callback synchronously, which would
-        // otherwise settle first as 'closed' and re-watch forever. Lines already buffered after
-        // the end are dropped, so onEvent is never called after it returned true.
-        let settled = false;
-        const resolve = (v: 'done' | 'closed' | 'gone' | Error): void => {
-          if (settled) return;
-          settled = true;
-          resolveOnce(v);
-        };
-        const onAbort = (): void => {
-          resolve('done');
-          controller?.abort();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        watcher
-          .watch(
-            path,
-            {
-              labelSelector: options.labelSelector,
-              fieldSelector: options.fieldSelector,
-              resourceVersion,
-              allowWatchBookmarks: true,
-              timeoutSeconds: 300,
-            },
-            (type: string, obj: KubeObject) => {
-              if (settled) return;
-              if (type === 'ERROR') {
-                const status = obj as unknown as { code?: number; message?: string };
-                resolve(status.code === 410 ? 'gone' : new Error(status.message ?? 'watch error'));
-                controller?.abort();
-                return;
-              }
-              const rv = obj?.metadata?.resourceVersion;
-              if (rv) resourceVersion = rv;
-              if (type === 'BOOKMARK') return;
-              failures = 0;
-              if (onEvent(type as WatchEventType, { ...obj, apiVersion, kind }) === true) {
-                resolve('done');
-                controller?.abort();
-              }
-            },
-            (err: unknown) => {
-              signal?.removeEventListener('abort', onAbort);
-              if (err && (err as { name?: string }).name !== 'AbortError') resolve(err as Error);
-              else resolve('closed');
-            },
-          )
-          .then((c) => {
-            controller = c;
-            if (signal?.aborted) c.abort();
-          })
-          .catch((err: unknown) => resolve(err as Error));
-      });
-      if (outcome === 'done') finished = true;
-      else if (outcome === 'gone') resourceVersion = undefined;
-      else if (outcome instanceof Error) {
-        const status = (outcome as { statusCode?: number }).statusCode;
-        if (status === 410) {
+      const outcome = await this.watchOnce(
+        path,
+        {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+        },
+        `watch ${kind}`,
+        (type, obj) => {
+          const rv = obj.metadata?.resourceVersion;
+          if (rv) resourceVersion = rv;
+          if (type === 'BOOKMARK') return false;
+          failures = 0;
+          return onEvent(type, { ...obj, apiVersion, kind }) === true;
+        },
+        stop,
+      );
+      if (outcome === 'done') return;
+      if (outcome === 'gone') {
+        resourceVersion = undefined;
+        continue;
+      }
+      if (outcome instanceof Error) {
+        if (outcome instanceof KubeApiError && outcome.status === 410) {
           resourceVersion = undefined;
           continue;
         }
-        if (++failures > this.retries) throw this.wrapNetworkError(outcome, `watch ${kind}`);
-        await sleep(backoff(failures), signal);
+        if (outcome instanceof KubeApiError && outcome.status !== 0 && !outcome.transient) throw outcome;
+        if (++failures > this.retries) throw outcome instanceof KubeApiError ? outcome : this.wrapNetworkError(outcome, `watch ${kind}`);
+        await sleep(backoff(failures), stop);
       }
-      // 'closed': the server ended the stream (timeoutSeconds); watch again from resourceVersion.
+      // 'closed' (the server ended the stream, timeoutSeconds) or 'idle' (nothing heard for
+      // watchIdleMs, e.g. a connection that died silently): watch again from resourceVersion.
     }
+  }
+
+  /**
+   * One watch request: events go to onEvent (true = done) until the stream ends. The response
+   * headers must come within the request timeout; after that, silence longer than watchIdleMs
+   * ends it as 'idle'. Lines already buffered after onEvent returned true are dropped.
+   */
+  private async watchOnce(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    target: string,
+    onEvent: (type: WatchEventType, obj: KubeObject) => boolean,
+    stop: AbortSignal | undefined,
+  ): Promise<'done' | 'closed' | 'gone' | 'idle' | Error> {
+    const url = new URL(this.server + path);
+    url.searchParams.set('watch', 'true');
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
+    init.method = 'GET';
+    init.headers = { ...((init.headers as Record<string, string> | undefined) ?? {}), Accept: 'application/json' };
+    const controller = new AbortController();
+    init.signal = controller.signal as RequestInit['signal'];
+    let why: 'done' | 'timeout' | 'idle' | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = (ms: number, reason: 'timeout' | 'idle'): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = ms > 0 ? setTimeout(() => end(reason), ms) : undefined;
+    };
+    const end = (reason: 'done' | 'timeout' | 'idle'): void => {
+      why ??= reason;
+      controller.abort();
+    };
+    const onStop = (): void => end('done');
+    if (stop?.aborted) return 'done';
+    stop?.addEventListener('abort', onStop, { once: true });
+    return new Promise<'done' | 'closed' | 'gone' | 'idle' | Error>((resolveOnce) => {
+      let settled = false;
+      const resolve = (v: 'done' | 'closed' | 'gone' | 'idle' | Error): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        stop?.removeEventListener('abort', onStop);
+        controller.abort();
+        resolveOnce(v);
+      };
+      const ended = (err?: unknown): void => {
+        if (why === 'done') return resolve('done');
+        if (why === 'idle') return resolve('idle');
+        if (why === 'timeout') return resolve(this.timeoutError(target));
+        resolve(err instanceof Error ? err : 'closed');
+      };
+      arm(this.timeoutMs, 'timeout');
+      fetch(url.toString(), init).then(
+        (res) => {
+          if (res.status !== 200) {
+            res.text().then(
+              (text) => resolve(toApiError(res.status, text, target)),
+              (err: unknown) => ended(err),
+            );
+            return;
+          }
+          arm(this.watchIdleMs, 'idle');
+          const body = res.body;
+          body.on('data', () => arm(this.watchIdleMs, 'idle'));
+          body.on('error', (err) => ended(err));
+          body.on('end', () => ended());
+          body.on('close', () => ended());
+          const lines = createInterface({ input: body });
+          // The body's own 'error' listener settles the outcome; readline re-emits it.
+          lines.on('error', () => undefined);
+          lines.on('line', (line) => {
+            if (settled) return;
+            let event: { type?: string; object?: KubeObject };
+            try {
+              event = JSON.parse(line) as { type?: string; object?: KubeObject };
+            } catch {
+              return;
+            }
+            const obj = event.object;
+            if (event.type === undefined || obj === undefined) return;
+            if (event.type === 'ERROR') {
+              const st = obj as unknown as { code?: number; reason?: string; message?: string };
+              if (st.code === 410) return resolve('gone');
+              return resolve(new KubeApiError(st.code ?? 500, st.reason ?? '', `${target}: ${st.message ?? 'watch error'}`, target));
+            }
+            if (onEvent(event.type as WatchEventType, obj)) {
+              why = 'done';
+              resolve('done');
+            }
+          });
+        },
+        (err: unknown) => ended(err),
+      );
+    });
   }
 
   async createToken(
@@ -472,33 +560,36 @@ export class RealKubeClient implements KubeClient {
     // Set once an attempt may have been carried out by the server without us seeing the answer.
     let uncertain = false;
     for (let attempt = 0; ; attempt++) {
+      if (this.signal?.aborted) throw this.cancelled(spec.target, uncertain);
+      const attemptController = new AbortController();
+      init.signal = attemptController.signal as RequestInit['signal'];
+      let timedOut = false;
+      const timer = this.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), attemptController.abort()), this.timeoutMs) : undefined;
+      const onAbort = (): void => attemptController.abort();
+      this.signal?.addEventListener('abort', onAbort, { once: true });
       let res;
+      let text: string;
+      let stage: 'connect' | 'body' = 'connect';
       try {
         res = await fetch(url.toString(), init);
+        stage = 'body';
+        text = await res.text();
       } catch (err) {
-        const notSent = NOT_SENT.has((err as { code?: string }).code ?? '');
+        if (this.signal?.aborted) throw this.cancelled(spec.target, true);
+        // No answer in time: not retried, the whole command would otherwise wait retries × timeout.
+        if (timedOut) throw this.timeoutError(spec.target);
+        const notSent = stage === 'connect' && NOT_SENT.has((err as { code?: string }).code ?? '');
         if (attempt < this.retries && (safe || notSent)) {
           if (!notSent) uncertain = true;
-          await sleep(backoff(attempt + 1));
+          await sleep(backoff(attempt + 1), this.signal);
           continue;
         }
         const wrapped = this.wrapNetworkError(err, spec.target);
         wrapped.afterLostResponse = uncertain || !notSent;
         throw wrapped;
-      }
-      let text: string;
-      try {
-        text = await res.text();
-      } catch (err) {
-        // The connection broke mid-response: the server did act on it.
-        if (attempt < this.retries && safe) {
-          uncertain = true;
-          await sleep(backoff(attempt + 1));
-          continue;
-        }
-        const wrapped = this.wrapNetworkError(err, spec.target);
-        wrapped.afterLostResponse = true;
-        throw wrapped;
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        this.signal?.removeEventListener('abort', onAbort);
       }
       if (res.ok) {
         if (text === '') return undefined;
@@ -514,11 +605,28 @@ export class RealKubeClient implements KubeClient {
       if (error.transient && attempt < this.retries && (safe || res.status === 429)) {
         if (res.status !== 429) uncertain = true;
         const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : backoff(attempt + 1));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : backoff(attempt + 1), this.signal);
         continue;
       }
       throw error;
     }
+  }
+
+  private timeoutError(target: string): KubeApiError {
+    const e = new KubeApiError(
+      0,
+      'Timeout',
+      `${target}: the API server at ${this.server} did not answer within ${formatSeconds(this.timeoutMs)} (--request-timeout)`,
+      target,
+    );
+    e.afterLostResponse = true;
+    return e;
+  }
+
+  private cancelled(target: string, uncertain: boolean): KubeApiError {
+    const e = new KubeApiError(0, 'Cancelled', `${target}: cancelled`, target);
+    e.afterLostResponse = uncertain;
+    return e;
   }
 
   private wrapNetworkError(err: unknown, target: string): KubeApiError {
@@ -551,16 +659,19 @@ function backoff(attempt: number): number {
   return Math.min(200 * 2 ** (attempt - 1), 5000);
 }
 
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -3,7 +3,9 @@
  * (retries, timeouts, errors, TLS). It serves discovery for a few core and apps kinds; every other
  * request goes to the test's handler, which may answer, stall or drop the connection.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -39,10 +41,14 @@ const DISCOVERY: Record<string, { name: string; kind: string; namespaced: boolea
 
 export interface TestApi {
   server: string;
+  /** The HTTPS server itself, e.g. to take 'upgrade' (port-forward) requests. */
+  https: Server;
   /** Requests other than discovery, in order. */
   seen: Seen[];
   kubeConfig(opts?: { ca?: Buffer | null }): KubeConfig;
-  client(opts?: { retries?: number; ca?: Buffer | null }): RealKubeClient;
+  client(opts?: { retries?: number; ca?: Buffer | null; requestTimeoutMs?: number; watchIdleMs?: number; signal?: AbortSignal }): RealKubeClient;
+  /** A kubeconfig file for this server (for runs of bin/mesh), in a temporary directory. */
+  kubeconfigFile(): string;
   close(): Promise<void>;
 }
 
@@ -94,9 +100,19 @@ export async function startApi(handler: Handler): Promise<TestApi> {
   };
   return {
     server: url,
+    https: server,
     seen,
     kubeConfig,
-    client: (opts = {}) => new RealKubeClient(kubeConfig(opts.ca !== undefined ? { ca: opts.ca } : {}), opts.retries ?? 4),
+    client: (opts = {}) => {
+      const { retries, ca, ...rest } = opts;
+      return new RealKubeClient(kubeConfig(ca !== undefined ? { ca } : {}), retries ?? 4, rest);
+    },
+    kubeconfigFile: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mesh-test-kubeconfig-'));
+      const file = join(dir, 'config');
+      writeFileSync(file, kubeConfig().exportConfig());
+      return file;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -1,4 +1,5 @@
 /** Ctrl-C during install/uninstall: stop at the next safe point and say how to converge. */
+import { setTimeout as delay } from 'node:timers/promises';
 import { MeshError } from '../../errors.js';
 import type { Progress } from '../../output/progress.js';
 
@@ -22,12 +23,14 @@ export async function interruptible<T>(out: Progress, fn: (signal: AbortSignal) 
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+/**
+ * Waits ms, or less when the signal aborts. Nothing stays attached to the signal afterwards (a
+ * listener per sleep piled up into MaxListenersExceededWarning during long installs).
+ */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'AbortError') throw err;
+  }
 }

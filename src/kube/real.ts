@@ -359,6 +359,7 @@ export class RealKubeClient implements KubeClient {
           continue;
         }
         if (outcome instanceof KubeApiError && outcome.status !== 0 && !outcome.transient) throw outcome;
+        if (isTlsVerifyError(outcome)) throw this.wrapNetworkError(outcome, `watch ${kind}`);
         if (++failures > this.retries) throw outcome instanceof KubeApiError ? outcome : this.wrapNetworkError(outcome, `watch ${kind}`);
         await sleep(backoff(failures), stop);
       }
@@ -421,7 +422,7 @@ export class RealKubeClient implements KubeClient {
         (res) => {
           if (res.status !== 200) {
             res.text().then(
-              (text) => resolve(toApiError(res.status, text, target)),
+              (text) => resolve(toApiError(res.status, text, target, this.denied('GET', url))),
               (err: unknown) => ended(err),
             );
             return;
@@ -578,6 +579,8 @@ export class RealKubeClient implements KubeClient {
         if (this.signal?.aborted) throw this.cancelled(spec.target, true);
         // No answer in time: not retried, the whole command would otherwise wait retries × timeout.
         if (timedOut) throw this.timeoutError(spec.target);
+        // A certificate that does not verify will not verify on a retry either.
+        if (isTlsVerifyError(err)) throw this.wrapNetworkError(err, spec.target);
         const notSent = stage === 'connect' && NOT_SENT.has((err as { code?: string }).code ?? '');
         if (attempt < this.retries && (safe || notSent)) {
           if (!notSent) uncertain = true;
@@ -599,7 +602,7 @@ export class RealKubeClient implements KubeClient {
           return text;
         }
       }
-      const error = toApiError(res.status, text, spec.target);
+      const error = toApiError(res.status, text, spec.target, this.denied(spec.method, url));
       error.afterLostResponse = uncertain;
       // A 429 was refused before it was handled; a 5xx may have been carried out.
       if (error.transient && attempt < this.retries && (safe || res.status === 429)) {
@@ -630,9 +633,98 @@ export class RealKubeClient implements KubeClient {
   }
 
   private wrapNetworkError(err: unknown, target: string): KubeApiError {
+    if (err instanceof KubeApiError) return err;
     const code = (err as { code?: string }).code ?? (err as Error).message;
+    if (isTlsVerifyError(err)) {
+      const detail = tlsDetail(err);
+      return new KubeApiError(
+        0,
+        'TLSVerification',
+        `${target}: the certificate of the API server at ${this.server} does not verify (${code}${detail ? `: ${detail}` : ''}); check the cluster's certificate-authority in the kubeconfig (mesh never turns verification off)`,
+        target,
+      );
+    }
     return new KubeApiError(0, 'Unreachable', `${target}: cannot reach the API server at ${this.server} (${code})`, target);
   }
+
+  /** For a 401/403: what was refused, in RBAC terms, and who asked. */
+  private denied(method: RequestSpec['method'], url: URL): Denied {
+    return { ...rbacOf(method, url), context: this.kc.getCurrentContext(), server: this.server };
+  }
+}
+
+interface Denied {
+  verb: string;
+  /** e.g. pods, deployments.apps, serviceaccounts/token */
+  resource: string;
+  namespace?: string;
+  context: string;
+  server: string;
+}
+
+/** The RBAC verb and resource of an API request path (what `kubectl auth can-i` asks about). */
+export function rbacOf(method: string, url: URL): { verb: string; resource: string; namespace?: string } {
+  const segs = url.pathname.split('/').filter((x) => x !== '').map(decodeURIComponent);
+  let group = '';
+  let rest: string[];
+  if (segs[0] === 'api') rest = segs.slice(2);
+  else if (segs[0] === 'apis') {
+    group = segs[1] ?? '';
+    rest = segs.slice(3);
+  } else return { verb: method.toLowerCase(), resource: url.pathname };
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource = '', name, sub] = rest;
+  const named = name !== undefined;
+  const verb =
+    method === 'GET'
+      ? url.searchParams.get('watch') === 'true'
+        ? 'watch'
+        : named
+          ? 'get'
+          : 'list'
+      : method === 'POST'
+        ? 'create'
+        : method === 'PATCH'
+          ? 'patch'
+          : method === 'PUT'
+            ? 'update'
+            : named
+              ? 'delete'
+              : 'deletecollection';
+  const full = `${resource}${sub !== undefined ? `/${sub}` : ''}${group !== '' ? `.${group}` : ''}`;
+  return { verb, resource: full, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+/** Node's codes for a certificate that does not verify (not a connection problem: never retried). */
+const TLS_VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function isTlsVerifyError(err: unknown): boolean {
+  const e = err as { code?: string; erroredSysCall?: string; cause?: { code?: string } } | undefined;
+  return TLS_VERIFY_CODES.has(e?.code ?? '') || TLS_VERIFY_CODES.has(e?.cause?.code ?? '');
+}
+
+function tlsDetail(err: unknown): string {
+  const m = (err as Error).message ?? '';
+  // node-fetch: "request to https://… failed, reason: self-signed certificate in certificate chain"
+  return m.match(/reason: (.*)$/)?.[1] ?? '';
 }
 
 /** The WebSocket client-node's PortForward returns, as far as we use it. */
@@ -641,7 +733,7 @@ interface TunnelSocket {
   addEventListener?: (event: 'close', listener: () => void) => void;
 }
 
-function toApiError(status: number, text: string, target: string): KubeApiError {
+function toApiError(status: number, text: string, target: string, denied?: Denied): KubeApiError {
   let reason = '';
   let message = text.trim();
   try {
@@ -651,8 +743,30 @@ function toApiError(status: number, text: string, target: string): KubeApiError 
   } catch {
     // not a Status object
   }
+  if (denied !== undefined && (status === 401 || status === 403)) return permissionError(status, reason, message, target, denied);
   if (message === '') message = status === 401 ? 'Unauthorized' : `HTTP ${status}`;
   return new KubeApiError(status, reason, `${target}: ${message}`, target);
+}
+
+/** A 401/403 as one line: not a connection problem, and not retried. */
+function permissionError(status: number, reason: string, message: string, target: string, d: Denied): KubeApiError {
+  const where = d.namespace !== undefined ? ` in namespace ${d.namespace}` : d.verb === 'list' || d.verb === 'watch' ? ' in all namespaces' : '';
+  const canI = `kubectl auth can-i ${d.verb} ${d.resource}${d.namespace !== undefined ? ` -n ${d.namespace}` : d.verb === 'list' || d.verb === 'watch' ? ' -A' : ''}`;
+  const said = message !== '' ? `: ${message}` : '';
+  if (status === 401) {
+    return new KubeApiError(
+      401,
+      reason || 'Unauthorized',
+      `${target}: permission denied: the API server at ${d.server} did not accept the credentials of context "${d.context}" (401 Unauthorized${said}); are they expired?`,
+      target,
+    );
+  }
+  return new KubeApiError(
+    403,
+    reason || 'Forbidden',
+    `${target}: permission denied: may not ${d.verb} ${d.resource}${where} (403 Forbidden${said}; check with: ${canI})`,
+    target,
+  );
 }
 
 function backoff(attempt: number): number {

@@ -114,8 +114,8 @@ export function diffTrees(a: unknown, b: unknown, path = ''): FieldChange[] {
     const out: FieldChange[] = [];
     for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
       const p = path === '' ? k.replaceAll('.', '\\.') : `${path}.${k.replaceAll('.', '\\.')}`;
-      if (!(k in b)) out.push({ path: p, change: 'removed', from: a[k] });
-      else if (!(k in a)) out.push({ path: p, change: 'added', to: b[k] });
+      if (!Object.hasOwn(b, k)) out.push({ path: p, change: 'removed', from: a[k] });
+      else if (!Object.hasOwn(a, k)) out.push({ path: p, change: 'added', to: b[k] });
       else out.push(...diffTrees(a[k], b[k], p));
     }
     return out;

@@ -14,17 +14,17 @@ import { type CliContext, kubeClient, progress } from '../context.js';
 import { parseDuration, parsePositiveInt } from '../flags.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const KIND_NAMES: Record<string, WorkloadKind> = {
-  deployment: 'Deployment',
-  deployments: 'Deployment',
-  deploy: 'Deployment',
-  statefulset: 'StatefulSet',
-  statefulsets: 'StatefulSet',
-  sts: 'StatefulSet',
-  daemonset: 'DaemonSet',
-  daemonsets: 'DaemonSet',
-  ds: 'DaemonSet',
-};
+const KIND_NAMES = new Map<string, WorkloadKind>([
+  ['deployment', 'Deployment'],
+  ['deployments', 'Deployment'],
+  ['deploy', 'Deployment'],
+  ['statefulset', 'StatefulSet'],
+  ['statefulsets', 'StatefulSet'],
+  ['sts', 'StatefulSet'],
+  ['daemonset', 'DaemonSet'],
+  ['daemonsets', 'DaemonSet'],
+  ['ds', 'DaemonSet'],
+]);
 
 /** The run was stopped with Ctrl-C: exit 130, like a shell. */
 export class InterruptedError extends MeshError {
@@ -40,7 +40,7 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
   if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
   const kinds: WorkloadKind[] = [];
   for (const raw of flags.kind.split(',').map((k) => k.trim().toLowerCase()).filter((k) => k !== '')) {
-    const kind = KIND_NAMES[raw];
+    const kind = KIND_NAMES.get(raw);
     if (kind === undefined) {
       throw new UsageError(`--kind: "${raw}" is not a kind that can be restarted${didYouMean(raw, ['deployment', 'statefulset', 'daemonset'])}; use deployment, statefulset, daemonset`);
     }

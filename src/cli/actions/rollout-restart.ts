@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ClusterError, MeshError, UsageError, didYouMean } from '../../errors.js';
+import { ClusterError, InterruptedError, UsageError, didYouMean } from '../../errors.js';
 import { renderData, renderTable } from '../../output/format.js';
 import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
@@ -26,16 +26,13 @@ const KIND_NAMES = new Map<string, WorkloadKind>([
   ['ds', 'DaemonSet'],
 ]);
 
-/** The run was stopped with Ctrl-C: exit 130, like a shell. */
-export class InterruptedError extends MeshError {
-  override readonly exitCode: number = 130;
-}
+export { InterruptedError };
 
 /** Flags → options (pure). `contextNamespace` is the kube context's namespace, used when neither -n nor -A is given. */
 export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamespace: () => string): RolloutRestartOptions {
   if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
-  for (const ns of [...(flags.namespace ?? []), flags.istioNamespace]) {
-    if (!DNS_LABEL.test(ns)) throw new UsageError(`--namespace: "${ns}" is not a valid namespace name`);
+  for (const [flag, ns] of [...(flags.namespace ?? []).map((n) => ['-n/--namespace', n] as const), ['-i/--istio-namespace', flags.istioNamespace] as const]) {
+    if (!DNS_LABEL.test(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
   }
   if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
   const kinds: WorkloadKind[] = [];

@@ -15,9 +15,11 @@ const ctx: CliContext = {
   now: () => new Date(),
 };
 
-// Writing to a closed pipe (`mesh ... | head`) is not an error worth a stack trace.
+// Writing to a closed pipe (`mesh ... | head`) is not an error worth a stack trace, and it must not
+// change the outcome: the command runs to its end and exits with its own code (79 for findings).
+// Later writes to the closed stdout are dropped.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
+  if (err.code !== 'EPIPE') throw err;
 });
 
 const program = createProgram(ctx);

@@ -1,5 +1,6 @@
 // Behaviour every command shares: exit codes for Ctrl-C and closed pipes, flags checked before the cluster.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { interruptible } from '../../../src/cli/actions/install-signal.js';
 import { ExitCode, exitCodeOf } from '../../../src/errors.js';
@@ -18,5 +19,18 @@ test('Ctrl-C in install/uninstall exits 130, as in rollout-restart', async () =>
     assert.match((e as Error).message, /^interrupted; .*run the same command again/);
     return true;
   });
+});
+
+test('a closed stdout (mesh analyze | head) keeps the exit code: findings are still 79, not 0', async () => {
+  const child = spawn(process.execPath, ['bin/mesh', 'analyze', '--use-kube=false', 'test/fixtures/analyze/bookinfo-broken.yaml'], {
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy(); // the reader is gone before mesh writes anything
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 79, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/);
 });
 

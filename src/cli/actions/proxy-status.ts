@@ -52,6 +52,9 @@ function findingsMessage(report: StatusReport, rows: readonly ProxyRow[]): strin
 export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: string | undefined, flags: ProxyStatusFlags): Promise<void> {
   // --timeout ends everything at once: the collection gives up, and the kube client cancels the
   // requests in flight, so nothing keeps the process alive.
+  // Flags first: a bad flag is exit 64 whether or not there is a kubeconfig. A bare POD's
+  // namespace (the context's) is only known once the client exists.
+  validateProxyStatus(pod, flags, () => 'default');
   const deadline = new AbortController();
   const kube = await kubeClient(cmd, { signal: deadline.signal });
   const options = validateProxyStatus(pod, flags, () => kube.info().namespace);

@@ -1,8 +1,12 @@
 // Behaviour every command shares: exit codes for Ctrl-C and closed pipes, flags checked before the cluster.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { interruptible } from '../../../src/cli/actions/install-signal.js';
+import { validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
 import { ExitCode, exitCodeOf } from '../../../src/errors.js';
 import { recordingProgress } from '../../../src/output/progress.js';
 
@@ -34,3 +38,27 @@ test('a closed stdout (mesh analyze | head) keeps the exit code: findings are st
   assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/);
 });
 
+test('a bad -i is reported as -i/--istio-namespace, a bad -n as -n/--namespace', () => {
+  const flags = { kind: 'deployment', concurrency: '1', pause: '0s', output: 'table', istioNamespace: 'Istio_System' };
+  assert.throws(() => validateRolloutRestart(flags, () => 'default'), /^UsageError: -i\/--istio-namespace: "Istio_System" is not a valid namespace name$/);
+  assert.throws(() => validateRolloutRestart({ ...flags, istioNamespace: 'istio-system', namespace: ['Bad'] }, () => 'default'), /^UsageError: -n\/--namespace: "Bad"/);
+});
+
+for (const args of [
+  ['rollout-restart', '--concurrency', '0'],
+  ['rollout-restart', '-i', 'Bad_NS'],
+  ['proxy-status', '--timeout', '0'],
+  ['proxy-status', 'web', '--wide'],
+  ['install', '--readiness-timeout', 'soon'],
+  ['proxy-status', '--request-timeout', 'soon'],
+]) {
+  test(`a bad flag is exit 64 even without a kubeconfig: mesh ${args.join(' ')}`, () => {
+    const home = mkdtempSync(join(tmpdir(), 'mesh-nohome-'));
+    const r = spawnSync(process.execPath, ['bin/mesh', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', KUBECONFIG: join(home, 'missing-kubeconfig'), HOME: home },
+    });
+    assert.equal(r.status, 64, r.stderr);
+    assert.doesNotMatch(r.stderr, /kubeconfig/);
+  });
+}

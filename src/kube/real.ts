@@ -429,13 +429,16 @@ export class RealKubeClient implements KubeClient {
           }
           arm(this.watchIdleMs, 'idle');
           const body = res.body;
-          body.on('data', () => arm(this.watchIdleMs, 'idle'));
-          body.on('error', (err) => ended(err));
-          body.on('end', () => ended());
-          body.on('close', () => ended());
+          // readline first, so its lines (a last one without a newline, too) come before the end.
           const lines = createInterface({ input: body });
-          // The body's own 'error' listener settles the outcome; readline re-emits it.
+          // Not after the end: a timer left running would hold the process for watchIdleMs.
+          body.on('data', () => settled || arm(this.watchIdleMs, 'idle'));
+          body.on('error', (err) => ended(err));
+          // The body's 'error' listener settles the outcome; readline re-emits it.
           lines.on('error', () => undefined);
+          lines.on('close', () => ended());
+          // A body that closes without an end or an error: after readline has had its say.
+          body.on('close', () => setImmediate(() => ended()));
           lines.on('line', (line) => {
             if (settled) return;
             let event: { type?: string; object?: KubeObject };

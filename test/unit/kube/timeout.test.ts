@@ -115,3 +115,29 @@ test('proxy-status --timeout ends the process in time when the port-forward to i
   assert.match(stderr, /istiod istio-system\/istiod-1: no answer to GET \/debug\/syncz on port 15014 \(port-forward\) within 1s/);
   assert.ok(took < 6000, `took ${took}ms`);
 });
+
+test('a watch the server ends (timeoutSeconds) is resumed from the last resourceVersion; 410 Gone relists', { timeout: 10_000 }, async () => {
+  const watches: (string | null)[] = [];
+  let lists = 0;
+  const api = await start((req, res) => {
+    if (req.query.get('watch') !== 'true') {
+      lists++;
+      return json(res, 200, { kind: 'PodList', metadata: { resourceVersion: '20' }, items: [{ metadata: { name: 'web', namespace: 'app', resourceVersion: '20' } }] });
+    }
+    watches.push(req.query.get('resourceVersion'));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const ev = (type: string, object: unknown): string => JSON.stringify({ type, object });
+    if (watches.length === 1) return void res.end(ev('MODIFIED', { metadata: { name: 'web', namespace: 'app', resourceVersion: '11' } }) + '\n');
+    if (watches.length === 2) return void res.end(ev('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }) + '\n');
+    // No newline after the last event: it still counts.
+    res.end(ev('MODIFIED', { metadata: { name: 'web', namespace: 'app', resourceVersion: '21' }, status: { phase: 'Running' } }));
+  });
+  const seen: string[] = [];
+  await api.client().watch('v1', 'Pod', { namespace: 'app', resourceVersion: '10' }, (type, o) => {
+    seen.push(`${type} ${o.metadata.resourceVersion ?? ''}`);
+    return o['status'] !== undefined;
+  });
+  assert.deepEqual(watches, ['10', '11', '20']);
+  assert.equal(lists, 1);
+  assert.deepEqual(seen, ['MODIFIED 11', 'ADDED 20', 'MODIFIED 21']);
+});

@@ -1,6 +1,7 @@
 /**
  * Typed errors. Core code throws these; only src/cli maps them to exit codes.
- * Exit codes (documented in README): 0 ok, 1 failure, 64 usage, 65 bad input, 79 findings.
+ * Exit codes (documented in README): 0 ok, 1 failure, 64 usage, 65 bad input, 79 findings,
+ * 130 interrupted (Ctrl-C).
  */
 export const ExitCode = {
   Ok: 0,
@@ -8,6 +9,7 @@ export const ExitCode = {
   Usage: 64,
   Input: 65,
   Findings: 79,
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -35,6 +37,11 @@ export class InputError extends MeshError {
 /** Analysis or status found problems at or above the failure threshold (exit 79). */
 export class FindingsError extends MeshError {
   override readonly exitCode: number = ExitCode.Findings;
+}
+
+/** The run was stopped with Ctrl-C (exit 130, like a shell), in every command. */
+export class InterruptedError extends MeshError {
+  override readonly exitCode: number = ExitCode.Interrupted;
 }
 
 /** A failure talking to the cluster, or an operation that did not complete (exit 1). */

@@ -34,7 +34,12 @@ export async function deleteAndWait(objects: readonly KubeObject[], deps: Delete
     if (deps.signal?.aborted) throw interrupted();
     let existed: boolean;
     try {
-      existed = await deps.kube.delete(refOf(o), { propagationPolicy: 'Background', ...(opts.dryRun ? { dryRun: true } : {}) });
+      existed = await deps.kube.delete(refOf(o), {
+        propagationPolicy: 'Background',
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        // The object that was listed, not one recreated under its name since.
+        ...(o.metadata.uid !== undefined ? { preconditions: { uid: o.metadata.uid } } : {}),
+      });
     } catch (err) {
       if (err instanceof NotServedError) continue;
       throw kubeFailure(err, o);

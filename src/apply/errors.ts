@@ -11,7 +11,7 @@ export function kubeFailure(err: unknown, what: KubeObject | string): MeshError 
   if (err instanceof MeshError) return err;
   const name = typeof what === 'string' ? what : slashName(what);
   if (err instanceof KubeApiError) {
-    const hint = err.status === 403 ? ' (check that your account may do this: kubectl auth can-i)' : err.status === 409 ? ' (someone else changed it; re-run to converge)' : '';
+    const hint = err.status === 403 && !err.message.includes('kubectl auth can-i') ? ' (check that your account may do this: kubectl auth can-i)' : err.status === 409 ? ' (someone else changed it; re-run to converge)' : '';
     const message = err.message.includes(err.target) || err.message.startsWith(name) ? err.message : `${name}: ${err.message}`;
     return new ClusterError(`${message}${hint}`, { cause: err });
   }

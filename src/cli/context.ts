@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { KubeClient } from '../kube/client.js';
+import { parseDuration } from './flags.js';
 import { type Progress, createProgress } from '../output/progress.js';
 import { useColor, useSpinner } from '../output/terminal.js';
 
@@ -23,6 +24,8 @@ export interface GlobalOptions {
   kubeconfig?: string;
   context?: string;
   verbose?: boolean;
+  /** --request-timeout, as given. */
+  requestTimeout?: string;
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
@@ -31,16 +34,29 @@ export function globalOptions(cmd: Command): GlobalOptions {
   if (typeof o['kubeconfig'] === 'string') g.kubeconfig = o['kubeconfig'];
   if (typeof o['context'] === 'string') g.context = o['context'];
   if (o['verbose'] === true) g.verbose = true;
+  if (typeof o['requestTimeout'] === 'string') g.requestTimeout = o['requestTimeout'];
   return g;
 }
 
-/** Creates the real Kubernetes client lazily, so commands that need no cluster never load it. */
-export async function kubeClient(cmd: Command): Promise<KubeClient> {
+/** --request-timeout in ms (validated before any client is made). */
+export function requestTimeoutMs(cmd: Command): number {
+  const g = globalOptions(cmd);
+  return g.requestTimeout === undefined ? 30_000 : parseDuration('--request-timeout', g.requestTimeout);
+}
+
+/**
+ * Creates the real Kubernetes client lazily, so commands that need no cluster never load it.
+ * `signal` aborts every request of the client (e.g. when a command's --timeout passes).
+ */
+export async function kubeClient(cmd: Command, options: { signal?: AbortSignal } = {}): Promise<KubeClient> {
+  const timeoutMs = requestTimeoutMs(cmd);
   const { createKubeClient } = await import('../kube/real.js');
   const g = globalOptions(cmd);
   return createKubeClient({
     ...(g.kubeconfig !== undefined ? { kubeconfig: g.kubeconfig } : {}),
     ...(g.context !== undefined ? { context: g.context } : {}),
+    requestTimeoutMs: timeoutMs,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
 }
 

@@ -15,9 +15,11 @@ const ctx: CliContext = {
   now: () => new Date(),
 };
 
-// Writing to a closed pipe (`mesh ... | head`) is not an error worth a stack trace.
+// Writing to a closed pipe (`mesh ... | head`) is not an error worth a stack trace, and it must not
+// change the outcome: the command runs to its end and exits with its own code (79 for findings).
+// Later writes to the closed stdout are dropped.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
+  if (err.code !== 'EPIPE') throw err;
 });
 
 const program = createProgram(ctx);
@@ -26,6 +28,17 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = report(err);
+}
+// The command is over: nothing it no longer waits for (a port-forward handshake the API server never
+// answers, after proxy-status --timeout) may keep the process alive. Exit once output is flushed.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) return resolve();
+    stream.write('', () => resolve());
+  });
 }
 
 function report(err: unknown): number {

@@ -22,6 +22,7 @@ export function createProgram(ctx: CliContext): Command {
     .version(MESH_VERSION, '--version', 'print the mesh version')
     .addOption(new Option('--kubeconfig <file>', 'path to the kubeconfig file').env('KUBECONFIG'))
     .option('--context <name>', 'kubeconfig context to use')
+    .option('--request-timeout <duration>', 'limit on each API server request, e.g. 30s; 0 for none (watches: until the response starts)', '30s')
     .option('--verbose', 'print stack traces and extra diagnostics')
     .showSuggestionAfterError(true)
     .exitOverride()

@@ -36,6 +36,12 @@ export type PatchType = 'merge' | 'strategic' | 'json';
 export interface DeleteOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   dryRun?: boolean;
+  /**
+   * Delete only this object: with `uid`, an object recreated under the same name (a StatefulSet's
+   * new pod) is left alone and delete() returns false, as for an object already gone. A delete
+   * without a uid is not retried after a lost response, since the retry could hit such a new object.
+   */
+  preconditions?: { uid?: string; resourceVersion?: string };
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -114,6 +120,11 @@ export class KubeApiError extends Error {
     super(message);
     this.name = 'KubeApiError';
   }
+  /**
+   * True when an earlier attempt of the same request may have been carried out (its response was
+   * lost, or a 5xx came back), so e.g. a 404 on a retried delete means the first attempt deleted it.
+   */
+  afterLostResponse = false;
   /** 429, 5xx and connection errors are worth retrying. */
   get transient(): boolean {
     return this.status === 429 || this.status >= 500 || this.status === 0;

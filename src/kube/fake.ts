@@ -118,6 +118,11 @@ export class FakeKubeClient implements KubeClient {
     this.served(ref);
     const existing = this.objects.get(keyOf(ref));
     if (!existing) return false;
+    const pre = options.preconditions;
+    if (pre?.uid !== undefined && pre.uid !== existing.metadata.uid) return false;
+    if (pre?.resourceVersion !== undefined && pre.resourceVersion !== existing.metadata.resourceVersion) {
+      throw new KubeApiError(409, 'Conflict', `${describeRef(ref)}: Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`, 'delete');
+    }
     if (options.dryRun) return true;
     this.objects.delete(keyOf(ref));
     this.emit('DELETED', existing);

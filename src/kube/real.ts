@@ -1,7 +1,8 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { delimiter } from 'node:path';
-import { KubeConfig, PortForward, Watch } from '@kubernetes/client-node';
+import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import fetch, { type RequestInit } from 'node-fetch';
 import { ClusterError, UsageError, didYouMean } from '../errors.js';
 import {
@@ -27,7 +28,21 @@ export interface KubeClientOptions {
   context?: string;
   /** Retries for transient errors (429, 5xx, connection reset). */
   retries?: number;
+  /**
+   * Limit on each API request, from connecting to the last byte (default 30 s; 0: none). A watch
+   * gets it for its response headers, then is reconnected when it hears nothing for watchIdleMs.
+   */
+  requestTimeoutMs?: number;
+  /** Reconnect a watch that has heard nothing (not even a bookmark) for this long (default 90 s). */
+  watchIdleMs?: number;
+  /** Aborts every request and watch of this client at once (e.g. a command's --timeout). */
+  signal?: AbortSignal;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_WATCH_IDLE_MS = 90_000;
+/** The server ends a watch after this long; mesh watches again from the last resourceVersion. */
+const WATCH_TIMEOUT_SECONDS = 300;
 
 const PATCH_TYPES: Record<PatchType | 'apply', string> = {
   merge: 'application/merge-patch+json',
@@ -75,7 +90,11 @@ export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
 
 export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
   const kc = loadKubeConfig(options);
-  return new RealKubeClient(kc, options.retries ?? 4);
+  return new RealKubeClient(kc, options.retries ?? 4, {
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.watchIdleMs !== undefined ? { watchIdleMs: options.watchIdleMs } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
 }
 
 interface RequestSpec {
@@ -87,17 +106,35 @@ interface RequestSpec {
   accept?: string;
   /** For error messages: what was being done to what. */
   target: string;
+  /**
+   * When a failed attempt may be sent again. 'safe' (the default for GET; also server-side apply,
+   * merge patches, deletes with a uid precondition, named creates): after a lost response, a
+   * connection error or a 429/5xx. 'unsent': only when the server surely did not act on it (429,
+   * connection refused), since doing it twice is not the same as doing it once.
+   */
+  retry?: 'safe' | 'unsent';
 }
+
+/** Connection errors that happen before a request reaches the server: retrying cannot repeat it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export class RealKubeClient implements KubeClient {
   private readonly server: string;
   private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
 
+  private readonly timeoutMs: number;
+  private readonly watchIdleMs: number;
+  private readonly signal: AbortSignal | undefined;
+
   constructor(
     private readonly kc: KubeConfig,
     private readonly retries: number,
+    options: Pick<KubeClientOptions, 'requestTimeoutMs' | 'watchIdleMs' | 'signal'> = {},
   ) {
     this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.watchIdleMs = options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS;
+    this.signal = options.signal;
   }
 
   info(): ClusterInfo {
@@ -204,6 +241,9 @@ export class RealKubeClient implements KubeClient {
       path,
       query: { dryRun: options.dryRun ? 'All' : undefined },
       body: obj,
+      // A name is unique, so a retry after a lost response cannot make a second object: it gets
+      // 409 AlreadyExists, which callers treat as "it exists". A generateName create could.
+      retry: obj.metadata.name !== undefined && obj.metadata.name !== '' ? 'safe' : 'unsent',
       target: `create ${describeRef({ kind: obj.kind, name: obj.metadata.name ?? obj.metadata.generateName, namespace: obj.metadata.namespace })}`,
     })) as KubeObject;
   }
@@ -219,6 +259,7 @@ export class RealKubeClient implements KubeClient {
       query: { fieldManager: options.fieldManager, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined },
       body: { ...obj, metadata },
       contentType: PATCH_TYPES.apply,
+      retry: 'safe',
       target: `apply ${describeRef({ kind: obj.kind, name, namespace: obj.metadata.namespace })}`,
     })) as KubeObject;
   }
@@ -231,22 +272,34 @@ export class RealKubeClient implements KubeClient {
       query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? 'All' : undefined },
       body: patch,
       contentType: PATCH_TYPES[type],
+      // A merge patch gives the same object applied twice; a JSON patch (e.g. an append) need not.
+      retry: type === 'json' ? 'unsent' : 'safe',
       target: `patch ${describeRef(ref)}`,
     })) as KubeObject;
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const path = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    const pre = options.preconditions;
+    const preconditions = pre && (pre.uid !== undefined || pre.resourceVersion !== undefined) ? pre : undefined;
     try {
       await this.request({
         method: 'DELETE',
         path,
         query: { propagationPolicy: options.propagationPolicy ?? 'Background', dryRun: options.dryRun ? 'All' : undefined },
+        ...(preconditions ? { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions } } : {}),
+        // Without a uid, a retry after a lost response could delete an object recreated under the same name.
+        retry: preconditions?.uid !== undefined ? 'safe' : 'unsent',
         target: `delete ${describeRef(ref)}`,
       });
       return true;
     } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) return false;
+      if (err instanceof KubeApiError) {
+        // Gone: deleted by an earlier attempt whose response was lost, or already before.
+        if (err.status === 404) return err.afterLostResponse;
+        // Our object (that uid) is gone and a new one holds the name; it is left alone.
+        if (err.status === 409 && preconditions?.uid !== undefined && /UID in precondition/i.test(err.message)) return err.afterLostResponse;
+      }
       throw err;
     }
   }
@@ -259,11 +312,10 @@ export class RealKubeClient implements KubeClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = await this.pathFor(apiVersion, kind, options.namespace);
-    const watcher = new Watch(this.kc);
+    const stop = signal !== undefined && this.signal !== undefined ? AbortSignal.any([signal, this.signal]) : (signal ?? this.signal);
     let resourceVersion = options.resourceVersion;
-    let finished = false;
     let failures = 0;
-    while (!finished && !signal?.aborted) {
+    while (!stop?.aborted) {
       if (resourceVersion === undefined) {
         // Start from a list so existing objects are delivered first, then watch from its version.
         const body = (await this.request({
@@ -277,74 +329,140 @@ export class RealKubeClient implements KubeClient {
         }
         resourceVersion = body.metadata?.resourceVersion;
       }
-      const outcome = await new Promise<'done' | 'closed' | 'gone' | Error>((resolveOnce) => {
-        let controller: AbortController | undefined;
-        // Settle before aborting: abort() calls the done callback synchronously, which would
-        // otherwise settle first as 'closed' and re-watch forever. Lines already buffered after
-        // the end are dropped, so onEvent is never called after it returned true.
-        let settled = false;
-        const resolve = (v: 'done' | 'closed' | 'gone' | Error): void => {
-          if (settled) return;
-          settled = true;
-          resolveOnce(v);
-        };
-        const onAbort = (): void => {
-          resolve('done');
-          controller?.abort();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        watcher
-          .watch(
-            path,
-            {
-              labelSelector: options.labelSelector,
-              fieldSelector: options.fieldSelector,
-              resourceVersion,
-              allowWatchBookmarks: true,
-              timeoutSeconds: 300,
-            },
-            (type: string, obj: KubeObject) => {
-              if (settled) return;
-              if (type === 'ERROR') {
-                const status = obj as unknown as { code?: number; message?: string };
-                resolve(status.code === 410 ? 'gone' : new Error(status.message ?? 'watch error'));
-                controller?.abort();
-                return;
-              }
-              const rv = obj?.metadata?.resourceVersion;
-              if (rv) resourceVersion = rv;
-              if (type === 'BOOKMARK') return;
-              failures = 0;
-              if (onEvent(type as WatchEventType, { ...obj, apiVersion, kind }) === true) {
-                resolve('done');
-                controller?.abort();
-              }
-            },
-            (err: unknown) => {
-              signal?.removeEventListener('abort', onAbort);
-              if (err && (err as { name?: string }).name !== 'AbortError') resolve(err as Error);
-              else resolve('closed');
-            },
-          )
-          .then((c) => {
-            controller = c;
-            if (signal?.aborted) c.abort();
-          })
-          .catch((err: unknown) => resolve(err as Error));
-      });
-      if (outcome === 'done') finished = true;
-      else if (outcome === 'gone') resourceVersion = undefined;
-      else if (outcome instanceof Error) {
-        const status = (outcome as { statusCode?: number }).statusCode;
-        if (status === 410) {
+      const outcome = await this.watchOnce(
+        path,
+        {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+        },
+        `watch ${kind}`,
+        (type, obj) => {
+          const rv = obj.metadata?.resourceVersion;
+          if (rv) resourceVersion = rv;
+          if (type === 'BOOKMARK') return false;
+          failures = 0;
+          return onEvent(type, { ...obj, apiVersion, kind }) === true;
+        },
+        stop,
+      );
+      if (outcome === 'done') return;
+      if (outcome === 'gone') {
+        resourceVersion = undefined;
+        continue;
+      }
+      if (outcome instanceof Error) {
+        if (outcome instanceof KubeApiError && outcome.status === 410) {
           resourceVersion = undefined;
           continue;
         }
-        if (++failures > this.retries) throw this.wrapNetworkError(outcome, `watch ${kind}`);
-        await sleep(backoff(failures), signal);
+        if (outcome instanceof KubeApiError && outcome.status !== 0 && !outcome.transient) throw outcome;
+        if (isTlsVerifyError(outcome)) throw this.wrapNetworkError(outcome, `watch ${kind}`);
+        if (++failures > this.retries) throw outcome instanceof KubeApiError ? outcome : this.wrapNetworkError(outcome, `watch ${kind}`);
+        await sleep(backoff(failures), stop);
       }
-      // 'closed': the server ended the stream (timeoutSeconds); watch again from resourceVersion.
+      // 'closed' (the server ended the stream, timeoutSeconds) or 'idle' (nothing heard for
+      // watchIdleMs, e.g. a connection that died silently): watch again from resourceVersion.
     }
+  }
+
+  /**
+   * One watch request: events go to onEvent (true = done) until the stream ends. The response
+   * headers must come within the request timeout; after that, silence longer than watchIdleMs
+   * ends it as 'idle'. Lines already buffered after onEvent returned true are dropped.
+   */
+  private async watchOnce(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    target: string,
+    onEvent: (type: WatchEventType, obj: KubeObject) => boolean,
+    stop: AbortSignal | undefined,
+  ): Promise<'done' | 'closed' | 'gone' | 'idle' | Error> {
+    const url = new URL(this.server + path);
+    url.searchParams.set('watch', 'true');
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
+    init.method = 'GET';
+    init.headers = { ...((init.headers as Record<string, string> | undefined) ?? {}), Accept: 'application/json' };
+    const controller = new AbortController();
+    init.signal = controller.signal as RequestInit['signal'];
+    let why: 'done' | 'timeout' | 'idle' | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = (ms: number, reason: 'timeout' | 'idle'): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = ms > 0 ? setTimeout(() => end(reason), ms) : undefined;
+    };
+    const end = (reason: 'done' | 'timeout' | 'idle'): void => {
+      why ??= reason;
+      controller.abort();
+    };
+    const onStop = (): void => end('done');
+    if (stop?.aborted) return 'done';
+    stop?.addEventListener('abort', onStop, { once: true });
+    return new Promise<'done' | 'closed' | 'gone' | 'idle' | Error>((resolveOnce) => {
+      let settled = false;
+      const resolve = (v: 'done' | 'closed' | 'gone' | 'idle' | Error): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        stop?.removeEventListener('abort', onStop);
+        controller.abort();
+        resolveOnce(v);
+      };
+      const ended = (err?: unknown): void => {
+        if (why === 'done') return resolve('done');
+        if (why === 'idle') return resolve('idle');
+        if (why === 'timeout') return resolve(this.timeoutError(target));
+        resolve(err instanceof Error ? err : 'closed');
+      };
+      arm(this.timeoutMs, 'timeout');
+      fetch(url.toString(), init).then(
+        (res) => {
+          if (res.status !== 200) {
+            res.text().then(
+              (text) => resolve(toApiError(res.status, text, target, this.denied('GET', url))),
+              (err: unknown) => ended(err),
+            );
+            return;
+          }
+          arm(this.watchIdleMs, 'idle');
+          const body = res.body;
+          // readline first, so its lines (a last one without a newline, too) come before the end.
+          const lines = createInterface({ input: body });
+          // Not after the end: a timer left running would hold the process for watchIdleMs.
+          body.on('data', () => settled || arm(this.watchIdleMs, 'idle'));
+          body.on('error', (err) => ended(err));
+          // The body's 'error' listener settles the outcome; readline re-emits it.
+          lines.on('error', () => undefined);
+          lines.on('close', () => ended());
+          // A body that closes without an end or an error: after readline has had its say.
+          body.on('close', () => setImmediate(() => ended()));
+          lines.on('line', (line) => {
+            if (settled) return;
+            let event: { type?: string; object?: KubeObject };
+            try {
+              event = JSON.parse(line) as { type?: string; object?: KubeObject };
+            } catch {
+              return;
+            }
+            const obj = event.object;
+            if (event.type === undefined || obj === undefined) return;
+            if (event.type === 'ERROR') {
+              const st = obj as unknown as { code?: number; reason?: string; message?: string };
+              if (st.code === 410) return resolve('gone');
+              return resolve(new KubeApiError(st.code ?? 500, st.reason ?? '', `${target}: ${st.message ?? 'watch error'}`, target));
+            }
+            if (onEvent(event.type as WatchEventType, obj)) {
+              why = 'done';
+              resolve('done');
+            }
+          });
+        },
+        (err: unknown) => ended(err),
+      );
+    });
   }
 
   async createToken(
@@ -363,6 +481,8 @@ export class RealKubeClient implements KubeClient {
           expirationSeconds: options.expirationSeconds ?? 600,
         },
       },
+      // A TokenRequest stores nothing: asking again only mints another short-lived token.
+      retry: 'safe',
       target: `token for ServiceAccount ${namespace}/${serviceAccount}`,
     })) as { status?: { token?: string } };
     const token = body.status?.token;
@@ -440,18 +560,43 @@ export class RealKubeClient implements KubeClient {
       init.body = JSON.stringify(spec.body);
     }
     init.headers = headers;
+    const safe = (spec.retry ?? (spec.method === 'GET' ? 'safe' : 'unsent')) === 'safe';
+    // Set once an attempt may have been carried out by the server without us seeing the answer.
+    let uncertain = false;
     for (let attempt = 0; ; attempt++) {
+      if (this.signal?.aborted) throw this.cancelled(spec.target, uncertain);
+      const attemptController = new AbortController();
+      init.signal = attemptController.signal as RequestInit['signal'];
+      let timedOut = false;
+      const timer = this.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), attemptController.abort()), this.timeoutMs) : undefined;
+      const onAbort = (): void => attemptController.abort();
+      this.signal?.addEventListener('abort', onAbort, { once: true });
       let res;
+      let text: string;
+      let stage: 'connect' | 'body' = 'connect';
       try {
         res = await fetch(url.toString(), init);
+        stage = 'body';
+        text = await res.text();
       } catch (err) {
-        if (attempt < this.retries) {
-          await sleep(backoff(attempt + 1));
+        if (this.signal?.aborted) throw this.cancelled(spec.target, true);
+        // No answer in time: not retried, the whole command would otherwise wait retries × timeout.
+        if (timedOut) throw this.timeoutError(spec.target);
+        // A certificate that does not verify will not verify on a retry either.
+        if (isTlsVerifyError(err)) throw this.wrapNetworkError(err, spec.target);
+        const notSent = stage === 'connect' && NOT_SENT.has((err as { code?: string }).code ?? '');
+        if (attempt < this.retries && (safe || notSent)) {
+          if (!notSent) uncertain = true;
+          await sleep(backoff(attempt + 1), this.signal);
           continue;
         }
-        throw this.wrapNetworkError(err, spec.target);
+        const wrapped = this.wrapNetworkError(err, spec.target);
+        wrapped.afterLostResponse = uncertain || !notSent;
+        throw wrapped;
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        this.signal?.removeEventListener('abort', onAbort);
       }
-      const text = await res.text();
       if (res.ok) {
         if (text === '') return undefined;
         try {
@@ -460,20 +605,129 @@ export class RealKubeClient implements KubeClient {
           return text;
         }
       }
-      const error = toApiError(res.status, text, spec.target);
-      if (error.transient && attempt < this.retries) {
+      const error = toApiError(res.status, text, spec.target, this.denied(spec.method, url));
+      error.afterLostResponse = uncertain;
+      // A 429 was refused before it was handled; a 5xx may have been carried out.
+      if (error.transient && attempt < this.retries && (safe || res.status === 429)) {
+        if (res.status !== 429) uncertain = true;
         const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : backoff(attempt + 1));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : backoff(attempt + 1), this.signal);
         continue;
       }
       throw error;
     }
   }
 
+  private timeoutError(target: string): KubeApiError {
+    const e = new KubeApiError(
+      0,
+      'Timeout',
+      `${target}: the API server at ${this.server} did not answer within ${formatSeconds(this.timeoutMs)} (--request-timeout)`,
+      target,
+    );
+    e.afterLostResponse = true;
+    return e;
+  }
+
+  private cancelled(target: string, uncertain: boolean): KubeApiError {
+    const e = new KubeApiError(0, 'Cancelled', `${target}: cancelled`, target);
+    e.afterLostResponse = uncertain;
+    return e;
+  }
+
   private wrapNetworkError(err: unknown, target: string): KubeApiError {
+    if (err instanceof KubeApiError) return err;
     const code = (err as { code?: string }).code ?? (err as Error).message;
+    if (isTlsVerifyError(err)) {
+      const detail = tlsDetail(err);
+      return new KubeApiError(
+        0,
+        'TLSVerification',
+        `${target}: the certificate of the API server at ${this.server} does not verify (${code}${detail ? `: ${detail}` : ''}); check the cluster's certificate-authority in the kubeconfig (mesh never turns verification off)`,
+        target,
+      );
+    }
     return new KubeApiError(0, 'Unreachable', `${target}: cannot reach the API server at ${this.server} (${code})`, target);
   }
+
+  /** For a 401/403: what was refused, in RBAC terms, and who asked. */
+  private denied(method: RequestSpec['method'], url: URL): Denied {
+    return { ...rbacOf(method, url), context: this.kc.getCurrentContext(), server: this.server };
+  }
+}
+
+interface Denied {
+  verb: string;
+  /** e.g. pods, deployments.apps, serviceaccounts/token */
+  resource: string;
+  namespace?: string;
+  context: string;
+  server: string;
+}
+
+/** The RBAC verb and resource of an API request path (what `kubectl auth can-i` asks about). */
+export function rbacOf(method: string, url: URL): { verb: string; resource: string; namespace?: string } {
+  const segs = url.pathname.split('/').filter((x) => x !== '').map(decodeURIComponent);
+  let group = '';
+  let rest: string[];
+  if (segs[0] === 'api') rest = segs.slice(2);
+  else if (segs[0] === 'apis') {
+    group = segs[1] ?? '';
+    rest = segs.slice(3);
+  } else return { verb: method.toLowerCase(), resource: url.pathname };
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource = '', name, sub] = rest;
+  const named = name !== undefined;
+  const verb =
+    method === 'GET'
+      ? url.searchParams.get('watch') === 'true'
+        ? 'watch'
+        : named
+          ? 'get'
+          : 'list'
+      : method === 'POST'
+        ? 'create'
+        : method === 'PATCH'
+          ? 'patch'
+          : method === 'PUT'
+            ? 'update'
+            : named
+              ? 'delete'
+              : 'deletecollection';
+  const full = `${resource}${sub !== undefined ? `/${sub}` : ''}${group !== '' ? `.${group}` : ''}`;
+  return { verb, resource: full, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+/** Node's codes for a certificate that does not verify (not a connection problem: never retried). */
+const TLS_VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function isTlsVerifyError(err: unknown): boolean {
+  const e = err as { code?: string; erroredSysCall?: string; cause?: { code?: string } } | undefined;
+  return TLS_VERIFY_CODES.has(e?.code ?? '') || TLS_VERIFY_CODES.has(e?.cause?.code ?? '');
+}
+
+function tlsDetail(err: unknown): string {
+  const m = (err as Error).message ?? '';
+  // node-fetch: "request to https://… failed, reason: self-signed certificate in certificate chain"
+  return m.match(/reason: (.*)$/)?.[1] ?? '';
 }
 
 /** The WebSocket client-node's PortForward returns, as far as we use it. */
@@ -482,7 +736,7 @@ interface TunnelSocket {
   addEventListener?: (event: 'close', listener: () => void) => void;
 }
 
-function toApiError(status: number, text: string, target: string): KubeApiError {
+function toApiError(status: number, text: string, target: string, denied?: Denied): KubeApiError {
   let reason = '';
   let message = text.trim();
   try {
@@ -492,24 +746,49 @@ function toApiError(status: number, text: string, target: string): KubeApiError 
   } catch {
     // not a Status object
   }
+  if (denied !== undefined && (status === 401 || status === 403)) return permissionError(status, reason, message, target, denied);
   if (message === '') message = status === 401 ? 'Unauthorized' : `HTTP ${status}`;
   return new KubeApiError(status, reason, `${target}: ${message}`, target);
+}
+
+/** A 401/403 as one line: not a connection problem, and not retried. */
+function permissionError(status: number, reason: string, message: string, target: string, d: Denied): KubeApiError {
+  const where = d.namespace !== undefined ? ` in namespace ${d.namespace}` : d.verb === 'list' || d.verb === 'watch' ? ' in all namespaces' : '';
+  const canI = `kubectl auth can-i ${d.verb} ${d.resource}${d.namespace !== undefined ? ` -n ${d.namespace}` : d.verb === 'list' || d.verb === 'watch' ? ' -A' : ''}`;
+  const said = message !== '' ? `: ${message}` : '';
+  if (status === 401) {
+    return new KubeApiError(
+      401,
+      reason || 'Unauthorized',
+      `${target}: permission denied: the API server at ${d.server} did not accept the credentials of context "${d.context}" (401 Unauthorized${said}); are they expired?`,
+      target,
+    );
+  }
+  return new KubeApiError(
+    403,
+    reason || 'Forbidden',
+    `${target}: permission denied: may not ${d.verb} ${d.resource}${where} (403 Forbidden${said}; check with: ${canI})`,
+    target,
+  );
 }
 
 function backoff(attempt: number): number {
   return Math.min(200 * 2 ** (attempt - 1), 5000);
 }
 
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

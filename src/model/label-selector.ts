@@ -42,3 +42,38 @@ export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<
   }
   return true;
 }
+
+/**
+ * The API's string form of a LabelSelector (for `labelSelector=` in list and watch requests):
+ * matchLabels as `k=v`, then matchExpressions as `k in (a,b)`, `k notin (a)`, `k`, `!k`, joined by
+ * commas. An absent or empty selector gives '' (everything). Expressions the API server would have
+ * rejected (an unknown operator, In/NotIn without values) cannot appear on a stored workload and are
+ * left out.
+ */
+export function labelSelectorString(selector: unknown): string {
+  if (!isObj(selector)) return '';
+  const parts: string[] = [];
+  const matchLabels = isObj(selector['matchLabels']) ? selector['matchLabels'] : {};
+  for (const [k, v] of Object.entries(matchLabels)) if (typeof v === 'string') parts.push(`${k}=${v}`);
+  for (const e of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
+    const x: Obj = isObj(e) ? e : {};
+    const key = typeof x['key'] === 'string' ? x['key'] : '';
+    if (key === '') continue;
+    const values = strings(x['values']);
+    switch (x['operator']) {
+      case 'In':
+        if (values.length > 0) parts.push(`${key} in (${values.join(',')})`);
+        break;
+      case 'NotIn':
+        if (values.length > 0) parts.push(`${key} notin (${values.join(',')})`);
+        break;
+      case 'Exists':
+        parts.push(key);
+        break;
+      case 'DoesNotExist':
+        parts.push(`!${key}`);
+        break;
+    }
+  }
+  return parts.join(',');
+}

@@ -46,7 +46,8 @@ export function diffManifests(a: readonly KubeObject[], b: readonly KubeObject[]
     if (x === undefined) objects.push({ key, status: 'added', changes: [] });
     else if (y === undefined) objects.push({ key, status: 'removed', changes: [] });
     else {
-      const changes = diffTrees(x, y).filter((c) => !ignore.some((i) => c.path === i || c.path.startsWith(`${i}.`) || c.path.startsWith(`${i}[`)));
+      const [mx, my] = x.kind === 'Secret' && y.kind === 'Secret' ? maskSecretPair(x, y) : [x, y];
+      const changes = diffTrees(mx, my).filter((c) => !ignore.some((i) => c.path === i || c.path.startsWith(`${i}.`) || c.path.startsWith(`${i}[`)));
       if (changes.length === 0) unchanged++;
       else objects.push({ key, status: 'changed', changes });
     }
@@ -54,13 +55,67 @@ export function diffManifests(a: readonly KubeObject[], b: readonly KubeObject[]
   return { same: objects.length === 0, objects, unchanged };
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Secret values never reach the output, as in `kubectl diff`: each value of `data` and `stringData`
+ * becomes `***`, or `*** (before)` / `*** (after)` when it differs, so a diff shows which keys
+ * changed and never what they hold. The last-applied annotation (a copy of the data) is masked too.
+ */
+export function maskSecretPair(a: KubeObject, b: KubeObject): [KubeObject, KubeObject] {
+  const ma: Record<string, unknown> = { ...a };
+  const mb: Record<string, unknown> = { ...b };
+  for (const field of ['data', 'stringData']) {
+    const [x, y] = maskValues(a[field], b[field]);
+    if (x !== undefined) ma[field] = x;
+    if (y !== undefined) mb[field] = y;
+  }
+  const annotations = (o: KubeObject): Record<string, string> | undefined => o.metadata.annotations;
+  const la = annotations(a)?.[LAST_APPLIED];
+  const lb = annotations(b)?.[LAST_APPLIED];
+  if (la !== undefined || lb !== undefined) {
+    const [x, y] = maskValues({ v: la }, { v: lb });
+    const put = (m: Record<string, unknown>, o: KubeObject, v: unknown): void => {
+      if (annotations(o)?.[LAST_APPLIED] === undefined) return;
+      m['metadata'] = { ...o.metadata, annotations: { ...annotations(o), [LAST_APPLIED]: (v as Record<string, unknown>)['v'] } };
+    };
+    put(ma, a, x);
+    put(mb, b, y);
+  }
+  return [ma as KubeObject, mb as KubeObject];
+}
+
+function maskValues(a: unknown, b: unknown): [unknown, unknown] {
+  if (a === undefined && b === undefined) return [undefined, undefined];
+  if (!isObject(a) || !isObject(b)) {
+    // Not both maps (one missing, or a malformed value): mask every value that is there.
+    const all = (v: unknown): unknown => (v === undefined ? undefined : isObject(v) ? Object.fromEntries(Object.keys(v).map((k) => [k, '***'])) : '***');
+    const x = all(a);
+    const y = all(b);
+    // Two malformed values that differ must still show as a change.
+    if (x === '***' && y === '***' && JSON.stringify(a) !== JSON.stringify(b)) return ['*** (before)', '*** (after)'];
+    return [x, y];
+  }
+  const x: Record<string, unknown> = {};
+  const y: Record<string, unknown> = {};
+  for (const k of Object.keys(a)) x[k] = '***';
+  for (const k of Object.keys(b)) y[k] = '***';
+  for (const k of Object.keys(a)) {
+    if (Object.hasOwn(b, k) && JSON.stringify(a[k]) !== JSON.stringify(b[k])) {
+      x[k] = '*** (before)';
+      y[k] = '*** (after)';
+    }
+  }
+  return [x, y];
+}
+
 export function diffTrees(a: unknown, b: unknown, path = ''): FieldChange[] {
   if (isObject(a) && isObject(b)) {
     const out: FieldChange[] = [];
     for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
       const p = path === '' ? k.replaceAll('.', '\\.') : `${path}.${k.replaceAll('.', '\\.')}`;
-      if (!(k in b)) out.push({ path: p, change: 'removed', from: a[k] });
-      else if (!(k in a)) out.push({ path: p, change: 'added', to: b[k] });
+      if (!Object.hasOwn(b, k)) out.push({ path: p, change: 'removed', from: a[k] });
+      else if (!Object.hasOwn(a, k)) out.push({ path: p, change: 'added', to: b[k] });
       else out.push(...diffTrees(a[k], b[k], p));
     }
     return out;

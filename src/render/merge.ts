@@ -2,6 +2,17 @@ import type { Json, JsonObject } from '../model/install.js';
 
 export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** o[k] = v as an own property, also for k = "__proto__" (which a plain assignment would turn into a prototype). */
+export function setOwn(o: JsonObject, k: string, v: Json): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** o[k] if o has it itself, never a property of Object.prototype (`constructor`, `toString`). */
+export function getOwn(o: JsonObject, k: string): Json | undefined {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
 /**
  * Overlays `over` on `base` the way profiles and -f files combine: maps merge key by key, lists and
  * scalars replace (lists are never concatenated), and an explicit null removes the key.
@@ -11,13 +22,13 @@ export function overlay(base: Json | undefined, over: Json | undefined): Json | 
   if (over === undefined) return clone(base);
   if (!isObject(base) || !isObject(over)) return clone(over);
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(base)) out[k] = clone(v)!;
+  for (const [k, v] of Object.entries(base)) setOwn(out, k, clone(v)!);
   for (const [k, v] of Object.entries(over)) {
     if (v === null) {
       delete out[k];
       continue;
     }
-    out[k] = overlay(out[k], v)!;
+    setOwn(out, k, overlay(getOwn(out, k), v)!);
   }
   return out;
 }

@@ -87,8 +87,15 @@ export function typedValue(raw: string): Json {
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function findSelected(list: Json[], seg: { key: string; value: string }): number {
-  return list.findIndex((e) => isObject(e) && String(e[seg.key]) === seg.value);
+  return list.findIndex((e) => isObject(e) && Object.hasOwn(e, seg.key) && String(e[seg.key]) === seg.value);
 }
+
+/** Own properties only: a path through `constructor` or `__proto__` never reaches Object.prototype. */
+const own = (o: JsonObject, k: string): Json | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
+const put = (o: JsonObject, k: string, v: Json): void => {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+};
 
 /**
  * Sets `value` at `segments` inside `root` (mutating it), creating maps along the way. A list index
@@ -106,12 +113,12 @@ export function setAt(root: JsonObject, segments: readonly Segment[], value: Jso
       if (!isObject(node)) throw new PathError(`cannot set "${where}": "${formatPath(segments.slice(0, i))}" is not a map`);
       if (last) {
         if (value === undefined) delete node[seg.key];
-        else node[seg.key] = value;
+        else put(node, seg.key, value);
         return;
       }
-      const child: Json | undefined = node[seg.key];
-      if (child === undefined || child === null || typeof child !== 'object') node[seg.key] = fresh();
-      node = node[seg.key]!;
+      const child: Json | undefined = own(node, seg.key);
+      if (child === undefined || child === null || typeof child !== 'object') put(node, seg.key, fresh());
+      node = own(node, seg.key)!;
     } else {
       if (!Array.isArray(node)) throw new PathError(`cannot set "${where}": "${formatPath(segments.slice(0, i))}" is not a list`);
       let idx: number;
@@ -139,7 +146,7 @@ export function getAt(root: Json | undefined, segments: readonly Segment[]): Jso
   let node: Json | undefined = root;
   for (const seg of segments) {
     if (node === undefined || node === null) return undefined;
-    if (seg.kind === 'key') node = isObject(node) ? node[seg.key] : undefined;
+    if (seg.kind === 'key') node = isObject(node) ? own(node, seg.key) : undefined;
     else if (!Array.isArray(node)) return undefined;
     else if (seg.kind === 'index') node = node[seg.index];
     else node = node[findSelected(node, seg)];

@@ -179,9 +179,10 @@ function chooseProfile(
     }
   }
   name ??= 'default';
-  const builtin = input.profiles[name];
+  // Own keys only: `--profile constructor` is an unknown profile, not Object's constructor.
+  const builtin = Object.hasOwn(input.profiles, name) ? input.profiles[name] : undefined;
   if (builtin !== undefined) return { name, text: builtin, where: `profile ${name}` };
-  const fromFile = input.profileFiles?.[name];
+  const fromFile = input.profileFiles !== undefined && Object.hasOwn(input.profileFiles, name) ? input.profileFiles[name] : undefined;
   if (fromFile !== undefined) return { name, text: fromFile, where: name };
   const msg = `${originName}: unknown profile "${name}"${didYouMean(name, Object.keys(input.profiles))} (built-in profiles: ${Object.keys(input.profiles).sort().join(', ')}; or give a file path)`;
   throw origin === 'file' ? new InputError(msg) : new UsageError(msg);

@@ -7,7 +7,7 @@
 import { closest } from '../errors.js';
 import type { Json } from '../model/install.js';
 import { type Schema, describe } from '../model/install-schema-dsl.js';
-import { isObject } from './merge.js';
+import { isObject, setOwn } from './merge.js';
 import { type Segment, formatPath } from './path.js';
 
 export interface Issue {
@@ -26,21 +26,22 @@ export function check(value: Json, schema: Schema, path: string, issues: Issue[]
       if (!isObject(value)) return bad(value, schema, path, issues);
       const out: { [k: string]: Json } = {};
       for (const [k, v] of Object.entries(value)) {
-        const child = schema.f[k];
+        // Own fields only: `constructor`, `toString` or `__proto__` are unknown fields, not Object's.
+        const child = Object.hasOwn(schema.f, k) ? schema.f[k] : undefined;
         const p = join(path, k);
         if (child === undefined) {
           const near = closest(k, Object.keys(schema.f));
           issues.push({ path: p, message: `unknown field "${p}"${near === undefined ? '' : ` (did you mean "${join(path, near)}"?)`}` });
           continue;
         }
-        out[k] = check(v, child, p, issues);
+        setOwn(out, k, check(v, child, p, issues));
       }
       return out;
     }
     case 'map': {
       if (!isObject(value)) return bad(value, schema, path, issues);
       const out: { [k: string]: Json } = {};
-      for (const [k, v] of Object.entries(value)) out[k] = check(v, schema.v, join(path, k), issues);
+      for (const [k, v] of Object.entries(value)) setOwn(out, k, check(v, schema.v, join(path, k), issues));
       return out;
     }
     case 'list':
@@ -104,7 +105,7 @@ export function schemaAt(root: Schema, segments: readonly Segment[]): SchemaLook
         continue;
       }
       if (s.t !== 'obj') return { ok: false, message: `"${here}": "${formatPath(segments.slice(0, i))}" is ${describe(s)}, it has no fields` };
-      const child: Schema | undefined = s.f[seg.key];
+      const child: Schema | undefined = Object.hasOwn(s.f, seg.key) ? s.f[seg.key] : undefined;
       if (child === undefined) {
         const near = closest(seg.key, Object.keys(s.f));
         const prefix = formatPath(segments.slice(0, i));

@@ -1,5 +1,6 @@
 /** Narrow accessors for the few fields of workloads and pods that rollout-restart reads. Pure. */
 import type { KubeObject } from '../model/k8s.js';
+import { labelSelectorString } from '../model/label-selector.js';
 
 export type Dict = Record<string, unknown>;
 
@@ -54,11 +55,9 @@ export function controllerOf(o: KubeObject): { kind: string; name: string; uid: 
   return ref ? { kind: ref.kind, name: ref.name, uid: ref.uid } : undefined;
 }
 
-/** A label selector string for the API (matchLabels only; matchExpressions are checked client-side). */
+/** A label selector string for the API: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist). */
 export function selectorString(selector: unknown): string {
-  return Object.entries(strings(obj(selector)['matchLabels']))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  return labelSelectorString(selector);
 }
 
 /**

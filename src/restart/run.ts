@@ -8,7 +8,7 @@ import type { KubeClient } from '../kube/client.js';
 import { describeRef } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { explainPods } from './explain.js';
-import { isPodReady, obj } from './k8s.js';
+import { controllerOf, isPodReady, obj } from './k8s.js';
 import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from './status.js';
 import type { Outcome, PlanItem } from './types.js';
 
@@ -225,13 +225,16 @@ async function waitRollout(
   return finish('interrupted', `interrupted; its rollout goes on in the cluster${where}`);
 }
 
+function listPods(item: PlanItem, deps: ExecuteDeps): Promise<KubeObject[]> {
+  return deps.kube.list('v1', 'Pod', {
+    namespace: item.namespace,
+    ...(item.selector !== undefined && item.selector !== '' ? { labelSelector: item.selector } : {}),
+  });
+}
+
 async function problems(item: PlanItem, deps: ExecuteDeps): Promise<string[]> {
   try {
-    const pods = await deps.kube.list('v1', 'Pod', {
-      namespace: item.namespace,
-      ...(item.selector !== undefined && item.selector !== '' ? { labelSelector: item.selector } : {}),
-    });
-    return explainPods(pods);
+    return explainPods(await listPods(item, deps));
   } catch (err) {
     return [`could not read its pods: ${(err as Error).message}`];
   }
@@ -259,7 +262,13 @@ async function deletePods(
     }
     const oldUid = old.metadata.uid;
     const oldNode = obj(old['spec'])['nodeName'];
-    await deps.kube.delete(ref);
+    const owner = controllerOf(old);
+    const statefulSet = item.kind === 'StatefulSet';
+    // A DaemonSet's replacement has a new name: no pod that existed before the delete is it (a Ready
+    // sibling on the same node is not).
+    const before = statefulSet ? new Set<string | undefined>() : new Set((await listPods(item, deps)).map((p) => p.metadata.uid));
+    // Only this pod (its uid): a retried delete must never hit its replacement, which has the same name.
+    await deps.kube.delete(ref, oldUid !== undefined ? { preconditions: { uid: oldUid } } : {});
     const { controller, unlink } = linked(signal);
     let timedOut = false;
     const timer = deadline(opts.timeoutMs ?? item.progressDeadlineMs, timers, () => {
@@ -271,11 +280,19 @@ async function deletePods(
       await deps.kube.watch(
         'v1',
         'Pod',
-        { namespace: item.namespace, ...(item.selector ? { labelSelector: item.selector } : {}) },
+        statefulSet
+          ? // A StatefulSet recreates the pod under the same name: wait for that name with a new uid.
+            { namespace: item.namespace, fieldSelector: `metadata.name=${name}` }
+          : { namespace: item.namespace, ...(item.selector ? { labelSelector: item.selector } : {}) },
         (type, p) => {
           if (type === 'DELETED' || p.metadata.uid === oldUid || p.metadata.deletionTimestamp !== undefined) return false;
-          const same = p.metadata.name === name || (oldNode !== undefined && obj(p['spec'])['nodeName'] === oldNode);
-          ready = same && isPodReady(p);
+          const replacement = statefulSet
+            ? p.metadata.name === name
+            : !before.has(p.metadata.uid) &&
+              oldNode !== undefined &&
+              obj(p['spec'])['nodeName'] === oldNode &&
+              (owner === undefined || controllerOf(p)?.uid === owner.uid);
+          ready = replacement && isPodReady(p);
           return ready;
         },
         controller.signal,

@@ -65,7 +65,7 @@ export interface PlanItem {
   progressDeadlineMs: number;
   /** For delete-pods: the pods to delete, in order. */
   pods: string[];
-  /** The workload's pod selector as a label selector string (matchLabels), to find its pods. */
+  /** The workload's pod selector as a label selector string (matchLabels and matchExpressions), to find its pods. */
   selector?: string;
   /** The pod template's current restartedAt annotation, if any. */
   lastRestartedAt?: string;

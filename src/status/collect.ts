@@ -40,6 +40,11 @@ export interface CollectDeps {
   fetch?: typeof fetch;
   /** Called as each step starts, for a spinner. */
   onStep?: (text: string) => void;
+  /**
+   * The --timeout deadline, when the caller made one (the CLI also gives it to the kube client, so
+   * requests in flight are cancelled at that moment); otherwise one of timeoutMs starts here.
+   */
+  deadline?: AbortSignal;
 }
 
 const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
@@ -96,9 +101,12 @@ export async function readSyncz(
   const who = `istiod ${ns}/${name}`;
   const tried = `GET ${SYNCZ_PATH} on port ${options.port} (port-forward)`;
   let handle;
+  const forwarding = kube.portForward(ns, name, options.port);
   try {
-    handle = await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, kube.portForward(ns, name, options.port));
+    handle = await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, forwarding);
   } catch (err) {
+    // Out of time: a port-forward that opens later is closed at once, not left holding the process.
+    void forwarding.then((h) => h.close()).catch(() => undefined);
     if (err instanceof MeshError) throw err;
     throw new ClusterError(`${who}: port-forward to port ${options.port} failed: ${(err as Error).message}`);
   }
@@ -150,7 +158,7 @@ export async function readSyncz(
 export async function collectStatus(options: CollectOptions, deps: CollectDeps): Promise<StatusSnapshot> {
   const { kube } = deps;
   const port = options.port ?? MONITORING_PORT;
-  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const deadline = deps.deadline ?? AbortSignal.timeout(options.timeoutMs);
   const within = <T>(what: string, work: Promise<T>): Promise<T> => before(deadline, options.timeoutMs, what, work);
 
   deps.onStep?.(`Finding istiod pods in ${options.istioNamespace}`);

@@ -1,6 +1,11 @@
 /**
  * Reads the files and directories given to `mesh analyze` (I/O edge). Directories are walked
  * recursively for .yaml, .yml and .json; '-' is stdin. Paths are shown as the user gave them.
+ *
+ * Symlinks are followed, so a mounted ConfigMap or Secret is read: there every entry is a symlink
+ * (`a.yaml -> ..data/a.yaml`, `..data -> ..2026_01_01_00_00_00.1`), and hidden entries (the `..data`
+ * and timestamped directories) are skipped, so each file is read once, under its own name. A
+ * directory reached twice (a symlink loop) is read once.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,7 +44,9 @@ export async function readSources(paths: readonly string[], stdin: Readable): Pr
       throw new MissingPathError(p);
     }
     if (s.isDirectory()) {
-      for (const f of await walk(p)) out.sources.push({ file: f, text: await readFile(f, 'utf8') });
+      const files = await walk(p, out.notes, new Set([`${s.dev}:${s.ino}`]));
+      if (files.length === 0) out.notes.push(`${p}: no .yaml, .yml or .json files in this directory`);
+      for (const f of files) out.sources.push({ file: f, text: await readFile(f, 'utf8') });
     } else {
       if (!EXTENSIONS.some((e) => p.endsWith(e))) out.notes.push(`${p}: not a .yaml, .yml or .json file; reading it as YAML`);
       out.sources.push({ file: p, text: await readFile(p, 'utf8') });
@@ -48,15 +55,33 @@ export async function readSources(paths: readonly string[], stdin: Readable): Pr
   return out;
 }
 
-async function walk(dir: string): Promise<string[]> {
+async function walk(dir: string, notes: string[], seen: Set<string>): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await walk(p)));
-    else if (e.isFile() && EXTENSIONS.some((x) => e.name.endsWith(x))) files.push(p);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      let target;
+      try {
+        target = await stat(p);
+      } catch {
+        if (EXTENSIONS.some((x) => e.name.endsWith(x))) notes.push(`${p}: a symlink to nothing; skipped`);
+        continue;
+      }
+      isDir = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDir) {
+      const d = await stat(p);
+      const id = `${d.dev}:${d.ino}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      files.push(...(await walk(p, notes, seen)));
+    } else if (isFile && EXTENSIONS.some((x) => e.name.endsWith(x))) files.push(p);
   }
   return files;
 }

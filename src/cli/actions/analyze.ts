@@ -157,7 +157,7 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
     try {
       const [snapshot, mesh, nsExists] = await Promise.all([
         readCluster(kube, kinds, { istioNamespace: options.istioNamespace }),
-        options.meshConfigFile === undefined ? clusterMeshConfig(kube, options.istioNamespace, options.revision) : Promise.resolve(undefined),
+        options.meshConfigFile === undefined ? clusterMeshConfig(kube, options.istioNamespace, options.revision, warn) : Promise.resolve(undefined),
         options.namespace !== undefined ? kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }) : Promise.resolve(true),
       ]);
       clusterResources = snapshot.resources;
@@ -230,12 +230,24 @@ function meshFrom(v: unknown): Record<string, unknown> | undefined {
   return o;
 }
 
-async function clusterMeshConfig(kube: KubeClient, istioNamespace: string, revision: string): Promise<Record<string, unknown> | undefined> {
+/**
+ * The cluster's mesh config (ConfigMap istio or istio-REVISION, data.mesh). Missing: undefined, the
+ * defaults apply. Unreadable (no permission, not YAML, the API failing): a warning, then the defaults,
+ * never silently.
+ */
+export async function clusterMeshConfig(
+  kube: KubeClient,
+  istioNamespace: string,
+  revision: string,
+  warn: (s: string) => void,
+): Promise<Record<string, unknown> | undefined> {
   const name = revision === '' || revision === 'default' ? 'istio' : `istio-${revision}`;
   try {
     const cm = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: istioNamespace, name });
     return cm ? meshFrom(cm) : undefined;
-  } catch {
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    warn(`cannot read the mesh config (ConfigMap ${istioNamespace}/${name}): ${why}; analysing with the default mesh config (--meshConfigFile gives one)`);
     return undefined;
   }
 }

@@ -1,4 +1,7 @@
-/** The confirmation prompt: `… Proceed? (y/N)`, on stdout, answered on stdin. */
+/**
+ * The confirmation prompt: `… Proceed? (y/N)`, on stderr (stdout is for data, e.g. a plan piped
+ * elsewhere, and must not carry a question), answered on stdin.
+ */
 import { createInterface } from 'node:readline';
 import { MeshError, UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
@@ -8,7 +11,7 @@ import type { CliContext } from '../context.js';
  * UsageError without asking when stdin is not a terminal (a pipe would hang or answer by
  * accident), and a MeshError "Cancelled." when declined or stdin ends.
  */
-export async function confirm(ctx: Pick<CliContext, 'stdin' | 'stdout' | 'stdinIsTTY'>, question: string, what: string): Promise<void> {
+export async function confirm(ctx: Pick<CliContext, 'stdin' | 'stderr' | 'stdinIsTTY'>, question: string, what: string): Promise<void> {
   if (!ctx.stdinIsTTY) {
     throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal; pass -y (--skip-confirmation) to proceed`);
   }
@@ -16,7 +19,7 @@ export async function confirm(ctx: Pick<CliContext, 'stdin' | 'stdout' | 'stdinI
   const lines = rl[Symbol.asyncIterator]();
   try {
     for (;;) {
-      ctx.stdout.write(`${question} Proceed? (y/N) `);
+      ctx.stderr.write(`${question} Proceed? (y/N) `);
       const next = await lines.next();
       if (next.done) throw new MeshError('Cancelled.');
       const answer = String(next.value).trim().toLowerCase();

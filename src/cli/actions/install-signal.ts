@@ -1,11 +1,12 @@
 /** Ctrl-C during install/uninstall: stop at the next safe point and say how to converge. */
-import { MeshError } from '../../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ExitCode, InterruptedError } from '../../errors.js';
 import type { Progress } from '../../output/progress.js';
 
 export async function interruptible<T>(out: Progress, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(ExitCode.Interrupted);
     out.warn('Interrupted: stopping after the requests in flight (press Ctrl-C again to quit at once).');
     controller.abort();
   };
@@ -14,7 +15,7 @@ export async function interruptible<T>(out: Progress, fn: (signal: AbortSignal) 
     return await fn(controller.signal);
   } catch (err) {
     if (controller.signal.aborted) {
-      throw new MeshError('interrupted; every step mesh takes is idempotent: run the same command again to finish', { cause: err });
+      throw new InterruptedError('interrupted; every step mesh takes is idempotent: run the same command again to finish', { cause: err });
     }
     throw err;
   } finally {
@@ -22,12 +23,14 @@ export async function interruptible<T>(out: Progress, fn: (signal: AbortSignal) 
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+/**
+ * Waits ms, or less when the signal aborts. Nothing stays attached to the signal afterwards (a
+ * listener per sleep piled up into MaxListenersExceededWarning during long installs).
+ */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'AbortError') throw err;
+  }
 }

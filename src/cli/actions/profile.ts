@@ -45,7 +45,7 @@ export function profileListAction(ctx: CliContext, opts: { output: string }): vo
 function loadProfile(ctx: CliContext, name: string): Json {
   const profiles = builtinProfiles();
   const profileFiles: Record<string, string> = {};
-  if (profiles[name] === undefined && existsSync(resolve(ctx.cwd, name))) profileFiles[name] = readFileSync(resolve(ctx.cwd, name), 'utf8');
+  if (!Object.hasOwn(profiles, name) && existsSync(resolve(ctx.cwd, name))) profileFiles[name] = readFileSync(resolve(ctx.cwd, name), 'utf8');
   try {
     return composeSpec({ profiles, profile: name, profileFiles }).iop as Json;
   } catch (e) {

@@ -50,16 +50,25 @@ function findingsMessage(report: StatusReport, rows: readonly ProxyRow[]): strin
 }
 
 export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: string | undefined, flags: ProxyStatusFlags): Promise<void> {
-  const kube = await kubeClient(cmd);
+  // --timeout ends everything at once: the collection gives up, and the kube client cancels the
+  // requests in flight, so nothing keeps the process alive.
+  // Flags first: a bad flag is exit 64 whether or not there is a kubeconfig. A bare POD's
+  // namespace (the context's) is only known once the client exists.
+  validateProxyStatus(pod, flags, () => 'default');
+  const deadline = new AbortController();
+  const kube = await kubeClient(cmd, { signal: deadline.signal });
   const options = validateProxyStatus(pod, flags, () => kube.info().namespace);
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
   const spinner = useSpinner({ isTTY: ctx.stderrIsTTY, env: ctx.env }) ? await progress(ctx) : undefined;
   const step = spinner?.start('Reading proxy status');
   let result;
   try {
-    result = await runProxyStatus(options, { kube, onStep: (t) => step?.update(t) });
+    result = await runProxyStatus(options, { kube, onStep: (t) => step?.update(t), deadline: deadline.signal });
   } catch (err) {
     step?.fail('Could not read proxy status');
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
 

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ClusterError, MeshError, UsageError, didYouMean } from '../../errors.js';
+import { ClusterError, InterruptedError, UsageError, didYouMean } from '../../errors.js';
 import { renderData, renderTable } from '../../output/format.js';
 import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
@@ -14,33 +14,30 @@ import { type CliContext, kubeClient, progress } from '../context.js';
 import { parseDuration, parsePositiveInt } from '../flags.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const KIND_NAMES: Record<string, WorkloadKind> = {
-  deployment: 'Deployment',
-  deployments: 'Deployment',
-  deploy: 'Deployment',
-  statefulset: 'StatefulSet',
-  statefulsets: 'StatefulSet',
-  sts: 'StatefulSet',
-  daemonset: 'DaemonSet',
-  daemonsets: 'DaemonSet',
-  ds: 'DaemonSet',
-};
+const KIND_NAMES = new Map<string, WorkloadKind>([
+  ['deployment', 'Deployment'],
+  ['deployments', 'Deployment'],
+  ['deploy', 'Deployment'],
+  ['statefulset', 'StatefulSet'],
+  ['statefulsets', 'StatefulSet'],
+  ['sts', 'StatefulSet'],
+  ['daemonset', 'DaemonSet'],
+  ['daemonsets', 'DaemonSet'],
+  ['ds', 'DaemonSet'],
+]);
 
-/** The run was stopped with Ctrl-C: exit 130, like a shell. */
-export class InterruptedError extends MeshError {
-  override readonly exitCode: number = 130;
-}
+export { InterruptedError };
 
 /** Flags → options (pure). `contextNamespace` is the kube context's namespace, used when neither -n nor -A is given. */
 export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamespace: () => string): RolloutRestartOptions {
   if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
-  for (const ns of [...(flags.namespace ?? []), flags.istioNamespace]) {
-    if (!DNS_LABEL.test(ns)) throw new UsageError(`--namespace: "${ns}" is not a valid namespace name`);
+  for (const [flag, ns] of [...(flags.namespace ?? []).map((n) => ['-n/--namespace', n] as const), ['-i/--istio-namespace', flags.istioNamespace] as const]) {
+    if (!DNS_LABEL.test(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
   }
   if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
   const kinds: WorkloadKind[] = [];
   for (const raw of flags.kind.split(',').map((k) => k.trim().toLowerCase()).filter((k) => k !== '')) {
-    const kind = KIND_NAMES[raw];
+    const kind = KIND_NAMES.get(raw);
     if (kind === undefined) {
       throw new UsageError(`--kind: "${raw}" is not a kind that can be restarted${didYouMean(raw, ['deployment', 'statefulset', 'daemonset'])}; use deployment, statefulset, daemonset`);
     }
@@ -152,6 +149,9 @@ async function ask(ctx: CliContext, question: string): Promise<boolean> {
 }
 
 export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags: RolloutRestartFlags): Promise<void> {
+  // Flags first: a bad flag is exit 64 whether or not there is a kubeconfig. The context's
+  // namespace (the default for -n) is only known once the client exists.
+  validateRolloutRestart(flags, () => 'default');
   const kube = await kubeClient(cmd);
   const options = validateRolloutRestart(flags, () => kube.info().namespace);
   const multiNamespace = options.namespaces === 'all' || options.namespaces.length > 1;

@@ -145,3 +145,16 @@ test('image tags and version comparison', () => {
   assert.equal(versionChange('1.31.2', '1.31.1'), 'downgrade');
   assert.equal(versionChange('1.31.1', '1.31.1'), 'same');
 });
+
+test('uninstall deletes the objects it listed (by uid), never one recreated under the same name since', async () => {
+  const kube = await installed();
+  const plan = await planUninstall(kube, { purge: false });
+  // Between the plan and the delete, someone recreates istiod (a new uid, same name).
+  const istiod = kube.all().find((o) => o.kind === 'Deployment' && o.metadata.name === 'istiod')!;
+  await kube.delete({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: 'istio-system' });
+  const { uid: _uid, resourceVersion: _rv, ...meta } = istiod.metadata;
+  kube.update({ ...istiod, metadata: { ...meta, uid: 'uid-someone-else' } });
+  const removed = await executeUninstall(plan, { kube });
+  assert.ok(!removed.includes('Deployment/istio-system/istiod'));
+  assert.equal(kube.all().find((o) => o.kind === 'Deployment' && o.metadata.name === 'istiod')?.metadata.uid, 'uid-someone-else');
+});

@@ -26,16 +26,21 @@ test('uninstall needs exactly one of -r, -f, --purge', () => {
 function io(input: string | undefined, tty = true) {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
+  const stderr = new PassThrough();
   let written = '';
-  stdout.on('data', (d: Buffer) => (written += d.toString()));
+  let data = '';
+  stderr.on('data', (d: Buffer) => (written += d.toString()));
+  stdout.on('data', (d: Buffer) => (data += d.toString()));
   if (input !== undefined) stdin.end(input);
-  return { ctx: { stdin, stdout, stdinIsTTY: tty }, written: () => written };
+  return { ctx: { stdin, stdout, stderr, stdinIsTTY: tty }, written: () => written, stdout: () => data };
 }
 
 test('the prompt re-asks on nonsense, accepts yes, and refuses without a terminal', async () => {
   const a = io('maybe\nYES\n');
   await confirm(a.ctx, 'This will install X.', 'install');
+  // On stderr: stdout carries data only.
   assert.equal(a.written(), 'This will install X. Proceed? (y/N) This will install X. Proceed? (y/N) ');
+  assert.equal(a.stdout(), '');
   await assert.rejects(confirm(io('n\n').ctx, 'Q', 'install'), { message: 'Cancelled.' });
   await assert.rejects(confirm(io('').ctx, 'Q', 'install'), { message: 'Cancelled.' });
   const noTty = io(undefined, false);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labelSelectorMatches } from '../../../src/model/label-selector.js';
+import { labelSelectorMatches, labelSelectorString } from '../../../src/model/label-selector.js';
 
 test('label selectors match as the API server matches them', () => {
   const labels = { app: 'web', tier: 'front' };
@@ -15,4 +15,22 @@ test('label selectors match as the API server matches them', () => {
   assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, labels), false);
   assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }, labels), false, 'invalid selects nothing');
   assert.equal(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'Matches' }] }, labels), false, 'unknown operator');
+});
+
+test('label selectors as API strings: matchLabels and every matchExpressions operator', () => {
+  assert.equal(labelSelectorString(undefined), '');
+  assert.equal(labelSelectorString({}), '');
+  assert.equal(labelSelectorString({ matchLabels: { app: 'web', tier: 'front' } }), 'app=web,tier=front');
+  assert.equal(
+    labelSelectorString({
+      matchExpressions: [
+        { key: 'app', operator: 'In', values: ['web', 'api'] },
+        { key: 'zone', operator: 'NotIn', values: ['a'] },
+        { key: 'track', operator: 'Exists' },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    }),
+    'app in (web,api),zone notin (a),track,!legacy',
+  );
+  assert.equal(labelSelectorString({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'role', operator: 'In', values: ['primary'] }] }), 'app=db,role in (primary)');
 });

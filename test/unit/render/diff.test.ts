@@ -45,3 +45,34 @@ test('multi-line text changes show the first differing line', () => {
   const d = diffManifests([obj('ConfigMap', 'm', { data: { mesh: 'a: 1\nb: 2\n' } })], [obj('ConfigMap', 'm', { data: { mesh: 'a: 1\nb: 3\n' } })]);
   assert.match(formatDiff(d, { a: 'a', b: 'b' }), /data\.mesh: text differs from line 2: "b: 2" → "b: 3"/);
 });
+
+test('Secret values never appear in a diff, in text or JSON: only which keys were added, removed or changed', () => {
+  const secret = (data: Record<string, string>, stringData?: Record<string, string>, lastApplied?: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'istio-remote-secret-east', namespace: 'istio-system', ...(lastApplied ? { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } : {}) },
+    type: 'Opaque',
+    data,
+    ...(stringData ? { stringData } : {}),
+  });
+  const a = [secret({ token: 'c2VjcmV0LW9sZA==', same: 'dW5jaGFuZ2Vk', gone: 'b2xkLWtleQ==' }, undefined, '{"data":{"token":"c2VjcmV0LW9sZA=="}}')];
+  const b = [secret({ token: 'c2VjcmV0LW5ldw==', same: 'dW5jaGFuZ2Vk', fresh: 'bmV3LWtleQ==' }, { kubeconfig: 'apiVersion: v1\nusers: [{token: plain-text-token}]' }, '{"data":{"token":"c2VjcmV0LW5ldw=="}}')];
+  const d = diffManifests(a, b);
+  const text = formatDiff(d, { a: 'a.yaml', b: 'b.yaml' });
+  const json = JSON.stringify(d);
+  for (const value of ['c2VjcmV0LW9sZA==', 'c2VjcmV0LW5ldw==', 'dW5jaGFuZ2Vk', 'b2xkLWtleQ==', 'bmV3LWtleQ==', 'plain-text-token']) {
+    assert.ok(!text.includes(value), `text shows ${value}:\n${text}`);
+    assert.ok(!json.includes(value), `JSON shows ${value}`);
+  }
+  assert.deepEqual(d.objects[0]!.changes.map((c) => `${c.path} ${c.change}`).sort(), [
+    'data.fresh added',
+    'data.gone removed',
+    'data.token changed',
+    'metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration changed',
+    'stringData added',
+  ]);
+  assert.match(text, /data\.token: "\*\*\* \(before\)" → "\*\*\* \(after\)"/);
+  assert.match(text, /stringData: added \{"kubeconfig":"\*\*\*"\}/);
+  // Equal Secrets are equal.
+  assert.ok(diffManifests(a, a).same);
+});

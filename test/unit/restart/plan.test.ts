@@ -89,3 +89,9 @@ test('manual items from selection become manual plan items; actionable() keeps r
   assert.deepEqual(items.map((i) => [i.kind, i.action]), [['Deployment', 'restart'], ['Job', 'manual']]);
   assert.deepEqual(actionable(items).map((i) => i.name), ['a']);
 });
+
+test('a workload selected by matchExpressions only gets a selector string for its pods, not "" (every pod)', () => {
+  const c = cand('StatefulSet', 'db', { replicas: 3 });
+  (c.obj['spec'] as Record<string, unknown>)['selector'] = { matchExpressions: [{ key: 'app', operator: 'In', values: ['db'] }, { key: 'canary', operator: 'DoesNotExist' }] };
+  assert.equal(plan1(c).selector, 'app in (db),!canary');
+});

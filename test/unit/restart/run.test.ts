@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { FakeKubeClient } from '../../../src/kube/fake.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 import { run, type RolloutRestartOptions } from '../../../src/restart/index.js';
+import { isPodReady } from '../../../src/restart/k8s.js';
 import { executePlan } from '../../../src/restart/run.js';
 import { RESTARTED_AT } from '../../../src/restart/status.js';
 import type { PlanItem } from '../../../src/restart/types.js';
@@ -255,6 +256,68 @@ test('--include-ondelete deletes the pods of an OnDelete StatefulSet one at a ti
   ac.abort();
   assert.deepEqual(r.report.workloads.map((w) => [w.name, w.action, w.result, w.message]), [['db', 'delete-pods', 'restarted', '2/2 pods replaced']]);
   assert.deepEqual(order, ['deleted db-1', 'recreated db-1', 'deleted db-0', 'recreated db-0']);
+});
+
+/** Puts pods on a node, as the scheduler would. */
+const onNode = (p: KubeObject, node: string): KubeObject => ({ ...p, spec: { ...(p['spec'] as Record<string, unknown>), nodeName: node } });
+const readyAs = (p: KubeObject, ready: boolean): KubeObject => ({ ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
+
+test('--include-ondelete on a StatefulSet waits for the same pod name with a new uid, not a Ready sibling on the same node', async () => {
+  const ns = namespace('app', { 'istio-injection': 'enabled' });
+  const sts = workload('StatefulSet', 'app', 'db', { replicas: 2, updateStrategy: { type: 'OnDelete' } });
+  const mk = (n: string): KubeObject => onNode(pod('app', n, sts, { proxyImage: 'x', labels: { app: 'db' } }), 'node-1');
+  const fake = new FakeKubeClient([ns, sts, mk('db-0'), mk('db-1')]);
+  const down: string[][] = [];
+  // The StatefulSet controller: recreates a deleted pod under the same name, first not Ready, Ready a little later.
+  const ac = new AbortController();
+  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
+    if (type !== 'DELETED') return;
+    // Which pods of the StatefulSet are not Ready (or missing) at the moment of this delete.
+    const live = fake.all().filter((o) => o.kind === 'Pod');
+    down.push(['db-0', 'db-1'].filter((n) => n === p.metadata.name || !live.some((o) => o.metadata.name === n && isPodReady(o))));
+    const { resourceVersion: _rv, ...meta } = p.metadata;
+    const again = { ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } };
+    setTimeout(() => fake.update(readyAs(again, false)), 5);
+    setTimeout(() => fake.update(readyAs(again, true)), 20);
+  }, ac.signal);
+  const preconditions: unknown[] = [];
+  const del = fake.delete.bind(fake);
+  fake.delete = (ref, o) => {
+    preconditions.push(o?.preconditions);
+    return del(ref, o);
+  };
+  const r = await run(options({ includeOnDelete: true }), { kube: fake, now });
+  ac.abort();
+  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.result, w.message]), [['db', 'restarted', '2/2 pods replaced']]);
+  // Each delete names the pod's uid, so a retried delete cannot hit the replacement.
+  assert.deepEqual(preconditions, [{ uid: 'uid-pod-app-db-1' }, { uid: 'uid-pod-app-db-0' }]);
+  // Never two pods down at once: when db-0 goes, db-1 is back and Ready.
+  assert.deepEqual(down, [['db-1'], ['db-0']]);
+});
+
+test('--include-ondelete on a DaemonSet with a matchExpressions selector waits for a new pod of that DaemonSet on the node', async () => {
+  const ns = namespace('app', { 'istio-injection': 'enabled' });
+  const ds = workload('DaemonSet', 'app', 'agent', { updateStrategy: { type: 'OnDelete' }, status: { desiredNumberScheduled: 2 } });
+  (ds['spec'] as Record<string, unknown>)['selector'] = { matchExpressions: [{ key: 'app', operator: 'In', values: ['agent'] }] };
+  const agentPod = onNode(pod('app', 'agent-x1', ds, { proxyImage: 'x', labels: { app: 'agent' } }), 'node-1');
+  // Another workload's Ready pod on the same node: not the replacement.
+  const other = onNode(pod('app', 'web-1', undefined, { labels: { app: 'web' } }), 'node-1');
+  const fake = new FakeKubeClient([ns, ds, agentPod, other]);
+  let recreated = false;
+  const ac = new AbortController();
+  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
+    if (type !== 'DELETED') return;
+    setTimeout(() => {
+      recreated = true;
+      const { resourceVersion: _rv, uid: _uid, ...meta } = p.metadata;
+      fake.update({ ...p, metadata: { ...meta, name: 'agent-y2', uid: 'uid-agent-y2' } });
+    }, 20);
+  }, ac.signal);
+  const r = await run(options({ includeOnDelete: true, kinds: ['DaemonSet'] }), { kube: fake, now });
+  ac.abort();
+  assert.deepEqual(r.report.workloads.filter((w) => w.kind === 'DaemonSet').map((w) => [w.name, w.result, w.message]), [['agent', 'restarted', '1/1 pods replaced']]);
+  assert.equal(recreated, true, 'it returned before the DaemonSet recreated its pod');
+  assert.ok(fake.calls.some((c) => c === 'list Pod app'));
 });
 
 test('executePlan reports skipped and manual items without touching them', async () => {

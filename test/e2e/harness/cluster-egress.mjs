@@ -196,7 +196,7 @@ function stopIstiod(key) {
     e.child.kill('SIGTERM');
     setTimeout(() => {
       if (e.exited === null) e.child.kill('SIGKILL');
-    }, 5000).unref();
+    }, 15000).unref();
   }
   log(`stopping istiod ${key}`);
 }

@@ -16,6 +16,7 @@ import {
   PROXY_METADATA_ENV,
   PULL_POLICY,
   proxyImage,
+  PODINFO_AND_TOKEN_VOLUMES,
 } from './shared.js';
 import { RESOURCES_HELPER } from './sidecar.js';
 
@@ -199,15 +200,7 @@ ${PULL_POLICY}
   {{- end }}
   - {name: istio-xds, emptyDir: {medium: Memory}}
   - {name: istio-data, emptyDir: {}}
-  - name: istio-podinfo
-    downwardAPI:
-      items:
-      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
-      - {path: annotations, fieldRef: {fieldPath: metadata.annotations}}
-  - name: istio-token
-    projected:
-      sources:
-      - serviceAccountToken: {path: istio-token, expirationSeconds: 43200, audience: {{ .Values.global.sds.token.aud | quote }}}
+${PODINFO_AND_TOKEN_VOLUMES}
   {{- if eq .Values.global.pilotCertProvider "istiod" }}
 ${ISTIOD_CA_VOLUME}
   {{- end }}

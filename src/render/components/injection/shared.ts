@@ -113,3 +113,14 @@ export const IMAGE_PULL_SECRETS = `  {{- with .Values.global.imagePullSecrets }}
   - name: {{ . }}
   {{- end }}
   {{- end }}`;
+
+/** The pod's labels and annotations for the agent, and its istio-ca token (pod-level volume items). */
+export const PODINFO_AND_TOKEN_VOLUMES = `  - name: istio-podinfo
+    downwardAPI:
+      items:
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: annotations, fieldRef: {fieldPath: metadata.annotations}}
+  - name: istio-token
+    projected:
+      sources:
+      - serviceAccountToken: {path: istio-token, expirationSeconds: 43200, audience: {{ .Values.global.sds.token.aud | quote }}}`;

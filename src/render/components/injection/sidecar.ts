@@ -18,6 +18,7 @@ import {
   PULL_POLICY,
   proxyImage,
   resourceEnv,
+  PODINFO_AND_TOKEN_VOLUMES,
 } from './shared.js';
 
 /**
@@ -360,15 +361,7 @@ ${PULL_POLICY}
   {{- end }}
   - {name: istio-envoy, emptyDir: {medium: Memory}}
   - {name: istio-data, emptyDir: {}}
-  - name: istio-podinfo
-    downwardAPI:
-      items:
-      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
-      - {path: annotations, fieldRef: {fieldPath: metadata.annotations}}
-  - name: istio-token
-    projected:
-      sources:
-      - serviceAccountToken: {path: istio-token, expirationSeconds: 43200, audience: {{ .Values.global.sds.token.aud | quote }}}
+${PODINFO_AND_TOKEN_VOLUMES}
   {{- if eq .Values.global.pilotCertProvider "istiod" }}
 ${ISTIOD_CA_VOLUME}
   {{- end }}

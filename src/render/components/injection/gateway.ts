@@ -19,6 +19,7 @@ import {
   proxyImage,
   resourceEnv,
   PODINFO_AND_TOKEN_VOLUMES,
+  proxyAgentArgs,
 } from './shared.js';
 
 export const GATEWAY_TEMPLATE = `{{- $px := .Values.global.proxy }}
@@ -38,20 +39,7 @@ spec:
     ${proxyImage('.Values.global.proxy.image', '.ProxyImage').trimStart()}
     ports:
     - {containerPort: 15090, protocol: TCP, name: http-envoy-prom}
-    args:
-    - proxy
-    - router
-    - --domain
-    - $(POD_NAMESPACE).svc.{{ $px.clusterDomain }}
-    - --proxyLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/logLevel" $px.logLevel }}
-    - --proxyComponentLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/componentLogLevel" $px.componentLogLevel }}
-    - --log_output_level={{ annotation .ObjectMeta "sidecar.istio.io/agentLogLevel" .Values.global.logging.level }}
-    {{- with .Values.global.sts.servicePort }}
-    - --stsPort={{ . }}
-    {{- end }}
-    {{- if .Values.global.logAsJson }}
-    - --log_as_json
-    {{- end }}
+${proxyAgentArgs('router')}
     {{- with $px.lifecycle }}
     lifecycle: {{ toJson . }}
     {{- end }}

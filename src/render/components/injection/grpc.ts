@@ -17,6 +17,7 @@ import {
   PULL_POLICY,
   proxyImage,
   PODINFO_AND_TOKEN_VOLUMES,
+  proxyAgentArgs,
 } from './shared.js';
 import { RESOURCES_HELPER } from './sidecar.js';
 
@@ -96,20 +97,7 @@ spec:
     ${proxyImage('.Values.global.proxy.image', '.ProxyImage').trimStart()}
     ports:
     - {containerPort: 15020, protocol: TCP, name: mesh-metrics}
-    args:
-    - proxy
-    - sidecar
-    - --domain
-    - $(POD_NAMESPACE).svc.{{ $px.clusterDomain }}
-    - --proxyLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/logLevel" $px.logLevel }}
-    - --proxyComponentLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/componentLogLevel" $px.componentLogLevel }}
-    - --log_output_level={{ annotation .ObjectMeta "sidecar.istio.io/agentLogLevel" .Values.global.logging.level }}
-    {{- with .Values.global.sts.servicePort }}
-    - --stsPort={{ . }}
-    {{- end }}
-    {{- if .Values.global.logAsJson }}
-    - --log_as_json
-    {{- end }}
+${proxyAgentArgs('sidecar')}
     lifecycle: {postStart: {exec: {command: [pilot-agent, wait, "--url=http://localhost:15020/healthz/ready"]}}}
     env:
     - {name: ISTIO_META_GENERATOR, value: grpc}

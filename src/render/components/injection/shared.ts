@@ -124,3 +124,23 @@ export const PODINFO_AND_TOKEN_VOLUMES = `  - name: istio-podinfo
     projected:
       sources:
       - serviceAccountToken: {path: istio-token, expirationSeconds: 43200, audience: {{ .Values.global.sds.token.aud | quote }}}`;
+
+/**
+ * The istio-proxy container's `args` for pilot-agent in ROLE (`sidecar` or `router`): domain, the
+ * Envoy and agent log levels (each overridable by its annotation), STS port and JSON logs. `$px` is
+ * `.Values.global.proxy`, bound by the template.
+ */
+export const proxyAgentArgs = (role: 'sidecar' | 'router'): string => `    args:
+    - proxy
+    - ${role}
+    - --domain
+    - $(POD_NAMESPACE).svc.{{ $px.clusterDomain }}
+    - --proxyLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/logLevel" $px.logLevel }}
+    - --proxyComponentLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/componentLogLevel" $px.componentLogLevel }}
+    - --log_output_level={{ annotation .ObjectMeta "sidecar.istio.io/agentLogLevel" .Values.global.logging.level }}
+    {{- with .Values.global.sts.servicePort }}
+    - --stsPort={{ . }}
+    {{- end }}
+    {{- if .Values.global.logAsJson }}
+    - --log_as_json
+    {{- end }}`;

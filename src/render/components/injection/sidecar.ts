@@ -19,6 +19,7 @@ import {
   proxyImage,
   resourceEnv,
   PODINFO_AND_TOKEN_VOLUMES,
+  proxyAgentArgs,
 } from './shared.js';
 
 /**
@@ -199,20 +200,7 @@ ${PULL_POLICY}
     {{- end }}
     ports:
     - {containerPort: 15090, protocol: TCP, name: http-envoy-prom}
-    args:
-    - proxy
-    - sidecar
-    - --domain
-    - $(POD_NAMESPACE).svc.{{ $px.clusterDomain }}
-    - --proxyLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/logLevel" $px.logLevel }}
-    - --proxyComponentLogLevel={{ annotation .ObjectMeta "sidecar.istio.io/componentLogLevel" $px.componentLogLevel }}
-    - --log_output_level={{ annotation .ObjectMeta "sidecar.istio.io/agentLogLevel" .Values.global.logging.level }}
-    {{- with .Values.global.sts.servicePort }}
-    - --stsPort={{ . }}
-    {{- end }}
-    {{- if .Values.global.logAsJson }}
-    - --log_as_json
-    {{- end }}
+${proxyAgentArgs('sidecar')}
     {{- with $px.outlierLogPath }}
     - --outlierLogPath={{ . }}
     {{- end }}

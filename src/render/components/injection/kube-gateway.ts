@@ -3,7 +3,7 @@
  * Gateway of class istio (ServiceAccount, Deployment running `proxy router`, Service, HPA, PDB).
  * Data as for the waypoint template (see waypoint.ts).
  */
-import { resourceEnv } from './shared.js';
+import { GATEWAY_SERVICE_ACCOUNT, resourceEnv } from './shared.js';
 import { CONTROLLER_PRELUDE, SCALING_DOCS, controllerMeta, serviceDoc } from './waypoint.js';
 
 const env = (name: string, resource: string): string => `    ${resourceEnv(name, resource).replace(/\n/g, '\n    ')}`;
@@ -15,17 +15,7 @@ export const KUBE_GATEWAY_TEMPLATE = `${CONTROLLER_PRELUDE}
 {{- $td := valueOrDefault .MeshConfig.TrustDomain .Values.global.trustDomain }}
 {{- $labels := strdict "gateway.networking.k8s.io/gateway-name" .Name "gateway.networking.k8s.io/gateway-class-name" .GatewayClass "gateway.istio.io/managed" "istio.io-gateway-controller" }}
 {{- $network := index .InfrastructureLabels "topology.istio.io/network" }}
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: {{ .ServiceAccount | quote }}
-  namespace: {{ .Namespace | quote }}
-  annotations: {{ toJsonMap $infraAnnotations }}
-  labels: {{ toJsonMap .InfrastructureLabels $gatewayLabels }}
-  {{- /* Owner references on a ServiceAccount are safe from Kubernetes 1.28 on (kubernetes#117412). */}}
-  {{- if ge .KubeVersion 128 }}
-  ownerReferences: {{ $owner }}
-  {{- end }}
+${GATEWAY_SERVICE_ACCOUNT}
 ---
 apiVersion: apps/v1
 kind: Deployment

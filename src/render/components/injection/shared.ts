@@ -144,3 +144,19 @@ export const proxyAgentArgs = (role: 'sidecar' | 'router'): string => `    args:
     {{- if .Values.global.logAsJson }}
     - --log_as_json
     {{- end }}`;
+
+/**
+ * The ServiceAccount istiod's gateway controller makes for a Gateway API gateway or waypoint
+ * (`$infraAnnotations`, `$gatewayLabels` and `$owner` are bound by the template).
+ */
+export const GATEWAY_SERVICE_ACCOUNT = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .ServiceAccount | quote }}
+  namespace: {{ .Namespace | quote }}
+  annotations: {{ toJsonMap $infraAnnotations }}
+  labels: {{ toJsonMap .InfrastructureLabels $gatewayLabels }}
+  {{- /* Owner references on a ServiceAccount are safe from Kubernetes 1.28 on (kubernetes#117412). */}}
+  {{- if ge .KubeVersion 128 }}
+  ownerReferences: {{ $owner }}
+  {{- end }}`;

@@ -9,7 +9,7 @@
  * `.InfrastructureLabels/Annotations`, `.GatewayNameLabel`, `.ControllerLabel`, `.ProxyImage`,
  * `.ProxyConfig`, `.MeshConfig`, `.Values`.
  */
-import { resourceEnv } from './shared.js';
+import { GATEWAY_SERVICE_ACCOUNT, resourceEnv } from './shared.js';
 
 /** Variables every document of a controller template reads: metadata shared by all objects. */
 export const CONTROLLER_PRELUDE = `{{- $infraAnnotations := omit .InfrastructureAnnotations "kubectl.kubernetes.io/last-applied-configuration" "gateway.istio.io/name-override" "gateway.istio.io/service-account" "gateway.istio.io/controller-version" }}
@@ -68,17 +68,7 @@ export const WAYPOINT_TEMPLATE = `${CONTROLLER_PRELUDE}
 {{- $px := .Values.global.proxy }}
 {{- $wp := .Values.global.waypoint }}
 {{- $td := valueOrDefault .MeshConfig.TrustDomain .Values.global.trustDomain }}
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: {{ .ServiceAccount | quote }}
-  namespace: {{ .Namespace | quote }}
-  annotations: {{ toJsonMap $infraAnnotations }}
-  labels: {{ toJsonMap .InfrastructureLabels $gatewayLabels }}
-  {{- /* Owner references on a ServiceAccount are safe from Kubernetes 1.28 on (kubernetes#117412). */}}
-  {{- if ge .KubeVersion 128 }}
-  ownerReferences: {{ $owner }}
-  {{- end }}
+${GATEWAY_SERVICE_ACCOUNT}
 ---
 apiVersion: apps/v1
 kind: Deployment

@@ -4,7 +4,8 @@
  * the server's), new ones are creates, and objects that carry this installation's owner labels but
  * were not rendered any more are to be pruned (never CRDs).
  */
-import { type KubeClient, NotServedError } from '../kube/client.js';
+import { InputError, type MeshError } from '../errors.js';
+import { type KubeClient, KubeApiError, NotServedError } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { type ComponentName, componentOf } from './components.js';
 import { changedPaths } from './diff.js';
@@ -31,7 +32,17 @@ export interface PlannedObject {
   action: Action;
   /** For updates: the paths that would change. */
   changes: string[];
+  /**
+   * For creates: what the API server said of the new object in a dry run, or why it could not be
+   * asked (its CRD comes with this install).
+   */
+  serverCheck?: ServerCheck;
 }
+
+export type ServerCheck =
+  | { result: 'accepted'; note?: string }
+  | { result: 'rejected'; error: MeshError }
+  | { result: 'not-checked'; why: string };
 
 export interface InstallPlan {
   /** Revision label value: `default` or the revision name. */
@@ -71,9 +82,14 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
 
   const objects = await mapLimit(desired, CONCURRENCY, async (rendered): Promise<PlannedObject> => {
     const component = componentOf(rendered);
-    if (rendered.metadata.namespace !== undefined && missing.has(rendered.metadata.namespace)) return { component, object: rendered, action: 'create', changes: [] };
+    const ns = rendered.metadata.namespace;
+    // New objects go through the API server's validation first (a dry-run create), so that an
+    // invalid overlay fails the plan before anything changes. One whose namespace comes with this
+    // install is checked in `default` instead: the schema is the same.
+    if (ns !== undefined && missing.has(ns)) return { component, object: rendered, action: 'create', changes: [], serverCheck: await dryRunCreate(kube, rendered, ns) };
     const live = await getIfServed(kube, rendered);
-    if (live === undefined) return { component, object: rendered, action: 'create', changes: [] };
+    if (live === NOT_SERVED) return { component, object: rendered, action: 'create', changes: [], serverCheck: notServed(rendered) };
+    if (live === undefined) return { component, object: rendered, action: 'create', changes: [], serverCheck: await dryRunCreate(kube, rendered) };
     const object = carryOverIstiodFields(rendered, live);
     const after = await guard(() => kube.apply(object, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }), object);
     const changes = changedPaths(live, after);
@@ -122,13 +138,40 @@ export async function listOwned(kube: KubeClient, labelSelector: string): Promis
   return lists.flat();
 }
 
-async function getIfServed(kube: KubeClient, o: KubeObject): Promise<KubeObject | undefined> {
+const NOT_SERVED = Symbol('not served');
+
+async function getIfServed(kube: KubeClient, o: KubeObject): Promise<KubeObject | undefined | typeof NOT_SERVED> {
   try {
     return await kube.get({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
   } catch (err) {
     // A kind whose CRD is part of this install is not served yet: it is a create.
-    if (err instanceof NotServedError) return undefined;
+    if (err instanceof NotServedError) return NOT_SERVED;
     throw kubeFailure(err, o);
+  }
+}
+
+function notServed(o: KubeObject): ServerCheck {
+  return { result: 'not-checked', why: `${o.kind} is not served yet (its CRD comes with this install)` };
+}
+
+/**
+ * A new object through the API server's validation and admission (webhooks included), storing
+ * nothing. `missingNamespace`: its namespace does not exist yet, so it is sent to `default`.
+ */
+async function dryRunCreate(kube: KubeClient, o: KubeObject, missingNamespace?: string): Promise<ServerCheck> {
+  const probe = missingNamespace === undefined ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } };
+  try {
+    await kube.apply(probe, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+    return missingNamespace === undefined ? { result: 'accepted' } : { result: 'accepted', note: `checked in namespace default: ${missingNamespace} comes with this install` };
+  } catch (err) {
+    if (err instanceof NotServedError) return notServed(o);
+    // No namespace default to check it in (a 404 for the namespace): the create will tell.
+    if (missingNamespace !== undefined && err instanceof KubeApiError && err.status === 404) return { result: 'not-checked', why: `namespace ${missingNamespace} comes with this install` };
+    const failure = kubeFailure(err, o);
+    if (missingNamespace !== undefined && err instanceof KubeApiError && err.status === 403) return { result: 'not-checked', why: `namespace ${missingNamespace} comes with this install` };
+    // Refusals of the object are the answer; a cluster that cannot be reached fails the plan.
+    if (failure instanceof InputError || (err instanceof KubeApiError && (err.status === 400 || err.status === 422 || err.status === 409))) return { result: 'rejected', error: failure };
+    throw failure;
   }
 }
 

@@ -48,7 +48,8 @@ export function requestTimeoutMs(cmd: Command): number {
  * Creates the real Kubernetes client lazily, so commands that need no cluster never load it.
  * `signal` aborts every request of the client (e.g. when a command's --timeout passes).
  */
-export async function kubeClient(cmd: Command, options: { signal?: AbortSignal } = {}): Promise<KubeClient> {
+/** The API server's warnings (kubectl's `Warning: …` lines) go to stderr, each text once. */
+export async function kubeClient(ctx: CliContext, cmd: Command, options: { signal?: AbortSignal } = {}): Promise<KubeClient> {
   const timeoutMs = requestTimeoutMs(cmd);
   const { createKubeClient } = await import('../kube/real.js');
   const g = globalOptions(cmd);
@@ -56,6 +57,7 @@ export async function kubeClient(cmd: Command, options: { signal?: AbortSignal }
     ...(g.kubeconfig !== undefined ? { kubeconfig: g.kubeconfig } : {}),
     ...(g.context !== undefined ? { context: g.context } : {}),
     requestTimeoutMs: timeoutMs,
+    onWarning: (text) => ctx.stderr.write(`Warning: ${text}\n`),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
 }

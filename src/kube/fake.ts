@@ -94,7 +94,7 @@ export class FakeKubeClient implements KubeClient {
   }
 
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    this.calls.push(`apply ${describeRef(refLike(obj))}`);
+    this.calls.push(`apply ${options.dryRun ? '--dry-run ' : ''}${describeRef(refLike(obj))}`);
     this.served(obj);
     const existing = this.objects.get(keyOf(obj));
     const merged = existing ? deepMerge(existing, obj) : structuredClone(obj);

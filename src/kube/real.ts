@@ -37,6 +37,11 @@ export interface KubeClientOptions {
   watchIdleMs?: number;
   /** Aborts every request and watch of this client at once (e.g. a command's --timeout). */
   signal?: AbortSignal;
+  /**
+   * The API server's `Warning` headers (deprecated APIs, unknown or duplicate fields, admission
+   * warnings), as kubectl prints them; each distinct text once per client.
+   */
+  onWarning?: (text: string) => void;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -94,6 +99,7 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.watchIdleMs !== undefined ? { watchIdleMs: options.watchIdleMs } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
   });
 }
 
@@ -125,16 +131,31 @@ export class RealKubeClient implements KubeClient {
   private readonly timeoutMs: number;
   private readonly watchIdleMs: number;
   private readonly signal: AbortSignal | undefined;
+  private readonly onWarning: ((text: string) => void) | undefined;
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly kc: KubeConfig,
     private readonly retries: number,
-    options: Pick<KubeClientOptions, 'requestTimeoutMs' | 'watchIdleMs' | 'signal'> = {},
+    options: Pick<KubeClientOptions, 'requestTimeoutMs' | 'watchIdleMs' | 'signal' | 'onWarning'> = {},
   ) {
     this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.watchIdleMs = options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS;
     this.signal = options.signal;
+    this.onWarning = options.onWarning;
+  }
+
+  /** Hands the response's `Warning` headers (RFC 7234 warn-text) to onWarning, each text once. */
+  private warnings(res: { headers: { raw(): Record<string, string[]> } }): void {
+    if (this.onWarning === undefined) return;
+    for (const header of res.headers.raw()['warning'] ?? []) {
+      for (const text of parseWarningHeader(header)) {
+        if (this.warned.has(text)) continue;
+        this.warned.add(text);
+        this.onWarning(text);
+      }
+    }
   }
 
   info(): ClusterInfo {
@@ -239,7 +260,7 @@ export class RealKubeClient implements KubeClient {
     return (await this.request({
       method: 'POST',
       path,
-      query: { dryRun: options.dryRun ? 'All' : undefined },
+      query: { dryRun: options.dryRun ? 'All' : undefined, fieldValidation: 'Strict' },
       body: obj,
       // A name is unique, so a retry after a lost response cannot make a second object: it gets
       // 409 AlreadyExists, which callers treat as "it exists". A generateName create could.
@@ -256,7 +277,8 @@ export class RealKubeClient implements KubeClient {
     return (await this.request({
       method: 'PATCH',
       path,
-      query: { fieldManager: options.fieldManager, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined },
+      // Strict: a field the server does not know (a typo in an overlay) is an error, not dropped.
+      query: { fieldManager: options.fieldManager, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined, fieldValidation: 'Strict' },
       body: { ...obj, metadata },
       contentType: PATCH_TYPES.apply,
       retry: 'safe',
@@ -269,7 +291,7 @@ export class RealKubeClient implements KubeClient {
     return (await this.request({
       method: 'PATCH',
       path,
-      query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? 'All' : undefined },
+      query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? 'All' : undefined, fieldValidation: 'Strict' },
       body: patch,
       contentType: PATCH_TYPES[type],
       // A merge patch gives the same object applied twice; a JSON patch (e.g. an append) need not.
@@ -420,6 +442,7 @@ export class RealKubeClient implements KubeClient {
       arm(this.timeoutMs, 'timeout');
       fetch(url.toString(), init).then(
         (res) => {
+          this.warnings(res);
           if (res.status !== 200) {
             res.text().then(
               (text) => resolve(toApiError(res.status, text, target, this.denied('GET', url))),
@@ -576,6 +599,7 @@ export class RealKubeClient implements KubeClient {
       let stage: 'connect' | 'body' = 'connect';
       try {
         res = await fetch(url.toString(), init);
+        this.warnings(res);
         stage = 'body';
         text = await res.text();
       } catch (err) {
@@ -747,6 +771,11 @@ function toApiError(status: number, text: string, target: string, denied?: Denie
     // not a Status object
   }
   if (denied !== undefined && (status === 401 || status === 403)) return permissionError(status, reason, message, target, denied);
+  // Server-side apply answers 500 for an object that does not fit the schema (an unknown field):
+  // it is the object that is wrong, so it is a 422 here, and never retried.
+  if (status === 500 && /failed to create typed patch object|field not declared in schema/.test(message)) {
+    return new KubeApiError(422, 'Invalid', `${target}: ${message.replace(/^failed to create typed patch object \([^)]*\): /, '')}`, target);
+  }
   if (message === '') message = status === 401 ? 'Unauthorized' : `HTTP ${status}`;
   return new KubeApiError(status, reason, `${target}: ${message}`, target);
 }
@@ -770,6 +799,20 @@ function permissionError(status: number, reason: string, message: string, target
     `${target}: permission denied: may not ${d.verb} ${d.resource}${where} (403 Forbidden${said}; check with: ${canI})`,
     target,
   );
+}
+
+/**
+ * The texts of a `Warning` header: `299 - "text"`, several comma-separated (RFC 7234 section 5.5,
+ * as the API server sends them; a date after the text is ignored).
+ */
+export function parseWarningHeader(header: string): string[] {
+  const texts: string[] = [];
+  const re = /(\d{3})\s+\S+\s+"((?:[^"\\]|\\.)*)"(?:\s+"[^"]*")?\s*(?:,\s*|$)/gy;
+  for (let m = re.exec(header); m !== null; m = re.exec(header)) {
+    const text = m[2]!.replace(/\\(.)/g, '$1').trim();
+    if (text !== '') texts.push(text);
+  }
+  return texts;
 }
 
 function backoff(attempt: number): number {

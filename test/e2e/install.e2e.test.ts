@@ -5,6 +5,9 @@
 // kwok makes pods Ready; the harness runs the real istiod for each installed revision (webhooks, CA).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runMesh, startControlPlane, waitFor, type ControlPlane, type RunResult } from './harness/index.js';
 
@@ -41,6 +44,46 @@ describe('mesh install', { skip: cp.skip, concurrency: 1 }, () => {
     ]);
     return lists.flatMap((l) => l.items.map((o) => `${o.kind ?? ''}${o.metadata?.name}@${o.metadata?.resourceVersion}`)).sort();
   };
+
+  /** An IstioOperator file patching istiod's Deployment by path (k8s.overlays). */
+  const overlay = (patches: { path: string; value: unknown }[]): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-e2e-overlay-'));
+    const file = join(dir, 'overlay.yaml');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'install.istio.io/v1alpha1',
+        kind: 'IstioOperator',
+        spec: { components: { pilot: { k8s: { overlays: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', patches }] } } } },
+      }),
+    );
+    return file;
+  };
+
+  it('install --dry-run=server has the API server check the new objects too, and changes nothing', async () => {
+    const seccomp = overlay([{ path: 'spec.template.metadata.annotations.seccomp\\.security\\.alpha\\.kubernetes\\.io/pod', value: 'runtime/default' }]);
+    const r = await mesh(['install', '--profile', 'minimal', ...base(), '-f', seccomp, '--dry-run=server']);
+    ok(r);
+    assert.match(r.stdout, /create\s+Istiod\s+Deployment\/[\w-]+\/istiod\s+accepted by the API server \(dry run\)/, r.stdout);
+    // The API server's own warnings are passed on, as kubectl does.
+    assert.match(r.stderr, /^Warning: .*seccomp\.security\.alpha\.kubernetes\.io\/pod.*$/m, r.stderr);
+    assert.match(r.stderr, /\(dry run: nothing was changed\)/);
+    assert.equal(await deployment('istiod'), undefined, 'nothing was created');
+  });
+
+  it('an overlay with a field Kubernetes does not know fails with exit 65 before anything changes', async () => {
+    const typo = overlay([{ path: 'spec.template.spec.priorityClassNme', value: 'high' }]);
+    for (const args of [['--dry-run=server'], ['-y']]) {
+      const r = await mesh(['install', '--profile', 'minimal', ...base(), '-f', typo, ...args]);
+      assert.equal(r.code, 65, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+      const error = r.stderr.split('\n').filter((l) => l.startsWith('Error:'));
+      assert.equal(error.length, 1, r.stderr);
+      assert.match(error[0]!, /apply Deployment [\w-]+\/istiod: .*priorityClassNme/);
+      assert.match(error[0]!, /nothing was changed/);
+    }
+    assert.equal(await deployment('istiod'), undefined, 'nothing was created');
+    assert.deepEqual(await versions(), [], 'no object of this installation exists');
+  });
 
   it('installs the demo profile and waits until every component is ready', async () => {
     const r = await mesh(['install', '--profile', 'demo', ...base(), '-y', '--readiness-timeout', '3m']);

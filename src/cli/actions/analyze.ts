@@ -107,7 +107,7 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
   let kube: KubeClient | undefined;
   if (options.useKube !== false) {
     try {
-      kube = await kubeClient(cmd);
+      kube = await kubeClient(ctx, cmd);
     } catch (err) {
       if (options.useKube === true || err instanceof UsageError) throw err;
       if (options.files.length === 0) {

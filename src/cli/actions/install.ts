@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { displayName } from '../../apply/components.js';
 import { executeInstall } from '../../apply/execute.js';
 import { slashName } from '../../apply/labels.js';
-import { type InstallPlan, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
-import { UsageError } from '../../errors.js';
+import { type InstallPlan, type ServerCheck, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
+import { InputError, UsageError } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderTable } from '../../output/format.js';
 import type { InstallFlags } from '../commands/install.js';
@@ -38,16 +38,24 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
     ctx.stdout.write(toYaml(rendered.objects));
     return;
   }
-  const kube = await kubeClient(cmd);
+  const kube = await kubeClient(ctx, cmd);
   const out = await progress(ctx);
-  const plan = await planInstall(kube, rendered.objects, { revision: rendered.revision, version: ISTIO_VERSION, namespace: rendered.namespace });
+  const plan = await planInstall(kube, rendered.objects, {
+    revision: rendered.revision,
+    version: ISTIO_VERSION,
+    namespace: rendered.namespace,
+  });
 
   if (opts.dryRun === 'server') {
     ctx.stdout.write(planTable(plan));
+    rejectInvalid(plan, out);
     out.info(`${planSummary(plan)} (dry run: nothing was changed)`);
+    const notChecked = plan.objects.filter((p) => p.serverCheck?.result === 'not-checked').length;
+    if (notChecked > 0) out.info(`${notChecked} new object${notChecked === 1 ? ' was' : 's were'} not sent to the API server: ${notChecked === 1 ? 'its' : 'their'} CRD or namespace comes with this install.`);
     return;
   }
 
+  rejectInvalid(plan, out);
   for (const w of versionWarnings(plan)) out.warn(w);
   const changing = hasChanges(plan);
   if (!changing) {
@@ -85,10 +93,23 @@ export function planSummary(plan: InstallPlan): string {
   return `Plan: ${ns}${c.create} to create, ${c.update} to update, ${c.unchanged} unchanged, ${c.prune} to prune.`;
 }
 
+/** New objects the API server refused in the plan's dry run: nothing is changed, exit 65. */
+function rejectInvalid(plan: InstallPlan, out: { warn(text: string): void }): void {
+  const rejected = plan.objects.flatMap((p) => (p.serverCheck?.result === 'rejected' ? [p.serverCheck.error] : []));
+  for (const e of rejected.slice(1)) out.warn(e.message);
+  if (rejected[0] === undefined) return;
+  const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more, above)` : '';
+  throw new InputError(`the API server rejected ${rejected.length} new object${rejected.length === 1 ? '' : 's'}, nothing was changed${more}: ${rejected[0].message}`);
+}
+
+function serverCheckText(c: ServerCheck): string {
+  return c.result === 'accepted' ? `accepted by the API server (dry run${c.note ? `, ${c.note}` : ''})` : c.result === 'rejected' ? 'REJECTED by the API server (dry run)' : `not checked: ${c.why}`;
+}
+
 export function planTable(plan: InstallPlan): string {
   const rows: { action: string; component: string; object: string; changes: string }[] = [
     ...plan.namespaces.map((n) => ({ action: 'create', component: '', object: `Namespace/${n}`, changes: '' })),
-    ...plan.objects.map((p) => ({ action: p.action, component: displayName(p.component), object: slashName(p.object), changes: p.changes.join(', ') })),
+    ...plan.objects.map((p) => ({ action: p.action, component: displayName(p.component), object: slashName(p.object), changes: p.serverCheck !== undefined ? serverCheckText(p.serverCheck) : p.changes.join(', ') })),
     ...plan.prune.map((o) => ({ action: 'prune', component: o.metadata.labels?.['operator.istio.io/component'] ?? '', object: slashName(o), changes: '' })),
   ];
   return renderTable(rows, [

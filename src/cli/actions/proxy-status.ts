@@ -56,7 +56,7 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
   // namespace (the context's) is only known once the client exists.
   validateProxyStatus(pod, flags, () => 'default');
   const deadline = new AbortController();
-  const kube = await kubeClient(cmd, { signal: deadline.signal });
+  const kube = await kubeClient(ctx, cmd, { signal: deadline.signal });
   const options = validateProxyStatus(pod, flags, () => kube.info().namespace);
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
   const spinner = useSpinner({ isTTY: ctx.stderrIsTTY, env: ctx.env }) ? await progress(ctx) : undefined;

@@ -152,7 +152,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
   // Flags first: a bad flag is exit 64 whether or not there is a kubeconfig. The context's
   // namespace (the default for -n) is only known once the client exists.
   validateRolloutRestart(flags, () => 'default');
-  const kube = await kubeClient(cmd);
+  const kube = await kubeClient(ctx, cmd);
   const options = validateRolloutRestart(flags, () => kube.info().namespace);
   const multiNamespace = options.namespaces === 'all' || options.namespaces.length > 1;
   const machine = flags.output === 'json' || flags.output === 'yaml';

@@ -45,7 +45,7 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     revision = r.revision;
     namespace = r.namespace;
   }
-  const kube = await kubeClient(cmd);
+  const kube = await kubeClient(ctx, cmd);
   const plan = await planUninstall(kube, { purge: opts.purge, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
   const what = opts.purge ? 'all Istio control planes and the Istio CRDs' : `the control plane of revision "${revision ?? 'default'}"`;
 

@@ -10,7 +10,7 @@ import { renderInstall } from './install-render.js';
 
 export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: VerifyInstallFlags): Promise<void> {
   const rendered = await renderInstall(ctx, flags);
-  const kube = await kubeClient(cmd);
+  const kube = await kubeClient(ctx, cmd);
   const result = await verifyInstall(kube, rendered.objects, { revision: rendered.revision, version: ISTIO_VERSION, namespace: rendered.namespace });
   if (flags.output === 'json' || flags.output === 'yaml') ctx.stdout.write(renderData(flags.output, result));
   else ctx.stdout.write(verifyText(result));

@@ -10,7 +10,7 @@ export async function versionAction(ctx: CliContext, cmd: Command, opts: { remot
   let remote: RemoteVersions | undefined;
   if (opts.remote) {
     const { collectRemoteVersions } = await import('../../apply/versions.js');
-    remote = await collectRemoteVersions(await kubeClient(cmd));
+    remote = await collectRemoteVersions(await kubeClient(ctx, cmd));
   }
   if (opts.output === 'json' || opts.output === 'yaml') {
     ctx.stdout.write(renderData(opts.output, remote ? { client, ...remote } : { client }));

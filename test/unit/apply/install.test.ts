@@ -15,7 +15,11 @@ async function install(kube: ClusterFake, objects: KubeObject[], lines: string[]
 }
 
 function applied(kube: ClusterFake): string[] {
-  return kube.calls.filter((c) => c.startsWith('apply ')).map((c) => c.slice('apply '.length));
+  return kube.calls.filter((c) => c.startsWith('apply ') && !c.startsWith('apply --dry-run ')).map((c) => c.slice('apply '.length));
+}
+
+function dryRuns(kube: ClusterFake): string[] {
+  return kube.calls.filter((c) => c.startsWith('apply --dry-run ')).map((c) => c.slice('apply --dry-run '.length));
 }
 
 test('a fresh install creates the namespace and applies components in dependency order, webhooks last', async () => {
@@ -25,7 +29,8 @@ test('a fresh install creates the namespace and applies components in dependency
   assert.deepEqual(plan.namespaces, ['istio-system']);
   assert.equal(countActions(plan).create, 11);
   assert.ok(kube.calls.includes('create Namespace istio-system'));
-  // the dry-run planning applies nothing for objects that do not exist
+  // planning sends each new object to the server as a dry run first (validation before any change)
+  assert.equal(dryRuns(kube).length, 11);
   const order = applied(kube);
   const idx = (s: string) => order.indexOf(s);
   assert.ok(idx('CustomResourceDefinition virtualservices.networking.istio.io') < idx('Deployment istio-system/istiod'));
@@ -51,7 +56,8 @@ test('a second install with the same input plans no change and applies nothing',
   const { plan, result } = await install(kube, rendered());
   assert.equal(hasChanges(plan), false);
   assert.deepEqual(countActions(plan), { create: 0, update: 0, unchanged: 11, prune: 0 });
-  assert.equal(applied(kube).length, 11, 'only the dry-run applies of planning');
+  assert.equal(applied(kube).length, 0);
+  assert.equal(dryRuns(kube).length, 11, 'only the dry-run applies of planning');
   assert.ok(result.components.every((c) => c.applied === 0));
   const after = kube.all().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
   assert.deepEqual(after, before);
@@ -143,7 +149,13 @@ test('cluster errors name the object and the cause in one line', async () => {
   kube.apply = async (o) => {
     throw new KubeApiError(403, 'Forbidden', `apply ${o.kind} ${o.metadata.name}: forbidden: User "dev" cannot patch resource`, `apply ${o.kind} ${o.metadata.name}`);
   };
-  const plan = await planInstall(kube, rendered().slice(0, 1), OPTS);
+  // Refused already in the plan's dry run, before anything changed.
+  await assert.rejects(planInstall(kube, rendered().slice(0, 1), OPTS), {
+    message: /^apply CustomResourceDefinition virtualservices.networking.istio.io: forbidden: User "dev" cannot patch resource \(check that your account may do this: kubectl auth can-i\)$/,
+  });
+  assert.deepEqual(kube.calls.filter((c) => !c.startsWith('get ') && !c.startsWith('list ')), []);
+  // A refusal during the apply itself names the component too.
+  const plan = await planInstall(new ClusterFake(), rendered().slice(0, 1), OPTS);
   await assert.rejects(
     executeInstall(plan, { kube, progress: recordingProgress([]), ...fakeClock() }, { readinessTimeoutMs: 1000 }),
     { message: /^Istio core: apply CustomResourceDefinition virtualservices.networking.istio.io: forbidden: User "dev" cannot patch resource \(check that your account may do this: kubectl auth can-i\)$/ },

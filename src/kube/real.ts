@@ -407,7 +407,7 @@ export class RealKubeClient implements KubeClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
     init.method = 'GET';
-    init.headers = { ...((init.headers as Record<string, string> | undefined) ?? {}), Accept: 'application/json' };
+    init.headers = { ...headerRecord(init.headers), Accept: 'application/json' };
     const controller = new AbortController();
     init.signal = controller.signal as RequestInit['signal'];
     let why: 'done' | 'timeout' | 'idle' | undefined;
@@ -550,7 +550,7 @@ export class RealKubeClient implements KubeClient {
           else tunnel.addEventListener?.('close', () => socket.end());
         })
         .catch((err: unknown) => {
-          lastError = err instanceof Error ? err.message : String(err);
+          lastError = describeTunnelError(err);
           socket.destroy();
         });
     });
@@ -576,7 +576,7 @@ export class RealKubeClient implements KubeClient {
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
     init.method = spec.method;
-    const headers: Record<string, string> = { ...((init.headers as Record<string, string> | undefined) ?? {}) };
+    const headers: Record<string, string> = headerRecord(init.headers);
     headers['Accept'] = spec.accept ?? 'application/json';
     if (spec.body !== undefined) {
       headers['Content-Type'] = spec.contentType ?? 'application/json';
@@ -754,6 +754,25 @@ function tlsDetail(err: unknown): string {
   return m.match(/reason: (.*)$/)?.[1] ?? '';
 }
 
+/**
+ * What went wrong opening a port-forward tunnel: client-node rejects with an Error, a WebSocket
+ * ErrorEvent (whose `error`/`message` say it) or the refused upgrade's status.
+ */
+export function describeTunnelError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err !== 'object' || err === null) return String(err);
+  const e = err as { message?: unknown; error?: unknown; type?: unknown; statusCode?: unknown; status?: unknown };
+  if (e.error instanceof Error) return e.error.message;
+  if (typeof e.message === 'string' && e.message !== '') return e.message;
+  const code = e.statusCode ?? e.status;
+  if (typeof code === 'number') return `HTTP ${code}`;
+  try {
+    return JSON.stringify(err).slice(0, 200);
+  } catch {
+    return typeof e.type === 'string' ? e.type : 'unknown error';
+  }
+}
+
 /** The WebSocket client-node's PortForward returns, as far as we use it. */
 interface TunnelSocket {
   close(): void;
@@ -799,6 +818,27 @@ function permissionError(status: number, reason: string, message: string, target
     `${target}: permission denied: may not ${d.verb} ${d.resource}${where} (403 Forbidden${said}; check with: ${canI})`,
     target,
   );
+}
+
+/**
+ * The headers client-node's applyToFetchOptions sets (Authorization for token, exec-plugin and
+ * auth-provider users), as a plain record. It returns a fetch `Headers` object, whose entries an
+ * object spread would silently drop.
+ */
+export function headerRecord(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === undefined || headers === null) return out;
+  const h = headers as { forEach?: (fn: (value: string, key: string) => void) => void };
+  if (typeof h.forEach === 'function' && !Array.isArray(headers)) {
+    h.forEach((value, key) => (out[key] = value));
+    return out;
+  }
+  if (Array.isArray(headers)) {
+    for (const [k, v] of headers as [string, string][]) out[k] = v;
+    return out;
+  }
+  for (const [k, v] of Object.entries(headers as Record<string, unknown>)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
 }
 
 /**

@@ -123,6 +123,11 @@ export async function readSyncz(
         throw new ClusterError(`${who}: no answer to ${tried} within ${seconds(options.timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
       }
       const cause = handle.lastError?.() ?? e.cause?.code ?? e.cause?.message ?? e.message;
+      if (/\b403\b/.test(cause)) {
+        throw new ClusterError(
+          `${who}: permission denied: may not port-forward to pods in namespace ${ns} (${cause}; a WebSocket port-forward needs get and create on pods/portforward; check with: kubectl auth can-i create pods/portforward -n ${ns})`,
+        );
+      }
       throw new ClusterError(
         `${who}: ${tried} failed: the port-forward was refused or closed (${cause}); is istiod listening on its monitoring port ${options.port}?`,
       );

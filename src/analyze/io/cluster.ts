@@ -5,7 +5,8 @@
  * No informers and no watches: one consistent-enough read, then pure analysis.
  */
 import type { KubeClient } from '../../kube/client.js';
-import { NotServedError } from '../../kube/client.js';
+import { KubeApiError, NotServedError } from '../../kube/client.js';
+import type { KubeObject } from '../../model/k8s.js';
 import { KINDS, type KindId, type KindInfo, apiVersionOf } from '../kinds.js';
 import { clusterResource } from '../load.js';
 import type { Resource } from '../types.js';
@@ -14,6 +15,11 @@ export interface ClusterSnapshot {
   resources: Resource[];
   /** Kinds the API server does not serve (e.g. Istio CRDs not installed). */
   notServed: KindId[];
+  /**
+   * Kinds the user may not list cluster-wide, read only in `fallbackNamespace` (namespaced kinds,
+   * the Namespace itself) or not at all (other cluster-scoped kinds, ConfigMaps of the Istio namespace).
+   */
+  restricted: { kind: KindId; readIn?: string }[];
 }
 
 export interface ReadOptions {
@@ -21,12 +27,19 @@ export interface ReadOptions {
   pageSize?: number;
   /** Where kinds marked istioNamespaceOnly (ConfigMaps) are listed; all namespaces when omitted. */
   istioNamespace?: string;
+  /**
+   * The namespace under analysis (`-n`): where a kind is read when listing it cluster-wide is
+   * forbidden (a user whose rights end at their namespace). Without it a 403 fails the read.
+   */
+  fallbackNamespace?: string;
 }
 
 export async function readCluster(kube: KubeClient, kinds: readonly KindId[], options: ReadOptions = {}): Promise<ClusterSnapshot> {
   const queue = [...new Set(kinds)].sort();
   const resources: Resource[][] = [];
   const notServed: KindId[] = [];
+  const restricted: { kind: KindId; readIn?: string }[] = [];
+  const fallback = options.fallbackNamespace;
   const worker = async (): Promise<void> => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const info: KindInfo = KINDS[id];
@@ -40,10 +53,32 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
         resources.push(items.map((o) => clusterResource(kindId, o)));
       } catch (err) {
         if (err instanceof NotServedError) notServed.push(id);
-        else throw err;
+        else if (fallback !== undefined && err instanceof KubeApiError && err.status === 403) {
+          const kindId = id;
+          const items = await readForbidden(kube, kindId, info, fallback);
+          restricted.push(items.readIn !== undefined ? { kind: kindId, readIn: items.readIn } : { kind: kindId });
+          resources.push(items.objects.map((o) => clusterResource(kindId, o)));
+        } else throw err;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, Math.max(queue.length, 1)) }, worker));
-  return { resources: resources.flat(), notServed: notServed.sort() };
+  return { resources: resources.flat(), notServed: notServed.sort(), restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)) };
+}
+
+/** A kind the user may not list cluster-wide: what of it they may read in their namespace. */
+async function readForbidden(kube: KubeClient, id: KindId, info: KindInfo, namespace: string): Promise<{ objects: KubeObject[]; readIn?: string }> {
+  const refused = (err: unknown): boolean => err instanceof KubeApiError && (err.status === 403 || err.status === 404);
+  try {
+    if (info.namespaced && !info.istioNamespaceOnly) {
+      return { objects: await kube.list(apiVersionOf(id), info.kind, { namespace, ...(info.metadataOnly ? { metadataOnly: true } : {}) }), readIn: namespace };
+    }
+    if (info.kind === 'Namespace' && info.group === '') {
+      const ns = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+      return { objects: ns ? [{ ...ns, apiVersion: 'v1', kind: 'Namespace' }] : [], readIn: namespace };
+    }
+  } catch (err) {
+    if (!refused(err)) throw err;
+  }
+  return { objects: [] };
 }

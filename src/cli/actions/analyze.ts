@@ -7,7 +7,7 @@ import { ISTIO_VERSION } from '../../model/release.js';
 import { ANALYZERS } from '../../analyze/analyzers/index.js';
 import { ANALYZE_FORMATS, type AnalyzeFormat, formatMessages } from '../../analyze/format.js';
 import { MissingPathError, readSources } from '../../analyze/io/files.js';
-import { type KindId } from '../../analyze/kinds.js';
+import { KINDS, type KindId } from '../../analyze/kinds.js';
 import { type ParseProblem, parseManifests } from '../../analyze/load.js';
 import { type Level, MESSAGES, documentationUrl, levelRank, messageType, parseLevel } from '../../analyze/messages.js';
 import { runAnalyzers } from '../../analyze/runner.js';
@@ -156,11 +156,23 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
     const { readCluster } = await import('../../analyze/io/cluster.js');
     try {
       const [snapshot, mesh, nsExists] = await Promise.all([
-        readCluster(kube, kinds, { istioNamespace: options.istioNamespace }),
+        readCluster(kube, kinds, {
+          istioNamespace: options.istioNamespace,
+          ...(!options.allNamespaces ? { fallbackNamespace: defaultNamespace } : {}),
+        }),
         options.meshConfigFile === undefined ? clusterMeshConfig(kube, options.istioNamespace, options.revision, warn) : Promise.resolve(undefined),
         options.namespace !== undefined ? kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }) : Promise.resolve(true),
       ]);
       clusterResources = snapshot.resources;
+      if (snapshot.restricted.length > 0) {
+        const inNs = snapshot.restricted.filter((r) => r.readIn !== undefined).map((r) => KINDS[r.kind].kind);
+        const none = snapshot.restricted.filter((r) => r.readIn === undefined).map((r) => KINDS[r.kind].kind);
+        const parts = [
+          ...(inNs.length > 0 ? [`${inNs.join(', ')} read in namespace ${defaultNamespace} only`] : []),
+          ...(none.length > 0 ? [`${none.join(', ')} not read`] : []),
+        ];
+        warn(`you may not list every kind cluster-wide (403): ${parts.join('; ')}; findings about references to other namespaces may be missing or wrong`);
+      }
       if (mesh !== undefined) meshConfig = mesh;
       if (verbose && snapshot.notServed.length > 0) ctx.stderr.write(`Kinds not served by the cluster (analysed as empty): ${snapshot.notServed.join(', ')}\n`);
       if (nsExists === undefined && !fileResources.some((r) => r.namespace === options.namespace)) {

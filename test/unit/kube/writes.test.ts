@@ -74,3 +74,22 @@ test('the 500 that server-side apply answers for an unknown field is an invalid 
   assert.equal(err.message, 'apply ConfigMap istio-system/mesh: .spec.bogus: field not declared in schema');
   assert.equal(exitCodeOf(kubeFailure(err, cm)), ExitCode.Input);
 });
+
+test('a bearer token from the kubeconfig is sent on every request and watch (it was dropped before)', async () => {
+  const auth: string[] = [];
+  const api = await start((req, res, raw) => {
+    auth.push(`${req.method} ${req.query.get('watch') === 'true' ? 'watch' : 'req'} ${raw.headers.authorization ?? 'none'}`);
+    if (req.query.get('watch') === 'true') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ type: 'ADDED', object: { ...cm, metadata: { ...cm.metadata, resourceVersion: '2' } } }) + '\n');
+      return;
+    }
+    if (req.method === 'GET' && req.path.endsWith('/configmaps')) return json(res, 200, { items: [], metadata: { resourceVersion: '1' } });
+    json(res, 200, cm);
+  });
+  const kube = api.client();
+  await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'mesh', namespace: 'istio-system' });
+  await kube.apply(cm, { fieldManager: 'mesh', force: true });
+  await kube.watch('v1', 'ConfigMap', { namespace: 'istio-system' }, () => true);
+  assert.deepEqual(auth, ['GET req Bearer test-token', 'PATCH req Bearer test-token', 'GET req Bearer test-token', 'GET watch Bearer test-token']);
+});

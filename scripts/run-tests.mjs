@@ -3,6 +3,7 @@
 //   node scripts/run-tests.mjs --unit     unit tests only
 //   node scripts/run-tests.mjs --e2e      end-to-end tests only
 //   node scripts/run-tests.mjs --parity   parity tests only (mesh against the real istioctl)
+//   node scripts/run-tests.mjs --faults   the fault suite only (test/faults/, on the local control plane)
 //   extra arguments that are paths select those test files
 // Unit tests: test/unit/**/*.test.ts and src/**/*.test.ts. Parity: test/parity/**/*.parity.test.ts
 // (they need istioctl, built by scripts/istio/istio.sh). E2e: test/e2e/**/*.e2e.test.ts.
@@ -11,7 +12,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
-const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : args.includes('--parity') ? 'parity' : 'all';
+const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : args.includes('--parity') ? 'parity' : args.includes('--faults') ? 'faults' : 'all';
 const explicit = args.filter((a) => !a.startsWith('--'));
 
 function walk(dir, out = []) {
@@ -32,9 +33,11 @@ function walk(dir, out = []) {
 
 const isE2e = (f) => f.endsWith('.e2e.test.ts');
 const isParity = (f) => f.endsWith('.parity.test.ts');
-const unitFiles = [...walk('test'), ...walk('src')].filter((f) => f.endsWith('.test.ts') && !isE2e(f) && !isParity(f));
+const isFaults = (f) => f.endsWith('.faults.test.ts');
+const unitFiles = [...walk('test'), ...walk('src')].filter((f) => f.endsWith('.test.ts') && !isE2e(f) && !isParity(f) && !isFaults(f));
 const parityFiles = walk('test/parity').filter(isParity);
 const e2eFiles = walk('test/e2e').filter(isE2e);
+const faultFiles = walk('test/faults').filter(isFaults);
 
 function run(files, extraEnv = {}) {
   if (files.length === 0) return 0;
@@ -68,12 +71,15 @@ function runParity(files) {
 
 let status = 0;
 if (explicit.length > 0) {
-  status = run(explicit.filter((f) => !isE2e(f) && !isParity(f))) || status;
+  status = run(explicit.filter((f) => !isE2e(f) && !isParity(f) && !isFaults(f))) || status;
   status = runParity(explicit.filter(isParity)) || status;
-  status = runE2e(explicit.filter(isE2e)) || status;
+  status = runE2e(explicit.filter((f) => isE2e(f) || isFaults(f))) || status;
 } else {
   if (only === 'all' || only === 'unit') status = run(unitFiles) || status;
   if (only === 'all' || only === 'parity') status = runParity(parityFiles) || status;
-  if (only === 'all' || only === 'e2e') status = runE2e(e2eFiles) || status;
+  // One control plane for the e2e files and the fault suite (which runs last).
+  if (only === 'all') status = runE2e([...e2eFiles, ...faultFiles]) || status;
+  if (only === 'e2e') status = runE2e(e2eFiles) || status;
+  if (only === 'faults') status = runE2e(faultFiles) || status;
 }
 process.exit(status);

@@ -22,6 +22,15 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
 });
 
+// Ctrl-C where no step handles it (rendering, reading the cluster, planning: before anything
+// changes): one line and exit 130, as everywhere. Steps that change the cluster add their own
+// handler, which then decides (install, uninstall, rollout-restart).
+process.on('SIGINT', function onSigint() {
+  if (process.listeners('SIGINT').some((l) => l !== onSigint)) return;
+  ctx.stderr.write('\nError: interrupted\n');
+  process.exit(ExitCode.Interrupted);
+});
+
 const program = createProgram(ctx);
 const verbose = process.argv.includes('--verbose');
 try {

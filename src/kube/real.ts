@@ -320,7 +320,7 @@ export class RealKubeClient implements KubeClient {
         // Gone: deleted by an earlier attempt whose response was lost, or already before.
         if (err.status === 404) return err.afterLostResponse;
         // Our object (that uid) is gone and a new one holds the name; it is left alone.
-        if (err.status === 409 && preconditions?.uid !== undefined && /UID in precondition/i.test(err.message)) return err.afterLostResponse;
+        if (err.status === 409 && preconditions?.uid !== undefined && /UID in (the )?precondition/i.test(err.message)) return err.afterLostResponse;
       }
       throw err;
     }

@@ -22,7 +22,13 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
   let userKubeconfig = '';
   const asUser = (args: string[]): Promise<RunResult> => runMesh({ kubeconfigPath: userKubeconfig }, args, { timeoutMs: 120_000 });
   const show = (r: RunResult): string => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
-  after(() => cp.release());
+  // A revision of its own, removed at the end: its webhook configurations are cluster-scoped.
+  const rev = `rbac-${Date.now().toString(36)}`;
+  after(async () => {
+    const r = await runMesh(cp, ['uninstall', '-r', rev, '-y'], { timeoutMs: 120_000 });
+    await cp.release();
+    assert.equal(r.code, 0, show(r));
+  });
 
   before(async () => {
     const kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
@@ -34,7 +40,7 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
       });
     }
     istioNs = await cp.freshNamespace('istio-rbac');
-    const install = await runMesh(cp, ['install', '--profile', 'minimal', '--set', `namespace=${istioNs}`, '--set', 'values.pilot.autoscaleEnabled=false', '-y'], { timeoutMs: 240_000 });
+    const install = await runMesh(cp, ['install', '--profile', 'minimal', '-r', rev, '--set', `namespace=${istioNs}`, '--set', 'values.pilot.autoscaleEnabled=false', '-y'], { timeoutMs: 240_000 });
     assert.equal(install.code, 0, show(install));
 
     ns = await cp.freshNamespace('dev', { 'istio-injection': 'disabled' });
@@ -100,7 +106,7 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
         subjects: [{ kind: 'ServiceAccount', name: 'dev', namespace: ns }],
       },
     });
-    const token = await cp.kube.core.createNamespacedServiceAccountToken({ name: 'dev', namespace: ns, body: { spec: { expirationSeconds: 3600 } } });
+    const token = await cp.kube.core.createNamespacedServiceAccountToken({ name: 'dev', namespace: ns, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
     const cluster = cp.kube.kc.getCurrentCluster()!;
     const kc = new KubeConfig();
     kc.loadFromOptions({

@@ -57,6 +57,19 @@ test('a DELETE whose precondition names a uid that is gone leaves the new object
   assert.deepEqual(JSON.parse(api.seen[0]!.body), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: 'uid-old' } });
 });
 
+test("a 503 after the DELETE was carried out, then the retry's 409 in the API server's 1.35 wording: deleted, the new pod kept", async () => {
+  // Found by the fault suite (test/faults): kube-apiserver 1.35 says "the UID in the precondition (…) does not match the UID in record (…)".
+  let deletes = 0;
+  const api = await start((req, res) => {
+    if (req.method !== 'DELETE') return false;
+    deletes++;
+    if (deletes === 1) return status(res, 503, 'ServiceUnavailable', 'lost');
+    status(res, 409, 'Conflict', 'Operation cannot be fulfilled on Pod "db-0": the UID in the precondition (uid-old) does not match the UID in record (uid-new). The object might have been deleted and then recreated');
+  });
+  assert.equal(await api.client().delete(ref, { preconditions: { uid: 'uid-old' } }), true);
+  assert.equal(deletes, 2);
+});
+
 test('a create with generateName is not retried after a 500 (it could make a second object); a 429 is', async () => {
   let posts = 0;
   const api = await start((req, res) => {

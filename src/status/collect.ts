@@ -288,8 +288,15 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
       return await readSynczXds(kube, pod, token, { port: options.xdsPort ?? XDS_PORT, timeoutMs: options.timeoutMs, deadline, ca });
     } catch (err) {
       if (transport === 'auto' && err instanceof XdsReadError && err.fallback) {
-        notes.push(`${err.message}; read GET ${SYNCZ_PATH} on port ${port} instead`);
-        return http();
+        try {
+          const payload = await http();
+          notes.push(`${err.message}; read GET ${SYNCZ_PATH} on port ${port} instead`);
+          return payload;
+        } catch (httpErr) {
+          if (!(httpErr instanceof MeshError)) throw httpErr;
+          const same = /refused or closed/.test(err.message) && /refused or closed/.test(httpErr.message);
+          throw new ClusterError(`${httpErr.message} (after xDS on port ${options.xdsPort ?? XDS_PORT} failed${same ? ' the same way' : `: ${err.message}`})`);
+        }
       }
       throw err;
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { FakeKubeClient } from '../../../src/kube/fake.js';
 import { runProxyStatus } from '../../../src/status/run.js';
-import { type FakeIstiodDebug, startFakeIstiodDebug } from '../../e2e/fake-istiod-debug.js';
+import { type FakeIstiodDebug, startFakeIstiodDebug } from './fake-istiod-debug.js';
 import { appPod, httpSyncz, istiodPod, xdsSyncz } from './fixtures.js';
 
 const GOOD = 'token-istio-system-default';

@@ -295,7 +295,8 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
         } catch (httpErr) {
           if (!(httpErr instanceof MeshError)) throw httpErr;
           const same = /refused or closed/.test(err.message) && /refused or closed/.test(httpErr.message);
-          throw new ClusterError(`${httpErr.message} (after xDS on port ${options.xdsPort ?? XDS_PORT} failed${same ? ' the same way' : `: ${err.message}`})`);
+          const why = err.message.replace(`istiod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}: `, '');
+          throw new ClusterError(`${httpErr.message} (after xDS on port ${options.xdsPort ?? XDS_PORT} failed${same ? ' the same way' : `: ${why}`})`);
         }
       }
       throw err;

@@ -29,6 +29,7 @@ export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
 export const SYNCZ_PATH = '/debug/syncz';
 export const TOKEN_SERVICE_ACCOUNT = 'default';
 export const TOKEN_AUDIENCE = 'istio-ca';
+export const TOKEN_AUDIENCES_FOR_DEBUG = [TOKEN_AUDIENCE];
 export const TOKEN_SECONDS = 600;
 
 export interface CollectOptions {

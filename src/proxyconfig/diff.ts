@@ -22,8 +22,10 @@ function normalize(v: unknown): unknown {
   if (!isObject(v)) return v;
   const out: Json = {};
   for (const k of Object.keys(v).sort()) {
-    const key = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    if (key === 'version_info' || key === 'last_updated') continue;
+    // snake_case and camelCase spell a field alike once case and underscores are gone
+    // (proxy_100_continue, proxy100Continue).
+    const key = k.replace(/_/g, '').toLowerCase();
+    if (key === 'versioninfo' || key === 'lastupdated') continue;
     out[key] = normalize(v[k]);
   }
   return out;

@@ -220,6 +220,14 @@ function originError(
   };
   const maker = [...ctx.sets].reverse().find((s) => element(s.segments) > 0);
   if (maker) return new UsageError(`--set ${excerpt(maker.flag, 120)}: ${message}`);
+  for (const f of [...ctx.files].reverse()) {
+    // The same for a list element a file wrote.
+    for (let n = segments.length - 1; n > 0; n--) {
+      if (segments[n - 1]!.kind !== 'key' && getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments.slice(0, n)]) !== undefined) {
+        return new InputError(`${f.name}: spec.${path}: ${message}`);
+      }
+    }
+  }
   return new InputError(`profile ${ctx.input.profile ?? 'default'}: spec.${path}: ${message}`);
 }
 

@@ -77,3 +77,16 @@ test('a huge --set is quoted shortened', () => {
   const e = failure(() => r({ sets: [`profile=${'x'.repeat(5000)}`] }));
   assert.ok(e.message.length < 500, String(e.message.length));
 });
+
+test('an overlay patch without a path is exit 65 naming it (it crashed)', () => {
+  const text = 'spec:\n  components:\n    pilot:\n      k8s:\n        overlays:\n          - { kind: Deployment, name: istiod, patches: [{ path: null, value: 1 }] }\n';
+  const e = failure(() => r({ files: [{ name: 'f.yaml', text }] }));
+  assert.ok(e instanceof InputError);
+  assert.match(e.message, /overlays\[0\]\.patches\[0\]: a patch needs a path/);
+});
+
+test('a gateway a file adds without a name is blamed on the file', () => {
+  const e = failure(() => r({ files: [{ name: 'f.yaml', text: 'spec:\n  components:\n    ingressGateways:\n      - enabled: true\n' }] }));
+  assert.ok(e instanceof InputError);
+  assert.match(e.message, /^f\.yaml: spec\.components\.ingressGateways\[0\]\.name: gateway ingressGateways\[0\] has no name/);
+});

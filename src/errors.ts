@@ -91,7 +91,8 @@ function editDistance(a: string, b: string): number {
  * "…"), control characters escaped, so the message stays one short printable line and does not
  * echo a file's content.
  */
-export function excerpt(s: string, max = 60): string {
+export function excerpt(value: string, max = 60): string {
+  const s = String(value); // also when untyped input put a number or a map where a string belongs
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
   return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';

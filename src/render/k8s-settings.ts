@@ -80,7 +80,7 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
     );
     if (obj === undefined) {
       const all = objects.map((o) => `${o.kind}/${o.metadata.name ?? ''}`);
-      const candidates = all.length > 8 ? `${all.slice(0, 8).join(', ')} and ${all.length - 8} more` : all.join(', ');
+      const candidates = all.length > 4 ? `${all.slice(0, 4).join(', ')} and ${all.length - 4} more` : all.join(', ');
       throw new InputError(`${where}: no ${excerpt(String(ov.kind ?? '(kind missing)'))} named "${excerpt(String(ov.name ?? ''))}" in this component (it has: ${candidates})`);
     }
     (ov.patches ?? []).forEach((p, j) => {

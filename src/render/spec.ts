@@ -38,6 +38,8 @@ export interface RenderInput {
 export interface ComposedSpec {
   iop: IstioOperator;
   profile: string;
+  /** An error about `spec.<segments>`, reported against the flag or file that set it. */
+  blame: (segments: Segment[], message: string) => Error;
 }
 
 interface ParsedSet {
@@ -157,7 +159,7 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   // incomplete); then the rules that span fields.
   const checked = validateIstioOperator(merged, 'merged configuration');
   semanticChecks(checked as IstioOperator, { input, files, sets });
-  return { iop: checked as IstioOperator, profile: profile.name };
+  return { iop: checked as IstioOperator, profile: profile.name, blame: (segments, message) => originError(segments, message, { input, files, sets }) };
 }
 
 function chooseProfile(
@@ -204,6 +206,13 @@ function originError(
   ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
 ): Error {
   const path = formatPath(segments);
+  if (path === 'namespace') {
+    for (const f of [...ctx.files].reverse()) {
+      if (getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments]) === undefined && getAt(f.doc, [{ kind: 'key', key: 'metadata' }, ...segments]) !== undefined) {
+        return new InputError(`${f.name}: metadata.namespace: ${message}`);
+      }
+    }
+  }
   if (path === 'revision' && ctx.input.revision !== undefined) return new UsageError(`-r/--revision ${excerpt(ctx.input.revision)}: ${message}`);
   const prefix = (a: Segment[], b: Segment[]): boolean => a.length <= b.length && a.every((s, i) => formatPath([s]) === formatPath([b[i]!]));
   const set = [...ctx.sets].reverse().find((s) => prefix(s.segments, segments) || prefix(segments, s.segments));

@@ -56,7 +56,7 @@ export function render(input: RenderInput): RenderResult {
     return renderComposed(composed.iop, composed.profile);
   } catch (err) {
     // A k8s overlay that does not apply names its path; say which -f file or --set wrote it.
-    const m = err instanceof InputError ? /^(components\.\S*?\.k8s\.overlays\[\d+\])(.*)$/s.exec(err.message) : null;
+    const m = err instanceof InputError ? /^(components\.\S*?\.k8s\.overlays\[\d+\])(\S*?)(?: \(([^)]*)\))?: (.*)$/s.exec(err.message) : null;
     if (m === null) throw err;
     let segments;
     try {
@@ -64,9 +64,8 @@ export function render(input: RenderInput): RenderResult {
     } catch {
       throw err;
     }
-    const rest = m[2]!;
-    const blamed = composed.blame(segments, rest.startsWith(': ') ? rest.slice(2) : rest.replace(/^\./, ''));
-    throw blamed.message.startsWith('profile ') ? err : blamed;
+    const blamed = composed.blame(segments, m[4]!, `${m[1]}${m[2]}${m[3] !== undefined ? ` (${m[3]})` : ''}`);
+    throw blamed.message.startsWith(m[1]!) ? err : blamed;
   }
 }
 

@@ -39,7 +39,7 @@ export interface ComposedSpec {
   iop: IstioOperator;
   profile: string;
   /** An error about `spec.<segments>`, reported against the flag or file that set it. */
-  blame: (segments: Segment[], message: string) => Error;
+  blame: (segments: Segment[], message: string, where?: string) => Error;
 }
 
 interface ParsedSet {
@@ -159,7 +159,7 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   // incomplete); then the rules that span fields.
   const checked = validateIstioOperator(merged, 'merged configuration');
   semanticChecks(checked as IstioOperator, { input, files, sets });
-  return { iop: checked as IstioOperator, profile: profile.name, blame: (segments, message) => originError(segments, message, { input, files, sets }) };
+  return { iop: checked as IstioOperator, profile: profile.name, blame: (segments, message, where) => originError(segments, message, { input, files, sets }, where) };
 }
 
 function chooseProfile(
@@ -204,7 +204,16 @@ function originError(
   segments: Segment[],
   message: string,
   ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
+  /** The full place of the problem, when more precise than `segments` (which only find its origin). */
+  where?: string,
 ): Error {
+  if (where !== undefined) {
+    const inFile = (name: string): string => `${name}: spec.${where}: ${message}`;
+    const e = originError(segments, message, ctx);
+    if (e instanceof UsageError) return new UsageError(`${e.message.slice(0, e.message.length - message.length)}${where}: ${message}`);
+    const file = [...ctx.files].reverse().find((f) => e.message.startsWith(`${f.name}: `));
+    return new InputError(file ? inFile(file.name) : `${where}: ${message}`);
+  }
   const path = formatPath(segments);
   if (path === 'namespace') {
     for (const f of [...ctx.files].reverse()) {

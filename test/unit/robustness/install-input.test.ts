@@ -82,7 +82,7 @@ test('an overlay patch without a path is exit 65 naming it (it crashed)', () => 
   const text = 'spec:\n  components:\n    pilot:\n      k8s:\n        overlays:\n          - { kind: Deployment, name: istiod, patches: [{ path: null, value: 1 }] }\n';
   const e = failure(() => r({ files: [{ name: 'f.yaml', text }] }));
   assert.ok(e instanceof InputError);
-  assert.match(e.message, /^f\.yaml: spec\.components\.pilot\.k8s\.overlays\[0\]: patches\[0\]: a patch needs a path/);
+  assert.match(e.message, /^f\.yaml: spec\.components\.pilot\.k8s\.overlays\[0\]\.patches\[0\]: a patch needs a path/);
 });
 
 test('a gateway a file adds without a name is blamed on the file', () => {
@@ -95,10 +95,10 @@ test('a k8s overlay that does not apply is blamed on the file or flag that wrote
   const text = 'spec:\n  components:\n    pilot:\n      k8s:\n        overlays:\n          - { kind: Deployment, name: istiod, patches: [{ path: "spec.x.[name:nope].y", value: 1 }] }\n';
   const e = failure(() => r({ files: [{ name: 'f.yaml', text }] }));
   assert.ok(e instanceof InputError);
-  assert.match(e.message, /^f\.yaml: spec\.components\.pilot\.k8s\.overlays\[0\]: patches\[0\] \(Deployment\/istiod\): /);
+  assert.match(e.message, /^f\.yaml: spec\.components\.pilot\.k8s\.overlays\[0\]\.patches\[0\] \(Deployment\/istiod\): element/);
   const s = failure(() => r({ sets: ['components.pilot.k8s.overlays[0].name=nope'] }));
   assert.ok(s instanceof UsageError);
-  assert.match(s.message, /^--set components\.pilot\.k8s\.overlays\[0\]\.name=nope: no \(kind missing\) named "nope"/);
+  assert.match(s.message, /^--set components\.pilot\.k8s\.overlays\[0\]\.name=nope: components\.pilot\.k8s\.overlays\[0\]: no \(kind missing\) named "nope"/);
   assert.ok(s.message.length < 400);
 });
 

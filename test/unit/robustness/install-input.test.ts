@@ -106,3 +106,9 @@ test('an invalid metadata.namespace is blamed on the file', () => {
   const e = failure(() => r({ files: [{ name: 'f.yaml', text: 'metadata: { namespace: "-" }\n' }] }));
   assert.match(e.message, /^f\.yaml: metadata\.namespace: invalid namespace "-"/);
 });
+
+test('a null list element is a validation error, not a crash', () => {
+  const e = failure(() => r({ files: [{ name: 'f.yaml', text: 'spec:\n  components:\n    ingressGateways: [null]\n' }] }));
+  assert.ok(e instanceof InputError);
+  assert.match(e.message, /^f\.yaml: spec\.components\.ingressGateways\[0\]: expected .*, got null/);
+});

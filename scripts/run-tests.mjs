@@ -1,6 +1,9 @@
 // Runs the test suites with node's own test runner (TypeScript through tsx).
-//   node scripts/run-tests.mjs            unit tests, then the end-to-end suite
+//   node scripts/run-tests.mjs            unit tests, the bounded fuzz run, parity, then the end-to-end suite
 //   node scripts/run-tests.mjs --unit     unit tests only
+//   node scripts/run-tests.mjs --fuzz     the fuzz suite only (test/fuzz/**/*.fuzz.test.ts);
+//                                         --runs N (default 100000 analyze documents) and --seed S
+//                                         to run more or to repeat a run (or MESH_FUZZ_RUNS/MESH_FUZZ_SEED)
 //   node scripts/run-tests.mjs --e2e      end-to-end tests only
 //   node scripts/run-tests.mjs --parity   parity tests only (mesh against the real istioctl)
 //   node scripts/run-tests.mjs --faults   the fault suite only (test/faults/, on the local control plane)
@@ -12,7 +15,21 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
-const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : args.includes('--parity') ? 'parity' : args.includes('--faults') ? 'faults' : 'all';
+// --runs N and --seed S (fuzz): their values are not test paths.
+const fuzzEnv = {};
+for (const [flag, env] of [['--runs', 'MESH_FUZZ_RUNS'], ['--seed', 'MESH_FUZZ_SEED']]) {
+  const i = args.indexOf(flag);
+  if (i < 0) continue;
+  const v = args[i + 1];
+  if (v === undefined || !/^\d+$/.test(v)) {
+    process.stderr.write(`${flag}: expected a whole number, got ${v === undefined ? 'nothing' : `"${v}"`}\n`);
+    process.exit(64);
+  }
+  fuzzEnv[env] = v;
+  args.splice(i, 2);
+}
+const modes = ['unit', 'e2e', 'parity', 'fuzz', 'faults'];
+const only = modes.find((m) => args.includes(`--${m}`)) ?? 'all';
 const explicit = args.filter((a) => !a.startsWith('--'));
 
 function walk(dir, out = []) {
@@ -34,7 +51,9 @@ function walk(dir, out = []) {
 const isE2e = (f) => f.endsWith('.e2e.test.ts');
 const isParity = (f) => f.endsWith('.parity.test.ts');
 const isFaults = (f) => f.endsWith('.faults.test.ts');
-const unitFiles = [...walk('test'), ...walk('src')].filter((f) => f.endsWith('.test.ts') && !isE2e(f) && !isParity(f) && !isFaults(f));
+const isFuzz = (f) => f.endsWith('.fuzz.test.ts');
+const unitFiles = [...walk('test'), ...walk('src')].filter((f) => f.endsWith('.test.ts') && !isE2e(f) && !isParity(f) && !isFuzz(f) && !isFaults(f));
+const fuzzFiles = walk('test/fuzz').filter(isFuzz);
 const parityFiles = walk('test/parity').filter(isParity);
 const e2eFiles = walk('test/e2e').filter(isE2e);
 const faultFiles = walk('test/faults').filter(isFaults);
@@ -71,11 +90,13 @@ function runParity(files) {
 
 let status = 0;
 if (explicit.length > 0) {
-  status = run(explicit.filter((f) => !isE2e(f) && !isParity(f) && !isFaults(f))) || status;
+  status = run(explicit.filter((f) => !isE2e(f) && !isParity(f) && !isFaults(f)), fuzzEnv) || status;
   status = runParity(explicit.filter(isParity)) || status;
   status = runE2e(explicit.filter((f) => isE2e(f) || isFaults(f))) || status;
 } else {
   if (only === 'all' || only === 'unit') status = run(unitFiles) || status;
+  // The fuzz suite is one file that runs its targets in turn (it prints a one-line summary).
+  if (only === 'all' || only === 'fuzz') status = run(fuzzFiles, fuzzEnv) || status;
   if (only === 'all' || only === 'parity') status = runParity(parityFiles) || status;
   // One control plane for the e2e files and the fault suite (which runs last).
   if (only === 'all') status = runE2e([...e2eFiles, ...faultFiles]) || status;

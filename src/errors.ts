@@ -85,3 +85,20 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/**
+ * A piece of user input for an error message: at most `max` characters (a longer one is cut, with
+ * "…"), control characters escaped, so the message stays one short printable line and does not
+ * echo a file's content.
+ */
+export function excerpt(value: string, max = 60): string {
+  const s = String(value); // also when untyped input put a number or a map where a string belongs
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}

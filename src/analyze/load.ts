@@ -4,6 +4,8 @@
  * (`yes`/`on` are booleans). Pure: the caller reads the files.
  */
 import { type Document, LineCounter, type SchemaOptions, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import { excerpt } from '../errors.js';
+import { documentToJs } from '../yaml-input.js';
 import { isIstioGroup } from '../model/istio/crds.js';
 import { validateIstioObject } from '../model/istio/validate.js';
 import type { KubeObject } from '../model/k8s.js';
@@ -35,6 +37,8 @@ const YAML_OPTIONS = {
   version: '1.1',
   uniqueKeys: false,
   strict: false,
+  // A map key that is itself a map or list is read as its string form, without a process warning.
+  logLevel: 'silent',
   customTags: (tags: Tags): Tags =>
     tags.filter((t) => typeof t !== 'object' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
 } as const;
@@ -48,7 +52,7 @@ export function parseManifests(text: string, options: ParseOptions): ParseResult
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
-      out.problems.push({ file: options.file, line: lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line, message: oneLine(err.message) });
+      out.problems.push({ file: options.file, line: lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line, message: excerpt(oneLine(err.message), 200) });
       continue;
     }
     const contents = doc.contents;
@@ -57,8 +61,12 @@ export function parseManifests(text: string, options: ParseOptions): ParseResult
     const line = lc.linePos(start).line;
     const lineStart = lc.lineStarts[line - 1] ?? 0;
     const source = { text: text.slice(lineStart, doc.range[1]), firstLine: line };
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
-    addObject(value, { ...options, line, source, prefix: [], doc, lc }, out);
+    const js = documentToJs(doc);
+    if (!js.ok) {
+      out.problems.push({ file: options.file, line, message: js.message });
+      continue;
+    }
+    addObject(js.value, { ...options, line, source, prefix: [], doc, lc }, out);
   }
   return out;
 }
@@ -100,7 +108,7 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
     if (isIstioGroup(apiVersion)) {
       // A kind Istio does not have (often a typo): the API server would reject the object.
       const issue = validateIstioObject(o)[0];
-      out.problems.push({ file: where.file, line: where.line, message: issue?.message ?? `unknown Istio kind ${kind}` });
+      out.problems.push({ file: where.file, line: where.line, message: issue?.message ?? `unknown Istio kind ${excerpt(kind)}` });
       return;
     }
     out.skipped++;
@@ -110,9 +118,25 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
   const metadata = (meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? meta : {}) as KubeObject['metadata'];
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   if (name === '') {
-    out.problems.push({ file: where.file, line: where.line, message: `${kind} has no metadata.name` });
+    out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} has no metadata.name` });
     return;
   }
+  // Kubernetes reads labels and annotations as maps of strings and rejects anything else; analyzers
+  // may rely on that. (A null value is read as "", as the API server does.)
+  const fixed: Record<string, Record<string, string>> = {};
+  for (const field of ['labels', 'annotations'] as const) {
+    const v: unknown = metadata[field];
+    if (v === undefined || v === null) continue;
+    const entries = v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : undefined;
+    const bad = entries === undefined ? undefined : entries.find(([, x]) => x !== null && typeof x !== 'string');
+    if (entries === undefined || bad !== undefined) {
+      const what = bad === undefined ? `metadata.${field}` : `metadata.${field}["${excerpt(bad[0])}"]`;
+      out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} ${excerpt(name)}: ${what} must be ${bad === undefined ? 'a map of strings' : 'a string'} (the API server rejects anything else)` });
+      return;
+    }
+    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, x ?? ''])) as Record<string, string>;
+  }
+  if (Object.keys(fixed).length > 0) Object.assign(metadata, fixed);
   const namespaced = KINDS[id].namespaced;
   const namespace = namespaced ? (typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : where.defaultNamespace) : '';
   const object = { ...o, metadata: namespaced ? { ...metadata, namespace } : metadata } as KubeObject;
@@ -140,14 +164,23 @@ export function clusterResource(id: KindId, object: KubeObject): Resource {
   };
 }
 
+const reparsed = new WeakMap<object, { doc: Document; lc: LineCounter }>();
+
 /**
  * The line of a field in an object from a file: the deepest part of `path` that exists. Re-parses only
  * the object's own document, so it costs nothing unless a finding needs it.
  */
 export function lineOfField(origin: Resource['origin'], path: FieldPath): number | undefined {
   if (!origin.source) return origin.line;
-  const lc = new LineCounter();
-  const doc = parseDocument(origin.source.text, { ...YAML_OPTIONS, lineCounter: lc });
+  // One parse per object, however many of its fields have findings (thousands, for a long list of
+  // wrong items: re-parsing for each took minutes).
+  let parsed = reparsed.get(origin.source);
+  if (parsed === undefined) {
+    const lc = new LineCounter();
+    parsed = { doc: parseDocument(origin.source.text, { ...YAML_OPTIONS, lineCounter: lc }), lc };
+    reparsed.set(origin.source, parsed);
+  }
+  const { doc, lc } = parsed;
   const full = [...(origin.prefix ?? []), ...path];
   for (let n = full.length; n > 0; n--) {
     const node = doc.getIn(full.slice(0, n), true);

@@ -1,7 +1,6 @@
-import { CommanderError } from 'commander';
-import { ExitCode, MeshError, exitCodeOf } from '../errors.js';
 import type { CliContext } from './context.js';
 import { createProgram } from './program.js';
+import { reportError } from './report.js';
 
 const ctx: CliContext = {
   stdout: process.stdout,
@@ -51,18 +50,5 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 function report(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // commander already printed its message; help and version exit 0.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-      return ExitCode.Ok;
-    }
-    return ExitCode.Usage;
-  }
-  const red = ctx.stderrIsTTY && !('NO_COLOR' in ctx.env) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
-  const message = err instanceof Error ? err.message : String(err);
-  ctx.stderr.write(`${red('Error:')} ${message}\n`);
-  if (err instanceof MeshError) for (const d of err.details) ctx.stderr.write(`  ${d}\n`);
-  if (verbose && err instanceof Error && err.stack) ctx.stderr.write(err.stack + '\n');
-  else if (!(err instanceof MeshError)) ctx.stderr.write('(run with --verbose for details)\n');
-  return exitCodeOf(err);
+  return reportError(err, { stderr: ctx.stderr, color: ctx.stderrIsTTY && !('NO_COLOR' in ctx.env), verbose });
 }

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { delimiter } from 'node:path';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import fetch, { type RequestInit } from 'node-fetch';
-import { ClusterError, UsageError, didYouMean } from '../errors.js';
+import { ClusterError, InputError, UsageError, didYouMean, excerpt } from '../errors.js';
 import {
   type ApplyOptions,
   type ClusterInfo,
@@ -58,13 +58,16 @@ const PATCH_TYPES: Record<PatchType | 'apply', string> = {
 
 export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
   const kc = new KubeConfig();
+  let reading = options.kubeconfig ?? '';
   try {
     if (options.kubeconfig !== undefined && options.kubeconfig !== '') {
       const files = options.kubeconfig.split(delimiter).filter((f) => f !== '');
       // kubectl semantics: the first file that sets a value wins, including current-context.
+      reading = files[0]!;
       kc.loadFromFile(files[0]!);
       for (const f of files.slice(1)) {
         const more = new KubeConfig();
+        reading = f;
         more.loadFromFile(f);
         for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
         for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
@@ -75,7 +78,7 @@ export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
       kc.loadFromDefault(undefined, true);
     }
   } catch (err) {
-    throw new ClusterError(`cannot load kubeconfig ${options.kubeconfig ?? ''}: ${(err as Error).message}`.replace('  ', ' '));
+    throw kubeconfigError(reading, err);
   }
   if (options.context !== undefined) {
     if (!kc.getContextObject(options.context)) {
@@ -87,10 +90,30 @@ export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
     kc.setCurrentContext(options.context);
   }
   const cluster = kc.getCurrentCluster();
+  if (!cluster && options.kubeconfig !== undefined && options.kubeconfig !== '') {
+    const current = kc.getCurrentContext();
+    throw new InputError(
+      `kubeconfig ${excerpt(options.kubeconfig, 200)}: ${current ? `the current context "${excerpt(current)}" names no cluster in it` : 'it sets no current-context (use --context, or set current-context)'}`,
+    );
+  }
   if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
     throw new ClusterError('no kubeconfig found: set --kubeconfig or KUBECONFIG, or create ~/.kube/config');
   }
   return kc;
+}
+
+/**
+ * A kubeconfig that cannot be read (exit 1, as before: a missing file is not bad data) or does not
+ * parse or validate (InputError, exit 65): one line naming the file, with at most a short escaped
+ * excerpt of what the parser said, never the file's bytes.
+ */
+function kubeconfigError(file: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  const first = excerpt((e instanceof Error ? e.message : String(err)).split('\n')[0] ?? '', 160);
+  const name = file === '' ? 'the default kubeconfig' : `kubeconfig ${excerpt(file, 200)}`;
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) return new ClusterError(`cannot load ${name}: ${first}`);
+  if (err instanceof RangeError) return new InputError(`${name}: nested too deeply to be a kubeconfig`);
+  return new InputError(`${name}: not a valid kubeconfig: ${first}`);
 }
 
 export function createKubeClient(options: KubeClientOptions = {}): KubeClient {

@@ -3,7 +3,9 @@
  * an Istio control plane. Pure and synchronous: callers read files and stdin and pass text in.
  * `manifest generate`, `install --dry-run` and `install` all call `render()`.
  */
+import { InputError } from '../errors.js';
 import { type ComponentName, type IstioOperator, LABELS } from '../model/install.js';
+import { parsePath } from './path.js';
 import type { KubeObject } from '../model/k8s.js';
 import { renderBase } from './components/base.js';
 import { CNI_NAME, renderCni } from './components/cni.js';
@@ -49,7 +51,25 @@ export interface RenderResult {
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'default']);
 
 export function render(input: RenderInput): RenderResult {
-  const { iop, profile } = composeSpec(input);
+  const composed = composeSpec(input);
+  try {
+    return renderComposed(composed.iop, composed.profile);
+  } catch (err) {
+    // A k8s overlay that does not apply names its path; say which -f file or --set wrote it.
+    const m = err instanceof InputError ? /^(components\.\S*?\.k8s\.overlays\[\d+\])(\S*?)(?: \(([^)]*)\))?: (.*)$/s.exec(err.message) : null;
+    if (m === null) throw err;
+    let segments;
+    try {
+      segments = parsePath(m[1]!);
+    } catch {
+      throw err;
+    }
+    const blamed = composed.blame(segments, m[4]!, `${m[1]}${m[2]}${m[3] !== undefined ? ` (${m[3]})` : ''}`);
+    throw blamed.message.startsWith(m[1]!) ? err : blamed;
+  }
+}
+
+function renderComposed(iop: IstioOperator, profile: string): RenderResult {
   const ctx = buildContext(iop, profile);
   const warnings: string[] = [];
   if (iop.spec?.installPackagePath !== undefined) {

@@ -4,7 +4,7 @@
  * post-processing does. Lists keyed by name (env, volumes, volumeMounts) merge by that key; other
  * lists replace. `overlays[]` then patches any object of the component by path.
  */
-import { InputError } from '../errors.js';
+import { InputError, excerpt } from '../errors.js';
 import type { Json, JsonObject, K8sSettings } from '../model/install.js';
 import type { KubeObject } from '../model/k8s.js';
 import { isObject, overlay } from './merge.js';
@@ -79,14 +79,16 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
       (o) => o.kind === ov.kind && o.metadata.name === ov.name && (ov.apiVersion === undefined || ov.apiVersion === o.apiVersion),
     );
     if (obj === undefined) {
-      const candidates = objects.map((o) => `${o.kind}/${o.metadata.name ?? ''}`).join(', ');
-      throw new InputError(`${where}: no ${ov.kind ?? '(kind missing)'} named "${ov.name ?? ''}" in this component (it has: ${candidates})`);
+      const all = objects.map((o) => `${o.kind}/${o.metadata.name ?? ''}`);
+      const candidates = all.length > 4 ? `${all.slice(0, 4).join(', ')} and ${all.length - 4} more` : all.join(', ');
+      throw new InputError(`${where}: no ${excerpt(String(ov.kind ?? '(kind missing)'))} named "${excerpt(String(ov.name ?? ''))}" in this component (it has: ${candidates})`);
     }
     (ov.patches ?? []).forEach((p, j) => {
+      if (typeof p.path !== 'string' || p.path === '') throw new InputError(`${where}.patches[${j}]: a patch needs a path (e.g. spec.template.spec.containers.[name:discovery].args)`);
       try {
         setAt(obj as unknown as JsonObject, parsePath(p.path), p.value === null ? undefined : structuredClone(p.value));
       } catch (e) {
-        if (e instanceof PathError) throw new InputError(`${where}.patches[${j}] (${ov.kind}/${ov.name ?? ''}): ${e.message}`);
+        if (e instanceof PathError) throw new InputError(`${where}.patches[${j}] (${excerpt(`${ov.kind}/${ov.name ?? ''}`)}): ${e.message}`);
         throw e;
       }
     });

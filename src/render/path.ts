@@ -3,6 +3,7 @@
  * dot-separated keys, `\.` for a literal dot (annotation keys), `[0]` for a list index (also written
  * `.[0]`), and `[name:value]` to select the list element whose `name` is `value`.
  */
+import { excerpt } from '../errors.js';
 import type { Json, JsonObject } from '../model/install.js';
 
 export type Segment =
@@ -18,7 +19,7 @@ export function parsePath(path: string): Segment[] {
   let haveKey = false;
   const flush = (): void => {
     if (haveKey) {
-      if (key === '') throw new PathError(`empty key in path "${path}"`);
+      if (key === '') throw new PathError(`empty key in path "${excerpt(path)}"`);
       out.push({ kind: 'key', key });
     }
     key = '';
@@ -31,14 +32,14 @@ export function parsePath(path: string): Segment[] {
       haveKey = true;
       i++;
     } else if (c === '.') {
-      if (!haveKey && (out.length === 0 || path[i - 1] === '.')) throw new PathError(`empty key in path "${path}"`);
+      if (!haveKey && (out.length === 0 || path[i - 1] === '.')) throw new PathError(`empty key in path "${excerpt(path)}"`);
       flush();
     } else if (c === '[' && !haveKey) {
       const end = path.indexOf(']', i);
-      if (end < 0) throw new PathError(`unclosed "[" in path "${path}"`);
+      if (end < 0) throw new PathError(`unclosed "[" in path "${excerpt(path)}"`);
       out.push(parseBracket(path.slice(i + 1, end), path));
       i = end;
-      if (i + 1 < path.length && path[i + 1] !== '.' && path[i + 1] !== '[') throw new PathError(`expected "." after "]" in path "${path}"`);
+      if (i + 1 < path.length && path[i + 1] !== '.' && path[i + 1] !== '[') throw new PathError(`expected "." after "]" in path "${excerpt(path)}"`);
     } else if (c === '[') {
       flush();
       i--; // re-read the bracket as a segment of its own
@@ -47,7 +48,7 @@ export function parsePath(path: string): Segment[] {
       haveKey = true;
     }
   }
-  if (path.endsWith('.')) throw new PathError(`path "${path}" ends with "."`);
+  if (path.endsWith('.')) throw new PathError(`path "${excerpt(path)}" ends with "."`);
   flush();
   if (out.length === 0) throw new PathError('empty path');
   return out;
@@ -57,7 +58,7 @@ function parseBracket(inner: string, path: string): Segment {
   if (/^\d+$/.test(inner)) return { kind: 'index', index: Number(inner) };
   const colon = inner.indexOf(':');
   if (colon > 0) return { kind: 'select', key: inner.slice(0, colon), value: inner.slice(colon + 1) };
-  throw new PathError(`bad list selector "[${inner}]" in path "${path}" (use [0] or [name:value])`);
+  throw new PathError(`bad list selector "[${excerpt(inner)}]" in path "${excerpt(path)}" (use [0] or [name:value])`);
 }
 
 /** `spec.components.ingressGateways[name:istio-ingressgateway].k8s` — how errors show a path. */
@@ -78,7 +79,8 @@ export function formatPath(segments: readonly Segment[]): string {
 export function typedValue(raw: string): Json {
   const v = raw.replaceAll('\\,', ',');
   if (/^[-+]?\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
-  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(v)) return Number(v);
+  // A number too large for a double (1e400) stays the text it was, so errors show it as given.
+  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(v)) return Number.isFinite(Number(v)) ? Number(v) : v;
   if (v === 'true') return true;
   if (v === 'false') return false;
   return v;
@@ -99,9 +101,10 @@ const put = (o: JsonObject, k: string, v: Json): void => {
 
 /**
  * Sets `value` at `segments` inside `root` (mutating it), creating maps along the way. A list index
- * one past the end appends; a `[key:value]` selector must match an existing element.
+ * one past the end appends; further past the end it appends too, or with `pastEnd: 'error'` (as
+ * `--set` uses it, like istioctl) it is an error. A `[key:value]` selector must match an existing element.
  */
-export function setAt(root: JsonObject, segments: readonly Segment[], value: Json | undefined): void {
+export function setAt(root: JsonObject, segments: readonly Segment[], value: Json | undefined, options: { pastEnd?: 'append' | 'error' } = {}): void {
   let node: Json = root;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
@@ -123,6 +126,10 @@ export function setAt(root: JsonObject, segments: readonly Segment[], value: Jso
       if (!Array.isArray(node)) throw new PathError(`cannot set "${where}": "${formatPath(segments.slice(0, i))}" is not a list`);
       let idx: number;
       if (seg.kind === 'index') {
+        if (seg.index > node.length && options.pastEnd === 'error') {
+          const list = formatPath(segments.slice(0, i));
+          throw new PathError(`"${excerpt(list, 120)}" has ${node.length} element${node.length === 1 ? '' : 's'}, so [${seg.index}] is past its end; [${node.length}] adds one`);
+        }
         idx = Math.min(seg.index, node.length);
         if (idx === node.length && !last) node.push(fresh());
       } else {

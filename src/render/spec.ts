@@ -5,7 +5,8 @@
  * (exit 64) naming the flag.
  */
 import { parseAllDocuments } from 'yaml';
-import { InputError, UsageError, didYouMean } from '../errors.js';
+import { documentToJs } from '../yaml-input.js';
+import { InputError, UsageError, didYouMean, excerpt } from '../errors.js';
 import type { IstioOperator, Json, JsonObject } from '../model/install.js';
 import { type Schema } from '../model/install-schema-dsl.js';
 import { istioOperator, istioOperatorSpec } from '../model/install-schema.js';
@@ -37,6 +38,8 @@ export interface RenderInput {
 export interface ComposedSpec {
   iop: IstioOperator;
   profile: string;
+  /** An error about `spec.<segments>`, reported against the flag or file that set it. */
+  blame: (segments: Segment[], message: string, where?: string) => Error;
 }
 
 interface ParsedSet {
@@ -47,24 +50,32 @@ interface ParsedSet {
 
 /** Parses one IstioOperator document from YAML text (YAML 1.1, as Kubernetes reads it). */
 export function parseIstioOperator(src: SourceText): JsonObject {
-  const docs = parseAllDocuments(src.text, { version: '1.1', prettyErrors: false });
+  const docs = parseAllDocuments(src.text, { version: '1.1', prettyErrors: false, logLevel: 'silent' });
   if (!Array.isArray(docs)) return {};
   const found: JsonObject[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0].line;
-      throw new InputError(`${src.name}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
+      throw new InputError(`${src.name}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${excerpt(err.message.split('\n')[0] ?? '', 200)}`);
     }
-    const v = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    const js = documentToJs(doc);
+    if (!js.ok) throw new InputError(`${src.name}: ${js.message}`);
+    const v = js.value;
     if (v === null || v === undefined) continue;
     if (!isObject(v)) throw new InputError(`${src.name}: expected an IstioOperator (a map), got ${Array.isArray(v) ? 'a list' : typeof v}`);
     found.push(v);
   }
   if (found.length > 1) throw new InputError(`${src.name}: contains ${found.length} IstioOperator documents; only one per file is supported`);
   const iop = found[0] ?? {};
+  // Not an IstioOperator at all (another kind of file given by mistake): say so, without listing its
+  // content as unknown fields.
+  if (found[0] !== undefined && Object.keys(iop).length > 0 && !['apiVersion', 'kind', 'metadata', 'spec'].some((k) => Object.hasOwn(iop, k))) {
+    const n = Object.keys(iop).length;
+    throw new InputError(`${src.name}: not an IstioOperator: a map of ${n} key${n === 1 ? '' : 's'}, none of them apiVersion, kind, metadata or spec (expected apiVersion: install.istio.io/v1alpha1, kind: IstioOperator, spec: …)`);
+  }
   if (iop['kind'] !== undefined && iop['kind'] !== 'IstioOperator') {
-    throw new InputError(`${src.name}: kind is "${String(iop['kind'])}", expected IstioOperator (apiVersion install.istio.io/v1alpha1)`);
+    throw new InputError(`${src.name}: kind is "${excerpt(String(iop['kind']))}", expected IstioOperator (apiVersion install.istio.io/v1alpha1)`);
   }
   return iop;
 }
@@ -87,22 +98,22 @@ function issuesError(where: string, issues: Issue[], type: 'input' | 'usage'): E
 /** Which schema node a `--set` path addresses, for typing its value. */
 function parseSet(flag: string): ParsedSet {
   const eq = flag.indexOf('=');
-  if (eq <= 0) throw new UsageError(`--set ${flag}: expected path=value, e.g. --set values.pilot.traceSampling=0.1`);
+  if (eq <= 0) throw new UsageError(`--set ${excerpt(flag, 120)}: expected path=value, e.g. --set values.pilot.traceSampling=0.1`);
   const rawPath = flag.slice(0, eq);
   const raw = flag.slice(eq + 1);
   let segments: Segment[];
   try {
     segments = parsePath(rawPath);
   } catch (e) {
-    throw new UsageError(`--set ${flag}: ${(e as Error).message}`);
+    throw new UsageError(`--set ${excerpt(flag, 120)}: ${(e as Error).message}`);
   }
   if (segments[0]?.kind === 'key' && segments[0].key === 'spec') segments = segments.slice(1);
   const lookup = schemaAt(istioOperatorSpec, segments);
-  if (!lookup.ok) throw new UsageError(`--set ${flag}: ${lookup.message}`);
+  if (!lookup.ok) throw new UsageError(`--set ${excerpt(flag, 120)}: ${lookup.message}`);
   const value = typedFor(lookup.schema, segments, raw);
   const issues: Issue[] = [];
   const checked = check(value, lookup.schema, formatPath(segments), issues);
-  if (issues.length > 0) throw new UsageError(`--set ${flag}: ${issues[0]!.message}`);
+  if (issues.length > 0) throw new UsageError(`--set ${excerpt(flag, 120)}: ${issues[0]!.message}`);
   return { flag, segments, value: checked };
 }
 
@@ -135,9 +146,9 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   merged['spec'] = spec;
   for (const s of sets) {
     try {
-      setAt(spec, s.segments, s.value);
+      setAt(spec, s.segments, s.value, { pastEnd: 'error' });
     } catch (e) {
-      if (e instanceof PathError) throw new UsageError(`--set ${s.flag}: ${e.message}`);
+      if (e instanceof PathError) throw new UsageError(`--set ${excerpt(s.flag, 120)}: ${e.message}`);
       throw e;
     }
   }
@@ -148,7 +159,7 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   // incomplete); then the rules that span fields.
   const checked = validateIstioOperator(merged, 'merged configuration');
   semanticChecks(checked as IstioOperator, { input, files, sets });
-  return { iop: checked as IstioOperator, profile: profile.name };
+  return { iop: checked as IstioOperator, profile: profile.name, blame: (segments, message, where) => originError(segments, message, { input, files, sets }, where) };
 }
 
 function chooseProfile(
@@ -164,7 +175,7 @@ function chooseProfile(
     if (s && typeof s.value === 'string') {
       name = s.value;
       origin = 'set';
-      originName = `--set ${s.flag}`;
+      originName = `--set ${excerpt(s.flag, 120)}`;
     }
   }
   if (name === undefined) {
@@ -184,7 +195,7 @@ function chooseProfile(
   if (builtin !== undefined) return { name, text: builtin, where: `profile ${name}` };
   const fromFile = input.profileFiles !== undefined && Object.hasOwn(input.profileFiles, name) ? input.profileFiles[name] : undefined;
   if (fromFile !== undefined) return { name, text: fromFile, where: name };
-  const msg = `${originName}: unknown profile "${name}"${didYouMean(name, Object.keys(input.profiles))} (built-in profiles: ${Object.keys(input.profiles).sort().join(', ')}; or give a file path)`;
+  const msg = `${originName}: unknown profile "${excerpt(name)}"${didYouMean(name, Object.keys(input.profiles))} (built-in profiles: ${Object.keys(input.profiles).sort().join(', ')}; or give a file path)`;
   throw origin === 'file' ? new InputError(msg) : new UsageError(msg);
 }
 
@@ -193,14 +204,47 @@ function originError(
   segments: Segment[],
   message: string,
   ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
+  /** The full place of the problem, when more precise than `segments` (which only find its origin). */
+  where?: string,
 ): Error {
+  if (where !== undefined) {
+    const inFile = (name: string): string => `${name}: spec.${where}: ${message}`;
+    const e = originError(segments, message, ctx);
+    if (e instanceof UsageError) return new UsageError(`${e.message.slice(0, e.message.length - message.length)}${where}: ${message}`);
+    const file = [...ctx.files].reverse().find((f) => e.message.startsWith(`${f.name}: `));
+    return new InputError(file ? inFile(file.name) : `${where}: ${message}`);
+  }
   const path = formatPath(segments);
-  if (path === 'revision' && ctx.input.revision !== undefined) return new UsageError(`-r/--revision ${ctx.input.revision}: ${message}`);
+  if (path === 'namespace') {
+    for (const f of [...ctx.files].reverse()) {
+      if (getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments]) === undefined && getAt(f.doc, [{ kind: 'key', key: 'metadata' }, ...segments]) !== undefined) {
+        return new InputError(`${f.name}: metadata.namespace: ${message}`);
+      }
+    }
+  }
+  if (path === 'revision' && ctx.input.revision !== undefined) return new UsageError(`-r/--revision ${excerpt(ctx.input.revision)}: ${message}`);
   const prefix = (a: Segment[], b: Segment[]): boolean => a.length <= b.length && a.every((s, i) => formatPath([s]) === formatPath([b[i]!]));
   const set = [...ctx.sets].reverse().find((s) => prefix(s.segments, segments) || prefix(segments, s.segments));
-  if (set) return new UsageError(`--set ${set.flag}: ${message}`);
+  if (set) return new UsageError(`--set ${excerpt(set.flag, 120)}: ${message}`);
   for (const f of [...ctx.files].reverse()) {
     if (getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments]) !== undefined) return new InputError(`${f.name}: spec.${path}: ${message}`);
+  }
+  // A field no input set, in a list element a --set made (`--set components.ingressGateways[1].enabled=true`
+  // adds a gateway without a name): the flag is at fault, not the profile.
+  const element = (s: Segment[]): number => {
+    let n = 0;
+    while (n < s.length && n < segments.length && formatPath([s[n]!]) === formatPath([segments[n]!])) n++;
+    return n > 0 && s[n - 1]!.kind !== 'key' ? n : 0;
+  };
+  const maker = [...ctx.sets].reverse().find((s) => element(s.segments) > 0);
+  if (maker) return new UsageError(`--set ${excerpt(maker.flag, 120)}: ${message}`);
+  for (const f of [...ctx.files].reverse()) {
+    // The same for a list element a file wrote.
+    for (let n = segments.length - 1; n > 0; n--) {
+      if (segments[n - 1]!.kind !== 'key' && getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments.slice(0, n)]) !== undefined) {
+        return new InputError(`${f.name}: spec.${path}: ${message}`);
+      }
+    }
   }
   return new InputError(`profile ${ctx.input.profile ?? 'default'}: spec.${path}: ${message}`);
 }
@@ -229,16 +273,16 @@ function semanticChecks(
   const spec = iop.spec ?? {};
   const k = (...keys: (string | number)[]): Segment[] => keys.map((x) => (typeof x === 'number' ? { kind: 'index', index: x } : { kind: 'key', key: x }));
   if (spec.revision !== undefined && spec.revision !== '' && !isDns1123Label(spec.revision)) {
-    throw originError(k('revision'), `invalid revision "${spec.revision}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
+    throw originError(k('revision'), `invalid revision "${excerpt(spec.revision)}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
   }
   const hubOk = (path: Segment[], hub: string | undefined): void => {
     if (hub !== undefined && hub !== '' && !isImageRepo(hub)) {
-      throw originError(path, `invalid hub "${hub}": not a valid image repository (e.g. registry.istio.io/release)`, ctx);
+      throw originError(path, `invalid hub "${excerpt(hub)}": not a valid image repository (e.g. registry.istio.io/release)`, ctx);
     }
   };
   const tagOk = (path: Segment[], tag: string | undefined): void => {
     if (tag !== undefined && tag !== '' && !isImageTag(tag)) {
-      throw originError(path, `invalid tag "${tag}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
+      throw originError(path, `invalid tag "${excerpt(tag)}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
     }
   };
   hubOk(k('hub'), spec.hub);
@@ -251,10 +295,10 @@ function semanticChecks(
     hubOk(k('components', c, 'hub'), comps[c]?.hub);
     tagOk(k('components', c, 'tag'), comps[c]?.tag);
     const ns = comps[c]?.namespace;
-    if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('components', c, 'namespace'), `invalid namespace "${ns}": must be a DNS-1123 label`, ctx);
+    if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('components', c, 'namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
   }
   const ns = spec.namespace ?? iop.metadata?.namespace;
-  if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${ns}": must be a DNS-1123 label`, ctx);
+  if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
 
   const values = spec.values ?? {};
   const proxy = isObject(gv['proxy']) ? gv['proxy'] : {};
@@ -262,18 +306,18 @@ function semanticChecks(
     const v = proxy[key];
     if (typeof v !== 'string' || v === '' || v === '*') continue;
     const bad = v.split(',').map((x) => x.trim()).find((x) => !isCidr(x));
-    if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${bad}" is not a CIDR (e.g. 10.0.0.0/8, fd00::/8) or *`, ctx);
+    if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${excerpt(bad)}" is not a CIDR (e.g. 10.0.0.0/8, fd00::/8) or *`, ctx);
   }
   for (const key of ['includeInboundPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'includeOutboundPorts']) {
     const v = proxy[key];
     if (typeof v !== 'string' || v === '' || v === '*') continue;
     const bad = v.split(',').map((x) => x.trim()).find((x) => !/^\d{1,5}$/.test(x) || Number(x) > 65535);
-    if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${bad}" is not a port (0-65535); use a comma-separated list or *`, ctx);
+    if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${excerpt(bad)}" is not a port (0-65535); use a comma-separated list or *`, ctx);
   }
   if (spec.compatibilityVersion !== undefined) {
     const minor = Number(spec.compatibilityVersion.split('.')[1]);
     if (!(minor >= 25 && minor <= 30)) {
-      throw originError(k('compatibilityVersion'), `compatibilityVersion "${spec.compatibilityVersion}" is not supported (1.25 to 1.30; quote it in YAML: "1.30", not 1.30)`, ctx);
+      throw originError(k('compatibilityVersion'), `compatibilityVersion "${excerpt(spec.compatibilityVersion)}" is not supported (1.25 to 1.30; quote it in YAML: "1.30", not 1.30)`, ctx);
     }
   }
   for (const list of ['ingressGateways', 'egressGateways'] as const) {
@@ -282,14 +326,14 @@ function semanticChecks(
       const path = k('components', list, i);
       if (gw.name === undefined || gw.name === '') throw originError([...path, ...k('name')], `gateway ${list}[${i}] has no name`, ctx);
       if (!GATEWAY_NAME.test(gw.name)) {
-        throw originError([...path, ...k('name')], `invalid gateway name "${gw.name}": use lower-case letters, digits, "." and "-" (at most 254)`, ctx);
+        throw originError([...path, ...k('name')], `invalid gateway name "${excerpt(gw.name)}": use lower-case letters, digits, "." and "-" (at most 254)`, ctx);
       }
       if (seen.has(gw.name)) throw originError([...path, ...k('name')], `gateway name "${gw.name}" is used twice in ${list}`, ctx);
       seen.add(gw.name);
       hubOk([...path, ...k('hub')], gw.hub);
       tagOk([...path, ...k('tag')], gw.tag);
       if (gw.namespace !== undefined && !isDns1123Label(gw.namespace)) {
-        throw originError([...path, ...k('namespace')], `invalid namespace "${gw.namespace}": must be a DNS-1123 label`, ctx);
+        throw originError([...path, ...k('namespace')], `invalid namespace "${excerpt(gw.namespace)}": must be a DNS-1123 label`, ctx);
       }
       // Ports below 1024 need root in the gateway pod unless the chart value says so.
       const gwValues = isObject(values['gateways']) ? values['gateways'][gw.name] : undefined;

@@ -4,7 +4,7 @@
  * the closest valid one. Returns a normalized copy (numbers given for always-string fields such as
  * `tag` become strings).
  */
-import { closest } from '../errors.js';
+import { closest, excerpt } from '../errors.js';
 import type { Json } from '../model/install.js';
 import { type Schema, describe } from '../model/install-schema-dsl.js';
 import { isObject, setOwn } from './merge.js';
@@ -31,7 +31,7 @@ export function check(value: Json, schema: Schema, path: string, issues: Issue[]
         const p = join(path, k);
         if (child === undefined) {
           const near = closest(k, Object.keys(schema.f));
-          issues.push({ path: p, message: `unknown field "${p}"${near === undefined ? '' : ` (did you mean "${join(path, near)}"?)`}` });
+          issues.push({ path: p, message: `unknown field "${excerpt(p, 120)}"${near === undefined ? '' : ` (did you mean "${join(path, near)}"?)`}` });
           continue;
         }
         setOwn(out, k, check(v, child, p, issues));
@@ -46,20 +46,25 @@ export function check(value: Json, schema: Schema, path: string, issues: Issue[]
     }
     case 'list':
       if (!Array.isArray(value)) return bad(value, schema, path, issues);
-      return value.map((v, i) => check(v, schema.i, `${path}[${i}]`, issues));
+      // null unsets a field in an overlay, but a null list element is just a wrong element.
+      return value.map((v, i) => (v === null && schema.i.t !== 'any' ? bad(v, schema.i, `${path}[${i}]`, issues) : check(v, schema.i, `${path}[${i}]`, issues)));
     case 'str':
       if (typeof value === 'number' && schema.coerce) return String(value);
       if (typeof value !== 'string') return bad(value, schema, path, issues);
       if (schema.pattern && !schema.pattern.test(value)) {
-        issues.push({ path, message: `${path}: "${value}" is not ${describe(schema)}` });
+        issues.push({ path, message: `${path}: "${excerpt(value)}" is not ${describe(schema)}` });
       }
       if (schema.enum && !schema.enum.includes(value)) {
         const near = closest(value, schema.enum);
-        issues.push({ path, message: `${path}: "${value}" is not ${describe(schema)}${near === undefined ? '' : ` (did you mean "${near}"?)`}` });
+        issues.push({ path, message: `${path}: "${excerpt(value)}" is not ${describe(schema)}${near === undefined ? '' : ` (did you mean "${near}"?)`}` });
       }
       return value;
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value)) return bad(value, schema, path, issues);
+      if (!Number.isSafeInteger(value)) {
+        issues.push({ path, message: `${path}: ${value} is too large for a whole number (at most ${Number.MAX_SAFE_INTEGER})` });
+        return value;
+      }
       if ((schema.min !== undefined && value < schema.min) || (schema.max !== undefined && value > schema.max)) {
         issues.push({ path, message: `${path}: ${value} is out of range (expected ${describe(schema)})` });
       }
@@ -85,7 +90,8 @@ function bad(value: Json, schema: Schema, path: string, issues: Issue[]): Json {
 function show(v: Json): string {
   if (Array.isArray(v)) return 'a list';
   if (isObject(v)) return 'a map';
-  return JSON.stringify(v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  return typeof v === 'string' ? `"${excerpt(v)}"` : JSON.stringify(v);
 }
 
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key.replaceAll('.', '\\.')}`);
@@ -97,7 +103,7 @@ export function schemaAt(root: Schema, segments: readonly Segment[]): SchemaLook
   let s: Schema = root;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
-    const here = formatPath(segments.slice(0, i + 1));
+    const here = excerpt(formatPath(segments.slice(0, i + 1)), 120);
     if (s.t === 'any') return { ok: true, schema: s };
     if (seg.kind === 'key') {
       if (s.t === 'map') {

@@ -10,7 +10,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
-import { closest } from '../../errors.js';
+import { closest, excerpt } from '../../errors.js';
 import { istioKindSchema, ISTIO_KINDS } from './crds.js';
 import type { IstioKindSchema, JSONSchemaProps } from './schema-types.js';
 import { DURATION_NODES } from './schemas/common.js';
@@ -337,11 +337,11 @@ export function validateIstioObject(obj: unknown): SchemaIssue[] {
   if (!k) {
     const near = closest(kind, inGroup.map((i) => i.kind));
     const known = inGroup.map((i) => i.kind).join(', ');
-    return [issue(['kind'], `${group} has no kind "${kind}"${near ? `; did you mean "${near}"?` : `; known kinds: ${known}`}`)];
+    return [issue(['kind'], `${group} has no kind "${excerpt(kind)}"${near ? `; did you mean "${near}"?` : `; known kinds: ${known}`}`)];
   }
   if (!k.versions.includes(version)) {
     const served = k.versions.map((v) => `${group}/${v}`).join(', ');
-    return [issue(['apiVersion'], `${k.kind} is not served at version ${version}; use one of ${served}`)];
+    return [issue(['apiVersion'], `${k.kind} is not served at version ${excerpt(version)}; use one of ${served}`)];
   }
   const validate = validatorFor(k);
   const issues: SchemaIssue[] = [];

@@ -1,12 +1,12 @@
 /**
  * Turns manifest text into Resources: multi-document YAML or JSON, `List` kinds expanded, each object
- * tagged with its file and the line it starts on. Parsed as YAML 1.1, the way the API server reads it
- * (`yes`/`on` are booleans). Pure: the caller reads the files.
+ * tagged with its file and the line it starts on. Parsed by parseKubeYaml (src/model/yaml.ts), the
+ * way the API server reads YAML (`yes`/`on` are booleans). Pure: the caller reads the files.
  */
-import { type Document, LineCounter, type SchemaOptions, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import { isIstioGroup } from '../model/istio/crds.js';
 import { validateIstioObject } from '../model/istio/validate.js';
 import type { KubeObject } from '../model/k8s.js';
+import { parseKubeYaml, yamlFieldLine } from '../model/yaml.js';
 import { KINDS, type KindId, kindIdOf } from './kinds.js';
 import type { FieldPath, Resource } from './types.js';
 
@@ -30,35 +30,16 @@ export interface ParseOptions {
   defaultNamespace: string;
 }
 
-/** YAML 1.1 as the API server reads it: booleans such as `yes`/`on`, but timestamps and `1:20` stay strings. */
-const YAML_OPTIONS = {
-  version: '1.1',
-  uniqueKeys: false,
-  strict: false,
-  customTags: (tags: Tags): Tags =>
-    tags.filter((t) => typeof t !== 'object' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
-} as const;
-type Tags = Parameters<Extract<NonNullable<SchemaOptions['customTags']>, (tags: never) => unknown>>[0];
-
 export function parseManifests(text: string, options: ParseOptions): ParseResult {
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lc, keepSourceTokens: false });
   const out: ParseResult = { resources: [], problems: [], skipped: 0 };
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) {
-      out.problems.push({ file: options.file, line: lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line, message: oneLine(err.message) });
+  for (const doc of parseKubeYaml(text)) {
+    if (doc.error) {
+      out.problems.push({ file: options.file, line: doc.error.line, message: doc.error.message });
       continue;
     }
-    const contents = doc.contents;
-    if (contents === null) continue; // an empty document
-    const start = contents.range?.[0] ?? 0;
-    const line = lc.linePos(start).line;
-    const lineStart = lc.lineStarts[line - 1] ?? 0;
-    const source = { text: text.slice(lineStart, doc.range[1]), firstLine: line };
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
-    addObject(value, { ...options, line, source, prefix: [], doc, lc }, out);
+    if (doc.value === null) continue; // an empty document
+    const source = { text: doc.text, firstLine: doc.line };
+    addObject(doc.value, { ...options, line: doc.line, source, prefix: [] }, out);
   }
   return out;
 }
@@ -67,8 +48,6 @@ interface Where extends ParseOptions {
   line: number;
   source: { text: string; firstLine: number };
   prefix: FieldPath;
-  doc: Document;
-  lc: LineCounter;
 }
 
 function addObject(value: unknown, where: Where, out: ParseResult): void {
@@ -86,12 +65,11 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
   }
   if ((kind === 'List' || kind.endsWith('List')) && Array.isArray(o['items'])) {
     const items = o['items'] as unknown[];
-    const seq = where.doc.getIn([...where.prefix, 'items'], true);
     items.forEach((item, i) => {
-      const node = isSeq(seq) ? seq.items[i] : undefined;
-      const start = node !== null && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined)?.[0] : undefined;
-      const line = start !== undefined ? where.lc.linePos(start).line : where.line;
-      addObject(item, { ...where, line, prefix: [...where.prefix, 'items', i] }, out);
+      const prefix = [...where.prefix, 'items', i];
+      const at = yamlFieldLine(where.source.text, prefix);
+      const line = at !== undefined ? where.source.firstLine + at - 1 : where.line;
+      addObject(item, { ...where, line, prefix }, out);
     });
     return;
   }
@@ -146,21 +124,6 @@ export function clusterResource(id: KindId, object: KubeObject): Resource {
  */
 export function lineOfField(origin: Resource['origin'], path: FieldPath): number | undefined {
   if (!origin.source) return origin.line;
-  const lc = new LineCounter();
-  const doc = parseDocument(origin.source.text, { ...YAML_OPTIONS, lineCounter: lc });
-  const full = [...(origin.prefix ?? []), ...path];
-  for (let n = full.length; n > 0; n--) {
-    const node = doc.getIn(full.slice(0, n), true);
-    if (node !== null && typeof node === 'object' && 'range' in node) {
-      const range = (node as { range?: [number, number, number] }).range;
-      if (range) return origin.source.firstLine + lc.linePos(range[0]).line - 1;
-    }
-  }
-  return origin.line;
+  const at = yamlFieldLine(origin.source.text, [...(origin.prefix ?? []), ...path]);
+  return at !== undefined ? origin.source.firstLine + at - 1 : origin.line;
 }
-
-function oneLine(s: string): string {
-  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
-}
-
-

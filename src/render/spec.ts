@@ -4,11 +4,11 @@
  * Problems in files are InputErrors (exit 65) naming the file; problems in flags are UsageErrors
  * (exit 64) naming the flag.
  */
-import { parseAllDocuments } from 'yaml';
 import { InputError, UsageError, didYouMean } from '../errors.js';
 import type { IstioOperator, Json, JsonObject } from '../model/install.js';
 import { type Schema } from '../model/install-schema-dsl.js';
 import { istioOperator, istioOperatorSpec } from '../model/install-schema.js';
+import { parseKubeYaml } from '../model/yaml.js';
 import { isObject, overlay } from './merge.js';
 import { PathError, type Segment, formatPath, getAt, parsePath, setAt, typedValue } from './path.js';
 import { type Issue, check, schemaAt } from './validate.js';
@@ -47,16 +47,10 @@ interface ParsedSet {
 
 /** Parses one IstioOperator document from YAML text (YAML 1.1, as Kubernetes reads it). */
 export function parseIstioOperator(src: SourceText): JsonObject {
-  const docs = parseAllDocuments(src.text, { version: '1.1', prettyErrors: false });
-  if (!Array.isArray(docs)) return {};
   const found: JsonObject[] = [];
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (err) {
-      const line = err.linePos?.[0].line;
-      throw new InputError(`${src.name}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
-    }
-    const v = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  for (const doc of parseKubeYaml(src.text)) {
+    if (doc.error) throw new InputError(`${src.name}:${doc.error.line}: invalid YAML: ${doc.error.message}`);
+    const v = doc.value;
     if (v === null || v === undefined) continue;
     if (!isObject(v)) throw new InputError(`${src.name}: expected an IstioOperator (a map), got ${Array.isArray(v) ? 'a list' : typeof v}`);
     found.push(v);

@@ -80,35 +80,50 @@ export function goYamlNumber(s: string): number | undefined {
   return undefined;
 }
 
-const nullType = new Type('tag:yaml.org,2002:null', {
+// One implicit type answers for null, booleans and numbers (js-yaml tries implicit types in turn on
+// every plain scalar, so one resolver with a first-character dispatch is the fast way); it remembers
+// the value it resolved so construct does not compute it again. Strings are what none of them is.
+const NOT_SCALAR = Symbol('string');
+let lastText: string | undefined;
+let lastValue: unknown = NOT_SCALAR;
+function resolveScalar(s: string): unknown {
+  if (s === lastText) return lastValue;
+  let v: unknown = NOT_SCALAR;
+  const c = s.charCodeAt(0);
+  if (s === '' || NULLS.has(s)) v = null;
+  else if ((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e) {
+    const n = goYamlNumber(s);
+    if (n !== undefined) v = n;
+  } else if (TRUE.has(s)) v = true;
+  else if (FALSE.has(s)) v = false;
+  lastText = s;
+  lastValue = v;
+  return v;
+}
+const scalarType = new Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (s: string) => NULLS.has(s),
-  construct: () => null,
-  predicate: (v: unknown) => v === null,
+  resolve: (s: string | null) => s === null || resolveScalar(s) !== NOT_SCALAR,
+  construct: (s: string | null) => (s === null ? null : resolveScalar(s)),
+  predicate: (v: unknown) => v === null || typeof v === 'boolean' || typeof v === 'number',
 });
-const boolType = new Type('tag:yaml.org,2002:bool', {
-  kind: 'scalar',
-  resolve: (s: string) => TRUE.has(s) || FALSE.has(s),
-  construct: (s: string) => TRUE.has(s),
-  predicate: (v: unknown) => typeof v === 'boolean',
-});
-// Integers and floats are both JavaScript numbers: one resolver, registered under both tags so
-// `!!int` and `!!float` work too (implicitly the first one answers).
-const numberType = (tag: string): Type =>
+// Explicit `!!bool`, `!!int`, `!!float` tags.
+const explicitType = (tag: string, ok: (v: unknown) => boolean): Type =>
   new Type(tag, {
     kind: 'scalar',
-    resolve: (s: string) => goYamlNumber(s) !== undefined,
-    construct: (s: string) => goYamlNumber(s),
-    predicate: (v: unknown) => typeof v === 'number',
+    resolve: (s: string) => ok(resolveScalar(s)),
+    construct: (s: string) => resolveScalar(s),
   });
+const boolType = explicitType('tag:yaml.org,2002:bool', (v) => typeof v === 'boolean');
+const intType = explicitType('tag:yaml.org,2002:int', (v) => typeof v === 'number');
+const floatType = explicitType('tag:yaml.org,2002:float', (v) => typeof v === 'number');
 
 /** `<<`: js-yaml merges the mappings of a key with this tag, as go-yaml does. */
 const mergeType = new Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (s: string | null) => s === '<<' || s === null });
 
 /** go-yaml v2's implicit types for plain scalars; strings, maps and sequences from the failsafe schema. */
 export const KUBE_YAML_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({
-  implicit: [nullType, boolType, numberType('tag:yaml.org,2002:int'), numberType('tag:yaml.org,2002:float'), mergeType],
-  explicit: [],
+  implicit: [scalarType, mergeType],
+  explicit: [boolType, intType, floatType],
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -38,8 +38,8 @@ export const DEVIATIONS: readonly Deviation[] = [
   { side: 'istioctl only', match: /^IST0175 /, why: 'no warning when RequestAuthentications only carry inline jwks (istiod fetches nothing), or istiod takes its environment from envFrom (out of view)' },
   { side: 'istioctl only', match: /^IST0160 .*\[default waypoint\]/, why: 'a Telemetry with targetRefs applies to what it targets, not to the whole namespace' },
   { side: 'istioctl only', match: /^IST0153 .*default\/routes/, why: 'istiod applies ADD to HTTP_ROUTE (it adds a route); istioctl flags it' },
-  { side: 'istioctl only', match: /^IST0177 .*shared\/db-http, team-b\/db/, why: 'a ServiceEntry in several conflicts is reported once, for its first conflict by host and port; istioctl picks another' },
-  { side: 'mesh only', match: /^IST0177 Warning \(ServiceEntry shared\/db-http\) .*team-a\/db/, why: 'see the line above' },
+  { side: 'istioctl only', match: /^IST0177 Warning \(ServiceEntry shared\/db-http\) /, why: 'a ServiceEntry in several conflicts is reported once, for its first conflict by host and port; istioctl reports one of them, and which one changes from run to run (Go map order)' },
+  { side: 'mesh only', match: /^IST0177 Warning \(ServiceEntry shared\/db-http\) /, why: 'see the line above' },
   { side: 'istioctl only', match: /^IST0133 .*(multiple providers is not currently supported|can't unmarshal Any nested proto|deny all traffic to TCP ports)/, why: 'istiod validation rules mesh does not reproduce (Telemetry providers, Envoy protos in EnvoyFilter values, DENY rules with only HTTP attributes)' },
   { side: 'istioctl only', match: /^IST0106 .*JWT claim based routing/, why: 'istiod validation rule mesh reports as IST0149 with the gateways in view instead' },
   { side: 'mesh only', match: /^IST0106 .*(unknown field|is not a duration|must be an integer|is not served at version)|^IST0133 .*is deprecated: use/, why: "the CRD schema (what the API server enforces, and prunes silently): istioctl's file reader drops or coerces such fields" },
@@ -117,7 +117,8 @@ describe('mesh analyze agrees with istioctl analyze (files only)', { skip: oracl
   });
 
   test('every listed deviation still happens (none is stale)', () => {
-    const stale = DEVIATIONS.filter((d) => !used.has(d)).map((d) => `${d.side} ${d.match}: ${d.why}`);
+    // istioctl's IST0177 pick varies between runs: on a run where it picks mesh's, that pair is unused.
+    const stale = DEVIATIONS.filter((d) => !used.has(d) && !d.match.source.startsWith('^IST0177')).map((d) => `${d.side} ${d.match}: ${d.why}`);
     assert.deepEqual(stale, []);
   });
 });

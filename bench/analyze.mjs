@@ -1,11 +1,15 @@
 // Benchmark for `mesh analyze` on files: a synthetic mesh of 10,000 objects (Services, Deployments,
 // VirtualServices, DestinationRules, Gateways, Sidecars, AuthorizationPolicies, PeerAuthentications)
-// across 200 namespaces. Reports the time to analyze from files as a ratio against parsing the same
-// YAML alone (goal: well under 2x), and peak RSS. Runs the analysis in a child process (through tsx,
-// on the sources) so that each measurement starts from a fresh heap.
+// across 200 namespaces.
+//  1. Against istioctl (issue 13's goal: at least 5x faster in wall time, peak RSS not above
+//     istioctl's): the built `bin/mesh analyze --use-kube=false -A -o json` and the built
+//     `istioctl analyze --use-kube=false -A -o json` (scripts/istio/istio.sh) on the same files,
+//     alternating, best of --runs each, both as whole processes (start-up included).
+//  2. Analysis against parsing alone (CPU time, in a child process through tsx on the sources, so
+//     each measurement starts from a fresh heap): goal well under 2x.
 //   node bench/analyze.mjs [--namespaces 200] [--runs 3]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,11 +179,12 @@ async function main() {
     return all.reduce((a, b) => (b.ms < a.ms ? b : a));
   };
   try {
+    againstIstioctl(meshDir, objects, runs);
     const parse = best('parse');
     const analyze = best('analyze');
     const fmt = (n) => n.toFixed(0).padStart(6);
     console.log(`synthetic mesh: ${objects} objects in ${namespaces} namespaces (best of ${runs} runs, fresh process each; CPU time)`);
-    console.log(`parse only (read + YAML 1.1 parse):       ${fmt(parse.ms)} ms   peak RSS ${fmt(parse.rssMB)} MB`);
+    console.log(`parse only (read + the yaml package, YAML 1.1):${fmt(parse.ms)} ms   peak RSS ${fmt(parse.rssMB)} MB`);
     console.log(`analyze from files (parse + ${analyze.analyzers} analyzers): ${fmt(analyze.ms)} ms   peak RSS ${fmt(analyze.rssMB)} MB   (${analyze.findings} findings; analysis alone ${analyze.analyzeMs.toFixed(0)} ms)`);
     const ratio = analyze.ms / parse.ms;
     if (Object.keys(analyze.perAnalyzer).length > 0) console.log(analyze.perAnalyzer);
@@ -188,6 +193,50 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Wall time and peak RSS of a whole process, through GNU time when there is one. */
+function timed(cmd, args) {
+  const gnuTime = existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' } })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0 && r.status !== 79) throw new Error(`${cmd} exited ${r.status}: ${r.stderr.slice(-1000)}`);
+  const rssKB = gnuTime ? Number(r.stderr.trim().split('\n').pop()) : NaN;
+  let findings = NaN;
+  try {
+    findings = JSON.parse(r.stdout).length;
+  } catch {}
+  return { ms, rssMB: rssKB / 1024, findings };
+}
+
+function againstIstioctl(meshDir, objects, runs) {
+  const paths = spawnSync('bash', ['scripts/istio/istio.sh', 'paths'], { encoding: 'utf8' });
+  const istioctl = /^ISTIOCTL=(.*)$/m.exec(paths.stdout ?? '')?.[1];
+  if (!istioctl || !existsSync(istioctl)) {
+    console.log(`istioctl not built (scripts/istio/istio.sh build): no comparison against istioctl`);
+    return;
+  }
+  if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js missing: run npm run build (npm run bench does)');
+  const meshRuns = [];
+  const istioRuns = [];
+  for (let i = 0; i < runs; i++) {
+    meshRuns.push(timed(process.execPath, ['bin/mesh', 'analyze', '--use-kube=false', '-A', '-o', 'json', meshDir]));
+    istioRuns.push(timed(istioctl, ['analyze', '--use-kube=false', '-A', '-o', 'json', meshDir]));
+  }
+  const best = (xs) => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const m = best(meshRuns);
+  const s = best(istioRuns);
+  const rss = (xs) => Math.max(...xs.map((x) => x.rssMB));
+  const fmt = (n) => n.toFixed(0).padStart(6);
+  console.log(`against istioctl: ${objects} objects from files, -A (best of ${runs}, whole processes, wall time; peak RSS the highest seen)`);
+  console.log(`  istioctl analyze --use-kube=false: ${fmt(s.ms)} ms   peak RSS ${fmt(rss(istioRuns))} MB   (${s.findings} findings)`);
+  console.log(`  mesh analyze --use-kube=false:     ${fmt(m.ms)} ms   peak RSS ${fmt(rss(meshRuns))} MB   (${m.findings} findings; mesh also runs the analyzers that read Services, Pods, Deployments from files, which istioctl skips)`);
+  const speed = s.ms / m.ms;
+  const mem = rss(meshRuns) / rss(istioRuns);
+  console.log(`  speed-up ${speed.toFixed(2)}x (goal: >= 5x) ${speed >= 5 ? 'MET' : 'NOT MET'}; RSS ratio mesh/istioctl ${mem.toFixed(2)} (goal: <= 1) ${mem <= 1 ? 'MET' : 'NOT MET'}`);
 }
 
 async function worker(mode, dir) {

@@ -8,7 +8,6 @@
  *  - the analyzer does not change the objects it reads (they are frozen).
  * Placeholders left unfilled and undeclared codes fail in the runner's strict mode.
  */
-import { parse } from 'yaml';
 import type { KindId } from './kinds.js';
 import { parseManifests } from './load.js';
 import { messageType } from './messages.js';
@@ -16,6 +15,7 @@ import { DEFAULT_SETTINGS, friendlyName, runAnalyzers } from './runner.js';
 import { ResourceStore } from './store.js';
 import type { AnalysisSettings, Analyzer, Message } from './types.js';
 import { isObj, obj, str } from './lib/data.js';
+import { parseKubeYamlValue } from '../model/yaml.js';
 
 export interface Expectation {
   code: string;
@@ -47,7 +47,7 @@ export interface CaseReport {
 
 /** Parses a fixtures file. Expectations are `CODE Kind ns/name[:line]` or `{code, resource, line?, message?}`. */
 export function parseFixtures(text: string): Fixtures {
-  const doc = obj(parse(text));
+  const doc = obj(parseKubeYamlValue(text));
   const cases = (key: 'valid' | 'invalid'): FixtureCase[] =>
     (Array.isArray(doc[key]) ? (doc[key] as unknown[]) : []).map((c, i) => {
       const o = obj(c);

@@ -1,4 +1,5 @@
 import type { CliContext } from './context.js';
+import { ExitCode } from '../errors.js';
 import { createProgram } from './program.js';
 import { reportError } from './report.js';
 

@@ -13,11 +13,11 @@
  *   interception mode, ProxyConfig YAML).
  */
 import { SIDECAR_INJECT } from '../../model/injection.js';
-import { parseDocument } from 'yaml';
 import { type AnnotationValue, inIstioDomain, istioAnnotation } from '../lib/annotations.js';
 import { isObj, labelsOf } from '../lib/data.js';
 import type { KindId } from '../kinds.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { parseKubeYamlValue } from '../../model/yaml.js';
 
 export const meta: AnalyzerMeta = {
   name: 'annotations.K8sAnalyzer',
@@ -78,10 +78,12 @@ export function valueProblem(kind: AnnotationValue, value: string): string | und
     case 'interception-mode':
       return ['REDIRECT', 'TPROXY', 'NONE'].includes(value) ? undefined : `"${value}" is not an interception mode (REDIRECT, TPROXY or NONE)`;
     case 'proxy-config': {
-      const doc = parseDocument(value);
-      const first = doc.errors[0];
-      if (first) return `the value is not valid YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
-      const parsed: unknown = doc.toJS();
+      let parsed: unknown;
+      try {
+        parsed = parseKubeYamlValue(value);
+      } catch (err) {
+        return `the value is not valid YAML: ${err instanceof Error ? err.message : String(err)}`;
+      }
       return parsed === null || parsed === undefined || isObj(parsed) ? undefined : 'the value is not a ProxyConfig (a YAML map of its fields)';
     }
   }

@@ -20,10 +20,10 @@ export const meta: AnalyzerMeta = {
 const ENV = 'BLOCKED_CIDRS_IN_JWKS_URIS';
 
 export function analyze(ctx: AnalysisContext): void {
-  const fetches = ctx
-    .list('RequestAuthentication')
-    .some((ra) => objs(obj(ra.object['spec'])['jwtRules']).some((rule) => (str(rule['jwks']) ?? '') === ''));
+  const all = ctx.list('RequestAuthentication');
+  const fetches = all.some((ra) => objs(obj(ra.object['spec'])['jwtRules']).some((rule) => (str(rule['jwks']) ?? '') === ''));
   if (!fetches) return;
+  const names = all.map((ra) => `${ra.namespace}/${ra.name}`).join(', ');
   for (const d of ctx.list('Deployment')) {
     if (d.object.metadata.labels?.['app'] !== 'istiod') continue;
     const containers = objs(obj(obj(obj(d.object['spec'])['template'])['spec'])['containers']);
@@ -34,6 +34,6 @@ export function analyze(ctx: AnalysisContext): void {
     );
     if (covered) continue;
     const discovery = containers.findIndex((c) => c['name'] === 'discovery');
-    ctx.report('IST0175', d, {}, { path: ['spec', 'template', 'spec', 'containers', Math.max(discovery, 0)] });
+    ctx.report('IST0175', d, { count: all.length, names }, { path: ['spec', 'template', 'spec', 'containers', Math.max(discovery, 0)] });
   }
 }

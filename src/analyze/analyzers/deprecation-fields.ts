@@ -27,7 +27,7 @@ export function analyze(ctx: AnalysisContext): void {
     objs(obj(vs.object['spec'])['http']).forEach((route, i) => {
       const percent = num(obj(obj(route['fault'])['delay'])['percent']);
       if (percent !== undefined && percent > 0) {
-        ctx.report('IST0002', vs, { detail: `http[${i}].fault.delay.percent is deprecated; use fault.delay.percentage` }, {
+        ctx.report('IST0002', vs, { detail: 'HTTPRoute.fault.delay.percent is deprecated; use HTTPRoute.fault.delay.percentage' }, {
           path: ['spec', 'http', i, 'fault', 'delay', 'percent'],
         });
       }
@@ -37,7 +37,7 @@ export function analyze(ctx: AnalysisContext): void {
     const policy = obj(obj(sc.object['spec'])['outboundTrafficPolicy']);
     const egressProxy = policy['egressProxy'];
     if (egressProxy !== undefined && egressProxy !== null) {
-      ctx.report('IST0002', sc, { detail: 'outboundTrafficPolicy.egressProxy is ignored by Istio' }, { path: ['spec', 'outboundTrafficPolicy', 'egressProxy'] });
+      ctx.report('IST0002', sc, { detail: 'OutboundTrafficPolicy.EgressProxy ignored' }, { path: ['spec', 'outboundTrafficPolicy', 'egressProxy'] });
     }
   }
   for (const crd of ctx.list('CustomResourceDefinition')) {

@@ -29,7 +29,7 @@ export function analyze(ctx: AnalysisContext): void {
     const policy = obj(spec['trafficPolicy']);
     const mode = unverified(policy['tls']);
     if (mode !== undefined) {
-      ctx.report('IST0128', dr, { destinationrule: dr.name, namespace: dr.namespace, mode, host }, { path: ['spec', 'trafficPolicy', 'tls', 'mode'] });
+      ctx.report('IST0128', dr, { destinationrule: `${dr.namespace}/${dr.name}`, namespace: dr.namespace, mode, host }, { path: ['spec', 'trafficPolicy', 'tls', 'mode'] });
     }
     objs(policy['portLevelSettings']).forEach((pls, i) => {
       const m = unverified(pls['tls']);
@@ -38,7 +38,7 @@ export function analyze(ctx: AnalysisContext): void {
       ctx.report(
         'IST0129',
         dr,
-        { destinationrule: dr.name, namespace: dr.namespace, mode: m, host, port: String(port ?? '') },
+        { destinationrule: `${dr.namespace}/${dr.name}`, namespace: dr.namespace, mode: m, host, port: String(port ?? '') },
         { path: ['spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'] },
       );
     });

@@ -69,7 +69,10 @@ export function analyze(ctx: AnalysisContext): void {
         break;
     }
     if (!relative || (num(obj(p.ef.object['spec'])['priority']) ?? 0) !== 0) continue;
+    // As istioctl: IST0151 for every relative patch without a priority, IST0155 as well when a proxy
+    // version is involved.
+    ctx.report('IST0151', p.ef, {}, { path });
     const versioned = p.proxyVersion || (p.target !== '' && versionedTargets.has(p.target));
-    ctx.report(versioned ? 'IST0155' : 'IST0151', p.ef, {}, { path });
+    if (versioned) ctx.report('IST0155', p.ef, {}, { path });
   }
 }

@@ -9,10 +9,10 @@
  * `networking.istio.io/cluster` annotation). When a remote secret is in view without either (Secrets are
  * read from a cluster as metadata only), the registries cannot be known and nothing is reported.
  */
-import { parse } from 'yaml';
 import { injectorConfigMapName, injectorValues } from '../../model/injection.js';
 import { isObj, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { parseKubeYamlValue } from '../../model/yaml.js';
 
 export const meta: AnalyzerMeta = {
   name: 'meshnetworks.MeshNetworksAnalyzer',
@@ -31,7 +31,7 @@ export function analyze(ctx: AnalysisContext): void {
   if (!cm || raw === undefined) return;
   let doc: unknown;
   try {
-    doc = parse(raw, { version: '1.1' });
+    doc = parseKubeYamlValue(raw);
   } catch {
     return; // not YAML: istiod rejects it; nothing to say about registries
   }

@@ -3,11 +3,13 @@
  * `mesh install` applies carry (src/model/istio), plus what the CRDs cannot say: unknown fields (which
  * the API server would silently drop), duration syntax, unserved versions. Deprecated fields are
  * warnings (IST0133), except the few that deprecation.DeprecationAnalyzer reports as IST0002 (as
- * istioctl does; see lib/deprecations.ts).
+ * istioctl does; see lib/deprecations.ts). A few of istiod's own rules come on top, in istioctl's
+ * words (lib/istio-validation.ts).
  */
 import { validateIstioObject } from '../../model/istio/validate.js';
 import { ISTIO_KIND_IDS } from '../kinds.js';
 import { reportedAsDeprecated } from '../lib/deprecations.js';
+import { istioSemanticIssues } from '../lib/istio-validation.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -35,6 +37,9 @@ export function analyze(ctx: AnalysisContext): void {
         const err = issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
         const options = issue.path === '' ? {} : { path: toFieldPath(issue.path) };
         ctx.report(issue.level === 'error' ? 'IST0106' : 'IST0133', r, { err }, options);
+      }
+      for (const issue of istioSemanticIssues(kind, r.object)) {
+        ctx.report(issue.level === 'error' ? 'IST0106' : 'IST0133', r, { err: issue.message }, issue.path ? { path: issue.path } : {});
       }
     }
   }

@@ -2,8 +2,8 @@
  * IST0177: ServiceEntries that are visible in a common namespace define the same host and port with
  * different protocols (compared case-insensitively), so which protocol the proxies use is undefined.
  * Hosts are compared fully qualified; visibility follows `exportTo` and meshConfig's
- * `defaultServiceExportTo` (an entry exported to `*` meets every other). Ports without a protocol are
- * left out. Each ServiceEntry is reported once, for the first conflict in host and port order.
+ * `defaultServiceExportTo` (an entry exported to `*` meets every other). A port without a protocol
+ * counts as the protocol "", as istioctl counts it. Each ServiceEntry is reported once, for the first conflict in host and port order.
  */
 import { num, obj, objs, str, strs } from '../lib/data.js';
 import { type Visibility, fqdn, serviceVisibility } from '../lib/hosts.js';
@@ -32,7 +32,8 @@ export function analyze(ctx: AnalysisContext): void {
     for (const port of objs(spec['ports'])) {
       const number = num(port['number']);
       const protocol = (str(port['protocol']) ?? '').toUpperCase();
-      if (number === undefined || protocol === '') continue;
+      // An unset protocol counts as one of its own, as istioctl counts it.
+      if (number === undefined) continue;
       for (const host of hosts) {
         const key = `${host}\u0000${number}`;
         let entry = byHostPort.get(key);

@@ -25,7 +25,7 @@ export function analyze(ctx: AnalysisContext): void {
       objs(tracing['providers']).forEach((p, j) => {
         const name = str(p['name']);
         if (name === undefined || !lightstep.has(name)) return;
-        const detail = `the Lightstep tracing provider "${name}" (meshConfig extensionProviders); move this tracing to an OpenTelemetry provider`;
+        const detail = `The Lightstep provider ${name} is deprecated, please migrate to OpenTelemetry provider.`;
         ctx.report('IST0002', t, { detail }, { path: ['spec', 'tracing', i, 'providers', j, 'name'] });
       });
     });

@@ -42,7 +42,17 @@ export function analyze(ctx: AnalysisContext): void {
       const conflicting = claims.filter((o) => o === c || overlaps(o.visibility, c.visibility));
       if (conflicting.length < 2) continue;
       const names = conflicting.map((o) => `${o.vs.namespace}/${o.vs.name}`).sort();
-      ctx.report('IST0109', c.vs, { virtualServices: names.join(','), host: c.host }, { path: ['spec', 'hosts', c.index] });
+      // As istioctl: the host as `<exportTo scope>/<FQDN>`, `*` when all of them are public.
+      const host = `${scopeOf(conflicting.map((o) => o.visibility))}/${fqdn(c.host, c.vs.namespace)}`;
+      ctx.report('IST0109', c.vs, { virtualServices: names.join(','), host }, { path: ['spec', 'hosts', c.index] });
     }
   }
+}
+
+/** The namespace where all of them are visible (the first by name), or `*` when all are public. */
+function scopeOf(vs: readonly Visibility[]): string {
+  const limited = vs.filter((v): v is Extract<Visibility, { all: false }> => !v.all);
+  if (limited.length === 0) return '*';
+  const common = [...limited[0]!.namespaces].filter((n) => limited.every((v) => v.namespaces.has(n))).sort();
+  return common[0] ?? [...limited[0]!.namespaces].sort()[0] ?? '*';
 }

@@ -39,7 +39,7 @@ export function analyze(ctx: AnalysisContext): void {
       const defined = candidates.some((c) => c.subsets.has(d.subset!) && overlaps(c.visibility, where));
       if (!defined) {
         const path = [...d.path.slice(0, -1), 'subset'];
-        ctx.report('IST0101', vs, { reftype: 'host+subset in destinationrule', refval: `${d.subset}+${d.host}` }, { path });
+        ctx.report('IST0101', vs, { reftype: 'host+subset in destinationrule', refval: `${d.host}+${d.subset}` }, { path });
       }
     }
   }

@@ -1,7 +1,8 @@
 /**
  * The gateways a VirtualService binds to: each must exist (IST0101), must not be one that an
  * implementation generates for internal use (IST0165), and must serve every host of the
- * VirtualService on some server whose host namespace admits it (IST0132).
+ * VirtualService on some server whose host namespace admits it: like istioctl, IST0132 when none of
+ * its hosts is served (or the gateway is missing), naming all of them.
  */
 import { obj, objs, strs } from '../lib/data.js';
 import { fqdn, gatewayKey, hostsIntersect } from '../lib/hosts.js';
@@ -34,7 +35,9 @@ export function analyze(ctx: AnalysisContext): void {
       }
       const gw = ctx.find('Gateway', ns, name);
       if (!gw) {
+        // As istioctl: the missing gateway, and (so scripts that grep for it see it) its hosts.
         ctx.report('IST0101', vs, { reftype: 'gateway', refval: ref }, { path });
+        if (hosts.length > 0) ctx.report('IST0132', vs, { host: hosts, virtualservice: `${vs.namespace}/${vs.name}`, gateway: key }, { path });
         return;
       }
       // Server hosts as [namespace filter, host].
@@ -44,14 +47,15 @@ export function analyze(ctx: AnalysisContext): void {
           return at < 0 ? (['*', h] as const) : ([h.slice(0, at), h.slice(at + 1)] as const);
         }),
       );
-      for (const h of hosts) {
+      // As istioctl: a warning when no host of the VirtualService is served, naming all its hosts.
+      const found = hosts.some((h) => {
         const full = fqdn(h, vs.namespace);
-        const found = served.some(([nsFilter, gh]) => {
+        return served.some(([nsFilter, gh]) => {
           const admits = nsFilter === '*' || nsFilter === vs.namespace || (nsFilter === '.' && gw.namespace === vs.namespace);
           return admits && (hostsIntersect(gh, h) || hostsIntersect(gh, full));
         });
-        if (!found) ctx.report('IST0132', vs, { host: [h], virtualservice: `${vs.namespace}/${vs.name}`, gateway: key }, { path: ['spec', 'hosts', hosts.indexOf(h)] });
-      }
+      });
+      if (!found && hosts.length > 0) ctx.report('IST0132', vs, { host: hosts, virtualservice: `${vs.namespace}/${vs.name}`, gateway: key }, { path });
     });
   }
 }

@@ -1,26 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { ClusterError, FindingsError, InputError, UsageError, didYouMean } from '../../errors.js';
-import type { KubeClient } from '../../kube/client.js';
+import { FindingsError, UsageError, didYouMean } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { ANALYZERS } from '../../analyze/analyzers/index.js';
 import { ANALYZE_FORMATS, type AnalyzeFormat, formatMessages } from '../../analyze/format.js';
-import { MissingPathError, readSources } from '../../analyze/io/files.js';
-import { KINDS, type KindId } from '../../analyze/kinds.js';
-import { type ParseProblem, parseManifests } from '../../analyze/load.js';
+import { readSources } from '../../analyze/io/files.js';
 import { type Level, MESSAGES, documentationUrl, levelRank, messageType, parseLevel } from '../../analyze/messages.js';
-import { runAnalyzers } from '../../analyze/runner.js';
-import { ResourceStore } from '../../analyze/store.js';
+import { type AnalyzeRunOptions, runAnalyze } from '../../analyze/run.js';
 import { type Suppression, SuppressionSyntaxError, parseSuppression, unknownSuppressionCode } from '../../analyze/suppress.js';
-import type { Analyzer, Resource } from '../../analyze/types.js';
+import type { Analyzer } from '../../analyze/types.js';
 import type { AnalyzeFlags } from '../commands/analyze.js';
 import { type CliContext, colorOn, globalOptions, kubeClient } from '../context.js';
 import { MESH_VERSION } from '../program.js';
 
 const ISTIO_MINOR = ISTIO_VERSION.split('.').slice(0, 2).join('.');
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends AnalyzeRunOptions {
   files: string[];
   useKube: boolean | undefined;
   allNamespaces: boolean;
@@ -103,101 +98,13 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
   const verbose = globalOptions(cmd).verbose === true;
   for (const s of options.suppressions) if (unknownSuppressionCode(s)) warn(`--suppress "${s.text}": ${s.code} is not a known message code`);
 
-  // The cluster, when asked for or when a kubeconfig is usable.
-  let kube: KubeClient | undefined;
-  if (options.useKube !== false) {
-    try {
-      kube = await kubeClient(ctx, cmd);
-    } catch (err) {
-      if (options.useKube === true || err instanceof UsageError) throw err;
-      if (options.files.length === 0) {
-        throw new UsageError(`nothing to analyze: no files given and no usable kubeconfig (${err instanceof Error ? err.message : String(err)})`);
-      }
-    }
-  }
-  if (!kube && options.files.length === 0) throw new UsageError('nothing to analyze: give files or directories, or use a cluster (--use-kube)');
-
-  const defaultNamespace = options.namespace ?? kube?.info().namespace ?? 'default';
-
-  // Files.
-  let fileResources: Resource[] = [];
-  if (options.files.length > 0) {
-    let read;
-    try {
-      read = await readSources(options.files, ctx.stdin);
-    } catch (err) {
-      if (err instanceof MissingPathError) throw new UsageError(err.message);
-      throw err;
-    }
-    for (const n of read.notes) warn(n);
-    const problems: ParseProblem[] = [];
-    for (const s of read.sources) {
-      const r = parseManifests(s.text, { file: s.file, defaultNamespace });
-      fileResources = fileResources.concat(r.resources);
-      problems.push(...r.problems);
-    }
-    if (problems.length > 0) {
-      const lines = problems.map((p) => `${p.file}:${p.line}: ${p.message}`);
-      if (!options.ignoreUnknown) {
-        throw new InputError(`cannot parse ${lines[0]}`, { details: [...lines.slice(1), 'use --ignore-unknown to skip documents that do not parse'] });
-      }
-      for (const l of lines) warn(`skipped ${l}`);
-    }
-  }
-
-  // Mesh config: --meshConfigFile, else the cluster's, else defaults.
-  let meshConfig: Record<string, unknown> = {};
-  if (options.meshConfigFile !== undefined) meshConfig = await readMeshConfigFile(options.meshConfigFile);
-
-  // The cluster snapshot: only the kinds the selected analyzers read.
-  let clusterResources: Resource[] = [];
-  if (kube) {
-    const kinds = [...new Set(options.analyzers.flatMap((a) => a.meta.inputs))] as KindId[];
-    const { readCluster } = await import('../../analyze/io/cluster.js');
-    try {
-      const [snapshot, mesh, nsExists] = await Promise.all([
-        readCluster(kube, kinds, {
-          istioNamespace: options.istioNamespace,
-          ...(!options.allNamespaces ? { fallbackNamespace: defaultNamespace } : {}),
-        }),
-        options.meshConfigFile === undefined ? clusterMeshConfig(kube, options.istioNamespace, options.revision, warn) : Promise.resolve(undefined),
-        options.namespace !== undefined ? kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }) : Promise.resolve(true),
-      ]);
-      clusterResources = snapshot.resources;
-      if (snapshot.restricted.length > 0) {
-        const inNs = snapshot.restricted.filter((r) => r.readIn !== undefined).map((r) => KINDS[r.kind].kind);
-        const none = snapshot.restricted.filter((r) => r.readIn === undefined).map((r) => KINDS[r.kind].kind);
-        const parts = [
-          ...(inNs.length > 0 ? [`${inNs.join(', ')} read in namespace ${defaultNamespace} only`] : []),
-          ...(none.length > 0 ? [`${none.join(', ')} not read`] : []),
-        ];
-        warn(`you may not list every kind cluster-wide (403): ${parts.join('; ')}; findings about references to other namespaces may be missing or wrong`);
-      }
-      if (mesh !== undefined) meshConfig = mesh;
-      if (verbose && snapshot.notServed.length > 0) ctx.stderr.write(`Kinds not served by the cluster (analysed as empty): ${snapshot.notServed.join(', ')}\n`);
-      if (nsExists === undefined && !fileResources.some((r) => r.namespace === options.namespace)) {
-        throw new UsageError(`-n: namespace "${options.namespace}" not found in the cluster (context ${kube.info().context})`);
-      }
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      if (options.useKube === true || options.files.length === 0) {
-        throw new ClusterError(`cannot read the cluster: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      warn(`cannot read the cluster, analysing files only: ${err instanceof Error ? err.message : String(err)}`);
-      kube = undefined;
-    }
-  }
-
-  const namespace = options.allNamespaces ? undefined : (options.namespace ?? (kube ? defaultNamespace : undefined));
-  const target = namespace === undefined ? 'all namespaces' : `namespace: ${namespace}`;
-  const result = runAnalyzers({
-    store: ResourceStore.of(clusterResources, fileResources),
-    analyzers: options.analyzers,
-    settings: { istioNamespace: options.istioNamespace, revision: options.revision, meshConfig },
-    ...(namespace !== undefined ? { namespace } : {}),
-    suppressions: options.suppressions,
+  const result = await runAnalyze(options, {
+    kube: () => kubeClient(ctx, cmd),
+    readSources: (paths) => readSources(paths, ctx.stdin),
+    readFile: (path) => readFile(path, 'utf8'),
+    warn,
+    ...(verbose ? { verbose: (line: string) => void ctx.stderr.write(`${line}\n`) } : {}),
   });
-  if (verbose) ctx.stderr.write(`Analyzers run: ${result.executed.join(', ')}\n`);
   for (const s of result.unusedSuppressions) warn(`--suppress "${s}" matched no finding`);
 
   const shown = result.messages.filter((m) => levelRank(m.level) >= levelRank(options.outputThreshold));
@@ -205,64 +112,17 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
     ctx.stdout.write(formatMessages(shown, options.output, { istioMinor: ISTIO_MINOR, color: colorOn(ctx, 'stdout'), toolVersion: MESH_VERSION }));
   }
   if (result.messages.length === 0) {
-    ctx.stderr.write(`✔ No validation issues found when analyzing ${target}.\n`);
+    ctx.stderr.write(`✔ No validation issues found when analyzing ${result.target}.\n`);
   }
   if (result.messages.some((m) => levelRank(m.level) >= levelRank(options.failureThreshold))) {
-    throw new FindingsError(`Analyzers found issues when analyzing ${target}.`, {
+    throw new FindingsError(`Analyzers found issues when analyzing ${result.target}.`, {
       details: [`See https://istio.io/v${ISTIO_MINOR}/docs/reference/config/analysis for more information about causes and resolutions.`],
     });
   }
 }
 
-async function readMeshConfigFile(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(`--meshConfigFile: cannot read ${file}`);
-  }
-  let v: unknown;
-  try {
-    v = parseYaml(text, { version: '1.1' });
-  } catch (err) {
-    throw new InputError(`--meshConfigFile: ${file} is not YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-  return meshFrom(v) ?? {};
-}
-
-/** A MeshConfig, or a ConfigMap holding one under data.mesh. */
-function meshFrom(v: unknown): Record<string, unknown> | undefined {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  const data = o['data'];
-  if (o['kind'] === 'ConfigMap' && data !== null && typeof data === 'object') {
-    const mesh = (data as Record<string, unknown>)['mesh'];
-    return typeof mesh === 'string' ? meshFrom(parseYaml(mesh, { version: '1.1' })) : {};
-  }
-  return o;
-}
-
-/**
- * The cluster's mesh config (ConfigMap istio or istio-REVISION, data.mesh). Missing: undefined, the
- * defaults apply. Unreadable (no permission, not YAML, the API failing): a warning, then the defaults,
- * never silently.
- */
-export async function clusterMeshConfig(
-  kube: KubeClient,
-  istioNamespace: string,
-  revision: string,
-  warn: (s: string) => void,
-): Promise<Record<string, unknown> | undefined> {
-  const name = revision === '' || revision === 'default' ? 'istio' : `istio-${revision}`;
-  try {
-    const cm = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: istioNamespace, name });
-    return cm ? meshFrom(cm) : undefined;
-  } catch (err) {
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    warn(`cannot read the mesh config (ConfigMap ${istioNamespace}/${name}): ${why}; analysing with the default mesh config (--meshConfigFile gives one)`);
-    return undefined;
-  }
-}
+/** Kept for callers of the action module; the logic lives in src/analyze/run.ts. */
+export { clusterMeshConfig } from '../../analyze/run.js';
 
 export function listAnalyzers(): string {
   return [...ANALYZERS]

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { InputError, UsageError } from '../../errors.js';
 import type { KubeObject } from '../../model/k8s.js';
+import { parseKubeYaml } from '../../model/yaml.js';
 import { renderData } from '../../output/format.js';
 import { diffManifests, formatDiff } from '../../render/index.js';
 import type { CliContext } from '../context.js';
@@ -11,10 +11,9 @@ import { readStdin } from './manifest-input.js';
 /** Reads a manifest file (multi-document YAML, `kind: List` flattened) into objects. */
 export function parseManifest(name: string, text: string): KubeObject[] {
   const out: KubeObject[] = [];
-  parseAllDocuments(text, { version: '1.1' }).forEach((doc, i) => {
-    const err = doc.errors[0];
-    if (err) throw new InputError(`${name}:${err.linePos?.[0].line ?? '?'}: invalid YAML: ${err.message.split('\n')[0]}`);
-    const v = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  parseKubeYaml(text).forEach((doc, i) => {
+    if (doc.error) throw new InputError(`${name}:${doc.error.line}: invalid YAML: ${doc.error.message}`);
+    const v = doc.value;
     if (v === null || v === undefined) return;
     const objs = isList(v) ? v.items : [v];
     for (const o of objs) {

@@ -107,7 +107,7 @@ export async function proxyConfigAction(ctx: CliContext, cmd: Command, type: str
   validateProxyConfig(type, pod, flags, () => 'default');
   const offline = (type === 'endpoint' ? flags.endpointsFile : flags.file) !== undefined && !flags.diff;
   const deadline = new AbortController();
-  const kube = offline ? undefined : await kubeClient(cmd, { signal: deadline.signal });
+  const kube = offline ? undefined : await kubeClient(ctx, cmd, { signal: deadline.signal });
   const o = validateProxyConfig(type, pod, flags, () => kube?.info().namespace ?? 'default');
   const timer = setTimeout(() => deadline.abort(), o.timeoutMs);
   try {

@@ -17,7 +17,7 @@ test('log lines in istioctl shape with file:line, most severe first, exit 79', (
   assert.equal(
     r.stdout,
     `Error [IST0101] (VirtualService default/reviews ${FILE}:17) Referenced host not found: "reviews"\n` +
-      `Warning [IST0128] (DestinationRule other/ext ${FILE}:26) DestinationRule ext in namespace other has TLS mode set to SIMPLE but no caCertificates are set to validate server identity for host: api.example.com\n` +
+      `Warning [IST0128] (DestinationRule other/ext ${FILE}:26) DestinationRule other/ext in namespace other has TLS mode set to SIMPLE but no caCertificates are set to validate server identity for host: api.example.com\n` +
       `Warning [IST0174] (DestinationRule other/ext ${FILE}:23) DestinationRule for non-existent service api.example.com in namespace other\n`,
   );
   assert.match(r.stderr, /Analyzers found issues when analyzing all namespaces\./);

@@ -15,15 +15,9 @@ import { MESH_VERSION } from '../program.js';
 
 const ISTIO_MINOR = ISTIO_VERSION.split('.').slice(0, 2).join('.');
 
+/** The run's options (src/analyze/run.ts) and what only the printer needs. */
 export interface AnalyzeOptions extends AnalyzeRunOptions {
   files: string[];
-  useKube: boolean | undefined;
-  allNamespaces: boolean;
-  namespace: string | undefined;
-  istioNamespace: string;
-  revision: string;
-  meshConfigFile: string | undefined;
-  ignoreUnknown: boolean;
   output: AnalyzeFormat;
   outputThreshold: Level;
   failureThreshold: Level;

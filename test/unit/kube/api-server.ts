@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { RealKubeClient } from '../../../src/kube/real.js';
 
@@ -59,6 +60,19 @@ export function json(res: ServerResponse, status: number, body: unknown): void {
 
 export function status(res: ServerResponse, code: number, reason: string, message: string): void {
   json(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
+}
+
+/** startApi for a test file: every server it starts is closed when the file's tests are done. */
+export function apiStarter(): (handler: Handler) => Promise<TestApi> {
+  const apis: TestApi[] = [];
+  after(async () => {
+    for (const a of apis) await a.close();
+  });
+  return async (handler) => {
+    const a = await startApi(handler);
+    apis.push(a);
+    return a;
+  };
 }
 
 export async function startApi(handler: Handler): Promise<TestApi> {

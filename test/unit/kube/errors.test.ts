@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { KubeApiError } from '../../../src/kube/client.js';
 import { rbacOf } from '../../../src/kube/real.js';
-import { startApi, status, type TestApi } from './api-server.js';
+import { apiStarter, status, type TestApi } from './api-server.js';
 
-const apis: TestApi[] = [];
-after(async () => {
-  for (const a of apis) await a.close();
-});
-const start = async (...args: Parameters<typeof startApi>): Promise<TestApi> => {
-  const a = await startApi(...args);
-  apis.push(a);
-  return a;
-};
+const start = apiStarter();
 const forbidden = (): Promise<TestApi> =>
   start((req, res) => status(res, 403, 'Forbidden', `pods is forbidden: User "jane" cannot ${req.query.get('watch') === 'true' ? 'watch' : 'list'} resource "pods" in API group "" in the namespace "app"`));
 

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { KubeApiError } from '../../../src/kube/client.js';
-import { json, startApi, status, type TestApi } from './api-server.js';
+import { json, apiStarter, status } from './api-server.js';
 
-const apis: TestApi[] = [];
-after(async () => {
-  for (const a of apis) await a.close();
-});
-const start = async (...args: Parameters<typeof startApi>): Promise<TestApi> => {
-  const a = await startApi(...args);
-  apis.push(a);
-  return a;
-};
+const start = apiStarter();
 const ref = { apiVersion: 'v1', kind: 'Pod', name: 'db-0', namespace: 'app' };
 
 test('a DELETE whose response was lost is retried with the uid precondition, so the recreated pod of the same name survives', async () => {

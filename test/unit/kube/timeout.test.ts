@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
-import { json, startApi, type TestApi } from './api-server.js';
+import { json, apiStarter, type TestApi } from './api-server.js';
 
-const apis: TestApi[] = [];
-after(async () => {
-  for (const a of apis) await a.close();
-});
-const start = async (...args: Parameters<typeof startApi>): Promise<TestApi> => {
-  const a = await startApi(...args);
-  apis.push(a);
-  return a;
-};
+const start = apiStarter();
 /** A server that accepts every request and never answers. */
 const silent = (): Promise<TestApi> => start(() => new Promise<void>(() => undefined));
 const ref = { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'app' };

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { kubeFailure } from '../../../src/apply/errors.js';
 import { ExitCode, exitCodeOf } from '../../../src/errors.js';
 import { KubeApiError } from '../../../src/kube/client.js';
 import { parseWarningHeader } from '../../../src/kube/real.js';
-import { json, startApi, status, type TestApi } from './api-server.js';
+import { json, apiStarter, status } from './api-server.js';
 
-const apis: TestApi[] = [];
-after(async () => {
-  for (const a of apis) await a.close();
-});
-const start = async (...args: Parameters<typeof startApi>): Promise<TestApi> => {
-  const a = await startApi(...args);
-  apis.push(a);
-  return a;
-};
+const start = apiStarter();
 const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mesh', namespace: 'istio-system' }, data: { a: '1' } };
 
 test('every write asks for strict field validation, so an unknown field is an error and not dropped', async () => {

@@ -80,8 +80,9 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
     );
     if (obj === undefined) {
       const all = objects.map((o) => `${o.kind}/${o.metadata.name ?? ''}`);
-      const candidates = all.length > 4 ? `${all.slice(0, 4).join(', ')} and ${all.length - 4} more` : all.join(', ');
-      throw new InputError(`${where}: no ${excerpt(String(ov.kind ?? '(kind missing)'))} named "${excerpt(String(ov.name ?? ''))}" in this component (it has: ${candidates})`);
+      // Two names at most: the line stays short with a long --set in front of it.
+      const candidates = all.length > 2 ? `${all.slice(0, 2).join(', ')} and ${all.length - 2} more` : all.join(', ');
+      throw new InputError(`${where}: no ${excerpt(String(ov.kind ?? '(kind missing)'), 40)} named "${excerpt(String(ov.name ?? ''), 40)}" in this component (it has: ${candidates})`);
     }
     (ov.patches ?? []).forEach((p, j) => {
       if (typeof p.path !== 'string' || p.path === '') throw new InputError(`${where}.patches[${j}]: a patch needs a path (e.g. spec.template.spec.containers.[name:discovery].args)`);

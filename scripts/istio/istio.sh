@@ -2,7 +2,11 @@
 # The real Istio binaries of the 1.31 line, built from Go modules: istiod (pilot-discovery) and istioctl.
 # They are test oracles and the other side of mesh's end-to-end tests (never shipped with mesh).
 #
-# Usage: scripts/istio/istio.sh build|paths|version|present|gateway-api-crds
+# Usage: scripts/istio/istio.sh build|simproxy|paths|version|present|gateway-api-crds
+#
+# `build` also builds simproxy (scripts/istio/simproxy: simulated proxies on xDS for the e2e tests
+# and the benchmark) into the same directory; `simproxy` builds only that one and prints its path.
+# Each is a fast no-op when its binary is up to date.
 #
 # Environment:
 #   MESH_ISTIO_CACHE   binary cache root  (default: <repo>/.cache/istio)
@@ -67,9 +71,35 @@ cmd_build() {
   log "built ${BINARIES[*]} in $((SECONDS - start))s into $BIN"
 }
 
+# simproxy has its own stamp (its sources and go.sum), so changing it rebuilds only it; the Istio
+# binaries next to it are never touched.
+simproxy_stamp() {
+  printf 'istio=%s sums=%s src=%s' "$ISTIO_MODULE" "$(cksum <"$HERE/go.sum" | cut -d' ' -f1)" \
+    "$(cat "$HERE"/simproxy/*.go | cksum | cut -d' ' -f1)"
+}
+
+cmd_simproxy() {
+  local stamp
+  stamp="$(simproxy_stamp)"
+  if [[ -x "$BIN/simproxy" && -f "$BIN/.simproxy.stamp" && "$(cat "$BIN/.simproxy.stamp")" == "$stamp" ]]; then
+    return 0
+  fi
+  command -v go >/dev/null || die "go is not installed; cannot build simproxy"
+  mkdir -p "$BIN"
+  local start=$SECONDS jobs="${MESH_CP_BUILD_JOBS:-}" pflag=()
+  [[ -n "$jobs" ]] && pflag=(-p "$jobs")
+  log "building simproxy (istio.io/istio@$ISTIO_MODULE pkg/adsc) ..."
+  (cd "$HERE" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build "${pflag[@]}" -trimpath -ldflags "-s -w" -o "$BIN/simproxy.tmp" ./simproxy) ||
+    die "go build ./simproxy failed"
+  mv "$BIN/simproxy.tmp" "$BIN/simproxy"
+  echo "$stamp" >"$BIN/.simproxy.stamp"
+  log "built simproxy in $((SECONDS - start))s into $BIN"
+}
+
 case "${1:-}" in
-  build) cmd_build ;;
-  paths) printf 'MESH_ISTIO_BIN=%s\nISTIOCTL=%s\nPILOT_DISCOVERY=%s\n' "$BIN" "$BIN/istioctl" "$BIN/pilot-discovery" ;;
+  build) cmd_build; cmd_simproxy ;;
+  simproxy) cmd_simproxy >&2; echo "$BIN/simproxy" ;;
+  paths) printf 'MESH_ISTIO_BIN=%s\nISTIOCTL=%s\nPILOT_DISCOVERY=%s\nSIMPROXY=%s\n' "$BIN" "$BIN/istioctl" "$BIN/pilot-discovery" "$BIN/simproxy" ;;
   version) echo "$ISTIO_VERSION ($ISTIO_MODULE)" ;;
   present) present ;;
   # The Gateway API CRDs (standard channel) of the version Istio's module requires, from the Go
@@ -78,5 +108,5 @@ case "${1:-}" in
     dir="$(cd "$HERE" && GOFLAGS=-mod=mod go mod download -json sigs.k8s.io/gateway-api | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
     [[ -d "$dir/config/crd/standard" ]] || die "sigs.k8s.io/gateway-api is not in the Go module cache (run: scripts/istio/istio.sh build)"
     echo "$dir/config/crd/standard" ;;
-  *) echo "usage: $0 build|paths|version|present|gateway-api-crds" >&2; exit 64 ;;
+  *) echo "usage: $0 build|simproxy|paths|version|present|gateway-api-crds" >&2; exit 64 ;;
 esac

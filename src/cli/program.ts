@@ -5,6 +5,7 @@ import { registerInstall } from './commands/install.js';
 import { registerManifest } from './commands/manifest.js';
 import { registerProfile } from './commands/profile.js';
 import { registerProxyStatus } from './commands/proxy-status.js';
+import { registerProxyConfig } from './commands/proxy-config.js';
 import { registerRolloutRestart } from './commands/rollout-restart.js';
 import { registerVersion } from './commands/version.js';
 
@@ -38,6 +39,7 @@ export function createProgram(ctx: CliContext): Command {
   registerAnalyze(program, ctx);
   registerRolloutRestart(program, ctx);
   registerProxyStatus(program, ctx);
+  registerProxyConfig(program, ctx);
 
   // Sub-commands inherit exit override and output configuration.
   const configure = (cmd: Command): void => {

@@ -1,7 +1,14 @@
 /**
- * proxy-status, the I/O part: find the istiod pods, port-forward to each one's monitoring port,
- * read `/debug/syncz` with a short-lived service-account token, and list the pods that may carry
- * sidecars. Everything it learns goes into a plain StatusSnapshot for the pure compute step.
+ * proxy-status, the I/O part: find the istiod pods, ask each one for its sync status through a
+ * port-forward, and list the pods that may carry sidecars. Everything it learns goes into a plain
+ * StatusSnapshot for the pure compute step.
+ *
+ * Two transports, as istioctl has:
+ *  - xDS (default, istioctl 1.22+): `istio.io/debug/syncz` over gRPC on istiod's 15012, TLS
+ *    verified against istiod's CA (the istio-ca-root-cert ConfigMap) and the SAN istiod[-REV].NS.svc;
+ *  - HTTP: `GET /debug/syncz` on the monitoring port 15014 (istioctl 1.21 and older).
+ * `auto` tries xDS and falls back to HTTP for an istiod whose 15012 cannot be reached or does not
+ * speak TLS with that CA; a refused token is an error either way, never a reason to fall back.
  *
  * Authentication (istiod 1.27+ with ENABLE_DEBUG_ENDPOINT_AUTH, the default): istiod checks the
  * bearer token with a TokenReview and gives the full view only to identities from its own
@@ -12,12 +19,17 @@
 import { ClusterError, MeshError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
-import type { StatusSnapshot, SynczPayload } from './types.js';
+import { XdsCallError, xdsDebugCall } from './grpc.js';
+import type { StatusSnapshot, SynczPayload, Transport } from './types.js';
+import { SYNCZ_TYPE, debugNode } from './xds.js';
 
 export const MONITORING_PORT = 15014;
+export const XDS_PORT = 15012;
+export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
 export const SYNCZ_PATH = '/debug/syncz';
 export const TOKEN_SERVICE_ACCOUNT = 'default';
 export const TOKEN_AUDIENCE = 'istio-ca';
+export const TOKEN_AUDIENCES_FOR_DEBUG = [TOKEN_AUDIENCE];
 export const TOKEN_SECONDS = 600;
 
 export interface CollectOptions {
@@ -31,7 +43,12 @@ export interface CollectOptions {
   timeoutMs: number;
   /** Label selector for istiod pods (default app=istiod). */
   istiodLabel?: string;
+  /** HTTP monitoring port (default 15014). */
   port?: number;
+  /** xDS port (default 15012). */
+  xdsPort?: number;
+  /** auto (default): xDS, falling back to HTTP; xds or http: only that one. */
+  transport?: Transport;
 }
 
 export interface CollectDeps {
@@ -151,9 +168,88 @@ export async function readSyncz(
       throw new ClusterError(`${who}: ${tried} answered HTTP ${res.status}${line ? `: ${line}` : ''}`);
     }
     try {
-      return { istiod: name, body: JSON.parse(text) as unknown };
+      return { istiod: name, body: JSON.parse(text) as unknown, via: 'http' };
     } catch {
       throw new ClusterError(`${who}: ${tried} answered with something that is not JSON: ${text.trim().slice(0, 80)}`);
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** The name istiod's serving certificate carries: istiod.NS.svc, or istiod-REV.NS.svc. */
+export function istiodSan(pod: KubeObject): string {
+  const rev = pod.metadata.labels?.['istio.io/rev'] ?? 'default';
+  const ns = pod.metadata.namespace ?? '';
+  return rev === 'default' ? `istiod.${ns}.svc` : `istiod-${rev}.${ns}.svc`;
+}
+
+/** istiod's root certificate, from the ConfigMap istiod writes into every namespace. */
+export async function readRootCert(kube: KubeClient, namespace: string): Promise<string | undefined> {
+  const cm = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', name: ROOT_CERT_CONFIGMAP, namespace });
+  const pem = (cm?.['data'] as Record<string, string> | undefined)?.['root-cert.pem'];
+  return pem !== undefined && pem.includes('BEGIN CERTIFICATE') ? pem : undefined;
+}
+
+/** Why an xDS read failed, and whether HTTP may be tried instead. */
+export class XdsReadError extends ClusterError {
+  constructor(message: string, readonly fallback: boolean) {
+    super(message);
+  }
+}
+
+/** Reads one istiod's istio.io/debug/syncz over xDS through a port-forward to 15012. */
+export async function readSynczXds(
+  kube: KubeClient,
+  pod: KubeObject,
+  token: string,
+  options: { port: number; timeoutMs: number; deadline: AbortSignal; ca: string | undefined; typeUrl?: string; resourceNames?: string[] },
+): Promise<SynczPayload> {
+  const name = pod.metadata.name ?? '';
+  const ns = pod.metadata.namespace ?? '';
+  const who = `istiod ${ns}/${name}`;
+  const typeUrl = options.typeUrl ?? SYNCZ_TYPE;
+  const tried = `xDS ${typeUrl} on port ${options.port} (port-forward)`;
+  if (options.ca === undefined) {
+    throw new XdsReadError(`${who}: cannot verify istiod's TLS certificate for ${tried}: no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`, true);
+  }
+  let handle;
+  const forwarding = kube.portForward(ns, name, options.port);
+  try {
+    handle = await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, forwarding);
+  } catch (err) {
+    void forwarding.then((h) => h.close()).catch(() => undefined);
+    if (err instanceof MeshError) throw err;
+    throw new XdsReadError(`${who}: port-forward to port ${options.port} failed: ${(err as Error).message}`, true);
+  }
+  const san = istiodSan(pod);
+  try {
+    const body = await xdsDebugCall(
+      { typeUrl, ...debugNode(ns, TOKEN_SERVICE_ACCOUNT, `mesh-${process.pid}`), ...(options.resourceNames ? { resourceNames: options.resourceNames } : {}) },
+      { port: handle.localPort, ca: options.ca, servername: san, token, signal: options.deadline },
+    );
+    return { istiod: name, body, via: 'xds' };
+  } catch (err) {
+    if (!(err instanceof XdsCallError)) throw err;
+    switch (err.kind) {
+      case 'aborted':
+        throw new ClusterError(`${who}: no answer to ${tried} within ${seconds(options.timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
+      case 'unauthenticated':
+        throw new ClusterError(
+          `${who}: ${tried} refused the token of ServiceAccount ${ns}/${TOKEN_SERVICE_ACCOUNT} (audience ${TOKEN_AUDIENCE}): ${err.message}`,
+        );
+      case 'denied':
+        throw new ClusterError(
+          `${who}: ${tried}: ServiceAccount ${ns}/${TOKEN_SERVICE_ACCOUNT} may not read debug information (${err.message}; istiod allows its own namespace and DEBUG_ENDPOINT_AUTH_ALLOWED_NAMESPACES)`,
+        );
+      case 'tls':
+        throw new XdsReadError(`${who}: ${tried}: TLS with istiod (SAN ${san}, CA from ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}) failed: ${err.message}`, true);
+      case 'connect': {
+        const cause = handle.lastError?.() ?? err.message;
+        throw new XdsReadError(`${who}: ${tried} failed: the port-forward was refused or closed (${cause}); is istiod listening on its xDS port ${options.port}?`, true);
+      }
+      default:
+        throw new XdsReadError(`${who}: ${tried}: ${err.message}`, err.kind === 'protocol');
     }
   } finally {
     await handle.close().catch(() => undefined);
@@ -183,10 +279,37 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
     );
   }
 
+  const transport = options.transport ?? 'auto';
+  const ca =
+    transport === 'http'
+      ? undefined
+      : await within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace));
   deps.onStep?.(`Reading sync status from ${istiodPods.length} istiod pod${istiodPods.length === 1 ? '' : 's'}`);
   const fetchFn = deps.fetch ?? fetch;
+  const notes: string[] = [];
+  const readOne = async (pod: KubeObject): Promise<SynczPayload> => {
+    const http = (): Promise<SynczPayload> => readSyncz(kube, pod, token, { port, timeoutMs: options.timeoutMs, deadline, fetch: fetchFn });
+    if (transport === 'http') return http();
+    try {
+      return await readSynczXds(kube, pod, token, { port: options.xdsPort ?? XDS_PORT, timeoutMs: options.timeoutMs, deadline, ca });
+    } catch (err) {
+      if (transport === 'auto' && err instanceof XdsReadError && err.fallback) {
+        try {
+          const payload = await http();
+          notes.push(`${err.message}; read GET ${SYNCZ_PATH} on port ${port} instead`);
+          return payload;
+        } catch (httpErr) {
+          if (!(httpErr instanceof MeshError)) throw httpErr;
+          const same = /refused or closed/.test(err.message) && /refused or closed/.test(httpErr.message);
+          const why = err.message.replace(`istiod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}: `, '');
+          throw new ClusterError(`${httpErr.message} (after xDS on port ${options.xdsPort ?? XDS_PORT} failed${same ? ' the same way' : `: ${why}`})`);
+        }
+      }
+      throw err;
+    }
+  };
   const [results, pods] = await Promise.all([
-    Promise.allSettled(istiodPods.map((pod) => readSyncz(kube, pod, token, { port, timeoutMs: options.timeoutMs, deadline, fetch: fetchFn }))),
+    Promise.allSettled(istiodPods.map(readOne)),
     within(
       `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
       kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
@@ -199,5 +322,5 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
     throw new ClusterError(`cannot read the sync status of ${lines.length} of ${istiodPods.length} istiod pods:`, { details: lines });
   }
   const payloads = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  return { istioNamespace: options.istioNamespace, istiodPods, payloads, pods };
+  return { istioNamespace: options.istioNamespace, istiodPods, payloads, pods, notes };
 }

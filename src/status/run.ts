@@ -6,7 +6,7 @@ import { ClusterError, didYouMean } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { type CollectDeps, collectStatus } from './collect.js';
 import { computeStatus, hasSidecar, summarize } from './compute.js';
-import type { ProxyRow, StatusReport } from './types.js';
+import type { ProxyRow, StatusReport, Transport } from './types.js';
 
 export interface ProxyStatusOptions {
   /** A single proxy: its pod and namespace. */
@@ -16,6 +16,7 @@ export interface ProxyStatusOptions {
   revision?: string;
   timeoutMs: number;
   outdatedOnly?: boolean;
+  transport?: Transport;
 }
 
 export interface ProxyStatusDeps extends CollectDeps {
@@ -26,6 +27,8 @@ export interface ProxyStatusResult {
   report: StatusReport;
   /** Set for a single-proxy request. */
   proxy?: ProxyRow;
+  /** Notes for stderr (e.g. an istiod read over HTTP because its xDS port failed). */
+  notes: string[];
 }
 
 export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxyStatusDeps): Promise<ProxyStatusResult> {
@@ -36,6 +39,7 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
       timeoutMs: options.timeoutMs,
       ...(options.revision !== undefined ? { revision: options.revision } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
+      ...(options.transport !== undefined ? { transport: options.transport } : {}),
     },
     deps,
   );
@@ -44,12 +48,13 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
     ...(options.revision !== undefined ? { revision: options.revision } : {}),
     ...(options.outdatedOnly ? { outdatedOnly: true } : {}),
   });
-  if (options.target === undefined) return { report };
+  const notes = snapshot.notes ?? [];
+  if (options.target === undefined) return { report, notes };
 
   const { pod, namespace: ns } = options.target;
   const id = `${pod}.${ns}`;
   const proxy = report.proxies.find((r) => r.name === id);
-  if (proxy !== undefined) return { report: { ...report, proxies: [proxy], summary: summarize([proxy]) }, proxy };
+  if (proxy !== undefined) return { report: { ...report, proxies: [proxy], summary: summarize([proxy]) }, proxy, notes };
   const live = snapshot.pods.find((p) => p.metadata.name === pod && p.metadata.namespace === ns);
   if (live !== undefined && !hasSidecar(live)) {
     throw new ClusterError(`pod ${ns}/${pod} has no istio-proxy container, so it has no proxy to report`);

@@ -58,6 +58,7 @@ function parseHttp(istiod: string, items: unknown[]): ProxySync[] {
   for (const item of items) {
     if (!isObject(item)) continue;
     const id = str(item['proxy']);
+
     if (id === '') continue;
     const resources = isObject(item['resources']) ? item['resources'] : undefined;
     const byType = new Map<XdsType, Json>();
@@ -86,6 +87,11 @@ function parseHttp(istiod: string, items: unknown[]): ProxySync[] {
         error: status === 'ERROR' ? { details: lastError, lastUpdateAttempt: lastUpdated } : null,
       };
     }
+    // Debug clients (mesh's and istioctl's own xDS requests) are connections too: no
+    // ISTIO_VERSION, no CLUSTER_ID, nothing but debug types sent. istiod's xDS syncz leaves them
+    // out; so does mesh.
+    const anonymous = str(item['istio_version']) === '' && str(item['proxy_version']) === '' && str(item['cluster_id']) === '';
+    if (anonymous && XDS_TYPES.every((t) => types[t].status === 'NOT SENT' || types[t].status === 'IGNORED')) continue;
     out.push({
       id,
       clusterId: str(item['cluster_id']),
@@ -137,7 +143,7 @@ function parseXds(istiodPod: string, response: Json): ProxySync[] {
       const t = typeOfKey(str(cfg['typeUrl']));
       if (t === undefined) continue;
       const errorState = isObject(cfg['errorState']) ? cfg['errorState'] : undefined;
-      const nacked = str(cfg['clientStatus']) === 'CLIENT_NACKED';
+      const nacked = str(cfg['clientStatus']) === 'NACKED' || str(cfg['clientStatus']) === 'CLIENT_NACKED';
       let status: SyncState = XDS_STATUS[str(cfg['configStatus'])] ?? 'IGNORED';
       if (nacked || (errorState !== undefined && str(errorState['details']) !== '')) status = 'ERROR';
       types[t] = {

@@ -47,10 +47,15 @@ export interface ProxySync {
   types: Record<XdsType, TypeStatus>;
 }
 
+/** How mesh reads istiod's sync status: xDS on 15012, HTTP on 15014, or xDS falling back to HTTP. */
+export type Transport = 'auto' | 'xds' | 'http';
+
 /** One istiod replica's raw answer, as the collector read it. */
 export interface SynczPayload {
   /** The istiod pod name the answer came from. */
   istiod: string;
+  /** The transport that answered. */
+  via?: 'xds' | 'http';
   /** Parsed JSON: a SyncStatus array (HTTP /debug/syncz) or a DiscoveryResponse (xDS istio.io/debug/syncz). */
   body: unknown;
 }
@@ -64,6 +69,8 @@ export interface StatusSnapshot {
   payloads: SynczPayload[];
   /** Pods considered for sidecars (all namespaces, or the -n namespace). */
   pods: KubeObject[];
+  /** What the collector wants the user to know (a fallback from xDS to HTTP), for stderr. */
+  notes?: string[];
 }
 
 export interface ControlPlane {

@@ -1,226 +1,283 @@
-// mesh proxy-status against the local control plane. istiod pods are plain pods (label app=istiod)
-// whose monitoring port 15014 kwok routes (ClusterPortForward) to test servers that answer like
-// istiod's debug endpoint, checking mesh's bearer token with the real API server's TokenReview.
+// mesh proxy-status against the REAL istiod: `mesh install` deploys the control plane, the harness
+// runs pilot-discovery for each istiod Deployment, and scripts/istio/simproxy connects simulated
+// proxies (Istio's own ADS client) to it, one per pod created here, with the node metadata a
+// sidecar sends. They ACK, NACK with an error message, stop ACKing, or disconnect, and istiod
+// reports them in its syncz exactly as it would real Envoys. mesh reads istiod over xDS
+// (istio.io/debug/syncz on 15012, TLS with istiod's CA, a TokenRequest token istiod checks with a
+// real TokenReview) or over HTTP (/debug/syncz on 15014), through real port-forwards.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { AuthenticationV1Api, type V1Pod } from '@kubernetes/client-node';
-import { type FakeIstiodDebug, type Identity, startFakeIstiodDebug } from './fake-istiod-debug.js';
-import { type ControlPlane, clusterPortForward, runMesh, startControlPlane, waitFor } from './harness/index.js';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { type ControlPlane, clusterPortForward, runMesh, startControlPlane, waitFor, type RunResult } from './harness/index.js';
+import { type RoutedIstiod, type SimProxies, type SimProxySpec, routeIstiod, startSimProxies } from './harness/simproxy.js';
 
 const cp: ControlPlane = await startControlPlane();
-
-const URL = {
-  CDS: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
-  EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-};
-
-function pod(name: string, opts: { labels?: Record<string, string>; containers: { name: string; image: string }[] }): V1Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: opts.labels ?? {}, annotations: {} },
-    spec: { containers: opts.containers },
-  };
-}
-
-const istiodPod = (name: string): V1Pod =>
-  pod(name, { labels: { app: 'istiod', 'istio.io/rev': 'default' }, containers: [{ name: 'discovery', image: 'registry.istio.io/release/pilot:1.31.1' }] });
-
-const appPod = (name: string, proxyTag?: string): V1Pod =>
-  pod(name, {
-    labels: { app: name.replace(/-\d+$/, '') },
-    containers: [
-      { name: 'app', image: 'registry.local/app:1.0' },
-      ...(proxyTag ? [{ name: 'istio-proxy', image: `registry.istio.io/release/proxyv2:${proxyTag}` }] : []),
-    ],
-  });
-
-/** istiod's check: a TokenReview for audience istio-ca, with the admin credentials of the kubeconfig. */
-function tokenReview(audience = 'istio-ca'): (token: string) => Promise<Identity> {
-  const api = cp.kube.kc.makeApiClient(AuthenticationV1Api);
-  return async (token) => {
-    const review = await api.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [audience] } } });
-    return { authenticated: review.status?.authenticated === true, ...(review.status?.user?.username ? { username: review.status.user.username } : {}) };
-  };
-}
-
-async function createRunningPods(ns: string, pods: V1Pod[]): Promise<void> {
-  for (const body of pods) await cp.kube.core.createNamespacedPod({ namespace: ns, body });
-  await waitFor(`pods of ${ns} running`, async () => {
-    const list = (await cp.kube.core.listNamespacedPod({ namespace: ns })).items;
-    return list.length === pods.length && list.every((p) => p.status?.phase === 'Running');
-  });
-}
+const SYS = 'istio-system';
+const NACK = 'Error adding/updating listener(s) virtualInbound: duplicate filter chain match';
 
 interface Row {
   name: string;
   istiod: string | null;
   version: string | null;
+  controlPlaneVersion: string | null;
   outdated: boolean;
   findings: string[];
   types: Record<string, { status: string; error: { details: string } | null } | null>;
 }
+interface Report {
+  proxies: Row[];
+  summary: Record<string, number>;
+}
 
-describe('mesh proxy-status', { skip: cp.skip }, () => {
-  const servers: FakeIstiodDebug[] = [];
-  const removers: (() => Promise<void>)[] = [];
-  let istio = '';
+const ok = (r: RunResult): void => assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+
+function sidecarPod(name: string, opts: { proxyTag?: string; labels?: Record<string, string>; revision?: string } = {}): V1Pod {
+  const app = name.replace(/-\d+$/, '');
+  const labels = { app, ...(opts.revision ? { 'istio.io/rev': opts.revision } : {}), ...opts.labels };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      labels,
+      annotations: opts.proxyTag ? { 'sidecar.istio.io/status': JSON.stringify({ revision: opts.revision ?? 'default' }) } : {},
+    },
+    spec: {
+      containers: [
+        { name: 'app', image: 'registry.local/app:1.0' },
+        ...(opts.proxyTag ? [{ name: 'istio-proxy', image: `registry.istio.io/release/proxyv2:${opts.proxyTag}` }] : []),
+      ],
+    },
+  };
+}
+
+/** Creates the pods and returns them once Running, with the IPs kwok gave them. */
+async function runningPods(ns: string, pods: V1Pod[]): Promise<Map<string, V1Pod>> {
+  for (const body of pods) await cp.kube.core.createNamespacedPod({ namespace: ns, body });
+  const want = new Set(pods.map((p) => p.metadata?.name ?? ''));
+  return waitFor(`pods of ${ns} running`, async () => {
+    const list = (await cp.kube.core.listNamespacedPod({ namespace: ns })).items.filter((p) => want.has(p.metadata?.name ?? ''));
+    return list.length === want.size && list.every((p) => p.status?.phase === 'Running' && p.status.podIP) ? new Map(list.map((p) => [p.metadata!.name!, p])) : undefined;
+  });
+}
+
+function spec(pods: Map<string, V1Pod>, name: string, istiod: RoutedIstiod, extra: Partial<SimProxySpec> = {}): SimProxySpec {
+  const pod = pods.get(name)!;
+  return {
+    pod: name,
+    namespace: pod.metadata!.namespace!,
+    ip: pod.status!.podIP!,
+    labels: pod.metadata?.labels ?? {},
+    xds: istiod.grpc,
+    ...extra,
+  };
+}
+
+async function ps(args: string[]): Promise<{ r: RunResult; report: Report }> {
+  const r = await runMesh(cp, ['proxy-status', ...args, '-o', 'json']);
+  let report: Report = { proxies: [], summary: {} };
+  try {
+    report = JSON.parse(r.stdout) as Report;
+  } catch {
+    // the caller asserts on r
+  }
+  return { r, report };
+}
+
+const byName = (report: Report, ns: string): Map<string, Row> => new Map(report.proxies.map((p) => [p.name.replace(`.${ns}`, ''), p]));
+
+describe('mesh proxy-status with the real istiod and simulated proxies', { skip: cp.skip, concurrency: 1 }, () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  let main: RoutedIstiod;
+  let sim: SimProxies;
   let apps = '';
+
+  before(async () => {
+    ok(await runMesh(cp, ['install', '--profile', 'minimal', '-y', '--readiness-timeout', '3m'], { timeoutMs: 240_000 }));
+    const routed = await routeIstiod(cp, SYS, ['istiod']);
+    cleanups.push(routed.remove);
+    main = routed.istiods[0]!;
+    apps = await cp.freshNamespace('ps-apps');
+    const pods = await runningPods(apps, [
+      sidecarPod('synced-1', { proxyTag: '1.31.1' }),
+      sidecarPod('stale-1', { proxyTag: '1.31.1' }),
+      sidecarPod('nacked-1', { proxyTag: '1.31.1' }),
+      sidecarPod('old-1', { proxyTag: '1.30.2' }),
+      sidecarPod('lonely-1', { proxyTag: '1.31.1' }),
+      sidecarPod('gone-1', { proxyTag: '1.31.1' }),
+      sidecarPod('plain-1'),
+    ]);
+    sim = await startSimProxies([
+      spec(pods, 'synced-1', main),
+      spec(pods, 'stale-1', main, { behavior: { mode: 'stale', type: 'CDS' } }),
+      spec(pods, 'nacked-1', main, { behavior: { mode: 'nack', type: 'LDS', message: NACK } }),
+      spec(pods, 'old-1', main, { istioVersion: '1.30.2' }),
+      spec(pods, 'gone-1', main),
+    ]);
+    cleanups.push(() => sim.close());
+    await sim.waitSynced();
+  });
+
   after(async () => {
-    await Promise.allSettled(removers.map((r) => r()));
-    await Promise.allSettled(servers.map((s) => s.close()));
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    await runMesh(cp, ['uninstall', '--purge', '-y'], { timeoutMs: 240_000 }).catch(() => undefined);
     await cp.release();
   });
 
-  before(async () => {
-    istio = await cp.freshNamespace('ps-istio');
-    apps = await cp.freshNamespace('ps-apps');
-    const id = (p: string): string => `${p}.${apps}`;
-    // istiod-a answers the HTTP SyncStatus shape, istiod-b the xDS DiscoveryResponse shape.
-    const a = await startFakeIstiodDebug({
-      authenticate: tokenReview(),
-      allowedNamespaces: [istio],
-      syncz: () => [
-        { cluster_id: 'Kubernetes', proxy: id('synced-1'), istio_version: '1.31.1', cluster_sent: 'n1', cluster_acked: 'n1', listener_sent: 'n2', listener_acked: 'n2', endpoint_sent: 'n3', endpoint_acked: 'n3', route_sent: 'n4', route_acked: 'n4' },
-        { cluster_id: 'Kubernetes', proxy: id('stale-1'), istio_version: '1.31.1', cluster_sent: 'n1', cluster_acked: 'n1', listener_sent: 'n2', listener_acked: 'n2', endpoint_sent: 'n3', endpoint_acked: 'n3', route_sent: 'n5', route_acked: 'n4' },
-      ],
-    });
-    const now = new Date().toISOString();
-    const synced = (t: keyof typeof URL) => ({ typeUrl: URL[t], configStatus: 'SYNCED', lastUpdated: now });
-    const client = (p: string, version: string, configs: unknown[]) => ({
-      '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
-      node: { id: id(p), metadata: { CLUSTER_ID: 'Kubernetes', NAMESPACE: apps, ISTIO_VERSION: version } },
-      genericXdsConfigs: configs,
-    });
-    const b = await startFakeIstiodDebug({
-      authenticate: tokenReview(),
-      allowedNamespaces: [istio],
-      syncz: () => ({
-        typeUrl: 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
-        controlPlane: { identifier: JSON.stringify({ Component: 'istiod', ID: 'istiod-b', Info: { version: '1.31.1' } }) },
-        resources: [
-          client('nacked-1', '1.31.1', [
-            synced('CDS'),
-            { typeUrl: URL.LDS, configStatus: 'ERROR', lastUpdated: now, errorState: { lastUpdateAttempt: now, details: 'Error adding/updating listener(s) virtualInbound: duplicate filter chain match' } },
-            synced('EDS'),
-            synced('RDS'),
-          ]),
-          client('old-1', '1.30.2', [synced('CDS'), synced('LDS'), synced('EDS'), synced('RDS')]),
-        ],
-      }),
-    });
-    servers.push(a, b);
-    removers.push(await clusterPortForward(cp, { namespaces: [istio], podNames: ['istiod-a'], ports: [15014], target: { address: '127.0.0.1', port: a.port } }));
-    removers.push(await clusterPortForward(cp, { namespaces: [istio], podNames: ['istiod-b'], ports: [15014], target: { address: '127.0.0.1', port: b.port } }));
-    await createRunningPods(istio, [istiodPod('istiod-a'), istiodPod('istiod-b')]);
-    await createRunningPods(apps, [
-      appPod('synced-1', '1.31.1'),
-      appPod('stale-1', '1.31.1'),
-      appPod('nacked-1', '1.31.1'),
-      appPod('old-1', '1.30.2'),
-      appPod('lonely-1', '1.31.1'),
-      appPod('plain-1'),
-    ]);
-  });
-
-  it('reports synced, stale, NACKed, outdated and not-connected proxies (-o json), exit 79', async () => {
-    const r = await runMesh(cp, ['proxy-status', '-i', istio, '-n', apps, '-o', 'json']);
+  it('over xDS (the default): synced, STALE, NACKED with the real error, OUTDATED and NOT CONNECTED, exit 79', async () => {
+    const { r, report } = await ps(['-n', apps]);
     assert.equal(r.code, 79, r.stderr);
-    const report = JSON.parse(r.stdout) as { proxies: Row[]; summary: Record<string, number> };
-    const by = new Map(report.proxies.map((p) => [p.name.replace(`.${apps}`, ''), p]));
-    assert.deepEqual([...by.keys()], ['lonely-1', 'nacked-1', 'old-1', 'stale-1', 'synced-1']);
-    assert.deepEqual(by.get('synced-1')?.findings, []);
-    assert.equal(by.get('synced-1')?.istiod, 'istiod-a');
-    assert.equal(by.get('synced-1')?.types['CDS']?.status, 'SYNCED');
+    assert.doesNotMatch(r.stderr, /Note:/, 'xDS answered; no fallback to HTTP');
+    const by = byName(report, apps);
+    assert.deepEqual([...by.keys()], ['gone-1', 'lonely-1', 'nacked-1', 'old-1', 'stale-1', 'synced-1']);
+    const synced = by.get('synced-1')!;
+    assert.deepEqual(synced.findings, []);
+    assert.equal(synced.istiod, 'istiod-local', 'the ID istiod reports for itself (its POD_NAME)');
+    assert.equal(synced.controlPlaneVersion, '1.31.1');
+    for (const t of ['CDS', 'LDS', 'EDS', 'RDS']) assert.equal(synced.types[t]?.status, 'SYNCED', t);
     assert.deepEqual(by.get('stale-1')?.findings, ['STALE']);
-    assert.equal(by.get('stale-1')?.types['RDS']?.status, 'STALE');
+    assert.equal(by.get('stale-1')?.types['CDS']?.status, 'STALE');
     assert.deepEqual(by.get('nacked-1')?.findings, ['NACKED']);
-    assert.equal(by.get('nacked-1')?.istiod, 'istiod-b');
-    assert.match(by.get('nacked-1')?.types['LDS']?.error?.details ?? '', /duplicate filter chain match/);
+    assert.equal(by.get('nacked-1')?.types['LDS']?.status, 'ERROR');
+    assert.equal(by.get('nacked-1')?.types['LDS']?.error?.details, NACK);
     assert.deepEqual(by.get('old-1')?.findings, ['OUTDATED']);
-    assert.equal(by.get('old-1')?.version, '1.30.2');
+    assert.equal(by.get('old-1')?.version, '1.30.2', "the proxy's own ISTIO_VERSION");
     assert.deepEqual(by.get('lonely-1')?.findings, ['NOT_CONNECTED']);
     assert.equal(by.get('lonely-1')?.istiod, null);
-    assert.deepEqual(report.summary, { proxies: 5, synced: 2, stale: 1, nacked: 1, notConnected: 1, outdated: 1 });
-    // Both istiods checked mesh's token with the API server: a TokenRequest token of <istio ns>/default.
-    for (const s of servers) {
-      assert.ok(s.requests.some((q) => q.path === '/debug/syncz' && q.status === 200 && q.username === `system:serviceaccount:${istio}:default`), JSON.stringify(s.requests));
-    }
+    assert.deepEqual(report.summary, { proxies: 6, synced: 3, stale: 1, nacked: 1, notConnected: 1, outdated: 1 });
   });
 
-  it('prints the table with problems in place and a closing hint; --wide per type; --outdated only those', async () => {
-    const r = await runMesh(cp, ['ps', '-i', istio, '-n', apps]);
+  it('over HTTP (--http) istiod reports the same states', async () => {
+    const { r, report } = await ps(['-n', apps, '--http']);
     assert.equal(r.code, 79, r.stderr);
-    assert.match(r.stdout, /^NAME\s+CLUSTER\s+ISTIOD\s+VERSION\s+SUBSCRIBED TYPES$/m);
-    assert.match(r.stdout, new RegExp(`^lonely-1\\.${apps}\\s+-\\s+NOT CONNECTED\\s+1\\.31\\.1\\s+-$`, 'm'));
-    assert.match(r.stdout, new RegExp(`^old-1\\.${apps}\\s+Kubernetes\\s+istiod-b\\s+1\\.30\\.2 \\(OUTDATED\\)\\s+4 \\(CDS,LDS,EDS,RDS\\)$`, 'm'));
-    assert.match(r.stdout, new RegExp(`^stale-1\\.${apps}\\s+Kubernetes\\s+istiod-a\\s+1\\.31\\.1\\s+5 \\(CDS,LDS,EDS,RDS,ECDS\\) \\[RDS STALE\\]$`, 'm'));
-    assert.match(r.stderr, /4 of 5 proxies need attention: 1 STALE, 1 NACKED, 1 NOT CONNECTED, 1 OUTDATED/);
-    assert.match(r.stderr, /restart them with: mesh rollout-restart --outdated/);
+    const by = byName(report, apps);
+    assert.deepEqual([...by.keys()], ['gone-1', 'lonely-1', 'nacked-1', 'old-1', 'stale-1', 'synced-1']);
+    assert.equal(by.get('stale-1')?.types['CDS']?.status, 'STALE');
+    assert.equal(by.get('nacked-1')?.types['LDS']?.error?.details, NACK);
+    assert.equal(by.get('old-1')?.version, '1.30.2');
+    assert.equal(by.get('synced-1')?.istiod, main.pods[0], 'over HTTP the ISTIOD column is the pod mesh asked');
+  });
 
-    const wide = await runMesh(cp, ['ps', '-i', istio, '-n', apps, '--wide']);
-    assert.equal(wide.code, 79, wide.stderr);
+  it('prints the table, --wide per type, and one proxy in detail with the NACK', async () => {
+    const table = await runMesh(cp, ['ps', '-n', apps]);
+    assert.equal(table.code, 79, table.stderr);
+    assert.match(table.stdout, /^NAME\s+CLUSTER\s+ISTIOD\s+VERSION\s+SUBSCRIBED TYPES$/m);
+    assert.match(table.stdout, new RegExp(`^synced-1\\.${apps}\\s+Kubernetes\\s+istiod-local\\s+1\\.31\\.1\\s+4 \\(CDS,LDS,EDS,RDS\\)$`, 'm'));
+    assert.match(table.stdout, new RegExp(`^old-1\\.${apps}\\s+Kubernetes\\s+istiod-local\\s+1\\.30\\.2 \\(OUTDATED\\)\\s+4 \\(CDS,LDS,EDS,RDS\\)$`, 'm'));
+    assert.match(table.stdout, new RegExp(`^nacked-1\\.${apps}\\s+.*\\[LDS NACKED\\]$`, 'm'));
+    assert.match(table.stdout, new RegExp(`^lonely-1\\.${apps}\\s+-\\s+NOT CONNECTED\\s+1\\.31\\.1\\s+-$`, 'm'));
+    assert.match(table.stderr, /4 of 6 proxies need attention: 1 STALE, 1 NACKED, 1 NOT CONNECTED, 1 OUTDATED/);
+
+    const wide = await runMesh(cp, ['ps', '-n', apps, '--wide']);
     assert.match(wide.stdout, /^NAME\s+CLUSTER\s+CDS\s+LDS\s+EDS\s+RDS\s+ECDS\s+ISTIOD\s+VERSION$/m);
-    assert.match(wide.stdout, new RegExp(`^nacked-1\\.${apps}\\s+Kubernetes\\s+SYNCED \\(\\d+s\\)\\s+ERROR \\(\\d+s\\)\\s+SYNCED \\(\\d+s\\)\\s+SYNCED \\(\\d+s\\)\\s+IGNORED\\s+istiod-b\\s+1\\.31\\.1$`, 'm'));
+    assert.match(wide.stdout, new RegExp(`^stale-1\\.${apps}\\s+Kubernetes\\s+STALE \\(\\d+s\\)\\s+SYNCED \\(\\d+s\\)`, 'm'));
 
-    const outdated = await runMesh(cp, ['ps', '-i', istio, '-n', apps, '--outdated', '-o', 'yaml']);
-    assert.equal(outdated.code, 79, outdated.stderr);
-    assert.deepEqual([...outdated.stdout.matchAll(/^ {2}- name: (\S+)$/gm)].map((m) => m[1]), [`old-1.${apps}`]);
+    const detail = await runMesh(cp, ['ps', `nacked-1.${apps}`]);
+    assert.equal(detail.code, 79, detail.stderr);
+    assert.match(detail.stdout, /^LDS\s+ERROR\s+/m);
+    assert.match(detail.stdout, new RegExp(`^ {2}LDS \\(last attempt .*\\): ${NACK.replace(/[()/]/g, '\\$&')}$`, 'm'));
+    const good = await runMesh(cp, ['ps', 'synced-1', '-n', apps]);
+    ok(good);
+    assert.match(good.stdout, /^State:\s+SYNCED$/m);
+    const plain = await runMesh(cp, ['ps', `plain-1.${apps}`]);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, new RegExp(`pod ${apps}/plain-1 has no istio-proxy container`));
   });
 
-  it('shows one proxy in detail, with the NACK; a synced proxy exits 0', async () => {
-    const r = await runMesh(cp, ['ps', `nacked-1.${apps}`, '-i', istio]);
-    assert.equal(r.code, 79, r.stderr);
-    assert.match(r.stdout, new RegExp(`^Proxy:\\s+nacked-1\\.${apps}$`, 'm'));
-    assert.match(r.stdout, /^LDS\s+ERROR\s+/m);
-    assert.match(r.stdout, /^ {2}LDS \(last attempt .*\): Error adding\/updating listener\(s\) virtualInbound: duplicate filter chain match$/m);
+  it('a proxy that disconnects is NOT CONNECTED; once it reconnects and ACKs it is synced again', async () => {
+    await sim.disconnect(apps, 'gone-1');
+    await waitFor('istiod to drop gone-1', async () => (await ps(['-n', apps])).report.proxies.find((p) => p.name === `gone-1.${apps}`)?.istiod === null);
+    await sim.connect(apps, 'gone-1');
+    await sim.behave(apps, 'stale-1', { mode: 'ack' });
+    await waitFor('gone-1 synced again', async () => {
+      const row = (await ps(['-n', apps])).report.proxies.find((p) => p.name === `gone-1.${apps}`);
+      return row?.istiod !== null && row?.findings.length === 0;
+    });
+  });
 
-    const ok = await runMesh(cp, ['ps', 'synced-1', '-n', apps, '-i', istio]);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /^State:\s+SYNCED$/m);
+  it('two istiod replicas: each proxy is reported by the istiod it is connected to', async () => {
+    // A second Deployment of the same revision: the harness runs a second pilot-discovery for it.
+    const dep = await cp.kube.apps.readNamespacedDeployment({ name: 'istiod', namespace: SYS });
+    const copy: V1Deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istiod-b', namespace: SYS, labels: dep.metadata?.labels ?? {} },
+      spec: { ...dep.spec!, replicas: 1 },
+    };
+    await cp.kube.apps.createNamespacedDeployment({ namespace: SYS, body: copy });
+    cleanups.push(async () => void (await cp.kube.apps.deleteNamespacedDeployment({ name: 'istiod-b', namespace: SYS })));
+    const routed = await routeIstiod(cp, SYS, ['istiod-b']);
+    cleanups.push(routed.remove);
+    const b = routed.istiods[0]!;
+    const ns = await cp.freshNamespace('ps-replicas');
+    const pods = await runningPods(ns, [sidecarPod('on-a-1', { proxyTag: '1.31.1' }), sidecarPod('on-b-1', { proxyTag: '1.31.1' })]);
+    const two = await startSimProxies([spec(pods, 'on-a-1', main), spec(pods, 'on-b-1', b)]);
+    cleanups.push(() => two.close());
+    await two.waitSynced();
+    const { r, report } = await ps(['-n', ns]);
+    ok(r);
+    assert.deepEqual(
+      report.proxies.map((p) => `${p.name}@${p.istiod}`),
+      [`on-a-1.${ns}@istiod-local`, `on-b-1.${ns}@istiod-b-local`],
+    );
+  });
 
-    const none = await runMesh(cp, ['ps', `plain-1.${apps}`, '-i', istio]);
-    assert.equal(none.code, 1);
-    assert.match(none.stderr, new RegExp(`pod ${apps}/plain-1 has no istio-proxy container`));
+  it('two revisions: -r canary reports the canary control plane only', async () => {
+    ok(await runMesh(cp, ['install', '--profile', 'minimal', '-r', 'canary', '-y', '--readiness-timeout', '3m'], { timeoutMs: 240_000 }));
+    cleanups.push(async () => void (await runMesh(cp, ['uninstall', '-r', 'canary', '-y'], { timeoutMs: 240_000 })));
+    const routed = await routeIstiod(cp, SYS, ['istiod-canary']);
+    cleanups.push(routed.remove);
+    const canary = routed.istiods[0]!;
+    const ns = await cp.freshNamespace('ps-revs');
+    const pods = await runningPods(ns, [
+      sidecarPod('stable-1', { proxyTag: '1.31.1' }),
+      sidecarPod('canary-1', { proxyTag: '1.31.1', revision: 'canary' }),
+      sidecarPod('canary-2', { proxyTag: '1.31.1', revision: 'canary' }),
+    ]);
+    const revs = await startSimProxies([spec(pods, 'stable-1', main), spec(pods, 'canary-1', canary)]);
+    cleanups.push(() => revs.close());
+    await revs.waitSynced();
+
+    const all = await ps(['-n', ns]);
+    assert.equal(all.r.code, 79, all.r.stderr);
+    assert.deepEqual(
+      all.report.proxies.map((p) => `${p.name}@${p.istiod ?? 'NOT CONNECTED'}`),
+      [`canary-1.${ns}@istiod-canary-local`, `canary-2.${ns}@NOT CONNECTED`, `stable-1.${ns}@istiod-local`],
+    );
+    const only = await ps(['-n', ns, '-r', 'canary']);
+    assert.equal(only.r.code, 79, only.r.stderr);
+    assert.deepEqual(
+      only.report.proxies.map((p) => `${p.name}@${p.istiod ?? 'NOT CONNECTED'}`),
+      [`canary-1.${ns}@istiod-canary-local`, `canary-2.${ns}@NOT CONNECTED`],
+    );
   });
 
   describe('failures are fast and clear', () => {
-    it('no istiod pod', async () => {
-      const empty = await cp.freshNamespace('ps-none');
-      const r = await runMesh(cp, ['ps', '-i', empty]);
-      assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`^Error: no istiod pod in namespace ${empty} \\(label app=istiod\\); is the control plane installed\\?`, 'm'));
+    it('a token istiod refuses (its TOKEN_AUDIENCES does not include istio-ca): one line, exit 1, no fallback', async () => {
+      ok(
+        await runMesh(cp, ['install', '--profile', 'minimal', '-r', 'strict', '--set', 'values.pilot.env.TOKEN_AUDIENCES=not-istio-ca', '-y', '--readiness-timeout', '3m'], {
+          timeoutMs: 240_000,
+        }),
+      );
+      cleanups.push(async () => void (await runMesh(cp, ['uninstall', '-r', 'strict', '-y'], { timeoutMs: 240_000 })));
+      const routed = await routeIstiod(cp, SYS, ['istiod-strict']);
+      cleanups.push(routed.remove);
+      const pod = routed.istiods[0]!.pods[0]!;
+      for (const args of [['-r', 'strict'], ['-r', 'strict', '--xds']]) {
+        const r = await runMesh(cp, ['ps', ...args]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(`^Error: istiod ${SYS}/${pod}: xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) refused the token of ServiceAccount ${SYS}/default \\(audience istio-ca\\): .+$`, 'm'),
+        );
+        assert.doesNotMatch(r.stderr, /Note:/);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
     });
 
-    it('a token istiod does not accept (401, from a real TokenReview) and an identity it does not allow (403)', async () => {
-      const ns = await cp.freshNamespace('ps-auth');
-      // This istiod reviews tokens for another audience, so the API server rejects mesh's istio-ca token.
-      const wrongAudience = await startFakeIstiodDebug({ authenticate: tokenReview('not-istio-ca'), allowedNamespaces: [ns], syncz: () => [] });
-      servers.push(wrongAudience);
-      removers.push(await clusterPortForward(cp, { namespaces: [ns], podNames: ['istiod-a'], ports: [15014], target: { address: '127.0.0.1', port: wrongAudience.port } }));
-      await createRunningPods(ns, [istiodPod('istiod-a')]);
-      const r = await runMesh(cp, ['ps', '-i', ns]);
-      assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, new RegExp(`^Error: istiod ${ns}/istiod-a: GET /debug/syncz on port 15014 \\(port-forward\\) answered 401 Unauthorized: istiod did not accept the token of ServiceAccount ${ns}/default \\(audience istio-ca\\)$`, 'm'));
-      assert.deepEqual(wrongAudience.requests.map((q) => q.status), [401]);
-
-      const ns2 = await cp.freshNamespace('ps-forbid');
-      const otherNs = await startFakeIstiodDebug({ authenticate: tokenReview(), allowedNamespaces: ['istio-system-elsewhere'], syncz: () => [] });
-      servers.push(otherNs);
-      removers.push(await clusterPortForward(cp, { namespaces: [ns2], podNames: ['istiod-a'], ports: [15014], target: { address: '127.0.0.1', port: otherNs.port } }));
-      await createRunningPods(ns2, [istiodPod('istiod-a')]);
-      const f = await runMesh(cp, ['ps', '-i', ns2]);
-      assert.equal(f.code, 1, f.stderr);
-      assert.match(f.stderr, /answered 403 Forbidden: ServiceAccount .*\/default may not read the debug endpoint/);
-      assert.equal(otherNs.requests[0]?.username, `system:serviceaccount:${ns2}:default`);
-    });
-
-    it('a refused port-forward and a hanging istiod: one line each, within the timeout', async () => {
+    it('istiod unreachable: xDS falls back to HTTP, both refused; a hanging istiod times out', async () => {
       const ns = await cp.freshNamespace('ps-down');
-      // A port nobody listens on: take a free port and close it again.
       const closedPort = await new Promise<number>((resolve) => {
         const s = createServer();
         s.listen(0, '127.0.0.1', () => {
@@ -228,11 +285,27 @@ describe('mesh proxy-status', { skip: cp.skip }, () => {
           s.close(() => resolve(p));
         });
       });
-      removers.push(await clusterPortForward(cp, { namespaces: [ns], podNames: ['istiod-a'], ports: [15014], target: { address: '127.0.0.1', port: closedPort } }));
-      const hanging = await startFakeIstiodDebug({ authenticate: tokenReview(), allowedNamespaces: [ns], syncz: () => [], hang: true });
-      servers.push(hanging);
-      removers.push(await clusterPortForward(cp, { namespaces: [ns], podNames: ['istiod-b'], ports: [15014], target: { address: '127.0.0.1', port: hanging.port } }));
-      await createRunningPods(ns, [istiodPod('istiod-a'), istiodPod('istiod-b')]);
+      // A server that accepts connections and never answers: the real istiod does not hang on
+      // demand, so this one case needs a stand-in.
+      const sockets = new Set<import('node:net').Socket>();
+      const hanging: Server = createServer((s) => {
+        sockets.add(s);
+        s.on('error', () => undefined);
+      });
+      await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
+      cleanups.push(async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => hanging.close(() => r()));
+      });
+      const hangPort = (hanging.address() as AddressInfo).port;
+      cleanups.push(await clusterPortForward(cp, { namespaces: [ns], podNames: ['istiod-a'], target: { address: '127.0.0.1', port: closedPort } }));
+      cleanups.push(await clusterPortForward(cp, { namespaces: [ns], podNames: ['istiod-b'], target: { address: '127.0.0.1', port: hangPort } }));
+      await runningPods(ns, ['istiod-a', 'istiod-b'].map((n) => ({ ...sidecarPod(n), metadata: { name: n, labels: { app: 'istiod', 'istio.io/rev': 'default' } } })));
+      // istiod wrote its root certificate into this namespace too, so --xds gets as far as the port.
+      const xds = await runMesh(cp, ['ps', '-i', ns, '--xds', '--timeout', '3s']);
+      assert.equal(xds.code, 1);
+      assert.match(xds.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-a: xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) failed: the port-forward was refused or closed \\(.*connection refused\\); is istiod listening on its xDS port 15012\\?$`, 'm'));
+      assert.match(xds.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-b: no answer to xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) within 3s`, 'm'));
 
       const started = Date.now();
       const r = await runMesh(cp, ['ps', '-i', ns, '--timeout', '3s']);
@@ -240,8 +313,9 @@ describe('mesh proxy-status', { skip: cp.skip }, () => {
       assert.equal(r.code, 1, r.stderr);
       assert.ok(elapsed < 3000 + 5000, `gave up after ${elapsed} ms with --timeout 3s`);
       assert.match(r.stderr, /^Error: cannot read the sync status of 2 of 2 istiod pods:$/m);
-      assert.match(r.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-a: GET /debug/syncz on port 15014 \\(port-forward\\) failed: the port-forward was refused or closed \\(.*connection refused\\); is istiod listening on its monitoring port 15014\\?$`, 'm'));
-      assert.match(r.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-b: no answer to GET /debug/syncz on port 15014 \\(port-forward\\) within 3s`, 'm'));
+      // istiod-a: xDS refused, so HTTP was tried, and refused too; istiod-b: the deadline passed.
+      assert.match(r.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-a: GET /debug/syncz on port 15014 \\(port-forward\\) failed: the port-forward was refused or closed \\(.*connection refused\\); is istiod listening on its monitoring port 15014\\? \\(after xDS on port 15012 failed the same way\\)$`, 'm'));
+      assert.match(r.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-b: no answer to xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) within 3s`, 'm'));
     });
   });
 });

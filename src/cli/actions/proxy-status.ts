@@ -18,7 +18,10 @@ export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusF
   for (const [flag, value] of [['--namespace', flags.namespace], ['--istio-namespace', flags.istioNamespace]] as const) {
     if (value !== undefined && !DNS_LABEL.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
   }
+  if (flags.xds && flags.http) throw new UsageError('--xds and --http: choose one transport (without either, mesh tries xDS and falls back to HTTP)');
   const options: ProxyStatusOptions = { istioNamespace: flags.istioNamespace, timeoutMs };
+  if (flags.xds) options.transport = 'xds';
+  if (flags.http) options.transport = 'http';
   if (flags.revision !== undefined) options.revision = flags.revision;
   if (flags.outdated) options.outdatedOnly = true;
   if (pod === undefined) {
@@ -73,6 +76,7 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
   step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
 
   const { report, proxy } = result;
+  for (const note of result.notes) ctx.stderr.write(`Note: ${note}\n`);
   const now = ctx.now();
   const color = colorOn(ctx, 'stdout');
   if (flags.output === 'json' || flags.output === 'yaml') {

@@ -10,6 +10,8 @@ export interface ProxyStatusFlags {
   wide?: boolean;
   outdated?: boolean;
   timeout: string;
+  xds?: boolean;
+  http?: boolean;
 }
 
 export function registerProxyStatus(program: Command, ctx: CliContext): void {
@@ -24,6 +26,8 @@ export function registerProxyStatus(program: Command, ctx: CliContext): void {
     .option('--wide', 'one column per xDS type (CDS LDS EDS RDS ECDS) with status and age')
     .option('--outdated', "only proxies whose version differs from their control plane's")
     .addOption(new Option('--timeout <duration>', 'give up after this long (e.g. 5s, 1m)').default('10s'))
+    .addOption(new Option('--xds', "only xDS (istio.io/debug/syncz on istiod's port 15012, TLS with istiod's CA); no fallback").conflicts('http'))
+    .addOption(new Option('--http', "only HTTP (GET /debug/syncz on istiod's monitoring port 15014)"))
     .addHelpText(
       'after',
       '\nExit codes: 0 every listed proxy is synced and current; 79 some proxy is STALE, NACKED, NOT CONNECTED or OUTDATED;\n1 the status could not be read (no istiod, port-forward refused, 401/403, timeout); 64 bad flags.\n',

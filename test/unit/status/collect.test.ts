@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { FakeKubeClient } from '../../../src/kube/fake.js';
 import { runProxyStatus } from '../../../src/status/run.js';
-import { type FakeIstiodDebug, startFakeIstiodDebug } from '../../e2e/fake-istiod-debug.js';
+import { type FakeIstiodDebug, startFakeIstiodDebug } from './fake-istiod-debug.js';
 import { appPod, httpSyncz, istiodPod, xdsSyncz } from './fixtures.js';
 
 const GOOD = 'token-istio-system-default';
@@ -33,7 +33,7 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     const a = await serve({ syncz: () => httpSyncz });
     const b = await serve({ syncz: () => xdsSyncz });
     const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': b.port });
-    const { report } = await runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube });
+    const { report } = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000 }, { kube });
     assert.ok(kube.calls.includes('token istio-system/default'));
     assert.deepEqual(a.requests, [{ path: '/debug/syncz', status: 200, username: 'system:serviceaccount:istio-system:default' }]);
     assert.deepEqual(
@@ -46,11 +46,11 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     const a = await serve({ syncz: () => httpSyncz });
     const b = await serve({ syncz: () => xdsSyncz });
     const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': b.port });
-    const r = await runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, target: { pod: 'ratings-1', namespace: 'bookinfo' } }, { kube });
+    const r = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, target: { pod: 'ratings-1', namespace: 'bookinfo' } }, { kube });
     assert.equal(r.proxy?.types.LDS?.status, 'ERROR');
     assert.deepEqual(r.report.summary, { proxies: 1, synced: 0, stale: 0, nacked: 1, notConnected: 0, outdated: 0 });
     await assert.rejects(
-      runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, target: { pod: 'ratings-2', namespace: 'bookinfo' } }, { kube }),
+      runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, target: { pod: 'ratings-2', namespace: 'bookinfo' } }, { kube }),
       /no proxy ratings-2\.bookinfo: istiod \(istiod-aaa, istiod-bbb\) does not report it and there is no pod bookinfo\/ratings-2 \(did you mean "ratings-1\.bookinfo"\?\)/,
     );
   });
@@ -58,7 +58,7 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
   test('401 and 403 name the token that was tried', async () => {
     const a = await serve({ syncz: () => httpSyncz, authenticate: async () => ({ authenticated: false }) });
     await assert.rejects(
-      runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, revision: 'default' }, { kube: cluster({ 'istiod-aaa': a.port, 'istiod-bbb': a.port }) }),
+      runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, revision: 'default' }, { kube: cluster({ 'istiod-aaa': a.port, 'istiod-bbb': a.port }) }),
       (err: Error & { details?: string[] }) => {
         assert.match(err.message, /cannot read the sync status of 2 of 2 istiod pods/);
         assert.match(err.details?.[0] ?? '', /^istiod istio-system\/istiod-aaa: GET \/debug\/syncz on port 15014 \(port-forward\) answered 401 Unauthorized: istiod did not accept the token of ServiceAccount istio-system\/default \(audience istio-ca\)$/);
@@ -68,7 +68,7 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     const f = await serve({ syncz: () => httpSyncz, allowedNamespaces: ['elsewhere'] });
     const kube = cluster({ 'istiod-aaa': f.port });
     kube.update({ ...istiodPod('istiod-bbb'), status: { phase: 'Pending' } });
-    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube }), /^ClusterError: istiod istio-system\/istiod-aaa: .* answered 403 Forbidden/);
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000 }, { kube }), /^ClusterError: istiod istio-system\/istiod-aaa: .* answered 403 Forbidden/);
   });
 
   test('a refused port-forward and a timeout fail fast, one line each', async () => {
@@ -76,7 +76,7 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     const kube = cluster({ 'istiod-aaa': hang.port });
     kube.update({ ...istiodPod('istiod-bbb'), status: { phase: 'Failed' } });
     const started = Date.now();
-    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 300 }, { kube }), /istiod istio-system\/istiod-aaa: no answer to GET \/debug\/syncz on port 15014 \(port-forward\) within 300ms/);
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 300 }, { kube }), /istiod istio-system\/istiod-aaa: no answer to GET \/debug\/syncz on port 15014 \(port-forward\) within 300ms/);
     assert.ok(Date.now() - started < 3000);
 
     const closed = await serve({ syncz: () => [] });
@@ -84,14 +84,26 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     await closed.close();
     const kube2 = cluster({ 'istiod-aaa': port });
     kube2.update({ ...istiodPod('istiod-bbb'), status: { phase: 'Failed' } });
-    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube: kube2 }), /istiod istio-system\/istiod-aaa: GET \/debug\/syncz on port 15014 \(port-forward\) failed: the port-forward was refused or closed \(ECONNREFUSED\)/);
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000 }, { kube: kube2 }), /istiod istio-system\/istiod-aaa: GET \/debug\/syncz on port 15014 \(port-forward\) failed: the port-forward was refused or closed \(ECONNREFUSED\)/);
   });
 
   test('no istiod pod says where it looked', async () => {
-    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-x', timeoutMs: 5000 }, { kube: new FakeKubeClient() }), /no istiod pod in namespace istio-x \(label app=istiod\); is the control plane installed\?/);
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-x', transport: 'http', timeoutMs: 5000 }, { kube: new FakeKubeClient() }), /no istiod pod in namespace istio-x \(label app=istiod\); is the control plane installed\?/);
     await assert.rejects(
-      runProxyStatus({ istioNamespace: 'istio-system', revision: 'canary', timeoutMs: 5000 }, { kube: cluster({}) }),
+      runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', revision: 'canary', timeoutMs: 5000 }, { kube: cluster({}) }),
       /no istiod pod in namespace istio-system \(label app=istiod,istio.io\/rev=canary\); revisions found: default/,
+    );
+  });
+
+  test('auto: an istiod whose xDS cannot be verified is read over HTTP, with a note; --xds alone fails', async () => {
+    const a = await serve({ syncz: () => httpSyncz });
+    const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': a.port });
+    const r = await runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube });
+    assert.equal(r.notes.length, 2);
+    assert.match(r.notes[0]!, /^istiod istio-system\/istiod-aaa: cannot verify istiod's TLS certificate for xDS istio\.io\/debug\/syncz on port 15012 \(port-forward\): no root-cert\.pem in ConfigMap istio-system\/istio-ca-root-cert; read GET \/debug\/syncz on port 15014 instead$/);
+    await assert.rejects(
+      runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, transport: 'xds' }, { kube }),
+      /cannot read the sync status of 2 of 2 istiod pods/,
     );
   });
 });

@@ -4,7 +4,8 @@
  * (ENABLE_DEBUG_ENDPOINT_AUTH): a TokenReview for audience `istio-ca`, then only identities from
  * the allowed namespaces (istiod's own, by default istio-system) may read syncz.
  * Missing or rejected token → 401; an identity from another namespace → 403.
- * Used by the proxy-status e2e (behind a kwok port-forward rule) and by unit tests (directly).
+ * Unit tests only (with the in-memory kube client, there is no istiod): the e2e tests talk to the
+ * real istiod (test/e2e/proxy-status.e2e.test.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,0 +1,381 @@
+/**
+ * `mesh proxy-config` rows: what istioctl's proxy-config tables show (same columns, same order,
+ * same filters), computed from a parsed config dump. Pure; the clock comes in as `now`.
+ */
+import { X509Certificate } from 'node:crypto';
+import { type ClusterStatus, type ConfigDump, type Json, arr, field, isObject, num, obj, str } from './dump.js';
+
+const HCM = 'envoy.filters.network.http_connection_manager';
+const TCP = 'envoy.filters.network.tcp_proxy';
+const BLACKHOLE = 'BlackHoleCluster';
+
+// ----------------------------------------------------------------------------- clusters
+
+export interface ClusterRow {
+  name: string;
+  fqdn: string;
+  port: string;
+  subset: string;
+  direction: string;
+  type: string;
+  destinationRule: string;
+}
+
+export interface ClusterFilter {
+  fqdn?: string;
+  port?: number;
+  subset?: string;
+  direction?: string;
+}
+
+function subsetKey(name: string): { direction: string; port: number; subset: string; host: string } | undefined {
+  const parts = name.split('|');
+  if (parts.length <= 3) return undefined;
+  return { direction: parts[0] ?? '', port: Number(parts[1] ?? 0) || 0, subset: parts[2] ?? '', host: parts[3] ?? '' };
+}
+
+/** The Istio config a resource came from (filter_metadata.istio.config), as `name.namespace`. */
+function managedBy(metadata: unknown): string {
+  const istio = obj(obj(metadata, 'filter_metadata'), 'istio');
+  if (istio === undefined) return '';
+  const config = field(istio, 'config');
+  if (typeof config !== 'string') return '';
+  if (!config.startsWith('/apis/networking.istio.io/')) return '<unknown>';
+  const pieces = config.split('/');
+  return pieces.length === 8 ? `${pieces[7]}.${pieces[5]}` : '';
+}
+
+export function clusterMatches(name: string, f: ClusterFilter): boolean {
+  if (f.fqdn && !name.includes(f.fqdn)) return false;
+  if (f.direction && !name.includes(f.direction)) return false;
+  if (f.subset && !name.includes(f.subset)) return false;
+  if (f.port && !name.includes(`|${f.port}|`)) return false;
+  return true;
+}
+
+const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function clusterRows(dump: ConfigDump, filter: ClusterFilter = {}): ClusterRow[] {
+  const keyed = dump.clusters.map((c) => {
+    const name = str(c, 'name');
+    const k = subsetKey(name);
+    return { c, name, k: k ?? { direction: '', port: 0, subset: '', host: name } };
+  });
+  keyed.sort((a, b) => cmp(a.k.host, b.k.host) || cmp(a.k.subset, b.k.subset) || cmp(a.k.port, b.k.port) || cmp(a.k.direction, b.k.direction));
+  return keyed
+    .filter((x) => clusterMatches(x.name, filter))
+    .map(({ c, name }) => {
+      const k = subsetKey(name);
+      // An omitted type is Envoy's default, STATIC (istioctl prints the same).
+      const type = str(c, 'type') || 'STATIC';
+      return {
+        name,
+        fqdn: k ? k.host : name,
+        port: k ? String(k.port) : '-',
+        subset: k ? k.subset || '-' : '-',
+        direction: k ? k.direction : '-',
+        type,
+        destinationRule: managedBy(field(c, 'metadata')),
+      };
+    });
+}
+
+// ----------------------------------------------------------------------------- listeners
+
+export interface ListenerRow {
+  name: string;
+  addresses: string;
+  port: number;
+  match: string;
+  destination: string;
+}
+
+export interface ListenerFilter {
+  address?: string;
+  port?: number;
+  type?: string;
+}
+
+const chainsOf = (l: Json): Json[] => [...arr(l, 'filter_chains'), ...(obj(l, 'default_filter_chain') ? [obj(l, 'default_filter_chain')!] : [])].filter(isObject);
+const listenerAddress = (l: Json): string => str(obj(obj(l, 'address'), 'socket_address'), 'address') || str(obj(obj(l, 'address'), 'pipe'), 'path');
+const listenerPort = (l: Json): number => num(obj(obj(l, 'address'), 'socket_address'), 'port_value');
+const extraAddresses = (l: Json): string[] => arr(l, 'additional_addresses').map((a) => str(obj(obj(a, 'address'), 'socket_address'), 'address'));
+
+export function listenerType(l: Json): string {
+  let http = 0;
+  let tcp = 0;
+  for (const fc of chainsOf(l)) {
+    for (const f of arr(fc, 'filters')) {
+      const name = str(f, 'name');
+      if (name === HCM) http++;
+      else if (name === TCP && !JSON.stringify(field(f, 'typed_config') ?? '').includes(BLACKHOLE)) tcp++;
+    }
+  }
+  if (http > 0) return tcp === 0 ? 'HTTP' : 'HTTP+TCP';
+  return tcp > 0 ? 'TCP' : 'UNKNOWN';
+}
+
+const same = (a: readonly unknown[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const APP_PROTOCOLS: [string, string[]][] = [
+  ['App: HTTP TLS', ['http/1.0', 'http/1.1', 'h2c', 'istio-http/1.0', 'istio-http/1.1', 'istio-h2']],
+  ['App: Istio HTTP Plain', ['istio', 'istio-http/1.0', 'istio-http/1.1', 'istio-h2']],
+  ['App: TCP TLS', ['istio-peer-exchange', 'istio']],
+  ['App: HTTP', ['http/1.0', 'http/1.1', 'h2c']],
+];
+
+export function describeChainMatch(m: Json | undefined): string {
+  const out: string[] = [];
+  const sni = arr(m, 'server_names');
+  if (sni.length > 0) out.push(`SNI: ${sni.join(',')}`);
+  const transport = str(m, 'transport_protocol');
+  if (transport !== '') out.push(`Trans: ${transport}`);
+  const apps = arr(m, 'application_protocols');
+  if (apps.length > 0) out.push(APP_PROTOCOLS.find(([, p]) => same(apps, p))?.[0] ?? `App: ${apps.join(',')}`);
+  const dport = field(m, 'destination_port');
+  const port = dport !== undefined && dport !== null ? `:${typeof dport === 'object' ? num(dport, 'value') : Number(dport)}` : '';
+  const prefixes = arr(m, 'prefix_ranges');
+  if (prefixes.length > 0) out.push(`Addr: ${prefixes.map((p) => `${str(p, 'address_prefix')}/${num(p, 'prefix_len')}`).join(',')}${port}`);
+  else if (port !== '') out.push(`Addr: *${port}`);
+  return out.length === 0 ? 'ALL' : out.join('; ');
+}
+
+function describeMatch(m: unknown): string {
+  const conds: string[] = [];
+  if (str(m, 'prefix') !== '') conds.push(`${str(m, 'prefix')}*`);
+  if (str(m, 'path_separated_prefix') !== '') conds.push(`PathPrefix:${str(m, 'path_separated_prefix')}`);
+  if (str(m, 'path') !== '') conds.push(str(m, 'path'));
+  if (obj(m, 'safe_regex')) conds.push(`regex ${str(obj(m, 'safe_regex'), 'regex')}`);
+  return conds.join(' ');
+}
+
+function inlineRoute(rc: Json): string {
+  const vhosts = arr(rc, 'virtual_hosts');
+  if (vhosts.length === 1) {
+    const vh = vhosts[0];
+    const routes = arr(vh, 'routes');
+    const cluster = str(obj(routes[0], 'route'), 'cluster');
+    if (same(arr(vh, 'domains'), ['*']) && routes.length === 1 && str(obj(routes[0], 'match'), 'prefix') === '/' && cluster !== '') {
+      return cluster.includes('Cluster') ? cluster : `Cluster: ${cluster}`;
+    }
+  }
+  const parts = vhosts.map((vh) => {
+    const domains = arr(vh, 'domains');
+    const d = domains.length === 1 && domains[0] === '*' ? '' : domains.join('/');
+    const r = arr(vh, 'routes').map((x) => describeMatch(obj(x, 'match'))).join(', ');
+    return d === '' ? r : `${d} ${r}`;
+  });
+  return `Inline Route: ${parts.join('; ')}`;
+}
+
+export function chainDestination(fc: Json): string {
+  for (const f of arr(fc, 'filters')) {
+    const name = str(f, 'name');
+    const tc = obj(f, 'typed_config');
+    if (name === HCM) {
+      const rc = obj(tc, 'route_config');
+      if (rc !== undefined) return inlineRoute(rc);
+      const rds = str(obj(tc, 'rds'), 'route_config_name');
+      return rds !== '' ? `Route: ${rds}` : 'HTTP';
+    }
+    if (name === TCP && !JSON.stringify(tc ?? '').includes(BLACKHOLE)) {
+      const cluster = str(tc, 'cluster');
+      return cluster.includes('Cluster') ? cluster : `Cluster: ${cluster}`;
+    }
+  }
+  return 'Non-HTTP/Non-TCP';
+}
+
+export function listenerRows(dump: ConfigDump, filter: ListenerFilter = {}): ListenerRow[] {
+  const listeners = dump.listeners.filter((l) => {
+    if (filter.address && ![listenerAddress(l), ...extraAddresses(l)].some((a) => a.toLowerCase() === filter.address!.toLowerCase())) return false;
+    if (filter.port && listenerPort(l) !== filter.port) return false;
+    if (filter.type && listenerType(l).toLowerCase() !== filter.type.toLowerCase()) return false;
+    return true;
+  });
+  listeners.sort((a, b) => cmp(listenerPort(a), listenerPort(b)) || cmp(listenerAddress(a), listenerAddress(b)) || cmp(listenerType(a), listenerType(b)));
+  const rows: ListenerRow[] = [];
+  for (const l of listeners) {
+    const addresses = [listenerAddress(l), ...extraAddresses(l)].join(',');
+    const chains = chainsOf(l).map((fc) => ({ match: describeChainMatch(obj(fc, 'filter_chain_match')), destination: chainDestination(fc) }));
+    // istioctl orders a listener's chains by destination, descending (a stable sort here).
+    chains.sort((a, b) => cmp(b.destination, a.destination));
+    for (const c of chains) rows.push({ name: str(l, 'name'), addresses, port: listenerPort(l), ...c });
+  }
+  return rows;
+}
+
+// ----------------------------------------------------------------------------- routes
+
+export interface RouteRow {
+  name: string;
+  vhost: string;
+  domains: string;
+  match: string;
+  virtualService: string;
+}
+
+function unexpandDomains(domains: string[]): string[] {
+  const unique = new Set(domains);
+  const drop = new Set<string>();
+  for (const h of domains) {
+    const full = h.replace(/\.svc\.cluster\.local$/, '');
+    if (full !== h && unique.has(full)) drop.add(h);
+    const partial = h.replace(/\.svc$/, '');
+    if (partial !== h && unique.has(partial)) drop.add(h);
+  }
+  return domains.filter((h) => !drop.has(h));
+}
+
+export function describeDomains(domains: string[]): string {
+  if (domains.length === 0) return '';
+  if (domains.length === 1) return domains[0]!;
+  const noPort = unexpandDomains(domains.filter((d) => !d.includes(':') || ((d.match(/:/g)?.length ?? 0) > 2 && d.endsWith(']'))));
+  return noPort.length > 2 ? `${noPort.slice(0, 2).join(', ')} + ${noPort.length - 2} more...` : noPort.join(', ');
+}
+
+function isPassthrough(route: unknown): boolean {
+  return str(obj(route, 'route'), 'cluster') === 'PassthroughCluster';
+}
+
+export function routeRows(dump: ConfigDump, filter: { name?: string } = {}): RouteRow[] {
+  const routes = dump.routes.filter((r) => !filter.name || str(r, 'name') === filter.name);
+  // istioctl sorts numeric route names numerically and leaves the order of the others.
+  const numeric = (r: Json): number | undefined => (/^\d+$/.test(str(r, 'name')) ? Number(str(r, 'name')) : undefined);
+  const sorted = [...routes].sort((a, b) => {
+    const x = numeric(a);
+    const y = numeric(b);
+    return x === undefined || y === undefined ? 0 : x - y;
+  });
+  const rows: RouteRow[] = [];
+  for (const rc of sorted) {
+    for (const vh of arr(rc, 'virtual_hosts')) {
+      const base = { name: str(rc, 'name'), vhost: str(vh, 'name'), domains: describeDomains(arr(vh, 'domains').map(String)) };
+      const routesOf = arr(vh, 'routes');
+      for (const r of routesOf) {
+        if (isPassthrough(r)) continue;
+        rows.push({ ...base, match: describeMatch(obj(r, 'match')), virtualService: managedBy(field(r, 'metadata')) });
+      }
+      if (routesOf.length === 0) rows.push({ ...base, match: '/*', virtualService: '404' });
+    }
+  }
+  return rows;
+}
+
+// ----------------------------------------------------------------------------- endpoints
+
+export interface EndpointRow {
+  endpoint: string;
+  address: string;
+  port: number;
+  status: string;
+  outlierCheck: 'OK' | 'FAILED';
+  cluster: string;
+}
+
+export interface EndpointFilter {
+  address?: string;
+  port?: number;
+  cluster?: string;
+  status?: string;
+}
+
+export function endpointRows(clusters: readonly ClusterStatus[], filter: EndpointFilter = {}): EndpointRow[] {
+  const rows: EndpointRow[] = [];
+  for (const c of clusters) {
+    for (const h of c.hosts) {
+      const sa = obj(obj(h, 'address'), 'socket_address');
+      const pipe = obj(obj(h, 'address'), 'pipe');
+      const internal = obj(obj(h, 'address'), 'envoy_internal_address');
+      const address = sa ? str(sa, 'address') : pipe ? `unix://${str(pipe, 'path')}` : internal ? `envoy://${str(internal, 'server_listener_name')}/${str(internal, 'endpoint_id')}` : 'unknown';
+      const port = sa ? num(sa, 'port_value') : 0;
+      const health = obj(h, 'health_status');
+      const status = str(health, 'eds_health_status') || 'UNKNOWN';
+      if (filter.address && address.toLowerCase() !== filter.address.toLowerCase()) continue;
+      if (filter.port && port !== filter.port) continue;
+      if (filter.cluster && c.name.toLowerCase() !== filter.cluster.toLowerCase()) continue;
+      if (filter.status && status.toLowerCase() !== filter.status.toLowerCase()) continue;
+      rows.push({ endpoint: port !== 0 ? `${address}:${port}` : address, address, port, status, outlierCheck: field(health, 'failed_outlier_check') === true ? 'FAILED' : 'OK', cluster: c.name });
+    }
+  }
+  return rows.sort((a, b) => cmp(a.address, b.address) || cmp(a.port, b.port) || cmp(a.cluster, b.cluster));
+}
+
+// ----------------------------------------------------------------------------- secrets
+
+export interface SecretRow {
+  name: string;
+  type: 'Cert Chain' | 'CA';
+  status: string;
+  valid: boolean;
+  serial: string;
+  notAfter: string;
+  notBefore: string;
+  /** What mesh adds to istioctl's columns: time left, and a warning when the certificate is close to expiry. */
+  expiresIn: string;
+  warning: string | null;
+}
+
+/** The first certificate of a PEM bundle (inline_bytes are base64 of PEM, inline_string is PEM). */
+function firstCert(source: unknown): X509Certificate | undefined {
+  const bytes = str(source, 'inline_bytes');
+  const pem = bytes !== '' ? Buffer.from(bytes, 'base64').toString('utf8') : str(source, 'inline_string');
+  const m = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
+  if (!m) return undefined;
+  try {
+    return new X509Certificate(m[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+const DAY = 86_400_000;
+export const EXPIRY_WARNING_DAYS = 7;
+
+const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function left(ms: number): string {
+  if (ms <= 0) return 'expired';
+  const h = Math.floor(ms / 3_600_000);
+  if (h < 48) return `${h}h${Math.floor((ms % 3_600_000) / 60_000)}m`;
+  return `${Math.floor(ms / DAY)}d`;
+}
+
+/**
+ * Warn when a certificate has expired, expires within 7 days, or (for short-lived certificates,
+ * issued for 7 days or less, like Istio's 24h workload certificates, which the agent rotates at
+ * about half their life) has passed 80% of its life: a rotation that should have happened did not.
+ */
+export function expiryWarning(notBefore: Date, notAfter: Date, now: Date): string | null {
+  const remaining = notAfter.getTime() - now.getTime();
+  const lifetime = notAfter.getTime() - notBefore.getTime();
+  if (remaining <= 0) return `expired ${iso(notAfter)}`;
+  if (lifetime > EXPIRY_WARNING_DAYS * DAY) {
+    return remaining < EXPIRY_WARNING_DAYS * DAY ? `expires within ${EXPIRY_WARNING_DAYS} days (in ${left(remaining)})` : null;
+  }
+  return remaining < lifetime * 0.2 ? `past 80% of its ${left(lifetime)} life (expires in ${left(remaining)}): rotation is overdue` : null;
+}
+
+export function secretRows(dump: ConfigDump, now: Date): SecretRow[] {
+  const rows: SecretRow[] = [];
+  for (const s of dump.secrets) {
+    const tls = obj(s.secret, 'tls_certificate');
+    const validation = obj(s.secret, 'validation_context');
+    const cert = tls ? firstCert(obj(tls, 'certificate_chain')) : validation ? firstCert(obj(validation, 'trusted_ca')) : undefined;
+    if (!tls && !validation) continue;
+    const notBefore = cert ? new Date(cert.validFrom) : undefined;
+    const notAfter = cert ? new Date(cert.validTo) : undefined;
+    const valid = notBefore !== undefined && notAfter !== undefined && now >= notBefore && now <= notAfter;
+    rows.push({
+      name: s.name,
+      type: tls ? 'Cert Chain' : 'CA',
+      status: s.state,
+      valid,
+      serial: cert ? cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '') : '',
+      notAfter: notAfter ? iso(notAfter) : '',
+      notBefore: notBefore ? iso(notBefore) : '',
+      expiresIn: notAfter ? left(notAfter.getTime() - now.getTime()) : '',
+      warning: notBefore && notAfter ? expiryWarning(notBefore, notAfter, now) : 'no certificate in the secret',
+    });
+  }
+  return rows;
+}

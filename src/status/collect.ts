@@ -17,7 +17,7 @@
  * for 10 minutes, the shortest the API server grants.
  */
 import { ClusterError, MeshError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
+import { KubeApiError, type KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { XdsCallError, xdsDebugCall } from './grpc.js';
 import type { StatusSnapshot, SynczPayload, Transport } from './types.js';
@@ -203,7 +203,7 @@ export async function readSynczXds(
   kube: KubeClient,
   pod: KubeObject,
   token: string,
-  options: { port: number; timeoutMs: number; deadline: AbortSignal; ca: string | undefined; typeUrl?: string; resourceNames?: string[] },
+  options: { port: number; timeoutMs: number; deadline: AbortSignal; ca: string | undefined; caUnreadable?: string; typeUrl?: string; resourceNames?: string[] },
 ): Promise<SynczPayload> {
   const name = pod.metadata.name ?? '';
   const ns = pod.metadata.namespace ?? '';
@@ -211,7 +211,7 @@ export async function readSynczXds(
   const typeUrl = options.typeUrl ?? SYNCZ_TYPE;
   const tried = `xDS ${typeUrl} on port ${options.port} (port-forward)`;
   if (options.ca === undefined) {
-    throw new XdsReadError(`${who}: cannot verify istiod's TLS certificate for ${tried}: no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`, true);
+    throw new XdsReadError(`${who}: cannot verify istiod's TLS certificate for ${tried}: ${options.caUnreadable ?? `no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`}`, true);
   }
   let handle;
   const forwarding = kube.portForward(ns, name, options.port);
@@ -280,10 +280,17 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
   }
 
   const transport = options.transport ?? 'auto';
-  const ca =
-    transport === 'http'
-      ? undefined
-      : await within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace));
+  let ca: string | undefined;
+  let caUnreadable: string | undefined;
+  if (transport !== 'http') {
+    try {
+      ca = await within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace));
+    } catch (err) {
+      // A user without `get` on the ConfigMap can still read syncz over HTTP (docs/rbac.md).
+      if (transport !== 'auto' || !(err instanceof KubeApiError) || err.status !== 403) throw err;
+      caUnreadable = `may not get ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP} (403 Forbidden)`;
+    }
+  }
   deps.onStep?.(`Reading sync status from ${istiodPods.length} istiod pod${istiodPods.length === 1 ? '' : 's'}`);
   const fetchFn = deps.fetch ?? fetch;
   const notes: string[] = [];
@@ -291,7 +298,7 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
     const http = (): Promise<SynczPayload> => readSyncz(kube, pod, token, { port, timeoutMs: options.timeoutMs, deadline, fetch: fetchFn });
     if (transport === 'http') return http();
     try {
-      return await readSynczXds(kube, pod, token, { port: options.xdsPort ?? XDS_PORT, timeoutMs: options.timeoutMs, deadline, ca });
+      return await readSynczXds(kube, pod, token, { port: options.xdsPort ?? XDS_PORT, timeoutMs: options.timeoutMs, deadline, ca, ...(caUnreadable ? { caUnreadable } : {}) });
     } catch (err) {
       if (transport === 'auto' && err instanceof XdsReadError && err.fallback) {
         try {

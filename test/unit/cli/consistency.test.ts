@@ -62,3 +62,14 @@ for (const args of [
     assert.doesNotMatch(r.stderr, /kubeconfig/);
   });
 }
+
+test('version --remote without a reachable cluster prints the client version first, then the error', () => {
+  const home = mkdtempSync(join(tmpdir(), 'mesh-nohome-'));
+  const r = spawnSync(process.execPath, ['bin/mesh', 'version', '--remote'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: join(home, 'missing-kubeconfig'), HOME: home },
+  });
+  assert.notEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^client version: \S+\nistio version: 1\.31\.1\n$/);
+  assert.match(r.stderr, /^Error: /m);
+});

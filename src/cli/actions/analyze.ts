@@ -11,6 +11,7 @@ import { type Suppression, SuppressionSyntaxError, parseSuppression, unknownSupp
 import type { Analyzer } from '../../analyze/types.js';
 import type { AnalyzeFlags } from '../commands/analyze.js';
 import { type CliContext, colorOn, globalOptions, kubeClient } from '../context.js';
+import { checkNamespaceFlag } from '../flags.js';
 import { MESH_VERSION } from '../program.js';
 
 const ISTIO_MINOR = ISTIO_VERSION.split('.').slice(0, 2).join('.');
@@ -46,6 +47,8 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
     throw new UsageError(`--output: "${flags.output}" is not one of ${ANALYZE_FORMATS.join(', ')}${didYouMean(flags.output, ANALYZE_FORMATS)}`);
   }
   if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
+  checkNamespaceFlag('-n/--namespace', flags.namespace);
+  checkNamespaceFlag('-i/--istio-namespace', flags.istioNamespace);
   const names = ANALYZERS.map((a) => a.meta.name);
   const analyzers: Analyzer[] = [];
   for (const n of flags.analyzer ?? []) {

@@ -47,6 +47,8 @@ test('a bad -i is reported as -i/--istio-namespace, a bad -n as -n/--namespace',
 for (const args of [
   ['rollout-restart', '--concurrency', '0'],
   ['rollout-restart', '-i', 'Bad_NS'],
+  ['analyze', '-i', 'Bad_NS', '--use-kube=false', 'test/fixtures/analyze/bookinfo-broken.yaml'],
+  ['analyze', '-n', 'Bad_NS'],
   ['proxy-status', '--timeout', '0'],
   ['proxy-status', 'web', '--wide'],
   ['install', '--readiness-timeout', 'soon'],

@@ -12,7 +12,7 @@ import type { Analyzer } from '../../analyze/types.js';
 import type { AnalyzeFlags } from '../commands/analyze.js';
 import { type CliContext, colorOn, globalOptions, kubeClient } from '../context.js';
 import { checkNamespaceFlag } from '../flags.js';
-import { MESH_VERSION } from '../program.js';
+import { MESH_VERSION } from '../../version.js';
 
 const ISTIO_MINOR = ISTIO_VERSION.split('.').slice(0, 2).join('.');
 

@@ -4,7 +4,7 @@ import type { KubeClient } from '../../kube/client.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderData } from '../../output/format.js';
 import { type CliContext, kubeClient } from '../context.js';
-import { MESH_VERSION } from '../program.js';
+import { MESH_VERSION } from '../../version.js';
 
 /** How long `version --remote` waits for istiod before it falls back to image tags. */
 const ISTIOD_TIMEOUT_MS = 15_000;

@@ -45,6 +45,7 @@ function grpcError(status: number, message: string): XdsCallError {
 export function xdsDebugCall(request: DebugRequest, options: XdsCallOptions): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    // eslint-disable-next-line prefer-const -- finish() runs before connect() on an already aborted signal; a const session would be in its temporal dead zone there
     let session: ClientHttp2Session | undefined;
     const finish = (err: Error | undefined, value?: Record<string, unknown>): void => {
       if (settled) return;
@@ -85,7 +86,7 @@ export function xdsDebugCall(request: DebugRequest, options: XdsCallOptions): Pr
     stream.on('response', (headers) => {
       const httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
       if (httpStatus !== 200) finish(new XdsCallError('protocol', `HTTP/2 status ${httpStatus} (not a gRPC server?)`));
-      else onStatus(headers as Record<string, unknown>);
+      else onStatus(headers);
     });
     stream.on('trailers', (headers) => {
       onStatus(headers as Record<string, unknown>);

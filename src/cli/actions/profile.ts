@@ -87,7 +87,7 @@ export function profileDiffAction(ctx: CliContext, a: string, b: string): void {
   const strip = (iop: Json): Json => {
     const copy = structuredClone(iop) as { spec?: { profile?: string } };
     delete copy.spec?.profile;
-    return copy as Json;
+    return copy;
   };
   const changes = diffTrees(strip(loadProfile(ctx, a)), strip(loadProfile(ctx, b)));
   if (changes.length === 0) {

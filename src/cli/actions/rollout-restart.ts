@@ -25,7 +25,7 @@ export function planText(plan: readonly PlanItem[], multiNamespace: boolean): st
 export function reportText(report: RolloutReport, multiNamespace: boolean): string {
   const cols = multiNamespace ? REPORT_COLUMNS : REPORT_COLUMNS.filter((c) => c.header !== 'NAMESPACE');
   const s = report.summary;
-  const parts = (Object.entries(s) as [string, number][]).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  const parts = Object.entries<number>(s).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   return renderTable(report.workloads, cols) + `\n${parts.join(', ') || 'nothing to do'}\n`;
 }
 

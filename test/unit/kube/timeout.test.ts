@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { json, apiStarter, type TestApi } from './api-server.js';
 
 const start = apiStarter();

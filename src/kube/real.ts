@@ -428,7 +428,7 @@ export class RealKubeClient implements KubeClient {
     const url = new URL(this.server + path);
     url.searchParams.set('watch', 'true');
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
+    const init = await this.kc.applyToFetchOptions({});
     init.method = 'GET';
     init.headers = { ...headerRecord(init.headers), Accept: 'application/json' };
     const controller = new AbortController();
@@ -567,6 +567,7 @@ export class RealKubeClient implements KubeClient {
       forwarder
         .portForward(namespace, pod, [port], socket, errors, socket)
         .then((ws) => {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- ws is typed by @types/ws, which is not installed (so the linter sees an error type); TunnelSocket names what we use of it
           tunnel = ws as unknown as TunnelSocket;
           tunnels.add(tunnel);
           if (socket.destroyed) tunnel.close();
@@ -597,7 +598,7 @@ export class RealKubeClient implements KubeClient {
   private async request(spec: RequestSpec): Promise<unknown> {
     const url = new URL(this.server + spec.path);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
+    const init = await this.kc.applyToFetchOptions({});
     init.method = spec.method;
     const headers: Record<string, string> = headerRecord(init.headers);
     headers['Accept'] = spec.accept ?? 'application/json';

@@ -11,7 +11,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** The top-level parts of src/ (folders and the shared single files). */
-const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'kube', 'output'];
+const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'precheck', 'kube', 'output'];
 const SHARED = ['errors.ts', 'yaml-input.ts', 'version.ts'];
 
 /**
@@ -27,6 +27,7 @@ const MAY_IMPORT = {
   restart: ['kube', 'model', 'output'],
   status: ['kube', 'model', 'output'],
   proxyconfig: ['kube', 'status', 'output'],
+  precheck: ['kube', 'model'],
   kube: ['model'],
   output: [],
 };

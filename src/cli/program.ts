@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerPrecheck } from './commands/precheck.js';
 import { registerInstall } from './commands/install.js';
 import { registerManifest } from './commands/manifest.js';
 import { registerProfile } from './commands/profile.js';
@@ -39,6 +40,7 @@ export function createProgram(ctx: CliContext): Command {
   registerRolloutRestart(program, ctx);
   registerProxyStatus(program, ctx);
   registerProxyConfig(program, ctx);
+  registerPrecheck(program, ctx);
   registerCompletion(program, ctx);
 
   // Sub-commands inherit exit override and output configuration.

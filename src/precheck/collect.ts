@@ -1,0 +1,71 @@
+/** Reads what `mesh precheck` checks (I/O); the checks themselves are pure (checks.ts). */
+import type { KubeClient } from '../kube/client.js';
+import { NotServedError } from '../kube/client.js';
+import type { KubeObject } from '../model/k8s.js';
+import { INSTALL_PERMISSIONS, type PrecheckSnapshot } from './checks.js';
+
+export interface PrecheckOptions {
+  istioNamespace: string;
+  removing?: string;
+  now: Date;
+}
+
+async function listOrEmpty(kube: KubeClient, apiVersion: string, kind: string, options = {}): Promise<KubeObject[]> {
+  try {
+    return await kube.list(apiVersion, kind, options);
+  } catch (err) {
+    if (err instanceof NotServedError) return [];
+    throw err;
+  }
+}
+
+export async function collectPrecheck(kube: KubeClient, options: PrecheckOptions): Promise<PrecheckSnapshot> {
+  const ns = options.istioNamespace;
+  const [serverVersion, crds, istiods, mutatingWebhooks, validatingWebhooks, namespaces, rootCm, permissions] = await Promise.all([
+    kube.serverVersion(),
+    listOrEmpty(kube, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition'),
+    kube.list('apps/v1', 'Deployment', { labelSelector: 'app=istiod' }),
+    kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration'),
+    kube.list('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration'),
+    kube.list('v1', 'Namespace'),
+    kube.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'istio-ca-root-cert', namespace: ns }),
+    Promise.all(
+      INSTALL_PERMISSIONS.map(async (p) => {
+        const review = await kube.create({
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          metadata: {},
+          spec: { resourceAttributes: { verb: 'create', group: p.group, resource: p.resource, ...(p.namespaced ? { namespace: ns } : {}) } },
+        });
+        const status = (review['status'] ?? {}) as { allowed?: boolean; reason?: string };
+        return { group: p.group, resource: p.resource, allowed: status.allowed === true, ...(status.reason ? { reason: status.reason } : {}) };
+      }),
+    ),
+  ]);
+  // Only the Services the webhooks name (a large cluster has thousands).
+  const wanted = new Map<string, { name: string; namespace: string }>();
+  for (const cfg of [...mutatingWebhooks, ...validatingWebhooks]) {
+    for (const h of (cfg['webhooks'] as { clientConfig?: { service?: { name?: string; namespace?: string } } }[] | undefined) ?? []) {
+      const svc = h.clientConfig?.service;
+      if (svc?.name !== undefined && svc.namespace !== undefined) wanted.set(`${svc.namespace}/${svc.name}`, { name: svc.name, namespace: svc.namespace });
+    }
+  }
+  const services = (await Promise.all([...wanted.values()].map((s) => kube.get({ apiVersion: 'v1', kind: 'Service', ...s })))).filter((s): s is KubeObject => s !== undefined);
+  const pods = options.removing !== undefined ? await kube.list('v1', 'Pod') : [];
+  const pem = (rootCm?.['data'] as Record<string, string> | undefined)?.['root-cert.pem'];
+  return {
+    istioNamespace: ns,
+    serverVersion,
+    permissions,
+    crds,
+    istiods,
+    services,
+    mutatingWebhooks,
+    validatingWebhooks,
+    namespaces,
+    pods,
+    ...(pem !== undefined ? { rootCert: pem } : {}),
+    now: options.now,
+    ...(options.removing !== undefined ? { removing: options.removing } : {}),
+  };
+}

@@ -9,8 +9,9 @@ import { registerProxyConfig } from './commands/proxy-config.js';
 import { registerRolloutRestart } from './commands/rollout-restart.js';
 import { registerVersion } from './commands/version.js';
 
-declare const __MESH_VERSION__: string;
-export const MESH_VERSION: string = typeof __MESH_VERSION__ === 'string' ? __MESH_VERSION__ : '0.0.0-dev';
+import { MESH_VERSION } from '../version.js';
+
+export { MESH_VERSION };
 
 /**
  * The commander program. Only option declarations live here and in commands/*.ts;

@@ -55,7 +55,10 @@ export class ApiTransport {
   readonly signal: AbortSignal | undefined;
   private readonly onWarning: ((text: string) => void) | undefined;
   private readonly warned = new Set<string>();
-  /** One dispatcher per TLS material (an exec plugin may hand out a new client certificate). */
+  /**
+   * One dispatcher per TLS material (an exec plugin may hand out a new client certificate). Its idle
+   * pooled connections do not hold the process open.
+   */
   private dispatcher: { key: string; dispatcher: Dispatcher } | undefined;
 
   constructor(
@@ -171,13 +174,6 @@ export class ApiTransport {
 
   networkError(err: unknown, target: string): ReturnType<typeof networkError> {
     return networkError(err, target, this.server);
-  }
-
-  /** Closes the pooled connections (they do not hold the process open when idle). */
-  async close(): Promise<void> {
-    const d = this.dispatcher;
-    this.dispatcher = undefined;
-    await d?.dispatcher.close();
   }
 
   private async prepare(): Promise<{ dispatcher: Dispatcher; headers: Record<string, string> }> {

@@ -140,3 +140,22 @@ test('insecure-skip-tls-verify does not turn verification off', { timeout: 10_00
   await assert.rejects(new RealKubeClient(kubeconfigFor(api, { ca: false, skipTLSVerify: true }), 4).get(ref), /does not verify/);
   assert.equal(api.seen.length, 0);
 });
+
+test('the port-forward WebSocket sends User-Agent mesh/<version> and the bearer token too', { timeout: 10_000 }, async () => {
+  const api = await start(() => false);
+  const upgrade = new Promise<import('node:http').IncomingHttpHeaders>((resolve) =>
+    api.https.on('upgrade', (req: import('node:http').IncomingMessage, socket: import('node:net').Socket) => {
+      resolve(req.headers);
+      socket.destroy();
+    }),
+  );
+  const handle = await api.client().portForward('app', 'web', 8080);
+  const { connect } = await import('node:net');
+  const local = connect(handle.localPort, '127.0.0.1');
+  local.on('error', () => undefined);
+  const headers = await upgrade;
+  local.destroy();
+  await handle.close();
+  assert.equal(headers['user-agent'], `mesh/${MESH_VERSION}`);
+  assert.equal(headers.authorization, 'Bearer test-token');
+});

@@ -159,3 +159,28 @@ test('the port-forward WebSocket sends User-Agent mesh/<version> and the bearer 
   assert.equal(headers['user-agent'], `mesh/${MESH_VERSION}`);
   assert.equal(headers.authorization, 'Bearer test-token');
 });
+
+test('a watch whose connection is reset in the middle of an event resumes from the last resourceVersion at once', { timeout: 10_000 }, async () => {
+  const watches: (string | null)[] = [];
+  const api = await start((req, res) => {
+    if (req.query.get('watch') !== 'true') return false;
+    watches.push(req.query.get('resourceVersion'));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const ev = (rv: string, extra: object = {}): string => JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: rv }, ...extra } });
+    if (watches.length === 1) {
+      res.write(ev('6') + '\n' + ev('7').slice(0, 20));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    res.end(ev('8', { status: { phase: 'Running' } }) + '\n');
+  });
+  const seen: string[] = [];
+  const t0 = Date.now();
+  await api.client({ watchIdleMs: 5000, requestTimeoutMs: 5000 }).watch('v1', 'Pod', { namespace: 'app', resourceVersion: '5' }, (_type, o) => {
+    seen.push(o.metadata.resourceVersion ?? '');
+    return o['status'] !== undefined;
+  });
+  assert.deepEqual(seen, ['6', '8']);
+  assert.deepEqual(watches, ['5', '6']);
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0}ms (the watch idle limit is 5s)`);
+});

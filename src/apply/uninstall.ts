@@ -53,7 +53,7 @@ export async function planUninstall(kube: KubeClient, sel: UninstallSelection): 
       if (istio && !seen.has(objectKey(c))) objects.push({ apiVersion: CRD_API_VERSION, kind: 'CustomResourceDefinition', metadata: c.metadata });
     }
   }
-  let pods: KubeObject[] = [];
+  let pods: KubeObject[];
   try {
     pods = await kube.list('v1', 'Pod', sel.purge ? {} : { labelSelector: `${REVISION_LABEL}=${revision}` });
   } catch (err) {
@@ -75,7 +75,7 @@ function isGatewayPod(p: KubeObject): boolean {
   return istio === 'ingressgateway' || istio === 'egressgateway' || (istio !== undefined && /gateway/.test(istio));
 }
 
-export interface UninstallDeps extends DeleteDeps {}
+export type UninstallDeps = DeleteDeps;
 
 /** Deletes the plan's objects in its order and waits until they are gone (see deleteAndWait). */
 export async function executeUninstall(plan: UninstallPlan, deps: UninstallDeps, opts: DeleteOptions = {}): Promise<string[]> {

@@ -158,9 +158,7 @@ export class RealKubeClient implements KubeClient {
           limit: options.limit ?? 500,
           continue: cont,
         },
-        ...(options.metadataOnly
-          ? { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' }
-          : {}),
+        ...(options.metadataOnly ? { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' } : {}),
         target: `list ${kind}${options.namespace ? ` in ${options.namespace}` : ''}`,
       })) as { items?: KubeObject[]; metadata?: { continue?: string } };
       for (const item of body.items ?? []) {
@@ -195,7 +193,12 @@ export class RealKubeClient implements KubeClient {
       method: 'PATCH',
       path,
       // Strict: a field the server does not know (a typo in an overlay) is an error, not dropped.
-      query: { fieldManager: options.fieldManager, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined, fieldValidation: 'Strict' },
+      query: {
+        fieldManager: options.fieldManager,
+        force: options.force ? true : undefined,
+        dryRun: options.dryRun ? 'All' : undefined,
+        fieldValidation: 'Strict',
+      },
       body: { ...obj, metadata },
       contentType: PATCH_TYPES.apply,
       retry: 'safe',
@@ -254,11 +257,7 @@ export class RealKubeClient implements KubeClient {
     return watchPath(this.http, this.watchIdleMs, path, apiVersion, kind, options, onEvent, signal);
   }
 
-  async createToken(
-    namespace: string,
-    serviceAccount: string,
-    options: { audiences?: string[]; expirationSeconds?: number } = {},
-  ): Promise<string> {
+  async createToken(namespace: string, serviceAccount: string, options: { audiences?: string[]; expirationSeconds?: number } = {}): Promise<string> {
     const body = (await this.request({
       method: 'POST',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`,

@@ -263,16 +263,34 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
   const deadline = deps.deadline ?? AbortSignal.timeout(options.timeoutMs);
   const within = <T>(what: string, work: Promise<T>): Promise<T> => before(deadline, options.timeoutMs, what, work);
 
+  // Independent reads start at once (on a large mesh the pod list alone takes a while); their
+  // failures are still reported in this order: istiod pods, token, CA, sidecar pods.
+  const transport = options.transport ?? 'auto';
+  const started = <T>(work: Promise<T>): Promise<T> => {
+    work.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
+    return work;
+  };
   deps.onStep?.(`Finding istiod pods in ${options.istioNamespace}`);
-  const istiodPods = await within(`listing istiod pods in namespace ${options.istioNamespace}`, findIstiodPods(kube, options));
+  const istiodPodsRead = started(within(`listing istiod pods in namespace ${options.istioNamespace}`, findIstiodPods(kube, options)));
+  const tokenRead = started(
+    within(
+      `requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`,
+      kube.createToken(options.istioNamespace, TOKEN_SERVICE_ACCOUNT, { audiences: [TOKEN_AUDIENCE], expirationSeconds: TOKEN_SECONDS }),
+    ),
+  );
+  const caRead = transport === 'http' ? undefined : started(within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace)));
+  const podsRead = started(
+    within(
+      `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
+      kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    ),
+  );
+  const istiodPods = await istiodPodsRead;
 
   deps.onStep?.(`Requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`);
   let token: string;
   try {
-    token = await within(
-      `requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`,
-      kube.createToken(options.istioNamespace, TOKEN_SERVICE_ACCOUNT, { audiences: [TOKEN_AUDIENCE], expirationSeconds: TOKEN_SECONDS }),
-    );
+    token = await tokenRead;
   } catch (err) {
     if (err instanceof MeshError) throw err;
     throw new ClusterError(
@@ -280,12 +298,11 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
     );
   }
 
-  const transport = options.transport ?? 'auto';
   let ca: string | undefined;
   let caUnreadable: string | undefined;
-  if (transport !== 'http') {
+  if (caRead !== undefined) {
     try {
-      ca = await within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace));
+      ca = await caRead;
     } catch (err) {
       // A user without `get` on the ConfigMap can still read syncz over HTTP (docs/rbac.md).
       if (transport !== 'auto' || !(err instanceof KubeApiError) || err.status !== 403) throw err;
@@ -316,13 +333,7 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
       throw err;
     }
   };
-  const [results, pods] = await Promise.all([
-    Promise.allSettled(istiodPods.map(readOne)),
-    within(
-      `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
-      kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
-    ),
-  ]);
+  const [results, pods] = await Promise.all([Promise.allSettled(istiodPods.map(readOne)), podsRead]);
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length > 0) {
     const lines = failures.map((f) => (f instanceof Error ? f.message : String(f)));

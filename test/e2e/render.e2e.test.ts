@@ -56,7 +56,12 @@ describe('rendered manifests against a real API server', { skip: cp.skip, concur
     const url = `${server}/${path}?dryRun=All&fieldManager=mesh-render-e2e&fieldValidation=Strict&force=true`;
     const { headers, tls } = await credentials(cp.kube.kc);
     agent ??= new Agent({ connect: { ...tls, rejectUnauthorized: true } });
-    const r = await request(url, { dispatcher: agent, method: 'PATCH', headers: { ...headers, 'Content-Type': 'application/apply-patch+yaml' }, body: JSON.stringify(o) });
+    const r = await request(url, {
+      dispatcher: agent,
+      method: 'PATCH',
+      headers: { ...headers, 'Content-Type': 'application/apply-patch+yaml' },
+      body: JSON.stringify(o),
+    });
     const text = await r.body.text();
     return r.statusCode >= 300 ? `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: HTTP ${r.statusCode} ${text.slice(0, 500)}` : undefined;
   };
@@ -94,19 +99,32 @@ describe('rendered manifests against a real API server', { skip: cp.skip, concur
 
   it('a revisioned render with k8s settings, overlays and a custom gateway passes too', async () => {
     await check([
-      '-r', 'canary',
-      '--set', 'components.pilot.k8s.hpaSpec.minReplicas=2',
-      '--set', 'components.pilot.k8s.resources.requests.cpu=250m',
-      '--set', 'components.pilot.k8s.env[0].name=FOO',
-      '--set', 'components.pilot.k8s.env[0].value=bar',
-      '--set', 'components.pilot.k8s.tolerations[0].key=dedicated',
-      '--set', 'components.pilot.k8s.tolerations[0].operator=Exists',
-      '--set', `components.ingressGateways[1].name=internal-gw`,
-      '--set', 'components.ingressGateways[1].enabled=true',
-      '--set', 'components.ingressGateways[0].k8s.service.type=NodePort',
-      '--set', 'values.gateways.istio-ingressgateway.autoscaleEnabled=false',
-      '--set', 'components.ingressGateways[0].k8s.replicaCount=2',
-      '--set', 'values.global.proxy.resources.limits.cpu=1',
+      '-r',
+      'canary',
+      '--set',
+      'components.pilot.k8s.hpaSpec.minReplicas=2',
+      '--set',
+      'components.pilot.k8s.resources.requests.cpu=250m',
+      '--set',
+      'components.pilot.k8s.env[0].name=FOO',
+      '--set',
+      'components.pilot.k8s.env[0].value=bar',
+      '--set',
+      'components.pilot.k8s.tolerations[0].key=dedicated',
+      '--set',
+      'components.pilot.k8s.tolerations[0].operator=Exists',
+      '--set',
+      `components.ingressGateways[1].name=internal-gw`,
+      '--set',
+      'components.ingressGateways[1].enabled=true',
+      '--set',
+      'components.ingressGateways[0].k8s.service.type=NodePort',
+      '--set',
+      'values.gateways.istio-ingressgateway.autoscaleEnabled=false',
+      '--set',
+      'components.ingressGateways[0].k8s.replicaCount=2',
+      '--set',
+      'values.global.proxy.resources.limits.cpu=1',
     ]);
   });
 });

@@ -4,12 +4,13 @@ import type { KubeClient } from '../../kube/client.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderData } from '../../output/format.js';
 import { type CliContext, kubeClient } from '../context.js';
-import { MESH_VERSION } from '../program.js';
+import type { VersionFlags } from '../options/version.js';
+import { MESH_VERSION } from '../../version.js';
 
 /** How long `version --remote` waits for istiod before it falls back to image tags. */
 const ISTIOD_TIMEOUT_MS = 15_000;
 
-export async function versionAction(ctx: CliContext, cmd: Command, opts: { remote?: boolean; output: string }): Promise<void> {
+export async function versionAction(ctx: CliContext, cmd: Command, opts: VersionFlags): Promise<void> {
   const client = { version: MESH_VERSION, istioVersion: ISTIO_VERSION };
   const format = opts.output === 'json' || opts.output === 'yaml' ? opts.output : undefined;
   // The client's own version comes first, so it is there even when the cluster cannot be reached.

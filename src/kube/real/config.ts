@@ -125,7 +125,11 @@ export async function credentials(kc: KubeConfig): Promise<Credentials> {
   if (typeof opts.auth === 'string' && opts.auth !== '') headers['Authorization'] = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
   const tls: TlsMaterial = {};
   const material = (v: unknown): string | Buffer | undefined =>
-    typeof v === 'string' || Buffer.isBuffer(v) ? v : Array.isArray(v) && v.length > 0 ? Buffer.concat(v.map((x) => (Buffer.isBuffer(x) ? x : Buffer.from(String(x))))) : undefined;
+    typeof v === 'string' || Buffer.isBuffer(v)
+      ? v
+      : Array.isArray(v) && v.length > 0
+        ? Buffer.concat(v.map((x) => (Buffer.isBuffer(x) ? x : Buffer.from(String(x)))))
+        : undefined;
   const ca = material(opts.ca);
   const cert = material(opts.cert);
   const key = material(opts.key);

@@ -16,7 +16,10 @@ export interface Denied {
 
 /** The RBAC verb and resource of an API request path (what `kubectl auth can-i` asks about). */
 export function rbacOf(method: string, url: URL): { verb: string; resource: string; namespace?: string } {
-  const segs = url.pathname.split('/').filter((x) => x !== '').map(decodeURIComponent);
+  const segs = url.pathname
+    .split('/')
+    .filter((x) => x !== '')
+    .map(decodeURIComponent);
   let group = '';
   let rest: string[];
   if (segs[0] === 'api') rest = segs.slice(2);
@@ -104,7 +107,12 @@ export function networkError(err: unknown, target: string, server: string): Kube
 }
 
 export function timeoutError(target: string, server: string, timeoutMs: number): KubeApiError {
-  const e = new KubeApiError(0, 'Timeout', `${target}: the API server at ${server} did not answer within ${formatSeconds(timeoutMs)} (--request-timeout)`, target);
+  const e = new KubeApiError(
+    0,
+    'Timeout',
+    `${target}: the API server at ${server} did not answer within ${formatSeconds(timeoutMs)} (--request-timeout)`,
+    target,
+  );
   e.afterLostResponse = true;
   return e;
 }

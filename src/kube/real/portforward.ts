@@ -5,7 +5,7 @@
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { KubeConfig, PortForward } from '@kubernetes/client-node';
+import { type KubeConfig, PortForward } from '@kubernetes/client-node';
 import type { PortForwardHandle } from '../client.js';
 import { USER_AGENT } from './http.js';
 
@@ -40,6 +40,7 @@ export async function portForward(kc: KubeConfig, namespace: string, pod: string
     forwarder
       .portForward(namespace, pod, [port], socket, errors, socket)
       .then((ws) => {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- ws is typed by @types/ws, which is not installed (so the linter sees an error type); TunnelSocket names what we use of it
         tunnel = ws as unknown as TunnelSocket;
         tunnels.add(tunnel);
         if (socket.destroyed) tunnel.close();

@@ -27,8 +27,7 @@ export const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOS
 
 export type AttemptFailure =
   /** No HTTP answer. stage 'connect': before the response headers; 'body': while reading the body. */
-  | { kind: 'network'; code: string; stage: 'connect' | 'body'; tls: boolean }
-  | { kind: 'status'; status: number };
+  { kind: 'network'; code: string; stage: 'connect' | 'body'; tls: boolean } | { kind: 'status'; status: number };
 
 export interface RetryVerdict {
   retry: boolean;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { interruptible } from '../../../src/cli/actions/install-signal.js';
-import { validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
+import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { ExitCode, exitCodeOf } from '../../../src/errors.js';
 import { recordingProgress } from '../../../src/output/progress.js';
 

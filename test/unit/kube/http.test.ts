@@ -56,7 +56,10 @@ test('a JSON patch whose answer was cut short is not retried (it may have been a
     halfBody(res);
   });
   const t0 = Date.now();
-  await assert.rejects(api.client({ requestTimeoutMs: 10_000 }).patch(ref, [{ op: 'add', path: '/metadata/labels/x', value: 'y' }], 'json'), (err: unknown) => err instanceof KubeApiError && err.afterLostResponse);
+  await assert.rejects(
+    api.client({ requestTimeoutMs: 10_000 }).patch(ref, [{ op: 'add', path: '/metadata/labels/x', value: 'y' }], 'json'),
+    (err: unknown) => err instanceof KubeApiError && err.afterLostResponse,
+  );
   assert.equal(patches, 1);
   assert.ok(Date.now() - t0 < 2000);
 });
@@ -132,7 +135,10 @@ test("the kubeconfig's tls-server-name is the TLS server name, and is verified",
   assert.ok(names.length > 0);
   assert.deepEqual(new Set(names), new Set(['localhost']));
   // A name the certificate does not carry does not verify.
-  await assert.rejects(new RealKubeClient(kubeconfigFor(api, { tlsServerName: 'elsewhere.example' }), 4).get(ref), /does not verify \(ERR_TLS_CERT_ALTNAME_INVALID/);
+  await assert.rejects(
+    new RealKubeClient(kubeconfigFor(api, { tlsServerName: 'elsewhere.example' }), 4).get(ref),
+    /does not verify \(ERR_TLS_CERT_ALTNAME_INVALID/,
+  );
 });
 
 test('insecure-skip-tls-verify does not turn verification off', { timeout: 10_000 }, async () => {
@@ -166,7 +172,8 @@ test('a watch whose connection is reset in the middle of an event resumes from t
     if (req.query.get('watch') !== 'true') return false;
     watches.push(req.query.get('resourceVersion'));
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    const ev = (rv: string, extra: object = {}): string => JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: rv }, ...extra } });
+    const ev = (rv: string, extra: object = {}): string =>
+      JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: rv }, ...extra } });
     if (watches.length === 1) {
       res.write(ev('6') + '\n' + ev('7').slice(0, 20));
       setTimeout(() => res.socket?.destroy(), 20);

@@ -3,8 +3,14 @@ import { test } from 'node:test';
 import { BACKOFF_CAP_MS, backoffMs, delayMs, judge, retryAfterMs, retryClassOf } from '../../../src/kube/real/retry.js';
 
 test('backoff doubles from 200 ms up to 5 s, with equal jitter', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => backoffMs(n, () => 1)), [200, 400, 800, 1600, 3200, 5000, 5000]);
-  assert.deepEqual([1, 2, 3, 6].map((n) => backoffMs(n, () => 0)), [100, 200, 400, 2500]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7].map((n) => backoffMs(n, () => 1)),
+    [200, 400, 800, 1600, 3200, 5000, 5000],
+  );
+  assert.deepEqual(
+    [1, 2, 3, 6].map((n) => backoffMs(n, () => 0)),
+    [100, 200, 400, 2500],
+  );
   const seen = new Set<number>();
   for (let i = 0; i < 50; i++) {
     const d = backoffMs(3);

@@ -132,7 +132,10 @@ export class KubeApiError extends Error {
 }
 
 export class NotServedError extends Error {
-  constructor(readonly apiVersion: string, readonly kind: string) {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+  ) {
     super(`the server does not serve ${kind} (${apiVersion})`);
     this.name = 'NotServedError';
   }

@@ -27,7 +27,15 @@ export class FakeKubeClient implements KubeClient {
   private readonly objects = new Map<string, KubeObject>();
   private readonly listeners = new Set<(type: WatchEventType, obj: KubeObject) => void>();
   private rv = 1;
-  private readonly clusterScoped = new Set(['Namespace', 'Node', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+  private readonly clusterScoped = new Set([
+    'Namespace',
+    'Node',
+    'CustomResourceDefinition',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+  ]);
   /** Kinds the fake pretends are not served (e.g. Istio CRDs not installed). */
   readonly notServed = new Set<string>();
   tokens = new Map<string, string>();
@@ -122,7 +130,12 @@ export class FakeKubeClient implements KubeClient {
     const pre = options.preconditions;
     if (pre?.uid !== undefined && pre.uid !== existing.metadata.uid) return false;
     if (pre?.resourceVersion !== undefined && pre.resourceVersion !== existing.metadata.resourceVersion) {
-      throw new KubeApiError(409, 'Conflict', `${describeRef(ref)}: Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`, 'delete');
+      throw new KubeApiError(
+        409,
+        'Conflict',
+        `${describeRef(ref)}: Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`,
+        'delete',
+      );
     }
     if (options.dryRun) return true;
     this.objects.delete(keyOf(ref));
@@ -229,8 +242,16 @@ export function matchesSelector(labels: Record<string, string>, selector: string
     if ((m = t.match(/^([^!=\s]+)\s*!=\s*(.*)$/))) return labels[m[1]!] !== m[2];
     if ((m = t.match(/^([^!=\s]+)\s*==?\s*(.*)$/))) return labels[m[1]!] === m[2];
     if ((m = t.match(/^!(\S+)$/))) return !(m[1]! in labels);
-    if ((m = t.match(/^(\S+)\s+in\s+\((.*)\)$/))) return m[2]!.split(',').map((s) => s.trim()).includes(labels[m[1]!] ?? '\u0000');
-    if ((m = t.match(/^(\S+)\s+notin\s+\((.*)\)$/))) return !m[2]!.split(',').map((s) => s.trim()).includes(labels[m[1]!] ?? '\u0000');
+    if ((m = t.match(/^(\S+)\s+in\s+\((.*)\)$/)))
+      return m[2]!
+        .split(',')
+        .map((s) => s.trim())
+        .includes(labels[m[1]!] ?? '\u0000');
+    if ((m = t.match(/^(\S+)\s+notin\s+\((.*)\)$/)))
+      return !m[2]!
+        .split(',')
+        .map((s) => s.trim())
+        .includes(labels[m[1]!] ?? '\u0000');
     return t in labels;
   });
 }

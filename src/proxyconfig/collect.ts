@@ -4,6 +4,7 @@
  * `/debug/config_dump?proxyID=POD.NS` on its monitoring port, through a port-forward).
  */
 import { readFile } from 'node:fs/promises';
+import { fetch, type Response } from 'undici';
 import { ClusterError, InputError, MeshError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
 import { findIstiodPods, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';

@@ -16,6 +16,7 @@
  * istio namespace with audience `istio-ca` (what istioctl uses for its xDS debug requests), valid
  * for 10 minutes, the shortest the API server grants.
  */
+import { fetch, type Response } from 'undici';
 import { ClusterError, MeshError } from '../errors.js';
 import { KubeApiError, type KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
@@ -53,7 +54,7 @@ export interface CollectOptions {
 
 export interface CollectDeps {
   kube: KubeClient;
-  /** Injected for tests; defaults to the global fetch (undici). */
+  /** Injected for tests; defaults to undici's fetch (the HTTP stack of src/kube too). */
   fetch?: typeof fetch;
   /** Called as each step starts, for a spinner. */
   onStep?: (text: string) => void;

@@ -3,8 +3,9 @@
 // misspelt or misplaced field in a rendered object fails here instead of being dropped silently.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import fetch, { type RequestInit } from 'node-fetch';
+import { Agent, request } from 'undici';
 import { parseAllDocuments } from 'yaml';
+import { credentials } from '../../src/kube/real/config.js';
 import { runMesh, startControlPlane, type ControlPlane } from './harness/index.js';
 
 const cp: ControlPlane = await startControlPlane();
@@ -43,6 +44,8 @@ describe('rendered manifests against a real API server', { skip: cp.skip, concur
   });
   after(() => cp.release());
 
+  let agent: Agent | undefined;
+  after(() => agent?.close());
   /** Server-side apply dry run with strict field validation; returns an error line or undefined. */
   const dryRunApply = async (o: { kind: string; metadata: { name: string; namespace?: string } }): Promise<string | undefined> => {
     const server = cp.kube.kc.getCurrentCluster()?.server ?? '';
@@ -51,9 +54,16 @@ describe('rendered manifests against a real API server', { skip: cp.skip, concur
     const [prefix, plural, namespaced] = res;
     const path = `${prefix}/${namespaced ? `namespaces/${o.metadata.namespace ?? ''}/` : ''}${plural}/${o.metadata.name}`;
     const url = `${server}/${path}?dryRun=All&fieldManager=mesh-render-e2e&fieldValidation=Strict&force=true`;
-    const init = (await cp.kube.kc.applyToFetchOptions({})) as RequestInit;
-    const r = await fetch(url, { ...init, method: 'PATCH', headers: { ...(init.headers as Record<string, string>), 'Content-Type': 'application/apply-patch+yaml' }, body: JSON.stringify(o) });
-    return r.status >= 300 ? `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: HTTP ${r.status} ${(await r.text()).slice(0, 500)}` : undefined;
+    const { headers, tls } = await credentials(cp.kube.kc);
+    agent ??= new Agent({ connect: { ...tls, rejectUnauthorized: true } });
+    const r = await request(url, {
+      dispatcher: agent,
+      method: 'PATCH',
+      headers: { ...headers, 'Content-Type': 'application/apply-patch+yaml' },
+      body: JSON.stringify(o),
+    });
+    const text = await r.body.text();
+    return r.statusCode >= 300 ? `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: HTTP ${r.statusCode} ${text.slice(0, 500)}` : undefined;
   };
 
   const check = async (args: string[]): Promise<number> => {
@@ -89,19 +99,32 @@ describe('rendered manifests against a real API server', { skip: cp.skip, concur
 
   it('a revisioned render with k8s settings, overlays and a custom gateway passes too', async () => {
     await check([
-      '-r', 'canary',
-      '--set', 'components.pilot.k8s.hpaSpec.minReplicas=2',
-      '--set', 'components.pilot.k8s.resources.requests.cpu=250m',
-      '--set', 'components.pilot.k8s.env[0].name=FOO',
-      '--set', 'components.pilot.k8s.env[0].value=bar',
-      '--set', 'components.pilot.k8s.tolerations[0].key=dedicated',
-      '--set', 'components.pilot.k8s.tolerations[0].operator=Exists',
-      '--set', `components.ingressGateways[1].name=internal-gw`,
-      '--set', 'components.ingressGateways[1].enabled=true',
-      '--set', 'components.ingressGateways[0].k8s.service.type=NodePort',
-      '--set', 'values.gateways.istio-ingressgateway.autoscaleEnabled=false',
-      '--set', 'components.ingressGateways[0].k8s.replicaCount=2',
-      '--set', 'values.global.proxy.resources.limits.cpu=1',
+      '-r',
+      'canary',
+      '--set',
+      'components.pilot.k8s.hpaSpec.minReplicas=2',
+      '--set',
+      'components.pilot.k8s.resources.requests.cpu=250m',
+      '--set',
+      'components.pilot.k8s.env[0].name=FOO',
+      '--set',
+      'components.pilot.k8s.env[0].value=bar',
+      '--set',
+      'components.pilot.k8s.tolerations[0].key=dedicated',
+      '--set',
+      'components.pilot.k8s.tolerations[0].operator=Exists',
+      '--set',
+      `components.ingressGateways[1].name=internal-gw`,
+      '--set',
+      'components.ingressGateways[1].enabled=true',
+      '--set',
+      'components.ingressGateways[0].k8s.service.type=NodePort',
+      '--set',
+      'values.gateways.istio-ingressgateway.autoscaleEnabled=false',
+      '--set',
+      'components.ingressGateways[0].k8s.replicaCount=2',
+      '--set',
+      'values.global.proxy.resources.limits.cpu=1',
     ]);
   });
 });

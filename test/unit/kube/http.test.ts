@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import type { TLSSocket } from 'node:tls';
+import { test } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from '../../../src/kube/client.js';
+import { RealKubeClient, USER_AGENT } from '../../../src/kube/real.js';
+import { MESH_VERSION } from '../../../src/version.js';
+import { CA, json, apiStarter, status, type TestApi } from './api-server.js';
+
+const start = apiStarter();
+const ref = { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'app' };
+const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'app' } };
+
+/** Answers with headers and half of a Content-Length body, then resets the connection. */
+function halfBody(res: import('node:http').ServerResponse): void {
+  const text = JSON.stringify(pod);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(text.length) });
+  res.write(text.slice(0, Math.floor(text.length / 2)));
+  setTimeout(() => res.socket?.destroy(), 20);
+}
+
+test('a connection reset in the middle of a response body fails at once, not when the request timeout fires', { timeout: 20_000 }, async () => {
+  const api = await start((req, res) => (req.method === 'GET' && req.path.endsWith('/pods/web') ? halfBody(res) : false));
+  const t0 = Date.now();
+  await assert.rejects(api.client({ retries: 0, requestTimeoutMs: 10_000 }).get(ref), (err: unknown) => {
+    assert.ok(err instanceof KubeApiError);
+    assert.match(err.message, /^get|Pod app\/web: cannot reach the API server at https:\/\/127\.0\.0\.1:\d+ \(/);
+    assert.doesNotMatch(err.message, /did not answer within/);
+    assert.equal(err.afterLostResponse, true);
+    return true;
+  });
+  const took = Date.now() - t0;
+  assert.ok(took < 2000, `took ${took}ms (the request timeout is 10s)`);
+});
+
+test('a GET whose body was cut short is retried, and the retry succeeds well within the request timeout', { timeout: 20_000 }, async () => {
+  let gets = 0;
+  const api = await start((req, res) => {
+    if (req.method !== 'GET' || !req.path.endsWith('/pods/web')) return false;
+    if (++gets === 1) return halfBody(res);
+    json(res, 200, pod);
+  });
+  const t0 = Date.now();
+  const got = await api.client({ requestTimeoutMs: 10_000 }).get(ref);
+  const took = Date.now() - t0;
+  assert.equal(got?.metadata.name, 'web');
+  assert.equal(gets, 2);
+  assert.ok(took < 2000, `took ${took}ms (the request timeout is 10s)`);
+});
+
+test('a JSON patch whose answer was cut short is not retried (it may have been applied) and says so', { timeout: 20_000 }, async () => {
+  let patches = 0;
+  const api = await start((req, res) => {
+    if (req.method !== 'PATCH') return false;
+    patches++;
+    halfBody(res);
+  });
+  const t0 = Date.now();
+  await assert.rejects(
+    api.client({ requestTimeoutMs: 10_000 }).patch(ref, [{ op: 'add', path: '/metadata/labels/x', value: 'y' }], 'json'),
+    (err: unknown) => err instanceof KubeApiError && err.afterLostResponse,
+  );
+  assert.equal(patches, 1);
+  assert.ok(Date.now() - t0 < 2000);
+});
+
+test('every request and watch sends User-Agent mesh/<version>', { timeout: 10_000 }, async () => {
+  const agents: string[] = [];
+  const api = await start((req, res, raw) => {
+    agents.push(`${req.query.get('watch') === 'true' ? 'watch' : req.method} ${raw.headers['user-agent'] ?? 'none'}`);
+    if (req.query.get('watch') === 'true') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ type: 'ADDED', object: { ...pod, metadata: { ...pod.metadata, resourceVersion: '2' } } }) + '\n');
+    }
+    json(res, 200, req.method === 'GET' && req.path === '/api/v1/namespaces/app/pods' ? { items: [], metadata: { resourceVersion: '1' } } : pod);
+  });
+  const kube = api.client();
+  await kube.get(ref);
+  await kube.create(pod);
+  await kube.apply(pod, { fieldManager: 'mesh' });
+  await kube.delete(ref);
+  await kube.watch('v1', 'Pod', { namespace: 'app' }, () => true);
+  assert.equal(USER_AGENT, `mesh/${MESH_VERSION}`);
+  const ua = `mesh/${MESH_VERSION}`;
+  assert.deepEqual(agents, [`GET ${ua}`, `POST ${ua}`, `PATCH ${ua}`, `DELETE ${ua}`, `GET ${ua}`, `watch ${ua}`]);
+});
+
+test('Retry-After on a 503 is honoured before the retry', { timeout: 10_000 }, async () => {
+  const at: number[] = [];
+  const api = await start((req, res) => {
+    if (req.method !== 'GET') return false;
+    at.push(Date.now());
+    if (at.length === 1) {
+      res.setHeader('Retry-After', '1');
+      return status(res, 503, 'ServiceUnavailable', 'starting');
+    }
+    json(res, 200, pod);
+  });
+  assert.equal((await api.client().get(ref))?.metadata.name, 'web');
+  assert.equal(at.length, 2);
+  const waited = at[1]! - at[0]!;
+  assert.ok(waited >= 950 && waited < 3000, `waited ${waited}ms for Retry-After: 1`);
+});
+
+test('a 4xx other than 429 is never retried, even for a GET', async () => {
+  const api = await start((_req, res) => status(res, 400, 'BadRequest', 'bad selector'));
+  await assert.rejects(api.client().list('v1', 'Pod', { namespace: 'app', labelSelector: '!!' }), /bad selector/);
+  assert.equal(api.seen.length, 1);
+});
+
+function kubeconfigFor(api: TestApi, cluster: { tlsServerName?: string; skipTLSVerify?: boolean; ca?: boolean }): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'test',
+        server: api.server,
+        ...(cluster.ca !== false ? { caData: CA.toString('base64') } : {}),
+        skipTLSVerify: cluster.skipTLSVerify ?? false,
+        ...(cluster.tlsServerName !== undefined ? { tlsServerName: cluster.tlsServerName } : {}),
+      },
+    ],
+    users: [{ name: 'tester', token: 'test-token' }],
+    contexts: [{ name: 'test', cluster: 'test', user: 'tester', namespace: 'default' }],
+    currentContext: 'test',
+  });
+  return kc;
+}
+
+test("the kubeconfig's tls-server-name is the TLS server name, and is verified", { timeout: 10_000 }, async () => {
+  const api = await start((_req, res) => json(res, 200, pod));
+  const names: string[] = [];
+  api.https.on('secureConnection', (s: TLSSocket) => names.push(String((s as TLSSocket & { servername?: string | false }).servername)));
+  assert.equal((await new RealKubeClient(kubeconfigFor(api, { tlsServerName: 'localhost' }), 0).get(ref))?.metadata.name, 'web');
+  assert.ok(names.length > 0);
+  assert.deepEqual(new Set(names), new Set(['localhost']));
+  // A name the certificate does not carry does not verify.
+  await assert.rejects(
+    new RealKubeClient(kubeconfigFor(api, { tlsServerName: 'elsewhere.example' }), 4).get(ref),
+    /does not verify \(ERR_TLS_CERT_ALTNAME_INVALID/,
+  );
+});
+
+test('insecure-skip-tls-verify does not turn verification off', { timeout: 10_000 }, async () => {
+  const api = await start((_req, res) => json(res, 200, pod));
+  await assert.rejects(new RealKubeClient(kubeconfigFor(api, { ca: false, skipTLSVerify: true }), 4).get(ref), /does not verify/);
+  assert.equal(api.seen.length, 0);
+});
+
+test('the port-forward WebSocket sends User-Agent mesh/<version> and the bearer token too', { timeout: 10_000 }, async () => {
+  const api = await start(() => false);
+  const upgrade = new Promise<import('node:http').IncomingHttpHeaders>((resolve) =>
+    api.https.on('upgrade', (req: import('node:http').IncomingMessage, socket: import('node:net').Socket) => {
+      resolve(req.headers);
+      socket.destroy();
+    }),
+  );
+  const handle = await api.client().portForward('app', 'web', 8080);
+  const { connect } = await import('node:net');
+  const local = connect(handle.localPort, '127.0.0.1');
+  local.on('error', () => undefined);
+  const headers = await upgrade;
+  local.destroy();
+  await handle.close();
+  assert.equal(headers['user-agent'], `mesh/${MESH_VERSION}`);
+  assert.equal(headers.authorization, 'Bearer test-token');
+});
+
+test('a watch whose connection is reset in the middle of an event resumes from the last resourceVersion at once', { timeout: 10_000 }, async () => {
+  const watches: (string | null)[] = [];
+  const api = await start((req, res) => {
+    if (req.query.get('watch') !== 'true') return false;
+    watches.push(req.query.get('resourceVersion'));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const ev = (rv: string, extra: object = {}): string =>
+      JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: rv }, ...extra } });
+    if (watches.length === 1) {
+      res.write(ev('6') + '\n' + ev('7').slice(0, 20));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    res.end(ev('8', { status: { phase: 'Running' } }) + '\n');
+  });
+  const seen: string[] = [];
+  const t0 = Date.now();
+  await api.client({ watchIdleMs: 5000, requestTimeoutMs: 5000 }).watch('v1', 'Pod', { namespace: 'app', resourceVersion: '5' }, (_type, o) => {
+    seen.push(o.metadata.resourceVersion ?? '');
+    return o['status'] !== undefined;
+  });
+  assert.deepEqual(seen, ['6', '8']);
+  assert.deepEqual(watches, ['5', '6']);
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0}ms (the watch idle limit is 5s)`);
+});

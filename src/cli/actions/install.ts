@@ -44,11 +44,13 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
     revision: rendered.revision,
     version: ISTIO_VERSION,
     namespace: rendered.namespace,
+    takeOver: flags.takeOver === true,
   });
 
   if (opts.dryRun === 'server') {
     ctx.stdout.write(planTable(plan));
     rejectInvalid(plan, out);
+    for (const line of otherRevisionLines(plan)) out.info(line);
     out.info(`${planSummary(plan)} (dry run: nothing was changed)`);
     const notChecked = plan.objects.filter((p) => p.serverCheck?.result === 'not-checked').length;
     if (notChecked > 0) out.info(`${notChecked} new object${notChecked === 1 ? ' was' : 's were'} not sent to the API server: ${notChecked === 1 ? 'its' : 'their'} CRD or namespace comes with this install.`);
@@ -57,6 +59,7 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
 
   rejectInvalid(plan, out);
   for (const w of versionWarnings(plan)) out.warn(w);
+  for (const line of otherRevisionLines(plan)) out.info(line);
   const changing = hasChanges(plan);
   if (!changing) {
     out.info(`No changes: the ${plan.objects.length} rendered objects already match the cluster.`);
@@ -87,10 +90,22 @@ export function versionWarnings(plan: InstallPlan): string[] {
   ];
 }
 
+/** What this install leaves to another revision, and how to move it. */
+export function otherRevisionLines(plan: InstallPlan): string[] {
+  if (plan.otherRevision.length === 0) return [];
+  const byOwner = new Map<string, string[]>();
+  for (const o of plan.otherRevision) byOwner.set(o.owner, [...(byOwner.get(o.owner) ?? []), slashName(o.object)]);
+  return [
+    ...[...byOwner].map(([owner, names]) => `Left to revision ${owner}, which installed ${names.length === 1 ? 'it' : 'them'}: ${names.join(', ')}`),
+    `  (not changed and not taken over by revision ${plan.revision}; --take-over moves ${plan.otherRevision.length === 1 ? 'it' : 'them'} to this revision)`,
+  ];
+}
+
 export function planSummary(plan: InstallPlan): string {
   const c = countActions(plan);
   const ns = plan.namespaces.length > 0 ? `${plan.namespaces.length} namespace${plan.namespaces.length === 1 ? '' : 's'} to create, ` : '';
-  return `Plan: ${ns}${c.create} to create, ${c.update} to update, ${c.unchanged} unchanged, ${c.prune} to prune.`;
+  const left = plan.otherRevision.length > 0 ? `, ${plan.otherRevision.length} left to another revision` : '';
+  return `Plan: ${ns}${c.create} to create, ${c.update} to update, ${c.unchanged} unchanged, ${c.prune} to prune${left}.`;
 }
 
 /** New objects the API server refused in the plan's dry run: nothing is changed, exit 65. */
@@ -110,6 +125,7 @@ export function planTable(plan: InstallPlan): string {
   const rows: { action: string; component: string; object: string; changes: string }[] = [
     ...plan.namespaces.map((n) => ({ action: 'create', component: '', object: `Namespace/${n}`, changes: '' })),
     ...plan.objects.map((p) => ({ action: p.action, component: displayName(p.component), object: slashName(p.object), changes: p.serverCheck !== undefined ? serverCheckText(p.serverCheck) : p.changes.join(', ') })),
+    ...plan.otherRevision.map((o) => ({ action: 'leave', component: displayName(o.component), object: slashName(o.object), changes: `owned by revision ${o.owner}` })),
     ...plan.prune.map((o) => ({ action: 'prune', component: o.metadata.labels?.['operator.istio.io/component'] ?? '', object: slashName(o), changes: '' })),
   ];
   return renderTable(rows, [

@@ -15,6 +15,7 @@ export interface InstallFlags extends RenderFlags {
   /** true when given without a value (commander preset), else the mode. */
   dryRun?: string | boolean;
   readinessTimeout: string;
+  takeOver?: boolean;
 }
 
 export interface UninstallFlags {
@@ -52,6 +53,7 @@ export function registerInstall(program: Command, ctx: CliContext): void {
         .preset('client'),
     )
     .addOption(new Option('--readiness-timeout <duration>', 'how long to wait for each component to become ready').default('5m'))
+    .option('--take-over', 'move objects another revision installed (its gateways, CNI, ztunnel) to this revision; by default they stay with it')
     .addHelpText(
       'after',
       '\nExit codes: 0 installed (or already up to date) and ready; 1 a cluster error, a component not ready in time,\n' +

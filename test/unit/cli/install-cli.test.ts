@@ -54,6 +54,7 @@ const plan = (existingVersion?: string): InstallPlan => ({
   namespaces: ['istio-system'],
   objects: [],
   prune: [],
+  otherRevision: [],
   ...(existingVersion ? { existingVersion } : {}),
 });
 
@@ -79,6 +80,7 @@ test('verify-install text: a per-component summary, then each object that is not
   const text = verifyText({
     ok: false,
     summary: { ok: 1, missing: 1, differs: 0, unready: 0, extra: 0 },
+    otherRevision: [],
     objects: [
       { component: 'Base', object: 'ServiceAccount/istio-system/r', state: 'ok', details: [] },
       { component: 'Pilot', object: 'ConfigMap/istio-system/istio', state: 'missing', details: [] },
@@ -96,4 +98,15 @@ test('verify-install text: a per-component summary, then each object that is not
       '',
     ].join('\n'),
   );
+});
+
+test('the plan names what a canary leaves to the revision that installed it, and how to move it', async () => {
+  const { otherRevisionLines } = await import('../../../src/cli/actions/install.js');
+  const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' } };
+  const p = { ...plan(), revision: '1-31-1', otherRevision: [{ component: 'IngressGateways' as const, object: gw, owner: 'default' }] };
+  assert.match(planSummary(p), /, 1 left to another revision\.$/);
+  assert.deepEqual(otherRevisionLines(p), [
+    'Left to revision default, which installed it: Deployment/istio-system/istio-ingressgateway',
+    '  (not changed and not taken over by revision 1-31-1; --take-over moves it to this revision)',
+  ]);
 });

@@ -1,0 +1,74 @@
+// A canary (revisioned) install beside a running control plane: what it may take and what
+// uninstalling it leaves. Issue 12: a canary install moved the production ingress gateway and
+// relabelled every CRD, and uninstalling the canary then removed the gateway.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { executeInstall } from '../../../src/apply/execute.js';
+import { countActions, planInstall } from '../../../src/apply/plan.js';
+import { executeUninstall, planUninstall } from '../../../src/apply/uninstall.js';
+import { verifyInstall } from '../../../src/apply/verify.js';
+import type { KubeObject } from '../../../src/model/k8s.js';
+import { recordingProgress } from '../../../src/output/progress.js';
+import { ClusterFake, fakeClock, rendered } from './fixtures.js';
+
+/** The render of a revision: Pilot objects carry the revision in their names, the rest do not (as Istio renders them). */
+function renderedFor(revision: string | undefined): KubeObject[] {
+  const objects = rendered();
+  if (revision === undefined) return objects;
+  return objects.map((o) => (o.metadata.labels?.['operator.istio.io/component'] === 'Pilot' ? { ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-${revision}` } } : o));
+}
+
+async function install(kube: ClusterFake, revision: string | undefined, takeOver = false) {
+  const plan = await planInstall(kube, renderedFor(revision), { revision, version: '1.31.1', namespace: 'istio-system', takeOver });
+  await executeInstall(plan, { kube, progress: recordingProgress([]), ...fakeClock() }, { readinessTimeoutMs: 10_000 });
+  return plan;
+}
+
+const rev = (kube: ClusterFake, kind: string, name: string): string | undefined =>
+  kube.all().find((o) => o.kind === kind && o.metadata.name === name)?.metadata.labels?.['istio.io/rev'];
+
+test('a canary install leaves the gateways to the revision that installed them and keeps one owner for CRDs', async () => {
+  const kube = new ClusterFake();
+  await install(kube, undefined);
+  const plan = await install(kube, '1-31-1');
+  assert.deepEqual(
+    plan.otherRevision.map((o) => [o.object.metadata.name, o.owner]),
+    [['istio-ingressgateway', 'default'], ['istio-egressgateway', 'default']],
+  );
+  // only the canary's own Pilot objects are new; nothing of the running control plane is updated
+  assert.deepEqual(countActions(plan), { create: 5, update: 0, unchanged: 4, prune: 0 });
+  assert.equal(rev(kube, 'Deployment', 'istio-ingressgateway'), 'default');
+  assert.equal(rev(kube, 'CustomResourceDefinition', 'virtualservices.networking.istio.io'), 'default');
+  assert.equal(rev(kube, 'Deployment', 'istiod-1-31-1'), '1-31-1');
+
+  // verify-install of either revision is clean: the canary does not report the gateways as its own
+  const canary = await verifyInstall(kube, renderedFor('1-31-1'), { revision: '1-31-1', version: '1.31.1', namespace: 'istio-system' });
+  assert.equal(canary.ok, true, JSON.stringify(canary.objects.filter((o) => o.state !== 'ok')));
+  assert.deepEqual(canary.otherRevision.map((o) => o.owner), ['default', 'default']);
+  const prod = await verifyInstall(kube, renderedFor(undefined), { revision: undefined, version: '1.31.1', namespace: 'istio-system' });
+  assert.equal(prod.ok, true, JSON.stringify(prod.objects.filter((o) => o.state !== 'ok')));
+
+  // uninstalling the canary leaves the production gateway and every shared object
+  const un = await planUninstall(kube, { revision: '1-31-1', purge: false });
+  assert.deepEqual(un.gateways, []);
+  await executeUninstall(un, { kube });
+  assert.equal(rev(kube, 'Deployment', 'istio-ingressgateway'), 'default');
+  const after = await verifyInstall(kube, renderedFor(undefined), { revision: undefined, version: '1.31.1', namespace: 'istio-system' });
+  assert.equal(after.ok, true, JSON.stringify(after.objects.filter((o) => o.state !== 'ok')));
+});
+
+test('with takeOver the canary moves the gateways to itself (and the CRDs still keep their owner)', async () => {
+  const kube = new ClusterFake();
+  await install(kube, undefined);
+  const plan = await install(kube, '1-31-1', true);
+  assert.deepEqual(plan.otherRevision, []);
+  assert.equal(rev(kube, 'Deployment', 'istio-ingressgateway'), '1-31-1');
+  assert.equal(rev(kube, 'CustomResourceDefinition', 'virtualservices.networking.istio.io'), 'default');
+});
+
+test('an object no installer manages is taken over as before', async () => {
+  const kube = new ClusterFake();
+  kube.update({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: { app: 'x' } } });
+  await install(kube, '1-31-1');
+  assert.equal(rev(kube, 'Deployment', 'istio-ingressgateway'), '1-31-1');
+});

@@ -10,6 +10,7 @@ import { changedPaths } from './diff.js';
 import { kubeFailure } from './errors.js';
 import { FIELD_MANAGER, carryOverIstiodFields, claimObject, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
 import { mapLimit } from './order.js';
+import { isRecord } from './record.js';
 import { CONCURRENCY, listOwned } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
 
@@ -76,7 +77,7 @@ export async function verifyInstall(
   const objects = checked.filter((x): x is VerifiedObject => x !== undefined);
   const keep = new Set(desired.map(objectKey));
   const extras = (await listOwned(kube, installationSelector(opts.revision, opts.namespace)))
-    .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true')
+    .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true' && !isRecord(o))
     .map((o): VerifiedObject => ({ component: componentOf(o), object: slashName(o), state: 'extra', details: [] }));
   const all = [...objects, ...extras].sort(
     (a, b) => COMPONENTS.indexOf(a.component) - COMPONENTS.indexOf(b.component) || a.object.localeCompare(b.object),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { displayName } from '../../apply/components.js';
 import { executeInstall } from '../../apply/execute.js';
 import { slashName } from '../../apply/labels.js';
+import { installRecord } from '../../apply/record.js';
 import { type InstallPlan, type ServerCheck, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
 import { InputError, UsageError } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
@@ -40,7 +41,17 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
   }
   const kube = await kubeClient(ctx, cmd);
   const out = await progress(ctx);
-  const plan = await planInstall(kube, rendered.objects, {
+  const record = installRecord({
+    iop: rendered.iop,
+    profile: rendered.profile,
+    builtinProfile: rendered.builtinProfile,
+    revision: rendered.revision,
+    namespace: rendered.namespace,
+    version: ISTIO_VERSION,
+    files: flags.filename ?? [],
+    sets: flags.set ?? [],
+  });
+  const plan = await planInstall(kube, [...rendered.objects, record], {
     revision: rendered.revision,
     version: ISTIO_VERSION,
     namespace: rendered.namespace,

@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 import { executeUninstall, planUninstall } from '../../apply/uninstall.js';
-import { slashName } from '../../apply/labels.js';
-import { UsageError } from '../../errors.js';
+import { objectKey, revisionLabelValue, slashName } from '../../apply/labels.js';
+import { readInstallRecords } from '../../apply/record.js';
+import { inUseRefusal, proxiesWhere } from '../../apply/uninstall.js';
+import type { KubeClient } from '../../kube/client.js';
+import { isDns1123Label } from '../../render/spec.js';
+import { UsageError, excerpt } from '../../errors.js';
 import type { UninstallFlags } from '../commands/install.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 import { confirm } from './install-prompt.js';
-import { renderInstall } from './install-render.js';
+import { renderInstall, renderRecord } from './install-render.js';
 import { interruptible } from './install-signal.js';
 
 export interface UninstallOptions {
@@ -14,6 +18,8 @@ export interface UninstallOptions {
   revisionFrom?: 'flag' | 'file';
   skipConfirmation: boolean;
   dryRun: boolean;
+  /** Remove the revision even while proxies still use it. */
+  force: boolean;
   warnings: string[];
 }
 
@@ -22,12 +28,15 @@ export function validateUninstallFlags(flags: UninstallFlags): UninstallOptions 
   const purge = flags.purge === true;
   const hasRev = flags.revision !== undefined;
   const hasFile = (flags.filename?.length ?? 0) > 0;
-  const base = { purge, skipConfirmation: flags.skipConfirmation === true, dryRun: flags.dryRun === true, warnings: [] as string[] };
+  const base = { purge, skipConfirmation: flags.skipConfirmation === true, dryRun: flags.dryRun === true, force: flags.force === true, warnings: [] as string[] };
   if (purge) {
     if (hasRev || hasFile) base.warnings.push(`--purge removes every revision; ${hasRev ? '--revision' : '--filename'} is ignored`);
     return base;
   }
   if (!hasRev && !hasFile) throw new UsageError('say what to remove: -r/--revision REV (default for the unrevisioned control plane), -f/--filename FILE, or --purge');
+  if (hasRev && !isDns1123Label(flags.revision ?? '')) {
+    throw new UsageError(`--revision "${excerpt(flags.revision ?? '')}": not a revision name (a DNS-1123 label: lower-case letters, digits and "-", e.g. default, canary, 1-31-1)`);
+  }
   if (hasRev && hasFile) throw new UsageError('use either -r/--revision or -f/--filename, not both');
   if ((flags.set?.length ?? 0) > 0 && !hasFile) throw new UsageError('--set only applies together with -f/--filename');
   return { ...base, revisionFrom: hasRev ? 'flag' : 'file' };
@@ -46,19 +55,27 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     namespace = r.namespace;
   }
   const kube = await kubeClient(ctx, cmd);
-  const plan = await planUninstall(kube, { purge: opts.purge, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
-  const what = opts.purge ? 'all Istio control planes and the Istio CRDs' : `the control plane of revision "${revision ?? 'default'}"`;
+  const wantedByOthers = opts.purge ? new Map<string, string>() : await renderedByOtherRevisions(kube, revisionLabelValue(revision));
+  const plan = await planUninstall(kube, { purge: opts.purge, wantedByOthers, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
+  const rev = revision ?? 'default';
+  const what = opts.purge ? 'all Istio control planes and the Istio CRDs' : `the control plane of revision "${rev}"`;
 
   if (plan.objects.length === 0) {
-    out.info(`Nothing to remove: no objects of ${what} found.`);
-    out.info('✔ Uninstall complete');
+    out.info(opts.purge ? 'Nothing to remove: no Istio control plane and no Istio CRDs found.' : `Nothing to remove for revision "${rev}": no objects of it found (mesh version --remote lists the installed revisions).`);
     return;
   }
+  for (const k of plan.kept) out.info(`Kept ${k.object}: revision ${k.revision} renders it too (mesh install -r ${k.revision} --take-over makes it that revision's)`);
   if (plan.proxies.length > 0) {
-    out.warn(`There are still ${plan.proxies.length} proxies pointing to ${opts.purge ? 'Istio' : `the control plane revision ${revision ?? 'default'}`}:`);
+    const target = opts.purge ? 'Istio' : `revision ${rev}`;
+    out.warn(`There are still ${proxiesWhere(plan.proxies)} using ${target}:`);
     for (const p of plan.proxies.slice(0, 30)) out.info(`  ${p}`);
     if (plan.proxies.length > 30) out.info(`  … and ${plan.proxies.length - 30} more`);
     out.info('  They stop receiving configuration; restart them onto another revision (mesh rollout-restart) or remove their sidecars.');
+    const refusal = inUseRefusal(plan, { ...opts, revision: rev });
+    if (refusal !== undefined) throw refusal;
+  }
+  if (plan.namespaces.length > 0) {
+    out.warn(`Namespaces still pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} (their new pods get no sidecar once it is gone): ${plan.namespaces.join(', ')}`);
   }
   if (plan.gateways.length > 0) {
     out.warn(`These gateways will be removed, with the traffic they serve: ${plan.gateways.join(', ')}`);
@@ -66,6 +83,7 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
   if (opts.dryRun) {
     for (const o of plan.objects) ctx.stdout.write(`${slashName(o)}\n`);
     out.info(`Dry run: ${plan.objects.length} objects of ${what} would be removed; nothing was removed.`);
+    if (plan.proxies.length > 0 && !opts.force && !opts.purge) out.info('  (with proxies still using it, uninstall refuses unless --force is given)');
     return;
   }
   out.info(`${plan.objects.length} objects of ${what} will be removed.`);
@@ -86,4 +104,18 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
   });
   step.succeed(`Removed ${plan.objects.length} objects`);
   out.info('✔ Uninstall complete');
+}
+
+/** What the other installed revisions render (objectKey → revision), from their install records. */
+async function renderedByOtherRevisions(kube: KubeClient, revision: string): Promise<Map<string, string>> {
+  const wanted = new Map<string, string>();
+  for (const record of await readInstallRecords(kube)) {
+    if (record.revision === revision) continue;
+    try {
+      for (const o of renderRecord(record).objects) if (!wanted.has(objectKey(o))) wanted.set(objectKey(o), record.revision);
+    } catch {
+      // A record this mesh cannot render (edited, or from another version): it protects nothing.
+    }
+  }
+  return wanted;
 }

@@ -25,6 +25,7 @@ export interface UninstallFlags {
   set?: string[];
   skipConfirmation?: boolean;
   dryRun?: boolean;
+  force?: boolean;
 }
 
 export interface VerifyInstallFlags extends RenderFlags {
@@ -73,7 +74,12 @@ export function registerInstall(program: Command, ctx: CliContext): void {
     .option('-s, --set <path=value>', 'with -f: override one value, as at install', collect)
     .option('-y, --skip-confirmation', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--dry-run', 'list what would be removed, remove nothing')
-    .addHelpText('after', '\nExit codes: 0 removed; 1 a cluster error or the confirmation was declined; 64 bad flags or no terminal to confirm on and no -y.\n')
+    .option('--force', 'remove the revision even while proxies still use it (they stop receiving configuration)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 removed, or nothing to remove; 1 a cluster error or the confirmation was declined; 64 bad flags or no terminal\n' +
+        'to confirm on and no -y; 79 proxies still use the revision (move them first, or --force).\n',
+    )
     .action(async (flags: UninstallFlags, cmd: Command) => {
       const { uninstallAction } = await import('../actions/uninstall.js');
       await uninstallAction(ctx, cmd, flags);

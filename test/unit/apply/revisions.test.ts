@@ -72,3 +72,66 @@ test('an object no installer manages is taken over as before', async () => {
   await install(kube, '1-31-1');
   assert.equal(rev(kube, 'Deployment', 'istio-ingressgateway'), '1-31-1');
 });
+
+const sidecar = (name: string, ns: string, opts: { status?: string; label?: string } = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name,
+    namespace: ns,
+    ...(opts.label !== undefined ? { labels: { 'istio.io/rev': opts.label } } : {}),
+    ...(opts.status !== undefined ? { annotations: { 'sidecar.istio.io/status': JSON.stringify({ revision: opts.status }) } } : {}),
+  },
+  spec: { containers: [{ name: 'app', image: 'app:1' }, { name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1' }] },
+});
+
+test('uninstall finds the proxies of a revision by the one resolver: status annotation, pod label, namespace label', async () => {
+  const kube = new ClusterFake();
+  await install(kube, undefined);
+  await install(kube, 'canary');
+  kube.update({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+  kube.update({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api', labels: { 'istio.io/rev': 'canary' } } });
+  // injected by default (status annotation only, as the injector writes it), no pod label
+  kube.update(sidecar('cart-1', 'shop', { status: 'default' }));
+  // no annotation, no label: its namespace says default
+  kube.update(sidecar('cart-2', 'shop'));
+  // injected by canary although its namespace now points elsewhere
+  kube.update(sidecar('cart-3', 'shop', { status: 'canary' }));
+  kube.update(sidecar('api-1', 'api', { label: 'canary' }));
+  const dflt = await planUninstall(kube, { revision: 'default', purge: false });
+  assert.deepEqual(dflt.proxies, ['shop/cart-1', 'shop/cart-2']);
+  assert.deepEqual(dflt.namespaces, ['shop']);
+  const canary = await planUninstall(kube, { revision: 'canary', purge: false });
+  assert.deepEqual(canary.proxies, ['api/api-1', 'shop/cart-3']);
+  assert.deepEqual(canary.namespaces, ['api']);
+  const { proxiesWhere } = await import('../../../src/apply/uninstall.js');
+  assert.equal(proxiesWhere(canary.proxies), '2 proxies in 2 namespaces (api: 1, shop: 1)');
+});
+
+test('uninstalling a revision keeps what another installed revision still renders', async () => {
+  const kube = new ClusterFake();
+  await install(kube, undefined);
+  await install(kube, '1-31-1');
+  const gw = 'apps/Deployment/istio-system/istio-ingressgateway';
+  const plan = await planUninstall(kube, { revision: 'default', purge: false, wantedByOthers: new Map([[gw, '1-31-1']]) });
+  assert.deepEqual(plan.kept, [{ object: 'Deployment/istio-system/istio-ingressgateway', revision: '1-31-1' }]);
+  assert.deepEqual(plan.gateways, ['Deployment/istio-system/istio-egressgateway']);
+  await executeUninstall(plan, { kube });
+  assert.ok(kube.all().some((o) => o.metadata.name === 'istio-ingressgateway'));
+  assert.ok(!kube.all().some((o) => o.metadata.name === 'istiod'));
+});
+
+test('uninstall -r refuses (exit 79) while proxies use the revision, naming how many and where; --force, --purge and --dry-run do not', async () => {
+  const { inUseRefusal } = await import('../../../src/apply/uninstall.js');
+  const { exitCodeOf } = await import('../../../src/errors.js');
+  const plan = { objects: [], proxies: ['app/a', 'app/b', 'web/c'], namespaces: [], gateways: [], kept: [] };
+  const base = { revision: 'default', force: false, purge: false, dryRun: false };
+  const err = inUseRefusal(plan, base);
+  assert.ok(err);
+  assert.equal(exitCodeOf(err), 79);
+  assert.equal(err.message, 'refusing to uninstall revision default while 3 proxies in 2 namespaces (app: 2, web: 1) still use it; move them first (mesh rollout-restart), or pass --force to remove it anyway');
+  assert.equal(inUseRefusal(plan, { ...base, force: true }), undefined);
+  assert.equal(inUseRefusal(plan, { ...base, purge: true }), undefined);
+  assert.equal(inUseRefusal(plan, { ...base, dryRun: true }), undefined);
+  assert.equal(inUseRefusal({ ...plan, proxies: [] }, base), undefined);
+});

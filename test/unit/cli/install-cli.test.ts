@@ -110,3 +110,9 @@ test('the plan names what a canary leaves to the revision that installed it, and
     '  (not changed and not taken over by revision 1-31-1; --take-over moves it to this revision)',
   ]);
 });
+
+test('uninstall -r checks the revision name before reading the cluster, and takes --force', () => {
+  assert.throws(() => validateUninstallFlags({ revision: 'Bad_Rev' }), (e: unknown) => exitCodeOf(e) === 64 && /^--revision "Bad_Rev": not a revision name/.test((e as Error).message));
+  assert.equal(validateUninstallFlags({ revision: 'canary', force: true }).force, true);
+  assert.equal(validateUninstallFlags({ revision: 'default' }).force, false);
+});

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ClusterError, InterruptedError, UsageError, didYouMean } from '../../errors.js';
+import { ClusterError, InterruptedError, UsageError, didYouMean, excerpt } from '../../errors.js';
 import { renderData, renderTable } from '../../output/format.js';
 import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
@@ -8,6 +8,7 @@ import { type PlanItem, type RolloutReport, type RolloutRestartOptions, run } fr
 import { actionable } from '../../restart/plan.js';
 import { PLAN_COLUMNS, REPORT_COLUMNS } from '../../restart/report.js';
 import { formatMs } from '../../restart/run.js';
+import { restartTimestamp } from '../../restart/status.js';
 import type { Outcome, WorkloadKind } from '../../restart/types.js';
 import type { RolloutRestartFlags } from '../commands/rollout-restart.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
@@ -67,9 +68,22 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
     continueOnError: flags.continueOnError === true,
     dryRun,
   };
+  if (flags.since !== undefined) options.sinceMs = parseSince(flags.since);
   if (flags.selector !== undefined && flags.selector.trim() !== '') options.labelSelector = flags.selector.trim();
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
   return options;
+}
+
+/** --since: an RFC 3339 time (2026-12-02T06:50:00Z, or with an offset). */
+export function parseSince(raw: string): number {
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : NaN;
+  if (!Number.isFinite(t)) throw new UsageError(`--since: "${excerpt(raw)}" is not an RFC 3339 time; use the time the interrupted run printed, e.g. 2026-12-02T06:50:00Z`);
+  return t;
+}
+
+/** How to pick up an interrupted or stopped run: the same command with --since its start. */
+export function resumeAdvice(sinceMs: number): string {
+  return `run the same command again with --since ${restartTimestamp(new Date(sinceMs))}: it skips the workloads restarted since then (by this run) and restarts the rest`;
 }
 
 const workloadName = (i: PlanItem): string => `${i.kind.toLowerCase()}/${i.name}`;
@@ -160,6 +174,8 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
   const p = await progress(ctx);
   const events = progressEvents(p, spinner, () => ctx.now().getTime());
 
+  // A resumed run keeps the original start, so resuming twice still skips what the first run did.
+  const runSince = options.sinceMs ?? Math.floor(ctx.now().getTime() / 1000) * 1000;
   const ac = new AbortController();
   const onSigint = (): void => {
     if (ac.signal.aborted) {
@@ -222,7 +238,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
     const inFlight = report.workloads.filter((w) => w.result === 'interrupted').map((w) => `${w.kind.toLowerCase()}/${w.name}`);
     throw new InterruptedError(
       `interrupted: ${report.summary.restarted} restarted, ${inFlight.length} still rolling (${inFlight.join(', ') || 'none'}), ${report.summary['not-started']} not started`,
-      { details: ['re-run with --outdated to pick up the rest'] },
+      { details: [`to resume, ${resumeAdvice(runSince)}`] },
     );
   }
   const failed = report.workloads.filter((w) => w.result === 'failed' || w.result === 'timeout');
@@ -235,7 +251,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
       {
         details: [
           ...first.problems,
-          ...(notStarted > 0 ? [`stopped: ${notStarted} workload${notStarted === 1 ? '' : 's'} not restarted; fix the failure and re-run (--outdated picks up where it stopped), or pass --continue-on-error`] : []),
+          ...(notStarted > 0 ? [`stopped: ${notStarted} workload${notStarted === 1 ? '' : 's'} not restarted; fix the failure, then ${resumeAdvice(runSince)}; or pass --continue-on-error`] : []),
         ],
       },
     );

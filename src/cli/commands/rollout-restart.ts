@@ -19,6 +19,7 @@ export interface RolloutRestartFlags {
   includeOndelete?: boolean;
   continueOnError?: boolean;
   istioNamespace: string;
+  since?: string;
 }
 
 export function registerRolloutRestart(program: Command, ctx: CliContext): void {
@@ -40,6 +41,7 @@ export function registerRolloutRestart(program: Command, ctx: CliContext): void 
     .option('--allow-downtime', 'also restart workloads whose strategy takes every pod down at once (1 replica with maxSurge 0, single-replica StatefulSets, Recreate)')
     .option('--include-ondelete', 'for StatefulSets/DaemonSets with updateStrategy OnDelete, delete their pods one at a time, waiting for each to be ready')
     .option('--continue-on-error', 'go on with the other workloads when a rollout fails or times out')
+    .option('--since <time>', 'resume a run that started at this time (RFC 3339, as the interrupted run prints it): skip workloads restarted since')
     .addOption(new Option('-i, --istio-namespace <namespace>', 'namespace of the control plane (injector ConfigMaps)').default('istio-system'))
     .addHelpText(
       'after',

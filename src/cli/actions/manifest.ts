@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { type RenderResult, render, toYaml } from '../../render/index.js';
 import type { RenderFlags } from '../commands/manifest.js';
 import type { CliContext } from '../context.js';
 import { readRenderInput } from './manifest-input.js';
+import { OUTPUT_INDEX, indexText, parseIndex, planOutputDir } from '../../render/output-dir.js';
 
 export async function manifestGenerateAction(ctx: CliContext, opts: RenderFlags & { output?: string }): Promise<void> {
   const result = render(await readRenderInput(ctx, opts));
@@ -23,9 +24,22 @@ export async function manifestGenerateAction(ctx: CliContext, opts: RenderFlags 
     }
     mkdirSync(target, { recursive: true });
     const files = componentFiles(result);
+    const existing = readdirSync(target, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+    const indexPath = join(target, OUTPUT_INDEX);
+    const index = existsSync(indexPath) ? parseIndex(readFileSync(indexPath, 'utf8')) : undefined;
+    const dir = planOutputDir(existing, index, files.map((f) => f.name));
+    if (dir.foreign.length > 0) {
+      throw new UsageError(
+        `-o ${opts.output}: the directory holds manifests mesh did not write (${dir.foreign.join(', ')}), which kubectl apply -f would apply too; use an empty or new directory`,
+      );
+    }
+    for (const f of dir.remove) unlinkSync(join(target, f));
     for (const f of files) writeFileSync(join(target, f.name), f.text);
+    writeFileSync(indexPath, indexText(files.map((f) => f.name)));
     ctx.stderr.write(`Wrote ${files.length} files to ${opts.output}: ${files.map((f) => f.name).join(', ')}\n`);
+    if (dir.remove.length > 0) ctx.stderr.write(`Removed ${dir.remove.length} file${dir.remove.length === 1 ? '' : 's'} an earlier mesh manifest generate wrote there and this one does not: ${dir.remove.join(', ')}\n`);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`-o ${opts.output}: ${(e as Error).message}`);
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import fetch, { type RequestInit } from 'node-fetch';
@@ -56,18 +57,44 @@ const PATCH_TYPES: Record<PatchType | 'apply', string> = {
   apply: 'application/apply-patch+yaml',
 };
 
+/**
+ * The kubeconfig files to read: --kubeconfig, else $KUBECONFIG, as a list (`:`-separated). As kubectl
+ * does, entries of a list that do not exist are skipped; a single missing file is an error.
+ */
+function kubeconfigFiles(list: string): string[] {
+  const all = list.split(delimiter).filter((f) => f !== '');
+  if (all.length <= 1) return all;
+  const present = all.filter((f) => existsSync(f));
+  return present.length > 0 ? present : all.slice(0, 1);
+}
+
+/** An empty file (or /dev/null) is not a kubeconfig: say so instead of what the loader trips over. */
+function notEmpty(file: string): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return; // the loader reports why it cannot be read
+  }
+  if (text.trim() === '') throw new InputError(`kubeconfig ${excerpt(file, 200)}: the file is empty, not a kubeconfig (expected apiVersion: v1, kind: Config with clusters, users and contexts)`);
+}
+
 export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
   const kc = new KubeConfig();
   let reading = options.kubeconfig ?? '';
+  const envList = process.env['KUBECONFIG'];
+  const list = options.kubeconfig !== undefined && options.kubeconfig !== '' ? options.kubeconfig : envList !== undefined && envList !== '' ? envList : undefined;
   try {
-    if (options.kubeconfig !== undefined && options.kubeconfig !== '') {
-      const files = options.kubeconfig.split(delimiter).filter((f) => f !== '');
+    if (list !== undefined) {
+      const files = kubeconfigFiles(list);
       // kubectl semantics: the first file that sets a value wins, including current-context.
       reading = files[0]!;
+      notEmpty(files[0]!);
       kc.loadFromFile(files[0]!);
       for (const f of files.slice(1)) {
         const more = new KubeConfig();
         reading = f;
+        notEmpty(f);
         more.loadFromFile(f);
         for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
         for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
@@ -78,6 +105,7 @@ export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
       kc.loadFromDefault(undefined, true);
     }
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw kubeconfigError(reading, err);
   }
   if (options.context !== undefined) {

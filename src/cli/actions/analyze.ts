@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { FindingsError, UsageError, didYouMean } from '../../errors.js';
+import { FindingsError, UsageError, didYouMean, excerpt } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { ANALYZERS } from '../../analyze/analyzers/index.js';
 import { ANALYZE_FORMATS, type AnalyzeFormat, formatMessages } from '../../analyze/format.js';
@@ -26,7 +26,7 @@ export interface AnalyzeOptions extends AnalyzeRunOptions {
 }
 
 /** Turns raw flags into options; every mistake is a UsageError (64) naming the flag. Pure. */
-export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeFlags): AnalyzeOptions {
+export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeFlags, argv: readonly string[] = []): AnalyzeOptions {
   const level = (flag: string, v: string): Level => {
     const l = parseLevel(v);
     if (l === undefined) throw new UsageError(`${flag}: "${v}" is not a level (Info, Warning or Error)`);
@@ -37,7 +37,10 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
   if (flags.useKube === undefined) useKube = undefined;
   else if (flags.useKube === true || flags.useKube === 'true') useKube = true;
   else if (flags.useKube === 'false') useKube = false;
-  else {
+  else if (argv.some((a) => a === `--use-kube=${String(flags.useKube)}` || a === `-k=${String(flags.useKube)}`)) {
+    // Written as --use-kube=VALUE, the value is the flag's, not a path.
+    throw new UsageError(`--use-kube: "${excerpt(String(flags.useKube))}" is not true or false`);
+  } else {
     // `-k manifests/`: commander took the path as the flag's optional value; it is a path.
     useKube = true;
     paths.unshift(String(flags.useKube));
@@ -87,7 +90,7 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
     ctx.stdout.write(listAnalyzers());
     return;
   }
-  const options = validateAnalyzeOptions(files, flags);
+  const options = validateAnalyzeOptions(files, flags, process.argv);
   const warn = (s: string): void => void ctx.stderr.write(`Warning: ${s}\n`);
   const verbose = globalOptions(cmd).verbose === true;
   for (const s of options.suppressions) if (unknownSuppressionCode(s)) warn(`--suppress "${s.text}": ${s.code} is not a known message code`);

@@ -6,6 +6,7 @@ import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
 import { type PlanItem, type RolloutReport, type RolloutRestartOptions, run } from '../../restart/index.js';
 import { actionable } from '../../restart/plan.js';
+import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import { PLAN_COLUMNS, REPORT_COLUMNS } from '../../restart/report.js';
 import { formatMs } from '../../restart/run.js';
 import { restartTimestamp } from '../../restart/status.js';
@@ -69,7 +70,11 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
     dryRun,
   };
   if (flags.since !== undefined) options.sinceMs = parseSince(flags.since);
-  if (flags.selector !== undefined && flags.selector.trim() !== '') options.labelSelector = flags.selector.trim();
+  if (flags.selector !== undefined && flags.selector.trim() !== '') {
+    const why = labelSelectorSyntaxError(flags.selector.trim());
+    if (why !== undefined) throw new UsageError(`-l/--selector "${excerpt(flags.selector)}": not a label selector: ${why}`);
+    options.labelSelector = flags.selector.trim();
+  }
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
   return options;
 }

@@ -1,0 +1,37 @@
+// Misleading messages of issue 12: each bad flag is one line naming the flag, exit 64, before any request.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { validateAnalyzeOptions } from '../../../src/cli/actions/analyze.js';
+import { validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
+import { exitCodeOf } from '../../../src/errors.js';
+import { labelSelectorSyntaxError } from '../../../src/model/label-selector.js';
+
+const usage = (re: RegExp) => (e: unknown) => exitCodeOf(e) === 64 && re.test((e as Error).message);
+
+test('analyze --use-kube=maybe is a bad value of the flag, not a missing file; -k PATH still takes a path', () => {
+  const flags = { output: 'log', outputThreshold: 'Info', failureThreshold: 'Error', istioNamespace: 'istio-system' } as never;
+  assert.throws(() => validateAnalyzeOptions([], { ...(flags as object), useKube: 'maybe' } as never, ['node', 'mesh', 'analyze', '--use-kube=maybe']), usage(/^--use-kube: "maybe" is not true or false$/));
+  const o = validateAnalyzeOptions([], { ...(flags as object), useKube: 'manifests/' } as never, ['node', 'mesh', 'analyze', '-k', 'manifests/']);
+  assert.deepEqual(o.files, ['manifests/']);
+});
+
+test('label selectors are checked as kubectl parses them', () => {
+  for (const ok of ['app=web', 'app==web', 'tier!=db', 'app', '!app', 'app in (a,b)', 'app notin (a)', 'example.com/team=a,x', 'n>1', 'v=']) {
+    assert.equal(labelSelectorSyntaxError(ok), undefined, ok);
+  }
+  for (const bad of ['===', 'a in (b', 'a,,b', ',a', 'a b', 'UPPER.com/x=y', 'a=b c', 'a=(b)']) {
+    assert.notEqual(labelSelectorSyntaxError(bad), undefined, bad);
+  }
+  const rr = { kind: 'deployment', concurrency: '1', pause: '0s', output: 'table', istioNamespace: 'istio-system' };
+  assert.throws(() => validateRolloutRestart({ ...rr, selector: '===' }, () => 'default'), usage(/^-l\/--selector "===": not a label selector: /));
+  assert.equal(validateRolloutRestart({ ...rr, selector: 'app=web' }, () => 'default').labelSelector, 'app=web');
+});
+
+test('--profile "" names the flag and the profiles, not "is a directory"', () => {
+  for (const args of [['--profile', ''], ['--set', 'profile=']]) {
+    const r = spawnSync(process.execPath, ['bin/mesh', 'manifest', 'generate', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 64, r.stderr);
+    assert.match(r.stderr, /^Error: (--profile|--set profile=): the profile name is empty; use one of ambient, default, demo, .*, or a profile file\n$/);
+  }
+});

@@ -27,7 +27,7 @@ export function validateInstallFlags(flags: InstallFlags): InstallOptions {
   const dryRun: DryRun = flags.dryRun === undefined || flags.dryRun === false ? 'none' : flags.dryRun === true ? 'client' : (flags.dryRun as DryRun);
   if (!['none', 'client', 'server'].includes(dryRun)) throw new UsageError(`--dry-run: expected client or server, got "${String(flags.dryRun)}"`);
   const readinessTimeoutMs = parseDuration('--readiness-timeout', flags.readinessTimeout);
-  return { dryRun, readinessTimeoutMs, skipConfirmation: flags.skipConfirmation === true };
+  return { dryRun, readinessTimeoutMs, skipConfirmation: flags.skipConfirmation === true || flags.yes === true };
 }
 
 export async function installAction(ctx: CliContext, cmd: Command, flags: InstallFlags): Promise<void> {

@@ -209,7 +209,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
           ctx.stderr.write(planText(plan, multiNamespace) + '\n');
         },
         confirm: async (plan) => {
-          if (flags.yes) return true;
+          if (flags.yes === true || flags.skipConfirmation === true) return true;
           const n = actionable(plan).length;
           if (!ctx.stdinIsTTY) {
             throw new UsageError(`refusing to restart ${n} workload${n === 1 ? '' : 's'} without confirmation: stdin is not a terminal; pass -y to proceed, or --dry-run to only show the plan`);

@@ -28,7 +28,7 @@ export function validateUninstallFlags(flags: UninstallFlags): UninstallOptions 
   const purge = flags.purge === true;
   const hasRev = flags.revision !== undefined;
   const hasFile = (flags.filename?.length ?? 0) > 0;
-  const base = { purge, skipConfirmation: flags.skipConfirmation === true, dryRun: flags.dryRun === true, force: flags.force === true, warnings: [] as string[] };
+  const base = { purge, skipConfirmation: flags.skipConfirmation === true || flags.yes === true, dryRun: flags.dryRun === true, force: flags.force === true, warnings: [] as string[] };
   if (purge) {
     if (hasRev || hasFile) base.warnings.push(`--purge removes every revision; ${hasRev ? '--revision' : '--filename'} is ignored`);
     return base;

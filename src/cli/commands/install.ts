@@ -12,6 +12,8 @@ export interface RenderFlags {
 
 export interface InstallFlags extends RenderFlags {
   skipConfirmation?: boolean;
+  /** --yes, as rollout-restart spells -y. */
+  yes?: boolean;
   /** true when given without a value (commander preset), else the mode. */
   dryRun?: string | boolean;
   readinessTimeout: string;
@@ -24,6 +26,7 @@ export interface UninstallFlags {
   filename?: string[];
   set?: string[];
   skipConfirmation?: boolean;
+  yes?: boolean;
   dryRun?: boolean;
   force?: boolean;
 }
@@ -47,7 +50,8 @@ export function registerInstall(program: Command, ctx: CliContext): void {
       .alias('apply')
       .description('install or upgrade an Istio control plane: apply the rendered profile in dependency order and wait until it is ready'),
   )
-    .option('-y, --skip-confirmation', 'do not ask for confirmation (required when stdin is not a terminal)')
+    .option('-y, --skip-confirmation', 'do not ask for confirmation (required when stdin is not a terminal); --yes works too')
+    .addOption(new Option('--yes', 'same as -y/--skip-confirmation').hideHelp())
     .addOption(
       new Option('--dry-run [mode]', 'client: print the rendered manifests; server: show what would change, checked by the API server')
         .choices(['client', 'server'])
@@ -72,7 +76,8 @@ export function registerInstall(program: Command, ctx: CliContext): void {
     .option('--purge', 'remove every Istio control plane and the Istio CRDs (and with them all Istio configuration)')
     .option('-f, --filename <file>', 'IstioOperator file the control plane was installed with (repeatable)', collect)
     .option('-s, --set <path=value>', 'with -f: override one value, as at install', collect)
-    .option('-y, --skip-confirmation', 'do not ask for confirmation (required when stdin is not a terminal)')
+    .option('-y, --skip-confirmation', 'do not ask for confirmation (required when stdin is not a terminal); --yes works too')
+    .addOption(new Option('--yes', 'same as -y/--skip-confirmation').hideHelp())
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--force', 'remove the revision even while proxies still use it (they stop receiving configuration)')
     .addHelpText(

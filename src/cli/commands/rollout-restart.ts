@@ -14,6 +14,8 @@ export interface RolloutRestartFlags {
   timeout?: string;
   dryRun?: boolean | string;
   yes?: boolean;
+  /** --skip-confirmation, as install and uninstall spell -y. */
+  skipConfirmation?: boolean;
   output: string;
   allowDowntime?: boolean;
   includeOndelete?: boolean;
@@ -36,7 +38,8 @@ export function registerRolloutRestart(program: Command, ctx: CliContext): void 
     .addOption(new Option('--pause <duration>', 'wait this long after a workload finishes before starting the next (e.g. 30s)').default('0s'))
     .option('--timeout <duration>', "per workload limit on the whole rollout (default: the workload's progress deadline, counted while it makes no progress)")
     .option('--dry-run [mode]', 'show the plan and change nothing (client, the default), or also send the patches as server dry-runs (server)')
-    .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+    .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal); --skip-confirmation works too')
+    .addOption(new Option('--skip-confirmation', 'same as -y/--yes').hideHelp())
     .addOption(outputOption())
     .option('--allow-downtime', 'also restart workloads whose strategy takes every pod down at once (1 replica with maxSurge 0, single-replica StatefulSets, Recreate)')
     .option('--include-ondelete', 'for StatefulSets/DaemonSets with updateStrategy OnDelete, delete their pods one at a time, waiting for each to be ready')

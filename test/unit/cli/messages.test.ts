@@ -35,3 +35,29 @@ test('--profile "" names the flag and the profiles, not "is a directory"', () =>
     assert.match(r.stderr, /^Error: (--profile|--set profile=): the profile name is empty; use one of ambient, default, demo, .*, or a profile file\n$/);
   }
 });
+
+test('mesh help CMD shows that command; an unknown one is exit 64 with a suggestion', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, ['bin/mesh', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  let r = run(['help', 'nosuch']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /^Error: help: unknown command "nosuch"; commands: version, manifest, /);
+  r = run(['help', 'instal']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /\(did you mean "install"\?\)/);
+  r = run(['help', 'manifest', 'generate']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: mesh manifest generate /);
+});
+
+test('-y is --skip-confirmation and --yes on install, uninstall and rollout-restart alike', async () => {
+  const { validateInstallFlags } = await import('../../../src/cli/actions/install.js');
+  const { validateUninstallFlags } = await import('../../../src/cli/actions/uninstall.js');
+  assert.equal(validateInstallFlags({ readinessTimeout: '5m', yes: true }).skipConfirmation, true);
+  assert.equal(validateUninstallFlags({ revision: 'canary', yes: true }).skipConfirmation, true);
+  const { createProgram } = await import('../../../src/cli/program.js');
+  const program = createProgram({} as never);
+  const opts = (name: string) => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long);
+  for (const c of ['install', 'uninstall', 'rollout-restart']) {
+    assert.ok(opts(c).includes('--yes') && opts(c).includes('--skip-confirmation'), `${c}: ${opts(c).join(' ')}`);
+  }
+});

@@ -47,6 +47,9 @@ export class InterruptedError extends MeshError {
 /** A failure talking to the cluster, or an operation that did not complete (exit 1). */
 export class ClusterError extends MeshError {}
 
+/** The user answered no at a confirmation prompt: nothing was changed. Exit 1 on every command. */
+export class DeclinedError extends MeshError {}
+
 export function exitCodeOf(err: unknown): number {
   return err instanceof MeshError ? err.exitCode : ExitCode.Failure;
 }

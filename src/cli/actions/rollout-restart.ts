@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ClusterError, InterruptedError, UsageError, didYouMean, excerpt } from '../../errors.js';
+import { ClusterError, DeclinedError, InterruptedError, UsageError, didYouMean, excerpt } from '../../errors.js';
 import { renderData, renderTable } from '../../output/format.js';
 import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
@@ -224,10 +224,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
   }
   const { report, plan } = result;
 
-  if (result.declined) {
-    ctx.stderr.write('Cancelled; nothing was restarted.\n');
-    return;
-  }
+  if (result.declined) throw new DeclinedError('Cancelled; nothing was restarted.');
   if (machine) {
     ctx.stdout.write(renderData(flags.output as 'json' | 'yaml', report));
     if (plan.length === 0) ctx.stderr.write(noWorkloads(options));

@@ -61,3 +61,14 @@ test('-y is --skip-confirmation and --yes on install, uninstall and rollout-rest
     assert.ok(opts(c).includes('--yes') && opts(c).includes('--skip-confirmation'), `${c}: ${opts(c).join(' ')}`);
   }
 });
+
+test('declining a prompt is the same error everywhere: DeclinedError, exit 1', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { confirm } = await import('../../../src/cli/actions/install-prompt.js');
+  const { DeclinedError } = await import('../../../src/errors.js');
+  const stdin = new PassThrough();
+  stdin.end('n\n');
+  await assert.rejects(confirm({ stdin, stderr: new PassThrough(), stdinIsTTY: true }, 'Q', 'install'), (e: unknown) => e instanceof DeclinedError && exitCodeOf(e) === 1);
+  const src = (await import('node:fs')).readFileSync('src/cli/actions/rollout-restart.ts', 'utf8');
+  assert.match(src, /if \(result\.declined\) throw new DeclinedError\(/);
+});

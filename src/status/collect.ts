@@ -16,7 +16,7 @@
  * istio namespace with audience `istio-ca` (what istioctl uses for its xDS debug requests), valid
  * for 10 minutes, the shortest the API server grants.
  */
-import { ClusterError, MeshError } from '../errors.js';
+import { ClusterError, MeshError, namespaceNotFound } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { XdsCallError, xdsDebugCall } from './grpc.js';
@@ -315,6 +315,10 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
       kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
     ),
   ]);
+  if (options.namespace !== undefined && pods.length === 0) {
+    const ns = await within(`reading namespace ${options.namespace}`, kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }));
+    if (ns === undefined) throw namespaceNotFound(options.namespace, kube.info().context);
+  }
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length > 0) {
     const lines = failures.map((f) => (f instanceof Error ? f.message : String(f)));

@@ -42,6 +42,21 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     );
   });
 
+  test('-n naming a namespace the cluster does not have is the same usage error as analyze -n (issue 12)', async () => {
+    const a = await serve({ syncz: () => httpSyncz });
+    const b = await serve({ syncz: () => xdsSyncz });
+    const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': b.port });
+    const { exitCodeOf } = await import('../../../src/errors.js');
+    await assert.rejects(
+      runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, namespace: 'nosuchns' }, { kube }),
+      (e: unknown) => exitCodeOf(e) === 64 && (e as Error).message === '-n: namespace "nosuchns" not found in the cluster (context fake)',
+    );
+    // an existing namespace without proxies is just empty
+    kube.update({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'empty' } });
+    const { report } = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, namespace: 'empty' }, { kube });
+    assert.deepEqual(report.proxies, []);
+  });
+
   test('a single proxy', async () => {
     const a = await serve({ syncz: () => httpSyncz });
     const b = await serve({ syncz: () => xdsSyncz });

@@ -7,18 +7,20 @@ import { MESH_VERSION } from '../program.js';
 
 export async function versionAction(ctx: CliContext, cmd: Command, opts: { remote?: boolean; output: string }): Promise<void> {
   const client = { version: MESH_VERSION, istioVersion: ISTIO_VERSION };
+  const machine = opts.output === 'json' || opts.output === 'yaml';
+  // The client's version is known without the cluster: print it first, so an unreachable server
+  // still leaves it on stdout (as kubectl version does); the remote part follows or fails.
+  if (!machine) ctx.stdout.write(`client version: ${MESH_VERSION}\nistio version: ${ISTIO_VERSION}\n`);
   let remote: RemoteVersions | undefined;
   if (opts.remote) {
     const { collectRemoteVersions } = await import('../../apply/versions.js');
     remote = await collectRemoteVersions(await kubeClient(ctx, cmd));
   }
-  if (opts.output === 'json' || opts.output === 'yaml') {
-    ctx.stdout.write(renderData(opts.output, remote ? { client, ...remote } : { client }));
+  if (machine) {
+    ctx.stdout.write(renderData(opts.output as 'json' | 'yaml', remote ? { client, ...remote } : { client }));
     return;
   }
-  let text = `client version: ${MESH_VERSION}\nistio version: ${ISTIO_VERSION}\n`;
-  if (remote) text += remoteText(remote);
-  ctx.stdout.write(text);
+  if (remote) ctx.stdout.write(remoteText(remote));
 }
 
 /** istioctl-style lines: one per control-plane revision, one per data-plane version. */

@@ -72,3 +72,15 @@ test('declining a prompt is the same error everywhere: DeclinedError, exit 1', a
   const src = (await import('node:fs')).readFileSync('src/cli/actions/rollout-restart.ts', 'utf8');
   assert.match(src, /if \(result\.declined\) throw new DeclinedError\(/);
 });
+
+test('version --remote against an unreachable server prints the client version first, then fails (exit 1)', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const kc = join(mkdtempSync(join(tmpdir(), 'mesh-ver-')), 'kc.yaml');
+  writeFileSync(kc, 'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n');
+  const r = spawnSync(process.execPath, ['bin/mesh', 'version', '--remote', '--kubeconfig', kc, '--request-timeout', '5s'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^client version: \S+\nistio version: 1\.31\.\d+\n$/);
+  assert.match(r.stderr, /^Error: .*cannot reach the API server/m);
+});

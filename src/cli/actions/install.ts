@@ -76,9 +76,8 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
     out.info(`No changes: the ${plan.objects.length} rendered objects already match the cluster.`);
   } else {
     out.info(planSummary(plan));
-    if (!opts.skipConfirmation) {
-      await confirm(ctx, `This will install the Istio ${ISTIO_VERSION} profile "${rendered.profile}" into the cluster.`, 'install');
-    }
+    for (const line of pruneLines(plan)) out.info(line);
+    if (!opts.skipConfirmation) await confirm(ctx, installQuestion(rendered.profile, kube.info()), 'install');
   }
   await interruptible(out, async (signal) => {
     await executeInstall(
@@ -109,6 +108,22 @@ export function otherRevisionLines(plan: InstallPlan): string[] {
   return [
     ...[...byOwner].map(([owner, names]) => `Left to revision ${owner}, which installed ${names.length === 1 ? 'it' : 'them'}: ${names.join(', ')}`),
     `  (not changed and not taken over by revision ${plan.revision}; --take-over moves ${plan.otherRevision.length === 1 ? 'it' : 'them'} to this revision)`,
+  ];
+}
+
+/** The confirmation question: what is installed, and into which cluster (the kube context and its server). */
+export function installQuestion(profile: string, cluster: { context: string; server: string }): string {
+  return `This will install the Istio ${ISTIO_VERSION} profile "${profile}" into the cluster of context "${cluster.context}" (${cluster.server}).`;
+}
+
+/** What the install removes, named before the prompt (at most 20 lines). */
+export function pruneLines(plan: InstallPlan): string[] {
+  if (plan.prune.length === 0) return [];
+  const names = plan.prune.map(slashName);
+  return [
+    `To be removed (this installation's, no longer rendered):`,
+    ...names.slice(0, 20).map((n) => `  ${n}`),
+    ...(names.length > 20 ? [`  … and ${names.length - 20} more`] : []),
   ];
 }
 

@@ -116,3 +116,11 @@ test('uninstall -r checks the revision name before reading the cluster, and take
   assert.equal(validateUninstallFlags({ revision: 'canary', force: true }).force, true);
   assert.equal(validateUninstallFlags({ revision: 'default' }).force, false);
 });
+
+test('the install prompt names the context and server, and lists what will be pruned', async () => {
+  const { installQuestion, pruneLines } = await import('../../../src/cli/actions/install.js');
+  assert.equal(installQuestion('demo', { context: 'kind-dev', server: 'https://127.0.0.1:6443' }), 'This will install the Istio 1.31.1 profile "demo" into the cluster of context "kind-dev" (https://127.0.0.1:6443).');
+  const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-egressgateway', namespace: 'istio-system' } };
+  assert.deepEqual(pruneLines({ ...plan(), prune: [gw] }), ["To be removed (this installation's, no longer rendered):", '  Deployment/istio-system/istio-egressgateway']);
+  assert.deepEqual(pruneLines(plan()), []);
+});

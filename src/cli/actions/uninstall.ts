@@ -87,7 +87,7 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     return;
   }
   out.info(`${plan.objects.length} objects of ${what} will be removed.`);
-  if (!opts.skipConfirmation) await confirm(ctx, `This will remove ${what} from the cluster.`, 'uninstall');
+  if (!opts.skipConfirmation) await confirm(ctx, `This will remove ${what} from the cluster of context "${kube.info().context}" (${kube.info().server}).`, 'uninstall');
   const step = out.start(`Removing ${what}`);
   await interruptible(out, async (signal) => {
     try {

@@ -6,7 +6,7 @@ import { installRecord } from '../../apply/record.js';
 import { type InstallPlan, type ServerCheck, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
 import { InputError, UsageError } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
-import { renderTable } from '../../output/format.js';
+import { renderData, renderTable } from '../../output/format.js';
 import type { InstallFlags } from '../commands/install.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 import { parseDuration } from '../flags.js';
@@ -36,7 +36,7 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
   if (opts.dryRun === 'client') {
     // The same printer as `mesh manifest generate`.
     const { toYaml } = await import('../../render/index.js');
-    ctx.stdout.write(toYaml(rendered.objects));
+    ctx.stdout.write(flags.output === 'json' ? renderData('json', rendered.objects) : toYaml(rendered.objects));
     return;
   }
   const kube = await kubeClient(ctx, cmd);
@@ -59,7 +59,7 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
   });
 
   if (opts.dryRun === 'server') {
-    ctx.stdout.write(planTable(plan));
+    ctx.stdout.write(flags.output === 'json' || flags.output === 'yaml' ? renderData(flags.output, planData(plan)) : planTable(plan));
     rejectInvalid(plan, out);
     for (const line of otherRevisionLines(plan)) out.info(line);
     out.info(`${planSummary(plan)} (dry run: nothing was changed)`);
@@ -145,6 +145,27 @@ function rejectInvalid(plan: InstallPlan, out: { warn(text: string): void }): vo
 
 function serverCheckText(c: ServerCheck): string {
   return c.result === 'accepted' ? `accepted by the API server (dry run${c.note ? `, ${c.note}` : ''})` : c.result === 'rejected' ? 'REJECTED by the API server (dry run)' : `not checked: ${c.why}`;
+}
+
+/** The plan as data (install --dry-run=server -o json|yaml). */
+export function planData(plan: InstallPlan): unknown {
+  const check = (c: ServerCheck | undefined): unknown =>
+    c === undefined ? undefined : c.result === 'rejected' ? { result: c.result, error: c.error.message } : c;
+  return {
+    revision: plan.revision,
+    version: plan.targetVersion,
+    summary: countActions(plan),
+    namespaces: plan.namespaces,
+    objects: plan.objects.map((p) => ({
+      action: p.action,
+      component: p.component,
+      object: slashName(p.object),
+      changes: p.changes,
+      ...(p.serverCheck !== undefined ? { serverCheck: check(p.serverCheck) } : {}),
+    })),
+    prune: plan.prune.map(slashName),
+    otherRevision: plan.otherRevision.map((o) => ({ component: o.component, object: slashName(o.object), owner: o.owner })),
+  };
 }
 
 export function planTable(plan: InstallPlan): string {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { executeUninstall, planUninstall } from '../../apply/uninstall.js';
 import { objectKey, revisionLabelValue, slashName } from '../../apply/labels.js';
 import { readInstallRecords } from '../../apply/record.js';
+import { renderData } from '../../output/format.js';
 import { inUseRefusal, proxiesWhere } from '../../apply/uninstall.js';
 import type { KubeClient } from '../../kube/client.js';
 import { isDns1123Label } from '../../render/spec.js';
@@ -60,6 +61,9 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
   const rev = revision ?? 'default';
   const what = opts.purge ? 'all Istio control planes and the Istio CRDs' : `the control plane of revision "${rev}"`;
 
+  if (plan.objects.length === 0 && opts.dryRun && (flags.output === 'json' || flags.output === 'yaml')) {
+    ctx.stdout.write(renderData(flags.output, { revision: opts.purge ? null : rev, purge: opts.purge, objects: [], proxies: plan.proxies, namespaces: plan.namespaces, gateways: [], kept: plan.kept }));
+  }
   if (plan.objects.length === 0) {
     out.info(opts.purge ? 'Nothing to remove: no Istio control plane and no Istio CRDs found.' : `Nothing to remove for revision "${rev}": no objects of it found (mesh version --remote lists the installed revisions).`);
     return;
@@ -81,7 +85,19 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     out.warn(`These gateways will be removed, with the traffic they serve: ${plan.gateways.join(', ')}`);
   }
   if (opts.dryRun) {
-    for (const o of plan.objects) ctx.stdout.write(`${slashName(o)}\n`);
+    if (flags.output === 'json' || flags.output === 'yaml') {
+      ctx.stdout.write(
+        renderData(flags.output, {
+          revision: opts.purge ? null : rev,
+          purge: opts.purge,
+          objects: plan.objects.map(slashName),
+          proxies: plan.proxies,
+          namespaces: plan.namespaces,
+          gateways: plan.gateways,
+          kept: plan.kept,
+        }),
+      );
+    } else for (const o of plan.objects) ctx.stdout.write(`${slashName(o)}\n`);
     out.info(`Dry run: ${plan.objects.length} objects of ${what} would be removed; nothing was removed.`);
     if (plan.proxies.length > 0 && !opts.force && !opts.purge) out.info('  (with proxies still using it, uninstall refuses unless --force is given)');
     return;

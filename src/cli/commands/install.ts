@@ -18,6 +18,8 @@ export interface InstallFlags extends RenderFlags {
   dryRun?: string | boolean;
   readinessTimeout: string;
   takeOver?: boolean;
+  /** With --dry-run: table (or YAML manifests for client), json or yaml. */
+  output?: string;
 }
 
 export interface UninstallFlags {
@@ -29,6 +31,8 @@ export interface UninstallFlags {
   yes?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  /** With --dry-run: the list as text, json or yaml. */
+  output?: string;
 }
 
 export interface VerifyInstallFlags extends RenderFlags {
@@ -58,6 +62,7 @@ export function registerInstall(program: Command, ctx: CliContext): void {
         .preset('client'),
     )
     .addOption(new Option('--readiness-timeout <duration>', 'how long to wait for each component to become ready').default('5m'))
+    .addOption(new Option('-o, --output <format>', 'with --dry-run: the plan (server) or the manifests (client) as json or yaml').choices(['table', 'json', 'yaml']).default('table'))
     .option('--take-over', 'move objects another revision installed (its gateways, CNI, ztunnel) to this revision; by default they stay with it')
     .addHelpText(
       'after',
@@ -80,6 +85,7 @@ export function registerInstall(program: Command, ctx: CliContext): void {
     .addOption(new Option('--yes', 'same as -y/--skip-confirmation').hideHelp())
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--force', 'remove the revision even while proxies still use it (they stop receiving configuration)')
+    .addOption(new Option('-o, --output <format>', 'with --dry-run: what would be removed as json or yaml').choices(['text', 'json', 'yaml']).default('text'))
     .addHelpText(
       'after',
       '\nExit codes: 0 removed, or nothing to remove; 1 a cluster error or the confirmation was declined; 64 bad flags or no terminal\n' +

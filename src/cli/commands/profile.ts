@@ -26,8 +26,9 @@ export function registerProfile(program: Command, ctx: CliContext): void {
   profile
     .command('diff <a> <b>')
     .description('show the differences between two profiles, field by field (exit 0 when equal, 1 when they differ)')
-    .action(async (a: string, b: string) => {
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
+    .action(async (a: string, b: string, opts: { output: string }) => {
       const { profileDiffAction } = await import('../actions/profile.js');
-      profileDiffAction(ctx, a, b);
+      profileDiffAction(ctx, a, b, opts.output);
     });
 }

@@ -124,3 +124,31 @@ test('the install prompt names the context and server, and lists what will be pr
   assert.deepEqual(pruneLines({ ...plan(), prune: [gw] }), ["To be removed (this installation's, no longer rendered):", '  Deployment/istio-system/istio-egressgateway']);
   assert.deepEqual(pruneLines(plan()), []);
 });
+
+test('install --dry-run=server -o json: the plan as data', async () => {
+  const { planData } = await import('../../../src/cli/actions/install.js');
+  const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' } };
+  const p: InstallPlan = {
+    ...plan(),
+    objects: [{ component: 'Pilot', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } }, action: 'update', changes: ['data.mesh'] }],
+    prune: [gw],
+  };
+  assert.deepEqual(JSON.parse(JSON.stringify(planData(p))), {
+    revision: 'default',
+    version: '1.31.1',
+    summary: { create: 0, update: 1, unchanged: 0, prune: 1 },
+    namespaces: ['istio-system'],
+    objects: [{ action: 'update', component: 'Pilot', object: 'ConfigMap/istio-system/istio', changes: ['data.mesh'] }],
+    prune: ['Deployment/istio-system/istio-ingressgateway'],
+    otherRevision: [],
+  });
+});
+
+test('profile diff -o json: the changes as data, exit 1 when they differ', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['bin/mesh', 'profile', 'diff', 'default', 'minimal', '-o', 'json'], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const d = JSON.parse(r.stdout) as { a: string; b: string; same: boolean; changes: { path: string }[] };
+  assert.equal(d.same, false);
+  assert.ok(d.changes.some((c) => c.path === 'spec.components.ingressGateways[name:istio-ingressgateway].enabled'));
+});

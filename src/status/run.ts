@@ -17,6 +17,8 @@ export interface ProxyStatusOptions {
   timeoutMs: number;
   outdatedOnly?: boolean;
   transport?: Transport;
+  /** Listing every proxy: when istiod cannot be read, still list the pods (NOT CONNECTED) and report why in istiodError. */
+  listWithoutIstiod?: boolean;
 }
 
 export interface ProxyStatusDeps extends CollectDeps {
@@ -29,6 +31,8 @@ export interface ProxyStatusResult {
   proxy?: ProxyRow;
   /** Notes for stderr (e.g. an istiod read over HTTP because its xDS port failed). */
   notes: string[];
+  /** istiod could not be read: the proxies are listed as NOT CONNECTED, and this is why. */
+  istiodError?: Error;
 }
 
 export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxyStatusDeps): Promise<ProxyStatusResult> {
@@ -40,6 +44,7 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
       ...(options.revision !== undefined ? { revision: options.revision } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(options.transport !== undefined ? { transport: options.transport } : {}),
+      ...(options.target === undefined && options.listWithoutIstiod === true ? { listWithoutIstiod: true } : {}),
     },
     deps,
   );
@@ -49,7 +54,7 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
     ...(options.outdatedOnly ? { outdatedOnly: true } : {}),
   });
   const notes = snapshot.notes ?? [];
-  if (options.target === undefined) return { report, notes };
+  if (options.target === undefined) return { report, notes, ...(snapshot.istiodError !== undefined ? { istiodError: snapshot.istiodError } : {}) };
 
   const { pod, namespace: ns } = options.target;
   const id = `${pod}.${ns}`;

@@ -26,6 +26,7 @@ export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusF
   if (flags.outdated) options.outdatedOnly = true;
   if (pod === undefined) {
     if (flags.namespace !== undefined) options.namespace = flags.namespace;
+    options.listWithoutIstiod = true;
     return options;
   }
   if (flags.wide) throw new UsageError('--wide lists all proxies; it does not apply to a single POD (its detail already shows every type)');
@@ -73,7 +74,8 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
   } finally {
     clearTimeout(timer);
   }
-  step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
+  if (result.istiodError !== undefined) step?.fail('Could not read istiod; listing the pods with sidecars');
+  else step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
 
   const { report, proxy } = result;
   for (const note of result.notes) ctx.stderr.write(`Note: ${note}\n`);
@@ -90,6 +92,11 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
     ctx.stdout.write(renderStatusTable(report, { now, color, wide: flags.wide === true }));
   }
 
+  if (result.istiodError !== undefined) {
+    // The table (if any) lists the pods with sidecars; the error says why none is known to be connected.
+    if (!(flags.output === 'json' || flags.output === 'yaml')) ctx.stdout.write(`istiod could not be read: the proxies are listed from their pods, as NOT CONNECTED (why: the error below)\n`);
+    throw result.istiodError;
+  }
   const troubled = report.proxies.filter((r) => r.findings.length > 0);
   if (troubled.length > 0) {
     throw new FindingsError(findingsMessage(report, troubled), { details: closingHints(report) });

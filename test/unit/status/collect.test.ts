@@ -102,6 +102,19 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000 }, { kube: kube2 }), /istiod istio-system\/istiod-aaa: GET \/debug\/syncz on port 15014 \(port-forward\) failed: the port-forward was refused or closed \(ECONNREFUSED\)/);
   });
 
+  test('listing without a readable istiod still lists the pods with sidecars, NOT CONNECTED, and says why (issue 12)', async () => {
+    const kube = new FakeKubeClient([appPod('productpage-1', 'bookinfo', { proxyTag: '1.31.1' }), appPod('orphan-1', 'bookinfo', { proxyTag: '1.31.1' })]);
+    const r = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, listWithoutIstiod: true }, { kube });
+    assert.deepEqual(r.report.proxies.map((p) => `${p.name}@${p.istiod ?? '-'}`), ['orphan-1.bookinfo@-', 'productpage-1.bookinfo@-']);
+    assert.equal(r.report.summary.notConnected, 2);
+    assert.match(r.istiodError?.message ?? '', /no istiod pod in namespace istio-system/);
+    // a refused port-forward too
+    const refused = cluster({});
+    const r2 = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, listWithoutIstiod: true }, { kube: refused });
+    assert.ok(r2.report.proxies.length > 0);
+    assert.ok(r2.istiodError !== undefined);
+  });
+
   test('no istiod pod says where it looked', async () => {
     await assert.rejects(runProxyStatus({ istioNamespace: 'istio-x', transport: 'http', timeoutMs: 5000 }, { kube: new FakeKubeClient() }), /no istiod pod in namespace istio-x \(label app=istiod\); is the control plane installed\?/);
     await assert.rejects(

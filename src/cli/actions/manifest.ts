@@ -14,6 +14,12 @@ export async function manifestGenerateAction(ctx: CliContext, opts: RenderFlags 
     ctx.stdout.write(toYaml(result.objects));
     return;
   }
+  // Everywhere else -o is a format: `-o json` here would silently write a file named json.
+  if (['json', 'yaml', 'table', 'text', 'wide'].includes(opts.output) && !existsSync(resolve(ctx.cwd, opts.output))) {
+    throw new UsageError(
+      `-o ${opts.output}: on manifest generate -o names a file or directory to write (the manifests are YAML); to write a file named ${opts.output}, say -o ./${opts.output}`,
+    );
+  }
   const target = resolve(ctx.cwd, opts.output);
   const isDir = opts.output.endsWith('/') || (existsSync(target) && statSync(target).isDirectory());
   try {

@@ -21,7 +21,7 @@ export function addRenderOptions(cmd: Command): Command {
 export function registerManifest(program: Command, ctx: CliContext): void {
   const manifest = program.command('manifest').description('render and compare install manifests without a cluster');
   addRenderOptions(manifest.command('generate').description('render an install profile into Kubernetes manifests (no cluster needed)'))
-    .addOption(new Option('-o, --output <file|dir>', 'write to a file, or one file per component into a directory (a path ending in / or an existing directory)'))
+    .addOption(new Option('-o, --output <file|dir>', 'write to a file, or one file per component into a directory (a path ending in / or an existing directory); unlike other commands, -o here is a path, not a format'))
     .action(async (opts: RenderFlags & { output?: string }) => {
       const { manifestGenerateAction } = await import('../actions/manifest.js');
       await manifestGenerateAction(ctx, opts);

@@ -153,3 +153,12 @@ test('a profile given as a file path (by --profile or spec.profile in a -f file)
   assert.equal(r.status, 65);
   assert.match(r.stderr, /my-profile\.yaml: unknown field "spec\.bogus"/);
 });
+
+test('manifest generate -o json is refused (64): -o is a path here, and a format name is almost surely a slip', () => {
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', 'json'], { encoding: 'utf8', cwd: tmp, env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 64, r.stderr);
+  assert.match(r.stderr, /^Error: -o json: on manifest generate -o names a file or directory to write \(the manifests are YAML\); to write a file named json, say -o \.\/json$/m);
+  assert.ok(!readdirSync(tmp).includes('json'));
+  const ok = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', './json'], { encoding: 'utf8', cwd: tmp });
+  assert.equal(ok.status, 0, ok.stderr);
+});

@@ -114,8 +114,16 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
     return { component, object, action: changes.length > 0 ? 'update' : 'unchanged', changes };
   });
 
-  const objects = planned.filter((p): p is PlannedObject => 'action' in p);
-  const otherRevision = planned.filter((p): p is OtherRevisionObject => !('action' in p));
+  // A component another revision owns part of (its gateway Deployment) is left whole: the canary
+  // must not add an autoscaler or a budget to a gateway it does not own.
+  const leftComponents = new Map<ComponentName, string>();
+  for (const p of planned) if (!('action' in p)) leftComponents.set(p.component, p.owner);
+  const settled = planned.map((p): PlannedObject | OtherRevisionObject => {
+    const owner = 'action' in p ? leftComponents.get(p.component) : undefined;
+    return owner !== undefined ? { component: p.component, object: p.object, owner } : p;
+  });
+  const objects = settled.filter((p): p is PlannedObject => 'action' in p);
+  const otherRevision = settled.filter((p): p is OtherRevisionObject => !('action' in p));
   const keep = new Set(desired.map(objectKey));
   const owned = await listOwned(kube, installationSelector(opts.revision, opts.namespace));
   const prune = owned.filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true');

@@ -74,7 +74,19 @@ export async function verifyInstall(
     }
     return { component, object, state: 'ok', details: [] };
   });
-  const objects = checked.filter((x): x is VerifiedObject => x !== undefined);
+  // As install leaves it: a component another revision owns part of is not this revision's at all.
+  const leftComponents = new Map<ComponentName, string>();
+  desired.forEach((o, i) => {
+    const other = otherRevision.find((x) => x.object === slashName(o));
+    if (checked[i] === undefined && other !== undefined) leftComponents.set(componentOf(o), other.owner);
+  });
+  const objects: VerifiedObject[] = [];
+  for (const v of checked) {
+    if (v === undefined) continue;
+    const owner = leftComponents.get(v.component);
+    if (owner !== undefined && v.component !== 'Base') otherRevision.push({ object: v.object, owner });
+    else objects.push(v);
+  }
   const keep = new Set(desired.map(objectKey));
   const extras = (await listOwned(kube, installationSelector(opts.revision, opts.namespace)))
     .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true' && !isRecord(o))

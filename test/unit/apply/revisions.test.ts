@@ -57,6 +57,26 @@ test('a canary install leaves the gateways to the revision that installed them a
   assert.equal(after.ok, true, JSON.stringify(after.objects.filter((o) => o.state !== 'ok')));
 });
 
+test('a canary leaves a gateway whole: no autoscaler of its own for a gateway another revision owns', async () => {
+  const kube = new ClusterFake();
+  await install(kube, undefined);
+  const hpa: KubeObject = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: { 'operator.istio.io/component': 'IngressGateways' } },
+    spec: { minReplicas: 1, maxReplicas: 5, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'istio-ingressgateway' } },
+  };
+  const objects = [...renderedFor('1-31-1'), hpa];
+  const plan = await planInstall(kube, objects, { revision: '1-31-1', version: '1.31.1', namespace: 'istio-system' });
+  assert.deepEqual(plan.otherRevision.filter((o) => o.component === 'IngressGateways').map((o) => o.object.kind).sort(), ['Deployment', 'HorizontalPodAutoscaler']);
+  assert.ok(!plan.objects.some((o) => o.component === 'IngressGateways'));
+  await executeInstall(plan, { kube, progress: recordingProgress([]), ...fakeClock() }, { readinessTimeoutMs: 10_000 });
+  assert.ok(!kube.all().some((o) => o.kind === 'HorizontalPodAutoscaler'));
+  const v = await verifyInstall(kube, objects, { revision: '1-31-1', version: '1.31.1', namespace: 'istio-system' });
+  assert.equal(v.ok, true, JSON.stringify(v.objects.filter((o) => o.state !== 'ok')));
+  assert.ok(v.otherRevision.some((o) => o.object === 'HorizontalPodAutoscaler/istio-system/istio-ingressgateway'));
+});
+
 test('with takeOver the canary moves the gateways to itself (and the CRDs still keep their owner)', async () => {
   const kube = new ClusterFake();
   await install(kube, undefined);

@@ -68,7 +68,14 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     out.info(opts.purge ? 'Nothing to remove: no Istio control plane and no Istio CRDs found.' : `Nothing to remove for revision "${rev}": no objects of it found (mesh version --remote lists the installed revisions).`);
     return;
   }
-  for (const k of plan.kept) out.info(`Kept ${k.object}: revision ${k.revision} renders it too (mesh install -r ${k.revision} --take-over makes it that revision's)`);
+  const keptBy = new Map<string, string[]>();
+  for (const k of plan.kept) keptBy.set(k.revision, [...(keptBy.get(k.revision) ?? []), k.object]);
+  for (const [r, names] of keptBy) {
+    out.info(`Keeping ${names.length === 1 ? names[0] : `${names.length} objects`} that revision ${r} renders too${names.length === 1 ? '' : `: ${names.join(', ')}`} (mesh install -r ${r} --take-over makes ${names.length === 1 ? 'it' : 'them'} that revision's)`);
+  }
+  if (plan.namespaces.length > 0) {
+    out.warn(`Namespaces still pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} (their new pods get no sidecar once it is gone): ${plan.namespaces.join(', ')}`);
+  }
   if (plan.proxies.length > 0) {
     const target = opts.purge ? 'Istio' : `revision ${rev}`;
     out.warn(`There are still ${proxiesWhere(plan.proxies)} using ${target}:`);
@@ -77,9 +84,6 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     out.info('  They stop receiving configuration; restart them onto another revision (mesh rollout-restart) or remove their sidecars.');
     const refusal = inUseRefusal(plan, { ...opts, revision: rev });
     if (refusal !== undefined) throw refusal;
-  }
-  if (plan.namespaces.length > 0) {
-    out.warn(`Namespaces still pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} (their new pods get no sidecar once it is gone): ${plan.namespaces.join(', ')}`);
   }
   if (plan.gateways.length > 0) {
     out.warn(`These gateways will be removed, with the traffic they serve: ${plan.gateways.join(', ')}`);

@@ -208,7 +208,9 @@ function timed(cmd, args) {
   let findings = NaN;
   try {
     findings = JSON.parse(r.stdout).length;
-  } catch {}
+  } catch {
+    // not JSON (the run failed): findings stay NaN
+  }
   return { ms, rssMB: rssKB / 1024, findings };
 }
 

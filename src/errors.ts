@@ -102,6 +102,7 @@ function editDistance(a: string, b: string): number {
 export function excerpt(value: string, max = 60): string {
   const s = String(value); // also when untyped input put a number or a map where a string belongs
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped
   return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\t') return '\\t';

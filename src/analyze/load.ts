@@ -134,7 +134,7 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
       out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} ${excerpt(name)}: ${what} must be ${bad === undefined ? 'a map of strings' : 'a string'} (the API server rejects anything else)` });
       return;
     }
-    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, x ?? ''])) as Record<string, string>;
+    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, x ?? '']));
   }
   if (Object.keys(fixed).length > 0) Object.assign(metadata, fixed);
   const namespaced = KINDS[id].namespaced;

@@ -78,7 +78,10 @@ export function isRecord(o: KubeObject): boolean {
 export function parseRecord(cm: KubeObject): InstallRecord | undefined {
   if (!isRecord(cm)) return undefined;
   const data = (cm['data'] ?? {}) as Record<string, unknown>;
-  const text = (k: string): string | undefined => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
+  const text = (k: string): string | undefined => {
+    const v = data[k];
+    return typeof v === 'string' ? v : undefined;
+  };
   const strings = (k: string): string[] => {
     try {
       const v: unknown = JSON.parse(text(k) ?? '[]');

@@ -68,15 +68,19 @@ export async function planUninstall(kube: KubeClient, sel: UninstallSelection): 
       if (istio && !seen.has(objectKey(c))) objects.push({ apiVersion: CRD_API_VERSION, kind: 'CustomResourceDefinition', metadata: c.metadata });
     }
   }
-  const [pods, namespaces, webhooks] = await Promise.all([
-    kube.list('v1', 'Pod').catch((err: unknown) => {
-      throw kubeFailure(err, 'list Pods');
-    }),
-    kube.list('v1', 'Namespace').catch((err: unknown) => {
-      throw kubeFailure(err, 'list Namespaces');
-    }),
-    kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true }).catch(() => [] as KubeObject[]),
-  ]);
+  let pods: KubeObject[];
+  let namespaces: KubeObject[];
+  try {
+    [pods, namespaces] = await Promise.all([kube.list('v1', 'Pod'), kube.list('v1', 'Namespace')]);
+  } catch (err) {
+    throw kubeFailure(err, 'list Pods and Namespaces');
+  }
+  let webhooks: KubeObject[] = [];
+  try {
+    webhooks = await kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true });
+  } catch {
+    // Revision tags cannot be read: tags are then taken for revision names.
+  }
   const tags = revisionTags(webhooks);
   const nsLabels = new Map(namespaces.map((n) => [n.metadata.name ?? '', n.metadata.labels ?? {}]));
   const uses = (rev: string | undefined): boolean => rev !== undefined && (sel.purge || rev === revision);
@@ -120,7 +124,7 @@ function isGatewayPod(p: KubeObject): boolean {
   return istio === 'ingressgateway' || istio === 'egressgateway' || (istio !== undefined && /gateway/.test(istio));
 }
 
-export interface UninstallDeps extends DeleteDeps {}
+export type UninstallDeps = DeleteDeps;
 
 /** Deletes the plan's objects in its order and waits until they are gone (see deleteAndWait). */
 export async function executeUninstall(plan: UninstallPlan, deps: UninstallDeps, opts: DeleteOptions = {}): Promise<string[]> {

@@ -9,22 +9,9 @@ import { kubeFailure } from './errors.js';
 import { REVISION_LABEL, VERSION_LABEL } from './labels.js';
 import { imageTag } from './plan.js';
 
-export interface ControlPlaneVersion {
-  revision: string;
-  version: string;
-  /** `namespace/name` of the istiod Deployment. */
-  deployment: string;
-}
+import type { ControlPlaneVersion, DataPlaneVersion, RemoteVersions } from '../model/versions.js';
 
-export interface DataPlaneVersion {
-  version: string;
-  proxies: number;
-}
-
-export interface RemoteVersions {
-  controlPlane: ControlPlaneVersion[];
-  dataPlane: DataPlaneVersion[];
-}
+export type { ControlPlaneVersion, DataPlaneVersion, RemoteVersions } from '../model/versions.js';
 
 type Container = { name?: string; image?: string };
 

@@ -50,3 +50,12 @@ export function parsePositiveInt(flag: string, value: string): number {
   }
   return Number(value);
 }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A namespace flag's value must be a DNS label (what the API server accepts as a namespace name). */
+export function checkNamespaceFlag(flag: string, value: string | undefined): void {
+  if (value !== undefined && (value.length > 63 || !DNS_LABEL.test(value))) {
+    throw new UsageError(`${flag}: "${value}" is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
+  }
+}

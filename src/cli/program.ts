@@ -9,13 +9,11 @@ import { registerProxyStatus } from './commands/proxy-status.js';
 import { registerProxyConfig } from './commands/proxy-config.js';
 import { registerRolloutRestart } from './commands/rollout-restart.js';
 import { registerVersion } from './commands/version.js';
-
-declare const __MESH_VERSION__: string;
-export const MESH_VERSION: string = typeof __MESH_VERSION__ === 'string' ? __MESH_VERSION__ : '0.0.0-dev';
+import { MESH_VERSION } from '../version.js';
 
 /**
- * The commander program. Only option declarations live here and in commands/*.ts;
- * each action imports its implementation lazily (actions/*.ts), so `mesh --help`
+ * The commander program. Only the root options live here; each command's options are
+ * declared in options/*.ts and registered by commands/*.ts; each action imports its implementation lazily (actions/*.ts), so `mesh --help`
  * loads neither the Kubernetes client nor the renderer.
  */
 export function createProgram(ctx: CliContext): Command {

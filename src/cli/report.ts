@@ -34,6 +34,7 @@ export function reportError(err: unknown, options: ReportOptions): number {
 
 /** C0/C1 control characters (newline included) and the line/paragraph separators, escaped as \n, \t, \xNN or \uNNNN. */
 export function escapeControl(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the fake implements the async KubeClient: an async method turns a throw into a rejected promise, as the real client's requests fail */
 import {
   type ApplyOptions,
   type ClusterInfo,

@@ -82,8 +82,8 @@ function notEmpty(file: string): void {
 export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
   const kc = new KubeConfig();
   let reading = options.kubeconfig ?? '';
-  const envList = process.env['KUBECONFIG'];
-  const list = options.kubeconfig !== undefined && options.kubeconfig !== '' ? options.kubeconfig : envList !== undefined && envList !== '' ? envList : undefined;
+  // --kubeconfig, or $KUBECONFIG (the CLI passes it as the flag's default).
+  const list = options.kubeconfig !== undefined && options.kubeconfig !== '' ? options.kubeconfig : undefined;
   try {
     if (list !== undefined) {
       const files = kubeconfigFiles(list);
@@ -456,7 +456,7 @@ export class RealKubeClient implements KubeClient {
     const url = new URL(this.server + path);
     url.searchParams.set('watch', 'true');
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
+    const init = await this.kc.applyToFetchOptions({});
     init.method = 'GET';
     init.headers = { ...headerRecord(init.headers), Accept: 'application/json' };
     const controller = new AbortController();
@@ -595,6 +595,7 @@ export class RealKubeClient implements KubeClient {
       forwarder
         .portForward(namespace, pod, [port], socket, errors, socket)
         .then((ws) => {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- ws is typed by @types/ws, which is not installed (so the linter sees an error type); TunnelSocket names what we use of it
           tunnel = ws as unknown as TunnelSocket;
           tunnels.add(tunnel);
           if (socket.destroyed) tunnel.close();
@@ -625,7 +626,7 @@ export class RealKubeClient implements KubeClient {
   private async request(spec: RequestSpec): Promise<unknown> {
     const url = new URL(this.server + spec.path);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const init = (await this.kc.applyToFetchOptions({})) as RequestInit;
+    const init = await this.kc.applyToFetchOptions({});
     init.method = spec.method;
     const headers: Record<string, string> = headerRecord(init.headers);
     headers['Accept'] = spec.accept ?? 'application/json';

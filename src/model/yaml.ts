@@ -59,7 +59,8 @@ function goParseInt(s: string): number | undefined {
   if (body === '' || !INT_BODY[base]!.test(body)) return undefined;
   const n = parseInt(body, base) * sign;
   // Beyond int64/uint64 ParseInt and ParseUint fail; go-yaml then tries a float.
-  if (n > 18446744073709551615 || n < -9223372036854775808) return undefined;
+  // 2 ** 64: uint64's largest value, 2^64 - 1, is 2^64 as a double.
+  if (n > 2 ** 64 || n < -(2 ** 63)) return undefined;
   return n;
 }
 

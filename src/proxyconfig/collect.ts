@@ -8,7 +8,9 @@ import { ClusterError, InputError, MeshError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
 import { findIstiodPods, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
 
-export const ADMIN_PORT = 15000;
+import { ADMIN_PORT } from './ports.js';
+
+export { ADMIN_PORT };
 
 const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 

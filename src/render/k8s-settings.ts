@@ -32,8 +32,8 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
 
   if (spec && k8s.replicaCount !== undefined && target.workloadKind === 'Deployment') spec['replicas'] = k8s.replicaCount;
   if (spec && k8s.strategy !== undefined) {
-    if (target.workloadKind === 'Deployment') spec['strategy'] = overlay(spec['strategy'], k8s.strategy as Json) as JsonObject;
-    else spec['updateStrategy'] = overlay(spec['updateStrategy'], k8s.strategy as Json) as JsonObject;
+    if (target.workloadKind === 'Deployment') spec['strategy'] = overlay(spec['strategy'], k8s.strategy) as JsonObject;
+    else spec['updateStrategy'] = overlay(spec['updateStrategy'], k8s.strategy) as JsonObject;
   }
   if (template && k8s.podAnnotations !== undefined) {
     const meta = (template['metadata'] ??= {}) as JsonObject;
@@ -49,7 +49,7 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
   }
   if (container) {
     // As istioctl: a strategic merge, so k8s.resources.requests.cpu keeps the chart's limits.
-    if (k8s.resources !== undefined) container['resources'] = overlay(container['resources'] ?? {}, k8s.resources as Json) as JsonObject;
+    if (k8s.resources !== undefined) container['resources'] = overlay(container['resources'] ?? {}, k8s.resources) as JsonObject;
     if (k8s.env !== undefined) container['env'] = mergeByKey(container['env'], k8s.env, 'name');
     if (k8s.imagePullPolicy !== undefined) container['imagePullPolicy'] = k8s.imagePullPolicy;
     if (k8s.readinessProbe !== undefined) container['readinessProbe'] = structuredClone(k8s.readinessProbe);
@@ -58,16 +58,16 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
 
   const service = find('Service');
   if (service) {
-    if (k8s.service !== undefined) service['spec'] = overlay(service['spec'] as Json, k8s.service as Json) as JsonObject;
+    if (k8s.service !== undefined) service['spec'] = overlay(service['spec'] as Json, k8s.service);
     if (k8s.serviceAnnotations !== undefined) {
       service.metadata.annotations = { ...(service.metadata.annotations ?? {}), ...k8s.serviceAnnotations };
     }
   }
   const hpa = find('HorizontalPodAutoscaler');
-  if (hpa && k8s.hpaSpec !== undefined) hpa['spec'] = overlay(hpa['spec'] as Json, k8s.hpaSpec as Json) as JsonObject;
+  if (hpa && k8s.hpaSpec !== undefined) hpa['spec'] = overlay(hpa['spec'] as Json, k8s.hpaSpec);
   const pdb = find('PodDisruptionBudget');
   if (pdb && k8s.podDisruptionBudget !== undefined) {
-    const merged = overlay(pdb['spec'] as Json, k8s.podDisruptionBudget as Json) as JsonObject;
+    const merged = overlay(pdb['spec'] as Json, k8s.podDisruptionBudget) as JsonObject;
     // minAvailable and maxUnavailable are exclusive: the one the user gave wins.
     if (k8s.podDisruptionBudget['maxUnavailable'] !== undefined && k8s.podDisruptionBudget['minAvailable'] === undefined) delete merged['minAvailable'];
     pdb['spec'] = merged;

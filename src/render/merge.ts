@@ -22,7 +22,7 @@ export function overlay(base: Json | undefined, over: Json | undefined): Json | 
   if (over === undefined) return clone(base);
   if (!isObject(base) || !isObject(over)) return clone(over);
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(base)) setOwn(out, k, clone(v)!);
+  for (const [k, v] of Object.entries(base)) setOwn(out, k, clone(v));
   for (const [k, v] of Object.entries(over)) {
     if (v === null) {
       delete out[k];

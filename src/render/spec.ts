@@ -158,8 +158,8 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   // The merged document is checked once more (a set may have produced a list element that is
   // incomplete); then the rules that span fields.
   const checked = validateIstioOperator(merged, 'merged configuration');
-  semanticChecks(checked as IstioOperator, { input, files, sets });
-  return { iop: checked as IstioOperator, profile: profile.name, blame: (segments, message, where) => originError(segments, message, { input, files, sets }, where) };
+  semanticChecks(checked, { input, files, sets });
+  return { iop: checked, profile: profile.name, blame: (segments, message, where) => originError(segments, message, { input, files, sets }, where) };
 }
 
 function chooseProfile(

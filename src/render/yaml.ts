@@ -90,7 +90,7 @@ function scalarOrEmpty(v: unknown): string {
 // Words YAML 1.1 or 1.2 reads as booleans or null.
 const SPECIAL = /^(?:y|n|yes|no|on|off|true|false|null|~)$/i;
 // Characters that are safe anywhere in a plain scalar (no indicators, no spaces).
-const PLAIN = /^[A-Za-z0-9_$][A-Za-z0-9_./:@%+=,()$\-]*$/;
+const PLAIN = /^[A-Za-z0-9_$][A-Za-z0-9_./:@%+=,()$-]*$/;
 const NUMBER_LIKE_START = /^[0-9]/;
 // 100m, 128Mi, 2Gi: digits then letters that are not an exponent/base prefix — not a number or a date.
 const QUANTITY_LIKE = /^[0-9]+(?:\.[0-9]+)?[AC-DF-NP-WYZac-df-np-wyz][A-Za-z]*$/;
@@ -108,7 +108,7 @@ function scalarString(s: string, _isKey: boolean): string {
 
 function isPlainSafe(s: string): boolean {
   if (s === '' || !PLAIN.test(s) || SPECIAL.test(s) || s.endsWith(':')) return false;
-  if (s.startsWith('-') || s.startsWith('$')) return /^--?[A-Za-z][A-Za-z0-9_./:@%+=,()$\-]*$/.test(s) && !s.endsWith(':');
+  if (s.startsWith('-') || s.startsWith('$')) return /^--?[A-Za-z][A-Za-z0-9_./:@%+=,()$-]*$/.test(s) && !s.endsWith(':');
   if (NUMBER_LIKE_START.test(s)) return QUANTITY_LIKE.test(s);
   return true;
 }
@@ -120,6 +120,7 @@ function quote(s: string): string {
 // Literal blocks for multi-line text, when the text is plain enough to survive one unchanged.
 function isBlockCandidate(s: string): boolean {
   if (!s.includes('\n')) return false;
+  // eslint-disable-next-line no-control-regex -- a string with control characters cannot be a block scalar
   if (/[\r\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return false;
   if (s.startsWith(' ') || s.startsWith('\n')) return false; // would need an indentation indicator
   if (s.endsWith('\n\n')) return false; // would need keep chomping

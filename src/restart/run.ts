@@ -149,7 +149,7 @@ function deadline(ms: number, timers: Timers, onExpire: () => void): { reset(): 
   };
 }
 
-function linked(signal: AbortSignal | undefined): { controller: AbortController; unlink(): void } {
+function linked(signal: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });

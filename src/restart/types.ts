@@ -38,7 +38,8 @@ export interface Candidate {
 
 /** Something selection found that cannot be rolled: bare pods and Jobs. */
 export interface ManualItem {
-  kind: 'Pod' | 'Job' | 'ReplicaSet' | string;
+  /** Pod, Job, ReplicaSet, or the kind of whatever else owns the pods. */
+  kind: string;
   namespace: string;
   name: string;
   reason: string;

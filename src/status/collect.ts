@@ -17,7 +17,7 @@
  * for 10 minutes, the shortest the API server grants.
  */
 import { ClusterError, MeshError, UsageError, namespaceNotFound } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
+import { KubeApiError, type KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { XdsCallError, xdsDebugCall } from './grpc.js';
 import type { StatusSnapshot, SynczPayload, Transport } from './types.js';
@@ -208,7 +208,7 @@ export async function readSynczXds(
   kube: KubeClient,
   pod: KubeObject,
   token: string,
-  options: { port: number; timeoutMs: number; deadline: AbortSignal; ca: string | undefined; typeUrl?: string; resourceNames?: string[] },
+  options: { port: number; timeoutMs: number; deadline: AbortSignal; ca: string | undefined; caUnreadable?: string; typeUrl?: string; resourceNames?: string[] },
 ): Promise<SynczPayload> {
   const name = pod.metadata.name ?? '';
   const ns = pod.metadata.namespace ?? '';
@@ -216,7 +216,7 @@ export async function readSynczXds(
   const typeUrl = options.typeUrl ?? SYNCZ_TYPE;
   const tried = `xDS ${typeUrl} on port ${options.port} (port-forward)`;
   if (options.ca === undefined) {
-    throw new XdsReadError(`${who}: cannot verify istiod's TLS certificate for ${tried}: no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`, true);
+    throw new XdsReadError(`${who}: cannot verify istiod's TLS certificate for ${tried}: ${options.caUnreadable ?? `no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`}`, true);
   }
   let handle;
   const forwarding = kube.portForward(ns, name, options.port);
@@ -286,16 +286,34 @@ async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Pr
   const deadline = deps.deadline ?? AbortSignal.timeout(options.timeoutMs);
   const within = <T>(what: string, work: Promise<T>): Promise<T> => before(deadline, options.timeoutMs, what, work);
 
+  // Independent reads start at once (on a large mesh the pod list alone takes a while); their
+  // failures are still reported in this order: istiod pods, token, CA, sidecar pods.
+  const transport = options.transport ?? 'auto';
+  const started = <T>(work: Promise<T>): Promise<T> => {
+    work.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
+    return work;
+  };
   deps.onStep?.(`Finding istiod pods in ${options.istioNamespace}`);
-  const istiodPods = await within(`listing istiod pods in namespace ${options.istioNamespace}`, findIstiodPods(kube, options));
+  const istiodPodsRead = started(within(`listing istiod pods in namespace ${options.istioNamespace}`, findIstiodPods(kube, options)));
+  const tokenRead = started(
+    within(
+      `requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`,
+      kube.createToken(options.istioNamespace, TOKEN_SERVICE_ACCOUNT, { audiences: [TOKEN_AUDIENCE], expirationSeconds: TOKEN_SECONDS }),
+    ),
+  );
+  const caRead = transport === 'http' ? undefined : started(within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace)));
+  const podsRead = started(
+    within(
+      `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
+      kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    ),
+  );
+  const istiodPods = await istiodPodsRead;
 
   deps.onStep?.(`Requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`);
   let token: string;
   try {
-    token = await within(
-      `requesting a token for ServiceAccount ${options.istioNamespace}/${TOKEN_SERVICE_ACCOUNT}`,
-      kube.createToken(options.istioNamespace, TOKEN_SERVICE_ACCOUNT, { audiences: [TOKEN_AUDIENCE], expirationSeconds: TOKEN_SECONDS }),
-    );
+    token = await tokenRead;
   } catch (err) {
     if (err instanceof MeshError) throw err;
     throw new ClusterError(
@@ -303,11 +321,17 @@ async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Pr
     );
   }
 
-  const transport = options.transport ?? 'auto';
-  const ca =
-    transport === 'http'
-      ? undefined
-      : await within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace));
+  let ca: string | undefined;
+  let caUnreadable: string | undefined;
+  if (caRead !== undefined) {
+    try {
+      ca = await caRead;
+    } catch (err) {
+      // A user without `get` on the ConfigMap can still read syncz over HTTP (docs/rbac.md).
+      if (transport !== 'auto' || !(err instanceof KubeApiError) || err.status !== 403) throw err;
+      caUnreadable = `may not get ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP} (403 Forbidden)`;
+    }
+  }
   deps.onStep?.(`Reading sync status from ${istiodPods.length} istiod pod${istiodPods.length === 1 ? '' : 's'}`);
   const fetchFn = deps.fetch ?? fetch;
   const notes: string[] = [];
@@ -315,7 +339,7 @@ async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Pr
     const http = (): Promise<SynczPayload> => readSyncz(kube, pod, token, { port, timeoutMs: options.timeoutMs, deadline, fetch: fetchFn });
     if (transport === 'http') return http();
     try {
-      return await readSynczXds(kube, pod, token, { port: options.xdsPort ?? XDS_PORT, timeoutMs: options.timeoutMs, deadline, ca });
+      return await readSynczXds(kube, pod, token, { port: options.xdsPort ?? XDS_PORT, timeoutMs: options.timeoutMs, deadline, ca, ...(caUnreadable ? { caUnreadable } : {}) });
     } catch (err) {
       if (transport === 'auto' && err instanceof XdsReadError && err.fallback) {
         try {
@@ -332,13 +356,7 @@ async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Pr
       throw err;
     }
   };
-  const [results, pods] = await Promise.all([
-    Promise.allSettled(istiodPods.map(readOne)),
-    within(
-      `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
-      kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
-    ),
-  ]);
+  const [results, pods] = await Promise.all([Promise.allSettled(istiodPods.map(readOne)), podsRead]);
   if (options.namespace !== undefined && pods.length === 0) {
     const ns = await within(`reading namespace ${options.namespace}`, kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }));
     if (ns === undefined) throw namespaceNotFound(options.namespace, kube.info().context);

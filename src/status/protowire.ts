@@ -75,14 +75,18 @@ export interface ProtoField {
 
 export class ProtoError extends Error {}
 
-/** Walks the fields of one encoded message, in order. Throws ProtoError on malformed input. */
-export function* fields(buf: Uint8Array): Generator<ProtoField> {
+const EMPTY = new Uint8Array(0);
+
+/** The fields of one encoded message, in order. Throws ProtoError on malformed input. */
+export function fields(buf: Uint8Array): ProtoField[] {
+  const out: ProtoField[] = [];
+  const end = buf.length;
   let at = 0;
   const varint = (): number => {
     let result = 0;
     let mul = 1;
     for (let i = 0; i < 10; i++) {
-      if (at >= buf.length) throw new ProtoError('truncated varint');
+      if (at >= end) throw new ProtoError('truncated varint');
       const b = buf[at++]!;
       result += (b & 0x7f) * mul;
       if ((b & 0x80) === 0) return result;
@@ -90,32 +94,32 @@ export function* fields(buf: Uint8Array): Generator<ProtoField> {
     }
     throw new ProtoError('varint too long');
   };
-  while (at < buf.length) {
+  while (at < end) {
     const key = varint();
     const field = Math.floor(key / 8);
     const wire = key % 8;
-    const empty = new Uint8Array(0);
     if (wire === WIRE.VARINT) {
-      yield { field, wire, int: varint(), bytes: empty };
+      out.push({ field, wire, int: varint(), bytes: EMPTY });
     } else if (wire === WIRE.LEN) {
       const len = varint();
-      if (at + len > buf.length) throw new ProtoError('truncated field');
-      yield { field, wire, int: 0, bytes: buf.subarray(at, at + len) };
+      if (at + len > end) throw new ProtoError('truncated field');
+      out.push({ field, wire, int: 0, bytes: buf.subarray(at, at + len) });
       at += len;
     } else if (wire === WIRE.I64) {
-      if (at + 8 > buf.length) throw new ProtoError('truncated fixed64');
+      if (at + 8 > end) throw new ProtoError('truncated fixed64');
       const bytes = buf.subarray(at, at + 8);
       at += 8;
-      yield { field, wire, int: new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true), bytes };
+      out.push({ field, wire, int: new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true), bytes });
     } else if (wire === WIRE.I32) {
-      if (at + 4 > buf.length) throw new ProtoError('truncated fixed32');
+      if (at + 4 > end) throw new ProtoError('truncated fixed32');
       const bytes = buf.subarray(at, at + 4);
       at += 4;
-      yield { field, wire, int: new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true), bytes };
+      out.push({ field, wire, int: new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true), bytes });
     } else {
       throw new ProtoError(`unsupported wire type ${wire}`);
     }
   }
+  return out;
 }
 
 const decoder = new TextDecoder();

@@ -6,6 +6,7 @@ import { ClusterError, didYouMean } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { type CollectDeps, collectStatus } from './collect.js';
 import { computeStatus, hasSidecar, summarize } from './compute.js';
+import { reportedIstiodVersion } from './syncz.js';
 import type { ProxyRow, StatusReport, Transport } from './types.js';
 
 export interface ProxyStatusOptions {
@@ -33,6 +34,8 @@ export interface ProxyStatusResult {
   notes: string[];
   /** istiod could not be read: the proxies are listed as NOT CONNECTED, and this is why. */
   istiodError?: Error;
+  /** The version each istiod pod that answered reports of itself (null over HTTP). */
+  istiodVersions: { pod: string; version: string | null }[];
 }
 
 export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxyStatusDeps): Promise<ProxyStatusResult> {
@@ -54,12 +57,13 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
     ...(options.outdatedOnly ? { outdatedOnly: true } : {}),
   });
   const notes = snapshot.notes ?? [];
-  if (options.target === undefined) return { report, notes, ...(snapshot.istiodError !== undefined ? { istiodError: snapshot.istiodError } : {}) };
+  const istiodVersions = snapshot.payloads.map((p) => ({ pod: p.istiod, version: reportedIstiodVersion(p) }));
+  if (options.target === undefined) return { report, notes, istiodVersions, ...(snapshot.istiodError !== undefined ? { istiodError: snapshot.istiodError } : {}) };
 
   const { pod, namespace: ns } = options.target;
   const id = `${pod}.${ns}`;
   const proxy = report.proxies.find((r) => r.name === id);
-  if (proxy !== undefined) return { report: { ...report, proxies: [proxy], summary: summarize([proxy]) }, proxy, notes };
+  if (proxy !== undefined) return { report: { ...report, proxies: [proxy], summary: summarize([proxy]) }, proxy, notes, istiodVersions };
   const live = snapshot.pods.find((p) => p.metadata.name === pod && p.metadata.namespace === ns);
   if (live !== undefined && !hasSidecar(live)) {
     throw new ClusterError(`pod ${ns}/${pod} has no istio-proxy container, so it has no proxy to report`);

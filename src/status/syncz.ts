@@ -124,6 +124,13 @@ export function parseControlPlaneIdentifier(identifier: unknown): { id: string |
   }
 }
 
+/** The version an istiod reports of itself: its xDS identity (HTTP /debug/syncz does not say). */
+export function reportedIstiodVersion(payload: SynczPayload): string | null {
+  if (synczShape(payload.body) !== 'xds') return null;
+  const cp = (payload.body as Json)['controlPlane'];
+  return isObject(cp) ? parseControlPlaneIdentifier(cp['identifier']).version : null;
+}
+
 function parseXds(istiodPod: string, response: Json): ProxySync[] {
   const cp = isObject(response['controlPlane']) ? response['controlPlane'] : {};
   const ident = parseControlPlaneIdentifier(cp['identifier']);

@@ -198,7 +198,7 @@ async function withIstiodLog<T>(p: Promise<T>): Promise<T> {
       const lines = readFileSync(i.logFile, 'utf8').trim().split('\n').filter((l) => /\t(error|warn)\t/.test(l));
       return `--- ${i.ns}/${i.name} (${i.exited === null ? 'running' : `exited ${i.exited}`}), last warnings and errors:\n${lines.slice(-15).join('\n')}`;
     });
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.join('\n')}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.join('\n')}`, { cause: err });
   }
 }
 

@@ -159,6 +159,25 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
     assert.equal(by.get('synced-1')?.istiod, main.pods[0], 'over HTTP the ISTIOD column is the pod mesh asked');
   });
 
+  it('version --remote: the control plane version istiod reports of itself, and the version its proxies report', async () => {
+    // A proxy whose image says 1.31.1 but which reports ISTIO_VERSION 1.30.9: only istiod can know.
+    const ns = await cp.freshNamespace('ps-version');
+    const pods = await runningPods(ns, [sidecarPod('mixed-1', { proxyTag: '1.31.1' })]);
+    const mixed = await startSimProxies([spec(pods, 'mixed-1', main, { istioVersion: '1.30.9' })]);
+    cleanups.push(() => mixed.close());
+    await mixed.waitSynced();
+    const r = await runMesh(cp, ['version', '--remote', '-o', 'json']);
+    ok(r);
+    const v = JSON.parse(r.stdout) as { controlPlane: { revision: string; version: string; source: string }[]; dataPlane: { version: string; proxies: number; reported?: number }[] };
+    assert.deepEqual(v.controlPlane.map((c) => `${c.revision} ${c.version} ${c.source}`), ['default 1.31.1 istiod']);
+    assert.deepEqual(v.dataPlane.find((d) => d.version === '1.30.9'), { version: '1.30.9', proxies: 1, reported: 1 });
+    const text = await runMesh(cp, ['version', '--remote']);
+    ok(text);
+    assert.match(text.stdout, /^client version: \S+\nistio version: 1\.31\.1\ncontrol plane version: 1\.31\.1 \(revision default, istio-system\/istiod, reported by istiod\)$/m);
+    assert.match(text.stdout, /^data plane version: 1\.30\.9 \(1 proxy, reported by istiod\)$/m);
+    await mixed.close();
+  });
+
   it('prints the table, --wide per type, and one proxy in detail with the NACK', async () => {
     const table = await runMesh(cp, ['ps', '-n', apps]);
     assert.equal(table.code, 79, table.stderr);

@@ -95,6 +95,7 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
           { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
           { apiGroups: [''], resources: ['pods/portforward'], verbs: ['get', 'create'] },
           { apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['default'], verbs: ['create'] },
+          { apiGroups: [''], resources: ['configmaps'], resourceNames: ['istio-ca-root-cert'], verbs: ['get'] },
         ],
       },
     });
@@ -158,13 +159,15 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
   });
 
   it('proxy-status -n NS reaches the real istiod with the Role of docs/rbac.md', async () => {
-    // kwok's pods have no ports: the istiod pod's monitoring port goes to the real istiod process.
+    // kwok's pods have no ports: the istiod pod's xDS and monitoring ports go to the real istiod process.
     const istiod = await waitFor('the real istiod of the install', async () => (await localIstiods(cp)).find((i) => i.ns === istioNs && i.exited === null));
-    const unroute = await clusterPortForward(cp, { namespaces: [istioNs], ports: [15014], target: { address: '127.0.0.1', port: istiod.ports.monitoring } });
-    after(unroute);
+    for (const [port, target] of [[15012, istiod.ports.secureGrpc], [15014, istiod.ports.monitoring]] as const) {
+      after(await clusterPortForward(cp, { namespaces: [istioNs], ports: [port], target: { address: '127.0.0.1', port: target } }));
+    }
     const r = await asUser(['proxy-status', '-n', ns, '-i', istioNs, '-o', 'json', '--timeout', '60s']);
     assert.ok(r.code === 0 || r.code === 79, show(r));
     assert.ok(!/permission denied|Forbidden/.test(r.stderr), show(r));
+    assert.doesNotMatch(r.stderr, /instead/, 'read over xDS, no fallback to HTTP');
     JSON.parse(r.stdout);
   });
 });

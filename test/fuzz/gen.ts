@@ -97,7 +97,12 @@ export function pathsOf(v: Doc, limit = 10_000): PathKey[][] {
   const walk = (x: Doc, p: PathKey[]): void => {
     if (out.length >= limit) return;
     if (Array.isArray(x)) x.forEach((c, i) => (out.push([...p, i]), walk(c, [...p, i])));
-    else if (x !== null && typeof x === 'object') for (const [k, c] of Object.entries(x)) (out.push([...p, k]), walk(c, [...p, k]));
+    else if (x !== null && typeof x === 'object') {
+      for (const [k, c] of Object.entries(x)) {
+        out.push([...p, k]);
+        walk(c, [...p, k]);
+      }
+    }
   };
   walk(v, []);
   return out;
@@ -162,8 +167,6 @@ type TextOp =
   | { op: 'swapLines'; a: number; b: number }
   | { op: 'indent'; line: number; by: number }
   | { op: 'bytes'; at: number; bytes: number[] };
-
-const fraction = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 
 const textOp: fc.Arbitrary<TextOp> = fc.oneof(
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),

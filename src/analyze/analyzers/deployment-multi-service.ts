@@ -103,7 +103,7 @@ function reportProtocolConflicts(ctx: AnalysisContext, d: Resource, services: re
   for (const s of services) {
     for (const p of s.ports) {
       let protocols = byPort.get(p.port);
-      if (!protocols) byPort.set(p.port, (protocols = new Map()));
+      if (!protocols) byPort.set(p.port, (protocols = new Map<string, string[]>()));
       const names = protocols.get(p.protocol);
       if (names) names.push(s.name);
       else protocols.set(p.protocol, [s.name]);
@@ -122,7 +122,7 @@ function reportTargetPortConflicts(ctx: AnalysisContext, d: Resource, services: 
   for (const s of services) {
     for (const p of s.ports) {
       let ports = byTarget.get(p.targetPort);
-      if (!ports) byTarget.set(p.targetPort, (ports = new Map()));
+      if (!ports) byTarget.set(p.targetPort, (ports = new Map<number, string>()));
       ports.set(p.port, s.name);
     }
   }

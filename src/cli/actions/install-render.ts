@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../model/k8s.js';
 import { render } from '../../render/index.js';
 import type { CliContext } from '../context.js';
-import type { RenderFlags } from '../commands/install.js';
+import type { RenderFlags } from '../options/render.js';
 import { builtinProfiles, readRenderInput } from './manifest-input.js';
 import type { InstallRecord } from '../../apply/record.js';
 

@@ -4,31 +4,14 @@ import { executeInstall } from '../../apply/execute.js';
 import { slashName } from '../../apply/labels.js';
 import { installRecord } from '../../apply/record.js';
 import { type InstallPlan, type ServerCheck, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderData, renderTable } from '../../output/format.js';
-import type { InstallFlags } from '../commands/install.js';
+import { type InstallFlags, validateInstallFlags } from '../options/install.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
-import { parseDuration } from '../flags.js';
 import { confirm } from './install-prompt.js';
 import { renderInstall } from './install-render.js';
 import { interruptible, sleep } from './install-signal.js';
-
-export type DryRun = 'none' | 'client' | 'server';
-
-export interface InstallOptions {
-  dryRun: DryRun;
-  readinessTimeoutMs: number;
-  skipConfirmation: boolean;
-}
-
-/** Flag checks that need no cluster (pure). */
-export function validateInstallFlags(flags: InstallFlags): InstallOptions {
-  const dryRun: DryRun = flags.dryRun === undefined || flags.dryRun === false ? 'none' : flags.dryRun === true ? 'client' : (flags.dryRun as DryRun);
-  if (!['none', 'client', 'server'].includes(dryRun)) throw new UsageError(`--dry-run: expected client or server, got "${String(flags.dryRun)}"`);
-  const readinessTimeoutMs = parseDuration('--readiness-timeout', flags.readinessTimeout);
-  return { dryRun, readinessTimeoutMs, skipConfirmation: flags.skipConfirmation === true || flags.yes === true };
-}
 
 export async function installAction(ctx: CliContext, cmd: Command, flags: InstallFlags): Promise<void> {
   const opts = validateInstallFlags(flags);

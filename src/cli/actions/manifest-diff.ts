@@ -6,6 +6,7 @@ import { parseKubeYaml } from '../../model/yaml.js';
 import { renderData } from '../../output/format.js';
 import { diffManifests, formatDiff } from '../../render/index.js';
 import type { CliContext } from '../context.js';
+import type { ManifestDiffFlags } from '../options/manifest.js';
 import { readStdin } from './manifest-input.js';
 
 /** Reads a manifest file (multi-document YAML, `kind: List` flattened) into objects. */
@@ -33,7 +34,7 @@ function isList(v: unknown): v is { items: unknown[] } {
   return typeof o === 'object' && o !== null && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items);
 }
 
-export async function manifestDiffAction(ctx: CliContext, a: string, b: string, opts: { ignore?: string; output: string }): Promise<void> {
+export async function manifestDiffAction(ctx: CliContext, a: string, b: string, opts: ManifestDiffFlags): Promise<void> {
   if (a === '-' && b === '-') throw new UsageError('manifest diff: only one of the two files can be - (stdin)');
   const read = async (p: string): Promise<string> => {
     if (p === '-') return readStdin(ctx);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
 import { type RenderInput, type SourceText, parseIstioOperator } from '../../render/index.js';
 import type { CliContext } from '../context.js';
-import type { RenderFlags } from '../commands/manifest.js';
+import type { RenderFlags } from '../options/render.js';
 
 /** The `profiles/` folder of the package (found upwards from this module: dist/ or src/cli/actions/). */
 export function profilesDir(): string {

@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync,
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { type RenderResult, render, toYaml } from '../../render/index.js';
-import type { RenderFlags } from '../commands/manifest.js';
+import type { ManifestGenerateFlags } from '../options/manifest.js';
 import type { CliContext } from '../context.js';
 import { readRenderInput } from './manifest-input.js';
 import { OUTPUT_INDEX, indexText, parseIndex, planOutputDir } from '../../render/output-dir.js';
 
-export async function manifestGenerateAction(ctx: CliContext, opts: RenderFlags & { output?: string }): Promise<void> {
+export async function manifestGenerateAction(ctx: CliContext, opts: ManifestGenerateFlags): Promise<void> {
   const result = render(await readRenderInput(ctx, opts));
   for (const w of result.warnings) ctx.stderr.write(`Warning: ${w}\n`);
   if (opts.output === undefined) {

@@ -8,6 +8,7 @@ import { composeSpec, diffTrees, enabledComponents, formatChange, formatPath, pa
 import { getAt } from '../../render/path.js';
 import { schemaAt } from '../../render/validate.js';
 import type { CliContext } from '../context.js';
+import type { ProfileDumpFlags, ProfileListFlags } from '../options/profile.js';
 import { builtinProfiles, readRenderInput } from './manifest-input.js';
 
 /** A profile file's leading comment is its description; the first sentence is the summary. */
@@ -22,7 +23,7 @@ export function description(text: string): string {
   return end < 0 ? joined : joined.slice(0, end + 1);
 }
 
-export function profileListAction(ctx: CliContext, opts: { output: string }): void {
+export function profileListAction(ctx: CliContext, opts: ProfileListFlags): void {
   const profiles = builtinProfiles();
   const rows = Object.keys(profiles)
     .sort()
@@ -55,7 +56,7 @@ function loadProfile(ctx: CliContext, name: string): Json {
   }
 }
 
-export async function profileDumpAction(ctx: CliContext, name: string, opts: { configPath?: string; output: string; filename?: string[]; set?: string[] }): Promise<void> {
+export async function profileDumpAction(ctx: CliContext, name: string, opts: ProfileDumpFlags): Promise<void> {
   let iop: Json;
   if ((opts.filename ?? []).length > 0 || (opts.set ?? []).length > 0) {
     const input = await readRenderInput(ctx, { profile: name, ...(opts.filename ? { filename: opts.filename } : {}), ...(opts.set ? { set: opts.set } : {}) });
@@ -86,7 +87,7 @@ export function profileDiffAction(ctx: CliContext, a: string, b: string, output 
   const strip = (iop: Json): Json => {
     const copy = structuredClone(iop) as { spec?: { profile?: string } };
     delete copy.spec?.profile;
-    return copy as Json;
+    return copy;
   };
   const changes = diffTrees(strip(loadProfile(ctx, a)), strip(loadProfile(ctx, b)));
   if (output === 'json' || output === 'yaml') {

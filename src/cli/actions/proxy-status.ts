@@ -1,46 +1,12 @@
 import type { Command } from 'commander';
-import { FindingsError, UsageError } from '../../errors.js';
+import { FindingsError } from '../../errors.js';
 import { renderData } from '../../output/format.js';
 import { closingHints, renderProxyDetail, renderStatusTable } from '../../status/print.js';
-import { type ProxyStatusOptions, runProxyStatus } from '../../status/run.js';
+import { runProxyStatus } from '../../status/run.js';
 import type { ProxyRow, StatusReport } from '../../status/types.js';
 import { type CliContext, colorOn, kubeClient, progress } from '../context.js';
-import { parseDuration } from '../flags.js';
-import type { ProxyStatusFlags } from '../commands/proxy-status.js';
+import { type ProxyStatusFlags, validateProxyStatus } from '../options/proxy-status.js';
 import { useSpinner } from '../../output/terminal.js';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Flags → options (pure). `defaultNamespace` is the kube context's namespace, for a bare POD. */
-export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusFlags, defaultNamespace: () => string): ProxyStatusOptions {
-  const timeoutMs = parseDuration('--timeout', flags.timeout);
-  if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
-  for (const [flag, value] of [['--namespace', flags.namespace], ['--istio-namespace', flags.istioNamespace]] as const) {
-    if (value !== undefined && !DNS_LABEL.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
-  }
-  if (flags.xds && flags.http) throw new UsageError('--xds and --http: choose one transport (without either, mesh tries xDS and falls back to HTTP)');
-  const options: ProxyStatusOptions = { istioNamespace: flags.istioNamespace, timeoutMs };
-  if (flags.xds) options.transport = 'xds';
-  if (flags.http) options.transport = 'http';
-  if (flags.revision !== undefined) options.revision = flags.revision;
-  if (flags.outdated) options.outdatedOnly = true;
-  if (pod === undefined) {
-    if (flags.namespace !== undefined) options.namespace = flags.namespace;
-    options.listWithoutIstiod = true;
-    return options;
-  }
-  if (flags.wide) throw new UsageError('--wide lists all proxies; it does not apply to a single POD (its detail already shows every type)');
-  if (flags.outdated) throw new UsageError('--outdated lists all outdated proxies; it does not apply to a single POD');
-  const dot = pod.lastIndexOf('.');
-  const name = dot < 0 ? pod : pod.slice(0, dot);
-  const ns = dot < 0 ? (flags.namespace ?? defaultNamespace()) : pod.slice(dot + 1);
-  if (name === '' || !DNS_LABEL.test(ns)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
-  if (dot >= 0 && flags.namespace !== undefined && flags.namespace !== ns) {
-    throw new UsageError(`POD "${pod}" names namespace ${ns} but --namespace is ${flags.namespace}`);
-  }
-  options.target = { pod: name, namespace: ns };
-  return options;
-}
 
 function findingsMessage(report: StatusReport, rows: readonly ProxyRow[]): string {
   const s = report.summary;

@@ -1,90 +1,19 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ClusterError, DeclinedError, InterruptedError, UsageError, didYouMean, excerpt } from '../../errors.js';
+import { ClusterError, DeclinedError, InterruptedError, UsageError } from '../../errors.js';
 import { renderData, renderTable } from '../../output/format.js';
 import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
 import { type PlanItem, type RolloutReport, type RolloutRestartOptions, run } from '../../restart/index.js';
 import { actionable } from '../../restart/plan.js';
-import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import { PLAN_COLUMNS, REPORT_COLUMNS } from '../../restart/report.js';
 import { formatMs } from '../../restart/run.js';
 import { restartTimestamp } from '../../restart/status.js';
-import type { Outcome, WorkloadKind } from '../../restart/types.js';
-import type { RolloutRestartFlags } from '../commands/rollout-restart.js';
+import type { Outcome } from '../../restart/types.js';
+import { type RolloutRestartFlags, validateRolloutRestart } from '../options/rollout-restart.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
-import { parseDuration, parsePositiveInt } from '../flags.js';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const KIND_NAMES = new Map<string, WorkloadKind>([
-  ['deployment', 'Deployment'],
-  ['deployments', 'Deployment'],
-  ['deploy', 'Deployment'],
-  ['statefulset', 'StatefulSet'],
-  ['statefulsets', 'StatefulSet'],
-  ['sts', 'StatefulSet'],
-  ['daemonset', 'DaemonSet'],
-  ['daemonsets', 'DaemonSet'],
-  ['ds', 'DaemonSet'],
-]);
 
 export { InterruptedError };
-
-/** Flags → options (pure). `contextNamespace` is the kube context's namespace, used when neither -n nor -A is given. */
-export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamespace: () => string): RolloutRestartOptions {
-  if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
-  for (const [flag, ns] of [...(flags.namespace ?? []).map((n) => ['-n/--namespace', n] as const), ['-i/--istio-namespace', flags.istioNamespace] as const]) {
-    if (!DNS_LABEL.test(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
-  }
-  if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
-  const kinds: WorkloadKind[] = [];
-  for (const raw of flags.kind.split(',').map((k) => k.trim().toLowerCase()).filter((k) => k !== '')) {
-    const kind = KIND_NAMES.get(raw);
-    if (kind === undefined) {
-      throw new UsageError(`--kind: "${raw}" is not a kind that can be restarted${didYouMean(raw, ['deployment', 'statefulset', 'daemonset'])}; use deployment, statefulset, daemonset`);
-    }
-    if (!kinds.includes(kind)) kinds.push(kind);
-  }
-  if (kinds.length === 0) throw new UsageError('--kind: name at least one of deployment, statefulset, daemonset');
-  const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
-  const pauseMs = parseDuration('--pause', flags.pause);
-  let timeoutMs: number | undefined;
-  if (flags.timeout !== undefined) {
-    timeoutMs = parseDuration('--timeout', flags.timeout);
-    if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
-  }
-  let dryRun: RolloutRestartOptions['dryRun'] = 'none';
-  if (flags.dryRun === true || flags.dryRun === 'client') dryRun = 'client';
-  else if (flags.dryRun === 'server') dryRun = 'server';
-  else if (typeof flags.dryRun === 'string') throw new UsageError(`--dry-run: "${flags.dryRun}" is not a dry-run mode; use client or server`);
-  const options: RolloutRestartOptions = {
-    namespaces: flags.allNamespaces ? 'all' : (flags.namespace ?? [contextNamespace()]),
-    kinds,
-    mode: flags.all ? 'all' : flags.outdated ? 'outdated' : 'injected',
-    istioNamespace: flags.istioNamespace,
-    allowDowntime: flags.allowDowntime === true,
-    includeOnDelete: flags.includeOndelete === true,
-    concurrency,
-    pauseMs,
-    continueOnError: flags.continueOnError === true,
-    dryRun,
-  };
-  if (flags.since !== undefined) options.sinceMs = parseSince(flags.since);
-  if (flags.selector !== undefined && flags.selector.trim() !== '') {
-    const why = labelSelectorSyntaxError(flags.selector.trim());
-    if (why !== undefined) throw new UsageError(`-l/--selector "${excerpt(flags.selector)}": not a label selector: ${why}`);
-    options.labelSelector = flags.selector.trim();
-  }
-  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
-  return options;
-}
-
-/** --since: an RFC 3339 time (2026-12-02T06:50:00Z, or with an offset). */
-export function parseSince(raw: string): number {
-  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : NaN;
-  if (!Number.isFinite(t)) throw new UsageError(`--since: "${excerpt(raw)}" is not an RFC 3339 time; use the time the interrupted run printed, e.g. 2026-12-02T06:50:00Z`);
-  return t;
-}
 
 /** How to pick up an interrupted or stopped run: the same command with --since its start. */
 export function resumeAdvice(sinceMs: number): string {
@@ -102,7 +31,7 @@ export function planText(plan: readonly PlanItem[], multiNamespace: boolean): st
 export function reportText(report: RolloutReport, multiNamespace: boolean): string {
   const cols = multiNamespace ? REPORT_COLUMNS : REPORT_COLUMNS.filter((c) => c.header !== 'NAMESPACE');
   const s = report.summary;
-  const parts = (Object.entries(s) as [string, number][]).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  const parts = Object.entries<number>(s).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   return renderTable(report.workloads, cols) + `\n${parts.join(', ') || 'nothing to do'}\n`;
 }
 

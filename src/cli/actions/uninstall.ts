@@ -1,47 +1,14 @@
 import type { Command } from 'commander';
-import { executeUninstall, planUninstall } from '../../apply/uninstall.js';
+import { executeUninstall, inUseRefusal, planUninstall, proxiesWhere } from '../../apply/uninstall.js';
 import { objectKey, revisionLabelValue, slashName } from '../../apply/labels.js';
 import { readInstallRecords } from '../../apply/record.js';
 import { renderData } from '../../output/format.js';
-import { inUseRefusal, proxiesWhere } from '../../apply/uninstall.js';
 import type { KubeClient } from '../../kube/client.js';
-import { isDns1123Label } from '../../render/spec.js';
-import { UsageError, excerpt } from '../../errors.js';
-import type { UninstallFlags } from '../commands/install.js';
+import { type UninstallFlags, validateUninstallFlags } from '../options/uninstall.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 import { confirm } from './install-prompt.js';
 import { renderInstall, renderRecord } from './install-render.js';
 import { interruptible } from './install-signal.js';
-
-export interface UninstallOptions {
-  purge: boolean;
-  /** Set unless purging; from -r or from the -f file. */
-  revisionFrom?: 'flag' | 'file';
-  skipConfirmation: boolean;
-  dryRun: boolean;
-  /** Remove the revision even while proxies still use it. */
-  force: boolean;
-  warnings: string[];
-}
-
-/** Exactly one of -r, -f, --purge (--purge wins over the others with a warning, as istioctl does). */
-export function validateUninstallFlags(flags: UninstallFlags): UninstallOptions {
-  const purge = flags.purge === true;
-  const hasRev = flags.revision !== undefined;
-  const hasFile = (flags.filename?.length ?? 0) > 0;
-  const base = { purge, skipConfirmation: flags.skipConfirmation === true || flags.yes === true, dryRun: flags.dryRun === true, force: flags.force === true, warnings: [] as string[] };
-  if (purge) {
-    if (hasRev || hasFile) base.warnings.push(`--purge removes every revision; ${hasRev ? '--revision' : '--filename'} is ignored`);
-    return base;
-  }
-  if (!hasRev && !hasFile) throw new UsageError('say what to remove: -r/--revision REV (default for the unrevisioned control plane), -f/--filename FILE, or --purge');
-  if (hasRev && !isDns1123Label(flags.revision ?? '')) {
-    throw new UsageError(`--revision "${excerpt(flags.revision ?? '')}": not a revision name (a DNS-1123 label: lower-case letters, digits and "-", e.g. default, canary, 1-31-1)`);
-  }
-  if (hasRev && hasFile) throw new UsageError('use either -r/--revision or -f/--filename, not both');
-  if ((flags.set?.length ?? 0) > 0 && !hasFile) throw new UsageError('--set only applies together with -f/--filename');
-  return { ...base, revisionFrom: hasRev ? 'flag' : 'file' };
-}
 
 export async function uninstallAction(ctx: CliContext, cmd: Command, flags: UninstallFlags): Promise<void> {
   const opts = validateUninstallFlags(flags);

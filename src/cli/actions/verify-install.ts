@@ -4,7 +4,7 @@ import { type VerifyResult, verifyInstall } from '../../apply/verify.js';
 import { FindingsError, UsageError } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderData, renderTable } from '../../output/format.js';
-import type { VerifyInstallFlags } from '../commands/install.js';
+import type { VerifyInstallFlags } from '../options/verify-install.js';
 import { type CliContext, kubeClient } from '../context.js';
 import { type RenderedInstall, renderInstall, renderRecord } from './install-render.js';
 import { type InstallRecord, chooseRecord, readInstallRecords } from '../../apply/record.js';

@@ -25,7 +25,7 @@ export function renderPilot(ctx: RenderContext): KubeObject[] {
   const out: KubeObject[] = [];
 
   out.push(...rbac(ctx, ns, labels, remote));
-  if (!remote && v.bool('pilot.configMap', true)) out.push(meshConfigMap(ctx, ns, labels));
+  if (!remote && v.bool('pilot.configMap', true)) out.push(meshConfigMap(ctx, ns));
   // The chart labels its ConfigMaps without app/istio.
   const configMapLabels: Labels = (extra = {}) => ctx.labels(C, { release: 'istio', ...extra });
   if (!v.bool('global.omitSidecarInjectorConfigMap')) out.push(injectorConfigMap(ctx, ns, configMapLabels));
@@ -277,7 +277,7 @@ export function meshConfig(ctx: RenderContext): JsonObject {
   return overlay(defaults, v.obj('meshConfig')) as JsonObject;
 }
 
-function meshConfigMap(ctx: RenderContext, ns: string, labels: Labels): KubeObject {
+function meshConfigMap(ctx: RenderContext, ns: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

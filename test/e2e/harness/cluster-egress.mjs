@@ -311,7 +311,9 @@ await new Promise((r) => proxies[0].listen(Number(listenPort), listenHost, r));
 if (args.uds) {
   try {
     unlinkSync(args.uds);
-  } catch {}
+  } catch {
+    // no socket left from an earlier run: nothing to remove
+  }
   await new Promise((r) => proxies[1].listen(args.uds, r));
 }
 mkdirSync(args.workdir, { recursive: true });

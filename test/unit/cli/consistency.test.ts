@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { interruptible } from '../../../src/cli/actions/install-signal.js';
-import { validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
+import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { ExitCode, exitCodeOf } from '../../../src/errors.js';
 import { recordingProgress } from '../../../src/output/progress.js';
 
@@ -47,6 +47,8 @@ test('a bad -i is reported as -i/--istio-namespace, a bad -n as -n/--namespace',
 for (const args of [
   ['rollout-restart', '--concurrency', '0'],
   ['rollout-restart', '-i', 'Bad_NS'],
+  ['analyze', '-i', 'Bad_NS', '--use-kube=false', 'test/fixtures/analyze/bookinfo-broken.yaml'],
+  ['analyze', '-n', 'Bad_NS'],
   ['proxy-status', '--timeout', '0'],
   ['proxy-status', 'web', '--wide'],
   ['install', '--readiness-timeout', 'soon'],
@@ -62,3 +64,14 @@ for (const args of [
     assert.doesNotMatch(r.stderr, /kubeconfig/);
   });
 }
+
+test('version --remote without a reachable cluster prints the client version first, then the error', () => {
+  const home = mkdtempSync(join(tmpdir(), 'mesh-nohome-'));
+  const r = spawnSync(process.execPath, ['bin/mesh', 'version', '--remote'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: join(home, 'missing-kubeconfig'), HOME: home },
+  });
+  assert.notEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^client version: \S+\nistio version: 1\.31\.1\n$/);
+  assert.match(r.stderr, /^Error: /m);
+});

@@ -2,8 +2,8 @@
 // fired after 1 ms, after the patch was sent).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validateInstallFlags } from '../../../src/cli/actions/install.js';
-import { validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
+import { validateInstallFlags } from '../../../src/cli/options/install.js';
+import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { MAX_DURATION_MS, parseDuration } from '../../../src/cli/flags.js';
 import { exitCodeOf } from '../../../src/errors.js';
 

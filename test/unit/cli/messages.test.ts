@@ -2,17 +2,20 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { validateAnalyzeOptions } from '../../../src/cli/actions/analyze.js';
-import { validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
+import { ANALYZERS } from '../../../src/analyze/analyzers/index.js';
+import { ANALYZE_FORMATS } from '../../../src/analyze/format.js';
+import { validateAnalyzeOptions } from '../../../src/cli/options/analyze.js';
+import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { exitCodeOf } from '../../../src/errors.js';
 import { labelSelectorSyntaxError } from '../../../src/model/label-selector.js';
 
+const CATALOG = { analyzers: ANALYZERS, formats: ANALYZE_FORMATS };
 const usage = (re: RegExp) => (e: unknown) => exitCodeOf(e) === 64 && re.test((e as Error).message);
 
 test('analyze --use-kube=maybe is a bad value of the flag, not a missing file; -k PATH still takes a path', () => {
   const flags = { output: 'log', outputThreshold: 'Info', failureThreshold: 'Error', istioNamespace: 'istio-system' } as never;
-  assert.throws(() => validateAnalyzeOptions([], { ...(flags as object), useKube: 'maybe' } as never, ['node', 'mesh', 'analyze', '--use-kube=maybe']), usage(/^--use-kube: "maybe" is not true or false$/));
-  const o = validateAnalyzeOptions([], { ...(flags as object), useKube: 'manifests/' } as never, ['node', 'mesh', 'analyze', '-k', 'manifests/']);
+  assert.throws(() => validateAnalyzeOptions([], { ...(flags as object), useKube: 'maybe' } as never, CATALOG, ['node', 'mesh', 'analyze', '--use-kube=maybe']), usage(/^--use-kube: "maybe" is not true or false$/));
+  const o = validateAnalyzeOptions([], { ...(flags as object), useKube: 'manifests/' } as never, CATALOG, ['node', 'mesh', 'analyze', '-k', 'manifests/']);
   assert.deepEqual(o.files, ['manifests/']);
 });
 
@@ -50,8 +53,8 @@ test('mesh help CMD shows that command; an unknown one is exit 64 with a suggest
 });
 
 test('-y is --skip-confirmation and --yes on install, uninstall and rollout-restart alike', async () => {
-  const { validateInstallFlags } = await import('../../../src/cli/actions/install.js');
-  const { validateUninstallFlags } = await import('../../../src/cli/actions/uninstall.js');
+  const { validateInstallFlags } = await import('../../../src/cli/options/install.js');
+  const { validateUninstallFlags } = await import('../../../src/cli/options/uninstall.js');
   assert.equal(validateInstallFlags({ readinessTimeout: '5m', yes: true }).skipConfirmation, true);
   assert.equal(validateUninstallFlags({ revision: 'canary', yes: true }).skipConfirmation, true);
   const { createProgram } = await import('../../../src/cli/program.js');

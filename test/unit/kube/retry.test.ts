@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { KubeApiError } from '../../../src/kube/client.js';
 import { json, apiStarter, status } from './api-server.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { json, apiStarter, type TestApi } from './api-server.js';
 
 const start = apiStarter();
@@ -32,13 +32,14 @@ test("aborting the client's signal cancels the requests in flight at once", { ti
 
 test('a watch whose response never starts is cancelled by its signal, and its connection closed', { timeout: 10_000 }, async () => {
   let closed = false;
+  const ac = new AbortController();
   const api = await start((req, _res, raw) => {
     if (req.query.get('watch') !== 'true') return json(_res, 200, { kind: 'PodList', metadata: { resourceVersion: '5' }, items: [] });
     raw.socket.on('close', () => (closed = true));
+    // Cancelled once the watch is on the wire (a fixed delay raced the list on a loaded machine).
+    setTimeout(() => ac.abort(), 100);
     return new Promise<void>(() => undefined);
   });
-  const ac = new AbortController();
-  setTimeout(() => ac.abort(), 200);
   await api.client().watch('v1', 'Pod', { namespace: 'app' }, () => false, ac.signal);
   for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(closed, true, 'the watch connection is still open');

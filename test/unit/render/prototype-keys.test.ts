@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
+import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { InputError, type MeshError, UsageError } from '../../../src/errors.js';
 import { diffTrees } from '../../../src/render/index.js';
 import { overlay } from '../../../src/render/merge.js';

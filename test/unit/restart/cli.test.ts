@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planText, reportText, validateRolloutRestart } from '../../../src/cli/actions/rollout-restart.js';
-import type { RolloutRestartFlags } from '../../../src/cli/commands/rollout-restart.js';
+import { planText, reportText } from '../../../src/cli/actions/rollout-restart.js';
+import { type RolloutRestartFlags, validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { ExitCode, UsageError } from '../../../src/errors.js';
 import { planOutcomes, toReport } from '../../../src/restart/report.js';
 import type { PlanItem } from '../../../src/restart/types.js';

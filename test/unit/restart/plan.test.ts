@@ -117,7 +117,8 @@ test('--since resumes a run: workloads restarted since it started are skipped, t
   for (const p of sts.pods) p.metadata.creationTimestamp = '2026-12-02T06:51:00Z';
   assert.equal(plan1(sts, opts).action, 'skip');
 
-  const { parseSince, resumeAdvice } = await import('../../../src/cli/actions/rollout-restart.js');
+  const { parseSince } = await import('../../../src/cli/options/rollout-restart.js');
+  const { resumeAdvice } = await import('../../../src/cli/actions/rollout-restart.js');
   assert.equal(parseSince('2026-12-02T06:50:00Z'), since);
   assert.throws(() => parseSince('yesterday'), /^UsageError|--since: "yesterday" is not an RFC 3339 time/);
   assert.equal(resumeAdvice(since), 'run the same command again with --since 2026-12-02T06:50:00Z: it skips the workloads restarted since then (by this run) and restarts the rest');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { KubeApiError } from '../../../src/kube/client.js';
 import { FakeKubeClient } from '../../../src/kube/fake.js';
 import { runProxyStatus } from '../../../src/status/run.js';
 import { type FakeIstiodDebug, startFakeIstiodDebug } from './fake-istiod-debug.js';
@@ -133,5 +134,15 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
       runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, transport: 'xds' }, { kube }),
       /cannot read the sync status of 2 of 2 istiod pods/,
     );
+  });
+  test('auto: a user who may not get the root-cert ConfigMap is read over HTTP, the note names the permission; --xds alone fails', async () => {
+    const a = await serve({ syncz: () => httpSyncz });
+    const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': a.port });
+    const get = kube.get.bind(kube);
+    kube.get = async (ref) =>
+      ref.kind === 'ConfigMap' ? Promise.reject(new KubeApiError(403, 'Forbidden', 'configmaps "istio-ca-root-cert" is forbidden', 'ConfigMap istio-system/istio-ca-root-cert')) : get(ref);
+    const r = await runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000 }, { kube });
+    assert.match(r.notes[0]!, /: cannot verify istiod's TLS certificate for xDS .*: may not get ConfigMap istio-system\/istio-ca-root-cert \(403 Forbidden\); read GET \/debug\/syncz on port 15014 instead$/);
+    await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', timeoutMs: 5000, transport: 'xds' }, { kube }), /forbidden/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validateProxyStatus } from '../../../src/cli/actions/proxy-status.js';
+import { validateProxyStatus } from '../../../src/cli/options/proxy-status.js';
 
 const base = { istioNamespace: 'istio-system', output: 'table', timeout: '10s' };
 const ctxNs = () => 'team-a';

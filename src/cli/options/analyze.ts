@@ -1,0 +1,122 @@
+import { type Command, Option } from 'commander';
+import { UsageError, didYouMean, excerpt } from '../../errors.js';
+import type { AnalyzeFormat } from '../../analyze/format.js';
+import { type Level, parseLevel } from '../../analyze/messages.js';
+import type { AnalyzeRunOptions } from '../../analyze/run.js';
+import { type Suppression, SuppressionSyntaxError, parseSuppression } from '../../analyze/suppress.js';
+import type { Analyzer } from '../../analyze/types.js';
+import { checkNamespaceFlag, collect } from '../flags.js';
+
+export interface AnalyzeFlags {
+  useKube?: string | boolean;
+  allNamespaces?: boolean;
+  namespace?: string;
+  istioNamespace: string;
+  revision?: string;
+  meshConfigFile?: string;
+  ignoreUnknown?: boolean;
+  output: string;
+  outputThreshold: string;
+  failureThreshold: string;
+  suppress?: string[];
+  listAnalyzers?: boolean;
+  analyzer?: string[];
+  explain?: string;
+}
+
+export function addAnalyzeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-k, --use-kube [bool]', 'include the live cluster (default: when a kubeconfig is usable); --use-kube=false for files only'))
+    .option('-A, --all-namespaces', 'analyze every namespace')
+    .option('-n, --namespace <ns>', 'namespace to analyze; also the namespace of file objects that name none (default: the context namespace)')
+    .addOption(new Option('-i, --istio-namespace <ns>', 'control-plane namespace').default('istio-system'))
+    .addOption(new Option('--istioNamespace <ns>').hideHelp())
+    .option('-r, --revision <rev>', 'control-plane revision to analyze against')
+    .option('--meshConfigFile <file>', 'mesh config (MeshConfig YAML) to use instead of the cluster\'s')
+    .option('--ignore-unknown', 'skip documents that do not parse instead of failing (exit 65)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['log', 'json', 'yaml', 'sarif']).default('log'))
+    .addOption(new Option('--output-threshold <level>', 'lowest level printed (Info|Warning|Error)').default('Info'))
+    .addOption(new Option('--failure-threshold <level>', 'lowest level that fails the run with exit 79 (Info|Warning|Error)').default('Error'))
+    .option('-S, --suppress <CODE=Kind ns/name>', 'suppress findings; * globs on either side; repeatable', collect)
+    .option('-L, --list-analyzers', 'list the analyzers and exit')
+    .option('--analyzer <name>', 'run only this analyzer; repeatable', collect)
+    .option('--explain <code>', 'explain a message code (e.g. IST0101) and exit');
+}
+
+/** The run's options (src/analyze/run.ts) and what only the printer needs. */
+export interface AnalyzeOptions extends AnalyzeRunOptions {
+  files: string[];
+  output: AnalyzeFormat;
+  outputThreshold: Level;
+  failureThreshold: Level;
+  suppressions: Suppression[];
+  analyzers: Analyzer[];
+}
+
+/**
+ * The core's registries that flags are checked against. Passed in by the action rather than imported:
+ * commands/analyze.ts loads this file for `mesh --help`, which must not load every analyzer and schema.
+ */
+export interface AnalyzeCatalog {
+  analyzers: readonly Analyzer[];
+  formats: readonly AnalyzeFormat[];
+}
+
+/** Turns raw flags into options; every mistake is a UsageError (64) naming the flag. Pure. */
+export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeFlags, catalog: AnalyzeCatalog, argv: readonly string[] = []): AnalyzeOptions {
+  const { analyzers: ANALYZERS, formats: ANALYZE_FORMATS } = catalog;
+  const level = (flag: string, v: string): Level => {
+    const l = parseLevel(v);
+    if (l === undefined) throw new UsageError(`${flag}: "${v}" is not a level (Info, Warning or Error)`);
+    return l;
+  };
+  let useKube: boolean | undefined;
+  const paths = [...files];
+  if (flags.useKube === undefined) useKube = undefined;
+  else if (flags.useKube === true || flags.useKube === 'true') useKube = true;
+  else if (flags.useKube === 'false') useKube = false;
+  else if (argv.some((a) => a === `--use-kube=${String(flags.useKube)}` || a === `-k=${String(flags.useKube)}`)) {
+    // Written as --use-kube=VALUE, the value is the flag's, not a path.
+    throw new UsageError(`--use-kube: "${excerpt(String(flags.useKube))}" is not true or false`);
+  } else {
+    // `-k manifests/`: commander took the path as the flag's optional value; it is a path.
+    useKube = true;
+    paths.unshift(String(flags.useKube));
+  }
+  if (!ANALYZE_FORMATS.includes(flags.output as AnalyzeFormat)) {
+    throw new UsageError(`--output: "${flags.output}" is not one of ${ANALYZE_FORMATS.join(', ')}${didYouMean(flags.output, ANALYZE_FORMATS)}`);
+  }
+  if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
+  checkNamespaceFlag('-n/--namespace', flags.namespace);
+  checkNamespaceFlag('-i/--istio-namespace', flags.istioNamespace);
+  const names = ANALYZERS.map((a) => a.meta.name);
+  const analyzers: Analyzer[] = [];
+  for (const n of flags.analyzer ?? []) {
+    const a = ANALYZERS.find((x) => x.meta.name === n) ?? ANALYZERS.find((x) => x.meta.name.toLowerCase() === n.toLowerCase());
+    if (!a) throw new UsageError(`--analyzer: no analyzer "${n}"${didYouMean(n, names)}; see --list-analyzers`);
+    if (!analyzers.includes(a)) analyzers.push(a);
+  }
+  const suppressions = (flags.suppress ?? []).map((s) => {
+    try {
+      return parseSuppression(s);
+    } catch (err) {
+      if (err instanceof SuppressionSyntaxError) throw new UsageError(`--suppress: ${err.message}`);
+      throw err;
+    }
+  });
+  return {
+    files: paths,
+    useKube,
+    allNamespaces: flags.allNamespaces === true,
+    namespace: flags.namespace,
+    istioNamespace: flags.istioNamespace,
+    revision: flags.revision ?? '',
+    meshConfigFile: flags.meshConfigFile,
+    ignoreUnknown: flags.ignoreUnknown === true,
+    output: flags.output as AnalyzeFormat,
+    outputThreshold: level('--output-threshold', flags.outputThreshold),
+    failureThreshold: level('--failure-threshold', flags.failureThreshold),
+    suppressions,
+    analyzers: analyzers.length > 0 ? analyzers : [...ANALYZERS],
+  };
+}

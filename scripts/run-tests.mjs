@@ -58,14 +58,13 @@ const parityFiles = walk('test/parity').filter(isParity);
 const e2eFiles = walk('test/e2e').filter(isE2e);
 const faultFiles = walk('test/faults').filter(isFaults);
 
-// Reporter: a readable one (spec: one line per test, failures repeated at the end) for people,
-// TAP under CI=true (for tools that read it); MESH_TEST_REPORTER picks any of node's (dot, tap, spec…).
-const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== '0' && process.env.CI !== 'false';
-const reporter = process.env.MESH_TEST_REPORTER || (ci ? 'tap' : 'spec');
+// One readable line per test, failures repeated at the end (node's spec reporter), on a terminal and
+// in CI logs alike; MESH_TEST_REPORTER=tap (or dot, junit) for a machine-readable stream.
+const reporter = `--test-reporter=${process.env.MESH_TEST_REPORTER || 'spec'}`;
 
 function run(files, extraEnv = {}) {
   if (files.length === 0) return 0;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', reporter, ...files], {
     stdio: 'inherit',
     env: { ...process.env, ...extraEnv },
   });

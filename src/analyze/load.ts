@@ -1,14 +1,17 @@
 /**
  * Turns manifest text into Resources: multi-document YAML or JSON, `List` kinds expanded, each object
- * tagged with its file and the line it starts on. Parsed as YAML 1.1, the way the API server reads it
- * (`yes`/`on` are booleans). Pure: the caller reads the files.
+ * tagged with its file and the line it starts on. Read by parseKubeYaml (src/model/yaml.ts), the way
+ * the API server reads YAML (`yes`/`on` are booleans; YAML 1.1 as go-yaml v2 has it), with aliases
+ * expanded only up to a bound (a YAML bomb is a problem of its file). Field positions are not kept:
+ * `lineOfField` re-reads a document only when one of its objects has a finding. Pure: the caller
+ * reads the files.
  */
-import { type Document, LineCounter, type SchemaOptions, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import { type Document, LineCounter, type SchemaOptions, isSeq, parseDocument } from 'yaml';
 import { excerpt } from '../errors.js';
-import { documentToJs } from '../yaml-input.js';
 import { isIstioGroup } from '../model/istio/crds.js';
 import { validateIstioObject } from '../model/istio/validate.js';
 import type { KubeObject } from '../model/k8s.js';
+import { parseKubeYaml } from '../model/yaml.js';
 import { KINDS, type KindId, kindIdOf } from './kinds.js';
 import type { FieldPath, Resource } from './types.js';
 
@@ -32,7 +35,7 @@ export interface ParseOptions {
   defaultNamespace: string;
 }
 
-/** YAML 1.1 as the API server reads it: booleans such as `yes`/`on`, but timestamps and `1:20` stay strings. */
+/** YAML 1.1 as the API server reads it, for positions: booleans such as `yes`/`on`, but timestamps and `1:20` stay strings. */
 const YAML_OPTIONS = {
   version: '1.1',
   uniqueKeys: false,
@@ -45,28 +48,15 @@ const YAML_OPTIONS = {
 type Tags = Parameters<Extract<NonNullable<SchemaOptions['customTags']>, (tags: never) => unknown>>[0];
 
 export function parseManifests(text: string, options: ParseOptions): ParseResult {
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lc, keepSourceTokens: false });
   const out: ParseResult = { resources: [], problems: [], skipped: 0 };
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) {
-      out.problems.push({ file: options.file, line: lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line, message: excerpt(oneLine(err.message), 200) });
+  for (const doc of parseKubeYaml(text)) {
+    if (doc.error) {
+      out.problems.push({ file: options.file, line: doc.error.line, message: doc.error.message });
       continue;
     }
-    const contents = doc.contents;
-    if (contents === null) continue; // an empty document
-    const start = contents.range?.[0] ?? 0;
-    const line = lc.linePos(start).line;
-    const lineStart = lc.lineStarts[line - 1] ?? 0;
-    const source = { text: text.slice(lineStart, doc.range[1]), firstLine: line };
-    const js = documentToJs(doc);
-    if (!js.ok) {
-      out.problems.push({ file: options.file, line, message: js.message });
-      continue;
-    }
-    addObject(js.value, { ...options, line, source, prefix: [], doc, lc }, out);
+    if (doc.value === null) continue; // an empty document
+    const source = { text: doc.text, firstLine: doc.line };
+    addObject(doc.value, { ...options, line: doc.line, source, prefix: [] }, out);
   }
   return out;
 }
@@ -75,8 +65,6 @@ interface Where extends ParseOptions {
   line: number;
   source: { text: string; firstLine: number };
   prefix: FieldPath;
-  doc: Document;
-  lc: LineCounter;
 }
 
 function addObject(value: unknown, where: Where, out: ParseResult): void {
@@ -94,11 +82,13 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
   }
   if ((kind === 'List' || kind.endsWith('List')) && Array.isArray(o['items'])) {
     const items = o['items'] as unknown[];
-    const seq = where.doc.getIn([...where.prefix, 'items'], true);
+    // The items' lines: the document read once more with positions (Lists only).
+    const { doc, lc } = positions(where.source);
+    const seq = doc.getIn([...where.prefix, 'items'], true);
     items.forEach((item, i) => {
       const node = isSeq(seq) ? seq.items[i] : undefined;
       const start = node !== null && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined)?.[0] : undefined;
-      const line = start !== undefined ? where.lc.linePos(start).line : where.line;
+      const line = start !== undefined ? where.source.firstLine + lc.linePos(start).line - 1 : where.line;
       addObject(item, { ...where, line, prefix: [...where.prefix, 'items', i] }, out);
     });
     return;
@@ -166,6 +156,17 @@ export function clusterResource(id: KindId, object: KubeObject): Resource {
 
 const reparsed = new WeakMap<object, { doc: Document; lc: LineCounter }>();
 
+/** A document read with positions, once per document however often it is asked for. */
+function positions(source: { text: string }): { doc: Document; lc: LineCounter } {
+  let parsed = reparsed.get(source);
+  if (parsed === undefined) {
+    const lc = new LineCounter();
+    parsed = { doc: parseDocument(source.text, { ...YAML_OPTIONS, lineCounter: lc }), lc };
+    reparsed.set(source, parsed);
+  }
+  return parsed;
+}
+
 /**
  * The line of a field in an object from a file: the deepest part of `path` that exists. Re-parses only
  * the object's own document, so it costs nothing unless a finding needs it.
@@ -174,13 +175,7 @@ export function lineOfField(origin: Resource['origin'], path: FieldPath): number
   if (!origin.source) return origin.line;
   // One parse per object, however many of its fields have findings (thousands, for a long list of
   // wrong items: re-parsing for each took minutes).
-  let parsed = reparsed.get(origin.source);
-  if (parsed === undefined) {
-    const lc = new LineCounter();
-    parsed = { doc: parseDocument(origin.source.text, { ...YAML_OPTIONS, lineCounter: lc }), lc };
-    reparsed.set(origin.source, parsed);
-  }
-  const { doc, lc } = parsed;
+  const { doc, lc } = positions(origin.source);
   const full = [...(origin.prefix ?? []), ...path];
   for (let n = full.length; n > 0; n--) {
     const node = doc.getIn(full.slice(0, n), true);
@@ -191,9 +186,3 @@ export function lineOfField(origin: Resource['origin'], path: FieldPath): number
   }
   return origin.line;
 }
-
-function oneLine(s: string): string {
-  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
-}
-
-

@@ -22,6 +22,8 @@
  */
 import { FAILSAFE_SCHEMA, type Schema, Type, load } from 'js-yaml';
 import { LineCounter, type SchemaOptions, parseAllDocuments, parseDocument } from 'yaml';
+import { excerpt } from '../errors.js';
+import { documentToJs } from '../yaml-input.js';
 
 // ---------------------------------------------------------------------------------------------
 // Scalars, as go-yaml v2 resolves them.
@@ -136,6 +138,8 @@ const YAML_PACKAGE_OPTIONS = {
   uniqueKeys: false,
   strict: false,
   prettyErrors: false,
+  // A map key that is itself a map or list is read as its string form, without a process warning.
+  logLevel: 'silent',
   customTags: (tags: Tags): Tags =>
     tags.filter((t) => typeof t !== 'object' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
 } as const;
@@ -167,9 +171,6 @@ export class YamlSyntaxError extends Error {
   }
 }
 
-/** Aliases may not expand a document beyond this many nodes (a "billion laughs" document). */
-const MAX_EXPANDED_NODES = 1_000_000;
-
 /** Every document of a YAML stream (multi-document YAML, or JSON), each on its own. */
 export function parseKubeYaml(text: string): KubeYamlDocument[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -177,7 +178,7 @@ export function parseKubeYaml(text: string): KubeYamlDocument[] {
   if (/^%/m.test(body)) return viaYamlPackage(body, 1);
   const out: KubeYamlDocument[] = [];
   for (const chunk of splitDocuments(body)) {
-    const doc = parseChunk(chunk.text, chunk.line);
+    const doc = parseChunk(chunk);
     if (doc) out.push(doc);
   }
   return out;
@@ -234,23 +235,40 @@ function isMarkerEnd(text: string, i: number, end: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d;
 }
 
-function parseChunk(chunk: string, firstLine: number): KubeYamlDocument | undefined {
+function parseChunk({ text: chunk, line: firstLine }: Chunk): KubeYamlDocument | undefined {
   const content = contentStart(chunk);
   if (content === undefined) return undefined; // only markers, blank lines and comments
   const line = firstLine + content.lines;
   const docText = chunk.slice(content.offset);
+  // Aliases need anchors, so a document without `&` has none. One with `&` (an anchor, or just the
+  // character in a string) is first read by the `yaml` package, whose alias expansion is bounded:
+  // js-yaml's is not, and a "billion laughs" document must be refused, not expanded. So is one with
+  // `<<`: js-yaml merges a list into a map, go-yaml (and the `yaml` package) refuse it.
+  let viaPkg: KubeYamlDocument[] | undefined;
+  const pkg = (): KubeYamlDocument[] => (viaPkg ??= viaYamlPackage(chunk, firstLine));
+  const failed = (): KubeYamlDocument | undefined => {
+    const bad = pkg().find((d) => d.error !== undefined);
+    return bad ? { ...bad, text: docText } : undefined;
+  };
+  if (chunk.includes('&') || chunk.includes('<<')) {
+    const bad = failed();
+    if (bad) return bad;
+  }
+  let value: unknown;
   try {
-    const value = load(chunk, { schema: KUBE_YAML_SCHEMA, json: true });
-    if (chunk.includes('&') && expandedNodes(value) > MAX_EXPANDED_NODES) {
-      return { value: null, line, text: docText, error: { line, message: 'aliases expand the document beyond 1000000 nodes' } };
-    }
-    return { value: value === undefined ? null : value, line, text: docText };
+    value = load(chunk, { schema: KUBE_YAML_SCHEMA, json: true });
   } catch {
     // Unusual YAML (tags, odd indentation) or an error: the `yaml` package decides, and words it.
-    const viaPkg = viaYamlPackage(chunk, firstLine);
-    const doc = viaPkg.find((d) => d.error !== undefined) ?? viaPkg[0];
+    const doc = failed() ?? pkg()[0];
     return doc ? { ...doc, line: doc.error ? doc.line : line, text: docText } : undefined;
   }
+  // A document that is not a map is rare, and often text that is not YAML (js-yaml reads a line
+  // indented by a tab as a string): the `yaml` package's error, when it has one, says more.
+  if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+    const bad = failed();
+    if (bad) return bad;
+  }
+  return { value: value === undefined ? null : value, line, text: docText };
 }
 
 /** Where the content of a chunk starts: the offset of its first line that is not a marker, blank or a comment. */
@@ -271,17 +289,11 @@ function contentStart(chunk: string): { offset: number; lines: number } | undefi
   return undefined;
 }
 
-function expandedNodes(v: unknown, budget = { left: MAX_EXPANDED_NODES + 1 }): number {
-  const walk = (x: unknown): void => {
-    if (--budget.left <= 0) return;
-    if (Array.isArray(x)) for (const e of x) walk(e);
-    else if (x !== null && typeof x === 'object') for (const e of Object.values(x)) walk(e);
-  };
-  walk(v);
-  return MAX_EXPANDED_NODES + 1 - budget.left;
-}
-
-/** The `yaml` package on a text: values, or each document's first error with its line. */
+/**
+ * The `yaml` package on a text: values, or each document's first error with its line (an error past
+ * the text's last non-blank character is placed on that character's line). Aliases are expanded only
+ * up to a bound (src/yaml-input.ts).
+ */
 function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_PACKAGE_OPTIONS, lineCounter: lc });
@@ -291,21 +303,19 @@ function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
     const err = doc.errors[0];
     if (err) {
       const at = lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line;
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: oneLine(err.message) } });
+      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: excerpt(oneLine(err.message), 200) } });
       continue;
     }
     if (doc.contents === null) continue;
     const start = doc.contents.range[0];
     const at = lc.linePos(start).line;
     const lineStart = lc.lineStarts[at - 1] ?? 0;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: oneLine(e instanceof Error ? e.message : String(e)) } });
+    const js = documentToJs(doc);
+    if (!js.ok) {
+      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: js.message } });
       continue;
     }
-    out.push({ value: value === undefined ? null : value, line: firstLine + at - 1, text: text.slice(lineStart, doc.range[1]) });
+    out.push({ value: js.value === undefined ? null : js.value, line: firstLine + at - 1, text: text.slice(lineStart, doc.range[1]) });
   }
   return out;
 }

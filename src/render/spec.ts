@@ -274,16 +274,21 @@ function semanticChecks(
   ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
 ): void {
   const spec = iop.spec ?? {};
+  // A YAML null is an unset field (as istioctl reads it), never a value to check.
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const k = (...keys: (string | number)[]): Segment[] => keys.map((x) => (typeof x === 'number' ? { kind: 'index', index: x } : { kind: 'key', key: x }));
-  if (spec.revision !== undefined && spec.revision !== '' && !isDns1123Label(spec.revision)) {
-    throw originError(k('revision'), `invalid revision "${excerpt(spec.revision)}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
+  const revision = str(spec.revision);
+  if (revision !== undefined && revision !== '' && !isDns1123Label(revision)) {
+    throw originError(k('revision'), `invalid revision "${excerpt(revision)}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
   }
-  const hubOk = (path: Segment[], hub: string | undefined): void => {
+  const hubOk = (path: Segment[], value: unknown): void => {
+    const hub = str(value);
     if (hub !== undefined && hub !== '' && !isImageRepo(hub)) {
       throw originError(path, `invalid hub "${excerpt(hub)}": not a valid image repository (e.g. registry.istio.io/release)`, ctx);
     }
   };
-  const tagOk = (path: Segment[], tag: string | undefined): void => {
+  const tagOk = (path: Segment[], value: unknown): void => {
+    const tag = str(value);
     if (tag !== undefined && tag !== '' && !isImageTag(tag)) {
       throw originError(path, `invalid tag "${excerpt(tag)}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
     }
@@ -298,10 +303,10 @@ function semanticChecks(
   for (const c of ['base', 'pilot', 'cni', 'ztunnel', 'istiodRemote'] as const) {
     hubOk(k('components', c, 'hub'), comps[c]?.hub);
     tagOk(k('components', c, 'tag'), comps[c]?.tag);
-    const ns = comps[c]?.namespace;
+    const ns = str(comps[c]?.namespace);
     if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('components', c, 'namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
   }
-  const ns = spec.namespace ?? iop.metadata?.namespace;
+  const ns = str(spec.namespace) ?? str(iop.metadata?.namespace);
   if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
 
   const values = spec.values ?? {};
@@ -328,19 +333,21 @@ function semanticChecks(
     const seen = new Set<string>();
     (comps[list] ?? []).forEach((gw, i) => {
       const path = k('components', list, i);
-      if (gw.name === undefined || gw.name === '') throw originError([...path, ...k('name')], `gateway ${list}[${i}] has no name`, ctx);
-      if (!GATEWAY_NAME.test(gw.name)) {
-        throw originError([...path, ...k('name')], `invalid gateway name "${excerpt(gw.name)}": use lower-case letters, digits, "." and "-" (at most 254)`, ctx);
+      const name = str(gw.name);
+      if (name === undefined || name === '') throw originError([...path, ...k('name')], `gateway ${list}[${i}] has no name`, ctx);
+      if (!GATEWAY_NAME.test(name)) {
+        throw originError([...path, ...k('name')], `invalid gateway name "${excerpt(name)}": use lower-case letters, digits, "." and "-" (at most 254)`, ctx);
       }
-      if (seen.has(gw.name)) throw originError([...path, ...k('name')], `gateway name "${gw.name}" is used twice in ${list}`, ctx);
-      seen.add(gw.name);
+      if (seen.has(name)) throw originError([...path, ...k('name')], `gateway name "${name}" is used twice in ${list}`, ctx);
+      seen.add(name);
       hubOk([...path, ...k('hub')], gw.hub);
       tagOk([...path, ...k('tag')], gw.tag);
-      if (gw.namespace !== undefined && !isDns1123Label(gw.namespace)) {
-        throw originError([...path, ...k('namespace')], `invalid namespace "${excerpt(gw.namespace)}": must be a DNS-1123 label`, ctx);
+      const gwNs = str(gw.namespace);
+      if (gwNs !== undefined && !isDns1123Label(gwNs)) {
+        throw originError([...path, ...k('namespace')], `invalid namespace "${excerpt(gwNs)}": must be a DNS-1123 label`, ctx);
       }
       // Ports below 1024 need root in the gateway pod unless the chart value says so.
-      const gwValues = isObject(values['gateways']) ? values['gateways'][gw.name] : undefined;
+      const gwValues = isObject(values['gateways']) ? values['gateways'][name] : undefined;
       const runAsRoot = isObject(gwValues) && gwValues['runAsRoot'] === true;
       const ports = (gw.k8s?.service?.['ports'] as Json[] | undefined) ?? [];
       ports.forEach((p, j) => {

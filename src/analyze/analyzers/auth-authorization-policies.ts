@@ -26,7 +26,7 @@ const ALWAYS_PRESENT = ['default', 'kube-system', 'kube-public', 'kube-node-leas
 
 export function analyze(ctx: AnalysisContext): void {
   const root = str(ctx.settings.meshConfig['rootNamespace']) || ctx.settings.istioNamespace;
-  const workloads = new WorkloadIndex(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
+  const workloads = WorkloadIndex.of(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
   const meshCache = new Map<Workload, boolean>();
   const isInMesh = (w: Workload): boolean => {
     let v = meshCache.get(w);

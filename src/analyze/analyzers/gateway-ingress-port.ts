@@ -28,7 +28,7 @@ interface SelectingService {
 export function analyze(ctx: AnalysisContext): void {
   const gateways = ctx.list('Gateway');
   if (gateways.length === 0) return;
-  const workloads = new WorkloadIndex(ctx, ['Pod', 'Deployment']);
+  const workloads = WorkloadIndex.of(ctx, ['Pod', 'Deployment']);
 
   const servicesByNs = new Map<string, SelectingService[]>();
   for (const svc of ctx.list('Service')) {

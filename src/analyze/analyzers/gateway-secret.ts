@@ -26,7 +26,7 @@ export const meta: AnalyzerMeta = {
 export function analyze(ctx: AnalysisContext): void {
   const gateways = ctx.list('Gateway');
   if (gateways.length === 0) return;
-  const workloads = new WorkloadIndex(ctx, ['Pod', 'Deployment']);
+  const workloads = WorkloadIndex.of(ctx, ['Pod', 'Deployment']);
   const verdicts = new Map<Resource, boolean | undefined>();
 
   for (const gw of gateways) {

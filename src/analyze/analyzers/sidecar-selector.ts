@@ -21,7 +21,7 @@ export const meta: AnalyzerMeta = {
 };
 
 export function analyze(ctx: AnalysisContext): void {
-  const workloads = new WorkloadIndex(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
+  const workloads = WorkloadIndex.of(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
   const sidecarsByPod = new Map<Workload, Resource[]>();
   const namespaceWide = new Map<string, Resource[]>();
 

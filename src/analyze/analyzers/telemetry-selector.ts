@@ -17,7 +17,7 @@ export const meta: AnalyzerMeta = {
 };
 
 export function analyze(ctx: AnalysisContext): void {
-  const workloads = new WorkloadIndex(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
+  const workloads = WorkloadIndex.of(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
   const byPod = new Map<Workload, Resource[]>();
   for (const t of ctx.list('Telemetry')) {
     const labels = labelsOf(obj(obj(t.object['spec'])['selector'])['matchLabels']);

@@ -34,7 +34,7 @@ export function analyze(ctx: AnalysisContext): void {
     if (list) list.push(selector);
     else raSelectors.set(ra.namespace, [selector]);
   }
-  const pods = new WorkloadIndex(ctx, ['Pod']);
+  const pods = WorkloadIndex.of(ctx, ['Pod']);
   const gatewayPods = new Map<string, Workload[]>();
   const covered = new Map<Workload, boolean>();
   const isCovered = (pod: Workload): boolean => {

@@ -62,7 +62,8 @@ export function firstSelectorKey(selector: Readonly<Record<string, string>>): st
 }
 
 /**
- * Every workload of the requested kinds, by namespace and by label pair. Build it once per run.
+ * Every workload of the requested kinds, by namespace and by label pair. `WorkloadIndex.of` builds it
+ * once per run and set of kinds: the analyzers that ask for the same kinds share it.
  */
 export class WorkloadIndex {
   private readonly byNs = new Map<string, Workload[]>();
@@ -71,8 +72,25 @@ export class WorkloadIndex {
   private total = 0;
   private readonly perKind = new Map<WorkloadKind, number>();
 
-  constructor(ctx: AnalysisContext, kinds: readonly WorkloadKind[]) {
-    for (const kind of kinds) for (const r of ctx.list(kind)) this.add(workloadOf(r, kind));
+  private constructor(lists: readonly (readonly [WorkloadKind, readonly Resource[]])[]) {
+    for (const [kind, list] of lists) for (const r of list) this.add(workloadOf(r, kind));
+  }
+
+  /**
+   * The index of `kinds` over what the context lists. The lists a context returns are the store's own
+   * (the same arrays while the store is unchanged), so the index is kept with the first non-empty one.
+   */
+  static of(ctx: AnalysisContext, kinds: readonly WorkloadKind[]): WorkloadIndex {
+    const lists = kinds.map((k) => [k, ctx.list(k)] as const);
+    const anchor = lists.find(([, l]) => l.length > 0)?.[1];
+    if (anchor === undefined) return new WorkloadIndex(lists);
+    const cached = INDEXES.get(anchor)?.find((c) => c.lists.length === lists.length && c.lists.every(([k, l], i) => k === lists[i]![0] && l === lists[i]![1]));
+    if (cached) return cached.index;
+    const index = new WorkloadIndex(lists);
+    const entries = INDEXES.get(anchor) ?? [];
+    entries.push({ lists, index });
+    INDEXES.set(anchor, entries);
+    return index;
   }
 
   private add(w: Workload): void {
@@ -117,6 +135,8 @@ export class WorkloadIndex {
     return (candidates ?? []).filter((w) => selects(selector, w.labels));
   }
 }
+
+const INDEXES = new WeakMap<readonly Resource[], { lists: readonly (readonly [WorkloadKind, readonly Resource[]])[]; index: WorkloadIndex }[]>();
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);

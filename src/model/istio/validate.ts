@@ -293,26 +293,44 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
     }
     return undefined;
   };
-  const walk = (v: unknown, node: JSONSchemaProps, path: (string | number)[], norm: string): void => {
+  // `path` is one array pushed and popped along the walk (copied only for an issue): objects are many.
+  const path: (string | number)[] = ['spec'];
+  const walk = (v: unknown, node: JSONSchemaProps, norm: string): void => {
     if (v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) {
-      if (node.items) v.forEach((item, i) => walk(item, node.items!, [...path, i], `${norm}[]`));
+      const items = node.items;
+      if (!items) return;
+      const n = `${norm}[]`;
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(v[i], items, n);
+        path.pop();
+      }
       return;
     }
-    for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
-      if (node.properties) {
-        const sub = node.properties[key];
+    const properties = node.properties;
+    const additional = node.additionalProperties;
+    if (!properties && !additional) return;
+    for (const key in v as Record<string, unknown>) {
+      if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+      const child = (v as Record<string, unknown>)[key];
+      if (properties) {
+        const sub = properties[key];
         if (!sub) continue;
         const n = norm ? `${norm}.${key}` : key;
         const advice = matches(n);
-        if (advice) issues.push(issue([...path, key], `field "${key}" is deprecated: ${advice}`, 'warning'));
-        walk(child, sub, [...path, key], n);
-      } else if (node.additionalProperties) {
-        walk(child, node.additionalProperties, [...path, key], `${norm}{}`);
+        path.push(key);
+        if (advice) issues.push(issue([...path], `field "${key}" is deprecated: ${advice}`, 'warning'));
+        walk(child, sub, n);
+        path.pop();
+      } else if (additional) {
+        path.push(key);
+        walk(child, additional, `${norm}{}`);
+        path.pop();
       }
     }
   };
-  walk(spec, k.spec, ['spec'], '');
+  walk(spec, k.spec, '');
   return issues;
 }
 

@@ -105,7 +105,8 @@ function stop() {
 // One file at a time: the files share one cluster, and some change cluster-scoped objects (CRDs,
 // webhook configurations) that others read. Node's default runs files in parallel on machines with
 // more than two cores, which would make results depend on the machine.
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { cwd: repo, stdio: 'inherit', env });
+const reporter = `--test-reporter=${process.env.MESH_TEST_REPORTER || 'spec'}`;
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', reporter, '--test-concurrency=1', ...files], { cwd: repo, stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     child.kill(sig);

@@ -76,3 +76,30 @@ test('thousands of findings in one object are placed on their lines without re-p
   assert.equal(ist0106.find((m) => m.text.includes('spec.http[2999]'))?.origin.line, 3006);
   assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms (it took minutes)`);
 });
+
+test('files are read with go-yaml v2 rules, as kubectl reads them (1e3 and 0o17 are numbers)', () => {
+  const r = parse('apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec:\n  ports: [{ port: 1e3, targetPort: 0o17 }]\n');
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.resources[0]!.object['spec'], { ports: [{ port: 1000, targetPort: 15 }] });
+});
+
+test('a document with & or << is checked for bombs and merges the way go-yaml does, and is otherwise read the same', () => {
+  // `&` in a string: no anchor, the same values.
+  const amp = parse('apiVersion: v1\nkind: Service\nmetadata: { name: s, annotations: { u: "a?b=1&c=2", v: x &y } }\n');
+  assert.deepEqual(amp.problems, []);
+  assert.deepEqual(amp.resources[0]!.object.metadata.annotations, { u: 'a?b=1&c=2', v: 'x &y' });
+  // A merge of something that is not a map is refused (js-yaml would merge a list's indexes as keys).
+  const merged = parse('apiVersion: v1\nkind: Service\nmetadata: { name: s }\n<<:\n  - - [a]\n');
+  assert.equal(merged.resources.length, 0);
+  assert.match(merged.problems[0]!.message, /Merge sources must be maps/);
+  // A bomb in a later document does not hide the first, and its line is its own.
+  const two = parse(`apiVersion: v1\nkind: Service\nmetadata: { name: s }\n---\n${laughs(9)}`);
+  assert.equal(two.resources.length, 1);
+  assert.equal(two.problems[0]!.line, 5);
+  assert.match(two.problems[0]!.message, /YAML bomb/);
+});
+
+test('the items of a List keep their own lines', () => {
+  const r = parse('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: { name: a }\n- apiVersion: v1\n  kind: Service\n  metadata: { name: b }\n');
+  assert.deepEqual(r.resources.map((x) => [x.name, x.origin.line]), [['a', 4], ['b', 7]]);
+});

@@ -112,3 +112,18 @@ test('a null list element is a validation error, not a crash', () => {
   assert.ok(e instanceof InputError);
   assert.match(e.message, /^f\.yaml: spec\.components\.ingressGateways\[0\]: expected .*, got null/);
 });
+
+test('a null namespace, hub, tag or revision is unset, as istioctl reads it, not a crash (found by the fuzz suite)', () => {
+  for (const body of [
+    'components:\n    cni:\n      enabled: true\n      namespace: null',
+    'components:\n    pilot:\n      hub: null\n      tag: null',
+    'components:\n    ingressGateways:\n    - name: gw\n      enabled: true\n      namespace: null\n      hub: null',
+    'namespace: null\n  revision: null\n  hub: null',
+  ]) {
+    const { objects } = r({ files: [{ name: 'f.yaml', text: `spec:\n  ${body}\n` }] });
+    assert.ok(objects.length > 0, body);
+  }
+  const e = failure(() => r({ files: [{ name: 'f.yaml', text: 'spec:\n  components:\n    ingressGateways:\n    - name: null\n      enabled: true\n' }] }));
+  assert.ok(e instanceof InputError);
+  assert.match(e.message, /^f\.yaml: spec\.components\.ingressGateways\[0\]\.name: gateway ingressGateways\[0\] has no name$/);
+});

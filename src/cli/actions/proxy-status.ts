@@ -40,10 +40,12 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
   } finally {
     clearTimeout(timer);
   }
-  if (result.istiodError !== undefined) step?.fail('Could not read istiod; listing the pods with sidecars');
+  if (result.istiodError !== undefined) step?.fail(result.report.proxies.length > 0 ? 'Could not read istiod; listing the pods with sidecars' : 'Could not read proxy status');
   else step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
 
   const { report, proxy } = result;
+  // Without istiod and without a pod to list, there is nothing but the error to say.
+  if (result.istiodError !== undefined && report.proxies.length === 0) throw result.istiodError;
   for (const note of result.notes) ctx.stderr.write(`Note: ${note}\n`);
   const now = ctx.now();
   const color = colorOn(ctx, 'stdout');

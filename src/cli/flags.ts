@@ -39,9 +39,14 @@ export function parsePositiveInt(flag: string, value: string): number {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** A DNS-1123 label (what the API server accepts as a namespace name): lowercase letters, digits and '-', at most 63. */
+export function isNamespaceName(value: string): boolean {
+  return value.length <= 63 && DNS_LABEL.test(value);
+}
+
 /** A namespace flag's value must be a DNS label (what the API server accepts as a namespace name). */
 export function checkNamespaceFlag(flag: string, value: string | undefined): void {
-  if (value !== undefined && (value.length > 63 || !DNS_LABEL.test(value))) {
+  if (value !== undefined && !isNamespaceName(value)) {
     throw new UsageError(`${flag}: "${value}" is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
   }
 }

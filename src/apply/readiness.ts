@@ -4,6 +4,7 @@
  * When something is not ready, podProblem() says why, from its pods.
  */
 import type { KubeObject } from '../model/k8s.js';
+import { labelSelectorString } from '../model/label-selector.js';
 
 export interface Readiness {
   ready: boolean;
@@ -134,27 +135,7 @@ export function workloadProblem(workload: KubeObject, pods: readonly KubeObject[
   return r.message ?? 'not ready';
 }
 
-/** A label selector string from a LabelSelector (matchLabels and matchExpressions). */
+/** A LabelSelector as the API's `labelSelector=` string (src/model's renderer), or undefined when it selects everything. */
 export function selectorString(selector: unknown): string | undefined {
-  const s = rec(selector);
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(rec(s['matchLabels']))) parts.push(`${k}=${String(v)}`);
-  for (const e of arr(s['matchExpressions'])) {
-    const values = Array.isArray(e['values']) ? (e['values'] as unknown[]).map(String).join(',') : '';
-    switch (e['operator']) {
-      case 'In':
-        parts.push(`${String(e['key'])} in (${values})`);
-        break;
-      case 'NotIn':
-        parts.push(`${String(e['key'])} notin (${values})`);
-        break;
-      case 'Exists':
-        parts.push(String(e['key']));
-        break;
-      case 'DoesNotExist':
-        parts.push(`!${String(e['key'])}`);
-        break;
-    }
-  }
-  return parts.length > 0 ? parts.join(',') : undefined;
+  return labelSelectorString(selector) || undefined;
 }

@@ -48,13 +48,15 @@ export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<
  * matchLabels as `k=v`, then matchExpressions as `k in (a,b)`, `k notin (a)`, `k`, `!k`, joined by
  * commas. An absent or empty selector gives '' (everything). Expressions the API server would have
  * rejected (an unknown operator, In/NotIn without values) cannot appear on a stored workload and are
- * left out.
+ * left out. `sortLabels` puts matchLabels in key order (how Kubernetes prints a label set, and istioctl
+ * in its messages); otherwise they keep the object's order.
  */
-export function labelSelectorString(selector: unknown): string {
+export function labelSelectorString(selector: unknown, options: { sortLabels?: boolean } = {}): string {
   if (!isObj(selector)) return '';
   const parts: string[] = [];
-  const matchLabels = isObj(selector['matchLabels']) ? selector['matchLabels'] : {};
-  for (const [k, v] of Object.entries(matchLabels)) if (typeof v === 'string') parts.push(`${k}=${v}`);
+  const matchLabels = Object.entries(isObj(selector['matchLabels']) ? selector['matchLabels'] : {});
+  if (options.sortLabels === true) matchLabels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [k, v] of matchLabels) if (typeof v === 'string') parts.push(`${k}=${v}`);
   for (const e of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
     const x: Obj = isObj(e) ? e : {};
     const key = typeof x['key'] === 'string' ? x['key'] : '';

@@ -1,6 +1,5 @@
 /** Narrow accessors for the few fields of workloads and pods that rollout-restart reads. Pure. */
 import type { KubeObject } from '../model/k8s.js';
-import { labelSelectorString } from '../model/label-selector.js';
 
 export type Dict = Record<string, unknown>;
 
@@ -53,11 +52,6 @@ export function controllerOf(o: KubeObject): { kind: string; name: string; uid: 
   const refs = o.metadata.ownerReferences ?? [];
   const ref = refs.find((r) => r.controller === true) ?? (refs.length === 1 ? refs[0] : undefined);
   return ref ? { kind: ref.kind, name: ref.name, uid: ref.uid } : undefined;
-}
-
-/** A label selector string for the API: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist). */
-export function selectorString(selector: unknown): string {
-  return labelSelectorString(selector);
 }
 
 /**

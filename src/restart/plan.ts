@@ -3,8 +3,8 @@
  * (restart, delete-pods, skip, manual) and the safety flags a person should see before anything happens.
  */
 import type { KubeObject } from '../model/k8s.js';
-import { labelSelectorMatches } from '../model/label-selector.js';
-import { nameOf, namespaceOf, num, obj, scaled, selectorString, spec, status, templateMeta } from './k8s.js';
+import { labelSelectorMatches, labelSelectorString } from '../model/label-selector.js';
+import { nameOf, namespaceOf, num, obj, scaled, spec, status, templateMeta } from './k8s.js';
 import type { Selection } from './select.js';
 import type { Candidate, ClusterSnapshot, PlanFlag, PlanItem } from './types.js';
 
@@ -103,7 +103,7 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
     notes,
     progressDeadlineMs: (c.kind === 'Deployment' ? (num(s['progressDeadlineSeconds']) ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) : DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000,
     pods,
-    selector: selectorString(s['selector']),
+    selector: labelSelectorString(s['selector']),
     ...(lastRestartedAt !== undefined ? { lastRestartedAt } : {}),
   };
 }

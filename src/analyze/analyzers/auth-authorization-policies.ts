@@ -11,8 +11,9 @@
  *   namespaces every Istio cluster has (default, kube-*, the control-plane and root namespaces) always
  *   count as existing.
  */
+import { labelSelectorString } from '../../model/label-selector.js';
 import { isObj, labelsOf, obj, objs, str, strs } from '../lib/data.js';
-import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, hasTargetRef, inMesh, selectorString } from '../lib/workloads.js';
+import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, hasTargetRef, inMesh } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -58,14 +59,14 @@ export function analyze(ctx: AnalysisContext): void {
     const selectorPath: FieldPath = key === undefined ? ['spec', 'selector'] : ['spec', 'selector', 'matchLabels', key];
     if (ap.namespace === root) {
       if (hasSelector && workloads.hasAny() && !matches(labels, '')) {
-        ctx.report('IST0127', ap, { labels: selectorString(labels) }, { path: selectorPath });
+        ctx.report('IST0127', ap, { labels: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: selectorPath });
       }
     } else if (!hasSelector) {
       if (!hasTargetRef(spec) && workloads.hasAny(ap.namespace) && !hasInMesh(ap.namespace)) {
         ctx.report('IST0127', ap, { labels: '' });
       }
     } else if (workloads.hasAny(ap.namespace) && !matches(labels, ap.namespace)) {
-      ctx.report('IST0127', ap, { labels: selectorString(labels) }, { path: selectorPath });
+      ctx.report('IST0127', ap, { labels: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: selectorPath });
     }
 
     if (!namespaces) continue;

@@ -7,9 +7,9 @@
  * (`.` is the Gateway's own) does. Several servers of one Gateway on a port count together; a Gateway
  * never conflicts with itself.
  */
+import { labelSelectorString } from '../../model/label-selector.js';
 import { labelsOf, num, obj, objs, strs } from '../lib/data.js';
 import { hostCovers, hostsIntersect } from '../lib/hosts.js';
-import { selectorString } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -41,7 +41,7 @@ export function analyze(ctx: AnalysisContext): void {
   const servers: { gw: Resource; index: number; key: string; selector: string; port: number; written: string[]; hosts: GatewayHost[] }[] = [];
   for (const gw of ctx.list('Gateway')) {
     const spec = obj(gw.object['spec']);
-    const selector = selectorString(labelsOf(spec['selector']));
+    const selector = labelSelectorString({ matchLabels: labelsOf(spec['selector']) }, { sortLabels: true });
     objs(spec['servers']).forEach((server, index) => {
       const port = num(obj(server['port'])['number']);
       if (port === undefined) return;

@@ -9,8 +9,9 @@
  * is simply not among the inputs. Services without a selector select no pods. A Gateway without a
  * selector is not judged.
  */
+import { labelSelectorString } from '../../model/label-selector.js';
 import { arr, isObj, labelsOf, num, obj, objs, selects, str } from '../lib/data.js';
-import { WorkloadIndex, type Workload, selectorString } from '../lib/workloads.js';
+import { WorkloadIndex, type Workload } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -69,7 +70,7 @@ export function analyze(ctx: AnalysisContext): void {
     const selector = labelsOf(spec['selector']);
     const keys = Object.keys(selector).sort();
     if (keys.length === 0) continue;
-    const text = selectorString(selector);
+    const text = labelSelectorString({ matchLabels: selector }, { sortLabels: true });
     const matched = workloads.select(selector);
     if (matched.length === 0) {
       if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: text }, { path: ['spec', 'selector', keys[0] ?? ''] });

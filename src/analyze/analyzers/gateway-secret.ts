@@ -11,9 +11,10 @@
  * content is only judged when it is known: Secrets read from a cluster are metadata only. Expiry is not checked (analysis has no clock). `ns/name` names a secret in that namespace;
  * names with a scheme (`sds://…`) are not Kubernetes secrets and are skipped.
  */
+import { labelSelectorString } from '../../model/label-selector.js';
 import { X509Certificate } from 'node:crypto';
 import { isObj, labelsOf, obj, objs, str, strs } from '../lib/data.js';
-import { WorkloadIndex, selectorString } from '../lib/workloads.js';
+import { WorkloadIndex } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath, Resource } from '../types.js';
 
 export const meta: AnalyzerMeta = {
@@ -36,7 +37,7 @@ export function analyze(ctx: AnalysisContext): void {
     if (keys.length === 0) continue;
     const matched = workloads.select(selector);
     if (matched.length === 0) {
-      if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: selectorString(selector) }, { path: ['spec', 'selector', keys[0] ?? ''] });
+      if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: labelSelectorString({ matchLabels: selector }, { sortLabels: true }) }, { path: ['spec', 'selector', keys[0] ?? ''] });
       continue;
     }
     const namespaces = [...new Set(matched.map((w) => w.namespace))].sort();

@@ -5,6 +5,7 @@
  * keeps selection close to linear: a selector is matched only against the workloads that carry its
  * rarest key=value pair.
  */
+import { labelSelectorString } from '../../model/label-selector.js';
 import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, PROXY_CONTAINER, REVISION_LABEL, SIDECAR_INJECT } from '../../model/injection.js';
 import type { KindId } from '../kinds.js';
 import type { AnalysisContext, FieldPath, Resource } from '../types.js';
@@ -48,13 +49,6 @@ function workloadOf(r: Resource, kind: WorkloadKind): Workload {
   return { ...base, labels: labelsOf(tmeta['labels']), annotations: labelsOf(tmeta['annotations']), containers: containersOf(template['spec']) };
 }
 
-/** `a=1,b=2`: a selector as Kubernetes prints it (keys sorted), as istioctl shows it in messages. */
-export function selectorString(selector: Readonly<Record<string, string>>): string {
-  return Object.keys(selector)
-    .sort()
-    .map((k) => `${k}=${selector[k] ?? ''}`)
-    .join(',');
-}
 
 /** The first key of a selector in sorted order (the field istioctl points at), or undefined when empty. */
 export function firstSelectorKey(selector: Readonly<Record<string, string>>): string | undefined {
@@ -183,7 +177,7 @@ export function selectedPodsOrReport(
   if (key === undefined) return [];
   const selected = workloads.select(labels, policy.namespace);
   if (selected.length === 0 && workloads.hasAny(policy.namespace)) {
-    ctx.report('IST0101', policy, { reftype: 'selector', refval: selectorString(labels) }, { path: [...path, key] });
+    ctx.report('IST0101', policy, { reftype: 'selector', refval: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: [...path, key] });
   }
   return selected.filter((w) => w.kind === 'Pod');
 }

@@ -12,9 +12,10 @@ import { type ComponentName, COMPONENTS, displayName, icon, runInDependencyOrder
 import { kubeFailure } from './errors.js';
 import { FIELD_MANAGER, slashName } from './labels.js';
 import { deleteAndWait } from './delete.js';
-import { applyBatches, deleteOrder, isWebhookConfiguration, mapLimit } from './order.js';
+import { applyBatches, deleteOrder, isWebhookConfiguration } from './order.js';
 import { CONCURRENCY, type InstallPlan, type PlannedObject } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
+import { mapLimit } from '../util/pool.js';
 
 export interface ExecuteDeps {
   kube: KubeClient;

@@ -11,6 +11,7 @@ import { explainPods } from './explain.js';
 import { controllerOf, isPodReady, obj } from './k8s.js';
 import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from './status.js';
 import type { Outcome, PlanItem } from './types.js';
+import { forEachLimit, type PoolOptions } from '../util/pool.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -58,29 +59,18 @@ export async function executePlan(
   const queue = items.filter((i) => i.action === 'restart' || i.action === 'delete-pods');
   const results = new Map<PlanItem, Outcome>();
   const total = queue.length;
-  let next = 0;
   let stopped = false;
   const halted = (): boolean => stopped || signal?.aborted === true;
 
-  const worker = async (): Promise<void> => {
-    let first = true;
-    while (!halted() && next < queue.length) {
-      if (!first && opts.pauseMs > 0) {
-        await sleep(opts.pauseMs, timers, signal);
-        if (halted() || next >= queue.length) break;
-      }
-      first = false;
-      const index = next++;
-      const item = queue[index]!;
-      events.started?.(item, index + 1, total);
-      const outcome = await runOne(item, opts, deps, timers, events, signal);
-      results.set(item, outcome);
-      events.finished?.(outcome, index + 1, total);
-      if ((outcome.result === 'failed' || outcome.result === 'timeout') && !opts.continueOnError) stopped = true;
-    }
-  };
-  const slots = Math.max(1, Math.min(opts.concurrency, queue.length));
-  await Promise.all(Array.from({ length: slots }, () => worker()));
+  const pool: PoolOptions = { limit: opts.concurrency, stop: halted };
+  if (opts.pauseMs > 0) pool.between = () => sleep(opts.pauseMs, timers, signal);
+  await forEachLimit(queue, pool, async (item, index) => {
+    events.started?.(item, index + 1, total);
+    const outcome = await runOne(item, opts, deps, timers, events, signal);
+    results.set(item, outcome);
+    events.finished?.(outcome, index + 1, total);
+    if ((outcome.result === 'failed' || outcome.result === 'timeout') && !opts.continueOnError) stopped = true;
+  });
 
   return items.map((item): Outcome => {
     const done = results.get(item);

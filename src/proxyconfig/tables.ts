@@ -4,6 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { type ClusterStatus, type ConfigDump, type Json, arr, field, isObject, num, obj, str } from './dump.js';
+import { formatDuration } from '../util/duration.js';
 
 const HCM = 'envoy.filters.network.http_connection_manager';
 const TCP = 'envoy.filters.network.tcp_proxy';
@@ -335,9 +336,8 @@ const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function left(ms: number): string {
   if (ms <= 0) return 'expired';
-  const h = Math.floor(ms / 3_600_000);
-  if (h < 48) return `${h}h${Math.floor((ms % 3_600_000) / 60_000)}m`;
-  return `${Math.floor(ms / DAY)}d`;
+  if (ms < 48 * 3_600_000) return formatDuration(ms, { largest: 'h', smallest: 'm', round: 'down', zeros: 'all' });
+  return formatDuration(ms, { largest: 'd', smallest: 'd', round: 'down' });
 }
 
 /**

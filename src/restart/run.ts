@@ -12,6 +12,7 @@ import { controllerOf, isPodReady, obj } from './k8s.js';
 import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from './status.js';
 import type { Outcome, PlanItem } from './types.js';
 import { forEachLimit, type PoolOptions } from '../util/pool.js';
+import { type DurationFormat, formatDuration } from '../util/duration.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -209,7 +210,7 @@ async function waitRollout(
   if (verdict) return finish('failed', verdict.message, await problems(item, deps));
   const where = last ? `: ${last.message}` : '';
   if (timedOut) {
-    const what = opts.timeoutMs !== undefined ? `timed out after ${formatMs(limit)}` : `no progress for ${formatMs(limit)} (its progress deadline)`;
+    const what = opts.timeoutMs !== undefined ? `timed out after ${formatDuration(limit, ELAPSED)}` : `no progress for ${formatDuration(limit, ELAPSED)} (its progress deadline)`;
     return finish('timeout', `${what}${where}`, await problems(item, deps));
   }
   return finish('interrupted', `interrupted; its rollout goes on in the cluster${where}`);
@@ -314,10 +315,5 @@ function sleep(ms: number, timers: Timers, signal: AbortSignal | undefined): Pro
   });
 }
 
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-}
+/** How rollout-restart shows a time: `750ms`, `45s`, `2m`, `2m5s`. */
+export const ELAPSED: DurationFormat = { largest: 'm', subSecond: true };

@@ -22,6 +22,7 @@ import type { KubeObject } from '../model/k8s.js';
 import { XdsCallError, xdsDebugCall } from './grpc.js';
 import type { StatusSnapshot, SynczPayload, Transport } from './types.js';
 import { SYNCZ_TYPE, debugNode } from './xds.js';
+import { formatDuration } from '../util/duration.js';
 
 export const MONITORING_PORT = 15014;
 export const XDS_PORT = 15012;
@@ -64,7 +65,8 @@ export interface CollectDeps {
   deadline?: AbortSignal;
 }
 
-const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+/** A timeout as the user gave it: `90s`, `1500ms`. */
+export const seconds = (ms: number): string => formatDuration(ms, ms % 1000 === 0 ? { largest: 's' } : { largest: 'ms', smallest: 'ms' });
 
 function isRunning(pod: KubeObject): boolean {
   return (pod['status'] as { phase?: string } | undefined)?.phase === 'Running' && pod.metadata.deletionTimestamp === undefined;

@@ -8,11 +8,12 @@ import type { KubeClient } from '../kube/client.js';
 import { describeRef } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { explainPods } from './explain.js';
-import { controllerOf, isPodReady, obj } from './k8s.js';
+import { controllerOf, isPodReady } from './k8s.js';
 import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from './status.js';
 import type { Outcome, PlanItem } from './types.js';
 import { forEachLimit, type PoolOptions } from '../util/pool.js';
 import { type DurationFormat, formatDuration } from '../util/duration.js';
+import { asRecord } from '../util/narrow.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -171,7 +172,7 @@ async function waitRollout(
   const evaluate = (o: KubeObject): boolean => {
     const st = rolloutStatus(o);
     last = st;
-    const s = obj(o['status']);
+    const s = asRecord(o['status']);
     const progressKey = JSON.stringify([o.metadata.generation, s['observedGeneration'], s['updatedReplicas'], s['readyReplicas'], s['availableReplicas'], s['replicas'], s['updatedNumberScheduled'], s['numberAvailable']]);
     if (progressKey !== lastProgress) {
       lastProgress = progressKey;
@@ -252,7 +253,7 @@ async function deletePods(
       continue;
     }
     const oldUid = old.metadata.uid;
-    const oldNode = obj(old['spec'])['nodeName'];
+    const oldNode = asRecord(old['spec'])['nodeName'];
     const owner = controllerOf(old);
     const statefulSet = item.kind === 'StatefulSet';
     // A DaemonSet's replacement has a new name: no pod that existed before the delete is it (a Ready
@@ -281,7 +282,7 @@ async function deletePods(
             ? p.metadata.name === name
             : !before.has(p.metadata.uid) &&
               oldNode !== undefined &&
-              obj(p['spec'])['nodeName'] === oldNode &&
+              asRecord(p['spec'])['nodeName'] === oldNode &&
               (owner === undefined || controllerOf(p)?.uid === owner.uid);
           ready = replacement && isPodReady(p);
           return ready;

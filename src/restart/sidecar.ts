@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../model/k8s.js';
 import { imageMatches, injectorConfigMapName, injectorImage, proxyContainer, targetRevision } from '../model/injection.js';
-import { obj, str } from './k8s.js';
+import { asRecord, stringOrUndefined } from '../util/narrow.js';
 
 export {
   INJECTOR_CONFIGMAP,
@@ -25,7 +25,7 @@ export function injectedRevision(pod: KubeObject): string | undefined {
   const statusJson = pod.metadata.annotations?.['sidecar.istio.io/status'];
   if (statusJson !== undefined) {
     try {
-      const rev = str(obj(JSON.parse(statusJson))['revision']);
+      const rev = stringOrUndefined(asRecord(JSON.parse(statusJson))['revision']);
       if (rev !== undefined && rev !== '') return rev;
     } catch {
       // not JSON: fall through to the label
@@ -56,7 +56,7 @@ export interface SidecarContext {
 export function judgeSidecar(pod: KubeObject, ctx: SidecarContext): SidecarVerdict {
   const labels = pod.metadata.labels ?? {};
   const proxy = proxyContainer(pod['spec']);
-  const optedOut = pod.metadata.annotations?.['sidecar.istio.io/inject'] === 'false' || obj(pod['spec'])['hostNetwork'] === true;
+  const optedOut = pod.metadata.annotations?.['sidecar.istio.io/inject'] === 'false' || asRecord(pod['spec'])['hostNetwork'] === true;
   const target = optedOut ? undefined : targetRevision(ctx.nsLabels, labels, ctx.tags);
   const verdict: SidecarVerdict = { hasSidecar: proxy !== undefined, target, outdated: undefined, warning: undefined };
   if (target === undefined) return verdict;

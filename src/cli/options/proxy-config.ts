@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { ADMIN_PORT } from '../../proxyconfig/ports.js';
-import { isNamespaceName, parseDuration } from '../flags.js';
+import { parseDuration, podTarget } from '../flags.js';
 
 export interface ProxyConfigFlags {
   namespace?: string;
@@ -123,10 +123,7 @@ export function validateProxyConfig(type: string, pod: string | undefined, flags
     if (needsPod) throw new UsageError(`POD: proxy-config ${t} needs POD[.NAMESPACE]${t === 'endpoint' ? ' (or --endpoints-file)' : ' (or --file)'}`);
     return options;
   }
-  const dot = pod.lastIndexOf('.');
-  const name = dot < 0 ? pod : pod.slice(0, dot);
-  const ns = dot < 0 ? (flags.namespace ?? defaultNamespace()) : pod.slice(dot + 1);
-  if (name === '' || !isNamespaceName(ns)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
-  options.target = { pod: name, namespace: ns };
+  const target = podTarget(pod, () => flags.namespace ?? defaultNamespace());
+  options.target = { pod: target.pod, namespace: target.namespace };
   return options;
 }

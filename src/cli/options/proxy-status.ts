@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { ProxyStatusOptions } from '../../status/run.js';
-import { isNamespaceName, outputOption, parseDuration } from '../flags.js';
+import { isNamespaceName, outputOption, parseDuration, podTarget } from '../flags.js';
 
 export interface ProxyStatusFlags {
   namespace?: string;
@@ -48,13 +48,10 @@ export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusF
   }
   if (flags.wide) throw new UsageError('--wide lists all proxies; it does not apply to a single POD (its detail already shows every type)');
   if (flags.outdated) throw new UsageError('--outdated lists all outdated proxies; it does not apply to a single POD');
-  const dot = pod.lastIndexOf('.');
-  const name = dot < 0 ? pod : pod.slice(0, dot);
-  const ns = dot < 0 ? (flags.namespace ?? defaultNamespace()) : pod.slice(dot + 1);
-  if (name === '' || !isNamespaceName(ns)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
-  if (dot >= 0 && flags.namespace !== undefined && flags.namespace !== ns) {
-    throw new UsageError(`POD "${pod}" names namespace ${ns} but --namespace is ${flags.namespace}`);
+  const target = podTarget(pod, () => flags.namespace ?? defaultNamespace());
+  if (target.dotted && flags.namespace !== undefined && flags.namespace !== target.namespace) {
+    throw new UsageError(`POD "${pod}" names namespace ${target.namespace} but --namespace is ${flags.namespace}`);
   }
-  options.target = { pod: name, namespace: ns };
+  options.target = { pod: target.pod, namespace: target.namespace };
   return options;
 }

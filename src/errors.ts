@@ -47,6 +47,14 @@ export class InterruptedError extends MeshError {
 /** A failure talking to the cluster, or an operation that did not complete (exit 1). */
 export class ClusterError extends MeshError {}
 
+/** `-n NS` naming a namespace the cluster does not have: the same usage error (64) on every command. */
+export function namespaceNotFound(namespace: string, context: string): UsageError {
+  return new UsageError(`-n: namespace "${excerpt(namespace)}" not found in the cluster (context ${excerpt(context)})`);
+}
+
+/** The user answered no at a confirmation prompt: nothing was changed. Exit 1 on every command. */
+export class DeclinedError extends MeshError {}
+
 export function exitCodeOf(err: unknown): number {
   return err instanceof MeshError ? err.exitCode : ExitCode.Failure;
 }

@@ -6,7 +6,7 @@
  * Errors are typed: a missing path or an unknown namespace is a UsageError (64), a document that
  * does not parse an InputError (65), an unreadable cluster a ClusterError (1).
  */
-import { ClusterError, InputError, UsageError } from '../errors.js';
+import { ClusterError, InputError, UsageError, namespaceNotFound } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { parseKubeYamlValue } from '../model/yaml.js';
 import type { ReadResult } from './io/files.js';
@@ -98,7 +98,7 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
       if (mesh !== undefined) meshConfig = mesh;
       if (snapshot.notServed.length > 0) deps.verbose?.(`Kinds not served by the cluster (analysed as empty): ${snapshot.notServed.join(', ')}`);
       if (nsExists === undefined && !fileResources.some((r) => r.namespace === options.namespace)) {
-        throw new UsageError(`-n: namespace "${options.namespace}" not found in the cluster (context ${kube.info().context})`);
+        throw namespaceNotFound(options.namespace ?? '', kube.info().context);
       }
     } catch (err) {
       if (err instanceof UsageError) throw err;

@@ -173,7 +173,7 @@ export async function waitReady(
     });
     pending = states.filter((s) => !s.ready).map((s) => s.o);
     if (pending.length === 0) return;
-    live.waiting(component, pending.map(slashName).join(', '));
+    live.waiting(component, waitingText(pending));
     if (deps.now() >= deadline) {
       const unready = await Promise.all(
         states.filter((s) => !s.ready).map(async (s): Promise<Unready> => ({ object: slashName(s.o), reason: await whyNotReady(deps.kube, s.current) })),
@@ -208,6 +208,12 @@ export function formatDuration(ms: number): string {
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   return s % 60 === 0 ? `${m}m0s` : `${m}m${s % 60}s`;
+}
+
+/** What a component still waits for, short enough for one line: the first object and how many more. */
+export function waitingText(pending: readonly KubeObject[]): string {
+  const first = pending[0] === undefined ? '' : slashName(pending[0]);
+  return pending.length <= 1 ? first : `${first} and ${pending.length - 1} more`;
 }
 
 /**

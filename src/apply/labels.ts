@@ -130,3 +130,43 @@ export function carryOverIstiodFields(desired: KubeObject, live: KubeObject | un
   }
   return copy;
 }
+
+/**
+ * The revision of the installation that owns a live object: its istio.io/rev label when an installer
+ * (mesh or istioctl) manages it, else undefined (an object nobody installed, or a hand-made one).
+ */
+export function ownerRevision(live: KubeObject): string | undefined {
+  const labels = live.metadata.labels ?? {};
+  return labels[MANAGED_LABEL] === MANAGED_VALUE ? labels[REVISION_LABEL] : undefined;
+}
+
+/**
+ * What an install of one revision may do with an object that already exists:
+ *  - `own`: it is this revision's (or nobody's): apply it as rendered;
+ *  - `shared`: a Base object (CRDs, the reader account) that another revision installed: its content
+ *    is applied, but its owner labels stay those of the revision that owns it (one owner per object,
+ *    so uninstalling either revision leaves it, and only --purge removes it);
+ *  - `other`: an object of another component that another revision installed (an ingress gateway,
+ *    the CNI node agent…): left alone, unless `takeOver` asks to move it to this revision.
+ */
+export type Claim =
+  | { claim: 'own'; object: KubeObject }
+  | { claim: 'shared'; object: KubeObject; owner: string }
+  | { claim: 'other'; owner: string };
+
+export function claimObject(desired: KubeObject, live: KubeObject | undefined, opts: { revision: string | undefined; takeOver?: boolean }): Claim {
+  if (live === undefined) return { claim: 'own', object: desired };
+  const owner = ownerRevision(live);
+  if (owner === undefined || owner === revisionLabelValue(opts.revision)) return { claim: 'own', object: desired };
+  if (componentOf(desired) === 'Base') {
+    const object = structuredClone(desired);
+    const labels: Record<string, string> = { ...(object.metadata.labels ?? {}), [REVISION_LABEL]: owner };
+    const ownerNs = live.metadata.labels?.[OWNER_NAMESPACE_LABEL];
+    if (ownerNs !== undefined) labels[OWNER_NAMESPACE_LABEL] = ownerNs;
+    else delete labels[OWNER_NAMESPACE_LABEL];
+    object.metadata.labels = labels;
+    return { claim: 'shared', object, owner };
+  }
+  if (opts.takeOver === true) return { claim: 'own', object: desired };
+  return { claim: 'other', owner };
+}

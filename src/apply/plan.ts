@@ -14,6 +14,7 @@ import {
   FIELD_MANAGER,
   NOT_PRUNED_LABEL,
   carryOverIstiodFields,
+  claimObject,
   OWNED_KINDS,
   REVISION_LABEL,
   installationSelector,
@@ -57,6 +58,19 @@ export interface InstallPlan {
   prune: KubeObject[];
   /** Version of the control plane of the same revision already in the cluster, if any. */
   existingVersion?: string;
+  /**
+   * Rendered objects that another revision installed and that this install leaves to it (gateways,
+   * CNI…; see claimObject): neither applied nor pruned. Empty with `takeOver`.
+   */
+  otherRevision: OtherRevisionObject[];
+}
+
+export interface OtherRevisionObject {
+  component: ComponentName;
+  /** The rendered object (owner labels of this install stamped). */
+  object: KubeObject;
+  /** The revision that owns the live object. */
+  owner: string;
 }
 
 export interface PlanOptions {
@@ -65,6 +79,8 @@ export interface PlanOptions {
   version: string;
   /** The control-plane namespace; created if missing even when nothing renders into it. */
   namespace: string;
+  /** Move objects another revision installed (gateways, CNI…) to this one instead of leaving them. */
+  takeOver?: boolean;
 }
 
 export const CONCURRENCY = 8;
@@ -80,7 +96,7 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
     if (live === undefined) missing.add(ns);
   });
 
-  const objects = await mapLimit(desired, CONCURRENCY, async (rendered): Promise<PlannedObject> => {
+  const planned = await mapLimit(desired, CONCURRENCY, async (rendered): Promise<PlannedObject | OtherRevisionObject> => {
     const component = componentOf(rendered);
     const ns = rendered.metadata.namespace;
     // New objects go through the API server's validation first (a dry-run create), so that an
@@ -90,12 +106,24 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
     const live = await getIfServed(kube, rendered);
     if (live === NOT_SERVED) return { component, object: rendered, action: 'create', changes: [], serverCheck: notServed(rendered) };
     if (live === undefined) return { component, object: rendered, action: 'create', changes: [], serverCheck: await dryRunCreate(kube, rendered) };
-    const object = carryOverIstiodFields(rendered, live);
+    const claim = claimObject(rendered, live, { revision: opts.revision, ...(opts.takeOver !== undefined ? { takeOver: opts.takeOver } : {}) });
+    if (claim.claim === 'other') return { component, object: rendered, owner: claim.owner };
+    const object = carryOverIstiodFields(claim.object, live);
     const after = await guard(() => kube.apply(object, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }), object);
     const changes = changedPaths(live, after);
     return { component, object, action: changes.length > 0 ? 'update' : 'unchanged', changes };
   });
 
+  // A component another revision owns part of (its gateway Deployment) is left whole: the canary
+  // must not add an autoscaler or a budget to a gateway it does not own.
+  const leftComponents = new Map<ComponentName, string>();
+  for (const p of planned) if (!('action' in p)) leftComponents.set(p.component, p.owner);
+  const settled = planned.map((p): PlannedObject | OtherRevisionObject => {
+    const owner = 'action' in p ? leftComponents.get(p.component) : undefined;
+    return owner !== undefined ? { component: p.component, object: p.object, owner } : p;
+  });
+  const objects = settled.filter((p): p is PlannedObject => 'action' in p);
+  const otherRevision = settled.filter((p): p is OtherRevisionObject => !('action' in p));
   const keep = new Set(desired.map(objectKey));
   const owned = await listOwned(kube, installationSelector(opts.revision, opts.namespace));
   const prune = owned.filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true');
@@ -108,6 +136,7 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
     namespaces: [...missing].sort(),
     objects,
     prune,
+    otherRevision,
     ...(Object.keys(namespaceLabels).length > 0 ? { namespaceLabels } : {}),
   };
   const existing = await controlPlaneVersion(kube, revisionLabelValue(opts.revision));

@@ -8,8 +8,9 @@ import type { KubeObject } from '../model/k8s.js';
 import { type ComponentName, COMPONENTS, componentOf } from './components.js';
 import { changedPaths } from './diff.js';
 import { kubeFailure } from './errors.js';
-import { FIELD_MANAGER, carryOverIstiodFields, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
+import { FIELD_MANAGER, carryOverIstiodFields, claimObject, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
 import { mapLimit } from './order.js';
+import { isRecord } from './record.js';
 import { CONCURRENCY, listOwned } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
 
@@ -27,6 +28,8 @@ export interface VerifyResult {
   ok: boolean;
   objects: VerifiedObject[];
   summary: Record<VerifyState, number>;
+  /** Rendered objects another revision owns (e.g. the ingress gateway a canary left to it): not verified here. */
+  otherRevision: { object: string; owner: string }[];
 }
 
 export async function verifyInstall(
@@ -35,7 +38,9 @@ export async function verifyInstall(
   opts: { revision: string | undefined; version: string; namespace?: string },
 ): Promise<VerifyResult> {
   const desired = rendered.filter((o) => o.kind !== 'Namespace').map((o) => stampOwnerLabels(o, opts));
-  const objects = await mapLimit(desired, CONCURRENCY, async (o): Promise<VerifiedObject> => {
+  const otherRevision: { object: string; owner: string }[] = [];
+  const checked = await mapLimit(desired, CONCURRENCY, async (rendered): Promise<VerifiedObject | undefined> => {
+    let o = rendered;
     const component = componentOf(o);
     const object = slashName(o);
     let live: KubeObject | undefined;
@@ -45,6 +50,12 @@ export async function verifyInstall(
       if (!(err instanceof NotServedError)) throw kubeFailure(err, o);
     }
     if (live === undefined) return { component, object, state: 'missing', details: [] };
+    const claim = claimObject(o, live, { revision: opts.revision });
+    if (claim.claim === 'other') {
+      otherRevision.push({ object, owner: claim.owner });
+      return undefined;
+    }
+    o = claim.object;
     let after: KubeObject;
     try {
       after = await kube.apply(carryOverIstiodFields(o, live), { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
@@ -63,14 +74,28 @@ export async function verifyInstall(
     }
     return { component, object, state: 'ok', details: [] };
   });
+  // As install leaves it: a component another revision owns part of is not this revision's at all.
+  const leftComponents = new Map<ComponentName, string>();
+  desired.forEach((o, i) => {
+    const other = otherRevision.find((x) => x.object === slashName(o));
+    if (checked[i] === undefined && other !== undefined) leftComponents.set(componentOf(o), other.owner);
+  });
+  const objects: VerifiedObject[] = [];
+  for (const v of checked) {
+    if (v === undefined) continue;
+    const owner = leftComponents.get(v.component);
+    if (owner !== undefined && v.component !== 'Base') otherRevision.push({ object: v.object, owner });
+    else objects.push(v);
+  }
   const keep = new Set(desired.map(objectKey));
   const extras = (await listOwned(kube, installationSelector(opts.revision, opts.namespace)))
-    .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true')
+    .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true' && !isRecord(o))
     .map((o): VerifiedObject => ({ component: componentOf(o), object: slashName(o), state: 'extra', details: [] }));
   const all = [...objects, ...extras].sort(
     (a, b) => COMPONENTS.indexOf(a.component) - COMPONENTS.indexOf(b.component) || a.object.localeCompare(b.object),
   );
   const summary: Record<VerifyState, number> = { ok: 0, missing: 0, differs: 0, unready: 0, extra: 0 };
   for (const o of all) summary[o.state]++;
-  return { ok: all.every((o) => o.state === 'ok'), objects: all, summary };
+  otherRevision.sort((a, b) => a.object.localeCompare(b.object));
+  return { ok: all.every((o) => o.state === 'ok'), objects: all, summary, otherRevision };
 }

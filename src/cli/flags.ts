@@ -11,8 +11,22 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** Parses a duration such as 300ms, 10s, 5m, 1h, 1m30s. Throws a UsageError naming the flag. */
+/** The longest duration a flag takes: the longest delay a Node.js timer can wait (2^31-1 ms, about 24.8 days). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * Parses a duration such as 300ms, 10s, 5m, 1h, 1m30s, at most MAX_DURATION_MS (a longer one would
+ * fire at once). Throws a UsageError naming the flag.
+ */
 export function parseDuration(flag: string, value: string): number {
+  const ms = parseDurationUnbounded(flag, value);
+  if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
+    throw new UsageError(`${flag}: duration "${value.length > 40 ? `${value.slice(0, 40)}…` : value}" is too long (at most ${Math.floor(MAX_DURATION_MS / 3_600_000)}h)`);
+  }
+  return ms;
+}
+
+function parseDurationUnbounded(flag: string, value: string): number {
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;

@@ -1,4 +1,4 @@
-import type { CliContext } from './context.js';
+import { type CliContext, colorOn } from './context.js';
 import { ExitCode } from '../errors.js';
 import { createProgram } from './program.js';
 import { reportError } from './report.js';
@@ -51,5 +51,5 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 function report(err: unknown): number {
-  return reportError(err, { stderr: ctx.stderr, color: ctx.stderrIsTTY && !('NO_COLOR' in ctx.env), verbose });
+  return reportError(err, { stderr: ctx.stderr, color: colorOn(ctx, 'stderr'), verbose });
 }

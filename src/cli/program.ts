@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
+import { UsageError, didYouMean, excerpt } from '../errors.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerPrecheck } from './commands/precheck.js';
@@ -32,6 +33,23 @@ export function createProgram(ctx: CliContext): Command {
       writeErr: (s) => void ctx.stderr.write(s),
     });
 
+  // `mesh help CMD…`: help of that command; an unknown one is a usage error (exit 64), not the overview.
+  program.helpCommand(false);
+  program
+    .command('help [command...]')
+    .description('display help for a command')
+    .action((names: string[]) => {
+      let cmd: Command = program;
+      for (const name of names) {
+        const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (sub === undefined) {
+          const known = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+          throw new UsageError(`help: unknown command "${excerpt(name)}"${didYouMean(name, known)}; commands: ${known.join(', ')}`);
+        }
+        cmd = sub;
+      }
+      cmd.outputHelp();
+    });
   registerVersion(program, ctx);
   registerManifest(program, ctx);
   registerProfile(program, ctx);

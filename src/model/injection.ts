@@ -90,6 +90,38 @@ export function targetRevision(
   return undefined;
 }
 
+/** The revision that injected a pod: the sidecar.istio.io/status annotation's, else its istio.io/rev label (maybe a tag). */
+export function injectedRevision(pod: KubeObject): string | undefined {
+  const statusJson = pod.metadata.annotations?.['sidecar.istio.io/status'];
+  if (statusJson !== undefined) {
+    try {
+      const rev = text(dict(JSON.parse(statusJson))['revision']);
+      if (rev !== undefined && rev !== '') return rev;
+    } catch {
+      // not JSON: fall through to the label
+    }
+  }
+  const label = pod.metadata.labels?.[REVISION_LABEL];
+  return label !== undefined && label !== '' ? label : undefined;
+}
+
+/**
+ * The one answer to "which control-plane revision does this pod's proxy use?", shared by uninstall
+ * (which refuses while proxies use the revision) and rollout-restart: the revision that injected it
+ * (sidecar.istio.io/status, else the pod's istio.io/rev label), else the revision its namespace
+ * points to (istio-injection=enabled → default, istio.io/rev), else default. Tags are resolved.
+ * Undefined for a pod without an istio-proxy container.
+ */
+export function proxyRevision(
+  pod: KubeObject,
+  nsLabels: Readonly<Record<string, string>>,
+  tags: Readonly<Record<string, string>>,
+): string | undefined {
+  if (proxyContainer(pod['spec']) === undefined) return undefined;
+  const rev = injectedRevision(pod) ?? targetRevision(nsLabels, { ...(pod.metadata.labels ?? {}), [SIDECAR_INJECT]: 'true' }, tags) ?? 'default';
+  return resolveRevision(rev, tags);
+}
+
 /** The injector ConfigMap name for a revision: istio-sidecar-injector or istio-sidecar-injector-REV. */
 export function injectorConfigMapName(revision: string): string {
   return revision === '' || revision === 'default' ? INJECTOR_CONFIGMAP : `${INJECTOR_CONFIGMAP}-${revision}`;

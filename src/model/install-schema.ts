@@ -13,6 +13,7 @@ import {
   bool,
   duration,
   int,
+  intRange,
   intstr,
   list,
   map,
@@ -57,7 +58,10 @@ const serviceSpec = obj({
   allocateLoadBalancerNodePorts: bool,
   trafficDistribution: str,
 });
-const hpaSpec = obj({ minReplicas: int, maxReplicas: int, metrics: list(any), behavior: any, scaleTargetRef: any });
+/** Kubernetes replica counts are int32; an autoscaler's bounds start at 1. */
+const replicas = intRange(0, 2147483647);
+const autoscaleBound = intRange(1, 2147483647);
+const hpaSpec = obj({ minReplicas: autoscaleBound, maxReplicas: autoscaleBound, metrics: list(any), behavior: any, scaleTargetRef: any });
 const strategy = obj({ type: oneOf('RollingUpdate', 'Recreate', 'OnDelete'), rollingUpdate: obj({ maxSurge: intstr, maxUnavailable: intstr }) });
 const pdb = obj({ minAvailable: intstr, maxUnavailable: intstr, selector: any, unhealthyPodEvictionPolicy: str });
 const patch = obj({ path: str, value: any });
@@ -74,7 +78,7 @@ export const k8sSpec = obj({
   podAnnotations: strMap,
   priorityClassName: str,
   readinessProbe: any,
-  replicaCount: int,
+  replicaCount: replicas,
   resources,
   service: serviceSpec,
   strategy,
@@ -280,10 +284,10 @@ const global = obj({
 const pilot = obj({
   enabled: bool,
   autoscaleEnabled: bool,
-  autoscaleMin: int,
-  autoscaleMax: int,
+  autoscaleMin: autoscaleBound,
+  autoscaleMax: autoscaleBound,
   autoscaleBehavior: any,
-  replicaCount: int,
+  replicaCount: replicas,
   rollingMaxSurge: intstr,
   rollingMaxUnavailable: intstr,
   hub: str,
@@ -334,10 +338,10 @@ const gatewayValues = obj({
   name: str,
   enabled: bool,
   autoscaleEnabled: bool,
-  autoscaleMin: int,
-  autoscaleMax: int,
+  autoscaleMin: autoscaleBound,
+  autoscaleMax: autoscaleBound,
   autoscaleBehavior: any,
-  replicaCount: int,
+  replicaCount: replicas,
   cpu: cpuTarget,
   memory: cpuTarget,
   customService: bool,

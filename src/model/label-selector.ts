@@ -77,3 +77,56 @@ export function labelSelectorString(selector: unknown): string {
   }
   return parts.join(',');
 }
+
+const NAME = '[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+const KEY = new RegExp(`^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?${NAME}$`);
+const VALUE = new RegExp(`^(?:${NAME})?$`);
+
+/**
+ * Why a label selector string (kubectl's -l syntax: `a=b`, `a==b`, `a!=b`, `a`, `!a`, `a in (x,y)`,
+ * `a notin (x)`, `a>1`, `a<1`, comma-separated) is not one, or undefined when it is. Pure, so a bad
+ * -l is a usage error before any request.
+ */
+export function labelSelectorSyntaxError(selector: string): string | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of selector) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (depth < 0) return 'unbalanced ")"';
+    if (ch === ',' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (depth !== 0) return 'unbalanced "("';
+  parts.push(cur);
+  for (const raw of parts) {
+    const p = raw.trim();
+    if (p === '') return 'an empty requirement (two commas, or a comma at an end)';
+    let m: RegExpExecArray | null;
+    if ((m = /^([^\s!=<>(),]+)\s+(in|notin)\s+\((.*)\)$/.exec(p))) {
+      if (!KEY.test(m[1]!)) return `"${m[1]}" is not a label key`;
+      const values = m[3]!.split(',').map((v) => v.trim());
+      const bad = values.find((v) => !VALUE.test(v));
+      if (bad !== undefined) return `"${bad}" is not a label value`;
+      continue;
+    }
+    if ((m = /^!\s*([^\s!=<>(),]+)$/.exec(p)) || (m = /^([^\s!=<>(),]+)$/.exec(p))) {
+      if (!KEY.test(m[1]!)) return `"${m[1]}" is not a label key`;
+      continue;
+    }
+    if ((m = /^([^\s!=<>(),]+)\s*(==|=|!=)\s*([^\s!=<>(),]*)$/.exec(p))) {
+      if (!KEY.test(m[1]!)) return `"${m[1]}" is not a label key`;
+      if (!VALUE.test(m[3]!)) return `"${m[3]}" is not a label value`;
+      continue;
+    }
+    if ((m = /^([^\s!=<>(),]+)\s*(<|>)\s*(-?\d+)$/.exec(p))) {
+      if (!KEY.test(m[1]!)) return `"${m[1]}" is not a label key`;
+      continue;
+    }
+    return `"${p}" is not a requirement (use key=value, key!=value, key, !key, key in (a,b) or key notin (a,b))`;
+  }
+  return undefined;
+}

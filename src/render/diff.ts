@@ -178,12 +178,55 @@ export function formatDiff(d: ManifestDiff, names: { a: string; b: string }): st
 export function formatChange(c: FieldChange): string {
   if (c.change === 'added') return `${c.path}: added ${showValue(c.to)}`;
   if (c.change === 'removed') return `${c.path}: removed (was ${showValue(c.from)})`;
-  if (typeof c.from === 'string' && typeof c.to === 'string' && (c.from.includes('\n') || c.to.includes('\n'))) {
-    const fa = c.from.split('\n');
-    const fb = c.to.split('\n');
-    let i = 0;
-    while (i < fa.length && i < fb.length && fa[i] === fb[i]) i++;
-    return `${c.path}: text differs from line ${i + 1}: ${showValue(fa[i] ?? '')} → ${showValue(fb[i] ?? '')}`;
+  if (typeof c.from === 'string' && typeof c.to === 'string') {
+    // JSON in a string (the injector's values, mesh networks…): the fields that differ inside it.
+    const ja = jsonContainer(c.from);
+    const jb = jsonContainer(c.to);
+    if (ja !== undefined && jb !== undefined) {
+      const inner = diffTrees(ja, jb, '');
+      if (inner.length > 0) {
+        const shown = inner.slice(0, 5).map((x) => formatChange({ ...x, path: x.path.replace(/^\./, '') || '(root)' }));
+        return `${c.path} (JSON): ${shown.join('; ')}${inner.length > 5 ? `; and ${inner.length - 5} more` : ''}`;
+      }
+    }
+    if (c.from.includes('\n') || c.to.includes('\n')) {
+      const fa = c.from.split('\n');
+      const fb = c.to.split('\n');
+      let i = 0;
+      while (i < fa.length && i < fb.length && fa[i] === fb[i]) i++;
+      const [x, y] = differingParts(fa[i] ?? '', fb[i] ?? '');
+      return `${c.path}: text differs from line ${i + 1}: ${x} → ${y}`;
+    }
+    const [x, y] = differingParts(c.from, c.to);
+    return `${c.path}: ${x} → ${y}`;
   }
   return `${c.path}: ${showValue(c.from)} → ${showValue(c.to)}`;
+}
+
+function jsonContainer(s: string): unknown {
+  const t = s.trim();
+  if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
+  try {
+    const v: unknown = JSON.parse(t);
+    return v !== null && typeof v === 'object' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Two strings shown so that the difference is visible: when they are too long for a line, both are
+ * cut to a window that starts a little before the first character where they differ (… marks a cut).
+ */
+export function differingParts(a: string, b: string, max = 100): [string, string] {
+  const whole = (s: string): string => JSON.stringify(s);
+  if (whole(a).length <= max && whole(b).length <= max) return [whole(a), whole(b)];
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  const start = Math.max(0, p - 20);
+  const cut = (s: string): string => {
+    const body = s.slice(start, start + max - 10);
+    return `${start > 0 ? '…' : ''}${JSON.stringify(body).slice(1, -1)}${start + max - 10 < s.length ? '…' : ''}`;
+  };
+  return [`"${cut(a)}"`, `"${cut(b)}"`];
 }

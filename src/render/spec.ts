@@ -251,7 +251,10 @@ function originError(
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IMAGE_REPO = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const IMAGE_REPO_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+// A registry host may have upper-case letters, but only a first component that is one — with a ".",
+// a port, or localhost — is a host; otherwise it is a path component, which must be lower-case
+// (as the container runtime parses image references: "UPPER/x" is refused, "My.Registry/x" is not).
+const IMAGE_REPO_HOST = /^(?:localhost|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?=:))(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
 const GATEWAY_NAME = /^[a-z0-9]([a-z0-9.-]{0,252}[a-z0-9])?$/;
 
@@ -290,6 +293,7 @@ function semanticChecks(
       throw originError(path, `invalid tag "${excerpt(tag)}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
     }
   };
+  if (spec.hub === '') throw originError(k('hub'), 'invalid hub "": an image repository is needed (e.g. registry.istio.io/release); leave hub out for the default', ctx);
   hubOk(k('hub'), spec.hub);
   tagOk(k('tag'), spec.tag);
   const gv = isObject(spec.values?.['global']) ? spec.values['global'] : {};

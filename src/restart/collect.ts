@@ -1,5 +1,5 @@
 /** Select (I/O half): read everything selection and planning need, once, with a bounded number of list calls. */
-import { ClusterError } from '../errors.js';
+import { namespaceNotFound } from '../errors.js';
 import { type KubeClient, KubeApiError, NotServedError } from '../kube/client.js';
 import { revisionTags as revisionTagsOf } from '../model/injection.js';
 import type { KubeObject } from '../model/k8s.js';
@@ -34,7 +34,7 @@ export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): P
       : await Promise.all(
           opts.namespaces.map(async (ns) => {
             const o = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: ns });
-            if (!o) throw new ClusterError(`namespace "${ns}" not found`);
+            if (!o) throw namespaceNotFound(ns, kube.info().context);
             return o;
           }),
         );

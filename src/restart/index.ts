@@ -23,6 +23,8 @@ export interface RolloutRestartOptions {
   timeoutMs?: number;
   continueOnError: boolean;
   dryRun: 'none' | 'client' | 'server';
+  /** --since: resume a run that started then (epoch ms); what it restarted is skipped. */
+  sinceMs?: number;
 }
 
 export interface RolloutRestartDeps {
@@ -53,7 +55,11 @@ export async function computePlan(kube: KubeClient, options: RolloutRestartOptio
     istioNamespace: options.istioNamespace,
   });
   const selection = selectWorkloads(snapshot, { mode: options.mode, kinds: options.kinds, istioNamespace: options.istioNamespace });
-  const plan = planRestart(selection, snapshot, { allowDowntime: options.allowDowntime, includeOnDelete: options.includeOnDelete });
+  const plan = planRestart(selection, snapshot, {
+    allowDowntime: options.allowDowntime,
+    includeOnDelete: options.includeOnDelete,
+    ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
+  });
   return { plan, warnings: [...warnings, ...selection.warnings] };
 }
 

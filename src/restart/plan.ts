@@ -13,6 +13,18 @@ export interface PlanOptions {
   allowDowntime: boolean;
   /** Delete the pods of OnDelete StatefulSets/DaemonSets one at a time. */
   includeOnDelete: boolean;
+  /**
+   * Resume a run that started at this time (epoch ms, --since): workloads restarted at or after it
+   * (their restartedAt annotation) are skipped, and so are OnDelete pods created since.
+   */
+  sinceMs?: number;
+}
+
+/** When a workload was last restarted (its restartedAt annotation), in epoch ms; undefined when never or unreadable. */
+export function restartedAtMs(stamp: string | undefined): number | undefined {
+  if (stamp === undefined) return undefined;
+  const t = Date.parse(stamp);
+  return Number.isFinite(t) ? t : undefined;
 }
 
 /** Kubernetes' default progressDeadlineSeconds, also used as the no-progress deadline of other kinds. */
@@ -59,13 +71,28 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
     notes.push(`paused: skipped (run kubectl rollout resume deployment/${nameOf(w)} -n ${namespaceOf(w)} first)`);
     action = 'skip';
   }
+  const lastRestartedAt = templateMeta(w).annotations['kubectl.kubernetes.io/restartedAt'];
+  const restartedMs = restartedAtMs(lastRestartedAt);
+  if (opts.sinceMs !== undefined && !safety.ondelete && restartedMs !== undefined && restartedMs >= opts.sinceMs && action === 'restart') {
+    notes.push(`already restarted at ${lastRestartedAt ?? ''} (since the resumed run started): skipped`);
+    action = 'skip';
+  }
   if (safety.ondelete) {
     flags.push('ondelete');
     if (opts.includeOnDelete) {
       action = 'delete-pods';
-      const chosen = c.outdatedPods.length > 0 ? c.outdatedPods : c.pods.map(nameOf);
+      const since = opts.sinceMs;
+      const fresh = (name: string): boolean => {
+        if (since === undefined) return false;
+        const created = Date.parse(c.pods.find((p) => nameOf(p) === name)?.metadata.creationTimestamp ?? '');
+        return Number.isFinite(created) && created >= since;
+      };
+      const chosen = (c.outdatedPods.length > 0 ? c.outdatedPods : c.pods.map(nameOf)).filter((n) => !fresh(n));
       pods = orderPods(c.kind, chosen);
-      notes.push(`updateStrategy OnDelete: its ${pods.length} pod(s) will be deleted one at a time, waiting for each replacement to be ready`);
+      if (pods.length === 0) {
+        notes.push('updateStrategy OnDelete: every pod was replaced since the resumed run started: skipped');
+        action = 'skip';
+      } else notes.push(`updateStrategy OnDelete: its ${pods.length} pod(s) will be deleted one at a time, waiting for each replacement to be ready`);
     } else {
       action = 'manual';
       notes.push('updateStrategy OnDelete: a restart does not replace its pods; delete them yourself or pass --include-ondelete');
@@ -79,9 +106,7 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
       action = 'skip';
     }
   }
-  const tpl = templateMeta(w);
-  const tplLabels = tpl.labels;
-  const lastRestartedAt = tpl.annotations['kubectl.kubernetes.io/restartedAt'];
+  const tplLabels = templateMeta(w).labels;
   for (const pdb of pdbs) {
     if (namespaceOf(pdb) !== namespaceOf(w)) continue;
     const ps = obj(pdb['spec']);

@@ -71,7 +71,8 @@ export function selectWorkloads(snap: ClusterSnapshot, opts: SelectOptions): Sel
 
   const judge = (pod: KubeObject): SidecarVerdict => {
     const v = judgeSidecar(pod, sidecarCtx(namespaceOf(pod)));
-    if (v.warning !== undefined) warnings.add(v.warning);
+    // Only --outdated compares images (and reads the injector ConfigMaps to do it).
+    if (v.warning !== undefined && opts.mode === 'outdated') warnings.add(v.warning);
     return v;
   };
   const wanted = (pod: KubeObject): { take: boolean; verdict: SidecarVerdict | undefined } => {

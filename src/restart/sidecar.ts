@@ -5,8 +5,8 @@
  * with analysis) and are re-exported here.
  */
 import type { KubeObject } from '../model/k8s.js';
-import { imageMatches, injectorConfigMapName, injectorImage, proxyContainer, targetRevision } from '../model/injection.js';
-import { obj, str } from './k8s.js';
+import { imageMatches, injectorConfigMapName, injectorImage, proxyContainer, proxyRevision, targetRevision } from '../model/injection.js';
+import { obj } from './k8s.js';
 
 export {
   INJECTOR_CONFIGMAP,
@@ -14,25 +14,13 @@ export {
   PROXY_CONTAINER,
   imageMatches,
   injectorConfigMapName,
+  injectedRevision,
   injectorImage,
   proxyContainer,
+  proxyRevision,
   resolveRevision,
   targetRevision,
 } from '../model/injection.js';
-
-/** The revision that injected a pod: the sidecar.istio.io/status annotation, else the istio.io/rev label. */
-export function injectedRevision(pod: KubeObject): string | undefined {
-  const statusJson = pod.metadata.annotations?.['sidecar.istio.io/status'];
-  if (statusJson !== undefined) {
-    try {
-      const rev = str(obj(JSON.parse(statusJson))['revision']);
-      if (rev !== undefined && rev !== '') return rev;
-    } catch {
-      // not JSON: fall through to the label
-    }
-  }
-  return pod.metadata.labels?.['istio.io/rev'];
-}
 
 export interface SidecarVerdict {
   /** The pod carries an istio-proxy container. */
@@ -64,7 +52,7 @@ export function judgeSidecar(pod: KubeObject, ctx: SidecarContext): SidecarVerdi
     verdict.outdated = `no sidecar, but its namespace injects revision ${target}`;
     return verdict;
   }
-  const injected = injectedRevision(pod);
+  const injected = proxyRevision(pod, ctx.nsLabels, ctx.tags);
   if (injected !== undefined && injected !== target) {
     verdict.outdated = `injected by revision ${injected}, namespace now points to ${target}`;
     return verdict;

@@ -17,7 +17,7 @@
  * for 10 minutes, the shortest the API server grants.
  */
 import { fetch, type Response } from 'undici';
-import { ClusterError, MeshError } from '../errors.js';
+import { ClusterError, MeshError, UsageError, namespaceNotFound } from '../errors.js';
 import { KubeApiError, type KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { XdsCallError, xdsDebugCall } from './grpc.js';
@@ -36,6 +36,11 @@ export const TOKEN_SECONDS = 600;
 export interface CollectOptions {
   /** Namespace of the control plane (`-i`, default istio-system). */
   istioNamespace: string;
+  /**
+   * When istiod cannot be read (none found, unreachable, refusing), still list the pods, so that
+   * their proxies show as NOT CONNECTED, and say why in `istiodError` instead of failing.
+   */
+  listWithoutIstiod?: boolean;
   /** Only istiod pods of this revision (`-r`). */
   revision?: string;
   /** List sidecar pods in this namespace only (`-n`); all namespaces when omitted. */
@@ -258,6 +263,25 @@ export async function readSynczXds(
 }
 
 export async function collectStatus(options: CollectOptions, deps: CollectDeps): Promise<StatusSnapshot> {
+  try {
+    return await collectWithIstiod(options, deps);
+  } catch (err) {
+    if (options.listWithoutIstiod !== true || !(err instanceof MeshError) || err instanceof UsageError) throw err;
+    let pods: KubeObject[];
+    try {
+      pods = await deps.kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {});
+      if (options.namespace !== undefined && pods.length === 0 && (await deps.kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace })) === undefined) {
+        throw namespaceNotFound(options.namespace, deps.kube.info().context);
+      }
+    } catch (listErr) {
+      if (listErr instanceof UsageError) throw listErr;
+      throw err;
+    }
+    return { istioNamespace: options.istioNamespace, istiodPods: [], payloads: [], pods, notes: [], istiodError: err };
+  }
+}
+
+async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Promise<StatusSnapshot> {
   const { kube } = deps;
   const port = options.port ?? MONITORING_PORT;
   const deadline = deps.deadline ?? AbortSignal.timeout(options.timeoutMs);
@@ -334,6 +358,10 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
     }
   };
   const [results, pods] = await Promise.all([Promise.allSettled(istiodPods.map(readOne)), podsRead]);
+  if (options.namespace !== undefined && pods.length === 0) {
+    const ns = await within(`reading namespace ${options.namespace}`, kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }));
+    if (ns === undefined) throw namespaceNotFound(options.namespace, kube.info().context);
+  }
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length > 0) {
     const lines = failures.map((f) => (f instanceof Error ? f.message : String(f)));

@@ -18,6 +18,8 @@ export interface ProxyStatusOptions {
   timeoutMs: number;
   outdatedOnly?: boolean;
   transport?: Transport;
+  /** Listing every proxy: when istiod cannot be read, still list the pods (NOT CONNECTED) and report why in istiodError. */
+  listWithoutIstiod?: boolean;
 }
 
 export interface ProxyStatusDeps extends CollectDeps {
@@ -30,6 +32,8 @@ export interface ProxyStatusResult {
   proxy?: ProxyRow;
   /** Notes for stderr (e.g. an istiod read over HTTP because its xDS port failed). */
   notes: string[];
+  /** istiod could not be read: the proxies are listed as NOT CONNECTED, and this is why. */
+  istiodError?: Error;
   /** The version each istiod pod that answered reports of itself (null over HTTP). */
   istiodVersions: { pod: string; version: string | null }[];
 }
@@ -43,6 +47,7 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
       ...(options.revision !== undefined ? { revision: options.revision } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(options.transport !== undefined ? { transport: options.transport } : {}),
+      ...(options.target === undefined && options.listWithoutIstiod === true ? { listWithoutIstiod: true } : {}),
     },
     deps,
   );
@@ -53,7 +58,7 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
   });
   const notes = snapshot.notes ?? [];
   const istiodVersions = snapshot.payloads.map((p) => ({ pod: p.istiod, version: reportedIstiodVersion(p) }));
-  if (options.target === undefined) return { report, notes, istiodVersions };
+  if (options.target === undefined) return { report, notes, istiodVersions, ...(snapshot.istiodError !== undefined ? { istiodError: snapshot.istiodError } : {}) };
 
   const { pod, namespace: ns } = options.target;
   const id = `${pod}.${ns}`;

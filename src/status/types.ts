@@ -71,6 +71,8 @@ export interface StatusSnapshot {
   pods: KubeObject[];
   /** What the collector wants the user to know (a fallback from xDS to HTTP), for stderr. */
   notes?: string[];
+  /** Set when istiod could not be read and only the pods were listed (listWithoutIstiod): the error. */
+  istiodError?: Error;
 }
 
 export interface ControlPlane {

@@ -148,7 +148,7 @@ describe('mesh install', { skip: cp.skip, concurrency: 1 }, () => {
     assert.equal(r.code, 79, r.stderr);
     assert.match(r.stdout, new RegExp(`Istiod\\s+ConfigMap/${ns}/istio\\s+missing`));
     assert.match(r.stdout, new RegExp(`Istiod\\s+Deployment/${ns}/istiod\\s+differs\\s+spec\\.replicas`));
-    assert.match(r.stderr, /does not match the rendered profile: 1 missing, 1 differ/);
+    assert.match(r.stderr, /does not match the rendered profile "default": 1 missing, 1 differ/);
 
     const json = await mesh(['verify-install', ...flags, '-o', 'json']);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; summary: Record<string, number> };

@@ -162,7 +162,7 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
     assert.equal(caAddr, `istiod-canary.${SYS}.svc:15012`);
     // The default revision's injector does not select this namespace, so it was injected once.
     assert.equal([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].filter((c) => c.name === 'istio-proxy').length, 1);
-    ok(await mesh(['uninstall', '-r', 'canary', '-y']));
+    ok(await mesh(['uninstall', '-r', 'canary', '-y', '--force']));
     await waitFor('the canary istiod to stop', async () => !(await localIstiods(cp)).some((i) => i.name === 'istiod-canary'));
   });
 

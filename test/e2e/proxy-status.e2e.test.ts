@@ -244,7 +244,7 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
 
   it('two revisions: -r canary reports the canary control plane only', async () => {
     ok(await runMesh(cp, ['install', '--profile', 'minimal', '-r', 'canary', '-y', '--readiness-timeout', '3m'], { timeoutMs: 240_000 }));
-    cleanups.push(async () => void (await runMesh(cp, ['uninstall', '-r', 'canary', '-y'], { timeoutMs: 240_000 })));
+    cleanups.push(async () => void (await runMesh(cp, ['uninstall', '-r', 'canary', '-y', '--force'], { timeoutMs: 240_000 })));
     const routed = await routeIstiod(cp, SYS, ['istiod-canary']);
     cleanups.push(routed.remove);
     const canary = routed.istiods[0]!;
@@ -279,7 +279,7 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
           timeoutMs: 240_000,
         }),
       );
-      cleanups.push(async () => void (await runMesh(cp, ['uninstall', '-r', 'strict', '-y'], { timeoutMs: 240_000 })));
+      cleanups.push(async () => void (await runMesh(cp, ['uninstall', '-r', 'strict', '-y', '--force'], { timeoutMs: 240_000 })));
       const routed = await routeIstiod(cp, SYS, ['istiod-strict']);
       cleanups.push(routed.remove);
       const pod = routed.istiods[0]!.pods[0]!;

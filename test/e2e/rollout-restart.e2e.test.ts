@@ -105,7 +105,7 @@ async function istioRevision(kube: KubeClient, rev: string, tag: string) {
       if (probeNs) await waitFor(`istiod to inject proxyv2:${t}`, async () => (await injected(probeNs)) === `${HUB}/proxyv2:${t}`, { timeoutMs: 60_000 });
     },
     async cleanup(): Promise<void> {
-      await runMesh(cp, ['uninstall', '-r', rev, '-y'], { timeoutMs: 240_000 });
+      await runMesh(cp, ['uninstall', '-r', rev, '-y', '--force'], { timeoutMs: 240_000 });
     },
   };
 }

@@ -239,7 +239,7 @@ describe('faults', { skip: cp.skip, concurrency: 1 }, () => {
 
       }
       // uninstall
-      const un = await faulty(s, ['uninstall', '-r', rev, '-y']);
+      const un = await faulty(s, ['uninstall', '-r', rev, '-y', '--force']);
       assert.equal(un.again.code, 0, `uninstall re-run: exit ${un.again.code}\n${un.again.stderr}`);
       // Uninstalling a revision keeps the shared Base objects (src/apply/uninstall.ts), as a clean run does.
       const left = (await listOwned(admin, installationSelector(rev, istioNs))).filter((o) => o.metadata.labels?.['operator.istio.io/component'] !== 'Base');

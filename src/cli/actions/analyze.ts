@@ -23,7 +23,7 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
     ctx.stdout.write(listAnalyzers());
     return;
   }
-  const options = validateAnalyzeOptions(files, flags, { analyzers: ANALYZERS, formats: ANALYZE_FORMATS });
+  const options = validateAnalyzeOptions(files, flags, { analyzers: ANALYZERS, formats: ANALYZE_FORMATS }, process.argv);
   const warn = (s: string): void => void ctx.stderr.write(`Warning: ${s}\n`);
   const verbose = globalOptions(cmd).verbose === true;
   for (const s of options.suppressions) if (unknownSuppressionCode(s)) warn(`--suppress "${s.text}": ${s.code} is not a known message code`);

@@ -3,13 +3,13 @@
  * elsewhere, and must not carry a question), answered on stdin.
  */
 import { createInterface } from 'node:readline';
-import { MeshError, UsageError } from '../../errors.js';
+import { DeclinedError, UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 
 /**
  * Asks until the answer is y/yes/n/no (case-insensitive); an empty answer is no. Throws a
  * UsageError without asking when stdin is not a terminal (a pipe would hang or answer by
- * accident), and a MeshError "Cancelled." when declined or stdin ends.
+ * accident), and a DeclinedError "Cancelled." (exit 1) when declined or stdin ends.
  */
 export async function confirm(ctx: Pick<CliContext, 'stdin' | 'stderr' | 'stdinIsTTY'>, question: string, what: string): Promise<void> {
   if (!ctx.stdinIsTTY) {
@@ -21,10 +21,10 @@ export async function confirm(ctx: Pick<CliContext, 'stdin' | 'stderr' | 'stdinI
     for (;;) {
       ctx.stderr.write(`${question} Proceed? (y/N) `);
       const next = await lines.next();
-      if (next.done) throw new MeshError('Cancelled.');
+      if (next.done) throw new DeclinedError('Cancelled.');
       const answer = String(next.value).trim().toLowerCase();
       if (answer === 'y' || answer === 'yes') return;
-      if (answer === '' || answer === 'n' || answer === 'no') throw new MeshError('Cancelled.');
+      if (answer === '' || answer === 'n' || answer === 'no') throw new DeclinedError('Cancelled.');
     }
   } finally {
     rl.close();

@@ -7,7 +7,8 @@ import type { KubeObject } from '../../model/k8s.js';
 import { render } from '../../render/index.js';
 import type { CliContext } from '../context.js';
 import type { RenderFlags } from '../options/render.js';
-import { readRenderInput } from './manifest-input.js';
+import { builtinProfiles, readRenderInput } from './manifest-input.js';
+import type { InstallRecord } from '../../apply/record.js';
 
 export interface RenderedInstall {
   objects: KubeObject[];
@@ -17,15 +18,36 @@ export interface RenderedInstall {
   namespace: string;
   /** The revision, undefined for the default control plane. */
   revision: string | undefined;
+  /** The merged IstioOperator (what the install record keeps). */
+  iop: unknown;
+  /** Whether `profile` names a built-in profile (else a profile file). */
+  builtinProfile: boolean;
 }
 
 export async function renderInstall(ctx: CliContext, flags: RenderFlags): Promise<RenderedInstall> {
-  const result = render(await readRenderInput(ctx, flags));
+  const input = await readRenderInput(ctx, flags);
+  const result = render(input);
   for (const w of result.warnings) ctx.stderr.write(`Warning: ${w}\n`);
   return {
+    iop: result.iop,
+    builtinProfile: Object.hasOwn(input.profiles, result.profile),
     objects: result.objects,
     profile: result.profile,
     namespace: result.namespace,
     revision: result.revision === '' ? undefined : result.revision,
+  };
+}
+
+/** Renders an install record again: its merged IstioOperator alone, on the built-in profiles. */
+export function renderRecord(record: InstallRecord): RenderedInstall {
+  const profiles = builtinProfiles();
+  const result = render({ profiles, profileFiles: {}, files: [{ name: `the install record ${record.source}`, text: record.iop }], sets: [] });
+  return {
+    objects: result.objects,
+    profile: record.profile,
+    namespace: result.namespace,
+    revision: result.revision === '' ? undefined : result.revision,
+    iop: result.iop,
+    builtinProfile: Object.hasOwn(profiles, record.profile),
   };
 }

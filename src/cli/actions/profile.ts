@@ -83,13 +83,18 @@ export async function profileDumpAction(ctx: CliContext, name: string, opts: Pro
   ctx.stdout.write(renderData(opts.output === 'json' ? 'json' : 'yaml', data));
 }
 
-export function profileDiffAction(ctx: CliContext, a: string, b: string): void {
+export function profileDiffAction(ctx: CliContext, a: string, b: string, output = 'text'): void {
   const strip = (iop: Json): Json => {
     const copy = structuredClone(iop) as { spec?: { profile?: string } };
     delete copy.spec?.profile;
     return copy;
   };
   const changes = diffTrees(strip(loadProfile(ctx, a)), strip(loadProfile(ctx, b)));
+  if (output === 'json' || output === 'yaml') {
+    ctx.stdout.write(renderData(output, { a, b, same: changes.length === 0, changes }));
+    if (changes.length > 0) process.exitCode = 1;
+    return;
+  }
   if (changes.length === 0) {
     ctx.stdout.write(`Profiles "${a}" and "${b}" are the same.\n`);
     return;

@@ -40,9 +40,12 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
   } finally {
     clearTimeout(timer);
   }
-  step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
+  if (result.istiodError !== undefined) step?.fail(result.report.proxies.length > 0 ? 'Could not read istiod; listing the pods with sidecars' : 'Could not read proxy status');
+  else step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
 
   const { report, proxy } = result;
+  // Without istiod and without a pod to list, there is nothing but the error to say.
+  if (result.istiodError !== undefined && report.proxies.length === 0) throw result.istiodError;
   for (const note of result.notes) ctx.stderr.write(`Note: ${note}\n`);
   const now = ctx.now();
   const color = colorOn(ctx, 'stdout');
@@ -57,6 +60,11 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
     ctx.stdout.write(renderStatusTable(report, { now, color, wide: flags.wide === true }));
   }
 
+  if (result.istiodError !== undefined) {
+    // The table (if any) lists the pods with sidecars; the error says why none is known to be connected.
+    if (!(flags.output === 'json' || flags.output === 'yaml')) ctx.stdout.write(`istiod could not be read: the proxies are listed from their pods, as NOT CONNECTED (why: the error below)\n`);
+    throw result.istiodError;
+  }
   const troubled = report.proxies.filter((r) => r.findings.length > 0);
   if (troubled.length > 0) {
     throw new FindingsError(findingsMessage(report, troubled), { details: closingHints(report) });

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ClusterError, InterruptedError, UsageError } from '../../errors.js';
+import { ClusterError, DeclinedError, InterruptedError, UsageError } from '../../errors.js';
 import { renderData, renderTable } from '../../output/format.js';
 import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
@@ -8,11 +8,17 @@ import { type PlanItem, type RolloutReport, type RolloutRestartOptions, run } fr
 import { actionable } from '../../restart/plan.js';
 import { PLAN_COLUMNS, REPORT_COLUMNS } from '../../restart/report.js';
 import { formatMs } from '../../restart/run.js';
+import { restartTimestamp } from '../../restart/status.js';
 import type { Outcome } from '../../restart/types.js';
 import { type RolloutRestartFlags, validateRolloutRestart } from '../options/rollout-restart.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 
 export { InterruptedError };
+
+/** How to pick up an interrupted or stopped run: the same command with --since its start. */
+export function resumeAdvice(sinceMs: number): string {
+  return `run the same command again with --since ${restartTimestamp(new Date(sinceMs))}: it skips the workloads restarted since then (by this run) and restarts the rest`;
+}
 
 const workloadName = (i: PlanItem): string => `${i.kind.toLowerCase()}/${i.name}`;
 
@@ -102,6 +108,8 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
   const p = await progress(ctx);
   const events = progressEvents(p, spinner, () => ctx.now().getTime());
 
+  // A resumed run keeps the original start, so resuming twice still skips what the first run did.
+  const runSince = options.sinceMs ?? Math.floor(ctx.now().getTime() / 1000) * 1000;
   const ac = new AbortController();
   const onSigint = (): void => {
     if (ac.signal.aborted) {
@@ -130,7 +138,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
           ctx.stderr.write(planText(plan, multiNamespace) + '\n');
         },
         confirm: async (plan) => {
-          if (flags.yes) return true;
+          if (flags.yes === true || flags.skipConfirmation === true) return true;
           const n = actionable(plan).length;
           if (!ctx.stdinIsTTY) {
             throw new UsageError(`refusing to restart ${n} workload${n === 1 ? '' : 's'} without confirmation: stdin is not a terminal; pass -y to proceed, or --dry-run to only show the plan`);
@@ -145,10 +153,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
   }
   const { report, plan } = result;
 
-  if (result.declined) {
-    ctx.stderr.write('Cancelled; nothing was restarted.\n');
-    return;
-  }
+  if (result.declined) throw new DeclinedError('Cancelled; nothing was restarted.');
   if (machine) {
     ctx.stdout.write(renderData(flags.output as 'json' | 'yaml', report));
     if (plan.length === 0) ctx.stderr.write(noWorkloads(options));
@@ -164,7 +169,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
     const inFlight = report.workloads.filter((w) => w.result === 'interrupted').map((w) => `${w.kind.toLowerCase()}/${w.name}`);
     throw new InterruptedError(
       `interrupted: ${report.summary.restarted} restarted, ${inFlight.length} still rolling (${inFlight.join(', ') || 'none'}), ${report.summary['not-started']} not started`,
-      { details: ['re-run with --outdated to pick up the rest'] },
+      { details: [`to resume, ${resumeAdvice(runSince)}`] },
     );
   }
   const failed = report.workloads.filter((w) => w.result === 'failed' || w.result === 'timeout');
@@ -177,7 +182,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
       {
         details: [
           ...first.problems,
-          ...(notStarted > 0 ? [`stopped: ${notStarted} workload${notStarted === 1 ? '' : 's'} not restarted; fix the failure and re-run (--outdated picks up where it stopped), or pass --continue-on-error`] : []),
+          ...(notStarted > 0 ? [`stopped: ${notStarted} workload${notStarted === 1 ? '' : 's'} not restarted; fix the failure, then ${resumeAdvice(runSince)}; or pass --continue-on-error`] : []),
         ],
       },
     );

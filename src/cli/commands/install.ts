@@ -26,7 +26,11 @@ export function registerInstall(program: Command, ctx: CliContext): void {
       .command('uninstall')
       .description('remove an Istio control plane: a revision (-r), the one an IstioOperator file describes (-f), or everything (--purge)'),
   )
-    .addHelpText('after', '\nExit codes: 0 removed; 1 a cluster error or the confirmation was declined; 64 bad flags or no terminal to confirm on and no -y.\n')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 removed, or nothing to remove; 1 a cluster error or the confirmation was declined; 64 bad flags or no terminal\n' +
+        'to confirm on and no -y; 79 proxies still use the revision (move them first, or --force).\n',
+    )
     .action(async (flags: UninstallFlags, cmd: Command) => {
       const { uninstallAction } = await import('../actions/uninstall.js');
       await uninstallAction(ctx, cmd, flags);

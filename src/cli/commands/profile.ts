@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { type ProfileDumpFlags, type ProfileListFlags, addProfileDumpOptions, addProfileListOptions } from '../options/profile.js';
+import { type ProfileDiffFlags, type ProfileDumpFlags, type ProfileListFlags, addProfileDiffOptions, addProfileDumpOptions, addProfileListOptions } from '../options/profile.js';
 
 export function registerProfile(program: Command, ctx: CliContext): void {
   const profile = program.command('profile').description('list, show and compare install profiles');
@@ -14,11 +14,10 @@ export function registerProfile(program: Command, ctx: CliContext): void {
     const { profileDumpAction } = await import('../actions/profile.js');
     await profileDumpAction(ctx, name ?? 'default', opts);
   });
-  profile
-    .command('diff <a> <b>')
-    .description('show the differences between two profiles, field by field (exit 0 when equal, 1 when they differ)')
-    .action(async (a: string, b: string) => {
-      const { profileDiffAction } = await import('../actions/profile.js');
-      profileDiffAction(ctx, a, b);
-    });
+  addProfileDiffOptions(
+    profile.command('diff <a> <b>').description('show the differences between two profiles, field by field (exit 0 when equal, 1 when they differ)'),
+  ).action(async (a: string, b: string, opts: ProfileDiffFlags) => {
+    const { profileDiffAction } = await import('../actions/profile.js');
+    profileDiffAction(ctx, a, b, opts.output);
+  });
 }

@@ -16,8 +16,8 @@ Examples:
   mesh rollout-restart -n shop --outdated -y       restart only workloads with an old sidecar
   mesh rollout-restart -A --outdated --concurrency 3 --pause 10s
 
-Exit codes: 0 every rollout finished (or nothing to do, or declined); 1 a rollout failed or timed out, or the
-cluster could not be read; 64 bad flags, or no -y without a terminal; 130 interrupted (Ctrl-C).
+Exit codes: 0 every rollout finished (or nothing to do); 1 a rollout failed or timed out, the cluster could not
+be read, or the confirmation was declined; 64 bad flags, or no -y without a terminal; 130 interrupted (Ctrl-C).
 `,
     )
     .action(async (flags: RolloutRestartFlags, cmd: Command) => {

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { UsageError, didYouMean } from '../../errors.js';
+import { UsageError, didYouMean, excerpt } from '../../errors.js';
 import type { AnalyzeFormat } from '../../analyze/format.js';
 import { type Level, parseLevel } from '../../analyze/messages.js';
 import type { AnalyzeRunOptions } from '../../analyze/run.js';
@@ -63,7 +63,7 @@ export interface AnalyzeCatalog {
 }
 
 /** Turns raw flags into options; every mistake is a UsageError (64) naming the flag. Pure. */
-export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeFlags, catalog: AnalyzeCatalog): AnalyzeOptions {
+export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeFlags, catalog: AnalyzeCatalog, argv: readonly string[] = []): AnalyzeOptions {
   const { analyzers: ANALYZERS, formats: ANALYZE_FORMATS } = catalog;
   const level = (flag: string, v: string): Level => {
     const l = parseLevel(v);
@@ -75,7 +75,10 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
   if (flags.useKube === undefined) useKube = undefined;
   else if (flags.useKube === true || flags.useKube === 'true') useKube = true;
   else if (flags.useKube === 'false') useKube = false;
-  else {
+  else if (argv.some((a) => a === `--use-kube=${String(flags.useKube)}` || a === `-k=${String(flags.useKube)}`)) {
+    // Written as --use-kube=VALUE, the value is the flag's, not a path.
+    throw new UsageError(`--use-kube: "${excerpt(String(flags.useKube))}" is not true or false`);
+  } else {
     // `-k manifests/`: commander took the path as the flag's optional value; it is a path.
     useKube = true;
     paths.unshift(String(flags.useKube));

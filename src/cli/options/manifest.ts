@@ -12,7 +12,7 @@ export interface ManifestDiffFlags {
 
 export function addManifestGenerateOptions(cmd: Command): Command {
   return addRenderOptions(cmd).addOption(
-    new Option('-o, --output <file|dir>', 'write to a file, or one file per component into a directory (a path ending in / or an existing directory)'),
+    new Option('-o, --output <file|dir>', 'write to a file, or one file per component into a directory (a path ending in / or an existing directory); unlike other commands, -o here is a path, not a format'),
   );
 }
 

@@ -23,3 +23,11 @@ export function addProfileDumpOptions(cmd: Command): Command {
     .option('-s, --set <path=value>', 'override one field (repeatable), as for manifest generate', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
 }
+
+export interface ProfileDiffFlags {
+  output: string;
+}
+
+export function addProfileDiffOptions(cmd: Command): Command {
+  return cmd.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'));
+}

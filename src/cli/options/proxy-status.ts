@@ -45,6 +45,7 @@ export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusF
   if (flags.outdated) options.outdatedOnly = true;
   if (pod === undefined) {
     if (flags.namespace !== undefined) options.namespace = flags.namespace;
+    options.listWithoutIstiod = true;
     return options;
   }
   if (flags.wide) throw new UsageError('--wide lists all proxies; it does not apply to a single POD (its detail already shows every type)');

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { UsageError, didYouMean } from '../../errors.js';
+import { UsageError, didYouMean, excerpt } from '../../errors.js';
+import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import type { RolloutRestartOptions } from '../../restart/index.js';
 import type { WorkloadKind } from '../../restart/types.js';
 import { collect, outputOption, parseDuration, parsePositiveInt } from '../flags.js';
@@ -16,11 +17,14 @@ export interface RolloutRestartFlags {
   timeout?: string;
   dryRun?: boolean | string;
   yes?: boolean;
+  /** --skip-confirmation, as install and uninstall spell -y. */
+  skipConfirmation?: boolean;
   output: string;
   allowDowntime?: boolean;
   includeOndelete?: boolean;
   continueOnError?: boolean;
   istioNamespace: string;
+  since?: string;
 }
 
 export function addRolloutRestartOptions(cmd: Command): Command {
@@ -35,11 +39,13 @@ export function addRolloutRestartOptions(cmd: Command): Command {
     .addOption(new Option('--pause <duration>', 'wait this long after a workload finishes before starting the next (e.g. 30s)').default('0s'))
     .option('--timeout <duration>', "per workload limit on the whole rollout (default: the workload's progress deadline, counted while it makes no progress)")
     .option('--dry-run [mode]', 'show the plan and change nothing (client, the default), or also send the patches as server dry-runs (server)')
-    .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+    .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal); --skip-confirmation works too')
+    .addOption(new Option('--skip-confirmation', 'same as -y/--yes').hideHelp())
     .addOption(outputOption())
     .option('--allow-downtime', 'also restart workloads whose strategy takes every pod down at once (1 replica with maxSurge 0, single-replica StatefulSets, Recreate)')
     .option('--include-ondelete', 'for StatefulSets/DaemonSets with updateStrategy OnDelete, delete their pods one at a time, waiting for each to be ready')
     .option('--continue-on-error', 'go on with the other workloads when a rollout fails or times out')
+    .option('--since <time>', 'resume a run that started at this time (RFC 3339, as the interrupted run prints it): skip workloads restarted since')
     .addOption(new Option('-i, --istio-namespace <namespace>', 'namespace of the control plane (injector ConfigMaps)').default('istio-system'));
 }
 
@@ -95,7 +101,19 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
     continueOnError: flags.continueOnError === true,
     dryRun,
   };
-  if (flags.selector !== undefined && flags.selector.trim() !== '') options.labelSelector = flags.selector.trim();
+  if (flags.since !== undefined) options.sinceMs = parseSince(flags.since);
+  if (flags.selector !== undefined && flags.selector.trim() !== '') {
+    const why = labelSelectorSyntaxError(flags.selector.trim());
+    if (why !== undefined) throw new UsageError(`-l/--selector "${excerpt(flags.selector)}": not a label selector: ${why}`);
+    options.labelSelector = flags.selector.trim();
+  }
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
   return options;
+}
+
+/** --since: an RFC 3339 time (2026-12-02T06:50:00Z, or with an offset). */
+export function parseSince(raw: string): number {
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : NaN;
+  if (!Number.isFinite(t)) throw new UsageError(`--since: "${excerpt(raw)}" is not an RFC 3339 time; use the time the interrupted run printed, e.g. 2026-12-02T06:50:00Z`);
+  return t;
 }

@@ -3,6 +3,7 @@
  * needs from it: the auth headers and the TLS material for the HTTP agent. client-node reads the
  * files and runs exec-credential and auth-provider plugins; mesh does the HTTP itself (http.ts).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -32,18 +33,44 @@ export interface KubeClientOptions {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_WATCH_IDLE_MS = 90_000;
 
+/**
+ * The kubeconfig files to read: --kubeconfig, else $KUBECONFIG, as a list (`:`-separated). As kubectl
+ * does, entries of a list that do not exist are skipped; a single missing file is an error.
+ */
+function kubeconfigFiles(list: string): string[] {
+  const all = list.split(delimiter).filter((f) => f !== '');
+  if (all.length <= 1) return all;
+  const present = all.filter((f) => existsSync(f));
+  return present.length > 0 ? present : all.slice(0, 1);
+}
+
+/** An empty file (or /dev/null) is not a kubeconfig: say so instead of what the loader trips over. */
+function notEmpty(file: string): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return; // the loader reports why it cannot be read
+  }
+  if (text.trim() === '') throw new InputError(`kubeconfig ${excerpt(file, 200)}: the file is empty, not a kubeconfig (expected apiVersion: v1, kind: Config with clusters, users and contexts)`);
+}
+
 export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
   const kc = new KubeConfig();
   let reading = options.kubeconfig ?? '';
+  // --kubeconfig, or $KUBECONFIG (the CLI passes it as the flag's default).
+  const list = options.kubeconfig !== undefined && options.kubeconfig !== '' ? options.kubeconfig : undefined;
   try {
-    if (options.kubeconfig !== undefined && options.kubeconfig !== '') {
-      const files = options.kubeconfig.split(delimiter).filter((f) => f !== '');
+    if (list !== undefined) {
+      const files = kubeconfigFiles(list);
       // kubectl semantics: the first file that sets a value wins, including current-context.
       reading = files[0]!;
+      notEmpty(files[0]!);
       kc.loadFromFile(files[0]!);
       for (const f of files.slice(1)) {
         const more = new KubeConfig();
         reading = f;
+        notEmpty(f);
         more.loadFromFile(f);
         for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
         for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
@@ -54,6 +81,7 @@ export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
       kc.loadFromDefault(undefined, true);
     }
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw kubeconfigError(reading, err);
   }
   if (options.context !== undefined) {

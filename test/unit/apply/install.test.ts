@@ -161,3 +161,15 @@ test('cluster errors name the object and the cause in one line', async () => {
     { message: /^Istio core: apply CustomResourceDefinition virtualservices.networking.istio.io: forbidden: User "dev" cannot patch resource \(check that your account may do this: kubectl auth can-i\)$/ },
   );
 });
+
+test('the live line names the first object waited for and how many more, so it stays one line (issue 12)', async () => {
+  const { waitingText, LiveLine } = await import('../../../src/apply/execute.js');
+  const crds = Array.from({ length: 14 }, (_, i) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `crd${i}.networking.istio.io` } }));
+  assert.equal(waitingText(crds), 'CustomResourceDefinition/crd0.networking.istio.io and 13 more');
+  assert.equal(waitingText(crds.slice(0, 1)), 'CustomResourceDefinition/crd0.networking.istio.io');
+  const lines: string[] = [];
+  const live = new LiveLine(recordingProgress(lines));
+  live.begin('Base');
+  live.waiting('Base', waitingText(crds));
+  assert.ok(lines.every((l) => !l.includes('crd1.')), lines.join('\n'));
+});

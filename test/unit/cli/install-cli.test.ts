@@ -55,6 +55,7 @@ const plan = (existingVersion?: string): InstallPlan => ({
   namespaces: ['istio-system'],
   objects: [],
   prune: [],
+  otherRevision: [],
   ...(existingVersion ? { existingVersion } : {}),
 });
 
@@ -80,6 +81,7 @@ test('verify-install text: a per-component summary, then each object that is not
   const text = verifyText({
     ok: false,
     summary: { ok: 1, missing: 1, differs: 0, unready: 0, extra: 0 },
+    otherRevision: [],
     objects: [
       { component: 'Base', object: 'ServiceAccount/istio-system/r', state: 'ok', details: [] },
       { component: 'Pilot', object: 'ConfigMap/istio-system/istio', state: 'missing', details: [] },
@@ -97,4 +99,57 @@ test('verify-install text: a per-component summary, then each object that is not
       '',
     ].join('\n'),
   );
+});
+
+test('the plan names what a canary leaves to the revision that installed it, and how to move it', async () => {
+  const { otherRevisionLines } = await import('../../../src/cli/actions/install.js');
+  const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' } };
+  const p = { ...plan(), revision: '1-31-1', otherRevision: [{ component: 'IngressGateways' as const, object: gw, owner: 'default' }] };
+  assert.match(planSummary(p), /, 1 left to another revision\.$/);
+  assert.deepEqual(otherRevisionLines(p), [
+    'Left to revision default, which installed it: Deployment/istio-system/istio-ingressgateway',
+    '  (not changed and not taken over by revision 1-31-1; --take-over moves it to this revision)',
+  ]);
+});
+
+test('uninstall -r checks the revision name before reading the cluster, and takes --force', () => {
+  assert.throws(() => validateUninstallFlags({ revision: 'Bad_Rev' }), (e: unknown) => exitCodeOf(e) === 64 && /^--revision "Bad_Rev": not a revision name/.test((e as Error).message));
+  assert.equal(validateUninstallFlags({ revision: 'canary', force: true }).force, true);
+  assert.equal(validateUninstallFlags({ revision: 'default' }).force, false);
+});
+
+test('the install prompt names the context and server, and lists what will be pruned', async () => {
+  const { installQuestion, pruneLines } = await import('../../../src/cli/actions/install.js');
+  assert.equal(installQuestion('demo', { context: 'kind-dev', server: 'https://127.0.0.1:6443' }), 'This will install the Istio 1.31.1 profile "demo" into the cluster of context "kind-dev" (https://127.0.0.1:6443).');
+  const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-egressgateway', namespace: 'istio-system' } };
+  assert.deepEqual(pruneLines({ ...plan(), prune: [gw] }), ["To be removed (this installation's, no longer rendered):", '  Deployment/istio-system/istio-egressgateway']);
+  assert.deepEqual(pruneLines(plan()), []);
+});
+
+test('install --dry-run=server -o json: the plan as data', async () => {
+  const { planData } = await import('../../../src/cli/actions/install.js');
+  const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' } };
+  const p: InstallPlan = {
+    ...plan(),
+    objects: [{ component: 'Pilot', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } }, action: 'update', changes: ['data.mesh'] }],
+    prune: [gw],
+  };
+  assert.deepEqual(JSON.parse(JSON.stringify(planData(p))), {
+    revision: 'default',
+    version: '1.31.1',
+    summary: { create: 0, update: 1, unchanged: 0, prune: 1 },
+    namespaces: ['istio-system'],
+    objects: [{ action: 'update', component: 'Pilot', object: 'ConfigMap/istio-system/istio', changes: ['data.mesh'] }],
+    prune: ['Deployment/istio-system/istio-ingressgateway'],
+    otherRevision: [],
+  });
+});
+
+test('profile diff -o json: the changes as data, exit 1 when they differ', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['bin/mesh', 'profile', 'diff', 'default', 'minimal', '-o', 'json'], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const d = JSON.parse(r.stdout) as { a: string; b: string; same: boolean; changes: { path: string }[] };
+  assert.equal(d.same, false);
+  assert.ok(d.changes.some((c) => c.path === 'spec.components.ingressGateways[name:istio-ingressgateway].enabled'));
 });

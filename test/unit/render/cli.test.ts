@@ -61,8 +61,30 @@ test('manifest generate -o FILE writes the manifest; -o DIR/ writes one numbered
   const dir = join(tmp, 'dir') + '/';
   r = mesh(['manifest', 'generate', '--profile', 'demo', '-o', dir]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(readdirSync(dir).sort(), ['00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
+  assert.deepEqual(readdirSync(dir).sort(), ['.mesh-generated', '00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
   assert.deepEqual(kinds(readFileSync(join(dir, '04-egressgateways.yaml'), 'utf8')).filter((k) => k.startsWith('Deployment')), ['Deployment/istio-egressgateway']);
+});
+
+test('manifest generate -o DIR removes the files an earlier run wrote and this one does not, and refuses manifests it did not write (issue 12)', () => {
+  const dir = join(tmp, 'stale') + '/';
+  let r = mesh(['manifest', 'generate', '--profile', 'ambient', '-o', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(readdirSync(dir).includes('03-cni.yaml'));
+  r = mesh(['manifest', 'generate', '--profile', 'demo', '-o', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['.mesh-generated', '00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
+  assert.match(r.stderr, /Removed 2 files an earlier mesh manifest generate wrote there and this one does not: 03-cni\.yaml, 04-ztunnel\.yaml/);
+  writeFileSync(join(dir, 'mine.yaml'), 'kind: ConfigMap\n');
+  r = mesh(['manifest', 'generate', '--profile', 'minimal', '-o', dir]);
+  assert.equal(r.status, 64, r.stderr);
+  assert.match(r.stderr, /^Error: -o .*stale\/: the directory holds manifests mesh did not write \(mine\.yaml\), which kubectl apply -f would apply too; use an empty or new directory$/m);
+  assert.ok(readdirSync(dir).includes('04-egressgateways.yaml'), 'nothing was changed');
+});
+
+test('planOutputDir: without an index only mesh-named files count as mesh-written', async () => {
+  const { planOutputDir } = await import('../../../src/render/output-dir.js');
+  assert.deepEqual(planOutputDir(['01-base.yaml', '03-cni.yaml', 'README.md', 'x.json'], undefined, ['01-base.yaml']), { remove: ['03-cni.yaml'], foreign: ['x.json'] });
+  assert.deepEqual(planOutputDir(['01-base.yaml', '03-cni.yaml'], ['01-base.yaml'], ['01-base.yaml']), { remove: [], foreign: ['03-cni.yaml'] });
 });
 
 test('manifest diff: object by object, field by field; exit 0 same, 1 different', () => {
@@ -130,4 +152,13 @@ test('a profile given as a file path (by --profile or spec.profile in a -f file)
   r = mesh(['manifest', 'generate', '--profile', prof]);
   assert.equal(r.status, 65);
   assert.match(r.stderr, /my-profile\.yaml: unknown field "spec\.bogus"/);
+});
+
+test('manifest generate -o json is refused (64): -o is a path here, and a format name is almost surely a slip', () => {
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', 'json'], { encoding: 'utf8', cwd: tmp, env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 64, r.stderr);
+  assert.match(r.stderr, /^Error: -o json: on manifest generate -o names a file or directory to write \(the manifests are YAML\); to write a file named json, say -o \.\/json$/m);
+  assert.ok(!readdirSync(tmp).includes('json'));
+  const ok = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', './json'], { encoding: 'utf8', cwd: tmp });
+  assert.equal(ok.status, 0, ok.stderr);
 });

@@ -76,3 +76,23 @@ test('Secret values never appear in a diff, in text or JSON: only which keys wer
   // Equal Secrets are equal.
   assert.ok(diffManifests(a, a).same);
 });
+
+test('long strings that differ late show the differing part; JSON strings are compared field by field (issue 12)', async () => {
+  const { formatChange, differingParts } = await import('../../../src/render/diff.js');
+  const head = 'x'.repeat(150);
+  const line = formatChange({ path: 'data.k', change: 'changed', from: `${head}AAA tail`, to: `${head}BBB tail` });
+  assert.match(line, /AAA/);
+  assert.match(line, /BBB/);
+  assert.match(line, /^data\.k: "…x+AAA tail" → "…x+BBB tail"$/);
+  const [a, b] = differingParts('short', 'other');
+  assert.deepEqual([a, b], ['"short"', '"other"']);
+  const multi = formatChange({ path: 'data.config', change: 'changed', from: `a\n${head}one`, to: `a\n${head}two` });
+  assert.match(multi, /^data\.config: text differs from line 2: "…x+one" → "…x+two"$/);
+  const json = formatChange({
+    path: 'data.values',
+    change: 'changed',
+    from: JSON.stringify({ global: { hub: 'a', tag: '1.31.1', pad: head } }),
+    to: JSON.stringify({ global: { hub: 'a', tag: '1.31.2', pad: head } }),
+  });
+  assert.equal(json, 'data.values (JSON): global.tag: "1.31.1" → "1.31.2"');
+});

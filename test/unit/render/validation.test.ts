@@ -40,7 +40,7 @@ test('several problems in one file are all reported', () => {
 });
 
 test('wrong types and enum values name the path and what is valid', () => {
-  fails(() => r(file('spec:\n  components:\n    pilot:\n      k8s:\n        replicaCount: two\n')), InputError, /spec\.components\.pilot\.k8s\.replicaCount: expected a whole number, got "two"/);
+  fails(() => r(file('spec:\n  components:\n    pilot:\n      k8s:\n        replicaCount: two\n')), InputError, /spec\.components\.pilot\.k8s\.replicaCount: expected a whole number from 0 to 2147483647, got "two"/);
   fails(() => r(file('spec:\n  components:\n    pilot:\n      k8s:\n        resources:\n          requests:\n            cpu: lots\n')), InputError, /requests\.cpu: expected a quantity/);
   fails(() => r(file('spec:\n  meshConfig:\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLYY\n')), InputError, /"REGISTRY_ONLYY" is not one of REGISTRY_ONLY, ALLOW_ANY \(did you mean "REGISTRY_ONLY"\?\)/);
   fails(() => r(file('spec:\n  components:\n    base: true\n')), InputError, /spec\.components\.base: expected an object, got true/);
@@ -61,7 +61,7 @@ test('bad files: YAML syntax (with line), several documents, a different kind', 
 test('bad --set flags are usage errors naming the flag', () => {
   fails(() => r({ sets: ['values.global.proxyy.logLevel=debug'] }), UsageError, /^--set values\.global\.proxyy\.logLevel=debug: unknown field "values\.global\.proxyy" \(did you mean "values\.global\.proxy"\?\)/);
   fails(() => r({ sets: ['novalue'] }), UsageError, /^--set novalue: expected path=value/);
-  fails(() => r({ sets: ['components.pilot.k8s.replicaCount=many'] }), UsageError, /--set components\.pilot\.k8s\.replicaCount=many: components\.pilot\.k8s\.replicaCount: expected a whole number, got "many"/);
+  fails(() => r({ sets: ['components.pilot.k8s.replicaCount=many'] }), UsageError, /--set components\.pilot\.k8s\.replicaCount=many: components\.pilot\.k8s\.replicaCount: expected a whole number from 0 to 2147483647, got "many"/);
   fails(() => r({ sets: ['values.global.proxy.logLevel=verbose'] }), UsageError, /"verbose" is not one of trace, debug/);
   fails(() => r({ sets: ['values.global..hub=x'] }), UsageError, /--set values\.global\.\.hub=x: empty key/);
   fails(() => r({ sets: ['components.pilot.enabled.x=1'] }), UsageError, /is true or false, it has no fields/);
@@ -130,4 +130,21 @@ test('durations, IP ranges, port lists and compatibilityVersion are checked', ()
   fails(() => r({ sets: ['compatibilityVersion=1.3'] }), UsageError, /compatibilityVersion "1\.3" is not supported/);
   fails(() => r({ sets: ['compatibilityVersion=latest'] }), UsageError, /"latest" is not a minor version such as 1\.29/);
   assert.equal(r({ sets: ['compatibilityVersion=1.28'] }).iop.spec?.compatibilityVersion, '1.28');
+});
+
+test('replica counts, autoscaler bounds and hubs are checked before anything renders (issue 12)', () => {
+  const set = (s: string) => () => r({ sets: [s] });
+  fails(set('components.pilot.k8s.replicaCount=-1'), UsageError, /^--set components\.pilot\.k8s\.replicaCount=-1: components\.pilot\.k8s\.replicaCount: -1 is out of range \(expected a whole number from 0 to 2147483647\)$/);
+  fails(set('components.pilot.k8s.replicaCount=2147483648'), UsageError, /2147483648 is out of range/);
+  fails(set('components.ingressGateways[0].k8s.replicaCount=-3'), UsageError, /components\.ingressGateways\[0\]\.k8s\.replicaCount: -3 is out of range/);
+  fails(set('components.pilot.k8s.hpaSpec.minReplicas=-2'), UsageError, /components\.pilot\.k8s\.hpaSpec\.minReplicas: -2 is out of range \(expected a whole number from 1 to 2147483647\)/);
+  fails(set('values.pilot.autoscaleMin=0'), UsageError, /values\.pilot\.autoscaleMin: 0 is out of range/);
+  fails(set('hub='), UsageError, /^--set hub=: invalid hub "": an image repository is needed/);
+  fails(set('hub=UPPER/x'), UsageError, /invalid hub "UPPER\/x": not a valid image repository/);
+  fails(() => r(file('spec:\n  components:\n    pilot:\n      k8s:\n        replicaCount: -1\n')), InputError, /^bad\.yaml: spec\.components\.pilot\.k8s\.replicaCount: -1 is out of range/);
+  // registry hosts may be upper-case or carry a port; a lower-case first component is a path
+  for (const hub of ['My.Registry:5000/x', 'localhost:5000/istio', 'registry.istio.io/release', 'docker.io/istio', 'istio', 'reg:5000/a/b']) {
+    assert.doesNotThrow(() => r({ sets: [`hub=${hub}`] }), hub);
+  }
+  assert.doesNotThrow(() => r({ sets: ['components.pilot.k8s.replicaCount=0'] }));
 });

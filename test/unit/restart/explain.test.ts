@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { exitCodeOf } from '../../../src/errors.js';
 import { test } from 'node:test';
 import { FakeKubeClient } from '../../../src/kube/fake.js';
 import { collectSnapshot } from '../../../src/restart/collect.js';
@@ -50,7 +51,7 @@ test('collect: -A lists once across namespaces; a missing namespace is a clear e
   assert.deepEqual(fake.calls, ['list Namespace', 'list Deployment', 'list ReplicaSet', 'list Pod', 'list PodDisruptionBudget']);
   await assert.rejects(
     collectSnapshot(fake, { namespaces: ['nope'], kinds: ['Deployment'], mode: 'injected', istioNamespace: 'istio-system' }),
-    /namespace "nope" not found/,
+    (e: unknown) => exitCodeOf(e) === 64 && (e as Error).message === '-n: namespace "nope" not found in the cluster (context fake)',
   );
 });
 

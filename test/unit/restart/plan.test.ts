@@ -95,3 +95,31 @@ test('a workload selected by matchExpressions only gets a selector string for it
   (c.obj['spec'] as Record<string, unknown>)['selector'] = { matchExpressions: [{ key: 'app', operator: 'In', values: ['db'] }, { key: 'canary', operator: 'DoesNotExist' }] };
   assert.equal(plan1(c).selector, 'app in (db),!canary');
 });
+
+test('--since resumes a run: workloads restarted since it started are skipped, the others restarted (issue 12)', async () => {
+  const since = Date.parse('2026-12-02T06:50:00Z');
+  const opts = { allowDowntime: false, includeOnDelete: true, sinceMs: since };
+  const done = plan1(cand('Deployment', 'done', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-02T06:50:03Z' } }), opts);
+  assert.equal(done.action, 'skip');
+  assert.match(done.notes.join(' '), /already restarted at 2026-12-02T06:50:03Z/);
+  const earlier = plan1(cand('Deployment', 'earlier', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-01T10:00:00Z' } }), opts);
+  assert.equal(earlier.action, 'restart');
+  const never = plan1(cand('Deployment', 'never', { replicas: 2 }), opts);
+  assert.equal(never.action, 'restart');
+  // without --since nothing is skipped for having been restarted
+  assert.equal(plan1(cand('Deployment', 'done', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-02T06:50:03Z' } })).action, 'restart');
+  // OnDelete: pods replaced since the run started are not deleted again
+  const sts = cand('StatefulSet', 'db', { replicas: 3, updateStrategy: { type: 'OnDelete' } }, ['db-0', 'db-1', 'db-2']);
+  sts.pods[0]!.metadata.creationTimestamp = '2026-12-02T06:51:00Z';
+  sts.pods[1]!.metadata.creationTimestamp = '2026-12-01T00:00:00Z';
+  sts.pods[2]!.metadata.creationTimestamp = '2026-12-01T00:00:00Z';
+  assert.deepEqual(plan1(sts, opts).pods, ['db-2', 'db-1']);
+  for (const p of sts.pods) p.metadata.creationTimestamp = '2026-12-02T06:51:00Z';
+  assert.equal(plan1(sts, opts).action, 'skip');
+
+  const { parseSince } = await import('../../../src/cli/options/rollout-restart.js');
+  const { resumeAdvice } = await import('../../../src/cli/actions/rollout-restart.js');
+  assert.equal(parseSince('2026-12-02T06:50:00Z'), since);
+  assert.throws(() => parseSince('yesterday'), /^UsageError|--since: "yesterday" is not an RFC 3339 time/);
+  assert.equal(resumeAdvice(since), 'run the same command again with --since 2026-12-02T06:50:00Z: it skips the workloads restarted since then (by this run) and restarts the rest');
+});

@@ -161,3 +161,10 @@ test('with -l, bare pods and Jobs are only those the selector matched', () => {
   });
   assert.deepEqual(s.manual.map((m) => m.name), ['debug']);
 });
+
+test('the default selection reads no injector ConfigMap, so it does not warn about one (issue 12)', () => {
+  // collectSnapshot reads the injector ConfigMaps only for --outdated: in the default mode they are absent.
+  const s = selectWorkloads(snapshot(mesh().filter((o) => o.kind !== 'ConfigMap')), { mode: 'injected', kinds: ALL, istioNamespace: 'istio-system' });
+  assert.deepEqual(s.warnings, []);
+  assert.deepEqual(names(s), ['Deployment/fresh', 'Deployment/idle', 'Deployment/old', 'StatefulSet/mixed', 'Deployment/opt-in']);
+});

@@ -50,7 +50,7 @@ test('unknown fields and bad values are quoted as short escaped excerpts', () =>
 test('--set replicaCount=1e400 shows the value given, not null', () => {
   const e = failure(() => r({ sets: ['components.pilot.k8s.replicaCount=1e400'] }));
   assert.ok(e instanceof UsageError);
-  assert.equal(e.message, '--set components.pilot.k8s.replicaCount=1e400: components.pilot.k8s.replicaCount: expected a whole number, got "1e400"');
+  assert.equal(e.message, '--set components.pilot.k8s.replicaCount=1e400: components.pilot.k8s.replicaCount: expected a whole number from 0 to 2147483647, got "1e400"');
 });
 
 test('--set replicaCount=99999999999999999999999 is refused, not rendered as 1e+23', () => {

@@ -43,6 +43,21 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     );
   });
 
+  test('-n naming a namespace the cluster does not have is the same usage error as analyze -n (issue 12)', async () => {
+    const a = await serve({ syncz: () => httpSyncz });
+    const b = await serve({ syncz: () => xdsSyncz });
+    const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': b.port });
+    const { exitCodeOf } = await import('../../../src/errors.js');
+    await assert.rejects(
+      runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, namespace: 'nosuchns' }, { kube }),
+      (e: unknown) => exitCodeOf(e) === 64 && (e as Error).message === '-n: namespace "nosuchns" not found in the cluster (context fake)',
+    );
+    // an existing namespace without proxies is just empty
+    kube.update({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'empty' } });
+    const { report } = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, namespace: 'empty' }, { kube });
+    assert.deepEqual(report.proxies, []);
+  });
+
   test('a single proxy', async () => {
     const a = await serve({ syncz: () => httpSyncz });
     const b = await serve({ syncz: () => xdsSyncz });
@@ -86,6 +101,19 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
     const kube2 = cluster({ 'istiod-aaa': port });
     kube2.update({ ...istiodPod('istiod-bbb'), status: { phase: 'Failed' } });
     await assert.rejects(runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000 }, { kube: kube2 }), /istiod istio-system\/istiod-aaa: GET \/debug\/syncz on port 15014 \(port-forward\) failed: the port-forward was refused or closed \(ECONNREFUSED\)/);
+  });
+
+  test('listing without a readable istiod still lists the pods with sidecars, NOT CONNECTED, and says why (issue 12)', async () => {
+    const kube = new FakeKubeClient([appPod('productpage-1', 'bookinfo', { proxyTag: '1.31.1' }), appPod('orphan-1', 'bookinfo', { proxyTag: '1.31.1' })]);
+    const r = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, listWithoutIstiod: true }, { kube });
+    assert.deepEqual(r.report.proxies.map((p) => `${p.name}@${p.istiod ?? '-'}`), ['orphan-1.bookinfo@-', 'productpage-1.bookinfo@-']);
+    assert.equal(r.report.summary.notConnected, 2);
+    assert.match(r.istiodError?.message ?? '', /no istiod pod in namespace istio-system/);
+    // a refused port-forward too
+    const refused = cluster({});
+    const r2 = await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000, listWithoutIstiod: true }, { kube: refused });
+    assert.ok(r2.report.proxies.length > 0);
+    assert.ok(r2.istiodError !== undefined);
   });
 
   test('no istiod pod says where it looked', async () => {

@@ -11,7 +11,9 @@ test('flags become options; POD takes the context namespace, POD.NS its own', ()
     timeoutMs: 10_000,
     namespace: 'bookinfo',
     outdatedOnly: true,
+    listWithoutIstiod: true,
   });
+  assert.equal(validateProxyStatus('web-1', base, ctxNs).listWithoutIstiod, undefined, 'one POD: its detail needs istiod');
   assert.deepEqual(validateProxyStatus('web-1', base, ctxNs).target, { pod: 'web-1', namespace: 'team-a' });
   assert.deepEqual(validateProxyStatus('web-1', { ...base, namespace: 'x' }, ctxNs).target, { pod: 'web-1', namespace: 'x' });
   assert.deepEqual(validateProxyStatus('web.v2-1.bookinfo', base, ctxNs).target, { pod: 'web.v2-1', namespace: 'bookinfo' });

@@ -1,0 +1,26 @@
+// Every duration flag is bounded (issue 12: `--timeout 99999999999h` overflowed Node's timer and
+// fired after 1 ms, after the patch was sent).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validateInstallFlags } from '../../../src/cli/options/install.js';
+import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
+import { MAX_DURATION_MS, parseDuration } from '../../../src/cli/flags.js';
+import { exitCodeOf } from '../../../src/errors.js';
+
+test('durations: units, bare seconds, and a bound at the longest timer Node can wait', () => {
+  assert.equal(parseDuration('--t', '1m30s'), 90_000);
+  assert.equal(parseDuration('--t', '300ms'), 300);
+  assert.equal(parseDuration('--t', '10'), 10_000);
+  assert.equal(parseDuration('--t', '596h'), 596 * 3_600_000);
+  assert.ok(MAX_DURATION_MS === 2 ** 31 - 1);
+  for (const v of ['597h', '99999999999h', '99999999999', '1400h', '99999999999999999999999999s']) {
+    assert.throws(() => parseDuration('--timeout', v), (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: duration ".*" is too long \(at most 596h\)$/.test((e as Error).message), v);
+  }
+});
+
+test('each command refuses an overlong duration while validating its flags, before any request', () => {
+  const rr = { kind: 'deployment', concurrency: '1', pause: '0s', output: 'table', istioNamespace: 'istio-system' };
+  assert.throws(() => validateRolloutRestart({ ...rr, timeout: '99999999999h' }, () => 'default'), (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: .*too long/.test((e as Error).message));
+  assert.throws(() => validateRolloutRestart({ ...rr, pause: '99999999999h' }, () => 'default'), /^UsageError|--pause: .*too long/);
+  assert.throws(() => validateInstallFlags({ readinessTimeout: '99999999999h' }), (e: unknown) => exitCodeOf(e) === 64 && /^--readiness-timeout: .*too long/.test((e as Error).message));
+});

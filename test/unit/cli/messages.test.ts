@@ -1,0 +1,89 @@
+// Misleading messages of issue 12: each bad flag is one line naming the flag, exit 64, before any request.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { ANALYZERS } from '../../../src/analyze/analyzers/index.js';
+import { ANALYZE_FORMATS } from '../../../src/analyze/format.js';
+import { validateAnalyzeOptions } from '../../../src/cli/options/analyze.js';
+import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
+import { exitCodeOf } from '../../../src/errors.js';
+import { labelSelectorSyntaxError } from '../../../src/model/label-selector.js';
+
+const CATALOG = { analyzers: ANALYZERS, formats: ANALYZE_FORMATS };
+const usage = (re: RegExp) => (e: unknown) => exitCodeOf(e) === 64 && re.test((e as Error).message);
+
+test('analyze --use-kube=maybe is a bad value of the flag, not a missing file; -k PATH still takes a path', () => {
+  const flags = { output: 'log', outputThreshold: 'Info', failureThreshold: 'Error', istioNamespace: 'istio-system' } as never;
+  assert.throws(() => validateAnalyzeOptions([], { ...(flags as object), useKube: 'maybe' } as never, CATALOG, ['node', 'mesh', 'analyze', '--use-kube=maybe']), usage(/^--use-kube: "maybe" is not true or false$/));
+  const o = validateAnalyzeOptions([], { ...(flags as object), useKube: 'manifests/' } as never, CATALOG, ['node', 'mesh', 'analyze', '-k', 'manifests/']);
+  assert.deepEqual(o.files, ['manifests/']);
+});
+
+test('label selectors are checked as kubectl parses them', () => {
+  for (const ok of ['app=web', 'app==web', 'tier!=db', 'app', '!app', 'app in (a,b)', 'app notin (a)', 'example.com/team=a,x', 'n>1', 'v=']) {
+    assert.equal(labelSelectorSyntaxError(ok), undefined, ok);
+  }
+  for (const bad of ['===', 'a in (b', 'a,,b', ',a', 'a b', 'UPPER.com/x=y', 'a=b c', 'a=(b)']) {
+    assert.notEqual(labelSelectorSyntaxError(bad), undefined, bad);
+  }
+  const rr = { kind: 'deployment', concurrency: '1', pause: '0s', output: 'table', istioNamespace: 'istio-system' };
+  assert.throws(() => validateRolloutRestart({ ...rr, selector: '===' }, () => 'default'), usage(/^-l\/--selector "===": not a label selector: /));
+  assert.equal(validateRolloutRestart({ ...rr, selector: 'app=web' }, () => 'default').labelSelector, 'app=web');
+});
+
+test('--profile "" names the flag and the profiles, not "is a directory"', () => {
+  for (const args of [['--profile', ''], ['--set', 'profile=']]) {
+    const r = spawnSync(process.execPath, ['bin/mesh', 'manifest', 'generate', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 64, r.stderr);
+    assert.match(r.stderr, /^Error: (--profile|--set profile=): the profile name is empty; use one of ambient, default, demo, .*, or a profile file\n$/);
+  }
+});
+
+test('mesh help CMD shows that command; an unknown one is exit 64 with a suggestion', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, ['bin/mesh', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  let r = run(['help', 'nosuch']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /^Error: help: unknown command "nosuch"; commands: version, manifest, /);
+  r = run(['help', 'instal']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /\(did you mean "install"\?\)/);
+  r = run(['help', 'manifest', 'generate']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: mesh manifest generate /);
+});
+
+test('-y is --skip-confirmation and --yes on install, uninstall and rollout-restart alike', async () => {
+  const { validateInstallFlags } = await import('../../../src/cli/options/install.js');
+  const { validateUninstallFlags } = await import('../../../src/cli/options/uninstall.js');
+  assert.equal(validateInstallFlags({ readinessTimeout: '5m', yes: true }).skipConfirmation, true);
+  assert.equal(validateUninstallFlags({ revision: 'canary', yes: true }).skipConfirmation, true);
+  const { createProgram } = await import('../../../src/cli/program.js');
+  const program = createProgram({} as never);
+  const opts = (name: string) => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long);
+  for (const c of ['install', 'uninstall', 'rollout-restart']) {
+    assert.ok(opts(c).includes('--yes') && opts(c).includes('--skip-confirmation'), `${c}: ${opts(c).join(' ')}`);
+  }
+});
+
+test('declining a prompt is the same error everywhere: DeclinedError, exit 1', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { confirm } = await import('../../../src/cli/actions/install-prompt.js');
+  const { DeclinedError } = await import('../../../src/errors.js');
+  const stdin = new PassThrough();
+  stdin.end('n\n');
+  await assert.rejects(confirm({ stdin, stderr: new PassThrough(), stdinIsTTY: true }, 'Q', 'install'), (e: unknown) => e instanceof DeclinedError && exitCodeOf(e) === 1);
+  const src = (await import('node:fs')).readFileSync('src/cli/actions/rollout-restart.ts', 'utf8');
+  assert.match(src, /if \(result\.declined\) throw new DeclinedError\(/);
+});
+
+test('version --remote against an unreachable server prints the client version first, then fails (exit 1)', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const kc = join(mkdtempSync(join(tmpdir(), 'mesh-ver-')), 'kc.yaml');
+  writeFileSync(kc, 'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n');
+  const r = spawnSync(process.execPath, ['bin/mesh', 'version', '--remote', '--kubeconfig', kc, '--request-timeout', '5s'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^client version: \S+\nistio version: 1\.31\.\d+\n$/);
+  assert.match(r.stderr, /^Error: .*cannot reach the API server/m);
+});

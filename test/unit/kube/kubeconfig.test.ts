@@ -1,0 +1,39 @@
+// Loading kubeconfigs as kubectl does (issue 12: `--kubeconfig /dev/null` said "Cannot read properties
+// of undefined (reading 'clusters')"; `KUBECONFIG=/missing:/good` failed where kubectl skips the missing entry).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, test } from 'node:test';
+import { exitCodeOf } from '../../../src/errors.js';
+import { loadKubeConfig } from '../../../src/kube/real.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mesh-kc-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const good = join(dir, 'good.yaml');
+writeFileSync(
+  good,
+  'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: "https://k.example:6443"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n',
+);
+const missing = join(dir, 'missing.yaml');
+
+test('an empty kubeconfig (/dev/null) is named as empty, exit 65', () => {
+  const empty = join(dir, 'empty.yaml');
+  writeFileSync(empty, '\n');
+  for (const f of [empty, '/dev/null']) {
+    assert.throws(() => loadKubeConfig({ kubeconfig: f }), (e: unknown) => exitCodeOf(e) === 65 && (e as Error).message === `kubeconfig ${f}: the file is empty, not a kubeconfig (expected apiVersion: v1, kind: Config with clusters, users and contexts)`);
+  }
+});
+
+test('missing entries of a kubeconfig list are skipped; a single missing file is still an error', () => {
+  const kc = loadKubeConfig({ kubeconfig: [missing, good].join(delimiter) });
+  assert.equal(kc.getCurrentCluster()?.server, 'https://k.example:6443');
+  assert.throws(() => loadKubeConfig({ kubeconfig: missing }), /cannot load kubeconfig .*missing\.yaml/);
+  // $KUBECONFIG reaches the loader the same way: it is the --kubeconfig flag's default.
+});
+
+test('$KUBECONFIG is the default of --kubeconfig, so a list there is loaded the same way', async () => {
+  const { createProgram } = await import('../../../src/cli/program.js');
+  const opt = createProgram({} as never).options.find((o) => o.long === '--kubeconfig');
+  assert.equal(opt?.envVar, 'KUBECONFIG');
+});

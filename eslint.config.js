@@ -11,7 +11,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** The top-level parts of src/ (folders and the shared single files). */
-const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'precheck', 'kube', 'output'];
+const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'precheck', 'kube', 'output', 'util'];
 const SHARED = ['errors.ts', 'yaml-input.ts', 'version.ts'];
 
 /**
@@ -20,16 +20,17 @@ const SHARED = ['errors.ts', 'yaml-input.ts', 'version.ts'];
  */
 const MAY_IMPORT = {
   cli: LAYERS,
-  render: ['model'],
-  model: [],
-  apply: ['kube', 'model', 'output'],
-  analyze: ['kube', 'model'],
-  restart: ['kube', 'model', 'output'],
-  status: ['kube', 'model', 'output'],
-  proxyconfig: ['kube', 'status', 'output'],
-  precheck: ['kube', 'model'],
-  kube: ['model'],
-  output: [],
+  render: ['model', 'util'],
+  model: ['util'],
+  apply: ['kube', 'model', 'output', 'util'],
+  analyze: ['kube', 'model', 'util'],
+  restart: ['kube', 'model', 'output', 'util'],
+  status: ['kube', 'model', 'output', 'util'],
+  proxyconfig: ['kube', 'status', 'output', 'util'],
+  precheck: ['kube', 'model', 'util'],
+  kube: ['model', 'util'],
+  output: ['util'],
+  util: [],
 };
 
 const layerZones = [

@@ -14,8 +14,8 @@ import { messageType } from './messages.js';
 import { DEFAULT_SETTINGS, friendlyName, runAnalyzers } from './runner.js';
 import { ResourceStore } from './store.js';
 import type { AnalysisSettings, Analyzer, Message } from './types.js';
-import { isObj, obj, str } from './lib/data.js';
 import { parseKubeYamlValue } from '../model/yaml.js';
+import { asRecord, isRecord, stringOrUndefined } from '../util/narrow.js';
 
 export interface Expectation {
   code: string;
@@ -47,17 +47,17 @@ export interface CaseReport {
 
 /** Parses a fixtures file. Expectations are `CODE Kind ns/name[:line]` or `{code, resource, line?, message?}`. */
 export function parseFixtures(text: string): Fixtures {
-  const doc = obj(parseKubeYamlValue(text));
+  const doc = asRecord(parseKubeYamlValue(text));
   const cases = (key: 'valid' | 'invalid'): FixtureCase[] =>
     (Array.isArray(doc[key]) ? (doc[key] as unknown[]) : []).map((c, i) => {
-      const o = obj(c);
+      const o = asRecord(c);
       const expect = (Array.isArray(o['expect']) ? (o['expect'] as unknown[]) : []).map(parseExpectation);
-      const fc: FixtureCase = { name: str(o['name']) ?? `${key} #${i + 1}`, objects: str(o['objects']) ?? '', expect };
-      if (isObj(o['meshConfig'])) fc.meshConfig = { ...o['meshConfig'] };
+      const fc: FixtureCase = { name: stringOrUndefined(o['name']) ?? `${key} #${i + 1}`, objects: stringOrUndefined(o['objects']) ?? '', expect };
+      if (isRecord(o['meshConfig'])) fc.meshConfig = { ...o['meshConfig'] };
       return fc;
     });
   const f: Fixtures = { valid: cases('valid'), invalid: cases('invalid') };
-  if (isObj(doc['meshConfig'])) f.meshConfig = { ...doc['meshConfig'] };
+  if (isRecord(doc['meshConfig'])) f.meshConfig = { ...doc['meshConfig'] };
   return f;
 }
 
@@ -69,8 +69,8 @@ function parseExpectation(e: unknown): Expectation {
     if (m[3] !== undefined) x.line = Number(m[3]);
     return x;
   }
-  const o = obj(e);
-  const x: Expectation = { code: str(o['code']) ?? '', resource: str(o['resource']) ?? '' };
+  const o = asRecord(e);
+  const x: Expectation = { code: stringOrUndefined(o['code']) ?? '', resource: stringOrUndefined(o['resource']) ?? '' };
   if (typeof o['line'] === 'number') x.line = o['line'];
   if (typeof o['message'] === 'string') x.message = o['message'];
   return x;

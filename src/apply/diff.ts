@@ -6,6 +6,7 @@
  * person touched a field (and set it back).
  */
 import type { KubeObject } from '../model/k8s.js';
+import { diffTrees } from '../util/diff.js';
 
 function content(obj: KubeObject): unknown {
   const { resourceVersion: _rv, generation: _g, managedFields: _mf, ...metadata } = obj.metadata;
@@ -13,31 +14,9 @@ function content(obj: KubeObject): unknown {
   return { ...rest, metadata };
 }
 
-/** The paths (e.g. `spec.replicas`, `metadata.labels.app`) at which two objects differ. */
+/** The paths (e.g. `spec.replicas`, `metadata.labels.app`) at which two objects differ, at most `max`. */
 export function changedPaths(live: KubeObject, desired: KubeObject, max = 20): string[] {
-  const out: string[] = [];
-  walk(content(live), content(desired), '', out, max);
-  return out;
-}
-
-function walk(a: unknown, b: unknown, path: string, out: string[], max: number): void {
-  if (out.length >= max) return;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) {
-      out.push(path || '.');
-      return;
-    }
-    a.forEach((x, i) => walk(x, b[i], `${path}[${i}]`, out, max));
-    return;
-  }
-  if (isObj(a) && isObj(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of [...keys].sort()) walk(a[k], b[k], path === '' ? k : `${path}.${k}`, out, max);
-    return;
-  }
-  if (JSON.stringify(a) !== JSON.stringify(b)) out.push(path || '.');
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return diffTrees(content(live), content(desired), { sortKeys: true, escapeDots: false, namedLists: false, lists: 'whole' })
+    .slice(0, max)
+    .map((c) => c.path || '.');
 }

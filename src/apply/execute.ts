@@ -12,9 +12,11 @@ import { type ComponentName, COMPONENTS, displayName, icon, runInDependencyOrder
 import { kubeFailure } from './errors.js';
 import { FIELD_MANAGER, slashName } from './labels.js';
 import { deleteAndWait } from './delete.js';
-import { applyBatches, deleteOrder, isWebhookConfiguration, mapLimit } from './order.js';
+import { applyBatches, deleteOrder, isWebhookConfiguration } from './order.js';
 import { CONCURRENCY, type InstallPlan, type PlannedObject } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
+import { mapLimit } from '../util/pool.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface ExecuteDeps {
   kube: KubeClient;
@@ -50,7 +52,7 @@ export class ReadinessTimeoutError extends ClusterError {
     readonly unready: Unready[],
     timeoutMs: number,
   ) {
-    super(`resources not ready after ${formatDuration(timeoutMs)}`, { details: unready.map((u) => `${u.object} (${u.reason})`) });
+    super(`resources not ready after ${formatDuration(timeoutMs, { largest: 'm', zeros: 'inner' })}`, { details: unready.map((u) => `${u.object} (${u.reason})`) });
   }
 }
 
@@ -201,13 +203,6 @@ function refOf(o: KubeObject): { apiVersion: string; kind: string; name: string;
 
 export function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new MeshError('interrupted; nothing is left half-applied that a re-run will not converge: run the same command again');
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 === 0 ? `${m}m0s` : `${m}m${s % 60}s`;
 }
 
 /** What a component still waits for, short enough for one line: the first object and how many more. */

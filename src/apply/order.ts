@@ -55,23 +55,3 @@ export function applyBatches(objects: readonly KubeObject[]): KubeObject[][] {
 export function deleteOrder(objects: readonly KubeObject[]): KubeObject[] {
   return [...objects].sort((a, b) => stageOf(b) - stageOf(a));
 }
-
-/** Runs fn over items with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && failed === undefined) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i]!, i);
-      } catch (error) {
-        failed ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed) throw failed.error;
-  return results;
-}

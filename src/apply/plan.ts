@@ -22,7 +22,7 @@ import {
   revisionLabelValue,
   stampOwnerLabels,
 } from './labels.js';
-import { mapLimit } from './order.js';
+import { mapLimit } from '../util/pool.js';
 
 export type Action = 'create' | 'update' | 'unchanged';
 

@@ -4,6 +4,8 @@
  * When something is not ready, podProblem() says why, from its pods.
  */
 import type { KubeObject } from '../model/k8s.js';
+import { labelSelectorString } from '../model/label-selector.js';
+import { asArray, asRecord, numberOr, type UnknownRecord } from '../util/narrow.js';
 
 export interface Readiness {
   ready: boolean;
@@ -11,10 +13,8 @@ export interface Readiness {
   message?: string;
 }
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {});
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const arr = (v: unknown): Rec[] => (Array.isArray(v) ? v.map(rec) : []);
+/** A list's elements as maps ({} for one that is not), in place. */
+const asRecords = (v: unknown): UnknownRecord[] => asArray(v).map(asRecord);
 
 /** Kinds whose readiness mesh waits for; everything else is ready once applied. */
 export const WAITED_KINDS = new Set(['CustomResourceDefinition', 'Namespace', 'Deployment', 'DaemonSet', 'StatefulSet']);
@@ -24,13 +24,13 @@ export function needsWait(obj: { kind: string }): boolean {
 }
 
 export function readinessOf(obj: KubeObject): Readiness {
-  const spec = rec(obj['spec']);
-  const status = rec(obj['status']);
-  const generation = num(obj.metadata.generation);
-  const observed = num(status['observedGeneration']);
+  const spec = asRecord(obj['spec']);
+  const status = asRecord(obj['status']);
+  const generation = numberOr(obj.metadata.generation, 0);
+  const observed = numberOr(status['observedGeneration'], 0);
   switch (obj.kind) {
     case 'CustomResourceDefinition': {
-      const established = arr(status['conditions']).find((c) => c['type'] === 'Established');
+      const established = asRecords(status['conditions']).find((c) => c['type'] === 'Established');
       return established?.['status'] === 'True' ? { ready: true } : { ready: false, message: 'not established yet' };
     }
     case 'Namespace':
@@ -39,41 +39,41 @@ export function readinessOf(obj: KubeObject): Readiness {
         : { ready: false, message: `namespace is ${String(status['phase'])}` };
     case 'Deployment': {
       if (generation > observed) return { ready: false, message: 'waiting for the deployment spec update to be observed' };
-      const progressing = arr(status['conditions']).find((c) => c['type'] === 'Progressing');
+      const progressing = asRecords(status['conditions']).find((c) => c['type'] === 'Progressing');
       if (progressing?.['reason'] === 'ProgressDeadlineExceeded') {
         return { ready: false, message: 'exceeded its progress deadline' };
       }
       const replicas = typeof spec['replicas'] === 'number' ? spec['replicas'] : 1;
-      const updated = num(status['updatedReplicas']);
-      const total = num(status['replicas']);
-      const available = num(status['availableReplicas']);
+      const updated = numberOr(status['updatedReplicas'], 0);
+      const total = numberOr(status['replicas'], 0);
+      const available = numberOr(status['availableReplicas'], 0);
       if (updated < replicas) return { ready: false, message: `${updated} out of ${replicas} new replicas have been updated` };
       if (total > updated) return { ready: false, message: `${total - updated} old replicas are pending termination` };
       if (available < updated) return { ready: false, message: `${available} of ${updated} updated replicas are available` };
       return { ready: true };
     }
     case 'DaemonSet': {
-      const strategy = rec(spec['updateStrategy'])['type'];
+      const strategy = asRecord(spec['updateStrategy'])['type'];
       if (strategy !== undefined && strategy !== 'RollingUpdate') return { ready: true, message: `update strategy ${String(strategy)} is not waited for` };
       if (generation > observed) return { ready: false, message: 'waiting for the daemon set spec update to be observed' };
-      const desired = num(status['desiredNumberScheduled']);
-      const updated = num(status['updatedNumberScheduled']);
-      const available = num(status['numberAvailable']);
+      const desired = numberOr(status['desiredNumberScheduled'], 0);
+      const updated = numberOr(status['updatedNumberScheduled'], 0);
+      const available = numberOr(status['numberAvailable'], 0);
       if (updated < desired) return { ready: false, message: `${updated} out of ${desired} new pods have been updated` };
       if (available < desired) return { ready: false, message: `${available} of ${desired} updated pods are available` };
       return { ready: true };
     }
     case 'StatefulSet': {
-      const strategy = rec(spec['updateStrategy']);
+      const strategy = asRecord(spec['updateStrategy']);
       if (strategy['type'] !== undefined && strategy['type'] !== 'RollingUpdate') return { ready: true };
       if (observed === 0 || generation > observed) return { ready: false, message: 'waiting for the statefulset spec update to be observed' };
       const replicas = typeof spec['replicas'] === 'number' ? spec['replicas'] : 1;
-      const ready = num(status['readyReplicas']);
+      const ready = numberOr(status['readyReplicas'], 0);
       if (ready < replicas) return { ready: false, message: `waiting for ${replicas - ready} pods to be ready` };
       const rolling = strategy['rollingUpdate'];
       if (rolling !== undefined) {
-        const partition = num(rec(rolling)['partition']);
-        const updated = num(status['updatedReplicas']);
+        const partition = numberOr(asRecord(rolling)['partition'], 0);
+        const updated = numberOr(status['updatedReplicas'], 0);
         if (updated < replicas - partition) return { ready: false, message: `waiting for partitioned roll out to finish: ${updated} out of ${replicas - partition} new pods have been updated` };
         return { ready: true };
       }
@@ -87,29 +87,29 @@ export function readinessOf(obj: KubeObject): Readiness {
 
 /** Why a pod is not serving, in one line; undefined when it is running and ready. */
 export function podProblem(pod: KubeObject): string | undefined {
-  const status = rec(pod['status']);
-  const conditions = arr(status['conditions']);
+  const status = asRecord(pod['status']);
+  const conditions = asRecords(status['conditions']);
   const scheduled = conditions.find((c) => c['type'] === 'PodScheduled');
   if (scheduled?.['status'] === 'False') {
     return `pod ${pod.metadata.name ?? ''} cannot be scheduled: ${String(scheduled['message'] ?? scheduled['reason'] ?? 'Unschedulable')}`;
   }
-  for (const cs of [...arr(status['initContainerStatuses']), ...arr(status['containerStatuses'])]) {
-    const state = rec(cs['state']);
-    const waiting = rec(state['waiting']);
+  for (const cs of [...asRecords(status['initContainerStatuses']), ...asRecords(status['containerStatuses'])]) {
+    const state = asRecord(cs['state']);
+    const waiting = asRecord(state['waiting']);
     const reason = waiting['reason'];
     if (typeof reason === 'string' && reason !== '' && reason !== 'ContainerCreating' && reason !== 'PodInitializing') {
       const msg = typeof waiting['message'] === 'string' && waiting['message'] !== '' ? `: ${waiting['message']}` : '';
       if (reason === 'CrashLoopBackOff') return `container ${String(cs['name'])} is crash looping (CrashLoopBackOff${msg})`;
       return `container ${String(cs['name'])} failed to start: ${reason}${msg}`;
     }
-    const terminated = rec(state['terminated']);
+    const terminated = asRecord(state['terminated']);
     if (typeof terminated['exitCode'] === 'number' && terminated['exitCode'] !== 0 && cs['ready'] !== true) {
       return `container ${String(cs['name'])} exited with code ${terminated['exitCode']}${terminated['reason'] ? ` (${String(terminated['reason'])})` : ''}`;
     }
   }
   const ready = conditions.find((c) => c['type'] === 'Ready');
   if (status['phase'] === 'Running' && ready?.['status'] === 'False') {
-    const restarts = arr(status['containerStatuses']).filter((c) => c['ready'] !== true).map((c) => String(c['name']));
+    const restarts = asRecords(status['containerStatuses']).filter((c) => c['ready'] !== true).map((c) => String(c['name']));
     return `readiness probe failing: ${String(ready['message'] ?? `containers with unready status: [${restarts.join(' ')}]`)}`;
   }
   if (status['phase'] === 'Pending' || status['phase'] === undefined) return `pod ${pod.metadata.name ?? ''} is pending`;
@@ -134,27 +134,7 @@ export function workloadProblem(workload: KubeObject, pods: readonly KubeObject[
   return r.message ?? 'not ready';
 }
 
-/** A label selector string from a LabelSelector (matchLabels and matchExpressions). */
+/** A LabelSelector as the API's `labelSelector=` string (src/model's renderer), or undefined when it selects everything. */
 export function selectorString(selector: unknown): string | undefined {
-  const s = rec(selector);
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(rec(s['matchLabels']))) parts.push(`${k}=${String(v)}`);
-  for (const e of arr(s['matchExpressions'])) {
-    const values = Array.isArray(e['values']) ? (e['values'] as unknown[]).map(String).join(',') : '';
-    switch (e['operator']) {
-      case 'In':
-        parts.push(`${String(e['key'])} in (${values})`);
-        break;
-      case 'NotIn':
-        parts.push(`${String(e['key'])} notin (${values})`);
-        break;
-      case 'Exists':
-        parts.push(String(e['key']));
-        break;
-      case 'DoesNotExist':
-        parts.push(`!${String(e['key'])}`);
-        break;
-    }
-  }
-  return parts.length > 0 ? parts.join(',') : undefined;
+  return labelSelectorString(selector) || undefined;
 }

@@ -9,10 +9,10 @@ import { type ComponentName, COMPONENTS, componentOf } from './components.js';
 import { changedPaths } from './diff.js';
 import { kubeFailure } from './errors.js';
 import { FIELD_MANAGER, carryOverIstiodFields, claimObject, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
-import { mapLimit } from './order.js';
 import { isRecord } from './record.js';
 import { CONCURRENCY, listOwned } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
+import { mapLimit } from '../util/pool.js';
 
 export type VerifyState = 'ok' | 'missing' | 'differs' | 'unready' | 'extra';
 

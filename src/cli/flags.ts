@@ -53,9 +53,26 @@ export function parsePositiveInt(flag: string, value: string): number {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** A DNS-1123 label (what the API server accepts as a namespace name): lowercase letters, digits and '-', at most 63. */
+export function isNamespaceName(value: string): boolean {
+  return value.length <= 63 && DNS_LABEL.test(value);
+}
+
+/**
+ * POD or POD.NAMESPACE (a pod name has no dot in it, a namespace none either): the pod and its
+ * namespace, `fallbackNamespace` for a bare POD; `dotted` says the namespace was written out.
+ */
+export function podTarget(pod: string, fallbackNamespace: () => string): { pod: string; namespace: string; dotted: boolean } {
+  const dot = pod.lastIndexOf('.');
+  const name = dot < 0 ? pod : pod.slice(0, dot);
+  const namespace = dot < 0 ? fallbackNamespace() : pod.slice(dot + 1);
+  if (name === '' || !isNamespaceName(namespace)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
+  return { pod: name, namespace, dotted: dot >= 0 };
+}
+
 /** A namespace flag's value must be a DNS label (what the API server accepts as a namespace name). */
 export function checkNamespaceFlag(flag: string, value: string | undefined): void {
-  if (value !== undefined && (value.length > 63 || !DNS_LABEL.test(value))) {
+  if (value !== undefined && !isNamespaceName(value)) {
     throw new UsageError(`${flag}: "${value}" is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
   }
 }

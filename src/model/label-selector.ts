@@ -4,9 +4,7 @@
  * (PodDisruptionBudget selectors).
  */
 
-type Obj = Readonly<Record<string, unknown>>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+import { isRecord, stringsIn, type UnknownRecord } from '../util/narrow.js';
 
 /**
  * True when `selector` selects `labels`. An absent or empty selector selects everything (the webhook
@@ -15,13 +13,13 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
  */
 export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
   if (selector === undefined || selector === null) return true;
-  if (!isObj(selector)) return false;
-  const matchLabels = isObj(selector['matchLabels']) ? selector['matchLabels'] : {};
+  if (!isRecord(selector)) return false;
+  const matchLabels = isRecord(selector['matchLabels']) ? selector['matchLabels'] : {};
   for (const [k, v] of Object.entries(matchLabels)) if (typeof v !== 'string' || labels[k] !== v) return false;
   for (const e of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
-    const x: Obj = isObj(e) ? e : {};
+    const x: UnknownRecord = isRecord(e) ? e : {};
     const key = typeof x['key'] === 'string' ? x['key'] : '';
-    const values = strings(x['values']);
+    const values = stringsIn(x['values']);
     const value = Object.hasOwn(labels, key) ? labels[key] : undefined;
     switch (x['operator']) {
       case 'In':
@@ -48,18 +46,20 @@ export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<
  * matchLabels as `k=v`, then matchExpressions as `k in (a,b)`, `k notin (a)`, `k`, `!k`, joined by
  * commas. An absent or empty selector gives '' (everything). Expressions the API server would have
  * rejected (an unknown operator, In/NotIn without values) cannot appear on a stored workload and are
- * left out.
+ * left out. `sortLabels` puts matchLabels in key order (how Kubernetes prints a label set, and istioctl
+ * in its messages); otherwise they keep the object's order.
  */
-export function labelSelectorString(selector: unknown): string {
-  if (!isObj(selector)) return '';
+export function labelSelectorString(selector: unknown, options: { sortLabels?: boolean } = {}): string {
+  if (!isRecord(selector)) return '';
   const parts: string[] = [];
-  const matchLabels = isObj(selector['matchLabels']) ? selector['matchLabels'] : {};
-  for (const [k, v] of Object.entries(matchLabels)) if (typeof v === 'string') parts.push(`${k}=${v}`);
+  const matchLabels = Object.entries(isRecord(selector['matchLabels']) ? selector['matchLabels'] : {});
+  if (options.sortLabels === true) matchLabels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [k, v] of matchLabels) if (typeof v === 'string') parts.push(`${k}=${v}`);
   for (const e of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
-    const x: Obj = isObj(e) ? e : {};
+    const x: UnknownRecord = isRecord(e) ? e : {};
     const key = typeof x['key'] === 'string' ? x['key'] : '';
     if (key === '') continue;
-    const values = strings(x['values']);
+    const values = stringsIn(x['values']);
     switch (x['operator']) {
       case 'In':
         if (values.length > 0) parts.push(`${key} in (${values.join(',')})`);

@@ -7,13 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { fetch, type Response } from 'undici';
 import { ClusterError, InputError, MeshError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
-import { findIstiodPods, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
+import { findIstiodPods, MONITORING_PORT, seconds, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
 
 import { ADMIN_PORT } from './ports.js';
 
 export { ADMIN_PORT };
-
-const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 async function getJson(kube: KubeClient, ns: string, pod: string, port: number, path: string, opts: { signal: AbortSignal; timeoutMs: number; token?: string; what: string }): Promise<{ status: number; body: unknown; text: string }> {
   const who = `${opts.what} ${ns}/${pod}`;

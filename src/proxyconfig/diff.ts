@@ -3,7 +3,8 @@
  * (istiod's /debug/config_dump?proxyID=), resource by resource, so a user sees why a proxy is
  * STALE or what it NACKed. Pure.
  */
-import { type ConfigDump, type Json, isObject, str } from './dump.js';
+import { type ConfigDump, type Json, fieldText } from './dump.js';
+import { isRecord } from '../util/narrow.js';
 
 export interface TypeDiff {
   type: 'Clusters' | 'Listeners' | 'Routes';
@@ -19,7 +20,7 @@ export interface TypeDiff {
 /** Key spelling (snake_case or camelCase) and bookkeeping fields do not count as differences. */
 function normalize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalize);
-  if (!isObject(v)) return v;
+  if (!isRecord(v)) return v;
   const out: Json = {};
   for (const k of Object.keys(v).sort()) {
     // snake_case and camelCase spell a field alike once case and underscores are gone
@@ -32,8 +33,8 @@ function normalize(v: unknown): unknown {
 }
 
 function compare(type: TypeDiff['type'], proxy: readonly Json[], istiod: readonly Json[]): TypeDiff {
-  const a = new Map(proxy.map((r) => [str(r, 'name'), JSON.stringify(normalize(r))]));
-  const b = new Map(istiod.map((r) => [str(r, 'name'), JSON.stringify(normalize(r))]));
+  const a = new Map(proxy.map((r) => [fieldText(r, 'name'), JSON.stringify(normalize(r))]));
+  const b = new Map(istiod.map((r) => [fieldText(r, 'name'), JSON.stringify(normalize(r))]));
   const missing = [...b.keys()].filter((n) => !a.has(n)).sort();
   const extra = [...a.keys()].filter((n) => !b.has(n)).sort();
   const changed = [...a.keys()].filter((n) => b.has(n) && a.get(n) !== b.get(n)).sort();
@@ -42,7 +43,7 @@ function compare(type: TypeDiff['type'], proxy: readonly Json[], istiod: readonl
 
 export function diffDumps(proxy: ConfigDump, istiod: ConfigDump): TypeDiff[] {
   // Static resources come from the bootstrap, which istiod does not send.
-  const dynamic = (rs: readonly Json[], d: ConfigDump): Json[] => rs.filter((r) => !d.staticNames.includes(str(r, 'name')));
+  const dynamic = (rs: readonly Json[], d: ConfigDump): Json[] => rs.filter((r) => !d.staticNames.includes(fieldText(r, 'name')));
   return [
     compare('Clusters', dynamic(proxy.clusters, proxy), dynamic(istiod.clusters, istiod)),
     compare('Listeners', dynamic(proxy.listeners, proxy), dynamic(istiod.listeners, istiod)),

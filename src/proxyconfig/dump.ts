@@ -4,30 +4,28 @@
  * camelCase). Pure: parsed JSON in, plain data out.
  */
 import { InputError } from '../errors.js';
+import { asArray, isRecord, scalarText } from '../util/narrow.js';
 
 export type Json = Record<string, unknown>;
 
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** A field by its proto name, in snake_case or camelCase. */
 export function field(o: unknown, name: string): unknown {
-  if (!isObject(o)) return undefined;
+  if (!isRecord(o)) return undefined;
   return o[name] ?? o[camel(name)];
 }
-export const obj = (o: unknown, name: string): Json | undefined => {
+/** The field as a map, or undefined. */
+export const fieldRecord = (o: unknown, name: string): Json | undefined => {
   const v = field(o, name);
-  return isObject(v) ? v : undefined;
+  return isRecord(v) ? v : undefined;
 };
-export const arr = (o: unknown, name: string): unknown[] => {
-  const v = field(o, name);
-  return Array.isArray(v) ? v : [];
-};
-export const str = (o: unknown, name: string): string => {
-  const v = field(o, name);
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-};
-export const num = (o: unknown, name: string): number => {
+/** The field as a list, or []. */
+export const fieldArray = (o: unknown, name: string): unknown[] => asArray(field(o, name));
+/** The field as text (a number too: proto int64s come as either), or ''. */
+export const fieldText = (o: unknown, name: string): string => scalarText(field(o, name));
+/** The field as a number (a numeric string too), or 0. */
+export const fieldNumber = (o: unknown, name: string): number => {
   const v = field(o, name);
   return typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : 0;
 };
@@ -55,34 +53,34 @@ export interface ConfigDump {
 
 /** Parses a config dump; `where` names it in errors (a file, or `pod ns/name`). */
 export function parseConfigDump(doc: unknown, where: string): ConfigDump {
-  if (!isObject(doc) || !Array.isArray(doc['configs'])) {
+  if (!isRecord(doc) || !Array.isArray(doc['configs'])) {
     throw new InputError(`${where}: not an Envoy config dump (want a JSON object with "configs": [...], as /config_dump answers)`);
   }
   const configs = doc['configs'] as unknown[];
-  const section = (type: string): Json | undefined => configs.find((c): c is Json => isObject(c) && c['@type'] === type);
+  const section = (type: string): Json | undefined => configs.find((c): c is Json => isRecord(c) && c['@type'] === type);
   const clusters = section(SECTIONS.clusters);
   const listeners = section(SECTIONS.listeners);
   const routes = section(SECTIONS.routes);
   const secrets = section(SECTIONS.secrets);
   const out: ConfigDump = {
-    bootstrap: obj(section(SECTIONS.bootstrap), 'bootstrap'),
+    bootstrap: fieldRecord(section(SECTIONS.bootstrap), 'bootstrap'),
     clusters: [
-      ...arr(clusters, 'dynamic_active_clusters').map((c) => obj(c, 'cluster')),
-      ...arr(clusters, 'static_clusters').map((c) => obj(c, 'cluster')),
+      ...fieldArray(clusters, 'dynamic_active_clusters').map((c) => fieldRecord(c, 'cluster')),
+      ...fieldArray(clusters, 'static_clusters').map((c) => fieldRecord(c, 'cluster')),
     ].filter((c): c is Json => c !== undefined),
     listeners: [
-      ...arr(listeners, 'dynamic_listeners').map((l) => obj(obj(l, 'active_state'), 'listener')),
-      ...arr(listeners, 'static_listeners').map((l) => obj(l, 'listener')),
+      ...fieldArray(listeners, 'dynamic_listeners').map((l) => fieldRecord(fieldRecord(l, 'active_state'), 'listener')),
+      ...fieldArray(listeners, 'static_listeners').map((l) => fieldRecord(l, 'listener')),
     ].filter((l): l is Json => l !== undefined),
     routes: [
-      ...arr(routes, 'dynamic_route_configs').map((r) => obj(r, 'route_config')),
-      ...arr(routes, 'static_route_configs').map((r) => obj(r, 'route_config')),
+      ...fieldArray(routes, 'dynamic_route_configs').map((r) => fieldRecord(r, 'route_config')),
+      ...fieldArray(routes, 'static_route_configs').map((r) => fieldRecord(r, 'route_config')),
     ].filter((r): r is Json => r !== undefined),
     secrets: [],
     staticNames: [
-      ...arr(clusters, 'static_clusters').map((c) => str(obj(c, 'cluster'), 'name')),
-      ...arr(listeners, 'static_listeners').map((l) => str(obj(l, 'listener'), 'name')),
-      ...arr(routes, 'static_route_configs').map((r) => str(obj(r, 'route_config'), 'name')),
+      ...fieldArray(clusters, 'static_clusters').map((c) => fieldText(fieldRecord(c, 'cluster'), 'name')),
+      ...fieldArray(listeners, 'static_listeners').map((l) => fieldText(fieldRecord(l, 'listener'), 'name')),
+      ...fieldArray(routes, 'static_route_configs').map((r) => fieldText(fieldRecord(r, 'route_config'), 'name')),
     ],
     raw: doc,
   };
@@ -91,10 +89,10 @@ export function parseConfigDump(doc: unknown, where: string): ConfigDump {
     ['dynamic_warming_secrets', 'WARMING'],
     ['static_secrets', 'ACTIVE'],
   ] as const) {
-    for (const s of arr(secrets, key)) {
-      const secret = obj(s, 'secret');
+    for (const s of fieldArray(secrets, key)) {
+      const secret = fieldRecord(s, 'secret');
       if (secret === undefined) continue;
-      out.secrets.push({ name: str(s, 'name') || str(secret, 'name'), versionInfo: str(s, 'version_info'), lastUpdated: str(s, 'last_updated'), secret, state });
+      out.secrets.push({ name: fieldText(s, 'name') || fieldText(secret, 'name'), versionInfo: fieldText(s, 'version_info'), lastUpdated: fieldText(s, 'last_updated'), secret, state });
     }
   }
   return out;
@@ -107,10 +105,10 @@ export interface ClusterStatus {
 }
 
 export function parseClusters(doc: unknown, where: string): ClusterStatus[] {
-  if (!isObject(doc) || !Array.isArray(field(doc, 'cluster_statuses'))) {
+  if (!isRecord(doc) || !Array.isArray(field(doc, 'cluster_statuses'))) {
     throw new InputError(`${where}: not Envoy's /clusters?format=json (want a JSON object with "cluster_statuses": [...])`);
   }
-  return arr(doc, 'cluster_statuses')
-    .filter(isObject)
-    .map((c) => ({ name: str(c, 'name'), hosts: arr(c, 'host_statuses').filter(isObject) }));
+  return fieldArray(doc, 'cluster_statuses')
+    .filter(isRecord)
+    .map((c) => ({ name: fieldText(c, 'name'), hosts: fieldArray(c, 'host_statuses').filter(isRecord) }));
 }

@@ -3,7 +3,9 @@
  * same filters), computed from a parsed config dump. Pure; the clock comes in as `now`.
  */
 import { X509Certificate } from 'node:crypto';
-import { type ClusterStatus, type ConfigDump, type Json, arr, field, isObject, num, obj, str } from './dump.js';
+import { type ClusterStatus, type ConfigDump, type Json, field, fieldArray, fieldNumber, fieldRecord, fieldText } from './dump.js';
+import { isRecord } from '../util/narrow.js';
+import { formatDuration } from '../util/duration.js';
 
 const HCM = 'envoy.filters.network.http_connection_manager';
 const TCP = 'envoy.filters.network.tcp_proxy';
@@ -36,7 +38,7 @@ function subsetKey(name: string): { direction: string; port: number; subset: str
 
 /** The Istio config a resource came from (filter_metadata.istio.config), as `name.namespace`. */
 function managedBy(metadata: unknown): string {
-  const istio = obj(obj(metadata, 'filter_metadata'), 'istio');
+  const istio = fieldRecord(fieldRecord(metadata, 'filter_metadata'), 'istio');
   if (istio === undefined) return '';
   const config = field(istio, 'config');
   if (typeof config !== 'string') return '';
@@ -57,7 +59,7 @@ const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a 
 
 export function clusterRows(dump: ConfigDump, filter: ClusterFilter = {}): ClusterRow[] {
   const keyed = dump.clusters.map((c) => {
-    const name = str(c, 'name');
+    const name = fieldText(c, 'name');
     const k = subsetKey(name);
     return { c, name, k: k ?? { direction: '', port: 0, subset: '', host: name } };
   });
@@ -67,7 +69,7 @@ export function clusterRows(dump: ConfigDump, filter: ClusterFilter = {}): Clust
     .map(({ c, name }) => {
       const k = subsetKey(name);
       // An omitted type is Envoy's default, STATIC (istioctl prints the same).
-      const type = str(c, 'type') || 'STATIC';
+      const type = fieldText(c, 'type') || 'STATIC';
       return {
         name,
         fqdn: k ? k.host : name,
@@ -96,17 +98,17 @@ export interface ListenerFilter {
   type?: string;
 }
 
-const chainsOf = (l: Json): Json[] => [...arr(l, 'filter_chains'), ...(obj(l, 'default_filter_chain') ? [obj(l, 'default_filter_chain')!] : [])].filter(isObject);
-const listenerAddress = (l: Json): string => str(obj(obj(l, 'address'), 'socket_address'), 'address') || str(obj(obj(l, 'address'), 'pipe'), 'path');
-const listenerPort = (l: Json): number => num(obj(obj(l, 'address'), 'socket_address'), 'port_value');
-const extraAddresses = (l: Json): string[] => arr(l, 'additional_addresses').map((a) => str(obj(obj(a, 'address'), 'socket_address'), 'address'));
+const chainsOf = (l: Json): Json[] => [...fieldArray(l, 'filter_chains'), ...(fieldRecord(l, 'default_filter_chain') ? [fieldRecord(l, 'default_filter_chain')!] : [])].filter(isRecord);
+const listenerAddress = (l: Json): string => fieldText(fieldRecord(fieldRecord(l, 'address'), 'socket_address'), 'address') || fieldText(fieldRecord(fieldRecord(l, 'address'), 'pipe'), 'path');
+const listenerPort = (l: Json): number => fieldNumber(fieldRecord(fieldRecord(l, 'address'), 'socket_address'), 'port_value');
+const extraAddresses = (l: Json): string[] => fieldArray(l, 'additional_addresses').map((a) => fieldText(fieldRecord(fieldRecord(a, 'address'), 'socket_address'), 'address'));
 
 export function listenerType(l: Json): string {
   let http = 0;
   let tcp = 0;
   for (const fc of chainsOf(l)) {
-    for (const f of arr(fc, 'filters')) {
-      const name = str(f, 'name');
+    for (const f of fieldArray(fc, 'filters')) {
+      const name = fieldText(f, 'name');
       if (name === HCM) http++;
       else if (name === TCP && !JSON.stringify(field(f, 'typed_config') ?? '').includes(BLACKHOLE)) tcp++;
     }
@@ -125,60 +127,60 @@ const APP_PROTOCOLS: [string, string[]][] = [
 
 export function describeChainMatch(m: Json | undefined): string {
   const out: string[] = [];
-  const sni = arr(m, 'server_names');
+  const sni = fieldArray(m, 'server_names');
   if (sni.length > 0) out.push(`SNI: ${sni.join(',')}`);
-  const transport = str(m, 'transport_protocol');
+  const transport = fieldText(m, 'transport_protocol');
   if (transport !== '') out.push(`Trans: ${transport}`);
-  const apps = arr(m, 'application_protocols');
+  const apps = fieldArray(m, 'application_protocols');
   if (apps.length > 0) out.push(APP_PROTOCOLS.find(([, p]) => same(apps, p))?.[0] ?? `App: ${apps.join(',')}`);
   const dport = field(m, 'destination_port');
-  const port = dport !== undefined && dport !== null ? `:${typeof dport === 'object' ? num(dport, 'value') : Number(dport)}` : '';
-  const prefixes = arr(m, 'prefix_ranges');
-  if (prefixes.length > 0) out.push(`Addr: ${prefixes.map((p) => `${str(p, 'address_prefix')}/${num(p, 'prefix_len')}`).join(',')}${port}`);
+  const port = dport !== undefined && dport !== null ? `:${typeof dport === 'object' ? fieldNumber(dport, 'value') : Number(dport)}` : '';
+  const prefixes = fieldArray(m, 'prefix_ranges');
+  if (prefixes.length > 0) out.push(`Addr: ${prefixes.map((p) => `${fieldText(p, 'address_prefix')}/${fieldNumber(p, 'prefix_len')}`).join(',')}${port}`);
   else if (port !== '') out.push(`Addr: *${port}`);
   return out.length === 0 ? 'ALL' : out.join('; ');
 }
 
 function describeMatch(m: unknown): string {
   const conds: string[] = [];
-  if (str(m, 'prefix') !== '') conds.push(`${str(m, 'prefix')}*`);
-  if (str(m, 'path_separated_prefix') !== '') conds.push(`PathPrefix:${str(m, 'path_separated_prefix')}`);
-  if (str(m, 'path') !== '') conds.push(str(m, 'path'));
-  if (obj(m, 'safe_regex')) conds.push(`regex ${str(obj(m, 'safe_regex'), 'regex')}`);
+  if (fieldText(m, 'prefix') !== '') conds.push(`${fieldText(m, 'prefix')}*`);
+  if (fieldText(m, 'path_separated_prefix') !== '') conds.push(`PathPrefix:${fieldText(m, 'path_separated_prefix')}`);
+  if (fieldText(m, 'path') !== '') conds.push(fieldText(m, 'path'));
+  if (fieldRecord(m, 'safe_regex')) conds.push(`regex ${fieldText(fieldRecord(m, 'safe_regex'), 'regex')}`);
   return conds.join(' ');
 }
 
 function inlineRoute(rc: Json): string {
-  const vhosts = arr(rc, 'virtual_hosts');
+  const vhosts = fieldArray(rc, 'virtual_hosts');
   if (vhosts.length === 1) {
     const vh = vhosts[0];
-    const routes = arr(vh, 'routes');
-    const cluster = str(obj(routes[0], 'route'), 'cluster');
-    if (same(arr(vh, 'domains'), ['*']) && routes.length === 1 && str(obj(routes[0], 'match'), 'prefix') === '/' && cluster !== '') {
+    const routes = fieldArray(vh, 'routes');
+    const cluster = fieldText(fieldRecord(routes[0], 'route'), 'cluster');
+    if (same(fieldArray(vh, 'domains'), ['*']) && routes.length === 1 && fieldText(fieldRecord(routes[0], 'match'), 'prefix') === '/' && cluster !== '') {
       return cluster.includes('Cluster') ? cluster : `Cluster: ${cluster}`;
     }
   }
   const parts = vhosts.map((vh) => {
-    const domains = arr(vh, 'domains');
+    const domains = fieldArray(vh, 'domains');
     const d = domains.length === 1 && domains[0] === '*' ? '' : domains.join('/');
-    const r = arr(vh, 'routes').map((x) => describeMatch(obj(x, 'match'))).join(', ');
+    const r = fieldArray(vh, 'routes').map((x) => describeMatch(fieldRecord(x, 'match'))).join(', ');
     return d === '' ? r : `${d} ${r}`;
   });
   return `Inline Route: ${parts.join('; ')}`;
 }
 
 export function chainDestination(fc: Json): string {
-  for (const f of arr(fc, 'filters')) {
-    const name = str(f, 'name');
-    const tc = obj(f, 'typed_config');
+  for (const f of fieldArray(fc, 'filters')) {
+    const name = fieldText(f, 'name');
+    const tc = fieldRecord(f, 'typed_config');
     if (name === HCM) {
-      const rc = obj(tc, 'route_config');
+      const rc = fieldRecord(tc, 'route_config');
       if (rc !== undefined) return inlineRoute(rc);
-      const rds = str(obj(tc, 'rds'), 'route_config_name');
+      const rds = fieldText(fieldRecord(tc, 'rds'), 'route_config_name');
       return rds !== '' ? `Route: ${rds}` : 'HTTP';
     }
     if (name === TCP && !JSON.stringify(tc ?? '').includes(BLACKHOLE)) {
-      const cluster = str(tc, 'cluster');
+      const cluster = fieldText(tc, 'cluster');
       return cluster.includes('Cluster') ? cluster : `Cluster: ${cluster}`;
     }
   }
@@ -196,10 +198,10 @@ export function listenerRows(dump: ConfigDump, filter: ListenerFilter = {}): Lis
   const rows: ListenerRow[] = [];
   for (const l of listeners) {
     const addresses = [listenerAddress(l), ...extraAddresses(l)].join(',');
-    const chains = chainsOf(l).map((fc) => ({ match: describeChainMatch(obj(fc, 'filter_chain_match')), destination: chainDestination(fc) }));
+    const chains = chainsOf(l).map((fc) => ({ match: describeChainMatch(fieldRecord(fc, 'filter_chain_match')), destination: chainDestination(fc) }));
     // istioctl orders a listener's chains by destination, descending (a stable sort here).
     chains.sort((a, b) => cmp(b.destination, a.destination));
-    for (const c of chains) rows.push({ name: str(l, 'name'), addresses, port: listenerPort(l), ...c });
+    for (const c of chains) rows.push({ name: fieldText(l, 'name'), addresses, port: listenerPort(l), ...c });
   }
   return rows;
 }
@@ -234,13 +236,13 @@ export function describeDomains(domains: string[]): string {
 }
 
 function isPassthrough(route: unknown): boolean {
-  return str(obj(route, 'route'), 'cluster') === 'PassthroughCluster';
+  return fieldText(fieldRecord(route, 'route'), 'cluster') === 'PassthroughCluster';
 }
 
 export function routeRows(dump: ConfigDump, filter: { name?: string } = {}): RouteRow[] {
-  const routes = dump.routes.filter((r) => !filter.name || str(r, 'name') === filter.name);
+  const routes = dump.routes.filter((r) => !filter.name || fieldText(r, 'name') === filter.name);
   // istioctl sorts numeric route names numerically and leaves the order of the others.
-  const numeric = (r: Json): number | undefined => (/^\d+$/.test(str(r, 'name')) ? Number(str(r, 'name')) : undefined);
+  const numeric = (r: Json): number | undefined => (/^\d+$/.test(fieldText(r, 'name')) ? Number(fieldText(r, 'name')) : undefined);
   const sorted = [...routes].sort((a, b) => {
     const x = numeric(a);
     const y = numeric(b);
@@ -248,12 +250,12 @@ export function routeRows(dump: ConfigDump, filter: { name?: string } = {}): Rou
   });
   const rows: RouteRow[] = [];
   for (const rc of sorted) {
-    for (const vh of arr(rc, 'virtual_hosts')) {
-      const base = { name: str(rc, 'name'), vhost: str(vh, 'name'), domains: describeDomains(arr(vh, 'domains').map(String)) };
-      const routesOf = arr(vh, 'routes');
+    for (const vh of fieldArray(rc, 'virtual_hosts')) {
+      const base = { name: fieldText(rc, 'name'), vhost: fieldText(vh, 'name'), domains: describeDomains(fieldArray(vh, 'domains').map(String)) };
+      const routesOf = fieldArray(vh, 'routes');
       for (const r of routesOf) {
         if (isPassthrough(r)) continue;
-        rows.push({ ...base, match: describeMatch(obj(r, 'match')), virtualService: managedBy(field(r, 'metadata')) });
+        rows.push({ ...base, match: describeMatch(fieldRecord(r, 'match')), virtualService: managedBy(field(r, 'metadata')) });
       }
       if (routesOf.length === 0) rows.push({ ...base, match: '/*', virtualService: '404' });
     }
@@ -283,13 +285,13 @@ export function endpointRows(clusters: readonly ClusterStatus[], filter: Endpoin
   const rows: EndpointRow[] = [];
   for (const c of clusters) {
     for (const h of c.hosts) {
-      const sa = obj(obj(h, 'address'), 'socket_address');
-      const pipe = obj(obj(h, 'address'), 'pipe');
-      const internal = obj(obj(h, 'address'), 'envoy_internal_address');
-      const address = sa ? str(sa, 'address') : pipe ? `unix://${str(pipe, 'path')}` : internal ? `envoy://${str(internal, 'server_listener_name')}/${str(internal, 'endpoint_id')}` : 'unknown';
-      const port = sa ? num(sa, 'port_value') : 0;
-      const health = obj(h, 'health_status');
-      const status = str(health, 'eds_health_status') || 'UNKNOWN';
+      const sa = fieldRecord(fieldRecord(h, 'address'), 'socket_address');
+      const pipe = fieldRecord(fieldRecord(h, 'address'), 'pipe');
+      const internal = fieldRecord(fieldRecord(h, 'address'), 'envoy_internal_address');
+      const address = sa ? fieldText(sa, 'address') : pipe ? `unix://${fieldText(pipe, 'path')}` : internal ? `envoy://${fieldText(internal, 'server_listener_name')}/${fieldText(internal, 'endpoint_id')}` : 'unknown';
+      const port = sa ? fieldNumber(sa, 'port_value') : 0;
+      const health = fieldRecord(h, 'health_status');
+      const status = fieldText(health, 'eds_health_status') || 'UNKNOWN';
       if (filter.address && address.toLowerCase() !== filter.address.toLowerCase()) continue;
       if (filter.port && port !== filter.port) continue;
       if (filter.cluster && c.name.toLowerCase() !== filter.cluster.toLowerCase()) continue;
@@ -317,8 +319,8 @@ export interface SecretRow {
 
 /** The first certificate of a PEM bundle (inline_bytes are base64 of PEM, inline_string is PEM). */
 function firstCert(source: unknown): X509Certificate | undefined {
-  const bytes = str(source, 'inline_bytes');
-  const pem = bytes !== '' ? Buffer.from(bytes, 'base64').toString('utf8') : str(source, 'inline_string');
+  const bytes = fieldText(source, 'inline_bytes');
+  const pem = bytes !== '' ? Buffer.from(bytes, 'base64').toString('utf8') : fieldText(source, 'inline_string');
   const m = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
   if (!m) return undefined;
   try {
@@ -335,9 +337,8 @@ const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function left(ms: number): string {
   if (ms <= 0) return 'expired';
-  const h = Math.floor(ms / 3_600_000);
-  if (h < 48) return `${h}h${Math.floor((ms % 3_600_000) / 60_000)}m`;
-  return `${Math.floor(ms / DAY)}d`;
+  if (ms < 48 * 3_600_000) return formatDuration(ms, { largest: 'h', smallest: 'm', round: 'down', zeros: 'all' });
+  return formatDuration(ms, { largest: 'd', smallest: 'd', round: 'down' });
 }
 
 /**
@@ -358,9 +359,9 @@ export function expiryWarning(notBefore: Date, notAfter: Date, now: Date): strin
 export function secretRows(dump: ConfigDump, now: Date): SecretRow[] {
   const rows: SecretRow[] = [];
   for (const s of dump.secrets) {
-    const tls = obj(s.secret, 'tls_certificate');
-    const validation = obj(s.secret, 'validation_context');
-    const cert = tls ? firstCert(obj(tls, 'certificate_chain')) : validation ? firstCert(obj(validation, 'trusted_ca')) : undefined;
+    const tls = fieldRecord(s.secret, 'tls_certificate');
+    const validation = fieldRecord(s.secret, 'validation_context');
+    const cert = tls ? firstCert(fieldRecord(tls, 'certificate_chain')) : validation ? firstCert(fieldRecord(validation, 'trusted_ca')) : undefined;
     if (!tls && !validation) continue;
     const notBefore = cert ? new Date(cert.validFrom) : undefined;
     const notAfter = cert ? new Date(cert.validTo) : undefined;

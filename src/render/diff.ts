@@ -1,17 +1,13 @@
 /**
- * Comparing two manifests object by object (keyed by kind, namespace and name) and two trees field
- * by field. Lists of maps that all carry a `name` are matched by name (`containers[name:discovery]`),
- * other lists by position. Pure: callers parse the files.
+ * Comparing two manifests object by object (keyed by kind, namespace and name), each pair field by
+ * field with src/util/diff.ts (lists of maps that all carry a `name` matched by name,
+ * `containers[name:discovery]`, other lists by position). Pure: callers parse the files.
  */
 import type { KubeObject } from '../model/k8s.js';
+import { type FieldChange, diffTrees } from '../util/diff.js';
 import { isObject } from './merge.js';
 
-export interface FieldChange {
-  path: string;
-  change: 'added' | 'removed' | 'changed';
-  from?: unknown;
-  to?: unknown;
-}
+export { type FieldChange, diffTrees };
 
 export interface ObjectDiff {
   /** `Deployment istio-system/istiod`, or `ClusterRole name` for cluster-scoped objects. */
@@ -109,47 +105,6 @@ function maskValues(a: unknown, b: unknown): [unknown, unknown] {
   return [x, y];
 }
 
-export function diffTrees(a: unknown, b: unknown, path = ''): FieldChange[] {
-  if (isObject(a) && isObject(b)) {
-    const out: FieldChange[] = [];
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
-      const p = path === '' ? k.replaceAll('.', '\\.') : `${path}.${k.replaceAll('.', '\\.')}`;
-      if (!Object.hasOwn(b, k)) out.push({ path: p, change: 'removed', from: a[k] });
-      else if (!Object.hasOwn(a, k)) out.push({ path: p, change: 'added', to: b[k] });
-      else out.push(...diffTrees(a[k], b[k], p));
-    }
-    return out;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const named = (l: unknown[]): boolean => l.length > 0 && l.every((e) => isObject(e) && typeof e['name'] === 'string');
-    if (named(a) && named(b)) {
-      const name = (e: unknown): string => (e as Record<string, string>)['name'] ?? '';
-      const out: FieldChange[] = [];
-      const bn = new Map(b.map((e) => [name(e), e]));
-      const an = new Map(a.map((e) => [name(e), e]));
-      for (const e of a) {
-        const p = `${path}[name:${name(e)}]`;
-        if (!bn.has(name(e))) out.push({ path: p, change: 'removed', from: e });
-        else out.push(...diffTrees(e, bn.get(name(e)), p));
-      }
-      for (const e of b) if (!an.has(name(e))) out.push({ path: `${path}[name:${name(e)}]`, change: 'added', to: e });
-      // Same elements in a different order is a change too.
-      if (out.length === 0 && a.map(name).join('\n') !== b.map(name).join('\n')) out.push({ path, change: 'changed', from: a.map(name), to: b.map(name) });
-      return out;
-    }
-    const out: FieldChange[] = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      const p = `${path}[${i}]`;
-      if (i >= b.length) out.push({ path: p, change: 'removed', from: a[i] });
-      else if (i >= a.length) out.push({ path: p, change: 'added', to: b[i] });
-      else out.push(...diffTrees(a[i], b[i], p));
-    }
-    return out;
-  }
-  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return [];
-  return [{ path, change: 'changed', from: a, to: b }];
-}
-
 /** One line per value, shortened: multi-line strings show their first differing line. */
 export function showValue(v: unknown, max = 100): string {
   const s = JSON.stringify(v) ?? 'undefined';
@@ -183,7 +138,7 @@ export function formatChange(c: FieldChange): string {
     const ja = jsonContainer(c.from);
     const jb = jsonContainer(c.to);
     if (ja !== undefined && jb !== undefined) {
-      const inner = diffTrees(ja, jb, '');
+      const inner = diffTrees(ja, jb, {}, '');
       if (inner.length > 0) {
         const shown = inner.slice(0, 5).map((x) => formatChange({ ...x, path: x.path.replace(/^\./, '') || '(root)' }));
         return `${c.path} (JSON): ${shown.join('; ')}${inner.length > 5 ? `; and ${inner.length - 5} more` : ''}`;

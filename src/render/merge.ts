@@ -1,6 +1,8 @@
 import type { Json, JsonObject } from '../model/install.js';
+import { isRecord } from '../util/narrow.js';
 
-export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** src/util/narrow.ts's isRecord, narrowing to the renderer's JSON type. */
+export const isObject = (v: unknown): v is JsonObject => isRecord(v);
 
 /** o[k] = v as an own property, also for k = "__proto__" (which a plain assignment would turn into a prototype). */
 export function setOwn(o: JsonObject, k: string, v: Json): void {

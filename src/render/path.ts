@@ -5,6 +5,7 @@
  */
 import { excerpt } from '../errors.js';
 import type { Json, JsonObject } from '../model/install.js';
+import { isObject } from './merge.js';
 
 export type Segment =
   | { kind: 'key'; key: string }
@@ -85,8 +86,6 @@ export function typedValue(raw: string): Json {
   if (v === 'false') return false;
   return v;
 }
-
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function findSelected(list: Json[], seg: { key: string; value: string }): number {
   return list.findIndex((e) => isObject(e) && Object.hasOwn(e, seg.key) && String(e[seg.key]) === seg.value);

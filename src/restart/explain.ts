@@ -1,6 +1,7 @@
 /** Compute: why a rollout is stuck, from its pods. Pure. */
 import type { KubeObject } from '../model/k8s.js';
-import { arr, isPodReady, nameOf, obj, status, str } from './k8s.js';
+import { isPodReady, nameOf, status } from './k8s.js';
+import { asArray, asRecord, stringOrUndefined } from '../util/narrow.js';
 
 const WAITING_PROBLEMS = new Set([
   'ImagePullBackOff',
@@ -29,34 +30,34 @@ export function explainPods(pods: readonly KubeObject[], limit = 5): string[] {
 
 export function podProblem(pod: KubeObject): string {
   const st = status(pod);
-  const containers = [...arr(st['initContainerStatuses']), ...arr(st['containerStatuses'])].map(obj);
+  const containers = [...asArray(st['initContainerStatuses']), ...asArray(st['containerStatuses'])].map(asRecord);
   for (const c of containers) {
-    const waiting = obj(obj(c['state'])['waiting']);
-    const reason = str(waiting['reason']);
+    const waiting = asRecord(asRecord(c['state'])['waiting']);
+    const reason = stringOrUndefined(waiting['reason']);
     if (reason !== undefined && WAITING_PROBLEMS.has(reason)) {
-      const msg = str(waiting['message']);
-      return `container ${str(c['name']) ?? '?'} ${reason}${msg ? ` (${oneLine(msg)})` : ''}`;
+      const msg = stringOrUndefined(waiting['message']);
+      return `container ${stringOrUndefined(c['name']) ?? '?'} ${reason}${msg ? ` (${oneLine(msg)})` : ''}`;
     }
   }
-  const conditions = arr(st['conditions']).map(obj);
+  const conditions = asArray(st['conditions']).map(asRecord);
   const scheduled = conditions.find((c) => c['type'] === 'PodScheduled');
   if (scheduled && scheduled['status'] === 'False') {
-    const msg = str(scheduled['message']);
-    return `${str(scheduled['reason']) ?? 'Unschedulable'}${msg ? ` (${oneLine(msg)})` : ''}`;
+    const msg = stringOrUndefined(scheduled['message']);
+    return `${stringOrUndefined(scheduled['reason']) ?? 'Unschedulable'}${msg ? ` (${oneLine(msg)})` : ''}`;
   }
   for (const c of containers) {
-    const terminated = obj(obj(c['lastState'])['terminated']);
-    if (str(terminated['reason']) !== undefined && (typeof c['restartCount'] === 'number' ? c['restartCount'] : 0) > 0) {
-      return `container ${str(c['name']) ?? '?'} restarted ${String(c['restartCount'])} times, last ${str(terminated['reason'])!}`;
+    const terminated = asRecord(asRecord(c['lastState'])['terminated']);
+    if (stringOrUndefined(terminated['reason']) !== undefined && (typeof c['restartCount'] === 'number' ? c['restartCount'] : 0) > 0) {
+      return `container ${stringOrUndefined(c['name']) ?? '?'} restarted ${String(c['restartCount'])} times, last ${stringOrUndefined(terminated['reason'])!}`;
     }
   }
-  const notReady = containers.filter((c) => c['ready'] === false && obj(c['state'])['running'] !== undefined).map((c) => str(c['name']) ?? '?');
+  const notReady = containers.filter((c) => c['ready'] === false && asRecord(c['state'])['running'] !== undefined).map((c) => stringOrUndefined(c['name']) ?? '?');
   if (notReady.length > 0) return `container ${notReady.join(', ')} running but not ready (readiness probe failing)`;
   for (const c of containers) {
-    const reason = str(obj(obj(c['state'])['waiting'])['reason']);
-    if (reason !== undefined) return `container ${str(c['name']) ?? '?'} waiting: ${reason}`;
+    const reason = stringOrUndefined(asRecord(asRecord(c['state'])['waiting'])['reason']);
+    if (reason !== undefined) return `container ${stringOrUndefined(c['name']) ?? '?'} waiting: ${reason}`;
   }
-  const phase = str(st['phase']) ?? 'Unknown';
+  const phase = stringOrUndefined(st['phase']) ?? 'Unknown';
   return phase === 'Pending' ? 'Pending' : `${phase}, not ready`;
 }
 

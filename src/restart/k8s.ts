@@ -1,43 +1,21 @@
 /** Narrow accessors for the few fields of workloads and pods that rollout-restart reads. Pure. */
 import type { KubeObject } from '../model/k8s.js';
-import { labelSelectorString } from '../model/label-selector.js';
+import { asArray, asRecord, stringRecord } from '../util/narrow.js';
 
 export type Dict = Record<string, unknown>;
 
-export function obj(v: unknown): Dict {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Dict) : {};
-}
-
-export function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-export function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
 export function spec(o: KubeObject): Dict {
-  return obj(o['spec']);
+  return asRecord(o['spec']);
 }
 
 export function status(o: KubeObject): Dict {
-  return obj(o['status']);
+  return asRecord(o['status']);
 }
 
 /** spec.template.metadata of a workload. */
 export function templateMeta(o: KubeObject): { labels: Record<string, string>; annotations: Record<string, string> } {
-  const m = obj(obj(spec(o)['template'])['metadata']);
-  return { labels: strings(m['labels']), annotations: strings(m['annotations']) };
-}
-
-export function strings(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(obj(v))) if (typeof x === 'string') out[k] = x;
-  return out;
+  const m = asRecord(asRecord(spec(o)['template'])['metadata']);
+  return { labels: stringRecord(m['labels']), annotations: stringRecord(m['annotations']) };
 }
 
 export function nameOf(o: KubeObject): string {
@@ -53,11 +31,6 @@ export function controllerOf(o: KubeObject): { kind: string; name: string; uid: 
   const refs = o.metadata.ownerReferences ?? [];
   const ref = refs.find((r) => r.controller === true) ?? (refs.length === 1 ? refs[0] : undefined);
   return ref ? { kind: ref.kind, name: ref.name, uid: ref.uid } : undefined;
-}
-
-/** A label selector string for the API: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist). */
-export function selectorString(selector: unknown): string {
-  return labelSelectorString(selector);
 }
 
 /**
@@ -79,5 +52,5 @@ export function scaled(value: unknown, total: number, roundUp: boolean, fallback
 }
 
 export function isPodReady(pod: KubeObject): boolean {
-  return arr(status(pod)['conditions']).some((c) => obj(c)['type'] === 'Ready' && obj(c)['status'] === 'True');
+  return asArray(status(pod)['conditions']).some((c) => asRecord(c)['type'] === 'Ready' && asRecord(c)['status'] === 'True');
 }

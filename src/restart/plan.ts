@@ -3,10 +3,11 @@
  * (restart, delete-pods, skip, manual) and the safety flags a person should see before anything happens.
  */
 import type { KubeObject } from '../model/k8s.js';
-import { labelSelectorMatches } from '../model/label-selector.js';
-import { nameOf, namespaceOf, num, obj, scaled, selectorString, spec, status, templateMeta } from './k8s.js';
+import { labelSelectorMatches, labelSelectorString } from '../model/label-selector.js';
+import { nameOf, namespaceOf, scaled, spec, status, templateMeta } from './k8s.js';
 import type { Selection } from './select.js';
 import type { Candidate, ClusterSnapshot, PlanFlag, PlanItem } from './types.js';
+import { asRecord, numberOrUndefined } from '../util/narrow.js';
 
 export interface PlanOptions {
   /** Restart workloads whose strategy takes every pod down at once. */
@@ -59,7 +60,7 @@ interface Safety {
 function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOptions): PlanItem {
   const w = c.obj;
   const s = spec(w);
-  const replicas = c.kind === 'DaemonSet' ? (num(status(w)['desiredNumberScheduled']) ?? c.pods.length) : (num(s['replicas']) ?? 1);
+  const replicas = c.kind === 'DaemonSet' ? (numberOrUndefined(status(w)['desiredNumberScheduled']) ?? c.pods.length) : (numberOrUndefined(s['replicas']) ?? 1);
   const safety = c.kind === 'Deployment' ? deploymentSafety(w, replicas) : c.kind === 'StatefulSet' ? statefulSetSafety(w, replicas) : daemonSetSafety(w, replicas);
   const flags: PlanFlag[] = [];
   const notes: string[] = [];
@@ -109,9 +110,9 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
   const tplLabels = templateMeta(w).labels;
   for (const pdb of pdbs) {
     if (namespaceOf(pdb) !== namespaceOf(w)) continue;
-    const ps = obj(pdb['spec']);
+    const ps = asRecord(pdb['spec']);
     if (ps['selector'] === undefined || !labelSelectorMatches(ps['selector'], tplLabels)) continue;
-    if (num(status(pdb)['disruptionsAllowed']) === 0) {
+    if (numberOrUndefined(status(pdb)['disruptionsAllowed']) === 0) {
       flags.push('pdb-blocks');
       notes.push(`PodDisruptionBudget ${nameOf(pdb)} allows no disruption now (a rollout is not gated by it, but there is no headroom)`);
     }
@@ -126,9 +127,9 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
     flags,
     reason: c.reason,
     notes,
-    progressDeadlineMs: (c.kind === 'Deployment' ? (num(s['progressDeadlineSeconds']) ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) : DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000,
+    progressDeadlineMs: (c.kind === 'Deployment' ? (numberOrUndefined(s['progressDeadlineSeconds']) ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) : DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000,
     pods,
-    selector: selectorString(s['selector']),
+    selector: labelSelectorString(s['selector']),
     ...(lastRestartedAt !== undefined ? { lastRestartedAt } : {}),
   };
 }
@@ -138,12 +139,12 @@ function deploymentSafety(w: KubeObject, replicas: number): Safety {
   const out: Safety = {};
   if (s['paused'] === true) out.paused = true;
   if (replicas === 0) return out;
-  const strategy = obj(s['strategy']);
+  const strategy = asRecord(s['strategy']);
   if (strategy['type'] === 'Recreate') {
     out.downtime = `strategy Recreate stops all ${replicas} pod(s) before starting new ones`;
     return out;
   }
-  const ru = obj(strategy['rollingUpdate']);
+  const ru = asRecord(strategy['rollingUpdate']);
   const surge = scaled(ru['maxSurge'], replicas, true, '25%');
   let unavailable = scaled(ru['maxUnavailable'], replicas, false, '25%');
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -157,22 +158,22 @@ function deploymentSafety(w: KubeObject, replicas: number): Safety {
 }
 
 function statefulSetSafety(w: KubeObject, replicas: number): Safety {
-  const us = obj(spec(w)['updateStrategy']);
+  const us = asRecord(spec(w)['updateStrategy']);
   const out: Safety = {};
   if (us['type'] === 'OnDelete') out.ondelete = true;
   if (replicas === 0) return out;
-  const maxUnavailable = Math.max(1, scaled(obj(us['rollingUpdate'])['maxUnavailable'], replicas, true, 1));
+  const maxUnavailable = Math.max(1, scaled(asRecord(us['rollingUpdate'])['maxUnavailable'], replicas, true, 1));
   if (replicas === 1) out.downtime = 'single-replica StatefulSet: its only pod is stopped before the new one starts';
   else if (maxUnavailable >= replicas) out.downtime = `maxUnavailable ${maxUnavailable} of ${replicas} replicas: every pod may be down at once`;
   return out;
 }
 
 function daemonSetSafety(w: KubeObject, desired: number): Safety {
-  const us = obj(spec(w)['updateStrategy']);
+  const us = asRecord(spec(w)['updateStrategy']);
   const out: Safety = {};
   if (us['type'] === 'OnDelete') out.ondelete = true;
   if (desired === 0) return out;
-  const ru = obj(us['rollingUpdate']);
+  const ru = asRecord(us['rollingUpdate']);
   const surge = scaled(ru['maxSurge'], desired, true, 0);
   const unavailable = scaled(ru['maxUnavailable'], desired, true, 1);
   if (surge === 0 && unavailable >= desired) {

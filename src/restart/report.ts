@@ -1,6 +1,7 @@
 /** The plan and the final report as stable plain data, and their table columns. Pure. */
 import type { Column } from '../output/format.js';
-import { formatMs } from './run.js';
+import { formatDuration } from '../util/duration.js';
+import { ELAPSED } from './run.js';
 import type { Outcome, PlanItem, Result } from './types.js';
 
 export interface ReportRow {
@@ -76,7 +77,7 @@ export const REPORT_COLUMNS: Column<ReportRow>[] = [
   { header: 'WORKLOAD', value: (r) => `${r.kind.toLowerCase()}/${r.name}` },
   { header: 'KIND', value: (r) => r.kind },
   { header: 'REPLICAS', value: (r) => (r.replicas === null ? '-' : String(r.replicas)) },
-  { header: 'TIME', value: (r) => (r.durationSeconds === 0 && r.result !== 'restarted' ? '-' : formatMs(r.durationSeconds * 1000)) },
+  { header: 'TIME', value: (r) => (r.durationSeconds === 0 && r.result !== 'restarted' ? '-' : formatDuration(r.durationSeconds * 1000, ELAPSED)) },
   { header: 'RESULT', value: (r) => r.result },
   { header: 'MESSAGE', value: (r) => r.message },
 ];

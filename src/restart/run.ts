@@ -8,9 +8,12 @@ import type { KubeClient } from '../kube/client.js';
 import { describeRef } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { explainPods } from './explain.js';
-import { controllerOf, isPodReady, obj } from './k8s.js';
+import { controllerOf, isPodReady } from './k8s.js';
 import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from './status.js';
 import type { Outcome, PlanItem } from './types.js';
+import { forEachLimit, type PoolOptions } from '../util/pool.js';
+import { type DurationFormat, formatDuration } from '../util/duration.js';
+import { asRecord } from '../util/narrow.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -58,29 +61,18 @@ export async function executePlan(
   const queue = items.filter((i) => i.action === 'restart' || i.action === 'delete-pods');
   const results = new Map<PlanItem, Outcome>();
   const total = queue.length;
-  let next = 0;
   let stopped = false;
   const halted = (): boolean => stopped || signal?.aborted === true;
 
-  const worker = async (): Promise<void> => {
-    let first = true;
-    while (!halted() && next < queue.length) {
-      if (!first && opts.pauseMs > 0) {
-        await sleep(opts.pauseMs, timers, signal);
-        if (halted() || next >= queue.length) break;
-      }
-      first = false;
-      const index = next++;
-      const item = queue[index]!;
-      events.started?.(item, index + 1, total);
-      const outcome = await runOne(item, opts, deps, timers, events, signal);
-      results.set(item, outcome);
-      events.finished?.(outcome, index + 1, total);
-      if ((outcome.result === 'failed' || outcome.result === 'timeout') && !opts.continueOnError) stopped = true;
-    }
-  };
-  const slots = Math.max(1, Math.min(opts.concurrency, queue.length));
-  await Promise.all(Array.from({ length: slots }, () => worker()));
+  const pool: PoolOptions = { limit: opts.concurrency, stop: halted };
+  if (opts.pauseMs > 0) pool.between = () => sleep(opts.pauseMs, timers, signal);
+  await forEachLimit(queue, pool, async (item, index) => {
+    events.started?.(item, index + 1, total);
+    const outcome = await runOne(item, opts, deps, timers, events, signal);
+    results.set(item, outcome);
+    events.finished?.(outcome, index + 1, total);
+    if ((outcome.result === 'failed' || outcome.result === 'timeout') && !opts.continueOnError) stopped = true;
+  });
 
   return items.map((item): Outcome => {
     const done = results.get(item);
@@ -180,7 +172,7 @@ async function waitRollout(
   const evaluate = (o: KubeObject): boolean => {
     const st = rolloutStatus(o);
     last = st;
-    const s = obj(o['status']);
+    const s = asRecord(o['status']);
     const progressKey = JSON.stringify([o.metadata.generation, s['observedGeneration'], s['updatedReplicas'], s['readyReplicas'], s['availableReplicas'], s['replicas'], s['updatedNumberScheduled'], s['numberAvailable']]);
     if (progressKey !== lastProgress) {
       lastProgress = progressKey;
@@ -219,7 +211,7 @@ async function waitRollout(
   if (verdict) return finish('failed', verdict.message, await problems(item, deps));
   const where = last ? `: ${last.message}` : '';
   if (timedOut) {
-    const what = opts.timeoutMs !== undefined ? `timed out after ${formatMs(limit)}` : `no progress for ${formatMs(limit)} (its progress deadline)`;
+    const what = opts.timeoutMs !== undefined ? `timed out after ${formatDuration(limit, ELAPSED)}` : `no progress for ${formatDuration(limit, ELAPSED)} (its progress deadline)`;
     return finish('timeout', `${what}${where}`, await problems(item, deps));
   }
   return finish('interrupted', `interrupted; its rollout goes on in the cluster${where}`);
@@ -261,7 +253,7 @@ async function deletePods(
       continue;
     }
     const oldUid = old.metadata.uid;
-    const oldNode = obj(old['spec'])['nodeName'];
+    const oldNode = asRecord(old['spec'])['nodeName'];
     const owner = controllerOf(old);
     const statefulSet = item.kind === 'StatefulSet';
     // A DaemonSet's replacement has a new name: no pod that existed before the delete is it (a Ready
@@ -290,7 +282,7 @@ async function deletePods(
             ? p.metadata.name === name
             : !before.has(p.metadata.uid) &&
               oldNode !== undefined &&
-              obj(p['spec'])['nodeName'] === oldNode &&
+              asRecord(p['spec'])['nodeName'] === oldNode &&
               (owner === undefined || controllerOf(p)?.uid === owner.uid);
           ready = replacement && isPodReady(p);
           return ready;
@@ -324,10 +316,5 @@ function sleep(ms: number, timers: Timers, signal: AbortSignal | undefined): Pro
   });
 }
 
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-}
+/** How rollout-restart shows a time: `750ms`, `45s`, `2m`, `2m5s`. */
+export const ELAPSED: DurationFormat = { largest: 'm', subSecond: true };

@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../model/k8s.js';
 import { imageMatches, injectorConfigMapName, injectorImage, proxyContainer, proxyRevision, targetRevision } from '../model/injection.js';
-import { obj } from './k8s.js';
+import { asRecord } from '../util/narrow.js';
 
 export {
   INJECTOR_CONFIGMAP,
@@ -44,7 +44,7 @@ export interface SidecarContext {
 export function judgeSidecar(pod: KubeObject, ctx: SidecarContext): SidecarVerdict {
   const labels = pod.metadata.labels ?? {};
   const proxy = proxyContainer(pod['spec']);
-  const optedOut = pod.metadata.annotations?.['sidecar.istio.io/inject'] === 'false' || obj(pod['spec'])['hostNetwork'] === true;
+  const optedOut = pod.metadata.annotations?.['sidecar.istio.io/inject'] === 'false' || asRecord(pod['spec'])['hostNetwork'] === true;
   const target = optedOut ? undefined : targetRevision(ctx.nsLabels, labels, ctx.tags);
   const verdict: SidecarVerdict = { hasSidecar: proxy !== undefined, target, outdated: undefined, warning: undefined };
   if (target === undefined) return verdict;

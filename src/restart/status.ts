@@ -3,7 +3,8 @@
  * (kubectl pkg/polymorphichelpers/rollout_status.go), as pure functions over a workload object.
  */
 import type { KubeObject } from '../model/k8s.js';
-import { arr, num, obj, spec, status } from './k8s.js';
+import { spec, status } from './k8s.js';
+import { asArray, asRecord, numberOrUndefined } from '../util/narrow.js';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 export const FIELD_MANAGER = 'mesh';
@@ -52,27 +53,27 @@ export function rolloutStatus(w: KubeObject): RolloutStatus {
 
 function observed(w: KubeObject): boolean {
   const gen = w.metadata.generation ?? 0;
-  const og = num(status(w)['observedGeneration']) ?? 0;
+  const og = numberOrUndefined(status(w)['observedGeneration']) ?? 0;
   return gen <= og;
 }
 
 export function deploymentStatus(w: KubeObject): RolloutStatus {
   const s = spec(w);
   const st = status(w);
-  const desired = num(s['replicas']) ?? 1;
-  const updated = num(st['updatedReplicas']) ?? 0;
+  const desired = numberOrUndefined(s['replicas']) ?? 1;
+  const updated = numberOrUndefined(st['updatedReplicas']) ?? 0;
   const base = { updated, desired };
   if (!observed(w)) return { ...base, done: false, message: 'waiting for deployment spec update to be observed' };
-  const progressing = arr(st['conditions']).map(obj).find((c) => c['type'] === 'Progressing');
+  const progressing = asArray(st['conditions']).map(asRecord).find((c) => c['type'] === 'Progressing');
   if (progressing?.['reason'] === 'ProgressDeadlineExceeded') {
     return { ...base, done: false, failed: 'exceeded its progress deadline', message: 'exceeded its progress deadline' };
   }
   if (s['replicas'] !== undefined && updated < desired) {
     return { ...base, done: false, message: `${updated} out of ${desired} new replicas have been updated` };
   }
-  const replicas = num(st['replicas']) ?? 0;
+  const replicas = numberOrUndefined(st['replicas']) ?? 0;
   if (replicas > updated) return { ...base, done: false, message: `${replicas - updated} old replicas are pending termination` };
-  const available = num(st['availableReplicas']) ?? 0;
+  const available = numberOrUndefined(st['availableReplicas']) ?? 0;
   if (available < updated) return { ...base, done: false, message: `${available} of ${updated} updated replicas are available` };
   return { ...base, done: true, message: 'successfully rolled out' };
 }
@@ -80,22 +81,22 @@ export function deploymentStatus(w: KubeObject): RolloutStatus {
 export function statefulSetStatus(w: KubeObject): RolloutStatus {
   const s = spec(w);
   const st = status(w);
-  const us = obj(s['updateStrategy']);
-  const desired = num(s['replicas']) ?? 1;
-  const updated = num(st['updatedReplicas']) ?? 0;
+  const us = asRecord(s['updateStrategy']);
+  const desired = numberOrUndefined(s['replicas']) ?? 1;
+  const updated = numberOrUndefined(st['updatedReplicas']) ?? 0;
   const base = { updated, desired };
   if (us['type'] !== undefined && us['type'] !== 'RollingUpdate') {
     return { ...base, done: false, failed: 'rollout status is only available for the RollingUpdate strategy', message: 'not a rolling update' };
   }
-  const og = num(st['observedGeneration']) ?? 0;
+  const og = numberOrUndefined(st['observedGeneration']) ?? 0;
   if (og === 0 || (w.metadata.generation ?? 0) > og) return { ...base, done: false, message: 'waiting for statefulset spec update to be observed' };
-  const ready = num(st['readyReplicas']) ?? 0;
+  const ready = numberOrUndefined(st['readyReplicas']) ?? 0;
   if (s['replicas'] !== undefined && ready < desired) {
     return { ...base, done: false, message: `waiting for ${desired - ready} pods to be ready` };
   }
   const ru = us['rollingUpdate'];
   if (ru !== undefined && ru !== null) {
-    const partition = num(obj(ru)['partition']);
+    const partition = numberOrUndefined(asRecord(ru)['partition']);
     if (s['replicas'] !== undefined && partition !== undefined && updated < desired - partition) {
       return { ...base, done: false, message: `waiting for partitioned roll out to finish: ${updated} out of ${desired - partition} new pods have been updated` };
     }
@@ -110,16 +111,16 @@ export function statefulSetStatus(w: KubeObject): RolloutStatus {
 
 export function daemonSetStatus(w: KubeObject): RolloutStatus {
   const st = status(w);
-  const us = obj(spec(w)['updateStrategy']);
-  const desired = num(st['desiredNumberScheduled']) ?? 0;
-  const updated = num(st['updatedNumberScheduled']) ?? 0;
+  const us = asRecord(spec(w)['updateStrategy']);
+  const desired = numberOrUndefined(st['desiredNumberScheduled']) ?? 0;
+  const updated = numberOrUndefined(st['updatedNumberScheduled']) ?? 0;
   const base = { updated, desired };
   if (us['type'] !== undefined && us['type'] !== 'RollingUpdate') {
     return { ...base, done: false, failed: 'rollout status is only available for the RollingUpdate strategy', message: 'not a rolling update' };
   }
   if (!observed(w)) return { ...base, done: false, message: 'waiting for daemon set spec update to be observed' };
   if (updated < desired) return { ...base, done: false, message: `${updated} out of ${desired} new pods have been updated` };
-  const available = num(st['numberAvailable']) ?? 0;
+  const available = numberOrUndefined(st['numberAvailable']) ?? 0;
   if (available < desired) return { ...base, done: false, message: `${available} of ${updated} updated pods are available` };
   return { ...base, done: true, message: 'successfully rolled out' };
 }

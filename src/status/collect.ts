@@ -23,6 +23,7 @@ import type { KubeObject } from '../model/k8s.js';
 import { XdsCallError, xdsDebugCall } from './grpc.js';
 import type { StatusSnapshot, SynczPayload, Transport } from './types.js';
 import { SYNCZ_TYPE, debugNode } from './xds.js';
+import { formatDuration } from '../util/duration.js';
 
 export const MONITORING_PORT = 15014;
 export const XDS_PORT = 15012;
@@ -70,7 +71,8 @@ export interface CollectDeps {
   deadline?: AbortSignal;
 }
 
-const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+/** A timeout as the user gave it: `90s`, `1500ms`. */
+export const seconds = (ms: number): string => formatDuration(ms, ms % 1000 === 0 ? { largest: 's' } : { largest: 'ms', smallest: 'ms' });
 
 function isRunning(pod: KubeObject): boolean {
   return (pod['status'] as { phase?: string } | undefined)?.phase === 'Running' && pod.metadata.deletionTimestamp === undefined;
@@ -88,6 +90,30 @@ async function before<T>(deadline: AbortSignal, timeoutMs: number, what: string,
     return await Promise.race([work, timedOut]);
   } finally {
     if (onAbort) deadline.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * A port-forward to an istiod pod, opened before the deadline. A failure to open it becomes
+ * `failed(message)`; out of time, a port-forward that opens later is closed at once, not left
+ * holding the process.
+ */
+async function forwardBefore(
+  kube: KubeClient,
+  pod: KubeObject,
+  options: { port: number; timeoutMs: number; deadline: AbortSignal },
+  failed: (message: string) => Error,
+): Promise<Awaited<ReturnType<KubeClient['portForward']>>> {
+  const name = pod.metadata.name ?? '';
+  const ns = pod.metadata.namespace ?? '';
+  const who = `istiod ${ns}/${name}`;
+  const forwarding = kube.portForward(ns, name, options.port);
+  try {
+    return await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, forwarding);
+  } catch (err) {
+    void forwarding.then((h) => h.close()).catch(() => undefined);
+    if (err instanceof MeshError) throw err;
+    throw failed(`${who}: port-forward to port ${options.port} failed: ${(err as Error).message}`);
   }
 }
 
@@ -123,16 +149,7 @@ export async function readSyncz(
   const ns = pod.metadata.namespace ?? '';
   const who = `istiod ${ns}/${name}`;
   const tried = `GET ${SYNCZ_PATH} on port ${options.port} (port-forward)`;
-  let handle;
-  const forwarding = kube.portForward(ns, name, options.port);
-  try {
-    handle = await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, forwarding);
-  } catch (err) {
-    // Out of time: a port-forward that opens later is closed at once, not left holding the process.
-    void forwarding.then((h) => h.close()).catch(() => undefined);
-    if (err instanceof MeshError) throw err;
-    throw new ClusterError(`${who}: port-forward to port ${options.port} failed: ${(err as Error).message}`);
-  }
+  const handle = await forwardBefore(kube, pod, options, (message) => new ClusterError(message));
   try {
     let res: Response;
     try {
@@ -219,15 +236,7 @@ export async function readSynczXds(
   if (options.ca === undefined) {
     throw new XdsReadError(`${who}: cannot verify istiod's TLS certificate for ${tried}: ${options.caUnreadable ?? `no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`}`, true);
   }
-  let handle;
-  const forwarding = kube.portForward(ns, name, options.port);
-  try {
-    handle = await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, forwarding);
-  } catch (err) {
-    void forwarding.then((h) => h.close()).catch(() => undefined);
-    if (err instanceof MeshError) throw err;
-    throw new XdsReadError(`${who}: port-forward to port ${options.port} failed: ${(err as Error).message}`, true);
-  }
+  const handle = await forwardBefore(kube, pod, options, (message) => new XdsReadError(message, true));
   const san = istiodSan(pod);
   try {
     const body = await xdsDebugCall(

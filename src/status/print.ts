@@ -5,6 +5,7 @@
 import { Chalk } from 'chalk';
 import { renderTable, type Column } from '../output/format.js';
 import { type ProxyRow, type StatusReport, type TypeStatus, XDS_TYPES } from './types.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface PrintOptions {
   now: Date;
@@ -13,14 +14,7 @@ export interface PrintOptions {
 
 /** A short age like `45s`, `2m5s`, `3h4m`, `2d5h`. */
 export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
-  const d = Math.floor(h / 24);
-  return `${d}d${h % 24 ? `${h % 24}h` : ''}`;
+  return formatDuration(ms, { round: 'down', parts: 2 });
 }
 
 function ageOf(time: string | null, now: Date): string | null {

@@ -8,6 +8,7 @@
  */
 import { ClusterError } from '../errors.js';
 import { type ProxySync, type SyncState, type SynczPayload, type TypeStatus, type XdsType, TYPE_URLS, XDS_TYPES } from './types.js';
+import { isRecord, scalarText } from '../util/narrow.js';
 
 /** Field prefix of each type in the HTTP SyncStatus (`cluster_sent`, `cluster_acked`, …). */
 const HTTP_PREFIX: Record<XdsType, string> = {
@@ -20,14 +21,12 @@ const HTTP_PREFIX: Record<XdsType, string> = {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-const strOrNull = (v: unknown): string | null => (str(v) === '' ? null : str(v));
+const strOrNull = (v: unknown): string | null => (scalarText(v) === '' ? null : scalarText(v));
 
 /** Which shape a payload is in; undefined when it is neither. */
 export function synczShape(body: unknown): 'http' | 'xds' | undefined {
   if (Array.isArray(body)) return 'http';
-  if (isObject(body) && (Array.isArray(body['resources']) || isObject(body['controlPlane']) || typeof body['typeUrl'] === 'string')) {
+  if (isRecord(body) && (Array.isArray(body['resources']) || isRecord(body['controlPlane']) || typeof body['typeUrl'] === 'string')) {
     return 'xds';
   }
   return undefined;
@@ -56,24 +55,24 @@ export function typeOfKey(key: string): XdsType | undefined {
 function parseHttp(istiod: string, items: unknown[]): ProxySync[] {
   const out: ProxySync[] = [];
   for (const item of items) {
-    if (!isObject(item)) continue;
-    const id = str(item['proxy']);
+    if (!isRecord(item)) continue;
+    const id = scalarText(item['proxy']);
 
     if (id === '') continue;
-    const resources = isObject(item['resources']) ? item['resources'] : undefined;
+    const resources = isRecord(item['resources']) ? item['resources'] : undefined;
     const byType = new Map<XdsType, Json>();
     if (resources) {
       for (const [k, v] of Object.entries(resources)) {
         const t = typeOfKey(k);
-        if (t !== undefined && isObject(v)) byType.set(t, v);
+        if (t !== undefined && isRecord(v)) byType.set(t, v);
       }
     }
     const types = {} as Record<XdsType, TypeStatus>;
     for (const t of XDS_TYPES) {
       const res = byType.get(t);
-      const sent = str(res?.['sent'] ?? item[`${HTTP_PREFIX[t]}_sent`]);
-      const acked = str(res?.['acked'] ?? item[`${HTTP_PREFIX[t]}_acked`]);
-      const lastError = str(res?.['lastError']);
+      const sent = scalarText(res?.['sent'] ?? item[`${HTTP_PREFIX[t]}_sent`]);
+      const acked = scalarText(res?.['acked'] ?? item[`${HTTP_PREFIX[t]}_acked`]);
+      const lastError = scalarText(res?.['lastError']);
       const lastUpdated = strOrNull(res?.['sentTime']);
       let status: SyncState;
       if (lastError !== '') status = 'ERROR';
@@ -90,11 +89,11 @@ function parseHttp(istiod: string, items: unknown[]): ProxySync[] {
     // Debug clients (mesh's and istioctl's own xDS requests) are connections too: no
     // ISTIO_VERSION, no CLUSTER_ID, nothing but debug types sent. istiod's xDS syncz leaves them
     // out; so does mesh.
-    const anonymous = str(item['istio_version']) === '' && str(item['proxy_version']) === '' && str(item['cluster_id']) === '';
+    const anonymous = scalarText(item['istio_version']) === '' && scalarText(item['proxy_version']) === '' && scalarText(item['cluster_id']) === '';
     if (anonymous && XDS_TYPES.every((t) => types[t].status === 'NOT SENT' || types[t].status === 'IGNORED')) continue;
     out.push({
       id,
-      clusterId: str(item['cluster_id']),
+      clusterId: scalarText(item['cluster_id']),
       version: strOrNull(item['istio_version']) ?? strOrNull(item['proxy_version']),
       istiod,
       istiodVersion: null,
@@ -116,8 +115,8 @@ export function parseControlPlaneIdentifier(identifier: unknown): { id: string |
   if (typeof identifier !== 'string' || identifier === '') return { id: null, version: null };
   try {
     const parsed = JSON.parse(identifier) as unknown;
-    if (!isObject(parsed)) return { id: null, version: null };
-    const info = isObject(parsed['Info']) ? parsed['Info'] : {};
+    if (!isRecord(parsed)) return { id: null, version: null };
+    const info = isRecord(parsed['Info']) ? parsed['Info'] : {};
     return { id: strOrNull(parsed['ID']), version: strOrNull(info['version']) };
   } catch {
     return { id: null, version: null };
@@ -128,43 +127,43 @@ export function parseControlPlaneIdentifier(identifier: unknown): { id: string |
 export function reportedIstiodVersion(payload: SynczPayload): string | null {
   if (synczShape(payload.body) !== 'xds') return null;
   const cp = (payload.body as Json)['controlPlane'];
-  return isObject(cp) ? parseControlPlaneIdentifier(cp['identifier']).version : null;
+  return isRecord(cp) ? parseControlPlaneIdentifier(cp['identifier']).version : null;
 }
 
 function parseXds(istiodPod: string, response: Json): ProxySync[] {
-  const cp = isObject(response['controlPlane']) ? response['controlPlane'] : {};
+  const cp = isRecord(response['controlPlane']) ? response['controlPlane'] : {};
   const ident = parseControlPlaneIdentifier(cp['identifier']);
   const istiod = ident.id ?? istiodPod;
   const out: ProxySync[] = [];
   for (const resource of Array.isArray(response['resources']) ? response['resources'] : []) {
-    if (!isObject(resource)) continue;
-    const node = isObject(resource['node']) ? resource['node'] : {};
-    const id = str(node['id']);
+    if (!isRecord(resource)) continue;
+    const node = isRecord(resource['node']) ? resource['node'] : {};
+    const id = scalarText(node['id']);
     if (id === '') continue;
-    const meta = isObject(node['metadata']) ? node['metadata'] : {};
+    const meta = isRecord(node['metadata']) ? node['metadata'] : {};
     const types = Object.fromEntries(
       XDS_TYPES.map((t) => [t, { status: 'IGNORED', lastUpdated: null, error: null } satisfies TypeStatus]),
     ) as Record<XdsType, TypeStatus>;
     for (const cfg of Array.isArray(resource['genericXdsConfigs']) ? resource['genericXdsConfigs'] : []) {
-      if (!isObject(cfg)) continue;
-      const t = typeOfKey(str(cfg['typeUrl']));
+      if (!isRecord(cfg)) continue;
+      const t = typeOfKey(scalarText(cfg['typeUrl']));
       if (t === undefined) continue;
-      const errorState = isObject(cfg['errorState']) ? cfg['errorState'] : undefined;
-      const nacked = str(cfg['clientStatus']) === 'NACKED' || str(cfg['clientStatus']) === 'CLIENT_NACKED';
-      let status: SyncState = XDS_STATUS[str(cfg['configStatus'])] ?? 'IGNORED';
-      if (nacked || (errorState !== undefined && str(errorState['details']) !== '')) status = 'ERROR';
+      const errorState = isRecord(cfg['errorState']) ? cfg['errorState'] : undefined;
+      const nacked = scalarText(cfg['clientStatus']) === 'NACKED' || scalarText(cfg['clientStatus']) === 'CLIENT_NACKED';
+      let status: SyncState = XDS_STATUS[scalarText(cfg['configStatus'])] ?? 'IGNORED';
+      if (nacked || (errorState !== undefined && scalarText(errorState['details']) !== '')) status = 'ERROR';
       types[t] = {
         status,
         lastUpdated: strOrNull(cfg['lastUpdated']),
         error:
           status === 'ERROR'
-            ? { details: str(errorState?.['details']), lastUpdateAttempt: strOrNull(errorState?.['lastUpdateAttempt']) }
+            ? { details: scalarText(errorState?.['details']), lastUpdateAttempt: strOrNull(errorState?.['lastUpdateAttempt']) }
             : null,
       };
     }
     out.push({
       id,
-      clusterId: str(meta['CLUSTER_ID']),
+      clusterId: scalarText(meta['CLUSTER_ID']),
       version: strOrNull(meta['ISTIO_VERSION']),
       istiod,
       istiodVersion: ident.version,

@@ -14,10 +14,10 @@
  */
 import { SIDECAR_INJECT } from '../../model/injection.js';
 import { type AnnotationValue, inIstioDomain, istioAnnotation } from '../lib/annotations.js';
-import { isObj, labelsOf } from '../lib/data.js';
 import type { KindId } from '../kinds.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
 import { parseKubeYamlValue } from '../../model/yaml.js';
+import { isRecord, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'annotations.K8sAnalyzer',
@@ -33,7 +33,7 @@ export function analyze(ctx: AnalysisContext): void {
   for (const kind of CHECKED) {
     for (const r of ctx.list(kind)) {
       const annotations = r.object.metadata.annotations ?? {};
-      const labels = labelsOf(r.object.metadata.labels);
+      const labels = stringRecord(r.object.metadata.labels);
       for (const [name, value] of Object.entries(annotations)) {
         if (!inIstioDomain(name)) continue;
         const path = ['metadata', 'annotations', name];
@@ -84,7 +84,7 @@ export function valueProblem(kind: AnnotationValue, value: string): string | und
       } catch (err) {
         return `the value is not valid YAML: ${err instanceof Error ? err.message : String(err)}`;
       }
-      return parsed === null || parsed === undefined || isObj(parsed) ? undefined : 'the value is not a ProxyConfig (a YAML map of its fields)';
+      return parsed === null || parsed === undefined || isRecord(parsed) ? undefined : 'the value is not a ProxyConfig (a YAML map of its fields)';
     }
   }
 }

@@ -6,8 +6,8 @@
  * or `release: istio`) are skipped.
  */
 import { isIstioControlPlane } from '../lib/control-plane.js';
-import { labelsOf, num, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath, Resource } from '../types.js';
+import { asRecord, numberOrUndefined, recordsIn, stringOrUndefined, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'applicationUID.Analyzer',
@@ -22,20 +22,20 @@ export const PROXY_UID = 1337;
 const EXEMPT_CONTAINERS: ReadonlySet<string> = new Set(['istio-proxy', 'istio-operator']);
 
 export function analyze(ctx: AnalysisContext): void {
-  for (const pod of ctx.list('Pod')) checkPodSpec(ctx, pod, obj(pod.object['spec']), ['spec']);
+  for (const pod of ctx.list('Pod')) checkPodSpec(ctx, pod, asRecord(pod.object['spec']), ['spec']);
   for (const d of ctx.list('Deployment')) {
-    checkPodSpec(ctx, d, obj(obj(obj(d.object['spec'])['template'])['spec']), ['spec', 'template', 'spec']);
+    checkPodSpec(ctx, d, asRecord(asRecord(asRecord(d.object['spec'])['template'])['spec']), ['spec', 'template', 'spec']);
   }
 }
 
 function checkPodSpec(ctx: AnalysisContext, r: Resource, spec: Readonly<Record<string, unknown>>, at: FieldPath): void {
-  if (isIstioControlPlane(labelsOf(r.object.metadata.labels))) return;
-  if (num(obj(spec['securityContext'])['runAsUser']) === PROXY_UID) {
+  if (isIstioControlPlane(stringRecord(r.object.metadata.labels))) return;
+  if (numberOrUndefined(asRecord(spec['securityContext'])['runAsUser']) === PROXY_UID) {
     ctx.report('IST0144', r, {}, { path: [...at, 'securityContext', 'runAsUser'] });
   }
-  objs(spec['containers']).forEach((c, i) => {
-    if (EXEMPT_CONTAINERS.has(str(c['name']) ?? '')) return;
-    if (num(obj(c['securityContext'])['runAsUser']) === PROXY_UID) {
+  recordsIn(spec['containers']).forEach((c, i) => {
+    if (EXEMPT_CONTAINERS.has(stringOrUndefined(c['name']) ?? '')) return;
+    if (numberOrUndefined(asRecord(c['securityContext'])['runAsUser']) === PROXY_UID) {
       ctx.report('IST0144', r, {}, { path: [...at, 'containers', i, 'securityContext', 'runAsUser'] });
     }
   });

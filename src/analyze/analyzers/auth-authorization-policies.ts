@@ -11,9 +11,10 @@
  *   namespaces every Istio cluster has (default, kube-*, the control-plane and root namespaces) always
  *   count as existing.
  */
-import { isObj, labelsOf, obj, objs, str, strs } from '../lib/data.js';
-import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, hasTargetRef, inMesh, selectorString } from '../lib/workloads.js';
+import { labelSelectorString } from '../../model/label-selector.js';
+import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, hasTargetRef, inMesh } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath } from '../types.js';
+import { asRecord, isRecord, recordsIn, stringOrUndefined, stringRecord, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'auth.AuthorizationPoliciesAnalyzer',
@@ -25,7 +26,7 @@ export const meta: AnalyzerMeta = {
 const ALWAYS_PRESENT = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export function analyze(ctx: AnalysisContext): void {
-  const root = str(ctx.settings.meshConfig['rootNamespace']) || ctx.settings.istioNamespace;
+  const root = stringOrUndefined(ctx.settings.meshConfig['rootNamespace']) || ctx.settings.istioNamespace;
   const workloads = WorkloadIndex.of(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
   const meshCache = new Map<Workload, boolean>();
   const isInMesh = (w: Workload): boolean => {
@@ -51,29 +52,29 @@ export function analyze(ctx: AnalysisContext): void {
   const namespaces = namespaceMatcher(ctx, [...ALWAYS_PRESENT, ctx.settings.istioNamespace, root]);
 
   for (const ap of ctx.list('AuthorizationPolicy')) {
-    const spec = obj(ap.object['spec']);
-    const hasSelector = isObj(spec['selector']);
-    const labels = labelsOf(obj(spec['selector'])['matchLabels']);
+    const spec = asRecord(ap.object['spec']);
+    const hasSelector = isRecord(spec['selector']);
+    const labels = stringRecord(asRecord(spec['selector'])['matchLabels']);
     const key = firstSelectorKey(labels);
     const selectorPath: FieldPath = key === undefined ? ['spec', 'selector'] : ['spec', 'selector', 'matchLabels', key];
     if (ap.namespace === root) {
       if (hasSelector && workloads.hasAny() && !matches(labels, '')) {
-        ctx.report('IST0127', ap, { labels: selectorString(labels) }, { path: selectorPath });
+        ctx.report('IST0127', ap, { labels: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: selectorPath });
       }
     } else if (!hasSelector) {
       if (!hasTargetRef(spec) && workloads.hasAny(ap.namespace) && !hasInMesh(ap.namespace)) {
         ctx.report('IST0127', ap, { labels: '' });
       }
     } else if (workloads.hasAny(ap.namespace) && !matches(labels, ap.namespace)) {
-      ctx.report('IST0127', ap, { labels: selectorString(labels) }, { path: selectorPath });
+      ctx.report('IST0127', ap, { labels: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: selectorPath });
     }
 
     if (!namespaces) continue;
-    objs(spec['rules']).forEach((rule, i) => {
-      objs(rule['from']).forEach((from, j) => {
-        const source = obj(from['source']);
+    recordsIn(spec['rules']).forEach((rule, i) => {
+      recordsIn(rule['from']).forEach((from, j) => {
+        const source = asRecord(from['source']);
         for (const field of ['namespaces', 'notNamespaces'] as const) {
-          strs(source[field]).forEach((ns, k) => {
+          stringsIn(source[field]).forEach((ns, k) => {
             if (!namespaces(ns)) ctx.report('IST0101', ap, { reftype: 'namespace', refval: ns }, { path: ['spec', 'rules', i, 'from', j, 'source', field, k] });
           });
         }

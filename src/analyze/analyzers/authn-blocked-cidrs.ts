@@ -7,8 +7,8 @@
  * (istiod then fetches `jwksUri`, or discovers it from the issuer). The variable counts as set when it
  * has a value or a valueFrom; a container with envFrom may set it out of view, so it is not judged.
  */
-import { arr, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asArray, asRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'authn.BlockedCIDRsAnalyzer',
@@ -21,16 +21,16 @@ const ENV = 'BLOCKED_CIDRS_IN_JWKS_URIS';
 
 export function analyze(ctx: AnalysisContext): void {
   const all = ctx.list('RequestAuthentication');
-  const fetches = all.some((ra) => objs(obj(ra.object['spec'])['jwtRules']).some((rule) => (str(rule['jwks']) ?? '') === ''));
+  const fetches = all.some((ra) => recordsIn(asRecord(ra.object['spec'])['jwtRules']).some((rule) => (stringOrUndefined(rule['jwks']) ?? '') === ''));
   if (!fetches) return;
   const names = all.map((ra) => `${ra.namespace}/${ra.name}`).join(', ');
   for (const d of ctx.list('Deployment')) {
     if (d.object.metadata.labels?.['app'] !== 'istiod') continue;
-    const containers = objs(obj(obj(obj(d.object['spec'])['template'])['spec'])['containers']);
+    const containers = recordsIn(asRecord(asRecord(asRecord(d.object['spec'])['template'])['spec'])['containers']);
     const covered = containers.some(
       (c) =>
-        arr(c['envFrom']).length > 0 ||
-        objs(c['env']).some((e) => e['name'] === ENV && ((str(e['value']) ?? '') !== '' || e['valueFrom'] !== undefined)),
+        asArray(c['envFrom']).length > 0 ||
+        recordsIn(c['env']).some((e) => e['name'] === ENV && ((stringOrUndefined(e['value']) ?? '') !== '' || e['valueFrom'] !== undefined)),
     );
     if (covered) continue;
     const discovery = containers.findIndex((c) => c['name'] === 'discovery');

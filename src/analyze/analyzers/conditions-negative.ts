@@ -12,9 +12,9 @@
  * Routes carry their conditions per parent (`status.parents[].conditions`). Objects from files usually
  * have no status, so this mostly reports on cluster objects.
  */
-import { arr, isObj, obj, str } from '../lib/data.js';
 import type { KindId } from '../kinds.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath, Resource } from '../types.js';
+import { asArray, asRecord, isRecord, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'conditions.ConditionAnalyzer',
@@ -43,13 +43,13 @@ export function analyze(ctx: AnalysisContext): void {
   for (const [kind, types] of NEGATIVE_WHEN_FALSE) {
     for (const r of ctx.list(kind)) {
       for (const { condition, path } of conditionsOf(r, ROUTES.has(kind))) {
-        const type = str(condition['type']) ?? '';
-        const status = str(condition['status']);
-        const reason = str(condition['reason']) ?? '';
+        const type = stringOrUndefined(condition['type']) ?? '';
+        const status = stringOrUndefined(condition['status']);
+        const reason = stringOrUndefined(condition['reason']) ?? '';
         // A policy partly applied by its waypoint is reported even though the condition is True.
         const partial = kind === 'AuthorizationPolicy' && type === 'WaypointAccepted' && reason === 'PartiallyInvalid';
         if ((types.has(type) && status === 'False') || partial) {
-          ctx.report('IST0171', r, { condition: type, reason, message: str(condition['message']) ?? '' }, { path });
+          ctx.report('IST0171', r, { condition: type, reason, message: stringOrUndefined(condition['message']) ?? '' }, { path });
         }
       }
     }
@@ -57,11 +57,11 @@ export function analyze(ctx: AnalysisContext): void {
 }
 
 function conditionsOf(r: Resource, perParent: boolean): { condition: Readonly<Record<string, unknown>>; path: FieldPath }[] {
-  const status = obj(r.object['status']);
+  const status = asRecord(r.object['status']);
   if (!perParent) return withPaths(status['conditions'], ['status', 'conditions']);
-  return arr(status['parents']).flatMap((p, i) => withPaths(obj(p)['conditions'], ['status', 'parents', i, 'conditions']));
+  return asArray(status['parents']).flatMap((p, i) => withPaths(asRecord(p)['conditions'], ['status', 'parents', i, 'conditions']));
 }
 
 function withPaths(list: unknown, at: FieldPath): { condition: Readonly<Record<string, unknown>>; path: FieldPath }[] {
-  return arr(list).flatMap((c, i) => (isObj(c) ? [{ condition: c, path: [...at, i] }] : []));
+  return asArray(list).flatMap((c, i) => (isRecord(c) ? [{ condition: c, path: [...at, i] }] : []));
 }

@@ -10,8 +10,9 @@
  * view and no injection hint on the template, the Deployment is not judged.
  */
 import { INJECTION_LABEL, PROXY_CONTAINER, REVISION_LABEL, SIDECAR_INJECT } from '../../model/injection.js';
-import { labelsOf, num, obj, objs, selects, str } from '../lib/data.js';
+import { selects } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, numberOrUndefined, recordsIn, stringOrUndefined, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'deployment.MultiServiceAnalyzer',
@@ -44,9 +45,9 @@ export function analyze(ctx: AnalysisContext): void {
   };
 
   for (const d of ctx.list('Deployment')) {
-    if (labelsOf(d.object.metadata.labels)[WAYPOINT_MANAGED] === MESH_CONTROLLER) continue;
-    const template = obj(obj(d.object['spec'])['template']);
-    const labels = labelsOf(obj(template['metadata'])['labels']);
+    if (stringRecord(d.object.metadata.labels)[WAYPOINT_MANAGED] === MESH_CONTROLLER) continue;
+    const template = asRecord(asRecord(d.object['spec'])['template']);
+    const labels = stringRecord(asRecord(template['metadata'])['labels']);
     if (!inMesh(ctx, d, template, labels)) continue;
     const services = candidates(d.namespace, labels);
     reportProtocolConflicts(ctx, d, services);
@@ -61,17 +62,17 @@ function bucket(ns: string, key: string, value: string): string {
 function indexServices(ctx: AnalysisContext): Map<string, SelectingService[]> {
   const index = new Map<string, SelectingService[]>();
   for (const svc of ctx.list('Service')) {
-    const spec = obj(svc.object['spec']);
-    const selector = labelsOf(spec['selector']);
+    const spec = asRecord(svc.object['spec']);
+    const selector = stringRecord(spec['selector']);
     const first = Object.keys(selector).sort()[0];
     if (first === undefined) continue; // an empty selector selects no pods
-    const ports = objs(spec['ports']).flatMap((p) => {
-      const port = num(p['port']);
+    const ports = recordsIn(spec['ports']).flatMap((p) => {
+      const port = numberOrUndefined(p['port']);
       if (port === undefined) return [];
       const target = p['targetPort'];
       // Unset (or 0) targetPort means the port itself.
       const targetPort = (typeof target === 'number' && target !== 0) || (typeof target === 'string' && target !== '' && target !== '0') ? String(target) : String(port);
-      return [{ port, protocol: str(p['protocol']) ?? 'TCP', targetPort }];
+      return [{ port, protocol: stringOrUndefined(p['protocol']) ?? 'TCP', targetPort }];
     });
     const key = bucket(svc.namespace, first, selector[first]!);
     const entry: SelectingService = { name: `${svc.namespace}/${svc.name}`, selector, ports };
@@ -83,15 +84,15 @@ function indexServices(ctx: AnalysisContext): Map<string, SelectingService[]> {
 }
 
 function inMesh(ctx: AnalysisContext, d: Resource, template: Readonly<Record<string, unknown>>, labels: Readonly<Record<string, string>>): boolean {
-  const containers = objs(obj(template['spec'])['containers']);
-  if (containers.some((c) => str(c['name']) === PROXY_CONTAINER && (str(c['image']) ?? '') !== '')) return true;
+  const containers = recordsIn(asRecord(template['spec'])['containers']);
+  if (containers.some((c) => stringOrUndefined(c['name']) === PROXY_CONTAINER && (stringOrUndefined(c['image']) ?? '') !== '')) return true;
   const fromLabel = labels[SIDECAR_INJECT];
   if (fromLabel !== undefined) return fromLabel === 'true';
-  const fromAnnotation = labelsOf(obj(template['metadata'])['annotations'])[SIDECAR_INJECT];
+  const fromAnnotation = stringRecord(asRecord(template['metadata'])['annotations'])[SIDECAR_INJECT];
   if (fromAnnotation !== undefined) return fromAnnotation === 'true';
   const ns = ctx.find('Namespace', '', d.namespace);
   if (!ns) return false;
-  const nsLabels = labelsOf(ns.object.metadata.labels);
+  const nsLabels = stringRecord(ns.object.metadata.labels);
   const injection = nsLabels[INJECTION_LABEL];
   if (injection !== undefined) return injection === 'enabled';
   return (nsLabels[REVISION_LABEL] ?? '') !== '';

@@ -9,8 +9,8 @@
  * Other deprecated fields of Istio kinds are schema warnings (IST0133, schema.ValidationAnalyzer); the
  * split follows istioctl and lib/deprecations.ts keeps the two from reporting the same field.
  */
-import { num, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, numberOrUndefined, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'deprecation.DeprecationAnalyzer',
@@ -24,8 +24,8 @@ const REMOVED_RBAC_KINDS: ReadonlySet<string> = new Set(['ClusterRbacConfig', 'R
 
 export function analyze(ctx: AnalysisContext): void {
   for (const vs of ctx.list('VirtualService')) {
-    objs(obj(vs.object['spec'])['http']).forEach((route, i) => {
-      const percent = num(obj(obj(route['fault'])['delay'])['percent']);
+    recordsIn(asRecord(vs.object['spec'])['http']).forEach((route, i) => {
+      const percent = numberOrUndefined(asRecord(asRecord(route['fault'])['delay'])['percent']);
       if (percent !== undefined && percent > 0) {
         ctx.report('IST0002', vs, { detail: 'HTTPRoute.fault.delay.percent is deprecated; use HTTPRoute.fault.delay.percentage' }, {
           path: ['spec', 'http', i, 'fault', 'delay', 'percent'],
@@ -34,16 +34,16 @@ export function analyze(ctx: AnalysisContext): void {
     });
   }
   for (const sc of ctx.list('Sidecar')) {
-    const policy = obj(obj(sc.object['spec'])['outboundTrafficPolicy']);
+    const policy = asRecord(asRecord(sc.object['spec'])['outboundTrafficPolicy']);
     const egressProxy = policy['egressProxy'];
     if (egressProxy !== undefined && egressProxy !== null) {
       ctx.report('IST0002', sc, { detail: 'OutboundTrafficPolicy.EgressProxy ignored' }, { path: ['spec', 'outboundTrafficPolicy', 'egressProxy'] });
     }
   }
   for (const crd of ctx.list('CustomResourceDefinition')) {
-    const spec = obj(crd.object['spec']);
-    const group = str(spec['group']);
-    const kind = str(obj(spec['names'])['kind']);
+    const spec = asRecord(crd.object['spec']);
+    const group = stringOrUndefined(spec['group']);
+    const kind = stringOrUndefined(asRecord(spec['names'])['kind']);
     if (group === 'rbac.istio.io' && kind !== undefined && REMOVED_RBAC_KINDS.has(kind)) {
       ctx.report('IST0002', crd, { detail: `the custom resource type ${group} ${kind} was removed from Istio` }, { path: ['spec', 'names', 'kind'] });
     }

@@ -4,8 +4,8 @@
  * Not reported when the certificate comes from credentialName, or verification is explicitly off
  * (insecureSkipVerify: true).
  */
-import { obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'destinationrule.CaCertificateAnalyzer',
@@ -15,26 +15,26 @@ export const meta: AnalyzerMeta = {
 };
 
 function unverified(tls: unknown): string | undefined {
-  const t = obj(tls);
-  const mode = str(t['mode']);
+  const t = asRecord(tls);
+  const mode = stringOrUndefined(t['mode']);
   if (mode !== 'SIMPLE' && mode !== 'MUTUAL') return undefined;
-  if ((str(t['caCertificates']) ?? '') !== '' || (str(t['credentialName']) ?? '') !== '' || t['insecureSkipVerify'] === true) return undefined;
+  if ((stringOrUndefined(t['caCertificates']) ?? '') !== '' || (stringOrUndefined(t['credentialName']) ?? '') !== '' || t['insecureSkipVerify'] === true) return undefined;
   return mode;
 }
 
 export function analyze(ctx: AnalysisContext): void {
   for (const dr of ctx.list('DestinationRule')) {
-    const spec = obj(dr.object['spec']);
-    const host = str(spec['host']) ?? '';
-    const policy = obj(spec['trafficPolicy']);
+    const spec = asRecord(dr.object['spec']);
+    const host = stringOrUndefined(spec['host']) ?? '';
+    const policy = asRecord(spec['trafficPolicy']);
     const mode = unverified(policy['tls']);
     if (mode !== undefined) {
       ctx.report('IST0128', dr, { destinationrule: `${dr.namespace}/${dr.name}`, namespace: dr.namespace, mode, host }, { path: ['spec', 'trafficPolicy', 'tls', 'mode'] });
     }
-    objs(policy['portLevelSettings']).forEach((pls, i) => {
+    recordsIn(policy['portLevelSettings']).forEach((pls, i) => {
       const m = unverified(pls['tls']);
       if (m === undefined) return;
-      const port = obj(pls['port'])['number'];
+      const port = asRecord(pls['port'])['number'];
       ctx.report(
         'IST0129',
         dr,

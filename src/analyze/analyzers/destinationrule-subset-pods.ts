@@ -5,9 +5,10 @@
  * files without Pods are analysed too). Only reported when the Service has workloads at all: with none
  * in view, nothing can be concluded.
  */
-import { labelsOf, obj, objs, selects, str } from '../lib/data.js';
+import { selects } from '../lib/data.js';
 import { DOMAIN_SUFFIX, ServiceRegistry, fqdn } from '../lib/hosts.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, recordsIn, stringOrUndefined, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'destinationrule.SubsetSelectPodAnalyzer',
@@ -28,15 +29,15 @@ export function analyze(ctx: AnalysisContext): void {
   const workloads = (ns: string): Record<string, string>[] => {
     if (!workloadsRead) {
       workloadsRead = true;
-      for (const p of ctx.list('Pod')) addWorkload(p.namespace, labelsOf(p.object.metadata.labels));
-      for (const d of ctx.list('Deployment')) addWorkload(d.namespace, labelsOf(obj(obj(obj(d.object['spec'])['template'])['metadata'])['labels']));
+      for (const p of ctx.list('Pod')) addWorkload(p.namespace, stringRecord(p.object.metadata.labels));
+      for (const d of ctx.list('Deployment')) addWorkload(d.namespace, stringRecord(asRecord(asRecord(asRecord(d.object['spec'])['template'])['metadata'])['labels']));
     }
     return workloadsByNs.get(ns) ?? [];
   };
 
   for (const dr of ctx.list('DestinationRule')) {
-    const spec = obj(dr.object['spec']);
-    const written = str(spec['host']) ?? '';
+    const spec = asRecord(dr.object['spec']);
+    const written = stringOrUndefined(spec['host']) ?? '';
     const host = fqdn(written, dr.namespace);
     if (host === '' || host.includes('*')) continue;
     const entries = registry.lookup(host);
@@ -44,17 +45,17 @@ export function analyze(ctx: AnalysisContext): void {
       ctx.report('IST0174', dr, { host: written, namespace: dr.namespace }, { path: ['spec', 'host'] });
       continue;
     }
-    const subsets = objs(spec['subsets']);
+    const subsets = recordsIn(spec['subsets']);
     if (subsets.length === 0) continue;
     const svc = entries.find((e) => e.resource.id === 'Service' && e.host.endsWith(`.svc.${DOMAIN_SUFFIX}`))?.resource;
     if (!svc) continue;
-    const selector = labelsOf(obj(svc.object['spec'])['selector']);
+    const selector = stringRecord(asRecord(svc.object['spec'])['selector']);
     if (Object.keys(selector).length === 0) continue;
     const behind = workloads(svc.namespace).filter((labels) => selects(selector, labels));
     if (behind.length === 0) continue;
     subsets.forEach((s, i) => {
-      const labels = labelsOf(s['labels']);
-      if (!behind.some((w) => selects(labels, w))) ctx.report('IST0173', dr, { subset: str(s['name']) ?? `#${i}` }, { path: ['spec', 'subsets', i] });
+      const labels = stringRecord(s['labels']);
+      if (!behind.some((w) => selects(labels, w))) ctx.report('IST0173', dr, { subset: stringOrUndefined(s['name']) ?? `#${i}` }, { path: ['spec', 'subsets', i] });
     });
   }
 }

@@ -9,8 +9,8 @@
  * - IST0155: the same, when the patch matches on `proxy.proxyVersion`, or another patch that targets
  *   the same filter name does: the order changes when proxies are upgraded. Replaces IST0151.
  */
-import { isObj, num, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, isRecord, numberOrUndefined, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'envoyfilter.EnvoyPatchAnalyzer',
@@ -37,13 +37,13 @@ export function analyze(ctx: AnalysisContext): void {
   /** Filter names that some patch pinned to a proxy version targets. */
   const versionedTargets = new Set<string>();
   for (const ef of ctx.list('EnvoyFilter')) {
-    objs(obj(ef.object['spec'])['configPatches']).forEach((cp, index) => {
-      if (!isObj(cp['patch'])) return;
-      const patch = obj(cp['patch']);
-      const match = obj(cp['match']);
-      const target = str(obj(patch['value'])['name']) ?? str(obj(obj(obj(match['listener'])['filterChain'])['filter'])['name']) ?? '';
-      const proxyVersion = (str(obj(match['proxy'])['proxyVersion']) ?? '') !== '';
-      patches.push({ ef, index, applyTo: str(cp['applyTo']) ?? '', operation: str(patch['operation']) ?? '', target, proxyVersion });
+    recordsIn(asRecord(ef.object['spec'])['configPatches']).forEach((cp, index) => {
+      if (!isRecord(cp['patch'])) return;
+      const patch = asRecord(cp['patch']);
+      const match = asRecord(cp['match']);
+      const target = stringOrUndefined(asRecord(patch['value'])['name']) ?? stringOrUndefined(asRecord(asRecord(asRecord(match['listener'])['filterChain'])['filter'])['name']) ?? '';
+      const proxyVersion = (stringOrUndefined(asRecord(match['proxy'])['proxyVersion']) ?? '') !== '';
+      patches.push({ ef, index, applyTo: stringOrUndefined(cp['applyTo']) ?? '', operation: stringOrUndefined(patch['operation']) ?? '', target, proxyVersion });
       if (proxyVersion && target !== '') versionedTargets.add(target);
     });
   }
@@ -68,7 +68,7 @@ export function analyze(ctx: AnalysisContext): void {
         relative = true;
         break;
     }
-    if (!relative || (num(obj(p.ef.object['spec'])['priority']) ?? 0) !== 0) continue;
+    if (!relative || (numberOrUndefined(asRecord(p.ef.object['spec'])['priority']) ?? 0) !== 0) continue;
     // As istioctl: IST0151 for every relative patch without a priority, IST0155 as well when a proxy
     // version is involved.
     ctx.report('IST0151', p.ef, {}, { path });

@@ -8,9 +8,9 @@
  * istioctl also resolves the hostname through DNS (and reports names that do not resolve); analysis here
  * is pure, so that part is not done.
  */
-import { obj, str } from '../lib/data.js';
 import { webhooksOf } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'externalcontrolplane.ExternalControlPlaneAnalyzer',
@@ -35,8 +35,8 @@ function isIpAddress(host: string): boolean {
 
 function check(ctx: AnalysisContext, config: Resource): void {
   for (const w of webhooksOf(config)) {
-    const client = obj(w.hook['clientConfig']);
-    const url = str(client['url']);
+    const client = asRecord(w.hook['clientConfig']);
+    const url = stringOrUndefined(client['url']);
     if (url !== undefined) {
       const host = hostOf(url);
       const path = ['webhooks', w.index, 'clientConfig', 'url'];

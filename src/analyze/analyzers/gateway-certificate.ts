@@ -7,8 +7,8 @@
  * As in Istio, a Gateway is compared with every other Gateway whose selector includes all of its own
  * labels (an empty selector includes everything); hosts do not matter, namespaces do not either.
  */
-import { isObj, labelsOf, obj, objs, str, strs } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, isRecord, recordsIn, stringOrUndefined, stringRecord, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'gateway.CertificateAnalyzer',
@@ -21,10 +21,10 @@ export function analyze(ctx: AnalysisContext): void {
   const byCertificate = new Map<string, Set<Resource>>();
   const selectors = new Map<Resource, Record<string, string>>();
   for (const gw of ctx.list('Gateway')) {
-    const spec = obj(gw.object['spec']);
-    selectors.set(gw, labelsOf(spec['selector']));
-    for (const server of objs(spec['servers'])) {
-      if (!isObj(server['tls'])) continue;
+    const spec = asRecord(gw.object['spec']);
+    selectors.set(gw, stringRecord(spec['selector']));
+    for (const server of recordsIn(spec['servers'])) {
+      if (!isRecord(server['tls'])) continue;
       for (const key of certificateKeys(server['tls'])) {
         const set = byCertificate.get(key);
         if (set) set.add(gw);
@@ -47,10 +47,10 @@ export function analyze(ctx: AnalysisContext): void {
 
 /** Keys naming the certificate a server's TLS settings serve (none for ISTIO_MUTUAL, PASSTHROUGH, ...). */
 function certificateKeys(tls: Readonly<Record<string, unknown>>): string[] {
-  const names = [str(tls['credentialName']) ?? '', ...strs(tls['credentialNames'])].filter((n) => n !== '');
+  const names = [stringOrUndefined(tls['credentialName']) ?? '', ...stringsIn(tls['credentialNames'])].filter((n) => n !== '');
   if (names.length > 0) return names.map((n) => `credential\u0000${n}`);
-  const cert = str(tls['serverCertificate']) ?? '';
-  const key = str(tls['privateKey']) ?? '';
+  const cert = stringOrUndefined(tls['serverCertificate']) ?? '';
+  const key = stringOrUndefined(tls['privateKey']) ?? '';
   return cert !== '' && key !== '' ? [`file\u0000${cert}\u0000${key}`] : [];
 }
 

@@ -7,10 +7,10 @@
  * (`.` is the Gateway's own) does. Several servers of one Gateway on a port count together; a Gateway
  * never conflicts with itself.
  */
-import { labelsOf, num, obj, objs, strs } from '../lib/data.js';
+import { labelSelectorString } from '../../model/label-selector.js';
 import { hostCovers, hostsIntersect } from '../lib/hosts.js';
-import { selectorString } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, numberOrUndefined, recordsIn, stringRecord, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'gateway.ConflictingGatewayAnalyzer',
@@ -40,12 +40,12 @@ export function analyze(ctx: AnalysisContext): void {
   const buckets = new Map<string, Bucket>();
   const servers: { gw: Resource; index: number; key: string; selector: string; port: number; written: string[]; hosts: GatewayHost[] }[] = [];
   for (const gw of ctx.list('Gateway')) {
-    const spec = obj(gw.object['spec']);
-    const selector = selectorString(labelsOf(spec['selector']));
-    objs(spec['servers']).forEach((server, index) => {
-      const port = num(obj(server['port'])['number']);
+    const spec = asRecord(gw.object['spec']);
+    const selector = labelSelectorString({ matchLabels: stringRecord(spec['selector']) }, { sortLabels: true });
+    recordsIn(spec['servers']).forEach((server, index) => {
+      const port = numberOrUndefined(asRecord(server['port'])['number']);
       if (port === undefined) return;
-      const written = strs(server['hosts']);
+      const written = stringsIn(server['hosts']);
       const hosts = written.map((h) => parseHost(h, gw.namespace));
       const key = `${selector}~${port}`;
       let bucket = buckets.get(key);

@@ -9,9 +9,11 @@
  * is simply not among the inputs. Services without a selector select no pods. A Gateway without a
  * selector is not judged.
  */
-import { arr, isObj, labelsOf, num, obj, objs, selects, str } from '../lib/data.js';
-import { WorkloadIndex, type Workload, selectorString } from '../lib/workloads.js';
+import { labelSelectorString } from '../../model/label-selector.js';
+import { selects } from '../lib/data.js';
+import { WorkloadIndex, type Workload } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asArray, asRecord, isRecord, numberOrUndefined, recordsIn, stringOrUndefined, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'gateway.IngressGatewayPortAnalyzer',
@@ -32,10 +34,10 @@ export function analyze(ctx: AnalysisContext): void {
 
   const servicesByNs = new Map<string, SelectingService[]>();
   for (const svc of ctx.list('Service')) {
-    const spec = obj(svc.object['spec']);
-    const selector = labelsOf(spec['selector']);
+    const spec = asRecord(svc.object['spec']);
+    const selector = stringRecord(spec['selector']);
     if (Object.keys(selector).length === 0) continue;
-    const ports = objs(spec['ports']).map((p) => ({ port: num(p['port']), targetPort: p['targetPort'], protocol: str(p['protocol']) ?? 'TCP' }));
+    const ports = recordsIn(spec['ports']).map((p) => ({ port: numberOrUndefined(p['port']), targetPort: p['targetPort'], protocol: stringOrUndefined(p['protocol']) ?? 'TCP' }));
     const list = servicesByNs.get(svc.namespace);
     if (list) list.push({ selector, ports });
     else servicesByNs.set(svc.namespace, [{ selector, ports }]);
@@ -54,7 +56,7 @@ export function analyze(ctx: AnalysisContext): void {
         for (const p of svc.ports) {
           if (p.protocol.toUpperCase() !== 'TCP') continue;
           if (p.port !== undefined) ports.add(p.port);
-          const target = typeof p.targetPort === 'string' ? containerPort(w.resource, p.targetPort) : num(p.targetPort);
+          const target = typeof p.targetPort === 'string' ? containerPort(w.resource, p.targetPort) : numberOrUndefined(p.targetPort);
           if (target !== undefined) ports.add(target);
         }
       }
@@ -65,11 +67,11 @@ export function analyze(ctx: AnalysisContext): void {
   };
 
   for (const gw of gateways) {
-    const spec = obj(gw.object['spec']);
-    const selector = labelsOf(spec['selector']);
+    const spec = asRecord(gw.object['spec']);
+    const selector = stringRecord(spec['selector']);
     const keys = Object.keys(selector).sort();
     if (keys.length === 0) continue;
-    const text = selectorString(selector);
+    const text = labelSelectorString({ matchLabels: selector }, { sortLabels: true });
     const matched = workloads.select(selector);
     if (matched.length === 0) {
       if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: text }, { path: ['spec', 'selector', keys[0] ?? ''] });
@@ -77,8 +79,8 @@ export function analyze(ctx: AnalysisContext): void {
     }
     const ports = exposed(text, matched);
     if (ports === undefined) continue;
-    objs(spec['servers']).forEach((server, i) => {
-      const number = num(obj(server['port'])['number']);
+    recordsIn(spec['servers']).forEach((server, i) => {
+      const number = numberOrUndefined(asRecord(server['port'])['number']);
       if (number !== undefined && !ports.has(number)) {
         ctx.report('IST0162', gw, { port: number, selector: text }, { path: ['spec', 'servers', i, 'port', 'number'] });
       }
@@ -88,11 +90,11 @@ export function analyze(ctx: AnalysisContext): void {
 
 /** The number of the container port named `name` in a Pod or a Deployment's pod template. */
 function containerPort(workload: Resource, name: string): number | undefined {
-  const spec = obj(workload.object['spec']);
-  const podSpec = workload.id === 'Pod' ? spec : obj(obj(spec['template'])['spec']);
-  for (const c of arr(podSpec['containers'])) {
-    if (!isObj(c)) continue;
-    for (const p of objs(c['ports'])) if (p['name'] === name) return num(p['containerPort']);
+  const spec = asRecord(workload.object['spec']);
+  const podSpec = workload.id === 'Pod' ? spec : asRecord(asRecord(spec['template'])['spec']);
+  for (const c of asArray(podSpec['containers'])) {
+    if (!isRecord(c)) continue;
+    for (const p of recordsIn(c['ports'])) if (p['name'] === name) return numberOrUndefined(p['containerPort']);
   }
   return undefined;
 }

@@ -11,10 +11,11 @@
  * content is only judged when it is known: Secrets read from a cluster are metadata only. Expiry is not checked (analysis has no clock). `ns/name` names a secret in that namespace;
  * names with a scheme (`sds://…`) are not Kubernetes secrets and are skipped.
  */
+import { labelSelectorString } from '../../model/label-selector.js';
 import { X509Certificate } from 'node:crypto';
-import { isObj, labelsOf, obj, objs, str, strs } from '../lib/data.js';
-import { WorkloadIndex, selectorString } from '../lib/workloads.js';
+import { WorkloadIndex } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath, Resource } from '../types.js';
+import { asRecord, isRecord, recordsIn, stringOrUndefined, stringRecord, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'gateway.SecretAnalyzer',
@@ -30,13 +31,13 @@ export function analyze(ctx: AnalysisContext): void {
   const verdicts = new Map<Resource, boolean | undefined>();
 
   for (const gw of gateways) {
-    const spec = obj(gw.object['spec']);
-    const selector = labelsOf(spec['selector']);
+    const spec = asRecord(gw.object['spec']);
+    const selector = stringRecord(spec['selector']);
     const keys = Object.keys(selector).sort();
     if (keys.length === 0) continue;
     const matched = workloads.select(selector);
     if (matched.length === 0) {
-      if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: selectorString(selector) }, { path: ['spec', 'selector', keys[0] ?? ''] });
+      if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: labelSelectorString({ matchLabels: selector }, { sortLabels: true }) }, { path: ['spec', 'selector', keys[0] ?? ''] });
       continue;
     }
     const namespaces = [...new Set(matched.map((w) => w.namespace))].sort();
@@ -44,14 +45,14 @@ export function analyze(ctx: AnalysisContext): void {
     // the secret may well be created elsewhere (cert-manager, a sealed secret), so only content counts.
     const podNamespaces = new Set(matched.filter((w) => w.resource.id === 'Pod').map((w) => w.namespace));
 
-    objs(spec['servers']).forEach((server, i) => {
-      if (!isObj(server['tls'])) return;
+    recordsIn(spec['servers']).forEach((server, i) => {
+      if (!isRecord(server['tls'])) return;
       const tls = server['tls'];
       const base = ['spec', 'servers', i, 'tls'];
       const refs: { name: string; path: FieldPath }[] = [];
-      const single = str(tls['credentialName']);
+      const single = stringOrUndefined(tls['credentialName']);
       if (single !== undefined) refs.push({ name: single, path: [...base, 'credentialName'] });
-      strs(tls['credentialNames']).forEach((name, j) => refs.push({ name, path: [...base, 'credentialNames', j] }));
+      stringsIn(tls['credentialNames']).forEach((name, j) => refs.push({ name, path: [...base, 'credentialNames', j] }));
 
       for (const { name, path } of refs) {
         if (name === '' || name.includes('://')) continue;
@@ -76,12 +77,12 @@ export function analyze(ctx: AnalysisContext): void {
 export function holdsCertificate(secret: Resource): boolean | undefined {
   const o = secret.object;
   if (secret.origin.cluster === true && !('data' in o) && !('stringData' in o)) return undefined;
-  const data = obj(o['data']);
-  const stringData = obj(o['stringData']);
+  const data = asRecord(o['data']);
+  const stringData = asRecord(o['stringData']);
   const value = (key: string): Buffer | undefined => {
-    const plain = str(stringData[key]);
+    const plain = stringOrUndefined(stringData[key]);
     if (plain !== undefined && plain !== '') return Buffer.from(plain, 'utf8');
-    const encoded = str(data[key]);
+    const encoded = stringOrUndefined(data[key]);
     if (encoded !== undefined && encoded !== '') {
       const bytes = Buffer.from(encoded, 'base64');
       if (bytes.length > 0) return bytes;

@@ -11,9 +11,9 @@
  * from a file and were never admitted (a manifest not yet applied gets its sidecar when it is).
  */
 import { proxyContainer } from '../../model/injection.js';
-import { labelsOf, obj } from '../lib/data.js';
 import { INJECTION_LABEL, InjectorConfigs, REVISION_LABEL, injectorWouldInject, isFinished, isSystemNamespace, wasAdmitted } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'injection.Analyzer',
@@ -24,13 +24,13 @@ export const meta: AnalyzerMeta = {
 
 export function analyze(ctx: AnalysisContext): void {
   const injectors = new InjectorConfigs(ctx);
-  const byDefault = obj(injectors.values('default')?.['sidecarInjectorWebhook'])['enableNamespacesByDefault'] === true;
+  const byDefault = asRecord(injectors.values('default')?.['sidecarInjectorWebhook'])['enableNamespacesByDefault'] === true;
   /** Namespace → the revision (or tag) its label injects. */
   const injected = new Map<string, string>();
 
   for (const ns of ctx.list('Namespace')) {
     if (isSystemNamespace(ns.name, ctx.settings.istioNamespace)) continue;
-    const labels = labelsOf(ns.object.metadata.labels);
+    const labels = stringRecord(ns.object.metadata.labels);
     const injection = labels[INJECTION_LABEL] ?? '';
     const rev = labels[REVISION_LABEL];
     if (injection === '' && rev === undefined) {
@@ -51,10 +51,10 @@ export function analyze(ctx: AnalysisContext): void {
   for (const pod of ctx.list('Pod')) {
     const revision = injected.get(pod.namespace);
     if (revision === undefined || !wasAdmitted(pod) || isFinished(pod)) continue;
-    const spec = obj(pod.object['spec']);
+    const spec = asRecord(pod.object['spec']);
     if (spec['hostNetwork'] === true || proxyContainer(spec) !== undefined) continue;
-    const labels = labelsOf(pod.object.metadata.labels);
-    const annotations = labelsOf(pod.object.metadata.annotations);
+    const labels = stringRecord(pod.object.metadata.labels);
+    const annotations = stringRecord(pod.object.metadata.annotations);
     if (!injectorWouldInject(labels, annotations, injectors.values(revision))) continue;
     ctx.report('IST0103', pod, { podName: `${pod.namespace}/${pod.name}` });
   }

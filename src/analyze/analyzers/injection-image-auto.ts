@@ -10,9 +10,9 @@
  * or when their Namespace is not in view. System namespaces (kube-system, …) are skipped, as istioctl does.
  */
 import { PROXY_CONTAINER } from '../../model/injection.js';
-import { labelsOf, obj, objs } from '../lib/data.js';
 import { SYSTEM_NAMESPACES, type Webhook, isIstioWebhookName, namespaceLabels, wasAdmitted, webhookSelects, webhooksOf } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath, Resource } from '../types.js';
+import { asRecord, recordsIn, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'injection.ImageAutoAnalyzer',
@@ -23,7 +23,7 @@ export const meta: AnalyzerMeta = {
 
 /** Index of the istio-proxy container with `image: auto`, or -1. */
 function autoImageIndex(podSpec: unknown): number {
-  return objs(obj(podSpec)['containers']).findIndex((c) => c['name'] === PROXY_CONTAINER && c['image'] === 'auto');
+  return recordsIn(asRecord(podSpec)['containers']).findIndex((c) => c['name'] === PROXY_CONTAINER && c['image'] === 'auto');
 }
 
 export function analyze(ctx: AnalysisContext): void {
@@ -49,16 +49,16 @@ export function analyze(ctx: AnalysisContext): void {
     if (SYSTEM_NAMESPACES.has(pod.namespace)) continue;
     const i = autoImageIndex(pod.object['spec']);
     if (i < 0) continue;
-    if (wasAdmitted(pod) || injected(pod, labelsOf(pod.object.metadata.labels)) === false) {
+    if (wasAdmitted(pod) || injected(pod, stringRecord(pod.object.metadata.labels)) === false) {
       report(ctx, 'IST0147', pod, ['spec', 'containers', i, 'image']);
     }
   }
   for (const d of ctx.list('Deployment')) {
     if (SYSTEM_NAMESPACES.has(d.namespace)) continue;
-    const template = obj(obj(d.object['spec'])['template']);
+    const template = asRecord(asRecord(d.object['spec'])['template']);
     const i = autoImageIndex(template['spec']);
     if (i < 0) continue;
-    if (injected(d, labelsOf(obj(template['metadata'])['labels'])) === false) {
+    if (injected(d, stringRecord(asRecord(template['metadata'])['labels'])) === false) {
       report(ctx, 'IST0146', d, ['spec', 'template', 'spec', 'containers', i, 'image']);
     }
   }

@@ -13,9 +13,9 @@
  * revisions without a readable injector ConfigMap are skipped.
  */
 import { type InjectorImage, imageMatches, injectorImage, proxyContainer, targetRevision } from '../../model/injection.js';
-import { labelsOf } from '../lib/data.js';
 import { INJECTION_LABEL, InjectorConfigs, REVISION_LABEL, SYSTEM_NAMESPACES, TRUTHY, injectSetting, isFinished } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'injection.ImageAnalyzer',
@@ -29,7 +29,7 @@ export function analyze(ctx: AnalysisContext): void {
   const namespaces = new Map<string, { ns: Resource; labels: Record<string, string> }>();
   for (const ns of ctx.list('Namespace')) {
     if (SYSTEM_NAMESPACES.has(ns.name)) continue;
-    const labels = labelsOf(ns.object.metadata.labels);
+    const labels = stringRecord(ns.object.metadata.labels);
     if (labels[INJECTION_LABEL] === 'enabled' || (labels[REVISION_LABEL] ?? '') !== '') namespaces.set(ns.name, { ns, labels });
   }
   if (namespaces.size === 0) return;
@@ -50,8 +50,8 @@ export function analyze(ctx: AnalysisContext): void {
     if ((pod.object.metadata.annotations?.['sidecar.istio.io/proxyImage'] ?? '') !== '') continue;
     const proxy = proxyContainer(pod.object['spec']);
     if (!proxy) continue;
-    const labels = labelsOf(pod.object.metadata.labels);
-    const setting = injectSetting(labels, labelsOf(pod.object.metadata.annotations));
+    const labels = stringRecord(pod.object.metadata.labels);
+    const setting = injectSetting(labels, stringRecord(pod.object.metadata.annotations));
     if (setting !== undefined && setting !== '' && !TRUTHY.includes(setting.toLowerCase())) continue;
     const revision = targetRevision(ns.labels, labels, injectors.tags);
     if (revision === undefined) continue;

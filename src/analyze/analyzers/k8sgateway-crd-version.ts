@@ -6,8 +6,8 @@
  * so `v1.5.0-rc.1` meets a 1.5.0 minimum. CRDs without the annotation, or with a version that does not
  * parse, are not judged.
  */
-import { str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'k8sgateway.CRDVersionAnalyzer',
@@ -34,7 +34,7 @@ export function analyze(ctx: AnalysisContext): void {
   for (const crd of ctx.list('CustomResourceDefinition')) {
     const minimum = MINIMUM_CRD_VERSIONS[crd.name];
     if (!minimum) continue;
-    const written = str(crd.object.metadata.annotations?.[BUNDLE_VERSION_ANNOTATION]);
+    const written = stringOrUndefined(crd.object.metadata.annotations?.[BUNDLE_VERSION_ANNOTATION]);
     if (written === undefined) continue;
     const installed = parseVersion(written);
     if (!installed || compare(installed.core, minimum) >= 0) continue;

@@ -5,9 +5,10 @@
  * `targetRefs`; the selector has no effect on them. Policies that set `targetRef`/`targetRefs`, and
  * selectors without labels, are not judged.
  */
-import { isObj, labelsOf, obj, selects } from '../lib/data.js';
+import { selects } from '../lib/data.js';
 import type { KindId } from '../kinds.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, isRecord, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'k8sgateway.SelectorAnalyzer',
@@ -25,7 +26,7 @@ export function analyze(ctx: AnalysisContext): void {
     if (!gatewayPods) {
       gatewayPods = new Map();
       for (const pod of ctx.list('Pod')) {
-        const labels = labelsOf(pod.object.metadata.labels);
+        const labels = stringRecord(pod.object.metadata.labels);
         if (labels[GATEWAY_NAME_LABEL] === undefined) continue;
         const list = gatewayPods.get(pod.namespace);
         if (list) list.push(labels);
@@ -37,10 +38,10 @@ export function analyze(ctx: AnalysisContext): void {
 
   for (const kind of POLICY_KINDS) {
     for (const policy of ctx.list(kind)) {
-      const spec = obj(policy.object['spec']);
+      const spec = asRecord(policy.object['spec']);
       if (spec['targetRef'] !== undefined || spec['targetRefs'] !== undefined) continue;
-      if (!isObj(spec['selector'])) continue;
-      const selector = labelsOf(spec['selector']['matchLabels']);
+      if (!isRecord(spec['selector'])) continue;
+      const selector = stringRecord(spec['selector']['matchLabels']);
       if (Object.keys(selector).length === 0) continue;
       const gateways = new Set<string>();
       for (const labels of podsIn(policy.namespace)) if (selects(selector, labels)) gateways.add(labels[GATEWAY_NAME_LABEL] ?? '');

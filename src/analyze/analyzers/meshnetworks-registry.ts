@@ -10,9 +10,9 @@
  * read from a cluster as metadata only), the registries cannot be known and nothing is reported.
  */
 import { injectorConfigMapName, injectorValues } from '../../model/injection.js';
-import { isObj, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
 import { parseKubeYamlValue } from '../../model/yaml.js';
+import { asRecord, isRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'meshnetworks.MeshNetworksAnalyzer',
@@ -27,7 +27,7 @@ export function analyze(ctx: AnalysisContext): void {
   const { istioNamespace, revision } = ctx.settings;
   const meshName = revision === '' || revision === 'default' ? 'istio' : `istio-${revision}`;
   const cm = ctx.find('ConfigMap', istioNamespace, meshName);
-  const raw = str(obj(cm?.object['data'])['meshNetworks']);
+  const raw = stringOrUndefined(asRecord(cm?.object['data'])['meshNetworks']);
   if (!cm || raw === undefined) return;
   let doc: unknown;
   try {
@@ -35,11 +35,11 @@ export function analyze(ctx: AnalysisContext): void {
   } catch {
     return; // not YAML: istiod rejects it; nothing to say about registries
   }
-  const networks = obj(obj(doc)['networks']);
+  const networks = asRecord(asRecord(doc)['networks']);
   const used: { network: string; registry: string }[] = [];
   for (const [network, n] of Object.entries(networks)) {
-    for (const e of objs(obj(n)['endpoints'])) {
-      const registry = str(e['fromRegistry']);
+    for (const e of recordsIn(asRecord(n)['endpoints'])) {
+      const registry = stringOrUndefined(e['fromRegistry']);
       if (registry !== undefined && registry !== '') used.push({ network, registry });
     }
   }
@@ -48,13 +48,13 @@ export function analyze(ctx: AnalysisContext): void {
   const known = new Set(BUILT_IN);
   const injector = ctx.find('ConfigMap', istioNamespace, injectorConfigMapName(revision));
   const values = injector ? injectorValues(injector.object) : undefined;
-  const clusterName = str(obj(obj(values?.['global'])['multiCluster'])['clusterName']);
+  const clusterName = stringOrUndefined(asRecord(asRecord(values?.['global'])['multiCluster'])['clusterName']);
   if (clusterName !== undefined && clusterName !== '') known.add(clusterName);
   for (const s of ctx.list('Secret')) {
     if (s.object.metadata.labels?.['istio/multiCluster'] !== 'true') continue;
     const annotated = s.object.metadata.annotations?.['networking.istio.io/cluster'];
     if (annotated !== undefined && annotated !== '') known.add(annotated);
-    const keys = [s.object['data'], s.object['stringData']].filter(isObj).flatMap((d) => Object.keys(d));
+    const keys = [s.object['data'], s.object['stringData']].filter(isRecord).flatMap((d) => Object.keys(d));
     for (const k of keys) known.add(k);
     if (keys.length === 0 && (annotated === undefined || annotated === '')) return; // a remote cluster we cannot name
   }

@@ -7,8 +7,8 @@
  * (labelled `istio` or `release: istio`) are not checked.
  */
 import { SYSTEM_NAMESPACES, isIstioControlPlane } from '../lib/control-plane.js';
-import { labelsOf, num, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, numberOrUndefined, recordsIn, stringOrUndefined, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'service.PortNameAnalyzer',
@@ -43,15 +43,15 @@ export function protocolKnown(port: { port: number; name: string; protocol: stri
 export function analyze(ctx: AnalysisContext): void {
   for (const svc of ctx.list('Service')) {
     if (SYSTEM_NAMESPACES.has(svc.namespace)) continue;
-    if (isIstioControlPlane(labelsOf(svc.object.metadata.labels))) continue;
-    const spec = obj(svc.object['spec']);
-    const externalName = str(spec['type']) === 'ExternalName';
-    objs(spec['ports']).forEach((p, i) => {
-      const number = num(p['port']);
+    if (isIstioControlPlane(stringRecord(svc.object.metadata.labels))) continue;
+    const spec = asRecord(svc.object['spec']);
+    const externalName = stringOrUndefined(spec['type']) === 'ExternalName';
+    recordsIn(spec['ports']).forEach((p, i) => {
+      const number = numberOrUndefined(p['port']);
       if (number === undefined) return;
-      const name = str(p['name']) ?? '';
-      const appProtocol = str(p['appProtocol']);
-      const known = protocolKnown({ port: number, name, protocol: str(p['protocol']) ?? 'TCP', ...(appProtocol !== undefined ? { appProtocol } : {}) });
+      const name = stringOrUndefined(p['name']) ?? '';
+      const appProtocol = stringOrUndefined(p['appProtocol']);
+      const known = protocolKnown({ port: number, name, protocol: stringOrUndefined(p['protocol']) ?? 'TCP', ...(appProtocol !== undefined ? { appProtocol } : {}) });
       const path = ['spec', 'ports', i];
       if (externalName) {
         if (!known || name === 'tcp') ctx.report('IST0150', svc, {}, { path });

@@ -6,8 +6,8 @@
  * auto-allocation (`defaultConfig.proxyMetadata` ISTIO_META_DNS_CAPTURE=true and
  * ISTIO_META_DNS_AUTO_ALLOCATE=true or PILOT_ENABLE_IP_AUTOALLOCATE=true).
  */
-import { arr, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asArray, asRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'serviceentry.Analyzer',
@@ -19,18 +19,18 @@ export const meta: AnalyzerMeta = {
 export function analyze(ctx: AnalysisContext): void {
   if (autoAllocated(ctx.settings.meshConfig)) return;
   for (const se of ctx.list('ServiceEntry')) {
-    const spec = obj(se.object['spec']);
-    if (arr(spec['addresses']).length > 0) continue;
-    if (arr(obj(se.object['status'])['addresses']).length > 0) continue;
-    objs(spec['ports']).forEach((port, i) => {
-      const protocol = str(port['protocol']) ?? '';
+    const spec = asRecord(se.object['spec']);
+    if (asArray(spec['addresses']).length > 0) continue;
+    if (asArray(asRecord(se.object['status'])['addresses']).length > 0) continue;
+    recordsIn(spec['ports']).forEach((port, i) => {
+      const protocol = stringOrUndefined(port['protocol']) ?? '';
       if (protocol === '' || protocol.toUpperCase() === 'TCP') ctx.report('IST0134', se, {}, { path: ['spec', 'ports', i] });
     });
   }
 }
 
 function autoAllocated(meshConfig: Readonly<Record<string, unknown>>): boolean {
-  const md = obj(obj(meshConfig['defaultConfig'])['proxyMetadata']);
+  const md = asRecord(asRecord(meshConfig['defaultConfig'])['proxyMetadata']);
   if (md['ISTIO_META_DNS_CAPTURE'] !== 'true') return false;
   return md['ISTIO_META_DNS_AUTO_ALLOCATE'] === 'true' || md['PILOT_ENABLE_IP_AUTOALLOCATE'] === 'true';
 }

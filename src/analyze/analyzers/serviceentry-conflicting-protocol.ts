@@ -5,9 +5,9 @@
  * `defaultServiceExportTo` (an entry exported to `*` meets every other). A port without a protocol
  * counts as the protocol "", as istioctl counts it. Each ServiceEntry is reported once, for the first conflict in host and port order.
  */
-import { num, obj, objs, str, strs } from '../lib/data.js';
 import { type Visibility, fqdn, serviceVisibility } from '../lib/hosts.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, numberOrUndefined, recordsIn, stringOrUndefined, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'serviceentry.ConflictingServiceEntryProtocolAnalyzer',
@@ -25,13 +25,13 @@ interface Definition {
 export function analyze(ctx: AnalysisContext): void {
   const byHostPort = new Map<string, { host: string; port: number; defs: Definition[] }>();
   for (const se of ctx.list('ServiceEntry')) {
-    const spec = obj(se.object['spec']);
+    const spec = asRecord(se.object['spec']);
     const visibility = serviceVisibility(ctx, se);
     if (!visibility.all && visibility.namespaces.size === 0) continue;
-    const hosts = new Set(strs(spec['hosts']).map((h) => fqdn(h, se.namespace)));
-    for (const port of objs(spec['ports'])) {
-      const number = num(port['number']);
-      const protocol = (str(port['protocol']) ?? '').toUpperCase();
+    const hosts = new Set(stringsIn(spec['hosts']).map((h) => fqdn(h, se.namespace)));
+    for (const port of recordsIn(spec['ports'])) {
+      const number = numberOrUndefined(port['number']);
+      const protocol = (stringOrUndefined(port['protocol']) ?? '').toUpperCase();
       // An unset protocol counts as one of its own, as istioctl counts it.
       if (number === undefined) continue;
       for (const host of hosts) {

@@ -9,9 +9,9 @@
  *   annotated `ambient.istio.io/redirection: enabled`, or a namespace labelled for ambient); this
  *   replaces IST0110 / IST0111 for those objects.
  */
-import { labelsOf, obj } from '../lib/data.js';
 import { TEMPLATE_KINDS, type Workload, WorkloadIndex, firstSelectorKey, namespaceInAmbient, podInAmbient, selectedPodsOrReport } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'sidecar.SelectorAnalyzer',
@@ -26,7 +26,7 @@ export function analyze(ctx: AnalysisContext): void {
   const namespaceWide = new Map<string, Resource[]>();
 
   for (const sc of ctx.list('Sidecar')) {
-    const labels = labelsOf(obj(obj(sc.object['spec'])['workloadSelector'])['labels']);
+    const labels = stringRecord(asRecord(asRecord(sc.object['spec'])['workloadSelector'])['labels']);
     const key = firstSelectorKey(labels);
     if (key === undefined) {
       const list = namespaceWide.get(sc.namespace);

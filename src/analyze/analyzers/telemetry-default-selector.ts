@@ -3,9 +3,9 @@
  * targetRefs). Each is the namespace's default (or, in the root namespace, the mesh's), and which one
  * applies is undefined.
  */
-import { obj } from '../lib/data.js';
 import { hasTargetRef } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'telemetry.DefaultSelectorAnalyzer',
@@ -17,7 +17,7 @@ export const meta: AnalyzerMeta = {
 export function analyze(ctx: AnalysisContext): void {
   const byNamespace = new Map<string, Resource[]>();
   for (const t of ctx.list('Telemetry')) {
-    const spec = obj(t.object['spec']);
+    const spec = asRecord(t.object['spec']);
     if (spec['selector'] !== undefined && spec['selector'] !== null) continue;
     if (hasTargetRef(spec)) continue;
     const list = byNamespace.get(t.namespace);

@@ -3,8 +3,8 @@
  * type. Needs the mesh config (from the cluster or --meshConfigFile); without lightstep providers in
  * it there is nothing to report.
  */
-import { obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'telemetry.LightstepAnalyzer',
@@ -15,15 +15,15 @@ export const meta: AnalyzerMeta = {
 
 export function analyze(ctx: AnalysisContext): void {
   const lightstep = new Set<string>();
-  for (const p of objs(ctx.settings.meshConfig['extensionProviders'])) {
-    const name = str(p['name']);
+  for (const p of recordsIn(ctx.settings.meshConfig['extensionProviders'])) {
+    const name = stringOrUndefined(p['name']);
     if (name !== undefined && p['lightstep'] !== undefined && p['lightstep'] !== null) lightstep.add(name);
   }
   if (lightstep.size === 0) return;
   for (const t of ctx.list('Telemetry')) {
-    objs(obj(t.object['spec'])['tracing']).forEach((tracing, i) => {
-      objs(tracing['providers']).forEach((p, j) => {
-        const name = str(p['name']);
+    recordsIn(asRecord(t.object['spec'])['tracing']).forEach((tracing, i) => {
+      recordsIn(tracing['providers']).forEach((p, j) => {
+        const name = stringOrUndefined(p['name']);
         if (name === undefined || !lightstep.has(name)) return;
         const detail = `The Lightstep provider ${name} is deprecated, please migrate to OpenTelemetry provider.`;
         ctx.report('IST0002', t, { detail }, { path: ['spec', 'tracing', i, 'providers', j, 'name'] });

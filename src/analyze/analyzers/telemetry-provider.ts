@@ -3,8 +3,8 @@
  * `defaultProviders.accessLogging` to fall back on, so the entry is ignored. Entries that only
  * disable logging (`disabled: true`) need no provider.
  */
-import { arr, obj, objs } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asArray, asRecord, recordsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'telemetry.ProviderAnalyzer',
@@ -14,12 +14,12 @@ export const meta: AnalyzerMeta = {
 };
 
 export function analyze(ctx: AnalysisContext): void {
-  const defaults = obj(ctx.settings.meshConfig['defaultProviders']);
-  if (arr(defaults['accessLogging']).length > 0) return;
+  const defaults = asRecord(ctx.settings.meshConfig['defaultProviders']);
+  if (asArray(defaults['accessLogging']).length > 0) return;
   for (const t of ctx.list('Telemetry')) {
-    objs(obj(t.object['spec'])['accessLogging']).forEach((entry, i) => {
+    recordsIn(asRecord(t.object['spec'])['accessLogging']).forEach((entry, i) => {
       if (entry['disabled'] === true) return;
-      if (arr(entry['providers']).length > 0) return;
+      if (asArray(entry['providers']).length > 0) return;
       ctx.report('IST0157', t, { name: t.name, namespace: t.namespace }, { path: ['spec', 'accessLogging', i] });
     });
   }

@@ -5,9 +5,9 @@
  *   DaemonSets, WorkloadEntries): with none, nothing can be concluded (files-only runs stay quiet).
  * - IST0159: two or more Telemetry resources select the same Pod.
  */
-import { labelsOf, obj } from '../lib/data.js';
 import { TEMPLATE_KINDS, type Workload, WorkloadIndex, selectedPodsOrReport } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'telemetry.SelectorAnalyzer',
@@ -20,7 +20,7 @@ export function analyze(ctx: AnalysisContext): void {
   const workloads = WorkloadIndex.of(ctx, ['Pod', ...TEMPLATE_KINDS, 'WorkloadEntry']);
   const byPod = new Map<Workload, Resource[]>();
   for (const t of ctx.list('Telemetry')) {
-    const labels = labelsOf(obj(obj(t.object['spec'])['selector'])['matchLabels']);
+    const labels = stringRecord(asRecord(asRecord(t.object['spec'])['selector'])['matchLabels']);
     for (const w of selectedPodsOrReport(ctx, workloads, t, labels, ['spec', 'selector', 'matchLabels'])) {
       const list = byPod.get(w);
       if (list) list.push(t);

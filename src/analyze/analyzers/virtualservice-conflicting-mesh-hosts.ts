@@ -4,8 +4,8 @@
  * meet do not conflict; a VirtualService never conflicts with itself (istio#42561).
  */
 import { fqdn, gatewaysOf, overlaps, virtualServiceVisibility, type Visibility } from '../lib/hosts.js';
-import { obj, strs } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'virtualservice.ConflictingMeshGatewayHostsAnalyzer',
@@ -27,7 +27,7 @@ export function analyze(ctx: AnalysisContext): void {
     if (!gatewaysOf(vs).includes('mesh')) continue;
     const visibility = virtualServiceVisibility(ctx, vs);
     const seen = new Set<string>();
-    strs(obj(vs.object['spec'])['hosts']).forEach((h, index) => {
+    stringsIn(asRecord(vs.object['spec'])['hosts']).forEach((h, index) => {
       const host = fqdn(h, vs.namespace);
       if (seen.has(host)) return;
       seen.add(host);

@@ -2,9 +2,9 @@
  * IST0101 (subset): a VirtualService destination names a subset that no DestinationRule for that host
  * defines — one visible where the VirtualService applies, with the host matching exactly or by wildcard.
  */
-import { obj, objs, str } from '../lib/data.js';
 import { destinationRuleVisibility, destinationsOf, fqdn, hostCovers, overlaps, virtualServiceVisibility, type Visibility } from '../lib/hosts.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
+import { asRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'virtualservice.DestinationRuleAnalyzer',
@@ -23,10 +23,10 @@ export function analyze(ctx: AnalysisContext): void {
   const exact = new Map<string, RuleSubsets[]>();
   const wildcard: RuleSubsets[] = [];
   for (const dr of ctx.list('DestinationRule')) {
-    const spec = obj(dr.object['spec']);
-    const host = fqdn(str(spec['host']) ?? '', dr.namespace);
+    const spec = asRecord(dr.object['spec']);
+    const host = fqdn(stringOrUndefined(spec['host']) ?? '', dr.namespace);
     if (host === '') continue;
-    const entry = { host, subsets: new Set(objs(spec['subsets']).map((s) => str(s['name']) ?? '')), visibility: destinationRuleVisibility(ctx, dr) };
+    const entry = { host, subsets: new Set(recordsIn(spec['subsets']).map((s) => stringOrUndefined(s['name']) ?? '')), visibility: destinationRuleVisibility(ctx, dr) };
     if (host.startsWith('*')) wildcard.push(entry);
     else exact.set(host, [...(exact.get(host) ?? []), entry]);
   }

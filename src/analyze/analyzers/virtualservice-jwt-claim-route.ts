@@ -5,10 +5,11 @@
  * never matches. Judged per Pod the Gateway's `selector` picks, so nothing is reported without gateway
  * Pods in view; Gateways with an empty selector (which would pick every Pod) are skipped.
  */
-import { labelsOf, obj, objs, selects, str, strs } from '../lib/data.js';
+import { selects } from '../lib/data.js';
 import { gatewayKey } from '../lib/hosts.js';
 import { type Workload, WorkloadIndex } from '../lib/workloads.js';
 import type { AnalysisContext, AnalyzerMeta, FieldPath } from '../types.js';
+import { asRecord, recordsIn, stringOrUndefined, stringRecord, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'virtualservice.JWTClaimRouteAnalyzer',
@@ -21,15 +22,15 @@ export const CLAIM_PREFIX = '@request.auth.claims';
 
 export function analyze(ctx: AnalysisContext): void {
   const claims = ctx.list('VirtualService').flatMap((vs) => {
-    const claim = firstClaim(obj(vs.object['spec']));
+    const claim = firstClaim(asRecord(vs.object['spec']));
     return claim ? [{ vs, claim }] : [];
   });
   if (claims.length === 0) return;
 
-  const root = str(ctx.settings.meshConfig['rootNamespace']) || ctx.settings.istioNamespace;
+  const root = stringOrUndefined(ctx.settings.meshConfig['rootNamespace']) || ctx.settings.istioNamespace;
   const raSelectors = new Map<string, Record<string, string>[]>();
   for (const ra of ctx.list('RequestAuthentication')) {
-    const selector = labelsOf(obj(obj(ra.object['spec'])['selector'])['matchLabels']);
+    const selector = stringRecord(asRecord(asRecord(ra.object['spec'])['selector'])['matchLabels']);
     const list = raSelectors.get(ra.namespace);
     if (list) list.push(selector);
     else raSelectors.set(ra.namespace, [selector]);
@@ -48,14 +49,14 @@ export function analyze(ctx: AnalysisContext): void {
   };
 
   for (const { vs, claim } of claims) {
-    for (const ref of strs(obj(vs.object['spec'])['gateways'])) {
+    for (const ref of stringsIn(asRecord(vs.object['spec'])['gateways'])) {
       if (ref === 'mesh') continue;
       const key = gatewayKey(ref, vs.namespace);
       let selected = gatewayPods.get(key);
       if (selected === undefined) {
         const slash = key.indexOf('/');
         const gw = ctx.find('Gateway', key.slice(0, slash), key.slice(slash + 1));
-        const selector = labelsOf(obj(gw?.object['spec'])['selector']);
+        const selector = stringRecord(asRecord(gw?.object['spec'])['selector']);
         selected = gw && Object.keys(selector).length > 0 ? pods.select(selector) : [];
         gatewayPods.set(key, selected);
       }
@@ -68,12 +69,12 @@ export function analyze(ctx: AnalysisContext): void {
 
 /** The first header match key that reads a JWT claim, with its field path. */
 function firstClaim(spec: Readonly<Record<string, unknown>>): { key: string; path: FieldPath } | undefined {
-  const http = objs(spec['http']);
+  const http = recordsIn(spec['http']);
   for (let i = 0; i < http.length; i++) {
-    const matches = objs(http[i]?.['match']);
+    const matches = recordsIn(http[i]?.['match']);
     for (let j = 0; j < matches.length; j++) {
       for (const field of ['headers', 'withoutHeaders'] as const) {
-        const key = Object.keys(obj(matches[j]?.[field])).find((k) => k.startsWith(CLAIM_PREFIX));
+        const key = Object.keys(asRecord(matches[j]?.[field])).find((k) => k.startsWith(CLAIM_PREFIX));
         if (key !== undefined) return { key, path: ['spec', 'http', i, 'match', j, field, key] };
       }
     }

@@ -4,8 +4,8 @@
  * a match identical to one of an earlier rule never applies (IST0131), and a rule all of whose matches
  * repeat earlier ones is unreachable (IST0130). Matches are compared ignoring their `name`.
  */
-import { isObj, obj, objs, str } from '../lib/data.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, isRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'virtualservice.UnreachableRulesAnalyzer',
@@ -17,7 +17,7 @@ export const meta: AnalyzerMeta = {
 /** A canonical text of a value: object keys sorted, so equal matches compare equal. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObj(v)) {
+  if (isRecord(v)) {
     return `{${Object.keys(v)
       .filter((k) => k !== 'name')
       .sort()
@@ -28,12 +28,12 @@ function canonical(v: unknown): string {
 }
 
 function label(o: Readonly<Record<string, unknown>>, index: number): string {
-  const name = str(o['name']);
+  const name = stringOrUndefined(o['name']);
   return name !== undefined && name !== '' ? `"${name}"` : `#${index}`;
 }
 
 function check(ctx: AnalysisContext, vs: Resource, section: 'http' | 'tcp' | 'tls'): void {
-  const rules = objs(obj(vs.object['spec'])[section]);
+  const rules = recordsIn(asRecord(vs.object['spec'])[section]);
   const seen = new Map<string, number>();
   let catchAll = -1;
   rules.forEach((rule, i) => {
@@ -50,7 +50,7 @@ function check(ctx: AnalysisContext, vs: Resource, section: 'http' | 'tcp' | 'tl
       const earlier = seen.get(key);
       if (earlier !== undefined) {
         duplicates++;
-        ctx.report('IST0131', vs, { ruleno: label(rule, i), matchno: label(obj(m), j), dupno: label(rules[earlier]!, earlier) }, { path: [...path, 'match', j] });
+        ctx.report('IST0131', vs, { ruleno: label(rule, i), matchno: label(asRecord(m), j), dupno: label(rules[earlier]!, earlier) }, { path: [...path, 'match', j] });
       } else {
         seen.set(key, i);
       }

@@ -14,9 +14,9 @@
  * Services: a webhook whose clientConfig names a Service that is not there. Judged only when the Services
  * of that namespace are in view: the configuration came from the cluster, or files hold Services there.
  */
-import { obj, objs, str, strs } from '../lib/data.js';
 import { INJECTION_LABEL, SIDECAR_INJECT, REVISION_LABEL, type Webhook, isIstioWebhookName, webhookSelects, webhooksOf } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta, Resource } from '../types.js';
+import { asRecord, recordsIn, stringOrUndefined, stringsIn } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
   name: 'webhook.Analyzer',
@@ -32,10 +32,10 @@ function revisionsOf(config: Resource, hooks: readonly Webhook[]): string[] {
   if (label !== undefined) revs.add(label);
   for (const w of hooks) {
     for (const sel of [w.namespaceSelector, w.objectSelector]) {
-      const s = obj(sel);
-      const v = str(obj(s['matchLabels'])[REVISION_LABEL]);
+      const s = asRecord(sel);
+      const v = stringOrUndefined(asRecord(s['matchLabels'])[REVISION_LABEL]);
       if (v !== undefined) revs.add(v);
-      for (const e of objs(s['matchExpressions'])) if (e['key'] === REVISION_LABEL) for (const x of strs(e['values'])) revs.add(x);
+      for (const e of recordsIn(s['matchExpressions'])) if (e['key'] === REVISION_LABEL) for (const x of stringsIn(e['values'])) revs.add(x);
     }
   }
   return [...revs];
@@ -84,9 +84,9 @@ export function analyze(ctx: AnalysisContext): void {
   }
 
   for (const w of hooks) {
-    const service = obj(obj(w.hook['clientConfig'])['service']);
-    const ns = str(service['namespace']);
-    const name = str(service['name']);
+    const service = asRecord(asRecord(w.hook['clientConfig'])['service']);
+    const ns = stringOrUndefined(service['namespace']);
+    const name = stringOrUndefined(service['name']);
     if (ns === undefined || name === undefined) continue;
     if (ctx.find('Service', ns, name) !== undefined) continue;
     if (w.config.origin.cluster !== true && ctx.list('Service', { namespace: ns }).length === 0) continue;

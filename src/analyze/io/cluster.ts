@@ -10,6 +10,7 @@ import type { KubeObject } from '../../model/k8s.js';
 import { KINDS, type KindId, type KindInfo, apiVersionOf } from '../kinds.js';
 import { clusterResource } from '../load.js';
 import type { Resource } from '../types.js';
+import { forEachLimit } from '../../util/pool.js';
 
 export interface ClusterSnapshot {
   resources: Resource[];
@@ -40,29 +41,26 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
   const notServed: KindId[] = [];
   const restricted: { kind: KindId; readIn?: string }[] = [];
   const fallback = options.fallbackNamespace;
-  const worker = async (): Promise<void> => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      const info: KindInfo = KINDS[id];
-      try {
-        const items = await kube.list(apiVersionOf(id), info.kind, {
-          limit: options.pageSize ?? 500,
-          ...(info.metadataOnly ? { metadataOnly: true } : {}),
-          ...(info.istioNamespaceOnly && options.istioNamespace !== undefined ? { namespace: options.istioNamespace } : {}),
-        });
+  await forEachLimit(queue, { limit: options.concurrency ?? 6 }, async (id) => {
+    const info: KindInfo = KINDS[id];
+    try {
+      const items = await kube.list(apiVersionOf(id), info.kind, {
+        limit: options.pageSize ?? 500,
+        ...(info.metadataOnly ? { metadataOnly: true } : {}),
+        ...(info.istioNamespaceOnly && options.istioNamespace !== undefined ? { namespace: options.istioNamespace } : {}),
+      });
+      const kindId = id;
+      resources.push(items.map((o) => clusterResource(kindId, o)));
+    } catch (err) {
+      if (err instanceof NotServedError) notServed.push(id);
+      else if (fallback !== undefined && err instanceof KubeApiError && err.status === 403) {
         const kindId = id;
-        resources.push(items.map((o) => clusterResource(kindId, o)));
-      } catch (err) {
-        if (err instanceof NotServedError) notServed.push(id);
-        else if (fallback !== undefined && err instanceof KubeApiError && err.status === 403) {
-          const kindId = id;
-          const items = await readForbidden(kube, kindId, info, fallback);
-          restricted.push(items.readIn !== undefined ? { kind: kindId, readIn: items.readIn } : { kind: kindId });
-          resources.push(items.objects.map((o) => clusterResource(kindId, o)));
-        } else throw err;
-      }
+        const items = await readForbidden(kube, kindId, info, fallback);
+        restricted.push(items.readIn !== undefined ? { kind: kindId, readIn: items.readIn } : { kind: kindId });
+        resources.push(items.objects.map((o) => clusterResource(kindId, o)));
+      } else throw err;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, Math.max(queue.length, 1)) }, worker));
+  });
   return { resources: resources.flat(), notServed: notServed.sort(), restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)) };
 }
 

@@ -5,7 +5,7 @@
  * annotation on Services, and meshConfig.defaultServiceExportTo / defaultVirtualServiceExportTo.
  */
 import type { AnalysisContext, Resource } from '../types.js';
-import { arr, isObj, obj, objs, str, strs } from './data.js';
+import { asArray, asRecord, isRecord, recordsIn, stringOrUndefined, stringsIn } from '../../util/narrow.js';
 
 export const DOMAIN_SUFFIX = 'cluster.local';
 export const EXPORT_TO_ANNOTATION = 'networking.istio.io/exportTo';
@@ -38,14 +38,14 @@ export function overlaps(a: Visibility, b: Visibility): boolean {
 }
 
 function meshDefault(ctx: AnalysisContext, field: string): string[] {
-  const v = strs(ctx.settings.meshConfig[field]);
+  const v = stringsIn(ctx.settings.meshConfig[field]);
   return v.length > 0 ? v : ['*'];
 }
 
 /** Where a Service or ServiceEntry is visible. */
 export function serviceVisibility(ctx: AnalysisContext, r: Resource): Visibility {
   if (r.id === 'ServiceEntry') {
-    const exportTo = strs(obj(r.object['spec'])['exportTo']);
+    const exportTo = stringsIn(asRecord(r.object['spec'])['exportTo']);
     return visibility(exportTo.length > 0 ? exportTo : meshDefault(ctx, 'defaultServiceExportTo'), r.namespace);
   }
   const annotation = r.object.metadata.annotations?.[EXPORT_TO_ANNOTATION];
@@ -55,13 +55,13 @@ export function serviceVisibility(ctx: AnalysisContext, r: Resource): Visibility
 
 /** Where a VirtualService applies. */
 export function virtualServiceVisibility(ctx: AnalysisContext, r: Resource): Visibility {
-  const exportTo = strs(obj(r.object['spec'])['exportTo']);
+  const exportTo = stringsIn(asRecord(r.object['spec'])['exportTo']);
   return visibility(exportTo.length > 0 ? exportTo : meshDefault(ctx, 'defaultVirtualServiceExportTo'), r.namespace);
 }
 
 /** Where a DestinationRule applies. */
 export function destinationRuleVisibility(ctx: AnalysisContext, r: Resource): Visibility {
-  const exportTo = strs(obj(r.object['spec'])['exportTo']);
+  const exportTo = stringsIn(asRecord(r.object['spec'])['exportTo']);
   return visibility(exportTo.length > 0 ? exportTo : meshDefault(ctx, 'defaultDestinationRuleExportTo'), r.namespace);
 }
 
@@ -88,15 +88,15 @@ export class ServiceRegistry {
 
   constructor(ctx: AnalysisContext) {
     for (const svc of ctx.list('Service')) {
-      const spec = obj(svc.object['spec']);
-      const ports = objs(spec['ports']).map((p) => ({ port: typeof p['port'] === 'number' ? p['port'] : 0, name: str(p['name']) ?? '', protocol: str(p['protocol']) ?? 'TCP' }));
+      const spec = asRecord(svc.object['spec']);
+      const ports = recordsIn(spec['ports']).map((p) => ({ port: typeof p['port'] === 'number' ? p['port'] : 0, name: stringOrUndefined(p['name']) ?? '', protocol: stringOrUndefined(p['protocol']) ?? 'TCP' }));
       this.add({ host: `${svc.name}.${svc.namespace}.svc.${DOMAIN_SUFFIX}`, resource: svc, visibility: serviceVisibility(ctx, svc), ports });
     }
     for (const se of ctx.list('ServiceEntry')) {
-      const spec = obj(se.object['spec']);
+      const spec = asRecord(se.object['spec']);
       const vis = serviceVisibility(ctx, se);
-      const ports = objs(spec['ports']).map((p) => ({ port: typeof p['number'] === 'number' ? p['number'] : 0, name: str(p['name']) ?? '', protocol: str(p['protocol']) ?? '' }));
-      for (const h of strs(spec['hosts'])) this.add({ host: fqdn(h, se.namespace), resource: se, visibility: vis, ports });
+      const ports = recordsIn(spec['ports']).map((p) => ({ port: typeof p['number'] === 'number' ? p['number'] : 0, name: stringOrUndefined(p['name']) ?? '', protocol: stringOrUndefined(p['protocol']) ?? '' }));
+      for (const h of stringsIn(spec['hosts'])) this.add({ host: fqdn(h, se.namespace), resource: se, visibility: vis, ports });
     }
   }
 
@@ -145,25 +145,25 @@ export interface VsDestination {
 }
 
 export function destinationsOf(vs: Resource): VsDestination[] {
-  const spec = obj(vs.object['spec']);
+  const spec = asRecord(vs.object['spec']);
   const out: VsDestination[] = [];
   for (const section of ['http', 'tcp', 'tls'] as const) {
-    objs(spec[section]).forEach((rule, i) => {
+    recordsIn(spec[section]).forEach((rule, i) => {
       const add = (d: unknown, path: (string | number)[]): void => {
-        if (!isObj(d)) return;
-        const host = str(d['host']);
+        if (!isRecord(d)) return;
+        const host = stringOrUndefined(d['host']);
         if (host === undefined || host === '') return;
         const dest: VsDestination = { host, path: [...path, 'host'], section };
-        const subset = str(d['subset']);
+        const subset = stringOrUndefined(d['subset']);
         if (subset !== undefined && subset !== '') dest.subset = subset;
-        const port = obj(d['port'])['number'];
+        const port = asRecord(d['port'])['number'];
         if (typeof port === 'number') dest.port = port;
         out.push(dest);
       };
-      arr(rule['route']).forEach((route, j) => add(obj(route)['destination'], ['spec', section, i, 'route', j, 'destination']));
+      asArray(rule['route']).forEach((route, j) => add(asRecord(route)['destination'], ['spec', section, i, 'route', j, 'destination']));
       if (section === 'http') {
-        add(obj(rule['mirror']), ['spec', section, i, 'mirror']);
-        arr(rule['mirrors']).forEach((m, j) => add(obj(m)['destination'], ['spec', section, i, 'mirrors', j, 'destination']));
+        add(asRecord(rule['mirror']), ['spec', section, i, 'mirror']);
+        asArray(rule['mirrors']).forEach((m, j) => add(asRecord(m)['destination'], ['spec', section, i, 'mirrors', j, 'destination']));
       }
     });
   }
@@ -172,7 +172,7 @@ export function destinationsOf(vs: Resource): VsDestination[] {
 
 /** The gateways a VirtualService binds to (`mesh` when none), as `namespace/name` or `mesh`. */
 export function gatewaysOf(vs: Resource): string[] {
-  const gws = strs(obj(vs.object['spec'])['gateways']);
+  const gws = stringsIn(asRecord(vs.object['spec'])['gateways']);
   if (gws.length === 0) return ['mesh'];
   return gws.map((g) => gatewayKey(g, vs.namespace));
 }

@@ -6,8 +6,9 @@
 import { SIDECAR_INJECT, injectorConfigMapName, injectorValues, resolveRevision, revisionTags } from '../../model/injection.js';
 import { SYSTEM_NAMESPACES } from './control-plane.js';
 import type { AnalysisContext, Resource } from '../types.js';
-import { type Obj, labelsOf, obj, objs, str } from './data.js';
+import { type Obj } from './data.js';
 import { labelSelectorMatches } from '../../model/label-selector.js';
+import { asRecord, recordsIn, stringOrUndefined, stringRecord } from '../../util/narrow.js';
 
 export { INJECTION_LABEL, REVISION_LABEL, SIDECAR_INJECT } from '../../model/injection.js';
 export { SYSTEM_NAMESPACES } from './control-plane.js';
@@ -22,7 +23,7 @@ export function isSystemNamespace(ns: string, istioNamespace: string): boolean {
  * label the API server sets on every namespace.
  */
 export function namespaceLabels(ns: Resource): Record<string, string> {
-  return { ...labelsOf(ns.object.metadata.labels), 'kubernetes.io/metadata.name': ns.name };
+  return { ...stringRecord(ns.object.metadata.labels), 'kubernetes.io/metadata.name': ns.name };
 }
 
 /**
@@ -33,12 +34,12 @@ export function namespaceLabels(ns: Resource): Record<string, string> {
 export function wasAdmitted(pod: Resource): boolean {
   if (pod.origin.cluster === true) return true;
   const m = pod.object.metadata;
-  return m.uid !== undefined || m.creationTimestamp !== undefined || str(obj(pod.object['status'])['phase']) !== undefined;
+  return m.uid !== undefined || m.creationTimestamp !== undefined || stringOrUndefined(asRecord(pod.object['status'])['phase']) !== undefined;
 }
 
 /** A pod that has completed (Succeeded/Failed) or is being deleted: nothing to fix on it. */
 export function isFinished(pod: Resource): boolean {
-  const phase = str(obj(pod.object['status'])['phase']);
+  const phase = stringOrUndefined(asRecord(pod.object['status'])['phase']);
   return pod.object.metadata.deletionTimestamp !== undefined || phase === 'Succeeded' || phase === 'Failed';
 }
 
@@ -63,10 +64,10 @@ export function injectorWouldInject(
 ): boolean {
   const explicit = injectSetting(labels, annotations);
   if (explicit !== undefined && explicit !== '') return TRUTHY.includes(explicit.toLowerCase());
-  const hook = obj(values?.['sidecarInjectorWebhook']);
-  if (objs(hook['neverInjectSelector']).some((s) => labelSelectorMatches(s, labels))) return false;
-  if (objs(hook['alwaysInjectSelector']).some((s) => labelSelectorMatches(s, labels))) return true;
-  return str(obj(obj(values?.['global'])['proxy'])['autoInject']) !== 'disabled';
+  const hook = asRecord(values?.['sidecarInjectorWebhook']);
+  if (recordsIn(hook['neverInjectSelector']).some((s) => labelSelectorMatches(s, labels))) return false;
+  if (recordsIn(hook['alwaysInjectSelector']).some((s) => labelSelectorMatches(s, labels))) return true;
+  return stringOrUndefined(asRecord(asRecord(values?.['global'])['proxy'])['autoInject']) !== 'disabled';
 }
 
 /**
@@ -114,10 +115,10 @@ export interface Webhook {
 }
 
 export function webhooksOf(config: Resource): Webhook[] {
-  return objs(config.object['webhooks']).map((hook, index) => ({
+  return recordsIn(config.object['webhooks']).map((hook, index) => ({
     config,
     index,
-    name: str(hook['name']) ?? `#${index}`,
+    name: stringOrUndefined(hook['name']) ?? `#${index}`,
     namespaceSelector: hook['namespaceSelector'],
     objectSelector: hook['objectSelector'],
     hook,

@@ -11,7 +11,7 @@
  */
 import type { KindId } from '../kinds.js';
 import type { FieldPath } from '../types.js';
-import { arr, isObj, obj, objs, str } from './data.js';
+import { asArray, asRecord, isRecord, recordsIn, stringOrUndefined } from '../../util/narrow.js';
 
 export interface SemanticIssue {
   level: 'error' | 'warning';
@@ -27,25 +27,25 @@ const DEPRECATED_FILTER_NAMES = new Set([
 ]);
 
 export function istioSemanticIssues(kind: KindId, object: Record<string, unknown>): SemanticIssue[] {
-  const spec = obj(object['spec']);
-  const meta = obj(object['metadata']);
+  const spec = asRecord(object['spec']);
+  const meta = asRecord(object['metadata']);
   switch (kind) {
     case 'VirtualService':
-      if (arr(spec['http']).length === 0 && arr(spec['tcp']).length === 0 && arr(spec['tls']).length === 0) {
+      if (asArray(spec['http']).length === 0 && asArray(spec['tcp']).length === 0 && asArray(spec['tls']).length === 0) {
         return [{ level: 'error', message: 'http, tcp or tls must be provided in virtual service' }];
       }
       return [];
     case 'Sidecar':
-      if (arr(spec['egress']).length === 0 && arr(spec['ingress']).length === 0 && !isObj(spec['outboundTrafficPolicy']) && !isObj(spec['inboundConnectionPool'])) {
+      if (asArray(spec['egress']).length === 0 && asArray(spec['ingress']).length === 0 && !isRecord(spec['outboundTrafficPolicy']) && !isRecord(spec['inboundConnectionPool'])) {
         return [{ level: 'error', message: 'sidecar: empty configuration provided' }];
       }
       return [];
     case 'AuthorizationPolicy':
-      if (str(spec['action']) === 'CUSTOM' && !Array.isArray(spec['rules'])) {
+      if (stringOrUndefined(spec['action']) === 'CUSTOM' && !Array.isArray(spec['rules'])) {
         return [
           {
             level: 'error',
-            message: `invalid policy ${str(meta['name']) ?? ''}.${str(meta['namespace']) ?? ''}: CUSTOM action without \`rules\` is meaningless as it will never be triggered, add an empty rule \`{}\` if you want it be triggered for every request`,
+            message: `invalid policy ${stringOrUndefined(meta['name']) ?? ''}.${stringOrUndefined(meta['namespace']) ?? ''}: CUSTOM action without \`rules\` is meaningless as it will never be triggered, add an empty rule \`{}\` if you want it be triggered for every request`,
           },
         ];
       }
@@ -54,9 +54,9 @@ export function istioSemanticIssues(kind: KindId, object: Record<string, unknown
       const out: SemanticIssue[] = [
         { level: 'warning', message: 'EnvoyFilter exposes internal implementation details that may change at any time. Prefer other APIs if possible, and exercise extreme caution, especially around upgrades.' },
       ];
-      objs(spec['configPatches']).forEach((cp, i) => {
-        const value = obj(obj(cp['patch'])['value']);
-        const name = str(value['name']);
+      recordsIn(spec['configPatches']).forEach((cp, i) => {
+        const value = asRecord(asRecord(cp['patch'])['value']);
+        const name = stringOrUndefined(value['name']);
         if (name !== undefined && DEPRECATED_FILTER_NAMES.has(name) && value['typed_config'] === undefined && value['typedConfig'] === undefined) {
           out.push({ level: 'warning', message: `using deprecated types by name without typed_config; ${name}`, path: ['spec', 'configPatches', i, 'patch', 'value', 'name'] });
         }

@@ -5,10 +5,12 @@
  * keeps selection close to linear: a selector is matched only against the workloads that carry its
  * rarest key=value pair.
  */
+import { labelSelectorString } from '../../model/label-selector.js';
 import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, PROXY_CONTAINER, REVISION_LABEL, SIDECAR_INJECT } from '../../model/injection.js';
 import type { KindId } from '../kinds.js';
 import type { AnalysisContext, FieldPath, Resource } from '../types.js';
-import { arr, isObj, labelsOf, obj, objs, selects, str } from './data.js';
+import { selects } from './data.js';
+import { asArray, asRecord, isRecord, recordsIn, stringOrUndefined, stringRecord } from '../../util/narrow.js';
 
 export type WorkloadKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'WorkloadEntry';
 
@@ -29,32 +31,25 @@ export const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as cons
 export const AMBIENT_REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 
 function containersOf(podSpec: unknown): { name: string; image: string }[] {
-  const spec = obj(podSpec);
-  return [...objs(spec['containers']), ...objs(spec['initContainers'])].map((c) => ({ name: str(c['name']) ?? '', image: str(c['image']) ?? '' }));
+  const spec = asRecord(podSpec);
+  return [...recordsIn(spec['containers']), ...recordsIn(spec['initContainers'])].map((c) => ({ name: stringOrUndefined(c['name']) ?? '', image: stringOrUndefined(c['image']) ?? '' }));
 }
 
 function workloadOf(r: Resource, kind: WorkloadKind): Workload {
   const base = { resource: r, kind, namespace: r.namespace, name: r.name };
   const meta = r.object.metadata;
   if (kind === 'Pod') {
-    return { ...base, labels: labelsOf(meta.labels), annotations: labelsOf(meta.annotations), containers: containersOf(r.object['spec']) };
+    return { ...base, labels: stringRecord(meta.labels), annotations: stringRecord(meta.annotations), containers: containersOf(r.object['spec']) };
   }
   if (kind === 'WorkloadEntry') {
-    const labels = { ...labelsOf(meta.labels), ...labelsOf(obj(r.object['spec'])['labels']) };
-    return { ...base, labels, annotations: labelsOf(meta.annotations), containers: [] };
+    const labels = { ...stringRecord(meta.labels), ...stringRecord(asRecord(r.object['spec'])['labels']) };
+    return { ...base, labels, annotations: stringRecord(meta.annotations), containers: [] };
   }
-  const template = obj(obj(r.object['spec'])['template']);
-  const tmeta = obj(template['metadata']);
-  return { ...base, labels: labelsOf(tmeta['labels']), annotations: labelsOf(tmeta['annotations']), containers: containersOf(template['spec']) };
+  const template = asRecord(asRecord(r.object['spec'])['template']);
+  const tmeta = asRecord(template['metadata']);
+  return { ...base, labels: stringRecord(tmeta['labels']), annotations: stringRecord(tmeta['annotations']), containers: containersOf(template['spec']) };
 }
 
-/** `a=1,b=2`: a selector as Kubernetes prints it (keys sorted), as istioctl shows it in messages. */
-export function selectorString(selector: Readonly<Record<string, string>>): string {
-  return Object.keys(selector)
-    .sort()
-    .map((k) => `${k}=${selector[k] ?? ''}`)
-    .join(',');
-}
 
 /** The first key of a selector in sorted order (the field istioctl points at), or undefined when empty. */
 export function firstSelectorKey(selector: Readonly<Record<string, string>>): string | undefined {
@@ -152,7 +147,7 @@ export function podInAmbient(w: Workload): boolean {
 /** A namespace enrolled in ambient mode and not in sidecar injection. */
 export function namespaceInAmbient(ns: Resource | undefined): boolean {
   if (!ns) return false;
-  const labels = labelsOf(ns.object.metadata.labels);
+  const labels = stringRecord(ns.object.metadata.labels);
   if (labels[INJECTION_LABEL] === 'enabled') return false;
   if ((labels[REVISION_LABEL] ?? '') !== '') return false;
   return labels[DATAPLANE_MODE_LABEL] === 'ambient';
@@ -171,19 +166,19 @@ export function inMesh(w: Workload, namespace: Resource | undefined): boolean {
   if (inject !== undefined) return inject === 'true';
   if ((w.labels[REVISION_LABEL] ?? '') !== '') return true;
   if (!namespace) return true;
-  const labels = labelsOf(namespace.object.metadata.labels);
+  const labels = stringRecord(namespace.object.metadata.labels);
   if (labels[INJECTION_LABEL] !== undefined) return labels[INJECTION_LABEL] === 'enabled';
   return (labels[REVISION_LABEL] ?? '') !== '' || labels[DATAPLANE_MODE_LABEL] === 'ambient';
 }
 
 /** A `matchLabels`-style map, or undefined when the field is absent. */
 export function optionalLabels(v: unknown): Record<string, string> | undefined {
-  return isObj(v) ? labelsOf(v) : undefined;
+  return isRecord(v) ? stringRecord(v) : undefined;
 }
 
 /** True when the spec lists anything in targetRef/targetRefs. */
 export function hasTargetRef(spec: Readonly<Record<string, unknown>>): boolean {
-  return isObj(spec['targetRef']) || arr(spec['targetRefs']).length > 0;
+  return isRecord(spec['targetRef']) || asArray(spec['targetRefs']).length > 0;
 }
 
 /**
@@ -203,7 +198,7 @@ export function selectedPodsOrReport(
   if (key === undefined) return [];
   const selected = workloads.select(labels, policy.namespace);
   if (selected.length === 0 && workloads.hasAny(policy.namespace)) {
-    ctx.report('IST0101', policy, { reftype: 'selector', refval: selectorString(labels) }, { path: [...path, key] });
+    ctx.report('IST0101', policy, { reftype: 'selector', refval: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: [...path, key] });
   }
   return selected.filter((w) => w.kind === 'Pod');
 }

@@ -7,8 +7,9 @@ import { useSpinner } from '../../output/terminal.js';
 import { type PlanItem, type RolloutReport, type RolloutRestartOptions, run } from '../../restart/index.js';
 import { actionable } from '../../restart/plan.js';
 import { PLAN_COLUMNS, REPORT_COLUMNS } from '../../restart/report.js';
-import { formatMs } from '../../restart/run.js';
+import { ELAPSED } from '../../restart/run.js';
 import { restartTimestamp } from '../../restart/status.js';
+import { formatDuration } from '../../util/duration.js';
 import type { Outcome } from '../../restart/types.js';
 import { type RolloutRestartFlags, validateRolloutRestart } from '../options/rollout-restart.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
@@ -42,7 +43,7 @@ function progressEvents(p: Progress, spinner: boolean, now: () => number) {
   let board: Step | undefined;
   const boardText = (): string => [...lines.values()].map((l) => `${l.label} ${l.text}`).join('\n  ');
   const endLine = (o: Outcome, label: string, started: number): string =>
-    `${label} ${o.result === 'restarted' ? o.message : `${o.result}: ${o.message}`} (${formatMs(now() - started)})`;
+    `${label} ${o.result === 'restarted' ? o.message : `${o.result}: ${o.message}`} (${formatDuration(now() - started, ELAPSED)})`;
   return {
     started(item: PlanItem, index: number, total: number) {
       const label = `[${index}/${total}] ${workloadName(item)}`;

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { ADMIN_PORT } from '../../proxyconfig/ports.js';
-import { parseDuration } from '../flags.js';
+import { parseDuration, podTarget } from '../flags.js';
 
 export interface ProxyConfigFlags {
   namespace?: string;
@@ -47,7 +47,6 @@ export function addProxyConfigOptions(cmd: Command): Command {
 }
 
 export type PcType = (typeof PROXY_CONFIG_TYPES)[number];
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export interface ProxyConfigOptions {
   type: PcType;
@@ -124,10 +123,7 @@ export function validateProxyConfig(type: string, pod: string | undefined, flags
     if (needsPod) throw new UsageError(`POD: proxy-config ${t} needs POD[.NAMESPACE]${t === 'endpoint' ? ' (or --endpoints-file)' : ' (or --file)'}`);
     return options;
   }
-  const dot = pod.lastIndexOf('.');
-  const name = dot < 0 ? pod : pod.slice(0, dot);
-  const ns = dot < 0 ? (flags.namespace ?? defaultNamespace()) : pod.slice(dot + 1);
-  if (name === '' || !DNS_LABEL.test(ns)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
-  options.target = { pod: name, namespace: ns };
+  const target = podTarget(pod, () => flags.namespace ?? defaultNamespace());
+  options.target = { pod: target.pod, namespace: target.namespace };
   return options;
 }

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { ProxyStatusOptions } from '../../status/run.js';
-import { outputOption, parseDuration } from '../flags.js';
+import { isNamespaceName, outputOption, parseDuration, podTarget } from '../flags.js';
 
 export interface ProxyStatusFlags {
   namespace?: string;
@@ -28,14 +28,13 @@ export function addProxyStatusOptions(cmd: Command): Command {
     .addOption(new Option('--http', "only HTTP (GET /debug/syncz on istiod's monitoring port 15014)"));
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Flags → options (pure). `defaultNamespace` is the kube context's namespace, for a bare POD. */
 export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusFlags, defaultNamespace: () => string): ProxyStatusOptions {
   const timeoutMs = parseDuration('--timeout', flags.timeout);
   if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
   for (const [flag, value] of [['--namespace', flags.namespace], ['--istio-namespace', flags.istioNamespace]] as const) {
-    if (value !== undefined && !DNS_LABEL.test(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
+    if (value !== undefined && !isNamespaceName(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
   }
   if (flags.xds && flags.http) throw new UsageError('--xds and --http: choose one transport (without either, mesh tries xDS and falls back to HTTP)');
   const options: ProxyStatusOptions = { istioNamespace: flags.istioNamespace, timeoutMs };
@@ -50,13 +49,10 @@ export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusF
   }
   if (flags.wide) throw new UsageError('--wide lists all proxies; it does not apply to a single POD (its detail already shows every type)');
   if (flags.outdated) throw new UsageError('--outdated lists all outdated proxies; it does not apply to a single POD');
-  const dot = pod.lastIndexOf('.');
-  const name = dot < 0 ? pod : pod.slice(0, dot);
-  const ns = dot < 0 ? (flags.namespace ?? defaultNamespace()) : pod.slice(dot + 1);
-  if (name === '' || !DNS_LABEL.test(ns)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
-  if (dot >= 0 && flags.namespace !== undefined && flags.namespace !== ns) {
-    throw new UsageError(`POD "${pod}" names namespace ${ns} but --namespace is ${flags.namespace}`);
+  const target = podTarget(pod, () => flags.namespace ?? defaultNamespace());
+  if (target.dotted && flags.namespace !== undefined && flags.namespace !== target.namespace) {
+    throw new UsageError(`POD "${pod}" names namespace ${target.namespace} but --namespace is ${flags.namespace}`);
   }
-  options.target = { pod: name, namespace: ns };
+  options.target = { pod: target.pod, namespace: target.namespace };
   return options;
 }

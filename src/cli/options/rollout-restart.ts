@@ -3,7 +3,7 @@ import { UsageError, didYouMean, excerpt } from '../../errors.js';
 import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import type { RolloutRestartOptions } from '../../restart/index.js';
 import type { WorkloadKind } from '../../restart/types.js';
-import { collect, outputOption, parseDuration, parsePositiveInt } from '../flags.js';
+import { collect, isNamespaceName, outputOption, parseDuration, parsePositiveInt } from '../flags.js';
 
 export interface RolloutRestartFlags {
   namespace?: string[];
@@ -49,7 +49,6 @@ export function addRolloutRestartOptions(cmd: Command): Command {
     .addOption(new Option('-i, --istio-namespace <namespace>', 'namespace of the control plane (injector ConfigMaps)').default('istio-system'));
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const KIND_NAMES = new Map<string, WorkloadKind>([
   ['deployment', 'Deployment'],
   ['deployments', 'Deployment'],
@@ -66,7 +65,7 @@ const KIND_NAMES = new Map<string, WorkloadKind>([
 export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamespace: () => string): RolloutRestartOptions {
   if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
   for (const [flag, ns] of [...(flags.namespace ?? []).map((n) => ['-n/--namespace', n] as const), ['-i/--istio-namespace', flags.istioNamespace] as const]) {
-    if (!DNS_LABEL.test(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
+    if (!isNamespaceName(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
   }
   if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
   const kinds: WorkloadKind[] = [];

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../model/k8s.js';
 import type { RenderContext } from '../context.js';
 import { compact } from '../values.js';
 import { emitDocument } from '../yaml.js';
-import { fieldRef, rule, serviceAccount } from './shared.js';
+import { fieldRef, resourceRequirements, rule, serviceAccount } from './shared.js';
 
 export const CNI_NAME = 'istio-cni-node';
 
@@ -223,14 +223,3 @@ const DEFAULT_TOLERATIONS = [
   { effect: 'NoExecute', operator: 'Exists' },
 ];
 
-/** Helm's resources helper: limits and requests with empty entries left out. */
-function resourceRequirements(r: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const key of ['limits', 'requests']) {
-    const m = r[key];
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
-    const kept = Object.fromEntries(Object.entries(m).filter(([, x]) => x !== null && x !== '' && x !== 0 && x !== false));
-    if (Object.keys(kept).length > 0) out[key] = kept;
-  }
-  return out;
-}

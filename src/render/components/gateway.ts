@@ -3,7 +3,7 @@ import type { JsonObject } from '../../model/install.js';
 import type { KubeObject } from '../../model/k8s.js';
 import type { GatewayInstance, RenderContext } from '../context.js';
 import { type Values, compact } from '../values.js';
-import { fieldRef, hpa, pdb, rule, serviceAccount } from './shared.js';
+import { byteOrder, fieldRef, hpa, pdb, resourceRequirements, rule, serviceAccount } from './shared.js';
 
 export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObject[] {
   const component = gw.kind === 'ingress' ? 'IngressGateways' : 'EgressGateways';
@@ -218,20 +218,6 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
   }
   return out;
 }
-
-/** Helm's resources helper: limits and requests with empty entries left out. */
-function resourceRequirements(r: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const key of ['limits', 'requests']) {
-    const m = r[key];
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
-    const kept = Object.fromEntries(Object.entries(m).filter(([, x]) => x !== null && x !== '' && x !== 0 && x !== false));
-    if (Object.keys(kept).length > 0) out[key] = kept;
-  }
-  return out;
-}
-
-const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A values map as env entries, sorted by name as Helm ranges over a map; values become strings. */
 function envList(m: JsonObject): JsonObject[] {

@@ -10,7 +10,7 @@ import type { RenderContext } from '../context.js';
 import { overlay } from '../merge.js';
 import { compact } from '../values.js';
 import { injectorConfigMap } from './injector.js';
-import { hpa, pdb, rule } from './shared.js';
+import { byteOrder, hpa, pdb, resourceRequirements, rule } from './shared.js';
 
 const C = 'Pilot' as const;
 
@@ -288,20 +288,6 @@ function meshConfigMap(ctx: RenderContext, ns: string): KubeObject {
     },
   };
 }
-
-/** Helm's `istiod.resources`: limits and requests with empty entries left out. */
-function resourceRequirements(r: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const key of ['limits', 'requests']) {
-    const m = r[key];
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
-    const kept = Object.fromEntries(Object.entries(m).filter(([, x]) => x !== null && x !== '' && x !== 0 && x !== false));
-    if (Object.keys(kept).length > 0) out[key] = kept;
-  }
-  return out;
-}
-
-const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeObject {
   const v = ctx.values;

@@ -42,3 +42,18 @@ export const fieldRef = (name: string, fieldPath: string): JsonObject => ({ name
 
 /** Builds a component's labels, with extra labels laid over. */
 export type Labels = (extra?: Record<string, string>) => Record<string, string>;
+
+/** Helm's resources helper: limits and requests with empty entries left out. */
+export function resourceRequirements(r: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of ['limits', 'requests']) {
+    const m = r[key];
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
+    const kept = Object.fromEntries(Object.entries(m).filter(([, x]) => x !== null && x !== '' && x !== 0 && x !== false));
+    if (Object.keys(kept).length > 0) out[key] = kept;
+  }
+  return out;
+}
+
+/** Byte order (Go's sort.Strings), for what Helm ranges over in key order. */
+export const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

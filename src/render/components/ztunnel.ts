@@ -2,7 +2,7 @@
 import type { KubeObject } from '../../model/k8s.js';
 import type { RenderContext } from '../context.js';
 import { compact } from '../values.js';
-import { serviceAccount } from './shared.js';
+import { byteOrder, serviceAccount } from './shared.js';
 
 export function renderZtunnel(ctx: RenderContext): KubeObject[] {
   const z = ctx.component('ztunnel');
@@ -16,7 +16,6 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
   const requests = (resources['requests'] ?? {}) as Record<string, unknown>;
   const cpuRef = (envName: string, resource: string) => ({ name: envName, valueFrom: { resourceFieldRef: { resource, divisor: '1' } } });
   const field = (envName: string, fieldPath: string) => ({ name: envName, valueFrom: { fieldRef: { fieldPath } } });
-  const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const openshift = (v.str('ztunnel.platform') || v.str('global.platform')) === 'openshift';
   const rbacLabels = ctx.labels('Ztunnel', { app: 'ztunnel' });
   // The chart annotates its objects with the revision they belong to.

@@ -34,3 +34,8 @@ test('label selectors as API strings: matchLabels and every matchExpressions ope
   );
   assert.equal(labelSelectorString({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'role', operator: 'In', values: ['primary'] }] }), 'app=db,role in (primary)');
 });
+
+test('sortLabels puts matchLabels in key order (a label set as Kubernetes and istioctl print it)', () => {
+  assert.equal(labelSelectorString({ matchLabels: { tier: 'front', app: 'web' } }), 'tier=front,app=web');
+  assert.equal(labelSelectorString({ matchLabels: { tier: 'front', app: 'web' } }, { sortLabels: true }), 'app=web,tier=front');
+});

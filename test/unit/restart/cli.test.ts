@@ -60,6 +60,7 @@ const usage: [string, Partial<RolloutRestartFlags>, RegExp][] = [
   ['--timeout 0s', { timeout: '0s' }, /--timeout: must be more than 0/],
   ['a bad --dry-run mode', { dryRun: 'maybe' }, /--dry-run: "maybe" .*client or server/],
   ['a bad namespace name', { namespace: ['Bad_NS'] }, /--namespace: "Bad_NS" is not a valid namespace name/],
+  ['a namespace name over 63 characters', { namespace: ['a'.repeat(64)] }, /--namespace: "a{64}" is not a valid namespace name/],
 ];
 for (const [name, f, re] of usage) {
   test(`usage error: ${name}`, () => {

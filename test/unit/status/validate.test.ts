@@ -28,3 +28,10 @@ test('bad flags are usage errors naming the flag', () => {
   assert.throws(() => validateProxyStatus('p.ns', { ...base, outdated: true }, ctxNs), /--outdated lists all outdated proxies/);
   assert.throws(() => validateProxyStatus('p.ns', { ...base, namespace: 'other' }, ctxNs), /names namespace ns but --namespace is other/);
 });
+
+test('a namespace name longer than 63 characters is a usage error, as for the other commands', () => {
+  const long = 'a'.repeat(64);
+  assert.throws(() => validateProxyStatus(undefined, { ...base, namespace: long }, ctxNs), /--namespace: "a{64}" is not a valid namespace name/);
+  assert.throws(() => validateProxyStatus(`p.${long}`, base, ctxNs), /POD: expected POD or POD.NAMESPACE/);
+  assert.equal(validateProxyStatus(undefined, { ...base, namespace: 'a'.repeat(63) }, ctxNs).namespace, 'a'.repeat(63));
+});

@@ -256,6 +256,17 @@ async function deletePods(
     const oldNode = asRecord(old['spec'])['nodeName'];
     const owner = controllerOf(old);
     const statefulSet = item.kind === 'StatefulSet';
+    // Never a second pod down: every pod of the workload is Ready before this one goes, whether an
+    // earlier replacement fell back, another actor took one down, or one was down before the run.
+    const gate = await allReady(item, owner?.uid, opts, deps, timers, signal);
+    if (gate.outcome === 'interrupted') return finish('interrupted', `interrupted before deleting pod ${name} (${replaced}/${total} pods replaced)`);
+    if (gate.outcome === 'timeout') {
+      return finish(
+        'timeout',
+        `every pod must be ready before pod ${name} is deleted, and ${gate.notReady.join(', ')} did not become ready in time (${replaced}/${total} pods replaced)`,
+        await problems(item, deps),
+      );
+    }
     // A DaemonSet's replacement has a new name: no pod that existed before the delete is it (a Ready
     // sibling on the same node is not).
     const before = statefulSet ? new Set<string | undefined>() : new Set((await listPods(item, deps)).map((p) => p.metadata.uid));
@@ -301,6 +312,59 @@ async function deletePods(
     events.progress?.(item, `${replaced}/${total} pods replaced`);
   }
   return finish('restarted', `${replaced}/${total} pods replaced`);
+}
+
+/**
+ * Waits until every pod of the workload (its selector; owned by its controller when known) is Ready
+ * and not terminating, and there are at least its desired replicas. Bounded by the workload's limit.
+ */
+async function allReady(
+  item: PlanItem,
+  ownerUid: string | undefined,
+  opts: ExecuteOptions,
+  deps: ExecuteDeps,
+  timers: Timers,
+  signal: AbortSignal | undefined,
+): Promise<{ outcome: 'ready' | 'timeout' | 'interrupted'; notReady: string[] }> {
+  const pods = new Map<string, KubeObject>();
+  let notReady: string[] = [];
+  const judge = (): boolean => {
+    const mine = [...pods.values()].filter((p) => ownerUid === undefined || controllerOf(p)?.uid === ownerUid);
+    const down = mine.filter((p) => p.metadata.deletionTimestamp !== undefined || !isPodReady(p)).map((p) => p.metadata.name ?? '?');
+    const missing = item.replicas !== undefined && mine.length < item.replicas ? [`${item.replicas - mine.length} missing`] : [];
+    notReady = [...down.sort(), ...missing];
+    return notReady.length === 0;
+  };
+  const key = (p: KubeObject): string => p.metadata.uid ?? p.metadata.name ?? '';
+  for (const p of await listPods(item, deps)) pods.set(key(p), p);
+  if (judge()) return { outcome: 'ready', notReady: [] };
+  const { controller, unlink } = linked(signal);
+  let timedOut = false;
+  const timer = deadline(opts.timeoutMs ?? item.progressDeadlineMs, timers, () => {
+    timedOut = true;
+    controller.abort();
+  });
+  let ready = false;
+  pods.clear();
+  try {
+    await deps.kube.watch(
+      'v1',
+      'Pod',
+      { namespace: item.namespace, ...(item.selector ? { labelSelector: item.selector } : {}) },
+      (type, p) => {
+        if (type === 'DELETED') pods.delete(key(p));
+        else pods.set(key(p), p);
+        ready = judge();
+        return ready;
+      },
+      controller.signal,
+    );
+  } finally {
+    timer.clear();
+    unlink();
+  }
+  if (ready) return { outcome: 'ready', notReady: [] };
+  return { outcome: timedOut ? 'timeout' : 'interrupted', notReady };
 }
 
 function sleep(ms: number, timers: Timers, signal: AbortSignal | undefined): Promise<void> {

@@ -229,13 +229,17 @@ describe('faults', { skip: cp.skip, concurrency: 1 }, () => {
           doubleRestarts: firstRun!.doubleRestarts + againRun.doubleRestarts,
           maxStsDown: Math.max(firstRun!.maxStsDown, againRun.maxStsDown),
           detail: [...firstRun!.detail, ...againRun.detail],
+          timeline: firstRun!.timeline.length > 0 ? ['first run:', ...firstRun!.timeline] : againRun.timeline.length > 0 ? ['re-run:', ...againRun.timeline] : [],
         };
         assert.equal(rr.again.code, 0, `rollout-restart re-run: exit ${rr.again.code}\n${rr.again.stderr}`);
         const healthy = await waitFor('the app workloads healthy', async () => (await admin.list('v1', 'Pod', { namespace: appNs })).filter((p) => ready(p) && !p.metadata.deletionTimestamp).length === 6, { timeoutMs: 60_000 }).catch(() => false);
         rows.push({ scenario: s.name, command: 'rollout-restart', faulty: rr.first.code, injected: rr.injected, converged: healthy, lost: 0, orphaned: 0, doubleRestarts: seen.doubleRestarts, maxStsDown: seen.maxStsDown, error: errorLine(rr.first) });
         assert.ok(healthy, 'every pod ready after the re-run');
         assert.equal(seen.doubleRestarts, 0, `a workload was restarted twice in one run: ${seen.detail.join(', ')}`);
-        assert.ok(seen.maxStsDown <= 1, `the StatefulSet had ${seen.maxStsDown} pods down at once`);
+        assert.ok(
+          seen.maxStsDown <= 1,
+          `the StatefulSet had ${seen.maxStsDown} pods down at once; its last pod events:\n${seen.timeline.join('\n')}\nfaulty run stderr:\n${rr.first.stderr}\nre-run stderr:\n${rr.again.stderr}`,
+        );
 
       }
       // uninstall
@@ -265,12 +269,16 @@ function ready(p: KubeObject): boolean {
  * takes (a second one within one run is a double restart), and how many of the StatefulSet's
  * pods are not ready at once.
  */
-function watchApp(kube: KubeClient, ns: string): { stop(): Promise<{ doubleRestarts: number; maxStsDown: number; detail: string[] }> } {
+function watchApp(kube: KubeClient, ns: string): { stop(): Promise<{ doubleRestarts: number; maxStsDown: number; detail: string[]; timeline: string[] }> } {
   const controller = new AbortController();
   const restarts = new Map<string, Set<string>>();
   const initial = new Map<string, string | undefined>();
   const dbPods = new Map<string, boolean>();
   let maxStsDown = 0;
+  // The StatefulSet's pod events, for the failure message: what was down, and when.
+  const t0 = Date.now();
+  const events: string[] = [];
+  let timeline: string[] = [];
   const track = (o: KubeObject): void => {
     const key = `${o.kind}/${o.metadata.name}`;
     const at = (o['spec'] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
@@ -290,12 +298,15 @@ function watchApp(kube: KubeClient, ns: string): { stop(): Promise<{ doubleResta
       { namespace: ns, labelSelector: 'app=db' },
       (type, o) => {
         const name = o.metadata.name ?? '';
+        const conditions = ((o['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(',');
+        events.push(`+${Date.now() - t0}ms ${type} ${name} uid=${(o.metadata.uid ?? '').slice(0, 8)} rv=${o.metadata.resourceVersion ?? ''}${o.metadata.deletionTimestamp ? ' deleting' : ''} node=${String((o['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '')} [${conditions}]`);
         if (type === 'DELETED') dbPods.set(name, false);
         else dbPods.set(name, ready(o) && !o.metadata.deletionTimestamp);
         // Three pods db-0..db-2: one missing or not ready counts as down (once the initial list
         // has delivered all three).
         if (!['db-0', 'db-1', 'db-2'].every((n) => dbPods.has(n))) return;
         const up = ['db-0', 'db-1', 'db-2'].filter((n) => dbPods.get(n) === true).length;
+        if (3 - up > maxStsDown && 3 - up > 1) timeline = events.slice(-15);
         maxStsDown = Math.max(maxStsDown, 3 - up);
       },
       controller.signal,
@@ -308,7 +319,7 @@ function watchApp(kube: KubeClient, ns: string): { stop(): Promise<{ doubleResta
       await Promise.all(watches);
       const detail = [...restarts].filter(([, v]) => v.size > 1).map(([k, v]) => `${k} x${v.size}`);
       // The OnDelete StatefulSet's template is not patched: its pods are deleted one at a time.
-      return { doubleRestarts: detail.length, maxStsDown, detail };
+      return { doubleRestarts: detail.length, maxStsDown, detail, timeline };
     },
   };
 }

@@ -295,6 +295,54 @@ test('--include-ondelete on a StatefulSet waits for the same pod name with a new
   assert.deepEqual(down, [['db-1'], ['db-0']]);
 });
 
+test('--include-ondelete deletes nothing while another pod of the StatefulSet is not Ready, and names it when it stays so', async () => {
+  const ns = namespace('app', { 'istio-injection': 'enabled' });
+  const sts = workload('StatefulSet', 'app', 'db', { replicas: 2, updateStrategy: { type: 'OnDelete' } });
+  const mk = (n: string): KubeObject => pod('app', n, sts, { proxyImage: 'x', labels: { app: 'db' } });
+  // db-0 is down before the run: deleting db-1 (the first in order) would take a second one down.
+  const fake = new FakeKubeClient([ns, sts, readyAs(mk('db-0'), false), mk('db-1')]);
+  const r = await run(options({ includeOnDelete: true, timeoutMs: 40 }), { kube: fake, now });
+  const w = r.report.workloads.find((x) => x.name === 'db')!;
+  assert.equal(w.result, 'timeout');
+  assert.match(w.message, /every pod must be ready before pod db-1 is deleted, and db-0 did not become ready in time \(0\/2 pods replaced\)/);
+  assert.deepEqual(fake.calls.filter((c) => c.startsWith('delete ')), []);
+});
+
+test('--include-ondelete waits for a replacement that fell back to not Ready before it deletes the next pod', async () => {
+  const ns = namespace('app', { 'istio-injection': 'enabled' });
+  const sts = workload('StatefulSet', 'app', 'db', { replicas: 2, updateStrategy: { type: 'OnDelete' } });
+  const mk = (n: string): KubeObject => pod('app', n, sts, { proxyImage: 'x', labels: { app: 'db' } });
+  const fake = new FakeKubeClient([ns, sts, mk('db-0'), mk('db-1')]);
+  const down: string[][] = [];
+  const ac = new AbortController();
+  let replacement: KubeObject | undefined;
+  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
+    if (type !== 'DELETED') return;
+    const live = fake.all().filter((o) => o.kind === 'Pod');
+    down.push(['db-0', 'db-1'].filter((n) => n === p.metadata.name || !live.some((o) => o.metadata.name === n && isPodReady(o))));
+    const { resourceVersion: _rv, ...meta } = p.metadata;
+    const again = { ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } };
+    if (p.metadata.name === 'db-1') replacement = again;
+    setTimeout(() => fake.update(readyAs(again, true)), 5);
+  }, ac.signal);
+  // Once mesh has seen db-1's replacement Ready and turns to db-0, the replacement falls back to not
+  // Ready (a failing probe) for a while.
+  const get = fake.get.bind(fake);
+  fake.get = async (ref) => {
+    if (ref.kind === 'Pod' && ref.name === 'db-0' && replacement !== undefined) {
+      const r = replacement;
+      replacement = undefined;
+      fake.update(readyAs(r, false));
+      setTimeout(() => fake.update(readyAs(r, true)), 30);
+    }
+    return get(ref);
+  };
+  const r = await run(options({ includeOnDelete: true }), { kube: fake, now });
+  ac.abort();
+  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.result, w.message]), [['db', 'restarted', '2/2 pods replaced']]);
+  assert.deepEqual(down, [['db-1'], ['db-0']]);
+});
+
 test('--include-ondelete on a DaemonSet with a matchExpressions selector waits for a new pod of that DaemonSet on the node', async () => {
   const ns = namespace('app', { 'istio-injection': 'enabled' });
   const ds = workload('DaemonSet', 'app', 'agent', { updateStrategy: { type: 'OnDelete' }, status: { desiredNumberScheduled: 2 } });

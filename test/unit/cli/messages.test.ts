@@ -44,6 +44,7 @@ test('mesh help CMD shows that command; an unknown one is exit 64 with a suggest
   let r = run(['help', 'nosuch']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, /^Error: help: unknown command "nosuch"; commands: version, manifest, /);
+  assert.doesNotMatch(r.stderr, /__complete/, 'hidden commands are not offered');
   r = run(['help', 'instal']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, /\(did you mean "install"\?\)/);

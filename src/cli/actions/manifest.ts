@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError, excerpt } from '../../errors.js';
 import { type RenderResult, render, toYaml } from '../../render/index.js';
 import { type ManifestGenerateFlags, type ManifestTarget, validateManifestGenerate } from '../options/manifest.js';
@@ -25,8 +25,17 @@ export async function manifestGenerateAction(ctx: CliContext, flags: ManifestGen
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${out.flag}: ${(e as Error).message}`);
+    throw new UsageError(`${out.flag}: ${writeProblem(e, out)}`);
   }
+}
+
+/** A failed write in words, without the absolute path Node puts in its message. */
+function writeProblem(e: unknown, out: OutputPath): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' && !out.toDir && !existsSync(dirname(out.path))) return `the directory ${dirname(out.shown)} does not exist (a file is written only into an existing directory)`;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is a file, not a directory';
+  return excerpt((e as Error).message, 200);
 }
 
 /** Output format names of the other commands: `-o json` on manifest generate is almost surely a slip. */

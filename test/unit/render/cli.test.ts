@@ -92,6 +92,8 @@ test('manifest generate: -o, --output-file and --output-dir are one choice (exit
     [['--output-file', tmp], /^Error: --output-file .*: is a directory; use --output-dir /],
     [['--output-dir', join(tmp, 'out.yaml')], /^Error: --output-dir .*out\.yaml: is a file, not a directory; use --output-file /],
     [['--output-file', ''], /^Error: --output-file: the path is empty$/],
+    [['--output-file', join(tmp, 'nodir', 'x.yaml')], /^Error: --output-file .*x\.yaml: the directory .*nodir does not exist \(a file is written only into an existing directory\)$/],
+    [['--output-dir', join(tmp, 'out.yaml', 'sub')], /^Error: --output-dir .*sub: a part of the path is a file, not a directory$/],
   ] as [string[], RegExp][]) {
     const r = mesh(['manifest', 'generate', ...args]);
     assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);

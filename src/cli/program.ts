@@ -43,7 +43,8 @@ export function createProgram(ctx: CliContext): Command {
       for (const name of names) {
         const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
         if (sub === undefined) {
-          const known = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+          // Hidden commands (__complete) are not offered.
+          const known = cmd.createHelp().visibleCommands(cmd).map((c) => c.name()).filter((n) => n !== 'help');
           throw new UsageError(`help: unknown command "${excerpt(name)}"${didYouMean(name, known)}; commands: ${known.join(', ')}`);
         }
         cmd = sub;

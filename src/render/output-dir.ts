@@ -1,5 +1,5 @@
 /**
- * `manifest generate -o DIR`: what to do with the files already in DIR. Pure: the listing and the
+ * `manifest generate --output-dir DIR` (or `-o DIR`): what to do with the files already in DIR. Pure: the listing and the
  * index of an earlier run are passed in. `kubectl apply -f DIR` applies every manifest in it, so a
  * file an earlier render wrote but this one does not (03-cni.yaml after switching away from ambient)
  * must go, and a manifest mesh did not write must not be mixed in silently.

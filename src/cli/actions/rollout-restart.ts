@@ -11,7 +11,7 @@ import { ELAPSED } from '../../restart/run.js';
 import { restartTimestamp } from '../../restart/status.js';
 import { formatDuration } from '../../util/duration.js';
 import type { Outcome } from '../../restart/types.js';
-import { type RolloutRestartFlags, validateRolloutRestart } from '../options/rollout-restart.js';
+import { type RolloutRestartFlags, skipsConfirmation, validateRolloutRestart } from '../options/rollout-restart.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 
 export { InterruptedError };
@@ -139,7 +139,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
           ctx.stderr.write(planText(plan, multiNamespace) + '\n');
         },
         confirm: async (plan) => {
-          if (flags.yes === true || flags.skipConfirmation === true) return true;
+          if (skipsConfirmation(flags)) return true;
           const n = actionable(plan).length;
           if (!ctx.stdinIsTTY) {
             throw new UsageError(`refusing to restart ${n} workload${n === 1 ? '' : 's'} without confirmation: stdin is not a terminal; pass -y to proceed, or --dry-run to only show the plan`);

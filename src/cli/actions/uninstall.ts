@@ -4,7 +4,8 @@ import { objectKey, revisionLabelValue, slashName } from '../../apply/labels.js'
 import { readInstallRecords } from '../../apply/record.js';
 import { renderData } from '../../output/format.js';
 import type { KubeClient } from '../../kube/client.js';
-import { type UninstallFlags, validateUninstallFlags } from '../options/uninstall.js';
+import { type UninstallFlags, type UninstallOptions, validateUninstallFlags } from '../options/uninstall.js';
+import type { Progress } from '../../output/progress.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 import { confirm } from './install-prompt.js';
 import { renderInstall, renderRecord } from './install-render.js';
@@ -22,7 +23,17 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     revision = r.revision;
     namespace = r.namespace;
   }
-  const kube = await kubeClient(ctx, cmd);
+  await runUninstall(ctx, await kubeClient(ctx, cmd), flags, { opts, out, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
+}
+
+/** The uninstall itself, once flags are checked and the revision is known: plan, print, confirm, remove. */
+export async function runUninstall(
+  ctx: CliContext,
+  kube: KubeClient,
+  flags: UninstallFlags,
+  target: { opts: UninstallOptions; out: Progress; revision?: string; namespace?: string },
+): Promise<void> {
+  const { opts, out, revision, namespace } = target;
   const wantedByOthers = opts.purge ? new Map<string, string>() : await renderedByOtherRevisions(kube, revisionLabelValue(revision));
   const plan = await planUninstall(kube, { purge: opts.purge, wantedByOthers, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
   const rev = revision ?? 'default';

@@ -5,6 +5,7 @@ import { FindingsError, UsageError } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderData, renderTable } from '../../output/format.js';
 import type { VerifyInstallFlags } from '../options/verify-install.js';
+import type { KubeClient } from '../../kube/client.js';
 import { type CliContext, kubeClient } from '../context.js';
 import { type RenderedInstall, renderInstall, renderRecord } from './install-render.js';
 import { type InstallRecord, chooseRecord, readInstallRecords } from '../../apply/record.js';
@@ -14,12 +15,13 @@ function wantsRecord(flags: VerifyInstallFlags): boolean {
   return flags.profile === undefined && (flags.filename?.length ?? 0) === 0 && (flags.set?.length ?? 0) === 0;
 }
 
-export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: VerifyInstallFlags): Promise<void> {
+/** `connect` makes the Kubernetes client (a fake one in tests). */
+export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: VerifyInstallFlags, connect: () => Promise<KubeClient> = () => kubeClient(ctx, cmd)): Promise<void> {
   let rendered: RenderedInstall;
   let kube;
   let against: string;
   if (wantsRecord(flags)) {
-    kube = await kubeClient(ctx, cmd);
+    kube = await connect();
     const choice = chooseRecord(await readInstallRecords(kube), flags.revision);
     if (choice.found !== undefined) {
       rendered = renderRecord(choice.found);
@@ -32,7 +34,7 @@ export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: 
     }
   } else {
     rendered = await renderInstall(ctx, flags);
-    kube = await kubeClient(ctx, cmd);
+    kube = await connect();
     against = `profile "${rendered.profile}"${rendered.revision !== undefined ? `, revision ${rendered.revision}` : ''}, rendered from the flags`;
   }
   const result = await verifyInstall(kube, rendered.objects, { revision: rendered.revision, version: ISTIO_VERSION, namespace: rendered.namespace });

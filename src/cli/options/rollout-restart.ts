@@ -110,6 +110,11 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
   return options;
 }
 
+/** -y, --yes and --skip-confirmation (as install and uninstall spell it) all skip the prompt. */
+export function skipsConfirmation(flags: Pick<RolloutRestartFlags, 'yes' | 'skipConfirmation'>): boolean {
+  return flags.yes === true || flags.skipConfirmation === true;
+}
+
 /** --since: an RFC 3339 time (2026-12-02T06:50:00Z, or with an offset). */
 export function parseSince(raw: string): number {
   const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : NaN;

@@ -114,3 +114,17 @@ test('--list-analyzers and --explain', () => {
   assert.match(e.stdout, /^IST0101 ReferencedResourceNotFound \(Error\)/);
   assert.equal(mesh(['--explain', 'IST0104']).status, 64);
 });
+
+test('-n naming a namespace the cluster does not have: the same usage error (64) as proxy-status -n and rollout-restart -n (issue 12)', async () => {
+  const { runAnalyze } = await import('../../../src/analyze/run.js');
+  const { ANALYZERS } = await import('../../../src/analyze/analyzers/index.js');
+  const { FakeKubeClient } = await import('../../../src/kube/fake.js');
+  const { exitCodeOf } = await import('../../../src/errors.js');
+  const kube = new FakeKubeClient([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'empty' } }]);
+  const options = { files: [], useKube: true, allNamespaces: false, istioNamespace: 'istio-system', revision: 'default', meshConfigFile: undefined, ignoreUnknown: false, suppressions: [], analyzers: ANALYZERS };
+  const deps = { kube: async () => kube, readSources: async () => assert.fail('no files'), readFile: async () => assert.fail('no files'), warn: () => {} };
+  await assert.rejects(runAnalyze({ ...options, namespace: 'nosuchns' }, deps), (e: unknown) => exitCodeOf(e) === 64 && (e as Error).message === '-n: namespace "nosuchns" not found in the cluster (context fake)');
+  // an existing namespace without objects is analysed (and clean)
+  const r = await runAnalyze({ ...options, namespace: 'empty' }, deps);
+  assert.equal(r.target, 'namespace: empty');
+});

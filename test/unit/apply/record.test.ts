@@ -58,3 +58,26 @@ test('choosing a record: by -r, the only one, default among several, and none', 
   await executeUninstall(await planUninstall(kube, { revision: 'canary', purge: false }), { kube });
   assert.deepEqual((await readInstallRecords(kube)).map((x) => x.revision), ['default']);
 });
+
+test('verify-install with no flags names the recorded profile and passes right after install --profile demo; with -p it names the flags', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { verifyInstallAction } = await import('../../../src/cli/actions/verify-install.js');
+  const { exitCodeOf } = await import('../../../src/errors.js');
+  const kube = new ClusterFake();
+  await install(kube, 'demo', []);
+  const run = async (flags: { profile?: string }) => {
+    const stdout = new PassThrough();
+    let text = '';
+    stdout.on('data', (d: Buffer) => (text += d.toString()));
+    const ctx = { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: process.cwd(), stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY: false, now: () => new Date(0) };
+    let code = 0;
+    await verifyInstallAction(ctx, {} as never, { output: 'text', ...flags }, async () => kube).catch((e: unknown) => (code = exitCodeOf(e)));
+    return { text, code };
+  };
+  const recorded = await run({});
+  assert.equal(recorded.code, 0, recorded.text);
+  assert.match(recorded.text, /^Verifying against profile "demo", revision default, as recorded at install in ConfigMap istio-system\/mesh-install-default\n/);
+  const flagged = await run({ profile: 'default' });
+  assert.equal(flagged.code, 79);
+  assert.match(flagged.text, /^Verifying against profile "default", rendered from the flags\n/);
+});

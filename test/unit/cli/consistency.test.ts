@@ -53,6 +53,14 @@ for (const args of [
   ['proxy-status', 'web', '--wide'],
   ['install', '--readiness-timeout', 'soon'],
   ['proxy-status', '--request-timeout', 'soon'],
+  ['rollout-restart', '-l', '==='],
+  ['analyze', '--use-kube=maybe'],
+  ['uninstall', '-r', 'Bad_Rev', '--dry-run'],
+  ['uninstall', '-r', 'canary', '--yes', '--skip-confirmation', '--dry-run', '-o', 'xml'],
+  ['manifest', 'generate', '--set', 'components.ingressGateways[99].enabled=true'],
+  ['manifest', 'generate', '--profile', ''],
+  ['manifest', 'generate', '-o', 'a.yaml', '--output-file', 'b.yaml'],
+  ['help', 'nosuch'],
 ]) {
   test(`a bad flag is exit 64 even without a kubeconfig: mesh ${args.join(' ')}`, () => {
     const home = mkdtempSync(join(tmpdir(), 'mesh-nohome-'));

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateInstallFlags } from '../../../src/cli/options/install.js';
+import { validateProxyConfig } from '../../../src/cli/options/proxy-config.js';
+import { validateProxyStatus } from '../../../src/cli/options/proxy-status.js';
 import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { MAX_DURATION_MS, parseDuration } from '../../../src/cli/flags.js';
 import { exitCodeOf } from '../../../src/errors.js';
@@ -23,4 +25,14 @@ test('each command refuses an overlong duration while validating its flags, befo
   assert.throws(() => validateRolloutRestart({ ...rr, timeout: '99999999999h' }, () => 'default'), (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: .*too long/.test((e as Error).message));
   assert.throws(() => validateRolloutRestart({ ...rr, pause: '99999999999h' }, () => 'default'), /^UsageError|--pause: .*too long/);
   assert.throws(() => validateInstallFlags({ readinessTimeout: '99999999999h' }), (e: unknown) => exitCodeOf(e) === 64 && /^--readiness-timeout: .*too long/.test((e as Error).message));
+});
+
+test('proxy-status, proxy-config and --request-timeout are bounded the same way (exit 64 before any request)', async () => {
+  const tooLong = (flag: string) => (e: unknown) => exitCodeOf(e) === 64 && new RegExp(`^${flag}: duration "99999999999h" is too long`).test((e as Error).message);
+  assert.throws(() => validateProxyStatus(undefined, { timeout: '99999999999h', istioNamespace: 'istio-system' } as never, () => 'default'), tooLong('--timeout'));
+  assert.throws(() => validateProxyConfig('cluster', 'web.default', { timeout: '99999999999h', output: 'table' } as never, () => 'default'), tooLong('--timeout'));
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['bin/mesh', 'proxy-status', '--request-timeout', '99999999999h', '--kubeconfig', '/nonexistent'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 64, r.stderr);
+  assert.match(r.stderr, /^Error: --request-timeout: duration "99999999999h" is too long \(at most 596h\)$/m);
 });

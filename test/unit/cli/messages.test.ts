@@ -44,6 +44,7 @@ test('mesh help CMD shows that command; an unknown one is exit 64 with a suggest
   let r = run(['help', 'nosuch']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, /^Error: help: unknown command "nosuch"; commands: version, manifest, /);
+  assert.doesNotMatch(r.stderr, /__complete/, 'hidden commands are not offered');
   r = run(['help', 'instal']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, /\(did you mean "install"\?\)/);
@@ -55,13 +56,20 @@ test('mesh help CMD shows that command; an unknown one is exit 64 with a suggest
 test('-y is --skip-confirmation and --yes on install, uninstall and rollout-restart alike', async () => {
   const { validateInstallFlags } = await import('../../../src/cli/options/install.js');
   const { validateUninstallFlags } = await import('../../../src/cli/options/uninstall.js');
-  assert.equal(validateInstallFlags({ readinessTimeout: '5m', yes: true }).skipConfirmation, true);
-  assert.equal(validateUninstallFlags({ revision: 'canary', yes: true }).skipConfirmation, true);
+  const { skipsConfirmation } = await import('../../../src/cli/options/rollout-restart.js');
   const { createProgram } = await import('../../../src/cli/program.js');
-  const program = createProgram({} as never);
-  const opts = (name: string) => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long);
-  for (const c of ['install', 'uninstall', 'rollout-restart']) {
-    assert.ok(opts(c).includes('--yes') && opts(c).includes('--skip-confirmation'), `${c}: ${opts(c).join(' ')}`);
+  const skips: Record<string, (flags: Record<string, unknown>) => boolean> = {
+    install: (f) => validateInstallFlags({ readinessTimeout: '5m', ...f }).skipConfirmation,
+    uninstall: (f) => validateUninstallFlags({ revision: 'canary', ...f }).skipConfirmation,
+    'rollout-restart': (f) => skipsConfirmation(f),
+  };
+  for (const [name, skip] of Object.entries(skips)) {
+    for (const spelling of [[], ['-y'], ['--yes'], ['--skip-confirmation']]) {
+      // Each spelling as commander parses it on that command, then through the command's own check.
+      const cmd = createProgram({} as never).commands.find((c) => c.name() === name)!;
+      cmd.parseOptions(spelling);
+      assert.equal(skip(cmd.opts()), spelling.length > 0, `${name} ${spelling.join(' ')}`);
+    }
   }
 });
 

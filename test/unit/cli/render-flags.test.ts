@@ -1,6 +1,7 @@
 // The render flags (-p, -f, -s, -r) come from one builder: manifest generate, install and
 // verify-install describe them with the same words.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import type { Command } from 'commander';
@@ -38,7 +39,8 @@ test('manifest generate, install and verify-install describe -p/-f/-s/-r with th
   };
   const generate = renderFlagHelp(sub(['manifest', 'generate']));
   for (const name of ['install', 'verify-install']) assert.deepEqual(renderFlagHelp(sub([name])), generate, name);
-  // Every built-in profile is named, and -f says in which order overlays apply.
-  assert.match(generate['--profile'] ?? '', /openshift-ambient/);
+  // Every built-in profile (profiles/*.yaml) is named, and -f says in which order overlays apply.
+  const named = new Set((generate['--profile'] ?? '').match(/[a-z][a-z-]*/g));
+  for (const f of readdirSync('profiles').filter((f) => f.endsWith('.yaml'))) assert.ok(named.has(f.replace(/\.yaml$/, '')), `--profile help does not name ${f}`);
   assert.match(generate['--filename'] ?? '', /applied left to right/);
 });

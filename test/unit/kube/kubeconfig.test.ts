@@ -37,3 +37,25 @@ test('$KUBECONFIG is the default of --kubeconfig, so a list there is loaded the 
   const opt = createProgram({} as never).options.find((o) => o.long === '--kubeconfig');
   assert.equal(opt?.envVar, 'KUBECONFIG');
 });
+
+test('a binary or control-character kubeconfig is one line naming the file, exit 65, without its bytes', () => {
+  const cases = [
+    Buffer.concat([Buffer.from('apiVersion: v1\nclusters: SECRET-TOKEN-1234 \u001b[2J\n'), Buffer.from([0, 1, 2, 0xff, 0xfe])]),
+    Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 0x53, 0x45, 0x43, 0x52, 0x45, 0x54]), // gzip
+    Buffer.from('\u001b]0;title\u0007SECRET-TOKEN-1234'),
+  ];
+  cases.forEach((bytes, i) => {
+    const f = join(dir, `binary-${i}`);
+    writeFileSync(f, bytes);
+    assert.throws(
+      () => loadKubeConfig({ kubeconfig: f }),
+      (e: unknown) => {
+        const m = (e as Error).message;
+        assert.equal(exitCodeOf(e), 65, m);
+        assert.match(m, new RegExp(`^kubeconfig ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid kubeconfig: `));
+        assert.doesNotMatch(m, /[\u0000-\u001f\u007f-\u009f]|SECRET/); // no control bytes reach the terminal
+        return true;
+      },
+    );
+  });
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { exitCodeOf } from '../../../src/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mesh-render-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -52,33 +53,84 @@ test('manifest generate: bad flags exit 64 naming the flag; bad files exit 65 na
   assert.match(r.stderr, /unknown profile "demoo" \(did you mean "demo"\?\)/);
 });
 
-test('manifest generate -o FILE writes the manifest; -o DIR/ writes one numbered file per component', () => {
+test('manifest generate --output-file FILE writes the manifest; --output-dir DIR writes one numbered file per component', () => {
   const file = join(tmp, 'out.yaml');
-  let r = mesh(['manifest', 'generate', '-o', file]);
+  let r = mesh(['manifest', 'generate', '--output-file', file]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^Wrote \d+ objects to .*out\.yaml\n$/);
   assert.ok(kinds(readFileSync(file, 'utf8')).includes('Deployment/istiod'));
-  const dir = join(tmp, 'dir') + '/';
-  r = mesh(['manifest', 'generate', '--profile', 'demo', '-o', dir]);
+  const dir = join(tmp, 'dir'); // no trailing slash: --output-dir says it is a directory
+  r = mesh(['manifest', 'generate', '--profile', 'demo', '--output-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /deprecated/);
   assert.deepEqual(readdirSync(dir).sort(), ['.mesh-generated', '00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
   assert.deepEqual(kinds(readFileSync(join(dir, '04-egressgateways.yaml'), 'utf8')).filter((k) => k.startsWith('Deployment')), ['Deployment/istio-egressgateway']);
 });
 
-test('manifest generate -o DIR removes the files an earlier run wrote and this one does not, and refuses manifests it did not write (issue 12)', () => {
+test('manifest generate -o PATH still writes a file or a directory, with one deprecation note on stderr naming the new flags', () => {
+  const file = join(tmp, 'old.yaml');
+  let r = mesh(['manifest', 'generate', '-o', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  const notes = r.stderr.split('\n').filter((l) => l.startsWith('Note:'));
+  assert.equal(notes.length, 1, r.stderr);
+  assert.match(notes[0]!, /^Note: -o on manifest generate is deprecated .*--output-file FILE or --output-dir DIR/);
+  assert.ok(kinds(readFileSync(file, 'utf8')).includes('Deployment/istiod'));
+  const dir = join(tmp, 'old-dir') + '/';
+  r = mesh(['manifest', 'generate', '--profile', 'minimal', '-o', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^Note: -o on manifest generate is deprecated/);
+  assert.deepEqual(readdirSync(dir).sort(), ['.mesh-generated', '00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml']);
+});
+
+test('manifest generate: -o, --output-file and --output-dir are one choice (exit 64 naming both); a file is not a directory', () => {
+  for (const [args, re] of [
+    [['-o', 'a.yaml', '--output-file', 'b.yaml'], /^Error: -o and --output-file: give only one /],
+    [['-o', 'out/', '--output-dir', 'out'], /^Error: -o and --output-dir: give only one /],
+    [['--output-file', 'a.yaml', '--output-dir', 'out'], /^Error: --output-file and --output-dir: give only one /],
+    [['--output-file', tmp], /^Error: --output-file .*: is a directory; use --output-dir /],
+    [['--output-dir', join(tmp, 'out.yaml')], /^Error: --output-dir .*out\.yaml: is a file, not a directory; use --output-file /],
+    [['--output-file', ''], /^Error: --output-file: the path is empty$/],
+    [['--output-file', join(tmp, 'nodir', 'x.yaml')], /^Error: --output-file .*x\.yaml: the directory .*nodir does not exist \(a file is written only into an existing directory\)$/],
+    [['--output-dir', join(tmp, 'out.yaml', 'sub')], /^Error: --output-dir .*sub: a part of the path is a file, not a directory$/],
+  ] as [string[], RegExp][]) {
+    const r = mesh(['manifest', 'generate', ...args]);
+    assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(re.source, 'm'), args.join(' '));
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('validateManifestGenerate: where to write, and the note for -o', async () => {
+  const { validateManifestGenerate } = await import('../../../src/cli/options/manifest.js');
+  assert.deepEqual(validateManifestGenerate({}), { target: { kind: 'stdout' } });
+  assert.deepEqual(validateManifestGenerate({ outputFile: 'a.yaml' }), { target: { kind: 'file', path: 'a.yaml', flag: '--output-file a.yaml' } });
+  assert.deepEqual(validateManifestGenerate({ outputDir: 'out' }), { target: { kind: 'dir', path: 'out', flag: '--output-dir out' } });
+  const old = validateManifestGenerate({ output: 'out/' });
+  assert.deepEqual(old.target, { kind: 'path', path: 'out/', flag: '-o out/' });
+  assert.match(old.deprecation ?? '', /--output-file FILE or --output-dir DIR/);
+  assert.throws(() => validateManifestGenerate({ output: 'a', outputDir: 'b' }), (e: unknown) => exitCodeOf(e) === 64 && /^-o and --output-dir: /.test((e as Error).message));
+});
+
+test('manifest generate --output-dir DIR removes the files an earlier run wrote and this one does not, and refuses manifests it did not write (issue 12)', () => {
   const dir = join(tmp, 'stale') + '/';
-  let r = mesh(['manifest', 'generate', '--profile', 'ambient', '-o', dir]);
+  let r = mesh(['manifest', 'generate', '--profile', 'ambient', '--output-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(readdirSync(dir).includes('03-cni.yaml'));
-  r = mesh(['manifest', 'generate', '--profile', 'demo', '-o', dir]);
+  r = mesh(['manifest', 'generate', '--profile', 'demo', '--output-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(readdirSync(dir).sort(), ['.mesh-generated', '00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
   assert.match(r.stderr, /Removed 2 files an earlier mesh manifest generate wrote there and this one does not: 03-cni\.yaml, 04-ztunnel\.yaml/);
   writeFileSync(join(dir, 'mine.yaml'), 'kind: ConfigMap\n');
+  r = mesh(['manifest', 'generate', '--profile', 'minimal', '--output-dir', dir]);
+  assert.equal(r.status, 64, r.stderr);
+  assert.match(r.stderr, /^Error: --output-dir .*stale\/: the directory holds manifests mesh did not write \(mine\.yaml\), which kubectl apply -f would apply too; use an empty or new directory$/m);
+  assert.ok(readdirSync(dir).includes('04-egressgateways.yaml'), 'nothing was changed');
+  // -o DIR shares the same cleanup
   r = mesh(['manifest', 'generate', '--profile', 'minimal', '-o', dir]);
   assert.equal(r.status, 64, r.stderr);
-  assert.match(r.stderr, /^Error: -o .*stale\/: the directory holds manifests mesh did not write \(mine\.yaml\), which kubectl apply -f would apply too; use an empty or new directory$/m);
-  assert.ok(readdirSync(dir).includes('04-egressgateways.yaml'), 'nothing was changed');
+  assert.match(r.stderr, /^Error: -o .*stale\/: the directory holds manifests mesh did not write/m);
 });
 
 test('planOutputDir: without an index only mesh-named files count as mesh-written', async () => {
@@ -157,7 +209,7 @@ test('a profile given as a file path (by --profile or spec.profile in a -f file)
 test('manifest generate -o json is refused (64): -o is a path here, and a format name is almost surely a slip', () => {
   const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', 'json'], { encoding: 'utf8', cwd: tmp, env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 64, r.stderr);
-  assert.match(r.stderr, /^Error: -o json: on manifest generate -o names a file or directory to write \(the manifests are YAML\); to write a file named json, say -o \.\/json$/m);
+  assert.match(r.stderr, /^Error: -o json: on manifest generate -o names a file or directory to write \(the manifests are YAML\); to write a file named json, say --output-file json$/m);
   assert.ok(!readdirSync(tmp).includes('json'));
   const ok = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', './json'], { encoding: 'utf8', cwd: tmp });
   assert.equal(ok.status, 0, ok.stderr);

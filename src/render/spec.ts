@@ -6,11 +6,12 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { documentToJs } from '../yaml-input.js';
+import { stringOrUndefined } from '../util/narrow.js';
 import { InputError, UsageError, didYouMean, excerpt } from '../errors.js';
 import type { IstioOperator, Json, JsonObject } from '../model/install.js';
 import { type Schema } from '../model/install-schema-dsl.js';
 import { istioOperator, istioOperatorSpec } from '../model/install-schema.js';
-import { isObject, overlay } from './merge.js';
+import { asObject, isObject, overlay } from './merge.js';
 import { PathError, type Segment, formatPath, getAt, parsePath, setAt, typedValue } from './path.js';
 import { type Issue, check, schemaAt } from './validate.js';
 
@@ -142,7 +143,7 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   }
   for (const f of files) merged = overlay(merged, f.doc) as JsonObject;
 
-  const spec: JsonObject = isObject(merged['spec']) ? merged['spec'] : {};
+  const spec: JsonObject = asObject(merged['spec']);
   merged['spec'] = spec;
   for (const s of sets) {
     try {
@@ -274,21 +275,20 @@ function semanticChecks(
   ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
 ): void {
   const spec = iop.spec ?? {};
-  // A YAML null is an unset field (as istioctl reads it), never a value to check.
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const k = (...keys: (string | number)[]): Segment[] => keys.map((x) => (typeof x === 'number' ? { kind: 'index', index: x } : { kind: 'key', key: x }));
-  const revision = str(spec.revision);
+  // Only strings are checked: a YAML null is an unset field (as istioctl reads it), never a value to check.
+  const revision = stringOrUndefined(spec.revision);
   if (revision !== undefined && revision !== '' && !isDns1123Label(revision)) {
     throw originError(k('revision'), `invalid revision "${excerpt(revision)}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
   }
   const hubOk = (path: Segment[], value: unknown): void => {
-    const hub = str(value);
+    const hub = stringOrUndefined(value);
     if (hub !== undefined && hub !== '' && !isImageRepo(hub)) {
       throw originError(path, `invalid hub "${excerpt(hub)}": not a valid image repository (e.g. registry.istio.io/release)`, ctx);
     }
   };
   const tagOk = (path: Segment[], value: unknown): void => {
-    const tag = str(value);
+    const tag = stringOrUndefined(value);
     if (tag !== undefined && tag !== '' && !isImageTag(tag)) {
       throw originError(path, `invalid tag "${excerpt(tag)}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
     }
@@ -296,21 +296,21 @@ function semanticChecks(
   if (spec.hub === '') throw originError(k('hub'), 'invalid hub "": an image repository is needed (e.g. registry.istio.io/release); leave hub out for the default', ctx);
   hubOk(k('hub'), spec.hub);
   tagOk(k('tag'), spec.tag);
-  const gv = isObject(spec.values?.['global']) ? spec.values['global'] : {};
+  const gv = asObject(spec.values?.['global']);
   hubOk(k('values', 'global', 'hub'), typeof gv['hub'] === 'string' ? gv['hub'] : undefined);
   tagOk(k('values', 'global', 'tag'), typeof gv['tag'] === 'string' ? gv['tag'] : undefined);
   const comps = spec.components ?? {};
   for (const c of ['base', 'pilot', 'cni', 'ztunnel', 'istiodRemote'] as const) {
     hubOk(k('components', c, 'hub'), comps[c]?.hub);
     tagOk(k('components', c, 'tag'), comps[c]?.tag);
-    const ns = str(comps[c]?.namespace);
+    const ns = stringOrUndefined(comps[c]?.namespace);
     if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('components', c, 'namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
   }
-  const ns = str(spec.namespace) ?? str(iop.metadata?.namespace);
+  const ns = stringOrUndefined(spec.namespace) ?? stringOrUndefined(iop.metadata?.namespace);
   if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
 
   const values = spec.values ?? {};
-  const proxy = isObject(gv['proxy']) ? gv['proxy'] : {};
+  const proxy = asObject(gv['proxy']);
   for (const key of ['includeIPRanges', 'excludeIPRanges']) {
     const v = proxy[key];
     if (typeof v !== 'string' || v === '' || v === '*') continue;
@@ -333,7 +333,7 @@ function semanticChecks(
     const seen = new Set<string>();
     (comps[list] ?? []).forEach((gw, i) => {
       const path = k('components', list, i);
-      const name = str(gw.name);
+      const name = stringOrUndefined(gw.name);
       if (name === undefined || name === '') throw originError([...path, ...k('name')], `gateway ${list}[${i}] has no name`, ctx);
       if (!GATEWAY_NAME.test(name)) {
         throw originError([...path, ...k('name')], `invalid gateway name "${excerpt(name)}": use lower-case letters, digits, "." and "-" (at most 254)`, ctx);
@@ -342,7 +342,7 @@ function semanticChecks(
       seen.add(name);
       hubOk([...path, ...k('hub')], gw.hub);
       tagOk([...path, ...k('tag')], gw.tag);
-      const gwNs = str(gw.namespace);
+      const gwNs = stringOrUndefined(gw.namespace);
       if (gwNs !== undefined && !isDns1123Label(gwNs)) {
         throw originError([...path, ...k('namespace')], `invalid namespace "${excerpt(gwNs)}": must be a DNS-1123 label`, ctx);
       }

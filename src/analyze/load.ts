@@ -12,6 +12,7 @@ import { isIstioGroup } from '../model/istio/crds.js';
 import { validateIstioObject } from '../model/istio/validate.js';
 import type { KubeObject } from '../model/k8s.js';
 import { parseKubeYaml } from '../model/yaml.js';
+import { asRecord, isRecord } from '../util/narrow.js';
 import { KINDS, type KindId, kindIdOf } from './kinds.js';
 import type { FieldPath, Resource } from './types.js';
 
@@ -69,11 +70,11 @@ interface Where extends ParseOptions {
 
 function addObject(value: unknown, where: Where, out: ParseResult): void {
   if (value === null || value === undefined) return;
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     out.problems.push({ file: where.file, line: where.line, message: 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)' });
     return;
   }
-  const o = value as Record<string, unknown>;
+  const o = value;
   const apiVersion = o['apiVersion'];
   const kind = o['kind'];
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
@@ -105,7 +106,7 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
     return;
   }
   const meta = o['metadata'];
-  const metadata = (meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? meta : {}) as KubeObject['metadata'];
+  const metadata = asRecord(meta) as KubeObject['metadata'];
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   if (name === '') {
     out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} has no metadata.name` });
@@ -117,14 +118,14 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
   for (const field of ['labels', 'annotations'] as const) {
     const v: unknown = metadata[field];
     if (v === undefined || v === null) continue;
-    const entries = v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : undefined;
+    const entries = isRecord(v) ? Object.entries(v) : undefined;
     const bad = entries === undefined ? undefined : entries.find(([, x]) => x !== null && typeof x !== 'string');
     if (entries === undefined || bad !== undefined) {
       const what = bad === undefined ? `metadata.${field}` : `metadata.${field}["${excerpt(bad[0])}"]`;
       out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} ${excerpt(name)}: ${what} must be ${bad === undefined ? 'a map of strings' : 'a string'} (the API server rejects anything else)` });
       return;
     }
-    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, x ?? '']));
+    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, (x as string | null) ?? '']));
   }
   if (Object.keys(fixed).length > 0) Object.assign(metadata, fixed);
   const namespaced = KINDS[id].namespaced;

@@ -11,6 +11,7 @@ import { InputError, UsageError, didYouMean, excerpt } from '../errors.js';
 import type { IstioOperator, Json, JsonObject } from '../model/install.js';
 import { type Schema } from '../model/install-schema-dsl.js';
 import { istioOperator, istioOperatorSpec } from '../model/install-schema.js';
+import { isDns1123Label } from '../model/names.js';
 import { asObject, isObject, overlay } from './merge.js';
 import { PathError, type Segment, formatPath, getAt, parsePath, setAt, typedValue } from './path.js';
 import { type Issue, check, schemaAt } from './validate.js';
@@ -250,7 +251,6 @@ function originError(
   return new InputError(`profile ${ctx.input.profile ?? 'default'}: spec.${path}: ${message}`);
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IMAGE_REPO = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 // A registry host may have upper-case letters, but only a first component that is one — with a ".",
 // a port, or localhost — is a host; otherwise it is a path component, which must be lower-case
@@ -266,7 +266,6 @@ export function isCidr(s: string): boolean {
   return /^[0-9a-fA-F:]+$/.test(addr) && addr.includes(':') && (addr.match(/::/g) ?? []).length <= 1 && Number(bits) <= 128;
 }
 
-export const isDns1123Label = (s: string): boolean => s.length <= 63 && DNS1123_LABEL.test(s);
 export const isImageRepo = (s: string): boolean => s.length <= 255 && (IMAGE_REPO.test(s) || IMAGE_REPO_HOST.test(s));
 export const isImageTag = (s: string): boolean => IMAGE_TAG.test(s);
 

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { fetch, type Response } from 'undici';
 import { ClusterError, InputError, MeshError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
-import { findIstiodPods, MONITORING_PORT, seconds, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
+import { findIstiodPods, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
+import { formatTimeout } from '../util/duration.js';
 
 import { ADMIN_PORT } from './ports.js';
 
@@ -30,7 +31,7 @@ async function getJson(kube: KubeClient, ns: string, pod: string, port: number, 
         signal: opts.signal,
       });
     } catch (err) {
-      if (opts.signal.aborted) throw new ClusterError(`${who}: no answer to GET ${path} on port ${port} within ${seconds(opts.timeoutMs)} (--timeout raises the limit)`);
+      if (opts.signal.aborted) throw new ClusterError(`${who}: no answer to GET ${path} on port ${port} within ${formatTimeout(opts.timeoutMs)} (--timeout raises the limit)`);
       const e = err as Error & { cause?: { code?: string } };
       throw new ClusterError(`${who}: GET ${path} on port ${port} (port-forward) failed: ${handle.lastError?.() ?? e.cause?.code ?? e.message}; is it listening on port ${port}? (--proxy-admin-port picks another)`);
     }

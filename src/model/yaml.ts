@@ -152,6 +152,11 @@ export interface YamlProblem {
   line: number;
   /** One line, without a position suffix. */
   message: string;
+  /**
+   * 'syntax': the text is not YAML; 'value': it parses, but its aliases or merge keys cannot be
+   * expanded into data (a YAML bomb, an alias to no anchor, nesting too deep).
+   */
+  kind: 'syntax' | 'value';
 }
 
 export interface KubeYamlDocument {
@@ -192,7 +197,7 @@ export function parseKubeYamlValue(text: string): unknown {
   const docs = parseKubeYaml(text).filter((d) => d.error !== undefined || d.value !== null);
   const bad = docs.find((d) => d.error !== undefined);
   if (bad?.error) throw new YamlSyntaxError(bad.error);
-  if (docs.length > 1) throw new YamlSyntaxError({ line: docs[1]!.line, message: `expected one YAML document, found ${docs.length}` });
+  if (docs.length > 1) throw new YamlSyntaxError({ line: docs[1]!.line, message: `expected one YAML document, found ${docs.length}`, kind: 'syntax' });
   return docs[0]?.value ?? null;
 }
 
@@ -303,7 +308,7 @@ function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
     const err = doc.errors[0];
     if (err) {
       const at = lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line;
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: excerpt(oneLine(err.message), 200) } });
+      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: excerpt(oneLine(err.message), 200), kind: 'syntax' } });
       continue;
     }
     if (doc.contents === null) continue;
@@ -312,7 +317,7 @@ function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
     const lineStart = lc.lineStarts[at - 1] ?? 0;
     const js = documentToJs(doc);
     if (!js.ok) {
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: js.message } });
+      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: js.message, kind: 'value' } });
       continue;
     }
     out.push({ value: js.value === undefined ? null : js.value, line: firstLine + at - 1, text: text.slice(lineStart, doc.range[1]) });

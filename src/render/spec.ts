@@ -4,14 +4,13 @@
  * Problems in files are InputErrors (exit 65) naming the file; problems in flags are UsageErrors
  * (exit 64) naming the flag.
  */
-import { parseAllDocuments } from 'yaml';
-import { documentToJs } from '../yaml-input.js';
 import { stringOrUndefined } from '../util/narrow.js';
 import { InputError, UsageError, didYouMean, excerpt } from '../errors.js';
 import type { IstioOperator, Json, JsonObject } from '../model/install.js';
 import { type Schema } from '../model/install-schema-dsl.js';
 import { istioOperator, istioOperatorSpec } from '../model/install-schema.js';
 import { isDns1123Label } from '../model/names.js';
+import { parseKubeYaml } from '../model/yaml.js';
 import { asObject, isObject, overlay } from './merge.js';
 import { PathError, type Segment, formatPath, getAt, parsePath, setAt, typedValue } from './path.js';
 import { type Issue, check, schemaAt } from './validate.js';
@@ -52,18 +51,12 @@ interface ParsedSet {
 
 /** Parses one IstioOperator document from YAML text (YAML 1.1, as Kubernetes reads it). */
 export function parseIstioOperator(src: SourceText): JsonObject {
-  const docs = parseAllDocuments(src.text, { version: '1.1', prettyErrors: false, logLevel: 'silent' });
-  if (!Array.isArray(docs)) return {};
   const found: JsonObject[] = [];
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (err) {
-      const line = err.linePos?.[0].line;
-      throw new InputError(`${src.name}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${excerpt(err.message.split('\n')[0] ?? '', 200)}`);
-    }
-    const js = documentToJs(doc);
-    if (!js.ok) throw new InputError(`${src.name}: ${js.message}`);
-    const v = js.value;
+  for (const doc of parseKubeYaml(src.text)) {
+    // A file that does not parse names the line; one whose aliases cannot be expanded (a YAML bomb), the file.
+    if (doc.error?.kind === 'syntax') throw new InputError(`${src.name}:${doc.error.line}: invalid YAML: ${doc.error.message}`);
+    if (doc.error) throw new InputError(`${src.name}: ${doc.error.message}`);
+    const v = doc.value;
     if (v === null || v === undefined) continue;
     if (!isObject(v)) throw new InputError(`${src.name}: expected an IstioOperator (a map), got ${Array.isArray(v) ? 'a list' : typeof v}`);
     found.push(v);

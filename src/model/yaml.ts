@@ -21,7 +21,7 @@
  * `yaml` package in YAML 1.1 mode; if that fails too, its error (message and line) is reported.
  */
 import { FAILSAFE_SCHEMA, type Schema, Type, load } from 'js-yaml';
-import { LineCounter, type SchemaOptions, parseAllDocuments, parseDocument } from 'yaml';
+import { type Document, LineCounter, type SchemaOptions, parseAllDocuments, parseDocument } from 'yaml';
 import { excerpt } from '../errors.js';
 import { documentToJs } from '../yaml-input.js';
 
@@ -329,13 +329,20 @@ function oneLine(s: string): string {
   return (s.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-/**
- * The 1-based line (within `text`, a document's text) of the deepest part of `path` that exists, or
- * undefined. Reads the document again with positions: call it only for documents with a finding.
- */
-export function yamlFieldLine(text: string, path: readonly (string | number)[]): number | undefined {
+/** A document's text read again by the `yaml` package (same mode), with the positions of its nodes. */
+export interface PositionedYaml {
+  doc: Document;
+  lc: LineCounter;
+}
+
+/** Reads one document's text with positions: call it only for documents with a finding. */
+export function readWithPositions(text: string): PositionedYaml {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { ...YAML_PACKAGE_OPTIONS, lineCounter: lc });
+  return { doc: parseDocument(text, { ...YAML_PACKAGE_OPTIONS, lineCounter: lc }), lc };
+}
+
+/** The 1-based line (within the document's text) of the deepest part of `path` that exists, or undefined. */
+export function lineOfPath({ doc, lc }: PositionedYaml, path: readonly (string | number)[]): number | undefined {
   for (let n = path.length; n > 0; n--) {
     const node = doc.getIn(path.slice(0, n), true);
     if (node !== null && typeof node === 'object' && 'range' in node) {
@@ -344,4 +351,9 @@ export function yamlFieldLine(text: string, path: readonly (string | number)[]):
     }
   }
   return undefined;
+}
+
+/** lineOfPath on a text read once for the purpose. */
+export function yamlFieldLine(text: string, path: readonly (string | number)[]): number | undefined {
+  return lineOfPath(readWithPositions(text), path);
 }

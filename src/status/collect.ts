@@ -91,19 +91,19 @@ async function before<T>(deadline: AbortSignal, timeoutMs: number, what: string,
 }
 
 /**
- * A port-forward to an istiod pod, opened before the deadline. A failure to open it becomes
- * `failed(message)`; out of time, a port-forward that opens later is closed at once, not left
- * holding the process.
+ * A port-forward to a pod (istiod's, or a proxy's for proxy-config), opened before the deadline. A
+ * failure to open it becomes `failed(message)`; out of time, a port-forward that opens later is
+ * closed at once, not left holding the process. `what` names the pod in messages (default istiod).
  */
-async function forwardBefore(
+export async function forwardBefore(
   kube: KubeClient,
   pod: KubeObject,
-  options: { port: number; timeoutMs: number; deadline: AbortSignal },
+  options: { port: number; timeoutMs: number; deadline: AbortSignal; what?: string },
   failed: (message: string) => Error,
 ): Promise<Awaited<ReturnType<KubeClient['portForward']>>> {
   const name = pod.metadata.name ?? '';
   const ns = pod.metadata.namespace ?? '';
-  const who = `istiod ${ns}/${name}`;
+  const who = `${options.what ?? 'istiod'} ${ns}/${name}`;
   const forwarding = kube.portForward(ns, name, options.port);
   try {
     return await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, forwarding);

@@ -101,12 +101,16 @@ function editDistance(a: string, b: string): number {
  */
 export function excerpt(value: string, max = 60): string {
   const s = String(value); // also when untyped input put a number or a map where a string belongs
-  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  return escapeControl(s.length > max ? `${s.slice(0, max)}…` : s);
+}
+
+/** C0/C1 control characters (newline included) and the line/paragraph separators, escaped as \n, \t, \xNN or \uNNNN. */
+export function escapeControl(s: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
     if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
     const n = c.charCodeAt(0);
     return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
   });

@@ -6,12 +6,13 @@
  * `lineOfField` re-reads a document only when one of its objects has a finding. Pure: the caller
  * reads the files.
  */
-import { type Document, LineCounter, type SchemaOptions, isSeq, parseDocument } from 'yaml';
+import { isSeq } from 'yaml';
 import { excerpt } from '../errors.js';
 import { isIstioGroup } from '../model/istio/crds.js';
 import { validateIstioObject } from '../model/istio/validate.js';
 import type { KubeObject } from '../model/k8s.js';
-import { parseKubeYaml } from '../model/yaml.js';
+import { type PositionedYaml, lineOfPath, parseKubeYaml, readWithPositions } from '../model/yaml.js';
+import { asRecord, isRecord } from '../util/narrow.js';
 import { KINDS, type KindId, kindIdOf } from './kinds.js';
 import type { FieldPath, Resource } from './types.js';
 
@@ -35,18 +36,6 @@ export interface ParseOptions {
   defaultNamespace: string;
 }
 
-/** YAML 1.1 as the API server reads it, for positions: booleans such as `yes`/`on`, but timestamps and `1:20` stay strings. */
-const YAML_OPTIONS = {
-  version: '1.1',
-  uniqueKeys: false,
-  strict: false,
-  // A map key that is itself a map or list is read as its string form, without a process warning.
-  logLevel: 'silent',
-  customTags: (tags: Tags): Tags =>
-    tags.filter((t) => typeof t !== 'object' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
-} as const;
-type Tags = Parameters<Extract<NonNullable<SchemaOptions['customTags']>, (tags: never) => unknown>>[0];
-
 export function parseManifests(text: string, options: ParseOptions): ParseResult {
   const out: ParseResult = { resources: [], problems: [], skipped: 0 };
   for (const doc of parseKubeYaml(text)) {
@@ -69,11 +58,11 @@ interface Where extends ParseOptions {
 
 function addObject(value: unknown, where: Where, out: ParseResult): void {
   if (value === null || value === undefined) return;
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     out.problems.push({ file: where.file, line: where.line, message: 'a document is not a Kubernetes object (expected a mapping with apiVersion and kind)' });
     return;
   }
-  const o = value as Record<string, unknown>;
+  const o = value;
   const apiVersion = o['apiVersion'];
   const kind = o['kind'];
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
@@ -105,7 +94,7 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
     return;
   }
   const meta = o['metadata'];
-  const metadata = (meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? meta : {}) as KubeObject['metadata'];
+  const metadata = asRecord(meta) as KubeObject['metadata'];
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   if (name === '') {
     out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} has no metadata.name` });
@@ -117,14 +106,14 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
   for (const field of ['labels', 'annotations'] as const) {
     const v: unknown = metadata[field];
     if (v === undefined || v === null) continue;
-    const entries = v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : undefined;
+    const entries = isRecord(v) ? Object.entries(v) : undefined;
     const bad = entries === undefined ? undefined : entries.find(([, x]) => x !== null && typeof x !== 'string');
     if (entries === undefined || bad !== undefined) {
       const what = bad === undefined ? `metadata.${field}` : `metadata.${field}["${excerpt(bad[0])}"]`;
       out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} ${excerpt(name)}: ${what} must be ${bad === undefined ? 'a map of strings' : 'a string'} (the API server rejects anything else)` });
       return;
     }
-    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, x ?? '']));
+    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, (x as string | null) ?? '']));
   }
   if (Object.keys(fixed).length > 0) Object.assign(metadata, fixed);
   const namespaced = KINDS[id].namespaced;
@@ -154,14 +143,13 @@ export function clusterResource(id: KindId, object: KubeObject): Resource {
   };
 }
 
-const reparsed = new WeakMap<object, { doc: Document; lc: LineCounter }>();
+const reparsed = new WeakMap<object, PositionedYaml>();
 
-/** A document read with positions, once per document however often it is asked for. */
-function positions(source: { text: string }): { doc: Document; lc: LineCounter } {
+/** A document read with positions (model/yaml.ts), once per document however often it is asked for. */
+function positions(source: { text: string }): PositionedYaml {
   let parsed = reparsed.get(source);
   if (parsed === undefined) {
-    const lc = new LineCounter();
-    parsed = { doc: parseDocument(source.text, { ...YAML_OPTIONS, lineCounter: lc }), lc };
+    parsed = readWithPositions(source.text);
     reparsed.set(source, parsed);
   }
   return parsed;
@@ -175,14 +163,6 @@ export function lineOfField(origin: Resource['origin'], path: FieldPath): number
   if (!origin.source) return origin.line;
   // One parse per object, however many of its fields have findings (thousands, for a long list of
   // wrong items: re-parsing for each took minutes).
-  const { doc, lc } = positions(origin.source);
-  const full = [...(origin.prefix ?? []), ...path];
-  for (let n = full.length; n > 0; n--) {
-    const node = doc.getIn(full.slice(0, n), true);
-    if (node !== null && typeof node === 'object' && 'range' in node) {
-      const range = (node as { range?: [number, number, number] }).range;
-      if (range) return origin.source.firstLine + lc.linePos(range[0]).line - 1;
-    }
-  }
-  return origin.line;
+  const line = lineOfPath(positions(origin.source), [...(origin.prefix ?? []), ...path]);
+  return line !== undefined ? origin.source.firstLine + line - 1 : origin.line;
 }

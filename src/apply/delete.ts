@@ -8,6 +8,7 @@ import { type KubeClient, NotServedError, refOf } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { kubeFailure } from './errors.js';
 import { slashName } from './labels.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface DeleteDeps {
   kube: KubeClient;
@@ -79,7 +80,7 @@ async function waitGone(objects: KubeObject[], deps: DeleteDeps, timeoutMs: numb
     if (now() >= deadline) {
       const names = remaining.map(slashName);
       throw kubeFailure(
-        new Error(`still terminating after ${Math.round(timeoutMs / 1000)}s: ${names.join(', ')} (see their finalizers; run the same command again to check)`),
+        new Error(`still terminating after ${formatDuration(timeoutMs, { largest: 's' })}: ${names.join(', ')} (see their finalizers; run the same command again to check)`),
         'delete',
       );
     }

@@ -70,13 +70,14 @@ export function installRecord(i: RecordInput): KubeObject {
   };
 }
 
-export function isRecord(o: KubeObject): boolean {
+/** True for an install-record ConfigMap (labelled as mesh writes them). */
+export function isInstallRecord(o: KubeObject): boolean {
   return o.kind === 'ConfigMap' && o.metadata.labels?.[RECORD_LABEL] === 'true';
 }
 
 /** A record ConfigMap read back; undefined when it is not one (or was edited into something else). */
 export function parseRecord(cm: KubeObject): InstallRecord | undefined {
-  if (!isRecord(cm)) return undefined;
+  if (!isInstallRecord(cm)) return undefined;
   const data = (cm['data'] ?? {}) as Record<string, unknown>;
   const text = (k: string): string | undefined => {
     const v = data[k];

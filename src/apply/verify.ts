@@ -9,7 +9,7 @@ import { type ComponentName, COMPONENTS, componentOf } from './components.js';
 import { changedPaths } from './diff.js';
 import { kubeFailure } from './errors.js';
 import { FIELD_MANAGER, carryOverIstiodFields, claimObject, NOT_PRUNED_LABEL, installationSelector, objectKey, slashName, stampOwnerLabels } from './labels.js';
-import { isRecord } from './record.js';
+import { isInstallRecord } from './record.js';
 import { CONCURRENCY, listOwned } from './plan.js';
 import { needsWait, readinessOf, selectorString, workloadProblem } from './readiness.js';
 import { mapLimit } from '../util/pool.js';
@@ -89,7 +89,7 @@ export async function verifyInstall(
   }
   const keep = new Set(desired.map(objectKey));
   const extras = (await listOwned(kube, installationSelector(opts.revision, opts.namespace)))
-    .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true' && !isRecord(o))
+    .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true' && !isInstallRecord(o))
     .map((o): VerifiedObject => ({ component: componentOf(o), object: slashName(o), state: 'extra', details: [] }));
   const all = [...objects, ...extras].sort(
     (a, b) => COMPONENTS.indexOf(a.component) - COMPONENTS.indexOf(b.component) || a.object.localeCompare(b.object),

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { isDns1123Label } from '../model/names.js';
 
 /** `-o, --output` for commands that print a table, with json and yaml everywhere. */
 export function outputOption(formats: readonly string[] = ['table', 'json', 'yaml'], def = 'table'): Option {
@@ -51,13 +52,6 @@ export function parsePositiveInt(flag: string, value: string): number {
   return Number(value);
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** A DNS-1123 label (what the API server accepts as a namespace name): lowercase letters, digits and '-', at most 63. */
-export function isNamespaceName(value: string): boolean {
-  return value.length <= 63 && DNS_LABEL.test(value);
-}
-
 /**
  * POD or POD.NAMESPACE (a pod name has no dot in it, a namespace none either): the pod and its
  * namespace, `fallbackNamespace` for a bare POD; `dotted` says the namespace was written out.
@@ -66,13 +60,13 @@ export function podTarget(pod: string, fallbackNamespace: () => string): { pod: 
   const dot = pod.lastIndexOf('.');
   const name = dot < 0 ? pod : pod.slice(0, dot);
   const namespace = dot < 0 ? fallbackNamespace() : pod.slice(dot + 1);
-  if (name === '' || !isNamespaceName(namespace)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
+  if (name === '' || !isDns1123Label(namespace)) throw new UsageError(`POD: expected POD or POD.NAMESPACE, got "${pod}"`);
   return { pod: name, namespace, dotted: dot >= 0 };
 }
 
 /** A namespace flag's value must be a DNS label (what the API server accepts as a namespace name). */
 export function checkNamespaceFlag(flag: string, value: string | undefined): void {
-  if (value !== undefined && !isNamespaceName(value)) {
+  if (value !== undefined && !isDns1123Label(value)) {
     throw new UsageError(`${flag}: "${value}" is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
   }
 }

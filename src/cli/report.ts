@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ExitCode, MeshError, exitCodeOf } from '../errors.js';
+import { ExitCode, MeshError, escapeControl, exitCodeOf } from '../errors.js';
 
 export interface ReportOptions {
   stderr: { write(s: string): unknown };
@@ -30,16 +30,4 @@ export function reportError(err: unknown, options: ReportOptions): number {
   if (options.verbose && err instanceof Error && err.stack) options.stderr.write(err.stack + '\n');
   else if (!(err instanceof MeshError)) options.stderr.write('(run with --verbose for details)\n');
   return exitCodeOf(err);
-}
-
-/** C0/C1 control characters (newline included) and the line/paragraph separators, escaped as \n, \t, \xNN or \uNNNN. */
-export function escapeControl(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
 }

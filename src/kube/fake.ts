@@ -16,6 +16,7 @@ import {
   NotServedError,
   describeRef,
 } from './client.js';
+import { isRecord } from '../util/narrow.js';
 
 /**
  * An in-memory KubeClient for unit tests. It stores plain objects, bumps resourceVersion and
@@ -223,10 +224,9 @@ function keyOf(o: { apiVersion: string; kind: string; metadata?: { name?: string
 
 /** JSON merge patch semantics (RFC 7396): objects merge, null deletes, everything else replaces. */
 export function deepMerge(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
-  const out: Record<string, unknown> =
-    target !== null && typeof target === 'object' && !Array.isArray(target) ? structuredClone(target as Record<string, unknown>) : {};
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+  if (!isRecord(patch)) return structuredClone(patch);
+  const out = isRecord(target) ? structuredClone(target) : {};
+  for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = deepMerge(out[k], v);
   }

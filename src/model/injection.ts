@@ -4,6 +4,7 @@
  * ConfigMap of a revision says (its `values` JSON), and whether a running proxy image is the one the
  * injector would inject. Pure: objects in, plain data out.
  */
+import { asArray, asRecord, isRecord, stringOrUndefined } from '../util/narrow.js';
 import type { KubeObject } from './k8s.js';
 
 export const PROXY_CONTAINER = 'istio-proxy';
@@ -19,18 +20,6 @@ export const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
 
 type Dict = Readonly<Record<string, unknown>>;
 
-function dict(v: unknown): Dict {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Dict) : {};
-}
-
-function list(v: unknown): readonly unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
 export interface ProxyContainer {
   image: string;
   /** Where it is: a regular container, or a native sidecar (initContainers with restartPolicy Always). */
@@ -40,12 +29,12 @@ export interface ProxyContainer {
 
 /** The istio-proxy container of a pod spec: a regular container, or a native sidecar in initContainers. */
 export function proxyContainer(podSpec: unknown): ProxyContainer | undefined {
-  const s = dict(podSpec);
+  const s = asRecord(podSpec);
   for (const field of ['containers', 'initContainers'] as const) {
-    const cs = list(s[field]);
+    const cs = asArray(s[field]);
     for (let index = 0; index < cs.length; index++) {
-      const c = dict(cs[index]);
-      if (c['name'] === PROXY_CONTAINER) return { image: text(c['image']) ?? '', field, index };
+      const c = asRecord(cs[index]);
+      if (c['name'] === PROXY_CONTAINER) return { image: stringOrUndefined(c['image']) ?? '', field, index };
     }
   }
   return undefined;
@@ -95,7 +84,7 @@ export function injectedRevision(pod: KubeObject): string | undefined {
   const statusJson = pod.metadata.annotations?.['sidecar.istio.io/status'];
   if (statusJson !== undefined) {
     try {
-      const rev = text(dict(JSON.parse(statusJson))['revision']);
+      const rev = stringOrUndefined(asRecord(JSON.parse(statusJson))['revision']);
       if (rev !== undefined && rev !== '') return rev;
     } catch {
       // not JSON: fall through to the label
@@ -129,11 +118,11 @@ export function injectorConfigMapName(revision: string): string {
 
 /** The parsed `values` JSON of an injector ConfigMap (the Helm values it was rendered with), or undefined. */
 export function injectorValues(cm: KubeObject): Dict | undefined {
-  const raw = dict(cm['data'])['values'];
+  const raw = asRecord(cm['data'])['values'];
   if (typeof raw !== 'string') return undefined;
   try {
     const v: unknown = JSON.parse(raw);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Dict) : undefined;
+    return isRecord(v) ? v : undefined;
   } catch {
     return undefined;
   }
@@ -153,11 +142,11 @@ export interface InjectorImage {
 export function injectorImage(cm: KubeObject): InjectorImage | undefined {
   const values = injectorValues(cm);
   if (!values) return undefined;
-  const global = dict(values['global']);
-  const image = text(dict(global['proxy'])['image']) ?? 'proxyv2';
-  const variant = text(global['variant']) ?? '';
+  const global = asRecord(values['global']);
+  const image = stringOrUndefined(asRecord(global['proxy'])['image']) ?? 'proxyv2';
+  const variant = stringOrUndefined(global['variant']) ?? '';
   if (image.includes('/')) return { image, variant };
-  const hub = text(global['hub']) ?? '';
+  const hub = stringOrUndefined(global['hub']) ?? '';
   const rawTag = global['tag'];
   const tag = typeof rawTag === 'string' ? rawTag : typeof rawTag === 'number' ? String(rawTag) : '';
   if (hub === '' || tag === '') return undefined;

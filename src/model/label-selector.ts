@@ -4,7 +4,7 @@
  * (PodDisruptionBudget selectors).
  */
 
-import { isRecord, stringsIn, type UnknownRecord } from '../util/narrow.js';
+import { asRecord, isRecord, stringsIn } from '../util/narrow.js';
 
 /**
  * True when `selector` selects `labels`. An absent or empty selector selects everything (the webhook
@@ -14,10 +14,10 @@ import { isRecord, stringsIn, type UnknownRecord } from '../util/narrow.js';
 export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
   if (selector === undefined || selector === null) return true;
   if (!isRecord(selector)) return false;
-  const matchLabels = isRecord(selector['matchLabels']) ? selector['matchLabels'] : {};
+  const matchLabels = asRecord(selector['matchLabels']);
   for (const [k, v] of Object.entries(matchLabels)) if (typeof v !== 'string' || labels[k] !== v) return false;
   for (const e of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
-    const x: UnknownRecord = isRecord(e) ? e : {};
+    const x = asRecord(e);
     const key = typeof x['key'] === 'string' ? x['key'] : '';
     const values = stringsIn(x['values']);
     const value = Object.hasOwn(labels, key) ? labels[key] : undefined;
@@ -52,11 +52,11 @@ export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<
 export function labelSelectorString(selector: unknown, options: { sortLabels?: boolean } = {}): string {
   if (!isRecord(selector)) return '';
   const parts: string[] = [];
-  const matchLabels = Object.entries(isRecord(selector['matchLabels']) ? selector['matchLabels'] : {});
+  const matchLabels = Object.entries(asRecord(selector['matchLabels']));
   if (options.sortLabels === true) matchLabels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [k, v] of matchLabels) if (typeof v === 'string') parts.push(`${k}=${v}`);
   for (const e of Array.isArray(selector['matchExpressions']) ? selector['matchExpressions'] : []) {
-    const x: UnknownRecord = isRecord(e) ? e : {};
+    const x = asRecord(e);
     const key = typeof x['key'] === 'string' ? x['key'] : '';
     if (key === '') continue;
     const values = stringsIn(x['values']);

@@ -21,7 +21,7 @@
  * `yaml` package in YAML 1.1 mode; if that fails too, its error (message and line) is reported.
  */
 import { FAILSAFE_SCHEMA, type Schema, Type, load } from 'js-yaml';
-import { LineCounter, type SchemaOptions, parseAllDocuments, parseDocument } from 'yaml';
+import { type Document, LineCounter, type SchemaOptions, parseAllDocuments, parseDocument } from 'yaml';
 import { excerpt } from '../errors.js';
 import { documentToJs } from '../yaml-input.js';
 
@@ -152,6 +152,11 @@ export interface YamlProblem {
   line: number;
   /** One line, without a position suffix. */
   message: string;
+  /**
+   * 'syntax': the text is not YAML; 'value': it parses, but its aliases or merge keys cannot be
+   * expanded into data (a YAML bomb, an alias to no anchor, nesting too deep).
+   */
+  kind: 'syntax' | 'value';
 }
 
 export interface KubeYamlDocument {
@@ -192,7 +197,7 @@ export function parseKubeYamlValue(text: string): unknown {
   const docs = parseKubeYaml(text).filter((d) => d.error !== undefined || d.value !== null);
   const bad = docs.find((d) => d.error !== undefined);
   if (bad?.error) throw new YamlSyntaxError(bad.error);
-  if (docs.length > 1) throw new YamlSyntaxError({ line: docs[1]!.line, message: `expected one YAML document, found ${docs.length}` });
+  if (docs.length > 1) throw new YamlSyntaxError({ line: docs[1]!.line, message: `expected one YAML document, found ${docs.length}`, kind: 'syntax' });
   return docs[0]?.value ?? null;
 }
 
@@ -303,7 +308,7 @@ function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
     const err = doc.errors[0];
     if (err) {
       const at = lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line;
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: excerpt(oneLine(err.message), 200) } });
+      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: excerpt(oneLine(err.message), 200), kind: 'syntax' } });
       continue;
     }
     if (doc.contents === null) continue;
@@ -312,7 +317,7 @@ function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
     const lineStart = lc.lineStarts[at - 1] ?? 0;
     const js = documentToJs(doc);
     if (!js.ok) {
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: js.message } });
+      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: js.message, kind: 'value' } });
       continue;
     }
     out.push({ value: js.value === undefined ? null : js.value, line: firstLine + at - 1, text: text.slice(lineStart, doc.range[1]) });
@@ -324,13 +329,20 @@ function oneLine(s: string): string {
   return (s.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-/**
- * The 1-based line (within `text`, a document's text) of the deepest part of `path` that exists, or
- * undefined. Reads the document again with positions: call it only for documents with a finding.
- */
-export function yamlFieldLine(text: string, path: readonly (string | number)[]): number | undefined {
+/** A document's text read again by the `yaml` package (same mode), with the positions of its nodes. */
+export interface PositionedYaml {
+  doc: Document;
+  lc: LineCounter;
+}
+
+/** Reads one document's text with positions: call it only for documents with a finding. */
+export function readWithPositions(text: string): PositionedYaml {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { ...YAML_PACKAGE_OPTIONS, lineCounter: lc });
+  return { doc: parseDocument(text, { ...YAML_PACKAGE_OPTIONS, lineCounter: lc }), lc };
+}
+
+/** The 1-based line (within the document's text) of the deepest part of `path` that exists, or undefined. */
+export function lineOfPath({ doc, lc }: PositionedYaml, path: readonly (string | number)[]): number | undefined {
   for (let n = path.length; n > 0; n--) {
     const node = doc.getIn(path.slice(0, n), true);
     if (node !== null && typeof node === 'object' && 'range' in node) {
@@ -339,4 +351,9 @@ export function yamlFieldLine(text: string, path: readonly (string | number)[]):
     }
   }
   return undefined;
+}
+
+/** lineOfPath on a text read once for the purpose. */
+export function yamlFieldLine(text: string, path: readonly (string | number)[]): number | undefined {
+  return lineOfPath(readWithPositions(text), path);
 }

@@ -6,6 +6,7 @@
  * (IST0156), control planes and tags, webhooks, namespace labels, proxies, certificates.
  */
 import { X509Certificate } from 'node:crypto';
+import { REVISION_LABEL, proxyRevision, revisionTags } from '../model/injection.js';
 import type { KubeObject } from '../model/k8s.js';
 
 export const MIN_K8S_MINOR = 32;
@@ -69,22 +70,8 @@ export interface PrecheckSnapshot {
   removing?: string;
 }
 
-const REV = 'istio.io/rev';
-const TAG = 'istio.io/tag';
-
 function revisionOfDeployment(d: KubeObject): string {
-  return d.metadata.labels?.[REV] ?? 'default';
-}
-
-/** Revision tags: `istio-revision-tag-<tag>` webhooks, tag → revision. */
-export function revisionTags(mutating: readonly KubeObject[]): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const w of mutating) {
-    const tag = w.metadata.labels?.[TAG];
-    const rev = w.metadata.labels?.[REV];
-    if (tag !== undefined && rev !== undefined) tags[tag] = rev;
-  }
-  return tags;
+  return d.metadata.labels?.[REVISION_LABEL] ?? 'default';
 }
 
 function parseVersion(text: string): [number, number, number] | undefined {
@@ -98,27 +85,6 @@ function below(a: readonly number[], b: readonly number[]): boolean {
 }
 
 type Webhook = { name?: string; clientConfig?: { caBundle?: string; service?: { name?: string; namespace?: string } } };
-
-/** The revision a pod's proxy belongs to: its istio.io/rev label, else its injection status, else default. */
-export function podProxyRevision(pod: KubeObject): string | undefined {
-  const containers = [
-    ...(((pod['spec'] as { containers?: { name?: string }[] } | undefined)?.containers) ?? []),
-    ...(((pod['spec'] as { initContainers?: { name?: string }[] } | undefined)?.initContainers) ?? []),
-  ];
-  if (!containers.some((c) => c.name === 'istio-proxy')) return undefined;
-  const label = pod.metadata.labels?.[REV];
-  if (label !== undefined) return label;
-  const status = pod.metadata.annotations?.['sidecar.istio.io/status'];
-  if (status !== undefined) {
-    try {
-      const rev = (JSON.parse(status) as { revision?: unknown }).revision;
-      if (typeof rev === 'string' && rev !== '') return rev;
-    } catch {
-      // not JSON: the default revision
-    }
-  }
-  return 'default';
-}
 
 export function runChecks(s: PrecheckSnapshot): CheckResult[] {
   const out: CheckResult[] = [];
@@ -200,7 +166,7 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
   // Namespaces labelled for a revision that is not installed
   const known = new Set([...revisions, ...Object.keys(tags)]);
   const orphans = s.namespaces
-    .map((n) => ({ name: n.metadata.name ?? '', rev: n.metadata.labels?.[REV] }))
+    .map((n) => ({ name: n.metadata.name ?? '', rev: n.metadata.labels?.[REVISION_LABEL] }))
     .filter((n): n is { name: string; rev: string } => n.rev !== undefined && !known.has(n.rev));
   if (orphans.length > 0) {
     add({ category: 'namespaces', check: 'revision-labels', status: 'fail', message: `namespaces labelled for a revision that is not installed: ${orphans.map((o) => `${o.name} (istio.io/rev=${o.rev})`).join(', ')}`, hint: 'install that revision, add a tag by that name, or relabel the namespace', docs: `${DOCS}/setup/upgrade/canary/` });
@@ -210,10 +176,9 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
 
   // Proxies left on a revision about to be removed
   if (s.removing !== undefined) {
-    const left = s.pods.filter((p) => {
-      const rev = podProxyRevision(p);
-      return rev !== undefined && (tags[rev] ?? rev) === s.removing;
-    });
+    // The revision uninstall asks about too (model/injection.ts), so the two agree on which proxies are left.
+    const nsLabels = new Map(s.namespaces.map((n) => [n.metadata.name ?? '', n.metadata.labels ?? {}]));
+    const left = s.pods.filter((p) => proxyRevision(p, nsLabels.get(p.metadata.namespace ?? '') ?? {}, tags) === s.removing);
     if (left.length > 0) {
       const names = left.slice(0, 10).map((p) => `${p.metadata.name ?? ''}.${p.metadata.namespace ?? ''}`);
       add({ category: 'proxies', check: 'removing', status: 'fail', message: `${left.length} ${left.length === 1 ? 'proxy uses' : 'proxies use'} revision ${s.removing}: ${names.join(', ')}${left.length > 10 ? ', …' : ''}`, hint: 'move them first (relabel or move the tag, then mesh rollout-restart --outdated)', docs: `${DOCS}/setup/upgrade/canary/` });

@@ -5,9 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fetch, type Response } from 'undici';
-import { ClusterError, InputError, MeshError } from '../errors.js';
+import { ClusterError, InputError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
-import { findIstiodPods, MONITORING_PORT, seconds, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
+import { findIstiodPods, forwardBefore, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
+import { formatTimeout } from '../util/duration.js';
 
 import { ADMIN_PORT } from './ports.js';
 
@@ -15,13 +16,8 @@ export { ADMIN_PORT };
 
 async function getJson(kube: KubeClient, ns: string, pod: string, port: number, path: string, opts: { signal: AbortSignal; timeoutMs: number; token?: string; what: string }): Promise<{ status: number; body: unknown; text: string }> {
   const who = `${opts.what} ${ns}/${pod}`;
-  let handle;
-  try {
-    handle = await kube.portForward(ns, pod, port);
-  } catch (err) {
-    if (err instanceof MeshError) throw err;
-    throw new ClusterError(`${who}: port-forward to port ${port} failed: ${(err as Error).message}`);
-  }
+  const target = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: ns } };
+  const handle = await forwardBefore(kube, target, { port, timeoutMs: opts.timeoutMs, deadline: opts.signal, what: opts.what }, (message) => new ClusterError(message));
   try {
     let res: Response;
     try {
@@ -30,7 +26,7 @@ async function getJson(kube: KubeClient, ns: string, pod: string, port: number, 
         signal: opts.signal,
       });
     } catch (err) {
-      if (opts.signal.aborted) throw new ClusterError(`${who}: no answer to GET ${path} on port ${port} within ${seconds(opts.timeoutMs)} (--timeout raises the limit)`);
+      if (opts.signal.aborted) throw new ClusterError(`${who}: no answer to GET ${path} on port ${port} within ${formatTimeout(opts.timeoutMs)} (--timeout raises the limit)`);
       const e = err as Error & { cause?: { code?: string } };
       throw new ClusterError(`${who}: GET ${path} on port ${port} (port-forward) failed: ${handle.lastError?.() ?? e.cause?.code ?? e.message}; is it listening on port ${port}? (--proxy-admin-port picks another)`);
     }

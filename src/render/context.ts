@@ -6,7 +6,7 @@
 import { DEFAULT_HUB, ISTIO_VERSION } from '../model/release.js';
 import { type ComponentName, type ComponentSpec, type GatewaySpec, type IstioOperator, type JsonObject, LABELS } from '../model/install.js';
 import { chartDefaults } from './chart-defaults.js';
-import { isObject, overlay } from './merge.js';
+import { asObject, isObject, overlay } from './merge.js';
 import { Values } from './values.js';
 
 export interface GatewayInstance {
@@ -56,7 +56,7 @@ export function buildContext(iop: IstioOperator, profile: string): RenderContext
   global['tag'] = spec.tag ?? (typeof global['tag'] === 'string' && global['tag'] !== '' ? global['tag'] : ISTIO_VERSION);
   global['istioNamespace'] = namespace;
   v['revision'] = revision;
-  v['meshConfig'] = overlay(isObject(v['meshConfig']) ? v['meshConfig'] : {}, spec.meshConfig ?? {}) as JsonObject;
+  v['meshConfig'] = overlay(asObject(v['meshConfig']), spec.meshConfig ?? {}) as JsonObject;
   if (spec.compatibilityVersion !== undefined) v['compatibilityVersion'] = spec.compatibilityVersion;
   (v['pilot'] as JsonObject)['enabled'] = comps.pilot?.enabled ?? true;
   const pilotCni = (v['pilot'] as JsonObject)['cni'] as JsonObject;

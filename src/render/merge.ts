@@ -4,6 +4,9 @@ import { isRecord } from '../util/narrow.js';
 /** src/util/narrow.ts's isRecord, narrowing to the renderer's JSON type. */
 export const isObject = (v: unknown): v is JsonObject => isRecord(v);
 
+/** The map, or {} for anything else (src/util/narrow.ts's asRecord, in the renderer's JSON type). */
+export const asObject = (v: unknown): JsonObject => (isObject(v) ? v : {});
+
 /** o[k] = v as an own property, also for k = "__proto__" (which a plain assignment would turn into a prototype). */
 export function setOwn(o: JsonObject, k: string, v: Json): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });

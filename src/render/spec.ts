@@ -4,13 +4,14 @@
  * Problems in files are InputErrors (exit 65) naming the file; problems in flags are UsageErrors
  * (exit 64) naming the flag.
  */
-import { parseAllDocuments } from 'yaml';
-import { documentToJs } from '../yaml-input.js';
+import { stringOrUndefined } from '../util/narrow.js';
 import { InputError, UsageError, didYouMean, excerpt } from '../errors.js';
 import type { IstioOperator, Json, JsonObject } from '../model/install.js';
 import { type Schema } from '../model/install-schema-dsl.js';
 import { istioOperator, istioOperatorSpec } from '../model/install-schema.js';
-import { isObject, overlay } from './merge.js';
+import { isDns1123Label } from '../model/names.js';
+import { parseKubeYaml } from '../model/yaml.js';
+import { asObject, isObject, overlay } from './merge.js';
 import { PathError, type Segment, formatPath, getAt, parsePath, setAt, typedValue } from './path.js';
 import { type Issue, check, schemaAt } from './validate.js';
 
@@ -50,18 +51,12 @@ interface ParsedSet {
 
 /** Parses one IstioOperator document from YAML text (YAML 1.1, as Kubernetes reads it). */
 export function parseIstioOperator(src: SourceText): JsonObject {
-  const docs = parseAllDocuments(src.text, { version: '1.1', prettyErrors: false, logLevel: 'silent' });
-  if (!Array.isArray(docs)) return {};
   const found: JsonObject[] = [];
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (err) {
-      const line = err.linePos?.[0].line;
-      throw new InputError(`${src.name}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${excerpt(err.message.split('\n')[0] ?? '', 200)}`);
-    }
-    const js = documentToJs(doc);
-    if (!js.ok) throw new InputError(`${src.name}: ${js.message}`);
-    const v = js.value;
+  for (const doc of parseKubeYaml(src.text)) {
+    // A file that does not parse names the line; one whose aliases cannot be expanded (a YAML bomb), the file.
+    if (doc.error?.kind === 'syntax') throw new InputError(`${src.name}:${doc.error.line}: invalid YAML: ${doc.error.message}`);
+    if (doc.error) throw new InputError(`${src.name}: ${doc.error.message}`);
+    const v = doc.value;
     if (v === null || v === undefined) continue;
     if (!isObject(v)) throw new InputError(`${src.name}: expected an IstioOperator (a map), got ${Array.isArray(v) ? 'a list' : typeof v}`);
     found.push(v);
@@ -142,7 +137,7 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   }
   for (const f of files) merged = overlay(merged, f.doc) as JsonObject;
 
-  const spec: JsonObject = isObject(merged['spec']) ? merged['spec'] : {};
+  const spec: JsonObject = asObject(merged['spec']);
   merged['spec'] = spec;
   for (const s of sets) {
     try {
@@ -249,7 +244,6 @@ function originError(
   return new InputError(`profile ${ctx.input.profile ?? 'default'}: spec.${path}: ${message}`);
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IMAGE_REPO = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 // A registry host may have upper-case letters, but only a first component that is one — with a ".",
 // a port, or localhost — is a host; otherwise it is a path component, which must be lower-case
@@ -265,7 +259,6 @@ export function isCidr(s: string): boolean {
   return /^[0-9a-fA-F:]+$/.test(addr) && addr.includes(':') && (addr.match(/::/g) ?? []).length <= 1 && Number(bits) <= 128;
 }
 
-export const isDns1123Label = (s: string): boolean => s.length <= 63 && DNS1123_LABEL.test(s);
 export const isImageRepo = (s: string): boolean => s.length <= 255 && (IMAGE_REPO.test(s) || IMAGE_REPO_HOST.test(s));
 export const isImageTag = (s: string): boolean => IMAGE_TAG.test(s);
 
@@ -274,21 +267,20 @@ function semanticChecks(
   ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
 ): void {
   const spec = iop.spec ?? {};
-  // A YAML null is an unset field (as istioctl reads it), never a value to check.
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const k = (...keys: (string | number)[]): Segment[] => keys.map((x) => (typeof x === 'number' ? { kind: 'index', index: x } : { kind: 'key', key: x }));
-  const revision = str(spec.revision);
+  // Only strings are checked: a YAML null is an unset field (as istioctl reads it), never a value to check.
+  const revision = stringOrUndefined(spec.revision);
   if (revision !== undefined && revision !== '' && !isDns1123Label(revision)) {
     throw originError(k('revision'), `invalid revision "${excerpt(revision)}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
   }
   const hubOk = (path: Segment[], value: unknown): void => {
-    const hub = str(value);
+    const hub = stringOrUndefined(value);
     if (hub !== undefined && hub !== '' && !isImageRepo(hub)) {
       throw originError(path, `invalid hub "${excerpt(hub)}": not a valid image repository (e.g. registry.istio.io/release)`, ctx);
     }
   };
   const tagOk = (path: Segment[], value: unknown): void => {
-    const tag = str(value);
+    const tag = stringOrUndefined(value);
     if (tag !== undefined && tag !== '' && !isImageTag(tag)) {
       throw originError(path, `invalid tag "${excerpt(tag)}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
     }
@@ -296,21 +288,21 @@ function semanticChecks(
   if (spec.hub === '') throw originError(k('hub'), 'invalid hub "": an image repository is needed (e.g. registry.istio.io/release); leave hub out for the default', ctx);
   hubOk(k('hub'), spec.hub);
   tagOk(k('tag'), spec.tag);
-  const gv = isObject(spec.values?.['global']) ? spec.values['global'] : {};
+  const gv = asObject(spec.values?.['global']);
   hubOk(k('values', 'global', 'hub'), typeof gv['hub'] === 'string' ? gv['hub'] : undefined);
   tagOk(k('values', 'global', 'tag'), typeof gv['tag'] === 'string' ? gv['tag'] : undefined);
   const comps = spec.components ?? {};
   for (const c of ['base', 'pilot', 'cni', 'ztunnel', 'istiodRemote'] as const) {
     hubOk(k('components', c, 'hub'), comps[c]?.hub);
     tagOk(k('components', c, 'tag'), comps[c]?.tag);
-    const ns = str(comps[c]?.namespace);
+    const ns = stringOrUndefined(comps[c]?.namespace);
     if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('components', c, 'namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
   }
-  const ns = str(spec.namespace) ?? str(iop.metadata?.namespace);
+  const ns = stringOrUndefined(spec.namespace) ?? stringOrUndefined(iop.metadata?.namespace);
   if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
 
   const values = spec.values ?? {};
-  const proxy = isObject(gv['proxy']) ? gv['proxy'] : {};
+  const proxy = asObject(gv['proxy']);
   for (const key of ['includeIPRanges', 'excludeIPRanges']) {
     const v = proxy[key];
     if (typeof v !== 'string' || v === '' || v === '*') continue;
@@ -333,7 +325,7 @@ function semanticChecks(
     const seen = new Set<string>();
     (comps[list] ?? []).forEach((gw, i) => {
       const path = k('components', list, i);
-      const name = str(gw.name);
+      const name = stringOrUndefined(gw.name);
       if (name === undefined || name === '') throw originError([...path, ...k('name')], `gateway ${list}[${i}] has no name`, ctx);
       if (!GATEWAY_NAME.test(name)) {
         throw originError([...path, ...k('name')], `invalid gateway name "${excerpt(name)}": use lower-case letters, digits, "." and "-" (at most 254)`, ctx);
@@ -342,7 +334,7 @@ function semanticChecks(
       seen.add(name);
       hubOk([...path, ...k('hub')], gw.hub);
       tagOk([...path, ...k('tag')], gw.tag);
-      const gwNs = str(gw.namespace);
+      const gwNs = stringOrUndefined(gw.namespace);
       if (gwNs !== undefined && !isDns1123Label(gwNs)) {
         throw originError([...path, ...k('namespace')], `invalid namespace "${excerpt(gwNs)}": must be a DNS-1123 label`, ctx);
       }

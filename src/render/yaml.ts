@@ -9,6 +9,7 @@
  * syntax, which YAML's double-quoted style accepts). Multi-line strings use literal blocks.
  * A unit test round-trips every golden case through the `yaml` parser in both YAML versions.
  */
+import { isRecord } from '../util/narrow.js';
 
 export function toYaml(objects: readonly unknown[]): string {
   return objects.map((o) => emitDocument(o)).join('---\n');
@@ -16,7 +17,7 @@ export function toYaml(objects: readonly unknown[]): string {
 
 export function emitDocument(value: unknown): string {
   const out: string[] = [];
-  if (isMap(value) && Object.keys(value).length > 0) emitMap(value, 0, out);
+  if (isRecord(value) && Object.keys(value).length > 0) emitMap(value, 0, out);
   else if (Array.isArray(value) && value.length > 0) emitSeq(value, 0, out);
   else out.push(scalarOrEmpty(value) + '\n');
   return out.join('');
@@ -24,8 +25,6 @@ export function emitDocument(value: unknown): string {
 
 const pads: string[] = [];
 const padOf = (n: number): string => (pads[n] ??= ' '.repeat(n));
-
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function emitMap(m: Record<string, unknown>, indent: number, out: string[], firstPrefix?: string): void {
   const pad = padOf(indent);
@@ -43,7 +42,7 @@ function emitMap(m: Record<string, unknown>, indent: number, out: string[], firs
 function emitSeq(list: unknown[], indent: number, out: string[]): void {
   const pad = padOf(indent);
   for (const item of list) {
-    if (isMap(item) && Object.keys(item).length > 0) {
+    if (isRecord(item) && Object.keys(item).length > 0) {
       emitMap(item, indent + 2, out, `${pad}- `);
     } else if (Array.isArray(item) && item.length > 0) {
       out.push(`${pad}-\n`);
@@ -59,7 +58,7 @@ function emitSeq(list: unknown[], indent: number, out: string[]): void {
 
 /** `prefix` is `  key:`; the value goes after it on the same line or below it. */
 function emitValue(prefix: string, v: unknown, indent: number, out: string[]): void {
-  if (isMap(v) && Object.keys(v).length > 0) {
+  if (isRecord(v) && Object.keys(v).length > 0) {
     out.push(prefix + '\n');
     emitMap(v, indent + 2, out);
   } else if (Array.isArray(v) && v.length > 0) {
@@ -74,7 +73,7 @@ function emitValue(prefix: string, v: unknown, indent: number, out: string[]): v
 }
 
 function scalarOrEmpty(v: unknown): string {
-  if (isMap(v)) return '{}';
+  if (isRecord(v)) return '{}';
   if (Array.isArray(v)) return '[]';
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';

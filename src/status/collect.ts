@@ -23,7 +23,7 @@ import type { KubeObject } from '../model/k8s.js';
 import { XdsCallError, xdsDebugCall } from './grpc.js';
 import type { StatusSnapshot, SynczPayload, Transport } from './types.js';
 import { SYNCZ_TYPE, debugNode } from './xds.js';
-import { formatDuration } from '../util/duration.js';
+import { formatTimeout } from '../util/duration.js';
 
 export const MONITORING_PORT = 15014;
 export const XDS_PORT = 15012;
@@ -71,19 +71,16 @@ export interface CollectDeps {
   deadline?: AbortSignal;
 }
 
-/** A timeout as the user gave it: `90s`, `1500ms`. */
-export const seconds = (ms: number): string => formatDuration(ms, ms % 1000 === 0 ? { largest: 's' } : { largest: 'ms', smallest: 'ms' });
-
 function isRunning(pod: KubeObject): boolean {
   return (pod['status'] as { phase?: string } | undefined)?.phase === 'Running' && pod.metadata.deletionTimestamp === undefined;
 }
 
 /** Races a promise against the deadline, naming what was being done when time ran out. */
 async function before<T>(deadline: AbortSignal, timeoutMs: number, what: string, work: Promise<T>): Promise<T> {
-  if (deadline.aborted) throw new ClusterError(`timed out after ${seconds(timeoutMs)} before ${what} (--timeout)`);
+  if (deadline.aborted) throw new ClusterError(`timed out after ${formatTimeout(timeoutMs)} before ${what} (--timeout)`);
   let onAbort: (() => void) | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new ClusterError(`timed out after ${seconds(timeoutMs)} while ${what} (--timeout)`));
+    onAbort = () => reject(new ClusterError(`timed out after ${formatTimeout(timeoutMs)} while ${what} (--timeout)`));
     deadline.addEventListener('abort', onAbort, { once: true });
   });
   try {
@@ -94,19 +91,19 @@ async function before<T>(deadline: AbortSignal, timeoutMs: number, what: string,
 }
 
 /**
- * A port-forward to an istiod pod, opened before the deadline. A failure to open it becomes
- * `failed(message)`; out of time, a port-forward that opens later is closed at once, not left
- * holding the process.
+ * A port-forward to a pod (istiod's, or a proxy's for proxy-config), opened before the deadline. A
+ * failure to open it becomes `failed(message)`; out of time, a port-forward that opens later is
+ * closed at once, not left holding the process. `what` names the pod in messages (default istiod).
  */
-async function forwardBefore(
+export async function forwardBefore(
   kube: KubeClient,
   pod: KubeObject,
-  options: { port: number; timeoutMs: number; deadline: AbortSignal },
+  options: { port: number; timeoutMs: number; deadline: AbortSignal; what?: string },
   failed: (message: string) => Error,
 ): Promise<Awaited<ReturnType<KubeClient['portForward']>>> {
   const name = pod.metadata.name ?? '';
   const ns = pod.metadata.namespace ?? '';
-  const who = `istiod ${ns}/${name}`;
+  const who = `${options.what ?? 'istiod'} ${ns}/${name}`;
   const forwarding = kube.portForward(ns, name, options.port);
   try {
     return await before(options.deadline, options.timeoutMs, `port-forwarding to ${who} port ${options.port}`, forwarding);
@@ -115,6 +112,11 @@ async function forwardBefore(
     if (err instanceof MeshError) throw err;
     throw failed(`${who}: port-forward to port ${options.port} failed: ${(err as Error).message}`);
   }
+}
+
+/** istiod took longer than --timeout to answer a debug read (HTTP or xDS). */
+function noAnswer(who: string, tried: string, timeoutMs: number): ClusterError {
+  return new ClusterError(`${who}: no answer to ${tried} within ${formatTimeout(timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
 }
 
 /** Running istiod pods, or a ClusterError that says where we looked. */
@@ -160,7 +162,7 @@ export async function readSyncz(
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError' || e.name === 'AbortError' || options.deadline.aborted) {
-        throw new ClusterError(`${who}: no answer to ${tried} within ${seconds(options.timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
+        throw noAnswer(who, tried, options.timeoutMs);
       }
       const cause = handle.lastError?.() ?? e.cause?.code ?? e.cause?.message ?? e.message;
       if (/\b403\b/.test(cause)) {
@@ -248,7 +250,7 @@ export async function readSynczXds(
     if (!(err instanceof XdsCallError)) throw err;
     switch (err.kind) {
       case 'aborted':
-        throw new ClusterError(`${who}: no answer to ${tried} within ${seconds(options.timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
+        throw noAnswer(who, tried, options.timeoutMs);
       case 'unauthenticated':
         throw new ClusterError(
           `${who}: ${tried} refused the token of ServiceAccount ${ns}/${TOKEN_SERVICE_ACCOUNT} (audience ${TOKEN_AUDIENCE}): ${err.message}`,

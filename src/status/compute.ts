@@ -2,6 +2,7 @@
  * proxy-status, the pure part: a snapshot (istiod pods, their syncz answers, the cluster's pods) in,
  * a report (one row per proxy, with findings) out. No clock, no I/O.
  */
+import { proxyContainer, proxyRevision } from '../model/injection.js';
 import type { KubeObject } from '../model/k8s.js';
 import { parseSyncz } from './syncz.js';
 import {
@@ -25,9 +26,6 @@ export interface ComputeOptions {
   /** Only this revision: sidecar pods injected by another revision are not reported as NOT CONNECTED. */
   revision?: string;
 }
-
-/** The name of the sidecar container Istio injects (in containers, or initContainers for native sidecars). */
-export const PROXY_CONTAINER = 'istio-proxy';
 
 interface Container {
   name?: string;
@@ -63,26 +61,22 @@ export function sameVersion(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** An istio-proxy container in containers, or in initContainers (a native sidecar). */
 export function hasSidecar(pod: KubeObject): boolean {
-  return containersOf(pod).some((c) => c.name === PROXY_CONTAINER);
+  return proxyContainer(pod['spec']) !== undefined;
 }
 
 function proxyImageVersion(pod: KubeObject): string | null {
-  return versionFromImage(containersOf(pod).find((c) => c.name === PROXY_CONTAINER)?.image);
+  return versionFromImage(proxyContainer(pod['spec'])?.image);
 }
 
-/** The revision a sidecar was injected by: sidecar.istio.io/status's revision, else the istio.io/rev label. */
-export function podRevision(pod: KubeObject): string {
-  const status = pod.metadata.annotations?.['sidecar.istio.io/status'];
-  if (status !== undefined) {
-    try {
-      const rev = (JSON.parse(status) as { revision?: unknown }).revision;
-      if (typeof rev === 'string' && rev !== '') return rev;
-    } catch {
-      // not JSON: fall through
-    }
-  }
-  return pod.metadata.labels?.['istio.io/rev'] ?? 'default';
+/**
+ * The revision a sidecar was injected by (model/injection.ts's resolver: sidecar.istio.io/status's
+ * revision, else the istio.io/rev label, else default). proxy-status reads neither namespaces nor
+ * revision tags, so none are given.
+ */
+function podRevision(pod: KubeObject): string {
+  return proxyRevision(pod, {}, {}) ?? 'default';
 }
 
 function isLive(pod: KubeObject): boolean {

@@ -8,7 +8,7 @@
  */
 import { ClusterError } from '../errors.js';
 import { type ProxySync, type SyncState, type SynczPayload, type TypeStatus, type XdsType, TYPE_URLS, XDS_TYPES } from './types.js';
-import { isRecord, scalarText } from '../util/narrow.js';
+import { asRecord, isRecord, scalarText } from '../util/narrow.js';
 
 /** Field prefix of each type in the HTTP SyncStatus (`cluster_sent`, `cluster_acked`, …). */
 const HTTP_PREFIX: Record<XdsType, string> = {
@@ -116,7 +116,7 @@ export function parseControlPlaneIdentifier(identifier: unknown): { id: string |
   try {
     const parsed = JSON.parse(identifier) as unknown;
     if (!isRecord(parsed)) return { id: null, version: null };
-    const info = isRecord(parsed['Info']) ? parsed['Info'] : {};
+    const info = asRecord(parsed['Info']);
     return { id: strOrNull(parsed['ID']), version: strOrNull(info['version']) };
   } catch {
     return { id: null, version: null };
@@ -131,16 +131,16 @@ export function reportedIstiodVersion(payload: SynczPayload): string | null {
 }
 
 function parseXds(istiodPod: string, response: Json): ProxySync[] {
-  const cp = isRecord(response['controlPlane']) ? response['controlPlane'] : {};
+  const cp = asRecord(response['controlPlane']);
   const ident = parseControlPlaneIdentifier(cp['identifier']);
   const istiod = ident.id ?? istiodPod;
   const out: ProxySync[] = [];
   for (const resource of Array.isArray(response['resources']) ? response['resources'] : []) {
     if (!isRecord(resource)) continue;
-    const node = isRecord(resource['node']) ? resource['node'] : {};
+    const node = asRecord(resource['node']);
     const id = scalarText(node['id']);
     if (id === '') continue;
-    const meta = isRecord(node['metadata']) ? node['metadata'] : {};
+    const meta = asRecord(node['metadata']);
     const types = Object.fromEntries(
       XDS_TYPES.map((t) => [t, { status: 'IGNORED', lastUpdated: null, error: null } satisfies TypeStatus]),
     ) as Record<XdsType, TypeStatus>;

@@ -4,6 +4,7 @@
  * name, `containers[name:discovery]`; dots in keys escaped; keys in the order met); apply's
  * "what would change" lists paths with `{ sortKeys, escapeDots: false, namedLists: false, lists: 'whole' }`.
  */
+import { isRecord } from './narrow.js';
 
 export interface FieldChange {
   path: string;
@@ -26,12 +27,11 @@ export interface TreeDiffOptions {
   lists?: 'elements' | 'whole';
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A key set to undefined is absent, as in JSON (objects built in code may carry one). */
 const has = (o: Record<string, unknown>, k: string): boolean => Object.hasOwn(o, k) && o[k] !== undefined;
 
 export function diffTrees(a: unknown, b: unknown, options: TreeDiffOptions = {}, path = ''): FieldChange[] {
-  if (isMap(a) && isMap(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const out: FieldChange[] = [];
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
     if (options.sortKeys === true) keys.sort();
@@ -48,7 +48,7 @@ export function diffTrees(a: unknown, b: unknown, options: TreeDiffOptions = {},
     return out;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    const named = (l: unknown[]): boolean => l.length > 0 && l.every((e) => isMap(e) && typeof e['name'] === 'string');
+    const named = (l: unknown[]): boolean => l.length > 0 && l.every((e) => isRecord(e) && typeof e['name'] === 'string');
     if (options.namedLists !== false && named(a) && named(b)) {
       const name = (e: unknown): string => (e as Record<string, string>)['name'] ?? '';
       const out: FieldChange[] = [];

@@ -53,3 +53,8 @@ export function formatDuration(ms: number, format: DurationFormat = {}): string 
     .map(([unit, n]) => `${n}${unit}`)
     .join('');
 }
+
+/** A timeout as a user gives it on a flag: whole seconds as `90s`, anything else as `1500ms`. */
+export function formatTimeout(ms: number): string {
+  return formatDuration(ms, ms % 1000 === 0 ? { largest: 's' } : { largest: 'ms', smallest: 'ms' });
+}

@@ -9,6 +9,7 @@ import { UsageError } from '../../errors.js';
 import { type RenderInput, type SourceText, parseIstioOperator } from '../../render/index.js';
 import type { CliContext } from '../context.js';
 import type { RenderFlags } from '../options/render.js';
+import { isRecord } from '../../util/narrow.js';
 
 /** The `profiles/` folder of the package (found upwards from this module: dist/ or src/cli/actions/). */
 export function profilesDir(): string {
@@ -63,7 +64,7 @@ export async function readRenderInput(ctx: CliContext, flags: RenderFlags): Prom
   }
   for (const f of files) {
     const spec = parseIstioOperator(f)['spec'];
-    const p = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec['profile'] : undefined;
+    const p = isRecord(spec) ? spec['profile'] : undefined;
     if (typeof p === 'string') candidates.push({ flag: `${f.name}: spec.profile`, name: p });
   }
   for (const c of candidates) {

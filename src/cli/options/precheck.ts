@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { isDns1123Label } from '../../model/names.js';
 import { checkNamespaceFlag, outputOption } from '../flags.js';
 
 export interface PrecheckFlags {
@@ -17,7 +18,7 @@ export function addPrecheckOptions(cmd: Command): Command {
 
 export function validatePrecheck(flags: PrecheckFlags): void {
   checkNamespaceFlag('-i/--istio-namespace', flags.istioNamespace);
-  if (flags.removing !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.removing)) {
+  if (flags.removing !== undefined && !isDns1123Label(flags.removing)) {
     throw new UsageError(`--removing: "${flags.removing}" is not a valid revision name (lowercase letters, digits and '-', e.g. 1-30-2, canary)`);
   }
 }

@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { ProxyStatusOptions } from '../../status/run.js';
-import { isNamespaceName, outputOption, parseDuration, podTarget } from '../flags.js';
+import { isDns1123Label } from '../../model/names.js';
+import { outputOption, parseDuration, podTarget } from '../flags.js';
 
 export interface ProxyStatusFlags {
   namespace?: string;
@@ -34,7 +35,7 @@ export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusF
   const timeoutMs = parseDuration('--timeout', flags.timeout);
   if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
   for (const [flag, value] of [['--namespace', flags.namespace], ['--istio-namespace', flags.istioNamespace]] as const) {
-    if (value !== undefined && !isNamespaceName(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
+    if (value !== undefined && !isDns1123Label(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
   }
   if (flags.xds && flags.http) throw new UsageError('--xds and --http: choose one transport (without either, mesh tries xDS and falls back to HTTP)');
   const options: ProxyStatusOptions = { istioNamespace: flags.istioNamespace, timeoutMs };

@@ -3,7 +3,8 @@ import { UsageError, didYouMean, excerpt } from '../../errors.js';
 import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import type { RolloutRestartOptions } from '../../restart/index.js';
 import type { WorkloadKind } from '../../restart/types.js';
-import { collect, isNamespaceName, outputOption, parseDuration, parsePositiveInt } from '../flags.js';
+import { isDns1123Label } from '../../model/names.js';
+import { collect, outputOption, parseDuration, parsePositiveInt } from '../flags.js';
 
 export interface RolloutRestartFlags {
   namespace?: string[];
@@ -65,7 +66,7 @@ const KIND_NAMES = new Map<string, WorkloadKind>([
 export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamespace: () => string): RolloutRestartOptions {
   if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
   for (const [flag, ns] of [...(flags.namespace ?? []).map((n) => ['-n/--namespace', n] as const), ['-i/--istio-namespace', flags.istioNamespace] as const]) {
-    if (!isNamespaceName(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
+    if (!isDns1123Label(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
   }
   if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
   const kinds: WorkloadKind[] = [];

@@ -1,9 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError, excerpt } from '../../errors.js';
+import { isDns1123Label } from '../../model/names.js';
 import { collect } from '../flags.js';
-
-/** A revision name: a DNS-1123 label (as render checks spec.revision). */
-const isRevisionName = (s: string): boolean => s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
 
 export interface UninstallFlags {
   revision?: string;
@@ -53,7 +51,7 @@ export function validateUninstallFlags(flags: UninstallFlags): UninstallOptions 
     return base;
   }
   if (!hasRev && !hasFile) throw new UsageError('say what to remove: -r/--revision REV (default for the unrevisioned control plane), -f/--filename FILE, or --purge');
-  if (hasRev && !isRevisionName(flags.revision ?? '')) {
+  if (hasRev && !isDns1123Label(flags.revision ?? '')) {
     throw new UsageError(`--revision "${excerpt(flags.revision ?? '')}": not a revision name (a DNS-1123 label: lower-case letters, digits and "-", e.g. default, canary, 1-31-1)`);
   }
   if (hasRev && hasFile) throw new UsageError('use either -r/--revision or -f/--filename, not both');

@@ -3,6 +3,7 @@
  * to what, in RBAC terms for a 401/403, pointing at the kubeconfig for a certificate that does not verify.
  */
 import { KubeApiError } from '../client.js';
+import { formatTimeout } from '../../util/duration.js';
 
 /** For a 401/403: what was refused, in RBAC terms, and who asked. */
 export interface Denied {
@@ -110,7 +111,7 @@ export function timeoutError(target: string, server: string, timeoutMs: number):
   const e = new KubeApiError(
     0,
     'Timeout',
-    `${target}: the API server at ${server} did not answer within ${formatSeconds(timeoutMs)} (--request-timeout)`,
+    `${target}: the API server at ${server} did not answer within ${formatTimeout(timeoutMs)} (--request-timeout)`,
     target,
   );
   e.afterLostResponse = true;
@@ -163,8 +164,4 @@ function permissionError(status: number, reason: string, message: string, target
     `${target}: permission denied: may not ${d.verb} ${d.resource}${where} (403 Forbidden${said}; check with: ${canI})`,
     target,
   );
-}
-
-export function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

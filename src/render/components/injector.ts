@@ -12,7 +12,7 @@ import type { Json, JsonObject } from '../../model/install.js';
 import type { KubeObject } from '../../model/k8s.js';
 import { istiodInjectorChartDefaults } from '../chart-defaults.js';
 import type { RenderContext } from '../context.js';
-import { isObject } from '../merge.js';
+import { asObject, isObject } from '../merge.js';
 import { INJECTION_TEMPLATES } from './injection/index.js';
 import type { Labels } from './shared.js';
 
@@ -27,8 +27,6 @@ function helmMerge(base: Json | undefined, over: Json | undefined): Json | undef
   for (const [k, v] of Object.entries(over)) out[k] = helmMerge(out[k], v)!;
   return out;
 }
-
-const obj = (v: Json | undefined): JsonObject => (isObject(v) ? v : {});
 
 /** Sorts map keys recursively, as Go's JSON encoder (toPrettyJson) writes them. */
 function sortKeys(v: Json): Json {
@@ -57,13 +55,13 @@ export function injectorValues(ctx: RenderContext): JsonObject {
   }) as JsonObject;
   let v = helmMerge(istiodInjectorChartDefaults(), user) as JsonObject;
   // The chart copies everything under `.pilot` to the top level (its "descope legacy" step).
-  v = helmMerge(v, obj(v['pilot'])) as JsonObject;
-  const gateways = obj(v['gateways']);
+  v = helmMerge(v, asObject(v['pilot'])) as JsonObject;
+  const gateways = asObject(v['gateways']);
   const out: JsonObject = {
-    global: obj(v['global']),
-    sidecarInjectorWebhook: obj(v['sidecarInjectorWebhook']),
+    global: asObject(v['global']),
+    sidecarInjectorWebhook: asObject(v['sidecarInjectorWebhook']),
     revision: v['revision'] ?? '',
-    pilot: { cni: obj(v['cni']), env: obj(v['env']) },
+    pilot: { cni: asObject(v['cni']), env: asObject(v['env']) },
     gateways: {
       ...(gateways['securityContext'] !== undefined ? { securityContext: gateways['securityContext'] } : {}),
       ...(gateways['seccompProfile'] !== undefined ? { seccompProfile: gateways['seccompProfile'] } : {}),
@@ -74,11 +72,11 @@ export function injectorValues(ctx: RenderContext): JsonObject {
 
 /** The `config` key: what istiod's injector reads besides the values. */
 export function injectorConfig(values: JsonObject): JsonObject {
-  const siw = obj(values['sidecarInjectorWebhook']);
+  const siw = asObject(values['sidecarInjectorWebhook']);
   const list = (k: string): Json[] => (Array.isArray(siw[k]) ? siw[k] : []);
-  const proxy = obj(obj(values['global'])['proxy']);
-  const custom = obj(siw['templates']);
-  const annotations = obj(siw['injectedAnnotations']);
+  const proxy = asObject(asObject(values['global'])['proxy']);
+  const custom = asObject(siw['templates']);
+  const annotations = asObject(siw['injectedAnnotations']);
   return {
     defaultTemplates: list('defaultTemplates').length > 0 ? list('defaultTemplates') : ['sidecar'],
     policy: proxy['autoInject'] ?? null,

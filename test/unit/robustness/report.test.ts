@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputError, excerpt } from '../../../src/errors.js';
-import { escapeControl, reportError } from '../../../src/cli/report.js';
+import { InputError, escapeControl, excerpt } from '../../../src/errors.js';
+import { reportError } from '../../../src/cli/report.js';
 
 const report = (err: unknown): { code: number; text: string } => {
   let text = '';

@@ -316,7 +316,7 @@ async function deletePods(
 
 /**
  * Waits until every pod of the workload (its selector; owned by its controller when known) is Ready
- * and not terminating, and there are at least its desired replicas. Bounded by the workload's limit.
+ * and not terminating, and a StatefulSet has at least its desired replicas. Bounded by the workload's limit.
  */
 async function allReady(
   item: PlanItem,
@@ -331,7 +331,8 @@ async function allReady(
   const judge = (): boolean => {
     const mine = [...pods.values()].filter((p) => ownerUid === undefined || controllerOf(p)?.uid === ownerUid);
     const down = mine.filter((p) => p.metadata.deletionTimestamp !== undefined || !isPodReady(p)).map((p) => p.metadata.name ?? '?');
-    const missing = item.replicas !== undefined && mine.length < item.replicas ? [`${item.replicas - mine.length} missing`] : [];
+    // A StatefulSet's missing pod is a pod down; a DaemonSet's count follows its nodes (one may have none).
+    const missing = item.kind === 'StatefulSet' && item.replicas !== undefined && mine.length < item.replicas ? [`${item.replicas - mine.length} missing`] : [];
     notReady = [...down.sort(), ...missing];
     return notReady.length === 0;
   };

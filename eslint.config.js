@@ -34,11 +34,13 @@ const MAY_IMPORT = {
 };
 
 const layerZones = [
-  ...Object.entries(MAY_IMPORT).map(([layer, allowed]) => ({
-    target: `./src/${layer}`,
-    from: LAYERS.filter((l) => l !== layer && !allowed.includes(l)).map((l) => `./src/${l}`),
-    message: `docs/architecture.md: src/${layer} may import only ${[...allowed.map((l) => `src/${l}`), 'the shared files'].join(', ')}.`,
-  })).filter((zone) => zone.from.length > 0),
+  ...Object.entries(MAY_IMPORT)
+    .map(([layer, allowed]) => ({
+      target: `./src/${layer}`,
+      from: LAYERS.filter((l) => l !== layer && !allowed.includes(l)).map((l) => `./src/${l}`),
+      message: `docs/architecture.md: src/${layer} may import only ${[...allowed.map((l) => `src/${l}`), 'the shared files'].join(', ')}.`,
+    }))
+    .filter((zone) => zone.from.length > 0),
   // The shared files import no part of src/ (only the yaml package).
   ...SHARED.map((file) => ({
     target: `./src/${file}`,
@@ -67,7 +69,19 @@ const layerZones = [
 // commands/* and options/* are loaded for `mesh --help`: only type imports from the cores, so that
 // the Kubernetes client, the renderer and the analyzers stay in lazily imported chunks.
 const heavyForHelp = {
-  group: ['**/kube/**', '**/render/**', '**/apply/**', '**/restart/**', '**/status/**', '**/analyze/**', '!**/analyze/messages.js', '!**/analyze/suppress.js', '**/proxyconfig/**', '!**/proxyconfig/ports.js', '**/actions/**'],
+  group: [
+    '**/kube/**',
+    '**/render/**',
+    '**/apply/**',
+    '**/restart/**',
+    '**/status/**',
+    '**/analyze/**',
+    '!**/analyze/messages.js',
+    '!**/analyze/suppress.js',
+    '**/proxyconfig/**',
+    '!**/proxyconfig/ports.js',
+    '**/actions/**',
+  ],
   allowTypeImports: true,
   message: 'commands/* and options/* are loaded for mesh --help: import a core only as a type, or inside the action with import().',
 };
@@ -134,7 +148,11 @@ export default defineConfig(
       // promises that the runner itself waits for.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -185,7 +185,9 @@ async function main() {
     const fmt = (n) => n.toFixed(0).padStart(6);
     console.log(`synthetic mesh: ${objects} objects in ${namespaces} namespaces (best of ${runs} runs, fresh process each; CPU time)`);
     console.log(`parse only (read + the yaml package, YAML 1.1):${fmt(parse.ms)} ms   peak RSS ${fmt(parse.rssMB)} MB`);
-    console.log(`analyze from files (parse + ${analyze.analyzers} analyzers): ${fmt(analyze.ms)} ms   peak RSS ${fmt(analyze.rssMB)} MB   (${analyze.findings} findings; analysis alone ${analyze.analyzeMs.toFixed(0)} ms)`);
+    console.log(
+      `analyze from files (parse + ${analyze.analyzers} analyzers): ${fmt(analyze.ms)} ms   peak RSS ${fmt(analyze.rssMB)} MB   (${analyze.findings} findings; analysis alone ${analyze.analyzeMs.toFixed(0)} ms)`,
+    );
     const ratio = analyze.ms / parse.ms;
     if (Object.keys(analyze.perAnalyzer).length > 0) console.log(analyze.perAnalyzer);
     console.log(`ratio analyze/parse: ${ratio.toFixed(2)}x (goal: well under 2x)`);
@@ -200,7 +202,11 @@ function timed(cmd, args) {
   const gnuTime = existsSync('/usr/bin/time');
   const start = process.hrtime.bigint();
   const r = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' } })
+    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' },
+      })
     : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0 && r.status !== 79) throw new Error(`${cmd} exited ${r.status}: ${r.stderr.slice(-1000)}`);
@@ -235,15 +241,21 @@ function againstIstioctl(meshDir, objects, runs) {
   const fmt = (n) => n.toFixed(0).padStart(6);
   console.log(`against istioctl: ${objects} objects from files, -A (best of ${runs}, whole processes, wall time; peak RSS the highest seen)`);
   console.log(`  istioctl analyze --use-kube=false: ${fmt(s.ms)} ms   peak RSS ${fmt(rss(istioRuns))} MB   (${s.findings} findings)`);
-  console.log(`  mesh analyze --use-kube=false:     ${fmt(m.ms)} ms   peak RSS ${fmt(rss(meshRuns))} MB   (${m.findings} findings; mesh also runs the analyzers that read Services, Pods, Deployments from files, which istioctl skips)`);
+  console.log(
+    `  mesh analyze --use-kube=false:     ${fmt(m.ms)} ms   peak RSS ${fmt(rss(meshRuns))} MB   (${m.findings} findings; mesh also runs the analyzers that read Services, Pods, Deployments from files, which istioctl skips)`,
+  );
   const speed = s.ms / m.ms;
   const mem = rss(meshRuns) / rss(istioRuns);
-  console.log(`  speed-up ${speed.toFixed(2)}x (goal: >= 5x) ${speed >= 5 ? 'MET' : 'NOT MET'}; RSS ratio mesh/istioctl ${mem.toFixed(2)} (goal: <= 1) ${mem <= 1 ? 'MET' : 'NOT MET'}`);
+  console.log(
+    `  speed-up ${speed.toFixed(2)}x (goal: >= 5x) ${speed >= 5 ? 'MET' : 'NOT MET'}; RSS ratio mesh/istioctl ${mem.toFixed(2)} (goal: <= 1) ${mem <= 1 ? 'MET' : 'NOT MET'}`,
+  );
 }
 
 async function worker(mode, dir) {
   const { readdirSync, readFileSync } = await import('node:fs');
-  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
   // CPU time, not wall time: the benchmark machine is shared, and wall time swings with its load.
   const cpu = () => {
     const u = process.cpuUsage();
@@ -287,5 +299,15 @@ async function worker(mode, dir) {
       perAnalyzer[a.meta.name] = Math.round(cpu() - s);
     }
   }
-  console.log(JSON.stringify({ ms, analyzeMs, perAnalyzer, rssMB: process.resourceUsage().maxRSS / 1024, resources: resources.length, findings: result.messages.length, analyzers: ANALYZERS.length }));
+  console.log(
+    JSON.stringify({
+      ms,
+      analyzeMs,
+      perAnalyzer,
+      rssMB: process.resourceUsage().maxRSS / 1024,
+      resources: resources.length,
+      findings: result.messages.length,
+      analyzers: ANALYZERS.length,
+    }),
+  );
 }

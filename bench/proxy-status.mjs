@@ -55,7 +55,12 @@ try {
           namespace: ns,
           body: {
             metadata: { name, labels: { app }, annotations: { 'sidecar.istio.io/status': '{"revision":"default"}' } },
-            spec: { containers: [{ name: 'app', image: 'registry.local/app:1.0' }, { name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1' }] },
+            spec: {
+              containers: [
+                { name: 'app', image: 'registry.local/app:1.0' },
+                { name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1' },
+              ],
+            },
           },
         });
       }
@@ -70,7 +75,9 @@ try {
     { timeoutMs: 300_000, intervalMs: 2000 },
   );
   step(`connecting ${N} simulated proxies to istiod`);
-  const sim = await startSimProxies(pods.map((p) => ({ pod: p.metadata.name, namespace: ns, ip: p.status.podIP, labels: p.metadata.labels, xds: istiod.grpc })));
+  const sim = await startSimProxies(
+    pods.map((p) => ({ pod: p.metadata.name, namespace: ns, ip: p.status.podIP, labels: p.metadata.labels, xds: istiod.grpc })),
+  );
   cleanups.push(() => sim.close());
   await sim.waitSynced(300_000);
 

@@ -20,7 +20,10 @@ const { run } = await import('../src/restart/index.ts');
 const { rolloutStatus, restartPatch } = await import('../src/restart/status.ts');
 const { FakeKubeClient } = await import('../src/kube/fake.ts');
 
-const sizes = (process.env.MESH_BENCH_N ?? '10,50').split(',').map(Number).filter((n) => n > 0);
+const sizes = (process.env.MESH_BENCH_N ?? '10,50')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 
 function findControlPlane() {
   if (process.env.MESH_BENCH_KUBECONFIG) return process.env.MESH_BENCH_KUBECONFIG;
@@ -44,7 +47,12 @@ function counting(kube) {
       };
     },
   });
-  return { kube: proxy, counts, total: () => Object.values(counts).reduce((a, b) => a + b, 0), reset: () => Object.keys(counts).forEach((k) => delete counts[k]) };
+  return {
+    kube: proxy,
+    counts,
+    total: () => Object.values(counts).reduce((a, b) => a + b, 0),
+    reset: () => Object.keys(counts).forEach((k) => delete counts[k]),
+  };
 }
 
 function deployment(ns, name) {
@@ -64,10 +72,18 @@ function deployment(ns, name) {
 /** An instant stand-in for the Deployment controller, for the fake cluster. */
 function fakeController(fake) {
   const ac = new AbortController();
-  void fake.watch('apps/v1', 'Deployment', { resourceVersion: '0' }, (type, o) => {
-    if (type === 'DELETED' || (o.metadata.generation ?? 0) <= (o.status?.observedGeneration ?? 0)) return;
-    setImmediate(() => fake.update({ ...o, status: { observedGeneration: o.metadata.generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } }));
-  }, ac.signal);
+  void fake.watch(
+    'apps/v1',
+    'Deployment',
+    { resourceVersion: '0' },
+    (type, o) => {
+      if (type === 'DELETED' || (o.metadata.generation ?? 0) <= (o.status?.observedGeneration ?? 0)) return;
+      setImmediate(() =>
+        fake.update({ ...o, status: { observedGeneration: o.metadata.generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } }),
+      );
+    },
+    ac.signal,
+  );
   return () => ac.abort();
 }
 
@@ -95,7 +111,18 @@ async function baseline(kube, ns, names) {
 async function meshRun(kube, ns) {
   const t0 = performance.now();
   const r = await run(
-    { namespaces: [ns], kinds: ['Deployment'], mode: 'all', istioNamespace: 'istio-system', allowDowntime: true, includeOnDelete: false, concurrency: 1, pauseMs: 0, continueOnError: false, dryRun: 'none' },
+    {
+      namespaces: [ns],
+      kinds: ['Deployment'],
+      mode: 'all',
+      istioNamespace: 'istio-system',
+      allowDowntime: true,
+      includeOnDelete: false,
+      concurrency: 1,
+      pauseMs: 0,
+      continueOnError: false,
+      dryRun: 'none',
+    },
     { kube, now: () => new Date() },
   );
   const ms = performance.now() - t0;
@@ -128,7 +155,8 @@ for (const n of sizes) {
   await c.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   if (kubeconfig) {
     // Pods are refused until the namespace's default ServiceAccount exists.
-    for (let i = 0; i < 200 && !(await c.kube.get({ apiVersion: 'v1', kind: 'ServiceAccount', name: 'default', namespace: ns })); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && !(await c.kube.get({ apiVersion: 'v1', kind: 'ServiceAccount', name: 'default', namespace: ns })); i++)
+      await new Promise((r) => setTimeout(r, 100));
   }
   const names = Array.from({ length: n }, (_, i) => `w${String(i).padStart(3, '0')}`);
   for (const name of names) await c.kube.create(deployment(ns, name));
@@ -149,7 +177,9 @@ const last = rows.at(-1);
 const first = rows[0];
 process.stdout.write(`\nrequests of the largest run by kind: ${JSON.stringify(last.counts)}\n`);
 if (rows.length > 1) {
-  process.stdout.write(`request growth ${first.n} → ${last.n} workloads: ${(last.requests / first.requests).toFixed(2)}x for ${(last.n / first.n).toFixed(2)}x the workloads (linear = equal)\n`);
+  process.stdout.write(
+    `request growth ${first.n} → ${last.n} workloads: ${(last.requests / first.requests).toFixed(2)}x for ${(last.n / first.n).toFixed(2)}x the workloads (linear = equal)\n`,
+  );
 }
 const worst = Math.max(...rows.map((r) => (r.mesh - r.base) / r.n));
 process.stdout.write(`target: overhead < 1000 ms per workload — worst ${worst.toFixed(0)} ms: ${worst < 1000 ? 'met' : 'NOT met'}\n`);

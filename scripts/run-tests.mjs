@@ -17,7 +17,10 @@ import { join } from 'node:path';
 const args = process.argv.slice(2);
 // --runs N and --seed S (fuzz): their values are not test paths.
 const fuzzEnv = {};
-for (const [flag, env] of [['--runs', 'MESH_FUZZ_RUNS'], ['--seed', 'MESH_FUZZ_SEED']]) {
+for (const [flag, env] of [
+  ['--runs', 'MESH_FUZZ_RUNS'],
+  ['--seed', 'MESH_FUZZ_SEED'],
+]) {
   const i = args.indexOf(flag);
   if (i < 0) continue;
   const v = args[i + 1];
@@ -94,7 +97,11 @@ function runParity(files) {
 
 let status = 0;
 if (explicit.length > 0) {
-  status = run(explicit.filter((f) => !isE2e(f) && !isParity(f) && !isFaults(f)), fuzzEnv) || status;
+  status =
+    run(
+      explicit.filter((f) => !isE2e(f) && !isParity(f) && !isFaults(f)),
+      fuzzEnv,
+    ) || status;
   status = runParity(explicit.filter(isParity)) || status;
   status = runE2e(explicit.filter((f) => isE2e(f) || isFaults(f))) || status;
 } else {

@@ -25,6 +25,6 @@ export const ALLOW = [
     object: /\/my-gateway(-service-account)?$/,
     path: /^(metadata\.labels|spec\.selector(\.matchLabels)?|spec\.template\.metadata\.labels)\.(app|istio)$/,
     reason:
-      'a gateway with its own name and no `label` selects its own pods (app: <name>, istio: <name without istio->); istioctl gives it the default gateway\'s app/istio labels, so its Service would also select the default gateway\'s pods',
+      "a gateway with its own name and no `label` selects its own pods (app: <name>, istio: <name without istio->); istioctl gives it the default gateway's app/istio labels, so its Service would also select the default gateway's pods",
   },
 ];

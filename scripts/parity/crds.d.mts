@@ -40,7 +40,10 @@ export interface CrdParitySummary {
     }
   >;
 }
-export type Crd = { metadata: { name: string }; spec: { versions: { name: string; storage?: boolean; schema: { openAPIV3Schema: any } }[] } & Record<string, any> } & Record<string, any>;
+export type Crd = {
+  metadata: { name: string };
+  spec: { versions: { name: string; storage?: boolean; schema: { openAPIV3Schema: any } }[] } & Record<string, any>;
+} & Record<string, any>;
 export const repoRoot: string;
 export const CEL_ALLOW_LIST: { crd: string; node: string; rule: string; reason: string }[];
 export function defaultIstioctlPath(): string;

@@ -144,9 +144,26 @@ export function compatible(istio, mesh) {
 
 /** Schema keywords besides type/format/enum that constrain values or merging. */
 const CONSTRAINTS = [
-  'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'pattern',
-  'required', 'nullable', 'oneOf', 'anyOf', 'allOf', 'not', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'default',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'pattern',
+  'required',
+  'nullable',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'not',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'default',
 ];
 
 /** Per field path, the constraint keywords whose values differ: [`path keyword: istio=… mesh=…`]. */
@@ -204,7 +221,17 @@ export function compareCrds(istio, mesh) {
       lines.push(`${name}: MISSING in mesh`);
       continue;
     }
-    const per = { missingPaths: [], mismatchedPaths: [], extraPaths: [], istioRules: 0, meshRules: 0, rulesWithoutCounterpart: [], allowedRules: [], meshOnlyRules: [], constraintDiffs: [] };
+    const per = {
+      missingPaths: [],
+      mismatchedPaths: [],
+      extraPaths: [],
+      istioRules: 0,
+      meshRules: 0,
+      rulesWithoutCounterpart: [],
+      allowedRules: [],
+      meshOnlyRules: [],
+      constraintDiffs: [],
+    };
     summary.perCrd[name] = per;
     for (const iv of icrd.spec.versions) {
       const mv = mcrd.spec.versions.find((v) => v.name === iv.name);

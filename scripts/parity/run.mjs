@@ -52,7 +52,9 @@ if (json) {
 
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-console.log(`${pad('case', 21)}${lpad('equal', 6)}${lpad('differ', 7)}${lpad('only-istioctl', 14)}${lpad('only-mesh', 10)}${lpad('fields', 8)}${lpad('differ', 8)}${lpad('allowed', 8)}`);
+console.log(
+  `${pad('case', 21)}${lpad('equal', 6)}${lpad('differ', 7)}${lpad('only-istioctl', 14)}${lpad('only-mesh', 10)}${lpad('fields', 8)}${lpad('differ', 8)}${lpad('allowed', 8)}`,
+);
 const total = { equal: 0, differing: 0, onlyI: 0, onlyM: 0, fields: 0, diffs: 0, allowed: 0 };
 for (const r of results) {
   const diffs = r.differing.reduce((n, d) => n + d.diffs.length, 0);
@@ -71,10 +73,17 @@ for (const r of results) {
 console.log(
   `${pad('total', 21)}${lpad(total.equal, 6)}${lpad(total.differing, 7)}${lpad(total.onlyI, 14)}${lpad(total.onlyM, 10)}${lpad(total.fields, 8)}${lpad(total.diffs, 8)}${lpad(total.allowed, 8)}`,
 );
-console.log('(objects: equal, differing, only in istioctl, only in mesh; fields: leaf fields of istioctl\'s objects, differing, of those on the allow-list; CRDs excluded)');
+console.log(
+  "(objects: equal, differing, only in istioctl, only in mesh; fields: leaf fields of istioctl's objects, differing, of those on the allow-list; CRDs excluded)",
+);
 
-const unexplained = total.diffs - total.allowed + total.onlyI + results.reduce((n, r) => n + r.onlyMesh.filter((k) => !allowed(ALLOW, r.case, k, '')).length, 0);
-console.log(unexplained === 0 ? 'Every difference is on the allow-list (scripts/parity/allow.mjs).' : `${unexplained} difference(s) not on the allow-list (run with --verbose or a case name).`);
+const unexplained =
+  total.diffs - total.allowed + total.onlyI + results.reduce((n, r) => n + r.onlyMesh.filter((k) => !allowed(ALLOW, r.case, k, '')).length, 0);
+console.log(
+  unexplained === 0
+    ? 'Every difference is on the allow-list (scripts/parity/allow.mjs).'
+    : `${unexplained} difference(s) not on the allow-list (run with --verbose or a case name).`,
+);
 const broader = results.flatMap((r) => r.rbacBroader.map((g) => `${r.case}: ${g}`));
 console.log(broader.length === 0 ? 'RBAC: mesh grants nothing istioctl does not.' : `RBAC broader than istioctl:\n  ${broader.join('\n  ')}`);
 

@@ -47,7 +47,13 @@ export interface MessageRecord {
 }
 
 export function toRecord(m: Message, istioMinor: string): MessageRecord {
-  const r: MessageRecord = { code: m.code, level: m.level, origin: m.resource.kind === '' ? '' : friendlyName(m.resource), message: m.text, documentationUrl: documentationUrl(m.code, istioMinor) };
+  const r: MessageRecord = {
+    code: m.code,
+    level: m.level,
+    origin: m.resource.kind === '' ? '' : friendlyName(m.resource),
+    message: m.text,
+    documentationUrl: documentationUrl(m.code, istioMinor),
+  };
   const ref = reference(m);
   if (ref !== undefined) {
     // Keep istioctl's key order: code, level, origin, reference, message, documentationUrl.
@@ -61,9 +67,20 @@ export function formatMessages(messages: readonly Message[], format: AnalyzeForm
     case 'log':
       return messages.map((m) => logLine(m, options.color === true) + '\n').join('');
     case 'json':
-      return JSON.stringify(messages.map((m) => toRecord(m, options.istioMinor)), null, 2) + '\n';
+      return (
+        JSON.stringify(
+          messages.map((m) => toRecord(m, options.istioMinor)),
+          null,
+          2,
+        ) + '\n'
+      );
     case 'yaml':
-      return messages.length === 0 ? '[]\n' : stringify(messages.map((m) => toRecord(m, options.istioMinor)), { lineWidth: 0 });
+      return messages.length === 0
+        ? '[]\n'
+        : stringify(
+            messages.map((m) => toRecord(m, options.istioMinor)),
+            { lineWidth: 0 },
+          );
     case 'sarif':
       return JSON.stringify(toSarif(messages, options), null, 2) + '\n';
   }
@@ -89,7 +106,15 @@ export function toSarif(messages: readonly Message[], options: FormatOptions): u
     const logical = m.resource.kind === '' ? [] : [{ name: m.resource.name, fullyQualifiedName: friendlyName(m.resource), kind: m.resource.kind }];
     const physical =
       m.origin.file !== undefined && m.origin.file !== '-'
-        ? [{ physicalLocation: { artifactLocation: { uri: m.origin.file.split('\\').join('/') }, ...(m.origin.line !== undefined ? { region: { startLine: m.origin.line } } : {}) }, ...(logical.length > 0 ? { logicalLocations: logical } : {}) }]
+        ? [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: m.origin.file.split('\\').join('/') },
+                ...(m.origin.line !== undefined ? { region: { startLine: m.origin.line } } : {}),
+              },
+              ...(logical.length > 0 ? { logicalLocations: logical } : {}),
+            },
+          ]
         : logical.length > 0
           ? [{ logicalLocations: logical }]
           : [];
@@ -100,7 +125,14 @@ export function toSarif(messages: readonly Message[], options: FormatOptions): u
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'mesh analyze', ...(options.toolVersion !== undefined ? { version: options.toolVersion } : {}), informationUri: `https://istio.io/v${options.istioMinor}/docs/reference/config/analysis/`, rules } },
+        tool: {
+          driver: {
+            name: 'mesh analyze',
+            ...(options.toolVersion !== undefined ? { version: options.toolVersion } : {}),
+            informationUri: `https://istio.io/v${options.istioMinor}/docs/reference/config/analysis/`,
+            rules,
+          },
+        },
         results,
       },
     ],

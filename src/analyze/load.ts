@@ -110,7 +110,11 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
     const bad = entries === undefined ? undefined : entries.find(([, x]) => x !== null && typeof x !== 'string');
     if (entries === undefined || bad !== undefined) {
       const what = bad === undefined ? `metadata.${field}` : `metadata.${field}["${excerpt(bad[0])}"]`;
-      out.problems.push({ file: where.file, line: where.line, message: `${excerpt(kind)} ${excerpt(name)}: ${what} must be ${bad === undefined ? 'a map of strings' : 'a string'} (the API server rejects anything else)` });
+      out.problems.push({
+        file: where.file,
+        line: where.line,
+        message: `${excerpt(kind)} ${excerpt(name)}: ${what} must be ${bad === undefined ? 'a map of strings' : 'a string'} (the API server rejects anything else)`,
+      });
       return;
     }
     if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, (x as string | null) ?? '']));

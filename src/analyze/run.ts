@@ -92,7 +92,10 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
       if (snapshot.restricted.length > 0) {
         const inNs = snapshot.restricted.filter((r) => r.readIn !== undefined).map((r) => KINDS[r.kind].kind);
         const none = snapshot.restricted.filter((r) => r.readIn === undefined).map((r) => KINDS[r.kind].kind);
-        const parts = [...(inNs.length > 0 ? [`${inNs.join(', ')} read in namespace ${defaultNamespace} only`] : []), ...(none.length > 0 ? [`${none.join(', ')} not read`] : [])];
+        const parts = [
+          ...(inNs.length > 0 ? [`${inNs.join(', ')} read in namespace ${defaultNamespace} only`] : []),
+          ...(none.length > 0 ? [`${none.join(', ')} not read`] : []),
+        ];
         deps.warn(`you may not list every kind cluster-wide (403): ${parts.join('; ')}; findings about references to other namespaces may be missing or wrong`);
       }
       if (mesh !== undefined) meshConfig = mesh;
@@ -201,7 +204,9 @@ export async function clusterMeshConfig(
     const cm = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: istioNamespace, name });
     return cm ? meshFrom(cm) : undefined;
   } catch (err) {
-    warn(`cannot read the mesh config (ConfigMap ${istioNamespace}/${name}): ${message(err)}; analysing with the default mesh config (--meshConfigFile gives one)`);
+    warn(
+      `cannot read the mesh config (ConfigMap ${istioNamespace}/${name}): ${message(err)}; analysing with the default mesh config (--meshConfigFile gives one)`,
+    );
     return undefined;
   }
 }

@@ -46,7 +46,10 @@ function friendly(m: Message): string {
 }
 
 function glob(pattern: string): RegExp {
-  const re = pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const re = pattern
+    .split('*')
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${re}$`);
 }
 

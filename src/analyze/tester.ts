@@ -153,7 +153,8 @@ function compare(expected: readonly Expectation[], actual: readonly Message[]): 
         (e.line === undefined || m.origin.line === e.line) &&
         (e.message === undefined || m.text === e.message),
     );
-    if (i < 0) failures.push(`missing finding: ${e.code} ${e.resource}${e.line !== undefined ? `:${e.line}` : ''}${e.message !== undefined ? ` "${e.message}"` : ''}`);
+    if (i < 0)
+      failures.push(`missing finding: ${e.code} ${e.resource}${e.line !== undefined ? `:${e.line}` : ''}${e.message !== undefined ? ` "${e.message}"` : ''}`);
     else left.splice(i, 1);
   }
   for (const m of left) failures.push(`unexpected finding: ${describe(m)}`);

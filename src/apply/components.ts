@@ -104,7 +104,4 @@ function transitiveDeps(c: ComponentName): ComponentName[] {
   return [...out];
 }
 
-export type Outcome<T> =
-  | { status: 'ok'; value: T }
-  | { status: 'failed'; error: unknown }
-  | { status: 'skipped'; because: ComponentName };
+export type Outcome<T> = { status: 'ok'; value: T } | { status: 'failed'; error: unknown } | { status: 'skipped'; because: ComponentName };

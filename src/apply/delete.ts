@@ -80,7 +80,9 @@ async function waitGone(objects: KubeObject[], deps: DeleteDeps, timeoutMs: numb
     if (now() >= deadline) {
       const names = remaining.map(slashName);
       throw kubeFailure(
-        new Error(`still terminating after ${formatDuration(timeoutMs, { largest: 's' })}: ${names.join(', ')} (see their finalizers; run the same command again to check)`),
+        new Error(
+          `still terminating after ${formatDuration(timeoutMs, { largest: 's' })}: ${names.join(', ')} (see their finalizers; run the same command again to check)`,
+        ),
         'delete',
       );
     }

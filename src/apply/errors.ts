@@ -11,11 +11,19 @@ export function kubeFailure(err: unknown, what: KubeObject | string): MeshError 
   if (err instanceof MeshError) return err;
   const name = typeof what === 'string' ? what : slashName(what);
   if (err instanceof KubeApiError) {
-    const hint = err.status === 403 && !err.message.includes('kubectl auth can-i') ? ' (check that your account may do this: kubectl auth can-i)' : err.status === 409 ? ' (someone else changed it; re-run to converge)' : '';
+    const hint =
+      err.status === 403 && !err.message.includes('kubectl auth can-i')
+        ? ' (check that your account may do this: kubectl auth can-i)'
+        : err.status === 409
+          ? ' (someone else changed it; re-run to converge)'
+          : '';
     const message = err.message.includes(err.target) || err.message.startsWith(name) ? err.message : `${name}: ${err.message}`;
     // The server refused what was rendered (an unknown field, a bad value from an overlay or
     // --set): bad input, exit 65, not a cluster failure.
-    if (rejectedInput(err)) return new InputError(`${message.replace(/\s*\n\s*/g, ' ')} (the rendered object is invalid: check the IstioOperator file and --set values)`, { cause: err });
+    if (rejectedInput(err))
+      return new InputError(`${message.replace(/\s*\n\s*/g, ' ')} (the rendered object is invalid: check the IstioOperator file and --set values)`, {
+        cause: err,
+      });
     return new ClusterError(`${message}${hint}`, { cause: err });
   }
   if (err instanceof NotServedError) return new ClusterError(`${name}: ${err.message}`, { cause: err });

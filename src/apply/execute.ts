@@ -52,7 +52,9 @@ export class ReadinessTimeoutError extends ClusterError {
     readonly unready: Unready[],
     timeoutMs: number,
   ) {
-    super(`resources not ready after ${formatDuration(timeoutMs, { largest: 'm', zeros: 'inner' })}`, { details: unready.map((u) => `${u.object} (${u.reason})`) });
+    super(`resources not ready after ${formatDuration(timeoutMs, { largest: 'm', zeros: 'inner' })}`, {
+      details: unready.map((u) => `${u.object} (${u.reason})`),
+    });
   }
 }
 

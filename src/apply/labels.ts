@@ -149,10 +149,7 @@ export function ownerRevision(live: KubeObject): string | undefined {
  *  - `other`: an object of another component that another revision installed (an ingress gateway,
  *    the CNI node agent…): left alone, unless `takeOver` asks to move it to this revision.
  */
-export type Claim =
-  | { claim: 'own'; object: KubeObject }
-  | { claim: 'shared'; object: KubeObject; owner: string }
-  | { claim: 'other'; owner: string };
+export type Claim = { claim: 'own'; object: KubeObject } | { claim: 'shared'; object: KubeObject; owner: string } | { claim: 'other'; owner: string };
 
 export function claimObject(desired: KubeObject, live: KubeObject | undefined, opts: { revision: string | undefined; takeOver?: boolean }): Claim {
   if (live === undefined) return { claim: 'own', object: desired };

@@ -40,10 +40,7 @@ export interface PlannedObject {
   serverCheck?: ServerCheck;
 }
 
-export type ServerCheck =
-  | { result: 'accepted'; note?: string }
-  | { result: 'rejected'; error: MeshError }
-  | { result: 'not-checked'; why: string };
+export type ServerCheck = { result: 'accepted'; note?: string } | { result: 'rejected'; error: MeshError } | { result: 'not-checked'; why: string };
 
 export interface InstallPlan {
   /** Revision label value: `default` or the revision name. */
@@ -86,7 +83,9 @@ export interface PlanOptions {
 export const CONCURRENCY = 8;
 
 export async function planInstall(kube: KubeClient, rendered: readonly KubeObject[], opts: PlanOptions): Promise<InstallPlan> {
-  const desired = rendered.filter((o) => o.kind !== 'Namespace').map((o) => stampOwnerLabels(o, { revision: opts.revision, version: opts.version, namespace: opts.namespace }));
+  const desired = rendered
+    .filter((o) => o.kind !== 'Namespace')
+    .map((o) => stampOwnerLabels(o, { revision: opts.revision, version: opts.version, namespace: opts.namespace }));
   const wantedNamespaces = new Set<string>([opts.namespace]);
   for (const o of rendered) if (o.kind === 'Namespace' && o.metadata.name) wantedNamespaces.add(o.metadata.name);
   for (const o of desired) if (o.metadata.namespace) wantedNamespaces.add(o.metadata.namespace);
@@ -102,7 +101,8 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
     // New objects go through the API server's validation first (a dry-run create), so that an
     // invalid overlay fails the plan before anything changes. One whose namespace comes with this
     // install is checked in `default` instead: the schema is the same.
-    if (ns !== undefined && missing.has(ns)) return { component, object: rendered, action: 'create', changes: [], serverCheck: await dryRunCreate(kube, rendered, ns) };
+    if (ns !== undefined && missing.has(ns))
+      return { component, object: rendered, action: 'create', changes: [], serverCheck: await dryRunCreate(kube, rendered, ns) };
     const live = await getIfServed(kube, rendered);
     if (live === NOT_SERVED) return { component, object: rendered, action: 'create', changes: [], serverCheck: notServed(rendered) };
     if (live === undefined) return { component, object: rendered, action: 'create', changes: [], serverCheck: await dryRunCreate(kube, rendered) };
@@ -129,7 +129,8 @@ export async function planInstall(kube: KubeClient, rendered: readonly KubeObjec
   const prune = owned.filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true');
 
   const namespaceLabels: Record<string, Record<string, string>> = {};
-  for (const o of rendered) if (o.kind === 'Namespace' && o.metadata.name && missing.has(o.metadata.name) && o.metadata.labels) namespaceLabels[o.metadata.name] = o.metadata.labels;
+  for (const o of rendered)
+    if (o.kind === 'Namespace' && o.metadata.name && missing.has(o.metadata.name) && o.metadata.labels) namespaceLabels[o.metadata.name] = o.metadata.labels;
   const plan: InstallPlan = {
     revision: revisionLabelValue(opts.revision),
     targetVersion: opts.version,
@@ -171,7 +172,12 @@ const NOT_SERVED = Symbol('not served');
 
 async function getIfServed(kube: KubeClient, o: KubeObject): Promise<KubeObject | undefined | typeof NOT_SERVED> {
   try {
-    return await kube.get({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
+    return await kube.get({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name ?? '',
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    });
   } catch (err) {
     // A kind whose CRD is part of this install is not served yet: it is a create.
     if (err instanceof NotServedError) return NOT_SERVED;
@@ -191,15 +197,20 @@ async function dryRunCreate(kube: KubeClient, o: KubeObject, missingNamespace?: 
   const probe = missingNamespace === undefined ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } };
   try {
     await kube.apply(probe, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
-    return missingNamespace === undefined ? { result: 'accepted' } : { result: 'accepted', note: `checked in namespace default: ${missingNamespace} comes with this install` };
+    return missingNamespace === undefined
+      ? { result: 'accepted' }
+      : { result: 'accepted', note: `checked in namespace default: ${missingNamespace} comes with this install` };
   } catch (err) {
     if (err instanceof NotServedError) return notServed(o);
     // No namespace default to check it in (a 404 for the namespace): the create will tell.
-    if (missingNamespace !== undefined && err instanceof KubeApiError && err.status === 404) return { result: 'not-checked', why: `namespace ${missingNamespace} comes with this install` };
+    if (missingNamespace !== undefined && err instanceof KubeApiError && err.status === 404)
+      return { result: 'not-checked', why: `namespace ${missingNamespace} comes with this install` };
     const failure = kubeFailure(err, o);
-    if (missingNamespace !== undefined && err instanceof KubeApiError && err.status === 403) return { result: 'not-checked', why: `namespace ${missingNamespace} comes with this install` };
+    if (missingNamespace !== undefined && err instanceof KubeApiError && err.status === 403)
+      return { result: 'not-checked', why: `namespace ${missingNamespace} comes with this install` };
     // Refusals of the object are the answer; a cluster that cannot be reached fails the plan.
-    if (failure instanceof InputError || (err instanceof KubeApiError && (err.status === 400 || err.status === 422 || err.status === 409))) return { result: 'rejected', error: failure };
+    if (failure instanceof InputError || (err instanceof KubeApiError && (err.status === 400 || err.status === 422 || err.status === 409)))
+      return { result: 'rejected', error: failure };
     throw failure;
   }
 }

@@ -74,7 +74,8 @@ export function readinessOf(obj: KubeObject): Readiness {
       if (rolling !== undefined) {
         const partition = numberOr(asRecord(rolling)['partition'], 0);
         const updated = numberOr(status['updatedReplicas'], 0);
-        if (updated < replicas - partition) return { ready: false, message: `waiting for partitioned roll out to finish: ${updated} out of ${replicas - partition} new pods have been updated` };
+        if (updated < replicas - partition)
+          return { ready: false, message: `waiting for partitioned roll out to finish: ${updated} out of ${replicas - partition} new pods have been updated` };
         return { ready: true };
       }
       if (status['updateRevision'] !== status['currentRevision']) return { ready: false, message: 'waiting for the rolling update to complete' };
@@ -109,7 +110,9 @@ export function podProblem(pod: KubeObject): string | undefined {
   }
   const ready = conditions.find((c) => c['type'] === 'Ready');
   if (status['phase'] === 'Running' && ready?.['status'] === 'False') {
-    const restarts = asRecords(status['containerStatuses']).filter((c) => c['ready'] !== true).map((c) => String(c['name']));
+    const restarts = asRecords(status['containerStatuses'])
+      .filter((c) => c['ready'] !== true)
+      .map((c) => String(c['name']));
     return `readiness probe failing: ${String(ready['message'] ?? `containers with unready status: [${restarts.join(' ')}]`)}`;
   }
   if (status['phase'] === 'Pending' || status['phase'] === undefined) return `pod ${pod.metadata.name ?? ''} is pending`;

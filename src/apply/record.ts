@@ -121,9 +121,7 @@ export async function readInstallRecords(kube: KubeClient): Promise<InstallRecor
     .sort((a, b) => (a.revision === 'default' ? -1 : b.revision === 'default' ? 1 : a.revision.localeCompare(b.revision)));
 }
 
-export type RecordChoice =
-  | { found: InstallRecord; others: InstallRecord[] }
-  | { found: undefined; reason: string; others: InstallRecord[] };
+export type RecordChoice = { found: InstallRecord; others: InstallRecord[] } | { found: undefined; reason: string; others: InstallRecord[] };
 
 /**
  * The record verify-install checks against: the one of `revision` when given; else the only one, or
@@ -138,6 +136,11 @@ export function chooseRecord(records: readonly InstallRecord[], revision: string
   }
   if (records.length === 0) return { found: undefined, reason: 'no install record in the cluster', others: [] };
   const found = records.find((r) => r.revision === 'default') ?? (records.length === 1 ? records[0] : undefined);
-  if (found === undefined) return { found: undefined, reason: `several revisions are installed (${records.map((r) => r.revision).join(', ')}): say which with -r`, others: [...records] };
+  if (found === undefined)
+    return {
+      found: undefined,
+      reason: `several revisions are installed (${records.map((r) => r.revision).join(', ')}): say which with -r`,
+      others: [...records],
+    };
   return { found, others: records.filter((r) => r !== found) };
 }

@@ -15,7 +15,6 @@ import { listOwned } from './plan.js';
 import { deleteOrder } from './order.js';
 import { proxyRevision, revisionTags, targetRevision } from '../model/injection.js';
 
-
 export interface UninstallSelection {
   /** `default`, a revision name, or undefined with purge. */
   revision?: string;
@@ -85,7 +84,9 @@ export async function planUninstall(kube: KubeClient, sel: UninstallSelection): 
   const nsLabels = new Map(namespaces.map((n) => [n.metadata.name ?? '', n.metadata.labels ?? {}]));
   const uses = (rev: string | undefined): boolean => rev !== undefined && (sel.purge || rev === revision);
   const proxies = pods
-    .filter((p) => p.metadata.deletionTimestamp === undefined && !isGatewayPod(p) && uses(proxyRevision(p, nsLabels.get(p.metadata.namespace ?? '') ?? {}, tags)))
+    .filter(
+      (p) => p.metadata.deletionTimestamp === undefined && !isGatewayPod(p) && uses(proxyRevision(p, nsLabels.get(p.metadata.namespace ?? '') ?? {}, tags)),
+    )
     .map((p) => `${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`)
     .sort();
   const pointing = namespaces
@@ -116,7 +117,9 @@ export function proxiesWhere(proxies: readonly string[]): string {
  */
 export function inUseRefusal(plan: UninstallPlan, opts: { revision: string; force: boolean; purge: boolean; dryRun: boolean }): FindingsError | undefined {
   if (plan.proxies.length === 0 || opts.force || opts.purge || opts.dryRun) return undefined;
-  return new FindingsError(`refusing to uninstall revision ${opts.revision} while ${proxiesWhere(plan.proxies)} still use it; move them first (mesh rollout-restart), or pass --force to remove it anyway`);
+  return new FindingsError(
+    `refusing to uninstall revision ${opts.revision} while ${proxiesWhere(plan.proxies)} still use it; move them first (mesh rollout-restart), or pass --force to remove it anyway`,
+  );
 }
 
 function isGatewayPod(p: KubeObject): boolean {

@@ -45,7 +45,12 @@ export async function verifyInstall(
     const object = slashName(o);
     let live: KubeObject | undefined;
     try {
-      live = await kube.get({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
+      live = await kube.get({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        name: o.metadata.name ?? '',
+        ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+      });
     } catch (err) {
       if (!(err instanceof NotServedError)) throw kubeFailure(err, o);
     }
@@ -91,9 +96,7 @@ export async function verifyInstall(
   const extras = (await listOwned(kube, installationSelector(opts.revision, opts.namespace)))
     .filter((o) => !keep.has(objectKey(o)) && o.metadata.labels?.[NOT_PRUNED_LABEL] !== 'true' && !isInstallRecord(o))
     .map((o): VerifiedObject => ({ component: componentOf(o), object: slashName(o), state: 'extra', details: [] }));
-  const all = [...objects, ...extras].sort(
-    (a, b) => COMPONENTS.indexOf(a.component) - COMPONENTS.indexOf(b.component) || a.object.localeCompare(b.object),
-  );
+  const all = [...objects, ...extras].sort((a, b) => COMPONENTS.indexOf(a.component) - COMPONENTS.indexOf(b.component) || a.object.localeCompare(b.object));
   const summary: Record<VerifyState, number> = { ok: 0, missing: 0, differs: 0, unready: 0, extra: 0 };
   for (const o of all) summary[o.state]++;
   otherRevision.sort((a, b) => a.object.localeCompare(b.object));

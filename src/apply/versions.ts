@@ -29,7 +29,7 @@ export function versionFromImage(image: string | undefined): string | undefined 
 export function controlPlaneVersions(deployments: readonly KubeObject[]): ControlPlaneVersion[] {
   return deployments
     .map((d) => {
-      const containers = ((d['spec'] as { template?: { spec?: { containers?: Container[] } } } | undefined)?.template?.spec?.containers ?? []);
+      const containers = (d['spec'] as { template?: { spec?: { containers?: Container[] } } } | undefined)?.template?.spec?.containers ?? [];
       const discovery = containers.find((c) => c.name === 'discovery') ?? containers[0];
       const version = versionFromImage(discovery?.image) ?? d.metadata.labels?.[VERSION_LABEL] ?? 'unknown';
       return { revision: d.metadata.labels?.[REVISION_LABEL] ?? 'default', version, deployment: `${d.metadata.namespace ?? ''}/${d.metadata.name ?? ''}` };
@@ -51,10 +51,7 @@ export function dataPlaneVersions(pods: readonly KubeObject[]): DataPlaneVersion
 
 export async function collectRemoteVersions(kube: KubeClient): Promise<RemoteVersions> {
   try {
-    const [deployments, pods] = await Promise.all([
-      kube.list('apps/v1', 'Deployment', { labelSelector: 'app=istiod' }),
-      kube.list('v1', 'Pod', {}),
-    ]);
+    const [deployments, pods] = await Promise.all([kube.list('apps/v1', 'Deployment', { labelSelector: 'app=istiod' }), kube.list('v1', 'Pod', {})]);
     return { controlPlane: controlPlaneVersions(deployments), dataPlane: dataPlaneVersions(pods) };
   } catch (err) {
     throw kubeFailure(err, 'versions in the cluster');

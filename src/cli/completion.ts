@@ -76,7 +76,10 @@ export async function complete(program: Command, words: readonly string[], looku
     const typed = eq > 0 ? current.slice(eq + 1) : current;
     const prefix = eq > 0 ? current.slice(0, eq + 1) : '';
     const values = await optionValues(option, lookups);
-    return [...new Set(values)].filter((v) => v.startsWith(typed)).sort().map((v) => prefix + v);
+    return [...new Set(values)]
+      .filter((v) => v.startsWith(typed))
+      .sort()
+      .map((v) => prefix + v);
   }
   if (current.startsWith('-')) return starts(flagsOf(cmd));
 

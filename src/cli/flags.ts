@@ -22,7 +22,9 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 export function parseDuration(flag: string, value: string): number {
   const ms = parseDurationUnbounded(flag, value);
   if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
-    throw new UsageError(`${flag}: duration "${value.length > 40 ? `${value.slice(0, 40)}…` : value}" is too long (at most ${Math.floor(MAX_DURATION_MS / 3_600_000)}h)`);
+    throw new UsageError(
+      `${flag}: duration "${value.length > 40 ? `${value.slice(0, 40)}…` : value}" is too long (at most ${Math.floor(MAX_DURATION_MS / 3_600_000)}h)`,
+    );
   }
   return ms;
 }

@@ -44,7 +44,11 @@ export function createProgram(ctx: CliContext): Command {
         const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
         if (sub === undefined) {
           // Hidden commands (__complete) are not offered.
-          const known = cmd.createHelp().visibleCommands(cmd).map((c) => c.name()).filter((n) => n !== 'help');
+          const known = cmd
+            .createHelp()
+            .visibleCommands(cmd)
+            .map((c) => c.name())
+            .filter((n) => n !== 'help');
           throw new UsageError(`help: unknown command "${excerpt(name)}"${didYouMean(name, known)}; commands: ${known.join(', ')}`);
         }
         cmd = sub;

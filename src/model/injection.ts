@@ -101,11 +101,7 @@ export function injectedRevision(pod: KubeObject): string | undefined {
  * points to (istio-injection=enabled → default, istio.io/rev), else default. Tags are resolved.
  * Undefined for a pod without an istio-proxy container.
  */
-export function proxyRevision(
-  pod: KubeObject,
-  nsLabels: Readonly<Record<string, string>>,
-  tags: Readonly<Record<string, string>>,
-): string | undefined {
+export function proxyRevision(pod: KubeObject, nsLabels: Readonly<Record<string, string>>, tags: Readonly<Record<string, string>>): string | undefined {
   if (proxyContainer(pod['spec']) === undefined) return undefined;
   const rev = injectedRevision(pod) ?? targetRevision(nsLabels, { ...(pod.metadata.labels ?? {}), [SIDECAR_INJECT]: 'true' }, tags) ?? 'default';
   return resolveRevision(rev, tags);

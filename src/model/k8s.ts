@@ -21,4 +21,3 @@ export interface KubeObject {
   metadata: ObjectMeta;
   [key: string]: unknown;
 }
-

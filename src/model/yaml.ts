@@ -32,10 +32,18 @@ const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE']);
 const FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE']);
 const SPECIAL_FLOATS = new Map<string, number>([
-  ['.inf', Infinity], ['.Inf', Infinity], ['.INF', Infinity],
-  ['+.inf', Infinity], ['+.Inf', Infinity], ['+.INF', Infinity],
-  ['-.inf', -Infinity], ['-.Inf', -Infinity], ['-.INF', -Infinity],
-  ['.nan', NaN], ['.NaN', NaN], ['.NAN', NaN],
+  ['.inf', Infinity],
+  ['.Inf', Infinity],
+  ['.INF', Infinity],
+  ['+.inf', Infinity],
+  ['+.Inf', Infinity],
+  ['+.INF', Infinity],
+  ['-.inf', -Infinity],
+  ['-.Inf', -Infinity],
+  ['-.INF', -Infinity],
+  ['.nan', NaN],
+  ['.NaN', NaN],
+  ['.NAN', NaN],
 ]);
 const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT_BODY: Record<number, RegExp> = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
@@ -140,8 +148,7 @@ const YAML_PACKAGE_OPTIONS = {
   prettyErrors: false,
   // A map key that is itself a map or list is read as its string form, without a process warning.
   logLevel: 'silent',
-  customTags: (tags: Tags): Tags =>
-    tags.filter((t) => typeof t !== 'object' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
+  customTags: (tags: Tags): Tags => tags.filter((t) => typeof t !== 'object' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +315,12 @@ function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
     const err = doc.errors[0];
     if (err) {
       const at = lc.linePos(Math.min(err.pos[0], Math.max(text.trimEnd().length - 1, 0))).line;
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: excerpt(oneLine(err.message), 200), kind: 'syntax' } });
+      out.push({
+        value: null,
+        line: firstLine + at - 1,
+        text: '',
+        error: { line: firstLine + at - 1, message: excerpt(oneLine(err.message), 200), kind: 'syntax' },
+      });
       continue;
     }
     if (doc.contents === null) continue;

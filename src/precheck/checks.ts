@@ -94,9 +94,24 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
   const minor = Number(/^\d+/.exec(s.serverVersion.minor)?.[0] ?? NaN);
   const k8s = `Kubernetes ${s.serverVersion.gitVersion || `${s.serverVersion.major}.${s.serverVersion.minor}`}`;
   if (!(minor >= MIN_K8S_MINOR)) {
-    add({ category: 'kubernetes', check: 'version', status: 'fail', code: 'IST0142', message: `${k8s} is older than Istio 1.31 supports (1.${MIN_K8S_MINOR} to 1.${MAX_TESTED_K8S_MINOR})`, hint: `upgrade the cluster to Kubernetes 1.${MIN_K8S_MINOR} or newer first`, docs: `${DOCS}/releases/supported-releases/` });
+    add({
+      category: 'kubernetes',
+      check: 'version',
+      status: 'fail',
+      code: 'IST0142',
+      message: `${k8s} is older than Istio 1.31 supports (1.${MIN_K8S_MINOR} to 1.${MAX_TESTED_K8S_MINOR})`,
+      hint: `upgrade the cluster to Kubernetes 1.${MIN_K8S_MINOR} or newer first`,
+      docs: `${DOCS}/releases/supported-releases/`,
+    });
   } else if (minor > MAX_TESTED_K8S_MINOR) {
-    add({ category: 'kubernetes', check: 'version', status: 'warn', message: `${k8s} is newer than Istio 1.31 was tested with (1.${MIN_K8S_MINOR} to 1.${MAX_TESTED_K8S_MINOR})`, hint: 'it will likely work; check the release notes of a newer Istio', docs: `${DOCS}/releases/supported-releases/` });
+    add({
+      category: 'kubernetes',
+      check: 'version',
+      status: 'warn',
+      message: `${k8s} is newer than Istio 1.31 was tested with (1.${MIN_K8S_MINOR} to 1.${MAX_TESTED_K8S_MINOR})`,
+      hint: 'it will likely work; check the release notes of a newer Istio',
+      docs: `${DOCS}/releases/supported-releases/`,
+    });
   } else {
     add({ category: 'kubernetes', check: 'version', status: 'ok', message: `${k8s} is supported by Istio 1.31` });
   }
@@ -105,7 +120,15 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
   const denied = s.permissions.filter((p) => !p.allowed);
   if (denied.length > 0) {
     const names = denied.map((p) => (p.group === '' ? p.resource : `${p.resource}.${p.group}`));
-    add({ category: 'permissions', check: 'install', status: 'fail', code: 'IST0141', message: `you may not create ${names.join(', ')}`, hint: `ask for them (kubectl auth can-i create ${names[0] ?? ''}); an install needs cluster-admin or the equivalent`, docs: `${DOCS}/setup/install/` });
+    add({
+      category: 'permissions',
+      check: 'install',
+      status: 'fail',
+      code: 'IST0141',
+      message: `you may not create ${names.join(', ')}`,
+      hint: `ask for them (kubectl auth can-i create ${names[0] ?? ''}); an install needs cluster-admin or the equivalent`,
+      docs: `${DOCS}/setup/install/`,
+    });
   } else {
     add({ category: 'permissions', check: 'install', status: 'ok', message: `you may create every kind an install writes (${s.permissions.length} checked)` });
   }
@@ -121,31 +144,59 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
     if (min !== undefined && v !== undefined && below(v, min)) old.push(`${name} ${written ?? ''} (needs v${min.join('.')})`);
   }
   if (old.length > 0) {
-    add({ category: 'gateway-api', check: 'crd-versions', status: 'fail', code: 'IST0156', message: `Gateway API CRDs older than Istio 1.31 needs: ${old.join('; ')}`, hint: 'install a newer Gateway API release (kubectl apply the standard channel bundle)', docs: `${DOCS}/tasks/traffic-management/ingress/gateway-api/` });
+    add({
+      category: 'gateway-api',
+      check: 'crd-versions',
+      status: 'fail',
+      code: 'IST0156',
+      message: `Gateway API CRDs older than Istio 1.31 needs: ${old.join('; ')}`,
+      hint: 'install a newer Gateway API release (kubectl apply the standard channel bundle)',
+      docs: `${DOCS}/tasks/traffic-management/ingress/gateway-api/`,
+    });
   } else {
-    add({ category: 'gateway-api', check: 'crd-versions', status: 'ok', message: gwCrds.length === 0 ? 'no Gateway API CRDs installed (Istio works without them)' : `${gwCrds.length} Gateway API CRDs at supported versions` });
+    add({
+      category: 'gateway-api',
+      check: 'crd-versions',
+      status: 'ok',
+      message: gwCrds.length === 0 ? 'no Gateway API CRDs installed (Istio works without them)' : `${gwCrds.length} Gateway API CRDs at supported versions`,
+    });
   }
 
   // Control planes and tags
   const revisions = [...new Set(s.istiods.map(revisionOfDeployment))].sort();
   const tags = revisionTags(s.mutatingWebhooks);
-  const tagText = Object.entries(tags).map(([t, r]) => `${t} -> ${r}`).sort();
+  const tagText = Object.entries(tags)
+    .map(([t, r]) => `${t} -> ${r}`)
+    .sort();
   add({
     category: 'control-plane',
     check: 'revisions',
     status: 'ok',
-    message: revisions.length === 0 ? 'no Istio control plane installed' : `revisions: ${revisions.join(', ')}${tagText.length > 0 ? `; tags: ${tagText.join(', ')}` : ''}`,
+    message:
+      revisions.length === 0
+        ? 'no Istio control plane installed'
+        : `revisions: ${revisions.join(', ')}${tagText.length > 0 ? `; tags: ${tagText.join(', ')}` : ''}`,
   });
   for (const [tag, rev] of Object.entries(tags).sort()) {
     if (!revisions.includes(rev)) {
-      add({ category: 'control-plane', check: 'tags', status: 'fail', message: `tag ${tag} points at revision ${rev}, which is not installed: pods injected through it get no sidecar`, hint: `mesh install -r ${rev}, or move the tag to an installed revision`, docs: `${DOCS}/setup/upgrade/canary/` });
+      add({
+        category: 'control-plane',
+        check: 'tags',
+        status: 'fail',
+        message: `tag ${tag} points at revision ${rev}, which is not installed: pods injected through it get no sidecar`,
+        hint: `mesh install -r ${rev}, or move the tag to an installed revision`,
+        docs: `${DOCS}/setup/upgrade/canary/`,
+      });
     }
   }
 
   // Webhooks
   const services = new Set(s.services.map((x) => `${x.metadata.namespace ?? ''}/${x.metadata.name ?? ''}`));
   const webhookProblems: CheckResult[] = [];
-  for (const [kind, configs] of [['MutatingWebhookConfiguration', s.mutatingWebhooks], ['ValidatingWebhookConfiguration', s.validatingWebhooks]] as const) {
+  for (const [kind, configs] of [
+    ['MutatingWebhookConfiguration', s.mutatingWebhooks],
+    ['ValidatingWebhookConfiguration', s.validatingWebhooks],
+  ] as const) {
     for (const cfg of configs) {
       const hooks = (cfg['webhooks'] as Webhook[] | undefined) ?? [];
       if (!hooks.some((h) => /istio/.test(h.name ?? '')) && !(cfg.metadata.name ?? '').includes('istio')) continue;
@@ -153,14 +204,29 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
         const svc = h.clientConfig?.service;
         const where = `${kind} ${cfg.metadata.name ?? ''} (webhook ${h.name ?? ''})`;
         if (svc?.name !== undefined && !services.has(`${svc.namespace ?? ''}/${svc.name}`)) {
-          webhookProblems.push({ category: 'webhooks', check: 'service', status: 'fail', message: `${where} calls Service ${svc.namespace ?? ''}/${svc.name}, which does not exist: matching requests fail or skip injection`, hint: 'remove the configuration (a leftover of an uninstalled revision) or reinstall that revision', docs: `${DOCS}/ops/common-problems/injection/` });
+          webhookProblems.push({
+            category: 'webhooks',
+            check: 'service',
+            status: 'fail',
+            message: `${where} calls Service ${svc.namespace ?? ''}/${svc.name}, which does not exist: matching requests fail or skip injection`,
+            hint: 'remove the configuration (a leftover of an uninstalled revision) or reinstall that revision',
+            docs: `${DOCS}/ops/common-problems/injection/`,
+          });
         } else if ((h.clientConfig?.caBundle ?? '') === '') {
-          webhookProblems.push({ category: 'webhooks', check: 'ca-bundle', status: 'warn', message: `${where} has an empty caBundle: istiod has not patched it yet (or is not running)`, hint: 'check that istiod of that revision is running; it writes the caBundle at start', docs: `${DOCS}/ops/common-problems/injection/` });
+          webhookProblems.push({
+            category: 'webhooks',
+            check: 'ca-bundle',
+            status: 'warn',
+            message: `${where} has an empty caBundle: istiod has not patched it yet (or is not running)`,
+            hint: 'check that istiod of that revision is running; it writes the caBundle at start',
+            docs: `${DOCS}/ops/common-problems/injection/`,
+          });
         }
       }
     }
   }
-  if (webhookProblems.length === 0) add({ category: 'webhooks', check: 'service', status: 'ok', message: "every Istio webhook's Service exists and has a CA bundle" });
+  if (webhookProblems.length === 0)
+    add({ category: 'webhooks', check: 'service', status: 'ok', message: "every Istio webhook's Service exists and has a CA bundle" });
   out.push(...webhookProblems);
 
   // Namespaces labelled for a revision that is not installed
@@ -169,7 +235,14 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
     .map((n) => ({ name: n.metadata.name ?? '', rev: n.metadata.labels?.[REVISION_LABEL] }))
     .filter((n): n is { name: string; rev: string } => n.rev !== undefined && !known.has(n.rev));
   if (orphans.length > 0) {
-    add({ category: 'namespaces', check: 'revision-labels', status: 'fail', message: `namespaces labelled for a revision that is not installed: ${orphans.map((o) => `${o.name} (istio.io/rev=${o.rev})`).join(', ')}`, hint: 'install that revision, add a tag by that name, or relabel the namespace', docs: `${DOCS}/setup/upgrade/canary/` });
+    add({
+      category: 'namespaces',
+      check: 'revision-labels',
+      status: 'fail',
+      message: `namespaces labelled for a revision that is not installed: ${orphans.map((o) => `${o.name} (istio.io/rev=${o.rev})`).join(', ')}`,
+      hint: 'install that revision, add a tag by that name, or relabel the namespace',
+      docs: `${DOCS}/setup/upgrade/canary/`,
+    });
   } else {
     add({ category: 'namespaces', check: 'revision-labels', status: 'ok', message: 'every istio.io/rev namespace label names an installed revision or tag' });
   }
@@ -181,7 +254,14 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
     const left = s.pods.filter((p) => proxyRevision(p, nsLabels.get(p.metadata.namespace ?? '') ?? {}, tags) === s.removing);
     if (left.length > 0) {
       const names = left.slice(0, 10).map((p) => `${p.metadata.name ?? ''}.${p.metadata.namespace ?? ''}`);
-      add({ category: 'proxies', check: 'removing', status: 'fail', message: `${left.length} ${left.length === 1 ? 'proxy uses' : 'proxies use'} revision ${s.removing}: ${names.join(', ')}${left.length > 10 ? ', …' : ''}`, hint: 'move them first (relabel or move the tag, then mesh rollout-restart --outdated)', docs: `${DOCS}/setup/upgrade/canary/` });
+      add({
+        category: 'proxies',
+        check: 'removing',
+        status: 'fail',
+        message: `${left.length} ${left.length === 1 ? 'proxy uses' : 'proxies use'} revision ${s.removing}: ${names.join(', ')}${left.length > 10 ? ', …' : ''}`,
+        hint: 'move them first (relabel or move the tag, then mesh rollout-restart --outdated)',
+        docs: `${DOCS}/setup/upgrade/canary/`,
+      });
     } else {
       add({ category: 'proxies', check: 'removing', status: 'ok', message: `no proxy uses revision ${s.removing}` });
     }
@@ -194,11 +274,32 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
       const until = new Date(cert.validTo);
       const days = (until.getTime() - s.now.getTime()) / 86_400_000;
       const when = until.toISOString().slice(0, 10);
-      if (days < 0) add({ category: 'certificates', check: 'root-ca', status: 'fail', message: `Istio's root certificate expired on ${when}: workloads cannot get certificates`, hint: 'rotate the root CA (plug in a new cacerts Secret)', docs: `${DOCS}/ops/configuration/security/root-transition/` });
-      else if (days < 30) add({ category: 'certificates', check: 'root-ca', status: 'warn', message: `Istio's root certificate expires on ${when} (in ${Math.floor(days)} days)`, hint: 'rotate the root CA before it expires', docs: `${DOCS}/ops/configuration/security/root-transition/` });
+      if (days < 0)
+        add({
+          category: 'certificates',
+          check: 'root-ca',
+          status: 'fail',
+          message: `Istio's root certificate expired on ${when}: workloads cannot get certificates`,
+          hint: 'rotate the root CA (plug in a new cacerts Secret)',
+          docs: `${DOCS}/ops/configuration/security/root-transition/`,
+        });
+      else if (days < 30)
+        add({
+          category: 'certificates',
+          check: 'root-ca',
+          status: 'warn',
+          message: `Istio's root certificate expires on ${when} (in ${Math.floor(days)} days)`,
+          hint: 'rotate the root CA before it expires',
+          docs: `${DOCS}/ops/configuration/security/root-transition/`,
+        });
       else add({ category: 'certificates', check: 'root-ca', status: 'ok', message: `Istio's root certificate is valid until ${when}` });
     } catch {
-      add({ category: 'certificates', check: 'root-ca', status: 'warn', message: `ConfigMap ${s.istioNamespace}/istio-ca-root-cert holds no certificate that parses` });
+      add({
+        category: 'certificates',
+        check: 'root-ca',
+        status: 'warn',
+        message: `ConfigMap ${s.istioNamespace}/istio-ca-root-cert holds no certificate that parses`,
+      });
     }
   }
   return out;

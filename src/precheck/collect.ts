@@ -50,7 +50,9 @@ export async function collectPrecheck(kube: KubeClient, options: PrecheckOptions
       if (svc?.name !== undefined && svc.namespace !== undefined) wanted.set(`${svc.namespace}/${svc.name}`, { name: svc.name, namespace: svc.namespace });
     }
   }
-  const services = (await Promise.all([...wanted.values()].map((s) => kube.get({ apiVersion: 'v1', kind: 'Service', ...s })))).filter((s): s is KubeObject => s !== undefined);
+  const services = (await Promise.all([...wanted.values()].map((s) => kube.get({ apiVersion: 'v1', kind: 'Service', ...s })))).filter(
+    (s): s is KubeObject => s !== undefined,
+  );
   const pods = options.removing !== undefined ? await kube.list('v1', 'Pod') : [];
   const pem = (rootCm?.['data'] as Record<string, string> | undefined)?.['root-cert.pem'];
   return {

@@ -14,10 +14,22 @@ import { ADMIN_PORT } from './ports.js';
 
 export { ADMIN_PORT };
 
-async function getJson(kube: KubeClient, ns: string, pod: string, port: number, path: string, opts: { signal: AbortSignal; timeoutMs: number; token?: string; what: string }): Promise<{ status: number; body: unknown; text: string }> {
+async function getJson(
+  kube: KubeClient,
+  ns: string,
+  pod: string,
+  port: number,
+  path: string,
+  opts: { signal: AbortSignal; timeoutMs: number; token?: string; what: string },
+): Promise<{ status: number; body: unknown; text: string }> {
   const who = `${opts.what} ${ns}/${pod}`;
   const target = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: ns } };
-  const handle = await forwardBefore(kube, target, { port, timeoutMs: opts.timeoutMs, deadline: opts.signal, what: opts.what }, (message) => new ClusterError(message));
+  const handle = await forwardBefore(
+    kube,
+    target,
+    { port, timeoutMs: opts.timeoutMs, deadline: opts.signal, what: opts.what },
+    (message) => new ClusterError(message),
+  );
   try {
     let res: Response;
     try {
@@ -26,9 +38,12 @@ async function getJson(kube: KubeClient, ns: string, pod: string, port: number, 
         signal: opts.signal,
       });
     } catch (err) {
-      if (opts.signal.aborted) throw new ClusterError(`${who}: no answer to GET ${path} on port ${port} within ${formatTimeout(opts.timeoutMs)} (--timeout raises the limit)`);
+      if (opts.signal.aborted)
+        throw new ClusterError(`${who}: no answer to GET ${path} on port ${port} within ${formatTimeout(opts.timeoutMs)} (--timeout raises the limit)`);
       const e = err as Error & { cause?: { code?: string } };
-      throw new ClusterError(`${who}: GET ${path} on port ${port} (port-forward) failed: ${handle.lastError?.() ?? e.cause?.code ?? e.message}; is it listening on port ${port}? (--proxy-admin-port picks another)`);
+      throw new ClusterError(
+        `${who}: GET ${path} on port ${port} (port-forward) failed: ${handle.lastError?.() ?? e.cause?.code ?? e.message}; is it listening on port ${port}? (--proxy-admin-port picks another)`,
+      );
     }
     const text = await res.text();
     let body: unknown;
@@ -63,7 +78,9 @@ export async function proxyPod(kube: KubeClient, namespace: string, pod: string)
 export async function readAdmin(kube: KubeClient, path: '/config_dump' | '/clusters?format=json', o: AdminReadOptions): Promise<unknown> {
   const r = await getJson(kube, o.namespace, o.pod, o.adminPort, path, { signal: o.signal, timeoutMs: o.timeoutMs, what: 'proxy' });
   if (r.status !== 200 || r.body === undefined) {
-    throw new ClusterError(`proxy ${o.namespace}/${o.pod}: GET ${path} on port ${o.adminPort} answered ${r.status}${r.body === undefined ? ' with something that is not JSON' : ''}: ${r.text.trim().slice(0, 120)}`);
+    throw new ClusterError(
+      `proxy ${o.namespace}/${o.pod}: GET ${path} on port ${o.adminPort} answered ${r.status}${r.body === undefined ? ' with something that is not JSON' : ''}: ${r.text.trim().slice(0, 120)}`,
+    );
   }
   return r.body;
 }
@@ -86,14 +103,27 @@ export async function readFileJson(file: string): Promise<unknown> {
  * istiod's view of the proxy: each running istiod is asked for /debug/config_dump?proxyID=; the
  * one the proxy is connected to answers 200 (the others 404).
  */
-export async function readIstiodView(kube: KubeClient, o: { istioNamespace: string; proxyId: string; timeoutMs: number; signal: AbortSignal }): Promise<{ istiod: string; body: unknown }> {
+export async function readIstiodView(
+  kube: KubeClient,
+  o: { istioNamespace: string; proxyId: string; timeoutMs: number; signal: AbortSignal },
+): Promise<{ istiod: string; body: unknown }> {
   const pods = await findIstiodPods(kube, { istioNamespace: o.istioNamespace });
   const token = await kube.createToken(o.istioNamespace, 'default', { audiences: TOKEN_AUDIENCES_FOR_DEBUG, expirationSeconds: 600 });
   const path = `/debug/config_dump?proxyID=${encodeURIComponent(o.proxyId)}`;
   const answers = await Promise.all(
-    pods.map(async (p) => ({ pod: p.metadata.name ?? '', r: await getJson(kube, o.istioNamespace, p.metadata.name ?? '', MONITORING_PORT, path, { signal: o.signal, timeoutMs: o.timeoutMs, token, what: 'istiod' }) })),
+    pods.map(async (p) => ({
+      pod: p.metadata.name ?? '',
+      r: await getJson(kube, o.istioNamespace, p.metadata.name ?? '', MONITORING_PORT, path, {
+        signal: o.signal,
+        timeoutMs: o.timeoutMs,
+        token,
+        what: 'istiod',
+      }),
+    })),
   );
   const hit = answers.find((a) => a.r.status === 200 && a.r.body !== undefined);
   if (hit) return { istiod: hit.pod, body: hit.r.body };
-  throw new ClusterError(`no istiod in ${o.istioNamespace} (${answers.map((a) => `${a.pod}: ${a.r.status}`).join(', ')}) has proxy ${o.proxyId} connected; mesh proxy-status shows where it is`);
+  throw new ClusterError(
+    `no istiod in ${o.istioNamespace} (${answers.map((a) => `${a.pod}: ${a.r.status}`).join(', ')}) has proxy ${o.proxyId} connected; mesh proxy-status shows where it is`,
+  );
 }

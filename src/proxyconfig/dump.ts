@@ -92,7 +92,13 @@ export function parseConfigDump(doc: unknown, where: string): ConfigDump {
     for (const s of fieldArray(secrets, key)) {
       const secret = fieldRecord(s, 'secret');
       if (secret === undefined) continue;
-      out.secrets.push({ name: fieldText(s, 'name') || fieldText(secret, 'name'), versionInfo: fieldText(s, 'version_info'), lastUpdated: fieldText(s, 'last_updated'), secret, state });
+      out.secrets.push({
+        name: fieldText(s, 'name') || fieldText(secret, 'name'),
+        versionInfo: fieldText(s, 'version_info'),
+        lastUpdated: fieldText(s, 'last_updated'),
+        secret,
+        state,
+      });
     }
   }
   return out;

@@ -98,10 +98,13 @@ export interface ListenerFilter {
   type?: string;
 }
 
-const chainsOf = (l: Json): Json[] => [...fieldArray(l, 'filter_chains'), ...(fieldRecord(l, 'default_filter_chain') ? [fieldRecord(l, 'default_filter_chain')!] : [])].filter(isRecord);
-const listenerAddress = (l: Json): string => fieldText(fieldRecord(fieldRecord(l, 'address'), 'socket_address'), 'address') || fieldText(fieldRecord(fieldRecord(l, 'address'), 'pipe'), 'path');
+const chainsOf = (l: Json): Json[] =>
+  [...fieldArray(l, 'filter_chains'), ...(fieldRecord(l, 'default_filter_chain') ? [fieldRecord(l, 'default_filter_chain')!] : [])].filter(isRecord);
+const listenerAddress = (l: Json): string =>
+  fieldText(fieldRecord(fieldRecord(l, 'address'), 'socket_address'), 'address') || fieldText(fieldRecord(fieldRecord(l, 'address'), 'pipe'), 'path');
 const listenerPort = (l: Json): number => fieldNumber(fieldRecord(fieldRecord(l, 'address'), 'socket_address'), 'port_value');
-const extraAddresses = (l: Json): string[] => fieldArray(l, 'additional_addresses').map((a) => fieldText(fieldRecord(fieldRecord(a, 'address'), 'socket_address'), 'address'));
+const extraAddresses = (l: Json): string[] =>
+  fieldArray(l, 'additional_addresses').map((a) => fieldText(fieldRecord(fieldRecord(a, 'address'), 'socket_address'), 'address'));
 
 export function listenerType(l: Json): string {
   let http = 0;
@@ -163,7 +166,9 @@ function inlineRoute(rc: Json): string {
   const parts = vhosts.map((vh) => {
     const domains = fieldArray(vh, 'domains');
     const d = domains.length === 1 && domains[0] === '*' ? '' : domains.join('/');
-    const r = fieldArray(vh, 'routes').map((x) => describeMatch(fieldRecord(x, 'match'))).join(', ');
+    const r = fieldArray(vh, 'routes')
+      .map((x) => describeMatch(fieldRecord(x, 'match')))
+      .join(', ');
     return d === '' ? r : `${d} ${r}`;
   });
   return `Inline Route: ${parts.join('; ')}`;
@@ -288,7 +293,13 @@ export function endpointRows(clusters: readonly ClusterStatus[], filter: Endpoin
       const sa = fieldRecord(fieldRecord(h, 'address'), 'socket_address');
       const pipe = fieldRecord(fieldRecord(h, 'address'), 'pipe');
       const internal = fieldRecord(fieldRecord(h, 'address'), 'envoy_internal_address');
-      const address = sa ? fieldText(sa, 'address') : pipe ? `unix://${fieldText(pipe, 'path')}` : internal ? `envoy://${fieldText(internal, 'server_listener_name')}/${fieldText(internal, 'endpoint_id')}` : 'unknown';
+      const address = sa
+        ? fieldText(sa, 'address')
+        : pipe
+          ? `unix://${fieldText(pipe, 'path')}`
+          : internal
+            ? `envoy://${fieldText(internal, 'server_listener_name')}/${fieldText(internal, 'endpoint_id')}`
+            : 'unknown';
       const port = sa ? fieldNumber(sa, 'port_value') : 0;
       const health = fieldRecord(h, 'health_status');
       const status = fieldText(health, 'eds_health_status') || 'UNKNOWN';
@@ -296,7 +307,14 @@ export function endpointRows(clusters: readonly ClusterStatus[], filter: Endpoin
       if (filter.port && port !== filter.port) continue;
       if (filter.cluster && c.name.toLowerCase() !== filter.cluster.toLowerCase()) continue;
       if (filter.status && status.toLowerCase() !== filter.status.toLowerCase()) continue;
-      rows.push({ endpoint: port !== 0 ? `${address}:${port}` : address, address, port, status, outlierCheck: field(health, 'failed_outlier_check') === true ? 'FAILED' : 'OK', cluster: c.name });
+      rows.push({
+        endpoint: port !== 0 ? `${address}:${port}` : address,
+        address,
+        port,
+        status,
+        outlierCheck: field(health, 'failed_outlier_check') === true ? 'FAILED' : 'OK',
+        cluster: c.name,
+      });
     }
   }
   return rows.sort((a, b) => cmp(a.address, b.address) || cmp(a.port, b.port) || cmp(a.cluster, b.cluster));

@@ -90,7 +90,13 @@ function renderComposed(iop: IstioOperator, profile: string): RenderResult {
         const rendered = renderGateway(ctx, gw);
         const list = kind === 'ingress' ? 'ingressGateways' : 'egressGateways';
         const index = (iop.spec?.components?.[list] ?? []).indexOf(gw.spec);
-        applyK8s(rendered, gw.spec.k8s, { where: `components.${list}[${index}].k8s`, workloadKind: 'Deployment', name: gw.name, namespace: gw.namespace, container: 'istio-proxy' });
+        applyK8s(rendered, gw.spec.k8s, {
+          where: `components.${list}[${index}].k8s`,
+          workloadKind: 'Deployment',
+          name: gw.name,
+          namespace: gw.namespace,
+          container: 'istio-proxy',
+        });
         scalingWarning(warnings, `components.${list}[${index}]`, gw.spec.k8s?.replicaCount, gw.values.bool('autoscaleEnabled', true));
         objects.push(...rendered);
       });

@@ -75,17 +75,18 @@ export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, ta
 
   (k8s.overlays ?? []).forEach((ov, i) => {
     const where = `${target.where}.overlays[${i}]`;
-    const obj = objects.find(
-      (o) => o.kind === ov.kind && o.metadata.name === ov.name && (ov.apiVersion === undefined || ov.apiVersion === o.apiVersion),
-    );
+    const obj = objects.find((o) => o.kind === ov.kind && o.metadata.name === ov.name && (ov.apiVersion === undefined || ov.apiVersion === o.apiVersion));
     if (obj === undefined) {
       const all = objects.map((o) => `${o.kind}/${o.metadata.name ?? ''}`);
       // Two names at most: the line stays short with a long --set in front of it.
       const candidates = all.length > 2 ? `${all.slice(0, 2).join(', ')} and ${all.length - 2} more` : all.join(', ');
-      throw new InputError(`${where}: no ${excerpt(String(ov.kind ?? '(kind missing)'), 40)} named "${excerpt(String(ov.name ?? ''), 40)}" in this component (it has: ${candidates})`);
+      throw new InputError(
+        `${where}: no ${excerpt(String(ov.kind ?? '(kind missing)'), 40)} named "${excerpt(String(ov.name ?? ''), 40)}" in this component (it has: ${candidates})`,
+      );
     }
     (ov.patches ?? []).forEach((p, j) => {
-      if (typeof p.path !== 'string' || p.path === '') throw new InputError(`${where}.patches[${j}]: a patch needs a path (e.g. spec.template.spec.containers.[name:discovery].args)`);
+      if (typeof p.path !== 'string' || p.path === '')
+        throw new InputError(`${where}.patches[${j}]: a patch needs a path (e.g. spec.template.spec.containers.[name:discovery].args)`);
       try {
         setAt(obj as unknown as JsonObject, parsePath(p.path), p.value === null ? undefined : structuredClone(p.value));
       } catch (e) {

@@ -40,7 +40,10 @@ export function planOutputDir(existing: readonly string[], index: readonly strin
 }
 
 export function parseIndex(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#') && !l.includes('/') && l !== '..' && l !== '.');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#') && !l.includes('/') && l !== '..' && l !== '.');
 }
 
 export function indexText(names: readonly string[]): string {

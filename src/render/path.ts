@@ -7,10 +7,7 @@ import { excerpt } from '../errors.js';
 import type { Json, JsonObject } from '../model/install.js';
 import { isObject } from './merge.js';
 
-export type Segment =
-  | { kind: 'key'; key: string }
-  | { kind: 'index'; index: number }
-  | { kind: 'select'; key: string; value: string };
+export type Segment = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'select'; key: string; value: string };
 
 export class PathError extends Error {}
 
@@ -127,7 +124,9 @@ export function setAt(root: JsonObject, segments: readonly Segment[], value: Jso
       if (seg.kind === 'index') {
         if (seg.index > node.length && options.pastEnd === 'error') {
           const list = formatPath(segments.slice(0, i));
-          throw new PathError(`"${excerpt(list, 120)}" has ${node.length} element${node.length === 1 ? '' : 's'}, so [${seg.index}] is past its end; [${node.length}] adds one`);
+          throw new PathError(
+            `"${excerpt(list, 120)}" has ${node.length} element${node.length === 1 ? '' : 's'}, so [${seg.index}] is past its end; [${node.length}] adds one`,
+          );
         }
         idx = Math.min(seg.index, node.length);
         if (idx === node.length && !last) node.push(fresh());

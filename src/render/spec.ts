@@ -67,7 +67,9 @@ export function parseIstioOperator(src: SourceText): JsonObject {
   // content as unknown fields.
   if (found[0] !== undefined && Object.keys(iop).length > 0 && !['apiVersion', 'kind', 'metadata', 'spec'].some((k) => Object.hasOwn(iop, k))) {
     const n = Object.keys(iop).length;
-    throw new InputError(`${src.name}: not an IstioOperator: a map of ${n} key${n === 1 ? '' : 's'}, none of them apiVersion, kind, metadata or spec (expected apiVersion: install.istio.io/v1alpha1, kind: IstioOperator, spec: …)`);
+    throw new InputError(
+      `${src.name}: not an IstioOperator: a map of ${n} key${n === 1 ? '' : 's'}, none of them apiVersion, kind, metadata or spec (expected apiVersion: install.istio.io/v1alpha1, kind: IstioOperator, spec: …)`,
+    );
   }
   if (iop['kind'] !== undefined && iop['kind'] !== 'IstioOperator') {
     throw new InputError(`${src.name}: kind is "${excerpt(String(iop['kind']))}", expected IstioOperator (apiVersion install.istio.io/v1alpha1)`);
@@ -157,11 +159,7 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   return { iop: checked, profile: profile.name, blame: (segments, message, where) => originError(segments, message, { input, files, sets }, where) };
 }
 
-function chooseProfile(
-  input: RenderInput,
-  files: { name: string; doc: JsonObject }[],
-  sets: ParsedSet[],
-): { name: string; text: string; where: string } {
+function chooseProfile(input: RenderInput, files: { name: string; doc: JsonObject }[], sets: ParsedSet[]): { name: string; text: string; where: string } {
   let name: string | undefined = input.profile;
   let origin: 'flag' | 'set' | 'file' = 'flag';
   let originName = '--profile';
@@ -175,7 +173,10 @@ function chooseProfile(
   }
   if (name === undefined) {
     for (const f of [...files].reverse()) {
-      const p = getAt(f.doc, [{ kind: 'key', key: 'spec' }, { kind: 'key', key: 'profile' }]);
+      const p = getAt(f.doc, [
+        { kind: 'key', key: 'spec' },
+        { kind: 'key', key: 'profile' },
+      ]);
       if (typeof p === 'string') {
         name = p;
         origin = 'file';
@@ -212,7 +213,10 @@ function originError(
   const path = formatPath(segments);
   if (path === 'namespace') {
     for (const f of [...ctx.files].reverse()) {
-      if (getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments]) === undefined && getAt(f.doc, [{ kind: 'key', key: 'metadata' }, ...segments]) !== undefined) {
+      if (
+        getAt(f.doc, [{ kind: 'key', key: 'spec' }, ...segments]) === undefined &&
+        getAt(f.doc, [{ kind: 'key', key: 'metadata' }, ...segments]) !== undefined
+      ) {
         return new InputError(`${f.name}: metadata.namespace: ${message}`);
       }
     }
@@ -248,7 +252,8 @@ const IMAGE_REPO = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?
 // A registry host may have upper-case letters, but only a first component that is one — with a ".",
 // a port, or localhost — is a host; otherwise it is a path component, which must be lower-case
 // (as the container runtime parses image references: "UPPER/x" is refused, "My.Registry/x" is not).
-const IMAGE_REPO_HOST = /^(?:localhost|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?=:))(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_REPO_HOST =
+  /^(?:localhost|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?=:))(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
 const GATEWAY_NAME = /^[a-z0-9]([a-z0-9.-]{0,252}[a-z0-9])?$/;
 
@@ -262,16 +267,17 @@ export function isCidr(s: string): boolean {
 export const isImageRepo = (s: string): boolean => s.length <= 255 && (IMAGE_REPO.test(s) || IMAGE_REPO_HOST.test(s));
 export const isImageTag = (s: string): boolean => IMAGE_TAG.test(s);
 
-function semanticChecks(
-  iop: IstioOperator,
-  ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] },
-): void {
+function semanticChecks(iop: IstioOperator, ctx: { input: RenderInput; files: { name: string; doc: JsonObject }[]; sets: ParsedSet[] }): void {
   const spec = iop.spec ?? {};
   const k = (...keys: (string | number)[]): Segment[] => keys.map((x) => (typeof x === 'number' ? { kind: 'index', index: x } : { kind: 'key', key: x }));
   // Only strings are checked: a YAML null is an unset field (as istioctl reads it), never a value to check.
   const revision = stringOrUndefined(spec.revision);
   if (revision !== undefined && revision !== '' && !isDns1123Label(revision)) {
-    throw originError(k('revision'), `invalid revision "${excerpt(revision)}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`, ctx);
+    throw originError(
+      k('revision'),
+      `invalid revision "${excerpt(revision)}": must be a DNS-1123 label (lower-case letters, digits and "-", at most 63; e.g. 1-31-1, canary)`,
+      ctx,
+    );
   }
   const hubOk = (path: Segment[], value: unknown): void => {
     const hub = stringOrUndefined(value);
@@ -282,10 +288,15 @@ function semanticChecks(
   const tagOk = (path: Segment[], value: unknown): void => {
     const tag = stringOrUndefined(value);
     if (tag !== undefined && tag !== '' && !isImageTag(tag)) {
-      throw originError(path, `invalid tag "${excerpt(tag)}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`, ctx);
+      throw originError(
+        path,
+        `invalid tag "${excerpt(tag)}": an image tag is letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"`,
+        ctx,
+      );
     }
   };
-  if (spec.hub === '') throw originError(k('hub'), 'invalid hub "": an image repository is needed (e.g. registry.istio.io/release); leave hub out for the default', ctx);
+  if (spec.hub === '')
+    throw originError(k('hub'), 'invalid hub "": an image repository is needed (e.g. registry.istio.io/release); leave hub out for the default', ctx);
   hubOk(k('hub'), spec.hub);
   tagOk(k('tag'), spec.tag);
   const gv = asObject(spec.values?.['global']);
@@ -296,7 +307,8 @@ function semanticChecks(
     hubOk(k('components', c, 'hub'), comps[c]?.hub);
     tagOk(k('components', c, 'tag'), comps[c]?.tag);
     const ns = stringOrUndefined(comps[c]?.namespace);
-    if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('components', c, 'namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
+    if (ns !== undefined && !isDns1123Label(ns))
+      throw originError(k('components', c, 'namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
   }
   const ns = stringOrUndefined(spec.namespace) ?? stringOrUndefined(iop.metadata?.namespace);
   if (ns !== undefined && !isDns1123Label(ns)) throw originError(k('namespace'), `invalid namespace "${excerpt(ns)}": must be a DNS-1123 label`, ctx);
@@ -306,19 +318,30 @@ function semanticChecks(
   for (const key of ['includeIPRanges', 'excludeIPRanges']) {
     const v = proxy[key];
     if (typeof v !== 'string' || v === '' || v === '*') continue;
-    const bad = v.split(',').map((x) => x.trim()).find((x) => !isCidr(x));
+    const bad = v
+      .split(',')
+      .map((x) => x.trim())
+      .find((x) => !isCidr(x));
     if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${excerpt(bad)}" is not a CIDR (e.g. 10.0.0.0/8, fd00::/8) or *`, ctx);
   }
   for (const key of ['includeInboundPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'includeOutboundPorts']) {
     const v = proxy[key];
     if (typeof v !== 'string' || v === '' || v === '*') continue;
-    const bad = v.split(',').map((x) => x.trim()).find((x) => !/^\d{1,5}$/.test(x) || Number(x) > 65535);
-    if (bad !== undefined) throw originError(k('values', 'global', 'proxy', key), `"${excerpt(bad)}" is not a port (0-65535); use a comma-separated list or *`, ctx);
+    const bad = v
+      .split(',')
+      .map((x) => x.trim())
+      .find((x) => !/^\d{1,5}$/.test(x) || Number(x) > 65535);
+    if (bad !== undefined)
+      throw originError(k('values', 'global', 'proxy', key), `"${excerpt(bad)}" is not a port (0-65535); use a comma-separated list or *`, ctx);
   }
   if (spec.compatibilityVersion !== undefined) {
     const minor = Number(spec.compatibilityVersion.split('.')[1]);
     if (!(minor >= 25 && minor <= 30)) {
-      throw originError(k('compatibilityVersion'), `compatibilityVersion "${excerpt(spec.compatibilityVersion)}" is not supported (1.25 to 1.30; quote it in YAML: "1.30", not 1.30)`, ctx);
+      throw originError(
+        k('compatibilityVersion'),
+        `compatibilityVersion "${excerpt(spec.compatibilityVersion)}" is not supported (1.25 to 1.30; quote it in YAML: "1.30", not 1.30)`,
+        ctx,
+      );
     }
   }
   for (const list of ['ingressGateways', 'egressGateways'] as const) {
@@ -371,8 +394,10 @@ function semanticChecks(
 /** Names of fields one level below `path` in the IstioOperator schema (for `profile dump --config-path`). */
 export function suggestConfigPath(path: string): string {
   const segs = path.split('.');
-  const known = schemaAt(istioOperator, segs.map((key) => ({ kind: 'key', key })));
+  const known = schemaAt(
+    istioOperator,
+    segs.map((key) => ({ kind: 'key', key })),
+  );
   if (known.ok) return '';
   return known.message;
 }
-

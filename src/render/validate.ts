@@ -47,7 +47,9 @@ export function check(value: Json, schema: Schema, path: string, issues: Issue[]
     case 'list':
       if (!Array.isArray(value)) return bad(value, schema, path, issues);
       // null unsets a field in an overlay, but a null list element is just a wrong element.
-      return value.map((v, i) => (v === null && schema.i.t !== 'any' ? bad(v, schema.i, `${path}[${i}]`, issues) : check(v, schema.i, `${path}[${i}]`, issues)));
+      return value.map((v, i) =>
+        v === null && schema.i.t !== 'any' ? bad(v, schema.i, `${path}[${i}]`, issues) : check(v, schema.i, `${path}[${i}]`, issues),
+      );
     case 'str':
       if (typeof value === 'number' && schema.coerce) return String(value);
       if (typeof value !== 'string') return bad(value, schema, path, issues);

@@ -136,4 +136,3 @@ function pushBlock(s: string, indent: number, out: string[]): void {
   const body = s.endsWith('\n') ? s.slice(0, -1) : s;
   for (const line of body.split('\n')) out.push(line === '' ? '\n' : `${pad}${line}\n`);
 }
-

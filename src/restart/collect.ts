@@ -56,22 +56,24 @@ export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): P
     }
   };
   const wants = (k: WorkloadKind): boolean => opts.kinds.includes(k);
-  const [deployments, statefulSets, daemonSets, replicaSets, pods, selectedPods, podDisruptionBudgets, injectorConfigMaps, webhooks] =
-    await Promise.all([
-      wants('Deployment') ? listIn('apps/v1', 'Deployment', sel) : Promise.resolve([]),
-      wants('StatefulSet') ? listIn('apps/v1', 'StatefulSet', sel) : Promise.resolve([]),
-      wants('DaemonSet') ? listIn('apps/v1', 'DaemonSet', sel) : Promise.resolve([]),
-      wants('Deployment') ? listIn('apps/v1', 'ReplicaSet') : Promise.resolve([]),
-      listIn('v1', 'Pod'),
-      sel.labelSelector !== undefined ? listIn('v1', 'Pod', sel) : Promise.resolve(undefined),
-      optional('PodDisruptionBudgets', listIn('policy/v1', 'PodDisruptionBudget')),
-      opts.mode === 'outdated'
-        ? optional(`ConfigMaps in ${opts.istioNamespace}`, kube.list('v1', 'ConfigMap', { namespace: opts.istioNamespace }))
-        : Promise.resolve([]),
-      opts.mode === 'outdated'
-        ? optional('revision tags', kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true }))
-        : Promise.resolve([]),
-    ]);
+  const [deployments, statefulSets, daemonSets, replicaSets, pods, selectedPods, podDisruptionBudgets, injectorConfigMaps, webhooks] = await Promise.all([
+    wants('Deployment') ? listIn('apps/v1', 'Deployment', sel) : Promise.resolve([]),
+    wants('StatefulSet') ? listIn('apps/v1', 'StatefulSet', sel) : Promise.resolve([]),
+    wants('DaemonSet') ? listIn('apps/v1', 'DaemonSet', sel) : Promise.resolve([]),
+    wants('Deployment') ? listIn('apps/v1', 'ReplicaSet') : Promise.resolve([]),
+    listIn('v1', 'Pod'),
+    sel.labelSelector !== undefined ? listIn('v1', 'Pod', sel) : Promise.resolve(undefined),
+    optional('PodDisruptionBudgets', listIn('policy/v1', 'PodDisruptionBudget')),
+    opts.mode === 'outdated'
+      ? optional(`ConfigMaps in ${opts.istioNamespace}`, kube.list('v1', 'ConfigMap', { namespace: opts.istioNamespace }))
+      : Promise.resolve([]),
+    opts.mode === 'outdated'
+      ? optional(
+          'revision tags',
+          kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true }),
+        )
+      : Promise.resolve([]),
+  ]);
   const revisionTags = revisionTagsOf(webhooks);
   const snapshot: ClusterSnapshot = {
     namespaces,
@@ -86,7 +88,9 @@ export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): P
   };
   if (selectedPods !== undefined) snapshot.selectedPods = selectedPods;
   if (opts.mode === 'outdated' && snapshot.injectorConfigMaps.length === 0) {
-    warnings.push(`no istio-sidecar-injector ConfigMap in namespace ${opts.istioNamespace}: only revision changes and missing sidecars can be detected (set --istio-namespace?)`);
+    warnings.push(
+      `no istio-sidecar-injector ConfigMap in namespace ${opts.istioNamespace}: only revision changes and missing sidecars can be detected (set --istio-namespace?)`,
+    );
   }
   return { snapshot, warnings };
 }

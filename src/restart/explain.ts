@@ -51,7 +51,9 @@ export function podProblem(pod: KubeObject): string {
       return `container ${stringOrUndefined(c['name']) ?? '?'} restarted ${String(c['restartCount'])} times, last ${stringOrUndefined(terminated['reason'])!}`;
     }
   }
-  const notReady = containers.filter((c) => c['ready'] === false && asRecord(c['state'])['running'] !== undefined).map((c) => stringOrUndefined(c['name']) ?? '?');
+  const notReady = containers
+    .filter((c) => c['ready'] === false && asRecord(c['state'])['running'] !== undefined)
+    .map((c) => stringOrUndefined(c['name']) ?? '?');
   if (notReady.length > 0) return `container ${notReady.join(', ')} running but not ready (readiness probe failing)`;
   for (const c of containers) {
     const reason = stringOrUndefined(asRecord(asRecord(c['state'])['waiting'])['reason']);

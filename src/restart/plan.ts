@@ -61,7 +61,8 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
   const w = c.obj;
   const s = spec(w);
   const replicas = c.kind === 'DaemonSet' ? (numberOrUndefined(status(w)['desiredNumberScheduled']) ?? c.pods.length) : (numberOrUndefined(s['replicas']) ?? 1);
-  const safety = c.kind === 'Deployment' ? deploymentSafety(w, replicas) : c.kind === 'StatefulSet' ? statefulSetSafety(w, replicas) : daemonSetSafety(w, replicas);
+  const safety =
+    c.kind === 'Deployment' ? deploymentSafety(w, replicas) : c.kind === 'StatefulSet' ? statefulSetSafety(w, replicas) : daemonSetSafety(w, replicas);
   const flags: PlanFlag[] = [];
   const notes: string[] = [];
   let action: PlanItem['action'] = 'restart';
@@ -127,7 +128,9 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
     flags,
     reason: c.reason,
     notes,
-    progressDeadlineMs: (c.kind === 'Deployment' ? (numberOrUndefined(s['progressDeadlineSeconds']) ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) : DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000,
+    progressDeadlineMs:
+      (c.kind === 'Deployment' ? (numberOrUndefined(s['progressDeadlineSeconds']) ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) : DEFAULT_PROGRESS_DEADLINE_SECONDS) *
+      1000,
     pods,
     selector: labelSelectorString(s['selector']),
     ...(lastRestartedAt !== undefined ? { lastRestartedAt } : {}),

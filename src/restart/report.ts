@@ -58,7 +58,12 @@ export function planOutcomes(items: readonly PlanItem[]): Outcome[] {
     item,
     result: item.action === 'skip' ? 'skipped' : item.action === 'manual' ? 'manual' : 'planned',
     durationMs: 0,
-    message: item.action === 'restart' ? `would restart (${item.reason})` : item.action === 'delete-pods' ? `would delete ${item.pods.length} pod(s) one at a time` : (item.notes[0] ?? ''),
+    message:
+      item.action === 'restart'
+        ? `would restart (${item.reason})`
+        : item.action === 'delete-pods'
+          ? `would delete ${item.pods.length} pod(s) one at a time`
+          : (item.notes[0] ?? ''),
     problems: [],
   }));
 }

@@ -173,7 +173,16 @@ async function waitRollout(
     const st = rolloutStatus(o);
     last = st;
     const s = asRecord(o['status']);
-    const progressKey = JSON.stringify([o.metadata.generation, s['observedGeneration'], s['updatedReplicas'], s['readyReplicas'], s['availableReplicas'], s['replicas'], s['updatedNumberScheduled'], s['numberAvailable']]);
+    const progressKey = JSON.stringify([
+      o.metadata.generation,
+      s['observedGeneration'],
+      s['updatedReplicas'],
+      s['readyReplicas'],
+      s['availableReplicas'],
+      s['replicas'],
+      s['updatedNumberScheduled'],
+      s['numberAvailable'],
+    ]);
     if (progressKey !== lastProgress) {
       lastProgress = progressKey;
       if (opts.timeoutMs === undefined) timer.reset();
@@ -211,7 +220,10 @@ async function waitRollout(
   if (verdict) return finish('failed', verdict.message, await problems(item, deps));
   const where = last ? `: ${last.message}` : '';
   if (timedOut) {
-    const what = opts.timeoutMs !== undefined ? `timed out after ${formatDuration(limit, ELAPSED)}` : `no progress for ${formatDuration(limit, ELAPSED)} (its progress deadline)`;
+    const what =
+      opts.timeoutMs !== undefined
+        ? `timed out after ${formatDuration(limit, ELAPSED)}`
+        : `no progress for ${formatDuration(limit, ELAPSED)} (its progress deadline)`;
     return finish('timeout', `${what}${where}`, await problems(item, deps));
   }
   return finish('interrupted', `interrupted; its rollout goes on in the cluster${where}`);
@@ -305,7 +317,12 @@ async function deletePods(
       unlink();
     }
     if (!ready) {
-      if (timedOut) return finish('timeout', `the replacement of pod ${name} did not become ready in time (${replaced}/${total} pods replaced)`, await problems(item, deps));
+      if (timedOut)
+        return finish(
+          'timeout',
+          `the replacement of pod ${name} did not become ready in time (${replaced}/${total} pods replaced)`,
+          await problems(item, deps),
+        );
       return finish('interrupted', `interrupted after deleting pod ${name} (${replaced}/${total} pods replaced)`);
     }
     replaced++;

@@ -33,9 +33,7 @@ function live(pod: KubeObject): boolean {
 
 export function selectWorkloads(snap: ClusterSnapshot, opts: SelectOptions): Selection {
   const nsLabels = new Map(snap.namespaces.map((n) => [nameOf(n), n.metadata.labels ?? {}]));
-  const injectors = new Map(
-    snap.injectorConfigMaps.filter((c) => nameOf(c).startsWith(INJECTOR_CONFIGMAP)).map((c) => [nameOf(c), c] as const),
-  );
+  const injectors = new Map(snap.injectorConfigMaps.filter((c) => nameOf(c).startsWith(INJECTOR_CONFIGMAP)).map((c) => [nameOf(c), c] as const));
   const warnings = new Set<string>();
   const sidecarCtx = (ns: string): SidecarContext => ({
     nsLabels: nsLabels.get(ns) ?? {},
@@ -112,7 +110,12 @@ export function selectWorkloads(snap: ClusterSnapshot, opts: SelectOptions): Sel
     if (owner === undefined) {
       manual.set(key('Pod', ns, nameOf(pod)), { kind: 'Pod', namespace: ns, name: nameOf(pod), reason: `bare pod (${why}): delete and recreate it yourself` });
     } else if (owner.kind === 'Job') {
-      manual.set(key('Job', ns, owner.name), { kind: 'Job', namespace: ns, name: owner.name, reason: `Job pods cannot be rolled (${why}): the next run of the Job gets the new sidecar` });
+      manual.set(key('Job', ns, owner.name), {
+        kind: 'Job',
+        namespace: ns,
+        name: owner.name,
+        reason: `Job pods cannot be rolled (${why}): the next run of the Job gets the new sidecar`,
+      });
     } else if (!manual.has(key(owner.kind, ns, owner.name))) {
       manual.set(key(owner.kind, ns, owner.name), {
         kind: owner.kind,

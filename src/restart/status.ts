@@ -64,7 +64,9 @@ export function deploymentStatus(w: KubeObject): RolloutStatus {
   const updated = numberOrUndefined(st['updatedReplicas']) ?? 0;
   const base = { updated, desired };
   if (!observed(w)) return { ...base, done: false, message: 'waiting for deployment spec update to be observed' };
-  const progressing = asArray(st['conditions']).map(asRecord).find((c) => c['type'] === 'Progressing');
+  const progressing = asArray(st['conditions'])
+    .map(asRecord)
+    .find((c) => c['type'] === 'Progressing');
   if (progressing?.['reason'] === 'ProgressDeadlineExceeded') {
     return { ...base, done: false, failed: 'exceeded its progress deadline', message: 'exceeded its progress deadline' };
   }
@@ -98,7 +100,11 @@ export function statefulSetStatus(w: KubeObject): RolloutStatus {
   if (ru !== undefined && ru !== null) {
     const partition = numberOrUndefined(asRecord(ru)['partition']);
     if (s['replicas'] !== undefined && partition !== undefined && updated < desired - partition) {
-      return { ...base, done: false, message: `waiting for partitioned roll out to finish: ${updated} out of ${desired - partition} new pods have been updated` };
+      return {
+        ...base,
+        done: false,
+        message: `waiting for partitioned roll out to finish: ${updated} out of ${desired - partition} new pods have been updated`,
+      };
     }
     return { ...base, done: true, message: `partitioned roll out complete: ${updated} new pods have been updated` };
   }

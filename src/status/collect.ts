@@ -116,7 +116,9 @@ export async function forwardBefore(
 
 /** istiod took longer than --timeout to answer a debug read (HTTP or xDS). */
 function noAnswer(who: string, tried: string, timeoutMs: number): ClusterError {
-  return new ClusterError(`${who}: no answer to ${tried} within ${formatTimeout(timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`);
+  return new ClusterError(
+    `${who}: no answer to ${tried} within ${formatTimeout(timeoutMs)}; is istiod overloaded or the port blocked? (--timeout raises the limit)`,
+  );
 }
 
 /** Running istiod pods, or a ClusterError that says where we looked. */
@@ -218,7 +220,10 @@ export async function readRootCert(kube: KubeClient, namespace: string): Promise
 
 /** Why an xDS read failed, and whether HTTP may be tried instead. */
 export class XdsReadError extends ClusterError {
-  constructor(message: string, readonly fallback: boolean) {
+  constructor(
+    message: string,
+    readonly fallback: boolean,
+  ) {
     super(message);
   }
 }
@@ -228,7 +233,15 @@ export async function readSynczXds(
   kube: KubeClient,
   pod: KubeObject,
   token: string,
-  options: { port: number; timeoutMs: number; deadline: AbortSignal; ca: string | undefined; caUnreadable?: string; typeUrl?: string; resourceNames?: string[] },
+  options: {
+    port: number;
+    timeoutMs: number;
+    deadline: AbortSignal;
+    ca: string | undefined;
+    caUnreadable?: string;
+    typeUrl?: string;
+    resourceNames?: string[];
+  },
 ): Promise<SynczPayload> {
   const name = pod.metadata.name ?? '';
   const ns = pod.metadata.namespace ?? '';
@@ -236,7 +249,10 @@ export async function readSynczXds(
   const typeUrl = options.typeUrl ?? SYNCZ_TYPE;
   const tried = `xDS ${typeUrl} on port ${options.port} (port-forward)`;
   if (options.ca === undefined) {
-    throw new XdsReadError(`${who}: cannot verify istiod's TLS certificate for ${tried}: ${options.caUnreadable ?? `no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`}`, true);
+    throw new XdsReadError(
+      `${who}: cannot verify istiod's TLS certificate for ${tried}: ${options.caUnreadable ?? `no root-cert.pem in ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}`}`,
+      true,
+    );
   }
   const handle = await forwardBefore(kube, pod, options, (message) => new XdsReadError(message, true));
   const san = istiodSan(pod);
@@ -263,7 +279,10 @@ export async function readSynczXds(
         throw new XdsReadError(`${who}: ${tried}: TLS with istiod (SAN ${san}, CA from ConfigMap ${ns}/${ROOT_CERT_CONFIGMAP}) failed: ${err.message}`, true);
       case 'connect': {
         const cause = handle.lastError?.() ?? err.message;
-        throw new XdsReadError(`${who}: ${tried} failed: the port-forward was refused or closed (${cause}); is istiod listening on its xDS port ${options.port}?`, true);
+        throw new XdsReadError(
+          `${who}: ${tried} failed: the port-forward was refused or closed (${cause}); is istiod listening on its xDS port ${options.port}?`,
+          true,
+        );
       }
       default:
         throw new XdsReadError(`${who}: ${tried}: ${err.message}`, err.kind === 'protocol');
@@ -281,7 +300,11 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
     let pods: KubeObject[];
     try {
       pods = await deps.kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {});
-      if (options.namespace !== undefined && pods.length === 0 && (await deps.kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace })) === undefined) {
+      if (
+        options.namespace !== undefined &&
+        pods.length === 0 &&
+        (await deps.kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace })) === undefined
+      ) {
         throw namespaceNotFound(options.namespace, deps.kube.info().context);
       }
     } catch (listErr) {
@@ -313,7 +336,10 @@ async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Pr
       kube.createToken(options.istioNamespace, TOKEN_SERVICE_ACCOUNT, { audiences: [TOKEN_AUDIENCE], expirationSeconds: TOKEN_SECONDS }),
     ),
   );
-  const caRead = transport === 'http' ? undefined : started(within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace)));
+  const caRead =
+    transport === 'http'
+      ? undefined
+      : started(within(`reading ConfigMap ${options.istioNamespace}/${ROOT_CERT_CONFIGMAP}`, readRootCert(kube, options.istioNamespace)));
   const podsRead = started(
     within(
       `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
@@ -351,7 +377,13 @@ async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Pr
     const http = (): Promise<SynczPayload> => readSyncz(kube, pod, token, { port, timeoutMs: options.timeoutMs, deadline, fetch: fetchFn });
     if (transport === 'http') return http();
     try {
-      return await readSynczXds(kube, pod, token, { port: options.xdsPort ?? XDS_PORT, timeoutMs: options.timeoutMs, deadline, ca, ...(caUnreadable ? { caUnreadable } : {}) });
+      return await readSynczXds(kube, pod, token, {
+        port: options.xdsPort ?? XDS_PORT,
+        timeoutMs: options.timeoutMs,
+        deadline,
+        ca,
+        ...(caUnreadable ? { caUnreadable } : {}),
+      });
     } catch (err) {
       if (transport === 'auto' && err instanceof XdsReadError && err.fallback) {
         try {

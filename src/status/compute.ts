@@ -137,9 +137,7 @@ function findingsOf(row: Omit<ProxyRow, 'findings'>): Finding[] {
 }
 
 export function computeStatus(snapshot: StatusSnapshot, options: ComputeOptions = {}): StatusReport {
-  const controlPlanes = snapshot.istiodPods
-    .map(controlPlaneOf)
-    .sort((a, b) => a.pod.localeCompare(b.pod));
+  const controlPlanes = snapshot.istiodPods.map(controlPlaneOf).sort((a, b) => a.pod.localeCompare(b.pod));
   const cpByPod = new Map(controlPlanes.map((c) => [c.pod, c]));
   const versionByRevision = new Map<string, string>();
   for (const c of controlPlanes) if (c.version !== null && !versionByRevision.has(c.revision)) versionByRevision.set(c.revision, c.version);

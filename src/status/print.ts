@@ -73,15 +73,13 @@ export function renderStatusTable(report: StatusReport, options: PrintOptions & 
     const subscribed: Column<ProxyRow> = { header: 'SUBSCRIBED TYPES', value: subscribedCell };
     return renderTable(report.proxies, [name, cluster, istiod, version, subscribed]);
   }
-  const perType = XDS_TYPES.map(
-    (t): Column<ProxyRow> => ({
-      header: t,
-      value: (r) => {
-        const s = r.types[t];
-        return s === null ? '-' : p.status(typeCell(s, options.now), s.status);
-      },
-    }),
-  );
+  const perType = XDS_TYPES.map((t): Column<ProxyRow> => ({
+    header: t,
+    value: (r) => {
+      const s = r.types[t];
+      return s === null ? '-' : p.status(typeCell(s, options.now), s.status);
+    },
+  }));
   return renderTable(report.proxies, [name, cluster, ...perType, istiod, version]);
 }
 
@@ -124,9 +122,16 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 export function closingHints(report: StatusReport): string[] {
   const s = report.summary;
   const out: string[] = [];
-  if (s.stale > 0) out.push(`${plural(s.stale, 'proxy has', 'proxies have')} config that istiod sent but the proxy has not acknowledged (STALE); mesh proxy-status --wide shows which types`);
+  if (s.stale > 0)
+    out.push(
+      `${plural(s.stale, 'proxy has', 'proxies have')} config that istiod sent but the proxy has not acknowledged (STALE); mesh proxy-status --wide shows which types`,
+    );
   if (s.nacked > 0) out.push(`${plural(s.nacked, 'proxy', 'proxies')} rejected config (NACKED); mesh proxy-status POD.NAMESPACE shows the error`);
-  if (s.notConnected > 0) out.push(`${plural(s.notConnected, 'pod has', 'pods have')} a sidecar but no istiod reports it (NOT CONNECTED); check the istio-proxy container's logs`);
-  if (s.outdated > 0) out.push(`${plural(s.outdated, 'proxy runs', 'proxies run')} a different Istio version than its control plane (OUTDATED); restart them with: mesh rollout-restart --outdated`);
+  if (s.notConnected > 0)
+    out.push(`${plural(s.notConnected, 'pod has', 'pods have')} a sidecar but no istiod reports it (NOT CONNECTED); check the istio-proxy container's logs`);
+  if (s.outdated > 0)
+    out.push(
+      `${plural(s.outdated, 'proxy runs', 'proxies run')} a different Istio version than its control plane (OUTDATED); restart them with: mesh rollout-restart --outdated`,
+    );
   return out;
 }

@@ -58,7 +58,8 @@ export async function runProxyStatus(options: ProxyStatusOptions, deps: ProxySta
   });
   const notes = snapshot.notes ?? [];
   const istiodVersions = snapshot.payloads.map((p) => ({ pod: p.istiod, version: reportedIstiodVersion(p) }));
-  if (options.target === undefined) return { report, notes, istiodVersions, ...(snapshot.istiodError !== undefined ? { istiodError: snapshot.istiodError } : {}) };
+  if (options.target === undefined)
+    return { report, notes, istiodVersions, ...(snapshot.istiodError !== undefined ? { istiodError: snapshot.istiodError } : {}) };
 
   const { pod, namespace: ns } = options.target;
   const id = `${pod}.${ns}`;

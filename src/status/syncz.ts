@@ -141,9 +141,10 @@ function parseXds(istiodPod: string, response: Json): ProxySync[] {
     const id = scalarText(node['id']);
     if (id === '') continue;
     const meta = asRecord(node['metadata']);
-    const types = Object.fromEntries(
-      XDS_TYPES.map((t) => [t, { status: 'IGNORED', lastUpdated: null, error: null } satisfies TypeStatus]),
-    ) as Record<XdsType, TypeStatus>;
+    const types = Object.fromEntries(XDS_TYPES.map((t) => [t, { status: 'IGNORED', lastUpdated: null, error: null } satisfies TypeStatus])) as Record<
+      XdsType,
+      TypeStatus
+    >;
     for (const cfg of Array.isArray(resource['genericXdsConfigs']) ? resource['genericXdsConfigs'] : []) {
       if (!isRecord(cfg)) continue;
       const t = typeOfKey(scalarText(cfg['typeUrl']));
@@ -155,10 +156,7 @@ function parseXds(istiodPod: string, response: Json): ProxySync[] {
       types[t] = {
         status,
         lastUpdated: strOrNull(cfg['lastUpdated']),
-        error:
-          status === 'ERROR'
-            ? { details: scalarText(errorState?.['details']), lastUpdateAttempt: strOrNull(errorState?.['lastUpdateAttempt']) }
-            : null,
+        error: status === 'ERROR' ? { details: scalarText(errorState?.['details']), lastUpdateAttempt: strOrNull(errorState?.['lastUpdateAttempt']) } : null,
       };
     }
     out.push({

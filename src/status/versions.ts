@@ -14,7 +14,9 @@ export function versionsFromStatus(images: RemoteVersions, results: readonly Pic
   const controlPlane: ControlPlaneVersion[] = [];
   for (const cp of images.controlPlane) {
     const ns = cp.deployment.split('/')[0];
-    const own = [...new Set(istiods.filter((i) => i.namespace === ns && i.revision === cp.revision && i.version !== null).map((i) => i.version as string))].sort();
+    const own = [
+      ...new Set(istiods.filter((i) => i.namespace === ns && i.revision === cp.revision && i.version !== null).map((i) => i.version as string)),
+    ].sort();
     if (own.length === 0) controlPlane.push({ ...cp, source: 'image' });
     for (const version of own) controlPlane.push({ ...cp, version, source: 'istiod' });
   }

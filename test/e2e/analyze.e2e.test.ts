@@ -31,7 +31,12 @@ describe('mesh analyze on a live cluster', { skip: cp.skip }, () => {
     // Labelled so that injection.Analyzer has nothing to say about the namespace itself (IST0102).
     ns = await cp.freshNamespace('analyze', { 'istio-injection': 'disabled' });
     const objects: KubeObject[] = [
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: ns }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'reviews', namespace: ns },
+        spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] },
+      },
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -46,7 +51,13 @@ describe('mesh analyze on a live cluster', { skip: cp.skip }, () => {
         apiVersion: 'networking.istio.io/v1',
         kind: 'DestinationRule',
         metadata: { name: 'reviews', namespace: ns },
-        spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v3', labels: { version: 'v3' } }] },
+        spec: {
+          host: 'reviews',
+          subsets: [
+            { name: 'v1', labels: { version: 'v1' } },
+            { name: 'v3', labels: { version: 'v3' } },
+          ],
+        },
       },
       {
         apiVersion: 'networking.istio.io/v1',
@@ -130,7 +141,10 @@ spec:
 
   it('--use-kube=false ignores the cluster', async () => {
     const file = join(dir, 'alone.yaml');
-    writeFileSync(file, `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: reviews, namespace: ${ns} }\nspec: { hosts: [reviews], http: [{ route: [{ destination: { host: reviews } }] }] }\n`);
+    writeFileSync(
+      file,
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: reviews, namespace: ${ns} }\nspec: { hosts: [reviews], http: [{ route: [{ destination: { host: reviews } }] }] }\n`,
+    );
     const r = await runMesh(cp, ['analyze', '--use-kube=false', file]);
     assert.equal(r.code, 79);
     assert.match(r.stdout, /IST0101.*Referenced host not found: "reviews"/);

@@ -4,15 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import {
-  PatchStrategy,
-  PortForward,
-  VersionApi,
-  setHeaderOptions,
-  type KubernetesObject,
-  type V1Deployment,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import { PatchStrategy, PortForward, VersionApi, setHeaderOptions, type KubernetesObject, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { createKubeClient } from '../../src/kube/real.js';
 import type { KubeObject } from '../../src/model/k8s.js';
@@ -109,7 +101,10 @@ describe('local control plane', { skip: cp.skip }, () => {
 
   it('keeps pods with an unpullable image in ImagePullBackOff, never ready', async () => {
     const ns = await cp.freshNamespace('cp-fail');
-    await cp.kube.apps.createNamespacedDeployment({ namespace: ns, body: deployment('bad-tag', { replicas: 1, image: 'registry.local/app:0.0.0-unpullable' }) });
+    await cp.kube.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment('bad-tag', { replicas: 1, image: 'registry.local/app:0.0.0-unpullable' }),
+    });
     await cp.kube.apps.createNamespacedDeployment({
       namespace: ns,
       body: deployment('bad-annotation', { replicas: 1, podAnnotations: { 'mesh.test/fail': 'ImagePullBackOff' } }),
@@ -123,7 +118,9 @@ describe('local control plane', { skip: cp.skip }, () => {
       assert.equal(pod.status?.phase, 'Pending');
       assert.equal(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
     }
-    await waitFor('the good pod to be ready', async () => (await podsOf(ns, 'good'))[0]?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    await waitFor('the good pod to be ready', async () =>
+      (await podsOf(ns, 'good'))[0]?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
     // Give kwok a moment to (wrongly) flip the failing pods, then check they stayed put.
     await new Promise((r) => setTimeout(r, 1000));
     for (const app of ['bad-tag', 'bad-annotation']) {
@@ -150,18 +147,22 @@ describe('local control plane', { skip: cp.skip }, () => {
       try {
         await cp.kube.apps.createNamespacedDeployment({ namespace: ns, body: deployment('istiod', { replicas: 1 }) });
         const pod = await waitFor('a running pod', async () => (await podsOf(ns, 'istiod')).find((p) => p.status?.phase === 'Running'));
-        const body = await waitFor('a response through port-forward', async () => {
-          const out = new PassThrough();
-          const input = new PassThrough();
-          const chunks: Buffer[] = [];
-          out.on('data', (c: Buffer) => chunks.push(c));
-          const pf = new PortForward(cp.kube.kc);
-          const ws = await pf.portForward(ns, pod.metadata!.name!, [15014], out, null, input);
-          input.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
-          await waitFor('response bytes', () => Buffer.concat(chunks).includes('hello from local'), { timeoutMs: 5000, intervalMs: 50 });
-          (ws as { close?: () => void }).close?.();
-          return Buffer.concat(chunks).toString('utf8');
-        }, { timeoutMs: 30_000, intervalMs: 500 });
+        const body = await waitFor(
+          'a response through port-forward',
+          async () => {
+            const out = new PassThrough();
+            const input = new PassThrough();
+            const chunks: Buffer[] = [];
+            out.on('data', (c: Buffer) => chunks.push(c));
+            const pf = new PortForward(cp.kube.kc);
+            const ws = await pf.portForward(ns, pod.metadata!.name!, [15014], out, null, input);
+            input.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+            await waitFor('response bytes', () => Buffer.concat(chunks).includes('hello from local'), { timeoutMs: 5000, intervalMs: 50 });
+            (ws as { close?: () => void }).close?.();
+            return Buffer.concat(chunks).toString('utf8');
+          },
+          { timeoutMs: 30_000, intervalMs: 500 },
+        );
         assert.match(body, /hello from local/);
       } finally {
         await remove();

@@ -88,7 +88,13 @@ describe('mesh install', { skip: cp.skip, concurrency: 1 }, () => {
   it('installs the demo profile and waits until every component is ready', async () => {
     const r = await mesh(['install', '--profile', 'demo', ...base(), '-y', '--readiness-timeout', '3m']);
     ok(r);
-    for (const line of ['✔ Istio core installed ⛵️', '✔ Istiod installed 🧠', '✔ Ingress gateways installed 🛬', '✔ Egress gateways installed 🛫', '✔ Installation complete']) {
+    for (const line of [
+      '✔ Istio core installed ⛵️',
+      '✔ Istiod installed 🧠',
+      '✔ Ingress gateways installed 🛬',
+      '✔ Egress gateways installed 🛫',
+      '✔ Installation complete',
+    ]) {
       assert.ok(r.stderr.includes(line), `missing "${line}" in:\n${r.stderr}`);
     }
     for (const name of ['istiod', 'istio-ingressgateway', 'istio-egressgateway']) {
@@ -140,9 +146,7 @@ describe('mesh install', { skip: cp.skip, concurrency: 1 }, () => {
     ok(clean);
     assert.match(clean.stdout, /✔ All \d+ objects match the rendered profile and are ready\./);
 
-    await cp.kube.apps.patchNamespacedDeployment(
-      { name: 'istiod', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] },
-    );
+    await cp.kube.apps.patchNamespacedDeployment({ name: 'istiod', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
     await cp.kube.core.deleteNamespacedConfigMap({ name: 'istio', namespace: ns });
     const r = await mesh(['verify-install', ...flags]);
     assert.equal(r.code, 79, r.stderr);
@@ -186,8 +190,9 @@ describe('mesh install', { skip: cp.skip, concurrency: 1 }, () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /✘ Istiod encountered an error: resources not ready after 10s/);
     assert.ok(
-      r.stderr.includes(`Deployment/${ns}/istiod (container discovery failed to start: ImagePullBackOff: Back-off pulling image "registry.istio.io/release/pilot:0.0.0-unpullable`) ||
-        /Deployment\/\S+\/istiod \(container discovery failed to start: ImagePullBackOff/.test(r.stderr),
+      r.stderr.includes(
+        `Deployment/${ns}/istiod (container discovery failed to start: ImagePullBackOff: Back-off pulling image "registry.istio.io/release/pilot:0.0.0-unpullable`,
+      ) || /Deployment\/\S+\/istiod \(container discovery failed to start: ImagePullBackOff/.test(r.stderr),
       r.stderr,
     );
     assert.match(r.stderr, /Ingress gateways was not installed because Istiod failed/);
@@ -206,7 +211,11 @@ describe('mesh install', { skip: cp.skip, concurrency: 1 }, () => {
     // CRD deletion finishes once the API server has removed the CRD's objects
     await waitFor('the VirtualService CRD to be gone', async () => {
       try {
-        await cp.kube.objects.read({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'virtualservices.networking.istio.io' } });
+        await cp.kube.objects.read({
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'virtualservices.networking.istio.io' },
+        });
         return false;
       } catch {
         return true;

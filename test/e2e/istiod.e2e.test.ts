@@ -80,7 +80,9 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
   });
 
   it('runs istiod for the installed revision; istiod patches the caBundle and turns validation fail-closed', async () => {
-    const istiod = await waitFor('the local istiod process', async () => (await localIstiods(cp)).find((i) => i.ns === SYS && i.name === 'istiod' && i.exited === null));
+    const istiod = await waitFor('the local istiod process', async () =>
+      (await localIstiods(cp)).find((i) => i.ns === SYS && i.name === 'istiod' && i.exited === null),
+    );
     assert.equal(istiod.revision, 'default');
     await waitFor('caBundle in every injection webhook', async () => {
       const m = await kube.get({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: 'istio-sidecar-injector' });
@@ -97,10 +99,14 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
   it("injects a Deployment's pods in an istio-injection=enabled namespace, and they become Ready", async () => {
     const ns = await cp.freshNamespace('istiod-inject', { 'istio-injection': 'enabled' });
     await kube.create(deployment(ns, 'web', 2));
-    const got = await waitFor('2 injected, ready pods', async () => {
-      const ps = await pods(kube, ns, 'app=web');
-      return ps.length === 2 && ps.every(ready) ? ps : undefined;
-    }, { timeoutMs: 90_000 });
+    const got = await waitFor(
+      '2 injected, ready pods',
+      async () => {
+        const ps = await pods(kube, ns, 'app=web');
+        return ps.length === 2 && ps.every(ready) ? ps : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     for (const p of got) {
       const st = status(p);
       assert.equal(st.revision, 'default');
@@ -123,7 +129,10 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
       assert.equal(p.metadata.labels?.['service.istio.io/canonical-revision'], 'v1');
       assert.equal(p.metadata.annotations?.['kubectl.kubernetes.io/default-container'], 'app');
       assert.equal(p.metadata.annotations?.['kubectl.kubernetes.io/default-logs-container'], 'app');
-      assert.ok((p.spec?.volumes ?? []).some((v) => v.name === 'istio-ca-crl'), 'the CRL volume');
+      assert.ok(
+        (p.spec?.volumes ?? []).some((v) => v.name === 'istio-ca-crl'),
+        'the CRL volume',
+      );
     }
     // mesh's own views agree with what istiod injected.
     const analyze = await mesh(['analyze', '-n', ns, '--analyzer', 'injection.ImageAnalyzer', '--analyzer', 'injection.Analyzer', '-o', 'json']);
@@ -152,10 +161,14 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
     await waitFor('the canary istiod process', async () => (await localIstiods(cp)).find((i) => i.name === 'istiod-canary' && i.exited === null));
     const ns = await cp.freshNamespace('istiod-canary', { 'istio.io/rev': 'canary' });
     await kube.create(deployment(ns, 'api', 1));
-    const [pod] = await waitFor('an injected, ready pod', async () => {
-      const ps = await pods(kube, ns, 'app=api');
-      return ps.length === 1 && ps.every(ready) ? ps : undefined;
-    }, { timeoutMs: 90_000 });
+    const [pod] = await waitFor(
+      'an injected, ready pod',
+      async () => {
+        const ps = await pods(kube, ns, 'app=api');
+        return ps.length === 1 && ps.every(ready) ? ps : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     assert.ok(pod);
     assert.equal(status(pod).revision, 'canary');
     const caAddr = proxyOf(pod)?.env?.find((e) => e.name === 'CA_ADDR')?.value;
@@ -169,22 +182,32 @@ describe('mesh install with the real istiod', { skip: cp.skip, concurrency: 1 },
   it('a Gateway API Gateway of class istio gets its Deployment and Service from istiod', async () => {
     await applyGatewayApiCrds(kube);
     const ns = await cp.freshNamespace('istiod-gateway');
-    await waitFor('GatewayClass istio (made by istiod)', () => kube.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: 'istio' }), { timeoutMs: 60_000 });
+    await waitFor('GatewayClass istio (made by istiod)', () => kube.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: 'istio' }), {
+      timeoutMs: 60_000,
+    });
     await kube.create({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: 'edge', namespace: ns },
       spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
     });
-    const dep = await withIstiodLog(waitFor('Deployment edge-istio', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'edge-istio', namespace: ns }), { timeoutMs: 90_000 }));
+    const dep = await withIstiodLog(
+      waitFor('Deployment edge-istio', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'edge-istio', namespace: ns }), { timeoutMs: 90_000 }),
+    );
     assert.ok(dep);
-    const svc = await waitFor('Service edge-istio', () => kube.get({ apiVersion: 'v1', kind: 'Service', name: 'edge-istio', namespace: ns }), { timeoutMs: 30_000 });
+    const svc = await waitFor('Service edge-istio', () => kube.get({ apiVersion: 'v1', kind: 'Service', name: 'edge-istio', namespace: ns }), {
+      timeoutMs: 30_000,
+    });
     const ports = ((svc['spec'] as { ports?: { port: number }[] }).ports ?? []).map((p) => p.port);
     assert.ok(ports.includes(80), `Service ports ${ports.join(',')}`);
-    const [gw] = await waitFor('a ready gateway pod with the proxy image', async () => {
-      const ps = await pods(kube, ns, 'gateway.networking.k8s.io/gateway-name=edge');
-      return ps.length === 1 && ps.every(ready) ? ps : undefined;
-    }, { timeoutMs: 90_000 });
+    const [gw] = await waitFor(
+      'a ready gateway pod with the proxy image',
+      async () => {
+        const ps = await pods(kube, ns, 'gateway.networking.k8s.io/gateway-name=edge');
+        return ps.length === 1 && ps.every(ready) ? ps : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     assert.equal(proxyOf(gw!)?.image, PROXY);
   });
 });
@@ -195,7 +218,10 @@ async function withIstiodLog<T>(p: Promise<T>): Promise<T> {
     return await p;
   } catch (err) {
     const logs = (await localIstiods(cp).catch(() => [])).map((i) => {
-      const lines = readFileSync(i.logFile, 'utf8').trim().split('\n').filter((l) => /\t(error|warn)\t/.test(l));
+      const lines = readFileSync(i.logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => /\t(error|warn)\t/.test(l));
       return `--- ${i.ns}/${i.name} (${i.exited === null ? 'running' : `exited ${i.exited}`}), last warnings and errors:\n${lines.slice(-15).join('\n')}`;
     });
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.join('\n')}`, { cause: err });
@@ -206,7 +232,9 @@ async function applyGatewayApiCrds(kube: KubeClient): Promise<void> {
   const r = spawnSync('bash', [join(repoRoot, 'scripts/istio/istio.sh'), 'gateway-api-crds'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const dir = r.stdout.trim();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) {
       const o = doc.toJS() as KubeObject | null;
       if (!o || o.kind !== 'CustomResourceDefinition') continue;
@@ -215,7 +243,9 @@ async function applyGatewayApiCrds(kube: KubeClient): Promise<void> {
   }
   await waitFor('Gateway API CRDs established', async () => {
     const crd = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'gateways.gateway.networking.k8s.io' });
-    return ((crd?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+    return ((crd?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some(
+      (c) => c.type === 'Established' && c.status === 'True',
+    );
   });
 }
 
@@ -234,19 +264,29 @@ describe('the ambient profile with the real istiod', { skip: cp.skip, concurrenc
   it('a waypoint Gateway (class istio-waypoint) gets its Deployment from istiod and comes up', async () => {
     await applyGatewayApiCrds(kube);
     const ns = await cp.freshNamespace('istiod-ambient', { 'istio.io/dataplane-mode': 'ambient' });
-    await waitFor('GatewayClass istio-waypoint (made by istiod)', () => kube.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: 'istio-waypoint' }), { timeoutMs: 60_000 });
+    await waitFor(
+      'GatewayClass istio-waypoint (made by istiod)',
+      () => kube.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: 'istio-waypoint' }),
+      { timeoutMs: 60_000 },
+    );
     await kube.create({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: 'waypoint', namespace: ns, labels: { 'istio.io/waypoint-for': 'service' } },
       spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
     });
-    const dep = await withIstiodLog(waitFor('Deployment waypoint', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'waypoint', namespace: ns }), { timeoutMs: 90_000 }));
+    const dep = await withIstiodLog(
+      waitFor('Deployment waypoint', () => kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'waypoint', namespace: ns }), { timeoutMs: 90_000 }),
+    );
     assert.ok(dep);
-    const [pod] = await waitFor('a ready waypoint pod', async () => {
-      const ps = await pods(kube, ns, 'gateway.networking.k8s.io/gateway-name=waypoint');
-      return ps.length === 1 && ps.every(ready) ? ps : undefined;
-    }, { timeoutMs: 90_000 });
+    const [pod] = await waitFor(
+      'a ready waypoint pod',
+      async () => {
+        const ps = await pods(kube, ns, 'gateway.networking.k8s.io/gateway-name=waypoint');
+        return ps.length === 1 && ps.every(ready) ? ps : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     // The ambient profile's images are the distroless variant.
     assert.equal(proxyOf(pod!)?.image, `${PROXY}-distroless`);
     const args = proxyOf(pod!)?.args ?? [];

@@ -21,7 +21,10 @@ describe('mesh precheck', { skip: cp.skip, concurrency: 1 }, () => {
   });
   after(async () => {
     await runMesh(cp, ['uninstall', '-r', rev, '-y'], { timeoutMs: 240_000 });
-    await cp.kube.kc.makeApiClient((await import('@kubernetes/client-node')).AdmissionregistrationV1Api).deleteMutatingWebhookConfiguration({ name: 'istio-precheck-orphan' }).catch(() => undefined);
+    await cp.kube.kc
+      .makeApiClient((await import('@kubernetes/client-node')).AdmissionregistrationV1Api)
+      .deleteMutatingWebhookConfiguration({ name: 'istio-precheck-orphan' })
+      .catch(() => undefined);
     await cp.release();
   });
 
@@ -30,7 +33,11 @@ describe('mesh precheck', { skip: cp.skip, concurrency: 1 }, () => {
     const report = JSON.parse(r.stdout) as Report;
     const bad = report.checks.filter((c) => c.status === 'fail');
     // Other suites may leave namespaces behind; only this suite's breakage counts here.
-    assert.deepEqual(bad.filter((c) => c.category !== 'namespaces' && c.category !== 'webhooks'), [], show(r));
+    assert.deepEqual(
+      bad.filter((c) => c.category !== 'namespaces' && c.category !== 'webhooks'),
+      [],
+      show(r),
+    );
     const by = new Map(report.checks.map((c) => [`${c.category}/${c.check}`, c]));
     const msg = (key: string): string => by.get(key)?.message ?? `no check ${key} in ${r.stdout}`;
     assert.match(msg('kubernetes/version'), /^Kubernetes v1\.\d+\.\d+ is supported by Istio 1\.31$/);
@@ -45,13 +52,27 @@ describe('mesh precheck', { skip: cp.skip, concurrency: 1 }, () => {
     await cp.kube.kc.makeApiClient((await import('@kubernetes/client-node')).AdmissionregistrationV1Api).createMutatingWebhookConfiguration({
       body: {
         metadata: { name: 'istio-precheck-orphan' },
-        webhooks: [{ name: 'orphan.sidecar-injector.istio.io', admissionReviewVersions: ['v1'], sideEffects: 'None', namespaceSelector: { matchLabels: { 'precheck-orphan': 'x' } }, clientConfig: { service: { name: 'istiod-gone', namespace: 'istio-system' } } }],
+        webhooks: [
+          {
+            name: 'orphan.sidecar-injector.istio.io',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            namespaceSelector: { matchLabels: { 'precheck-orphan': 'x' } },
+            clientConfig: { service: { name: 'istiod-gone', namespace: 'istio-system' } },
+          },
+        ],
       },
     });
     const r = await runMesh(cp, ['precheck']);
     assert.equal(r.code, 79, show(r));
-    assert.match(r.stdout, new RegExp(`^FAIL +namespaces +revision-labels +namespaces labelled for a revision that is not installed: .*${ns} \\(istio\\.io/rev=nosuch-rev\\)`, 'm'));
-    assert.match(r.stdout, /^FAIL +webhooks +service +MutatingWebhookConfiguration istio-precheck-orphan \(webhook orphan\.sidecar-injector\.istio\.io\) calls Service istio-system\/istiod-gone, which does not exist/m);
+    assert.match(
+      r.stdout,
+      new RegExp(`^FAIL +namespaces +revision-labels +namespaces labelled for a revision that is not installed: .*${ns} \\(istio\\.io/rev=nosuch-rev\\)`, 'm'),
+    );
+    assert.match(
+      r.stdout,
+      /^FAIL +webhooks +service +MutatingWebhookConfiguration istio-precheck-orphan \(webhook orphan\.sidecar-injector\.istio\.io\) calls Service istio-system\/istiod-gone, which does not exist/m,
+    );
     assert.match(r.stdout, /^What to do:$/m);
     assert.match(r.stderr, /^Error: \d+ of \d+ checks failed: the cluster is not ready to install or upgrade Istio$/m);
   });

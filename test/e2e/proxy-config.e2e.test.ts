@@ -18,7 +18,12 @@ const pod = (name: string, labels: Record<string, string>): V1Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, labels, annotations: { 'sidecar.istio.io/status': '{"revision":"default"}' } },
-  spec: { containers: [{ name: 'app', image: 'registry.local/app:1.0' }, { name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1' }] },
+  spec: {
+    containers: [
+      { name: 'app', image: 'registry.local/app:1.0' },
+      { name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1' },
+    ],
+  },
 });
 
 describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: cp.skip, concurrency: 1 }, () => {
@@ -34,27 +39,63 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
     const istiod = routed.istiods[0]!;
     ns = await cp.freshNamespace('pc');
     const c = cp.kube;
-    for (const body of [pod('web-1', { app: 'web', version: 'v1' }), pod('reviews-1', { app: 'reviews', version: 'v2' })]) await c.core.createNamespacedPod({ namespace: ns, body });
-    await c.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } } });
-    await c.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'reviews' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } } });
+    for (const body of [pod('web-1', { app: 'web', version: 'v1' }), pod('reviews-1', { app: 'reviews', version: 'v2' })])
+      await c.core.createNamespacedPod({ namespace: ns, body });
+    await c.core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+    });
+    await c.core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'reviews' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } },
+    });
     await c.custom.createNamespacedCustomObject({
-      group: 'networking.istio.io', version: 'v1', namespace: ns, plural: 'destinationrules',
-      body: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews' }, spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] } },
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: ns,
+      plural: 'destinationrules',
+      body: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'reviews' },
+        spec: {
+          host: 'reviews',
+          subsets: [
+            { name: 'v1', labels: { version: 'v1' } },
+            { name: 'v2', labels: { version: 'v2' } },
+          ],
+        },
+      },
     });
     // Other suites' namespaces come and go on this cluster while this one runs; a Sidecar keeps the
     // proxies' config to this namespace and the control plane's, as a real mesh scopes it.
     await c.custom.createNamespacedCustomObject({
-      group: 'networking.istio.io', version: 'v1', namespace: ns, plural: 'sidecars',
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: ns,
+      plural: 'sidecars',
       body: { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default' }, spec: { egress: [{ hosts: ['./*', 'istio-system/*'] }] } },
     });
     const pods = await waitFor('pods running with IPs', async () => {
       const list = (await c.core.listNamespacedPod({ namespace: ns })).items;
-      return list.length === 2 && list.every((p) => p.status?.phase === 'Running' && p.status.podIP) ? new Map(list.map((p) => [p.metadata!.name!, p])) : undefined;
+      return list.length === 2 && list.every((p) => p.status?.phase === 'Running' && p.status.podIP)
+        ? new Map(list.map((p) => [p.metadata!.name!, p]))
+        : undefined;
     });
-    const root = await waitFor('istio-ca-root-cert in the namespace', async () => (await c.core.readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: ns })).data?.['root-cert.pem']);
+    const root = await waitFor(
+      'istio-ca-root-cert in the namespace',
+      async () => (await c.core.readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: ns })).data?.['root-cert.pem'],
+    );
     const dir = mkdtempSync(join(tmpdir(), 'pc-e2e-'));
     writeFileSync(join(dir, 'root.pem'), root);
-    const token = (await c.core.createNamespacedServiceAccountToken({ name: 'default', namespace: ns, body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600 } } })).status?.token ?? '';
+    const token =
+      (
+        await c.core.createNamespacedServiceAccountToken({
+          name: 'default',
+          namespace: ns,
+          body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600 } },
+        })
+      ).status?.token ?? '';
     sim = await startSimProxies(
       ['web-1', 'reviews-1'].map((name) => ({
         pod: name,
@@ -85,7 +126,11 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
       return x.code === 0 && x.stdout.includes('|v2|') ? x : undefined;
     });
     const names = (JSON.parse(r.stdout) as { name: string }[]).map((c) => c.name).sort();
-    assert.deepEqual(names, [`outbound|9080|v1|reviews.${ns}.svc.cluster.local`, `outbound|9080|v2|reviews.${ns}.svc.cluster.local`, `outbound|9080||reviews.${ns}.svc.cluster.local`]);
+    assert.deepEqual(names, [
+      `outbound|9080|v1|reviews.${ns}.svc.cluster.local`,
+      `outbound|9080|v2|reviews.${ns}.svc.cluster.local`,
+      `outbound|9080||reviews.${ns}.svc.cluster.local`,
+    ]);
     const table = await mesh(['pc', 'cluster', `web-1.${ns}`, '--subset', 'v2']);
     ok(table);
     assert.match(table.stdout, /^SERVICE FQDN\s+PORT\s+SUBSET\s+DIRECTION\s+TYPE\s+DESTINATION RULE$/m);
@@ -102,7 +147,10 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
     const ep = await mesh(['pc', 'endpoint', `web-1.${ns}`, '--cluster', `outbound|9080|v2|reviews.${ns}.svc.cluster.local`, '-o', 'json']);
     ok(ep);
     const reviewsIp = (await cp.kube.core.readNamespacedPod({ name: 'reviews-1', namespace: ns })).status?.podIP;
-    assert.deepEqual((JSON.parse(ep.stdout) as { endpoint: string; status: string }[]).map((e) => `${e.endpoint} ${e.status}`), [`${reviewsIp}:9080 HEALTHY`]);
+    assert.deepEqual(
+      (JSON.parse(ep.stdout) as { endpoint: string; status: string }[]).map((e) => `${e.endpoint} ${e.status}`),
+      [`${reviewsIp}:9080 HEALTHY`],
+    );
     const boot = await mesh(['pc', 'bootstrap', `web-1.${ns}`]);
     ok(boot);
     assert.equal((JSON.parse(boot.stdout) as { bootstrap: { node: { id: string } } }).bootstrap.node.id.split('~')[2], `web-1.${ns}`);
@@ -112,7 +160,13 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
     const r = await mesh(['pc', 'secret', `web-1.${ns}`, '-o', 'json']);
     ok(r);
     const rows = JSON.parse(r.stdout) as { name: string; type: string; valid: boolean; warning: string | null; notAfter: string }[];
-    assert.deepEqual(rows.map((s) => [s.name, s.type, s.valid, s.warning]), [['default', 'Cert Chain', true, null], ['ROOTCA', 'CA', true, null]]);
+    assert.deepEqual(
+      rows.map((s) => [s.name, s.type, s.valid, s.warning]),
+      [
+        ['default', 'Cert Chain', true, null],
+        ['ROOTCA', 'CA', true, null],
+      ],
+    );
     const hours = (Date.parse(rows[0]!.notAfter) - Date.now()) / 3_600_000;
     assert.ok(hours > 23 && hours <= 24.1, `istiod's default workload certificate lives 24h, this one ${hours}h more`);
     assert.doesNotMatch(r.stdout, /PRIVATE KEY|W3JlZGFjdGVkXQ/, 'no key material in the output');
@@ -120,14 +174,31 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
 
   it('--diff: synced matches istiod; a proxy that stops ACKing routes misses a new VirtualService', async () => {
     // A synced proxy matches istiod (once a push that was under way when the test began has landed).
-    ok(await waitFor('no difference', async () => {
-      const x = await mesh(['pc', 'all', `web-1.${ns}`, '--diff']);
-      return x.code === 0 ? x : undefined;
-    }, { intervalMs: 1000 }).catch(async () => mesh(['pc', 'all', `web-1.${ns}`, '--diff'])));
+    ok(
+      await waitFor(
+        'no difference',
+        async () => {
+          const x = await mesh(['pc', 'all', `web-1.${ns}`, '--diff']);
+          return x.code === 0 ? x : undefined;
+        },
+        { intervalMs: 1000 },
+      ).catch(async () => mesh(['pc', 'all', `web-1.${ns}`, '--diff'])),
+    );
     await sim.behave(ns, 'web-1', { mode: 'stale', type: 'RDS' });
     await cp.kube.custom.createNamespacedCustomObject({
-      group: 'networking.istio.io', version: 'v1', namespace: ns, plural: 'virtualservices',
-      body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' }, spec: { hosts: ['web'], http: [{ match: [{ uri: { prefix: '/v2' } }], route: [{ destination: { host: 'web' } }] }, { route: [{ destination: { host: 'web' } }] }] } },
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: ns,
+      plural: 'virtualservices',
+      body: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'web' },
+        spec: {
+          hosts: ['web'],
+          http: [{ match: [{ uri: { prefix: '/v2' } }], route: [{ destination: { host: 'web' } }] }, { route: [{ destination: { host: 'web' } }] }],
+        },
+      },
     });
     const r = await waitFor('a route difference', async () => {
       const x = await mesh(['pc', 'route', `web-1.${ns}`, '--diff']);
@@ -148,7 +219,13 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
     await waitFor('dark-1 running', async () => (await cp.kube.core.readNamespacedPod({ name: 'dark-1', namespace: ns })).status?.phase === 'Running');
     const dark = await mesh(['pc', 'cluster', `dark-1.${ns}`, '--timeout', '5s']);
     assert.equal(dark.code, 1);
-    assert.match(dark.stderr, new RegExp(`^Error: proxy ${ns}/dark-1: GET /config_dump on port 15000 \\(port-forward\\) failed: .*; is it listening on port 15000\\? \\(--proxy-admin-port picks another\\)$`, 'm'));
+    assert.match(
+      dark.stderr,
+      new RegExp(
+        `^Error: proxy ${ns}/dark-1: GET /config_dump on port 15000 \\(port-forward\\) failed: .*; is it listening on port 15000\\? \\(--proxy-admin-port picks another\\)$`,
+        'm',
+      ),
+    );
     const bad = await mesh(['pc', 'clusters', `web-1.${ns}`]);
     assert.equal(bad.code, 64);
     assert.match(bad.stderr, /TYPE: "clusters" is not one of cluster, listener, route, endpoint, secret, bootstrap, all/);

@@ -58,7 +58,9 @@ async function runningPods(ns: string, pods: V1Pod[]): Promise<Map<string, V1Pod
   const want = new Set(pods.map((p) => p.metadata?.name ?? ''));
   return waitFor(`pods of ${ns} running`, async () => {
     const list = (await cp.kube.core.listNamespacedPod({ namespace: ns })).items.filter((p) => want.has(p.metadata?.name ?? ''));
-    return list.length === want.size && list.every((p) => p.status?.phase === 'Running' && p.status.podIP) ? new Map(list.map((p) => [p.metadata!.name!, p])) : undefined;
+    return list.length === want.size && list.every((p) => p.status?.phase === 'Running' && p.status.podIP)
+      ? new Map(list.map((p) => [p.metadata!.name!, p]))
+      : undefined;
   });
 }
 
@@ -168,12 +170,24 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
     await mixed.waitSynced();
     const r = await runMesh(cp, ['version', '--remote', '-o', 'json']);
     ok(r);
-    const v = JSON.parse(r.stdout) as { controlPlane: { revision: string; version: string; source: string }[]; dataPlane: { version: string; proxies: number; reported?: number }[] };
-    assert.deepEqual(v.controlPlane.map((c) => `${c.revision} ${c.version} ${c.source}`), ['default 1.31.1 istiod']);
-    assert.deepEqual(v.dataPlane.find((d) => d.version === '1.30.9'), { version: '1.30.9', proxies: 1, reported: 1 });
+    const v = JSON.parse(r.stdout) as {
+      controlPlane: { revision: string; version: string; source: string }[];
+      dataPlane: { version: string; proxies: number; reported?: number }[];
+    };
+    assert.deepEqual(
+      v.controlPlane.map((c) => `${c.revision} ${c.version} ${c.source}`),
+      ['default 1.31.1 istiod'],
+    );
+    assert.deepEqual(
+      v.dataPlane.find((d) => d.version === '1.30.9'),
+      { version: '1.30.9', proxies: 1, reported: 1 },
+    );
     const text = await runMesh(cp, ['version', '--remote']);
     ok(text);
-    assert.match(text.stdout, /^client version: \S+\nistio version: 1\.31\.1\ncontrol plane version: 1\.31\.1 \(revision default, istio-system\/istiod, reported by istiod\)$/m);
+    assert.match(
+      text.stdout,
+      /^client version: \S+\nistio version: 1\.31\.1\ncontrol plane version: 1\.31\.1 \(revision default, istio-system\/istiod, reported by istiod\)$/m,
+    );
     assert.match(text.stdout, /^data plane version: 1\.30\.9 \(1 proxy, reported by istiod\)$/m);
     await mixed.close();
   });
@@ -275,20 +289,30 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
   describe('failures are fast and clear', () => {
     it('a token istiod refuses (its TOKEN_AUDIENCES does not include istio-ca): one line, exit 1, no fallback', async () => {
       ok(
-        await runMesh(cp, ['install', '--profile', 'minimal', '-r', 'strict', '--set', 'values.pilot.env.TOKEN_AUDIENCES=not-istio-ca', '-y', '--readiness-timeout', '3m'], {
-          timeoutMs: 240_000,
-        }),
+        await runMesh(
+          cp,
+          ['install', '--profile', 'minimal', '-r', 'strict', '--set', 'values.pilot.env.TOKEN_AUDIENCES=not-istio-ca', '-y', '--readiness-timeout', '3m'],
+          {
+            timeoutMs: 240_000,
+          },
+        ),
       );
       cleanups.push(async () => void (await runMesh(cp, ['uninstall', '-r', 'strict', '-y', '--force'], { timeoutMs: 240_000 })));
       const routed = await routeIstiod(cp, SYS, ['istiod-strict']);
       cleanups.push(routed.remove);
       const pod = routed.istiods[0]!.pods[0]!;
-      for (const args of [['-r', 'strict'], ['-r', 'strict', '--xds']]) {
+      for (const args of [
+        ['-r', 'strict'],
+        ['-r', 'strict', '--xds'],
+      ]) {
         const r = await runMesh(cp, ['ps', ...args]);
         assert.equal(r.code, 1, r.stderr);
         assert.match(
           r.stderr,
-          new RegExp(`^Error: istiod ${SYS}/${pod}: xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) refused the token of ServiceAccount ${SYS}/default \\(audience istio-ca\\): .+$`, 'm'),
+          new RegExp(
+            `^Error: istiod ${SYS}/${pod}: xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) refused the token of ServiceAccount ${SYS}/default \\(audience istio-ca\\): .+$`,
+            'm',
+          ),
         );
         assert.doesNotMatch(r.stderr, /Note:/);
         assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -319,12 +343,24 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
       const hangPort = (hanging.address() as AddressInfo).port;
       cleanups.push(await clusterPortForward(cp, { namespaces: [ns], podNames: ['istiod-a'], target: { address: '127.0.0.1', port: closedPort } }));
       cleanups.push(await clusterPortForward(cp, { namespaces: [ns], podNames: ['istiod-b'], target: { address: '127.0.0.1', port: hangPort } }));
-      await runningPods(ns, ['istiod-a', 'istiod-b'].map((n) => ({ ...sidecarPod(n), metadata: { name: n, labels: { app: 'istiod', 'istio.io/rev': 'default' } } })));
+      await runningPods(
+        ns,
+        ['istiod-a', 'istiod-b'].map((n) => ({ ...sidecarPod(n), metadata: { name: n, labels: { app: 'istiod', 'istio.io/rev': 'default' } } })),
+      );
       // istiod wrote its root certificate into this namespace too, so --xds gets as far as the port.
       const xds = await runMesh(cp, ['ps', '-i', ns, '--xds', '--timeout', '3s']);
       assert.equal(xds.code, 1);
-      assert.match(xds.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-a: xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) failed: the port-forward was refused or closed \\(.*connection refused\\); is istiod listening on its xDS port 15012\\?$`, 'm'));
-      assert.match(xds.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-b: no answer to xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) within 3s`, 'm'));
+      assert.match(
+        xds.stderr,
+        new RegExp(
+          `^ {2}istiod ${ns}/istiod-a: xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) failed: the port-forward was refused or closed \\(.*connection refused\\); is istiod listening on its xDS port 15012\\?$`,
+          'm',
+        ),
+      );
+      assert.match(
+        xds.stderr,
+        new RegExp(`^ {2}istiod ${ns}/istiod-b: no answer to xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) within 3s`, 'm'),
+      );
 
       const started = Date.now();
       const r = await runMesh(cp, ['ps', '-i', ns, '--timeout', '3s']);
@@ -333,7 +369,13 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
       assert.ok(elapsed < 3000 + 5000, `gave up after ${elapsed} ms with --timeout 3s`);
       assert.match(r.stderr, /^Error: cannot read the sync status of 2 of 2 istiod pods:$/m);
       // istiod-a: xDS refused, so HTTP was tried, and refused too; istiod-b: the deadline passed.
-      assert.match(r.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-a: GET /debug/syncz on port 15014 \\(port-forward\\) failed: the port-forward was refused or closed \\(.*connection refused\\); is istiod listening on its monitoring port 15014\\? \\(after xDS on port 15012 failed the same way\\)$`, 'm'));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^ {2}istiod ${ns}/istiod-a: GET /debug/syncz on port 15014 \\(port-forward\\) failed: the port-forward was refused or closed \\(.*connection refused\\); is istiod listening on its monitoring port 15014\\? \\(after xDS on port 15012 failed the same way\\)$`,
+          'm',
+        ),
+      );
       assert.match(r.stderr, new RegExp(`^ {2}istiod ${ns}/istiod-b: no answer to xDS istio\\.io/debug/syncz on port 15012 \\(port-forward\\) within 3s`, 'm'));
     });
   });

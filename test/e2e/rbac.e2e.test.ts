@@ -40,7 +40,11 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
       });
     }
     istioNs = await cp.freshNamespace('istio-rbac');
-    const install = await runMesh(cp, ['install', '--profile', 'minimal', '-r', rev, '--set', `namespace=${istioNs}`, '--set', 'values.pilot.autoscaleEnabled=false', '-y'], { timeoutMs: 240_000 });
+    const install = await runMesh(
+      cp,
+      ['install', '--profile', 'minimal', '-r', rev, '--set', `namespace=${istioNs}`, '--set', 'values.pilot.autoscaleEnabled=false', '-y'],
+      { timeoutMs: 240_000 },
+    );
     assert.equal(install.code, 0, show(install));
 
     ns = await cp.freshNamespace('dev', { 'istio-injection': 'disabled' });
@@ -58,7 +62,11 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'web', namespace: ns },
-        spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
+        },
       },
       {
         apiVersion: 'networking.istio.io/v1',
@@ -75,7 +83,13 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
       namespace: ns,
       body: {
         metadata: { name: 'istio-config-editor' },
-        rules: [{ apiGroups: ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io', 'extensions.istio.io'], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }],
+        rules: [
+          {
+            apiGroups: ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+            resources: ['*'],
+            verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+          },
+        ],
       },
     });
     await rbac.createNamespacedRoleBinding({
@@ -107,7 +121,11 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
         subjects: [{ kind: 'ServiceAccount', name: 'dev', namespace: ns }],
       },
     });
-    const token = await cp.kube.core.createNamespacedServiceAccountToken({ name: 'dev', namespace: ns, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const token = await cp.kube.core.createNamespacedServiceAccountToken({
+      name: 'dev',
+      namespace: ns,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
     const cluster = cp.kube.kc.getCurrentCluster()!;
     const kc = new KubeConfig();
     kc.loadFromOptions({
@@ -130,7 +148,10 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
     const r = await asUser(['analyze', '-n', ns, '-i', istioNs, '-o', 'json']);
     assert.equal(r.code, 79, show(r));
     const findings = JSON.parse(r.stdout) as { code: string; origin: string }[];
-    assert.ok(findings.some((f) => f.code === 'IST0101' && f.origin.includes(`VirtualService ${ns}/web`)), r.stdout);
+    assert.ok(
+      findings.some((f) => f.code === 'IST0101' && f.origin.includes(`VirtualService ${ns}/web`)),
+      r.stdout,
+    );
     assert.match(r.stderr, /you may not list every kind cluster-wide \(403\): .*read in namespace dev-\w+ only/);
     assert.ok(!/permission denied: .*\n(?!.*analyz)/.test(r.stderr.replace(/^Warning: .*$/gm, '')), show(r));
     assert.match(r.stderr, /^Error: Analyzers found issues when analyzing namespace: dev-\w+\.$/m);
@@ -147,11 +168,19 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
     const rbac = cp.kube.kc.makeApiClient(RbacAuthorizationV1Api);
     const role = await rbac.readNamespacedRole({ name: 'mesh-proxy-status', namespace: istioNs });
     const rules = role.rules ?? [];
-    await rbac.replaceNamespacedRole({ name: 'mesh-proxy-status', namespace: istioNs, body: { ...role, rules: rules.filter((r) => !r.resources?.includes('pods/portforward')) } });
+    await rbac.replaceNamespacedRole({
+      name: 'mesh-proxy-status',
+      namespace: istioNs,
+      body: { ...role, rules: rules.filter((r) => !r.resources?.includes('pods/portforward')) },
+    });
     try {
       const r = await asUser(['proxy-status', '-n', ns, '-i', istioNs, '--timeout', '30s']);
       assert.equal(r.code, 1, show(r));
-      assert.match(r.stderr, /^Error: istiod \S+: permission denied: may not port-forward to pods in namespace istio-rbac-\w+ .*kubectl auth can-i create pods\/portforward/m, show(r));
+      assert.match(
+        r.stderr,
+        /^Error: istiod \S+: permission denied: may not port-forward to pods in namespace istio-rbac-\w+ .*kubectl auth can-i create pods\/portforward/m,
+        show(r),
+      );
     } finally {
       const now = await rbac.readNamespacedRole({ name: 'mesh-proxy-status', namespace: istioNs });
       await rbac.replaceNamespacedRole({ name: 'mesh-proxy-status', namespace: istioNs, body: { ...now, rules } });
@@ -161,7 +190,10 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
   it('proxy-status -n NS reaches the real istiod with the Role of docs/rbac.md', async () => {
     // kwok's pods have no ports: the istiod pod's xDS and monitoring ports go to the real istiod process.
     const istiod = await waitFor('the real istiod of the install', async () => (await localIstiods(cp)).find((i) => i.ns === istioNs && i.exited === null));
-    for (const [port, target] of [[15012, istiod.ports.secureGrpc], [15014, istiod.ports.monitoring]] as const) {
+    for (const [port, target] of [
+      [15012, istiod.ports.secureGrpc],
+      [15014, istiod.ports.monitoring],
+    ] as const) {
       after(await clusterPortForward(cp, { namespaces: [istioNs], ports: [port], target: { address: '127.0.0.1', port: target } }));
     }
     const r = await asUser(['proxy-status', '-n', ns, '-i', istioNs, '-o', 'json', '--timeout', '60s']);

@@ -38,7 +38,10 @@ function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', ns: string, 
 
 const ref = (o: KubeObject) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name!, namespace: o.metadata.namespace! });
 const restartedAt = (o: KubeObject | undefined): string | undefined =>
-  ((((o?.['spec'] as Record<string, unknown>)['template'] as Record<string, unknown>)['metadata'] as Record<string, unknown>)['annotations'] as Record<string, string> | undefined)?.[RESTARTED_AT];
+  (
+    (((o?.['spec'] as Record<string, unknown>)['template'] as Record<string, unknown>)['metadata'] as Record<string, unknown>)['annotations'] as
+      Record<string, string> | undefined
+  )?.[RESTARTED_AT];
 
 async function createAll(kube: KubeClient, objs: KubeObject[]): Promise<void> {
   for (const o of objs) await kube.create(o);
@@ -75,14 +78,19 @@ async function podNames(kube: KubeClient, ns: string, app: string): Promise<stri
  * ConfigMap's values, which istiod watches, as a new control-plane version would.
  */
 async function istioRevision(kube: KubeClient, rev: string, tag: string) {
-  const install = await runMesh(cp, ['install', '-r', rev, '--profile', 'minimal', '--set', `tag=${tag}`, '-y', '--readiness-timeout', '3m'], { timeoutMs: 240_000 });
+  const install = await runMesh(cp, ['install', '-r', rev, '--profile', 'minimal', '--set', `tag=${tag}`, '-y', '--readiness-timeout', '3m'], {
+    timeoutMs: 240_000,
+  });
   assert.equal(install.code, 0, install.stderr);
   const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', name: `istio-sidecar-injector-${rev}`, namespace: SYS };
   let probeNs = '';
   /** The proxy image istiod injects now, from a server-side dry-run pod in the namespace. */
   const injected = async (ns: string): Promise<string | undefined> => {
     try {
-      const p = await kube.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: ns }, spec: { containers: [{ name: 'c', image: 'registry.local/probe:1' }] } }, { dryRun: true });
+      const p = await kube.create(
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: ns }, spec: { containers: [{ name: 'c', image: 'registry.local/probe:1' }] } },
+        { dryRun: true },
+      );
       const s = p['spec'] as { containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] };
       return [...(s.initContainers ?? []), ...s.containers].find((c) => c.name === 'istio-proxy')?.image;
     } catch {
@@ -98,7 +106,9 @@ async function istioRevision(kube: KubeClient, rev: string, tag: string) {
     /** The control-plane upgrade: the injector now injects this tag (waits until istiod does). */
     async setTag(t: string): Promise<void> {
       const cm = await kube.get(cmRef);
-      const values = JSON.parse(((cm?.['data'] as Record<string, string> | undefined)?.['values']) ?? '{}') as { global: { tag?: string; proxy?: { image?: string } } };
+      const values = JSON.parse((cm?.['data'] as Record<string, string> | undefined)?.['values'] ?? '{}') as {
+        global: { tag?: string; proxy?: { image?: string } };
+      };
       values.global.tag = t;
       values.global.proxy = { ...(values.global.proxy ?? {}), image: `${HUB}/proxyv2:${t}` };
       await kube.patch(cmRef, { data: { values: JSON.stringify(values) } }, 'merge');
@@ -161,16 +171,32 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       const seen: { rv: number; key: string; rolling: boolean }[] = [];
       const ac = new AbortController();
       const watches = ['Deployment', 'StatefulSet', 'DaemonSet'].map((kind) =>
-        kube.watch('apps/v1', kind, { namespace: ns }, (_t, o) => {
-          seen.push({ rv: Number(o.metadata.resourceVersion), key: `${kind}/${o.metadata.name}`, rolling: restartedAt(o) !== undefined && !rolloutStatus(o).done });
-        }, ac.signal),
+        kube.watch(
+          'apps/v1',
+          kind,
+          { namespace: ns },
+          (_t, o) => {
+            seen.push({
+              rv: Number(o.metadata.resourceVersion),
+              key: `${kind}/${o.metadata.name}`,
+              rolling: restartedAt(o) !== undefined && !rolloutStatus(o).done,
+            });
+          },
+          ac.signal,
+        ),
       );
       const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '--concurrency', '2', '-y', '-o', 'json']);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout) as Report;
       assert.deepEqual(
         report.workloads.map((w) => [w.kind, w.name, w.result, w.replicas]),
-        [['Deployment', 'five', 'restarted', 5], ['Deployment', 'one', 'restarted', 1], ['Deployment', 'two', 'restarted', 2], ['StatefulSet', 'db', 'restarted', 2], ['DaemonSet', 'agent', 'restarted', 3]],
+        [
+          ['Deployment', 'five', 'restarted', 5],
+          ['Deployment', 'one', 'restarted', 1],
+          ['Deployment', 'two', 'restarted', 2],
+          ['StatefulSet', 'db', 'restarted', 2],
+          ['DaemonSet', 'agent', 'restarted', 3],
+        ],
       );
       // Progress went to stderr, one line per workload.
       assert.match(r.stderr, /\[1\/5\] deployment\/five/);
@@ -206,20 +232,32 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
     await createAll(kube, [sts]);
     await waitFor('db pods ready', async () => {
       const pods = await kube.list('v1', 'Pod', { namespace: ns, labelSelector: 'app=db' });
-      return pods.length === 2 && pods.every((p) => ((p['status'] as { conditions?: { type: string; status: string }[] }).conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+      return (
+        pods.length === 2 &&
+        pods.every((p) =>
+          ((p['status'] as { conditions?: { type: string; status: string }[] }).conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+        )
+      );
     });
-    const uids = async () => Object.fromEntries((await kube.list('v1', 'Pod', { namespace: ns, labelSelector: 'app=db' })).map((p) => [p.metadata.name, p.metadata.uid]));
+    const uids = async () =>
+      Object.fromEntries((await kube.list('v1', 'Pod', { namespace: ns, labelSelector: 'app=db' })).map((p) => [p.metadata.name, p.metadata.uid]));
     const before = await uids();
 
     const plain = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '-y', '-o', 'json']);
     assert.equal(plain.code, 0, plain.stderr);
     const manual = (JSON.parse(plain.stdout) as Report).workloads;
-    assert.deepEqual(manual.map((w) => [w.name, w.result]), [['db', 'manual']]);
+    assert.deepEqual(
+      manual.map((w) => [w.name, w.result]),
+      [['db', 'manual']],
+    );
     assert.deepEqual(await uids(), before, 'nothing was deleted without --include-ondelete');
 
     const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '--include-ondelete', '-y', '-o', 'json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout) as Report).workloads.map((w) => [w.name, w.result, w.message]), [['db', 'restarted', '2/2 pods replaced']]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as Report).workloads.map((w) => [w.name, w.result, w.message]),
+      [['db', 'restarted', '2/2 pods replaced']],
+    );
     const after = await uids();
     assert.deepEqual(Object.keys(after).sort(), ['db-0', 'db-1']);
     for (const name of ['db-0', 'db-1']) assert.notEqual(after[name], before[name], `${name} was replaced`);
@@ -231,14 +269,18 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
     const later = workload('Deployment', ns, 'c-after', { replicas: 1 });
     // b-stuck's pods never become ready (unpullable image), so its rollout is still going when Ctrl-C comes.
     const stuck = workload('Deployment', ns, 'b-stuck', { replicas: 2 });
-    ((stuck['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!).image = 'registry.local/b:0.0.0-unpullable';
+    (stuck['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'registry.local/b:0.0.0-unpullable';
     await createAll(kube, [quick, stuck, later]);
     await waitRolledOut(kube, [quick, later]);
 
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/mesh'), '--kubeconfig', cp.kubeconfigPath, 'rollout-restart', '-n', ns, '--all', '-y', '-o', 'json'], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/mesh'), '--kubeconfig', cp.kubeconfigPath, 'rollout-restart', '-n', ns, '--all', '-y', '-o', 'json'],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -253,7 +295,14 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       child.kill('SIGKILL');
     }
     const report = JSON.parse(stdout) as Report;
-    assert.deepEqual(report.workloads.map((w) => [w.name, w.result]), [['a-quick', 'restarted'], ['b-stuck', 'interrupted'], ['c-after', 'not-started']]);
+    assert.deepEqual(
+      report.workloads.map((w) => [w.name, w.result]),
+      [
+        ['a-quick', 'restarted'],
+        ['b-stuck', 'interrupted'],
+        ['c-after', 'not-started'],
+      ],
+    );
     assert.match(stderr, /Error: interrupted: 1 restarted, 1 still rolling \(deployment\/b-stuck\), 1 not started/);
     assert.ok(restartedAt(await kube.get(ref(stuck))), 'the workload in flight was patched completely');
     assert.equal(restartedAt(await kube.get(ref(later))), undefined, 'nothing new was started');
@@ -289,7 +338,11 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       const before = await runMesh(cp, imageCheck);
       assert.equal(before.code, 0, before.stderr); // IST0158 is a Warning, below the default failure threshold
       const findings = JSON.parse(before.stdout) as { code: string; message: string }[];
-      assert.deepEqual(findings.map((f) => f.code), ['IST0158'], before.stdout);
+      assert.deepEqual(
+        findings.map((f) => f.code),
+        ['IST0158'],
+        before.stdout,
+      );
       const oldPods = [...(await podNames(kube, ns, 'old-a')), ...(await podNames(kube, ns, 'old-b'))].sort();
       for (const p of oldPods) assert.ok(findings[0]!.message.includes(p), `${p} in ${findings[0]!.message}`);
       for (const p of await podNames(kube, ns, 'fresh')) assert.ok(!findings[0]!.message.includes(p), `up-to-date ${p} not listed`);
@@ -297,7 +350,13 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       const first = await runMesh(cp, ['rollout-restart', '-n', ns, '--outdated', '-y', '-o', 'json']);
       assert.equal(first.code, 0, first.stderr);
       const report = JSON.parse(first.stdout) as Report;
-      assert.deepEqual(report.workloads.map((w) => [w.name, w.result]), [['old-a', 'restarted'], ['old-b', 'restarted']]);
+      assert.deepEqual(
+        report.workloads.map((w) => [w.name, w.result]),
+        [
+          ['old-a', 'restarted'],
+          ['old-b', 'restarted'],
+        ],
+      );
       assert.equal(restartedAt(await kube.get(ref(fresh[0]!))), undefined, 'the up-to-date workload was not restarted');
       for (const app of ['old-a', 'old-b']) {
         await waitFor(`${app}'s pods to carry the new proxy`, async () => (await proxyImages(kube, ns, app)).every((i) => i === `${HUB}/proxyv2:1.31.1`));
@@ -332,10 +391,20 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
       const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '-y', '-o', 'json', '--timeout', '90s']);
       assert.equal(r.code, 1, r.stderr);
       const report = JSON.parse(r.stdout) as Report;
-      assert.deepEqual(report.workloads.map((w) => [w.name, w.result]), [['a-plain', 'restarted'], ['b-broken', 'failed'], ['c-later', 'not-started']]);
+      assert.deepEqual(
+        report.workloads.map((w) => [w.name, w.result]),
+        [
+          ['a-plain', 'restarted'],
+          ['b-broken', 'failed'],
+          ['c-later', 'not-started'],
+        ],
+      );
       const broken = report.workloads[1]!;
       assert.match(broken.message, /exceeded its progress deadline/);
-      assert.ok(broken.problems.some((p) => /^pod b-broken-\S+: container \S+ ImagePullBackOff/.test(p)), broken.problems.join('\n'));
+      assert.ok(
+        broken.problems.some((p) => /^pod b-broken-\S+: container \S+ ImagePullBackOff/.test(p)),
+        broken.problems.join('\n'),
+      );
       assert.match(r.stderr, /Error: rollout of deployment .*\/b-broken failed: exceeded its progress deadline/);
       assert.match(r.stderr, /ImagePullBackOff/);
       assert.match(r.stderr, /1 workload not restarted/);

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 export async function restartApiServer(stateDir: string, downMs = 1500): Promise<void> {
   const pidFile = join(stateDir, 'pids', 'kube-apiserver');
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((a) => a !== '');
   const env = Object.fromEntries(
     readFileSync(`/proc/${pid}/environ`, 'utf8')
       .split('\0')
@@ -50,10 +52,13 @@ async function waitReady(stateDir: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/readyz', ca: pki('ca.crt'), cert: pki('admin.crt'), key: pki('admin.key'), timeout: 2000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: '/readyz', ca: pki('ca.crt'), cert: pki('admin.crt'), key: pki('admin.key'), timeout: 2000 },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
       req.on('error', () => resolve(false));
       req.on('timeout', () => req.destroy());
       req.end();

@@ -86,7 +86,13 @@ export async function startFaultProxy(stateDir: string, outDir: string): Promise
     up.end(body);
   };
 
-  const status = (res: ServerResponse, code: number, reason: string, extra: Record<string, string> = {}, message = `injected by the fault proxy: ${reason}`): void => {
+  const status = (
+    res: ServerResponse,
+    code: number,
+    reason: string,
+    extra: Record<string, string> = {},
+    message = `injected by the fault proxy: ${reason}`,
+  ): void => {
     res.writeHead(code, { 'Content-Type': 'application/json', ...extra });
     res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }));
   };
@@ -113,7 +119,12 @@ export async function startFaultProxy(stateDir: string, outDir: string): Promise
           return status(res, 500, 'InternalError');
         case 'gone-watch':
           res.writeHead(200, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version (injected)' } }) + '\n');
+          res.end(
+            JSON.stringify({
+              type: 'ERROR',
+              object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version (injected)' },
+            }) + '\n',
+          );
           return;
         default:
           break;

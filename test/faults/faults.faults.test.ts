@@ -75,11 +75,19 @@ interface Row {
   error: string;
 }
 
-function spawnMesh(kubeconfig: string, args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void) => void; timeoutMs?: number } = {}): Promise<Run> {
+function spawnMesh(
+  kubeconfig: string,
+  args: string[],
+  opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void) => void; timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env['KUBECONFIG'];
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/mesh'), '--kubeconfig', kubeconfig, '--request-timeout', '10s', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/mesh'), '--kubeconfig', kubeconfig, '--request-timeout', '10s', ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -114,7 +122,8 @@ async function danglingWebhooks(kube: KubeClient, istioNs: string): Promise<stri
       for (const w of (cfg['webhooks'] as { name: string; clientConfig?: { service?: { name: string; namespace: string } } }[] | undefined) ?? []) {
         const svc = w.clientConfig?.service;
         if (!svc || svc.namespace !== istioNs) continue;
-        if ((await kube.get({ apiVersion: 'v1', kind: 'Service', name: svc.name, namespace: svc.namespace })) === undefined) out.push(`${kind} ${cfg.metadata.name} -> ${svc.namespace}/${svc.name}`);
+        if ((await kube.get({ apiVersion: 'v1', kind: 'Service', name: svc.name, namespace: svc.namespace })) === undefined)
+          out.push(`${kind} ${cfg.metadata.name} -> ${svc.namespace}/${svc.name}`);
       }
     }
   }
@@ -212,7 +221,18 @@ describe('faults', { skip: cp.skip, concurrency: 1 }, () => {
       const verify = await spawnMesh(cp.kubeconfigPath, ['verify-install', ...render]);
       const lost = verify.code === 0 ? 0 : Number(/(\d+) missing/.exec(verify.stdout + verify.stderr)?.[1] ?? 1);
       const dangling = await danglingWebhooks(admin, istioNs);
-      rows.push({ scenario: s.name, command: 'install', faulty: inst.first.code, injected: inst.injected, converged: verify.code === 0, lost, orphaned: dangling.length, doubleRestarts: 0, maxStsDown: 0, error: errorLine(inst.first) });
+      rows.push({
+        scenario: s.name,
+        command: 'install',
+        faulty: inst.first.code,
+        injected: inst.injected,
+        converged: verify.code === 0,
+        lost,
+        orphaned: dangling.length,
+        doubleRestarts: 0,
+        maxStsDown: 0,
+        error: errorLine(inst.first),
+      });
       assert.equal(verify.code, 0, `verify-install after the re-run:\n${verify.stdout}\n${verify.stderr}`);
       assert.deepEqual(dangling, []);
 
@@ -229,18 +249,33 @@ describe('faults', { skip: cp.skip, concurrency: 1 }, () => {
           doubleRestarts: firstRun!.doubleRestarts + againRun.doubleRestarts,
           maxStsDown: Math.max(firstRun!.maxStsDown, againRun.maxStsDown),
           detail: [...firstRun!.detail, ...againRun.detail],
-          timeline: firstRun!.timeline.length > 0 ? ['first run:', ...firstRun!.timeline] : againRun.timeline.length > 0 ? ['re-run:', ...againRun.timeline] : [],
+          timeline:
+            firstRun!.timeline.length > 0 ? ['first run:', ...firstRun!.timeline] : againRun.timeline.length > 0 ? ['re-run:', ...againRun.timeline] : [],
         };
         assert.equal(rr.again.code, 0, `rollout-restart re-run: exit ${rr.again.code}\n${rr.again.stderr}`);
-        const healthy = await waitFor('the app workloads healthy', async () => (await admin.list('v1', 'Pod', { namespace: appNs })).filter((p) => ready(p) && !p.metadata.deletionTimestamp).length === 6, { timeoutMs: 60_000 }).catch(() => false);
-        rows.push({ scenario: s.name, command: 'rollout-restart', faulty: rr.first.code, injected: rr.injected, converged: healthy, lost: 0, orphaned: 0, doubleRestarts: seen.doubleRestarts, maxStsDown: seen.maxStsDown, error: errorLine(rr.first) });
+        const healthy = await waitFor(
+          'the app workloads healthy',
+          async () => (await admin.list('v1', 'Pod', { namespace: appNs })).filter((p) => ready(p) && !p.metadata.deletionTimestamp).length === 6,
+          { timeoutMs: 60_000 },
+        ).catch(() => false);
+        rows.push({
+          scenario: s.name,
+          command: 'rollout-restart',
+          faulty: rr.first.code,
+          injected: rr.injected,
+          converged: healthy,
+          lost: 0,
+          orphaned: 0,
+          doubleRestarts: seen.doubleRestarts,
+          maxStsDown: seen.maxStsDown,
+          error: errorLine(rr.first),
+        });
         assert.ok(healthy, 'every pod ready after the re-run');
         assert.equal(seen.doubleRestarts, 0, `a workload was restarted twice in one run: ${seen.detail.join(', ')}`);
         assert.ok(
           seen.maxStsDown <= 1,
           `the StatefulSet had ${seen.maxStsDown} pods down at once; its last pod events:\n${seen.timeline.join('\n')}\nfaulty run stderr:\n${rr.first.stderr}\nre-run stderr:\n${rr.again.stderr}`,
         );
-
       }
       // uninstall
       const un = await faulty(s, ['uninstall', '-r', rev, '-y', '--force']);
@@ -248,8 +283,23 @@ describe('faults', { skip: cp.skip, concurrency: 1 }, () => {
       // Uninstalling a revision keeps the shared Base objects (src/apply/uninstall.ts), as a clean run does.
       const left = (await listOwned(admin, installationSelector(rev, istioNs))).filter((o) => o.metadata.labels?.['operator.istio.io/component'] !== 'Base');
       const danglingAfter = await danglingWebhooks(admin, istioNs);
-      rows.push({ scenario: s.name, command: 'uninstall', faulty: un.first.code, injected: un.injected, converged: left.length === 0, lost: 0, orphaned: left.length + danglingAfter.length, doubleRestarts: 0, maxStsDown: 0, error: errorLine(un.first) });
-      assert.deepEqual(left.map((o) => `${o.kind}/${o.metadata.name}`), [], 'nothing of the revision is left');
+      rows.push({
+        scenario: s.name,
+        command: 'uninstall',
+        faulty: un.first.code,
+        injected: un.injected,
+        converged: left.length === 0,
+        lost: 0,
+        orphaned: left.length + danglingAfter.length,
+        doubleRestarts: 0,
+        maxStsDown: 0,
+        error: errorLine(un.first),
+      });
+      assert.deepEqual(
+        left.map((o) => `${o.kind}/${o.metadata.name}`),
+        [],
+        'nothing of the revision is left',
+      );
       assert.deepEqual(danglingAfter, []);
     });
   }
@@ -281,7 +331,9 @@ function watchApp(kube: KubeClient, ns: string): { stop(): Promise<{ doubleResta
   let timeline: string[] = [];
   const track = (o: KubeObject): void => {
     const key = `${o.kind}/${o.metadata.name}`;
-    const at = (o['spec'] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    const at = (o['spec'] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations?.[
+      'kubectl.kubernetes.io/restartedAt'
+    ];
     if (!initial.has(key)) initial.set(key, at);
     if (at !== undefined && at !== initial.get(key)) {
       const set = restarts.get(key) ?? new Set<string>();
@@ -298,8 +350,12 @@ function watchApp(kube: KubeClient, ns: string): { stop(): Promise<{ doubleResta
       { namespace: ns, labelSelector: 'app=db' },
       (type, o) => {
         const name = o.metadata.name ?? '';
-        const conditions = ((o['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(',');
-        events.push(`+${Date.now() - t0}ms ${type} ${name} uid=${(o.metadata.uid ?? '').slice(0, 8)} rv=${o.metadata.resourceVersion ?? ''}${o.metadata.deletionTimestamp ? ' deleting' : ''} node=${String((o['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '')} [${conditions}]`);
+        const conditions = ((o['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [])
+          .map((c) => `${c.type}=${c.status}`)
+          .join(',');
+        events.push(
+          `+${Date.now() - t0}ms ${type} ${name} uid=${(o.metadata.uid ?? '').slice(0, 8)} rv=${o.metadata.resourceVersion ?? ''}${o.metadata.deletionTimestamp ? ' deleting' : ''} node=${String((o['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '')} [${conditions}]`,
+        );
         if (type === 'DELETED') dbPods.set(name, false);
         else dbPods.set(name, ready(o) && !o.metadata.deletionTimestamp);
         // Three pods db-0..db-2: one missing or not ready counts as down (once the initial list
@@ -329,8 +385,13 @@ function renderTable(rows: Row[]): string {
   const lines = [
     '| scenario | command | faulty run | faults | converged | lost | orphaned | restarted twice | StatefulSet pods down (max) |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.command} | ${outcome(r.faulty)} | ${r.injected} | ${r.converged ? 'yes' : 'NO'} | ${r.lost} | ${r.orphaned} | ${r.doubleRestarts} | ${r.command === 'rollout-restart' ? r.maxStsDown : '-'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.command} | ${outcome(r.faulty)} | ${r.injected} | ${r.converged ? 'yes' : 'NO'} | ${r.lost} | ${r.orphaned} | ${r.doubleRestarts} | ${r.command === 'rollout-restart' ? r.maxStsDown : '-'} |`,
+    ),
   ];
-  const errors = rows.filter((r) => r.error !== '').map((r) => `- ${r.scenario}, ${r.command}: \`${r.error.replace(/\b(istio-faults|faults-app)-\w+/g, '$1-…').slice(0, 240)}\``);
+  const errors = rows
+    .filter((r) => r.error !== '')
+    .map((r) => `- ${r.scenario}, ${r.command}: \`${r.error.replace(/\b(istio-faults|faults-app)-\w+/g, '$1-…').slice(0, 240)}\``);
   return lines.join('\n') + '\n' + (errors.length > 0 ? `\nThe faulty runs that failed, with their one line:\n\n${errors.join('\n')}\n` : '');
 }

@@ -53,7 +53,14 @@ export function analyzeCore(g: Generated, options: { parseOnly?: boolean } = {})
   return undefined;
 }
 
-const FLAG_SETS: readonly (readonly string[])[] = [['-o', 'json'], ['-o', 'json'], ['-o', 'log'], ['-o', 'yaml'], ['-o', 'sarif'], ['-o', 'json', '--ignore-unknown']];
+const FLAG_SETS: readonly (readonly string[])[] = [
+  ['-o', 'json'],
+  ['-o', 'json'],
+  ['-o', 'log'],
+  ['-o', 'yaml'],
+  ['-o', 'sarif'],
+  ['-o', 'json', '--ignore-unknown'],
+];
 
 /** `mesh analyze --use-kube=false FLAGS FILE` in-process, FILE holding the document. */
 export async function analyzeCliOutcome(g: Generated, dir: string, variant = 0): Promise<Outcome & { file: string; flags: readonly string[] }> {

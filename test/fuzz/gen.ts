@@ -120,7 +120,8 @@ export function replaceAt(v: Doc, path: readonly PathKey[], value: unknown): Doc
   }
   const copy: Record<string, unknown> = { ...(v as Record<string, unknown>) };
   if (value === undefined && rest.length === 0) delete copy[head as string];
-  else Object.defineProperty(copy, head as string, { value: replaceAt(copy[head as string], rest, value), enumerable: true, writable: true, configurable: true });
+  else
+    Object.defineProperty(copy, head as string, { value: replaceAt(copy[head as string], rest, value), enumerable: true, writable: true, configurable: true });
   return copy;
 }
 
@@ -132,11 +133,44 @@ const nested = (depth: number, leaf: unknown, list: boolean): unknown => {
 
 /** Values of every type (and the awkward ones of each), put in place of whatever a path held. */
 export const WRONG_VALUES: readonly unknown[] = [
-  null, true, false, 0, -1, 2147483648, 1.5, -0.0, Infinity, NaN, 1e300,
-  '', ' ', 'x', '*', '0', 'yes', '~', '-', '::', '\u0000', '\u001b[31m', 'line\nbreak', '日本語', '\ud800',
+  null,
+  true,
+  false,
+  0,
+  -1,
+  2147483648,
+  1.5,
+  -0.0,
+  Infinity,
+  NaN,
+  1e300,
+  '',
+  ' ',
+  'x',
+  '*',
+  '0',
+  'yes',
+  '~',
+  '-',
+  '::',
+  '\u0000',
+  '\u001b[31m',
+  'line\nbreak',
+  '日本語',
+  '\ud800',
   'x'.repeat(5000),
-  [], [null], ['x'], [[]], [1, 'a', true], {}, { '': null }, { x: 1 }, { '__proto__': { polluted: true } }, { constructor: 'x' },
-  nested(60, 'deep', false), nested(60, 1, true),
+  [],
+  [null],
+  ['x'],
+  [[]],
+  [1, 'a', true],
+  {},
+  { '': null },
+  { x: 1 },
+  { __proto__: { polluted: true } },
+  { constructor: 'x' },
+  nested(60, 'deep', false),
+  nested(60, 1, true),
 ];
 
 /** YAML text of a document, in block or flow style. */
@@ -156,7 +190,37 @@ function emitSeed(doc: Doc, flow = false): string {
 // ---------------------------------------------------------------------------------------------
 // Text mutations.
 
-const INDICATORS = [':', '-', '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', "'", '"', '#', '%', '@', '`', '?', '<<', '\t', '\r', '\n', ' ', '---', '...', '\u0000', '\ufeff', '\\'];
+const INDICATORS = [
+  ':',
+  '-',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  "'",
+  '"',
+  '#',
+  '%',
+  '@',
+  '`',
+  '?',
+  '<<',
+  '\t',
+  '\r',
+  '\n',
+  ' ',
+  '---',
+  '...',
+  '\u0000',
+  '\ufeff',
+  '\\',
+];
 
 type TextOp =
   | { op: 'truncate'; at: number }
@@ -170,7 +234,11 @@ type TextOp =
 
 const textOp: fc.Arbitrary<TextOp> = fc.oneof(
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...INDICATORS), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 })) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...INDICATORS), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 })),
+  }),
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
   fc.record({ op: fc.constant('dupLine' as const), line: fc.nat() }),
   fc.record({ op: fc.constant('dropLine' as const), line: fc.nat() }),
@@ -191,7 +259,8 @@ export function mutateText(text: string, ops: readonly TextOp[]): Buffer {
     else {
       const lines = buf.toString('latin1').split('\n');
       const i = (n: number): number => n % lines.length;
-      if (o.op === 'dupLine') lines.splice(i(o.line), 0, lines[i(o.line)]!); // often a duplicate key
+      if (o.op === 'dupLine')
+        lines.splice(i(o.line), 0, lines[i(o.line)]!); // often a duplicate key
       else if (o.op === 'dropLine') lines.splice(i(o.line), 1);
       else if (o.op === 'swapLines') [lines[i(o.a)], lines[i(o.b)]] = [lines[i(o.b)]!, lines[i(o.a)]!];
       else {
@@ -216,12 +285,21 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 300 }).map((n) => Array.from({ length: n }, (_, i) => `item-${i}`)) },
 );
 
-type Edit = { kind: 'replace'; path: number; value: unknown } | { kind: 'remove'; path: number } | { kind: 'addKey'; path: number; key: string; value: unknown };
+type Edit =
+  { kind: 'replace'; path: number; value: unknown } | { kind: 'remove'; path: number } | { kind: 'addKey'; path: number; key: string; value: unknown };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('replace' as const), path: fc.nat(), value: anyValue }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), path: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('addKey' as const), path: fc.nat(), key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'spec', 'metadata', 'kind', '<<')), value: anyValue }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('addKey' as const),
+      path: fc.nat(),
+      key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'spec', 'metadata', 'kind', '<<')),
+      value: anyValue,
+    }),
+  },
 );
 
 export function applyEdits(doc: Doc, edits: readonly Edit[]): Doc {
@@ -268,16 +346,44 @@ export function documents(seeds: readonly Doc[]): fc.Arbitrary<Generated> {
   const seed = fc.nat({ max: seeds.length - 1 }).map((i) => seeds[i]);
   const text = (t: string): Buffer => Buffer.from(t);
   return fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(seed, fc.array(textOp, { minLength: 1, maxLength: 4 }), fc.boolean()).map(([d, ops, flow]) => ({ how: `text ${JSON.stringify(ops)}`, bytes: mutateText(emitSeed(d, flow), ops) })) },
-    { weight: 4, arbitrary: fc.tuple(seed, fc.array(edit, { minLength: 1, maxLength: 3 }), fc.nat({ max: 2 })).map(([d, edits, style]) => {
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(seed, fc.array(textOp, { minLength: 1, maxLength: 4 }), fc.boolean())
+        .map(([d, ops, flow]) => ({ how: `text ${JSON.stringify(ops)}`, bytes: mutateText(emitSeed(d, flow), ops) })),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(seed, fc.array(edit, { minLength: 1, maxLength: 3 }), fc.nat({ max: 2 })).map(([d, edits, style]) => {
         const changed = applyEdits(d, edits);
         return { how: 'edits', bytes: text(style === 2 ? (JSON.stringify(changed) ?? 'null') : emit(changed, style === 1)) };
-      }) },
-    { weight: 1, arbitrary: fc.tuple(seed, fc.array(edit, { maxLength: 2 })).map(([d, edits]) => ({ how: 'json', bytes: text(JSON.stringify(applyEdits(d, edits))) })) },
-    { weight: 1, arbitrary: fc.tuple(seed, fc.array(fc.nat(), { minLength: 2, maxLength: 6 }), fc.boolean()).map(([d, picks, merge]) => ({ how: `aliases ${picks} merge=${merge}`, bytes: text(withAliases(d, picks, merge)) })) },
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(seed, fc.array(edit, { maxLength: 2 })).map(([d, edits]) => ({ how: 'json', bytes: text(JSON.stringify(applyEdits(d, edits))) })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(seed, fc.array(fc.nat(), { minLength: 2, maxLength: 6 }), fc.boolean())
+        .map(([d, picks, merge]) => ({ how: `aliases ${picks} merge=${merge}`, bytes: text(withAliases(d, picks, merge)) })),
+    },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 400 }).map((b) => ({ how: 'random bytes', bytes: Buffer.from(b) })) },
-    { weight: 1, arbitrary: fc.array(fc.oneof(fc.constantFrom(...INDICATORS, 'apiVersion', 'kind', 'v1', 'Service', 'metadata', 'name', 'spec'), fc.string({ maxLength: 5 })), { maxLength: 40 }).map((t) => ({ how: 'tokens', bytes: text(t.join('')) })) },
-    { weight: 1, arbitrary: fc.tuple(fc.array(seed, { minLength: 2, maxLength: 4 }), fc.array(textOp, { maxLength: 2 })).map(([ds, ops]) => ({ how: 'multi-document', bytes: mutateText(ds.map((d) => emitSeed(d)).join('---\n'), ops) })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.oneof(fc.constantFrom(...INDICATORS, 'apiVersion', 'kind', 'v1', 'Service', 'metadata', 'name', 'spec'), fc.string({ maxLength: 5 })), {
+          maxLength: 40,
+        })
+        .map((t) => ({ how: 'tokens', bytes: text(t.join('')) })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.array(seed, { minLength: 2, maxLength: 4 }), fc.array(textOp, { maxLength: 2 }))
+        .map(([ds, ops]) => ({ how: 'multi-document', bytes: mutateText(ds.map((d) => emitSeed(d)).join('---\n'), ops) })),
+    },
   );
 }
 
@@ -296,7 +402,10 @@ export function hostile(): Generated[] {
   const svc = (body: string): string => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: default\n${body}`;
   return [
     ...[3, 4, 6, 9, 12].map((n) => t(`billion laughs, ${n} levels`, billionLaughs(n))),
-    t('many aliases of one anchor', `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: &d { x: "1" }\nlist: [${Array.from({ length: 5000 }, () => '*d').join(',')}]\n`),
+    t(
+      'many aliases of one anchor',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: &d { x: "1" }\nlist: [${Array.from({ length: 5000 }, () => '*d').join(',')}]\n`,
+    ),
     t('alias to a missing anchor', svc('spec: *nope\n')),
     t('recursive alias', `a: &a [*a]\n`),
     t('merge key chain', `base: &b { apiVersion: v1, kind: Service }\n<<: *b\nmetadata: { <<: *b, name: s }\n`),
@@ -317,7 +426,12 @@ export function hostile(): Generated[] {
     t('20000 duplicate keys', svc('spec:\n  selector:\n' + '    k: v\n'.repeat(20_000))),
     t('duplicate top-level keys', 'apiVersion: v1\nkind: Service\nkind: Pod\nmetadata: { name: a }\nmetadata: { name: b }\n'),
     t('20000 empty documents', '---\n'.repeat(20_000)),
-    t('2000 Services', Array.from({ length: 2000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata: { name: s${i} }\nspec: { ports: [{ port: 80, name: http }] }\n`).join('---\n')),
+    t(
+      '2000 Services',
+      Array.from({ length: 2000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata: { name: s${i} }\nspec: { ports: [{ port: 80, name: http }] }\n`).join(
+        '---\n',
+      ),
+    ),
     t('a 1 MB line of garbage', ':'.repeat(1_000_000)),
     t('NUL bytes', svc('spec:\u0000\n  \u0000: \u0000\n')),
     t('escape sequences in names', `apiVersion: v1\nkind: Service\nmetadata: { name: "\\e[2J\\e[31mred", namespace: "\\r\\n" }\n`),
@@ -330,9 +444,26 @@ export function hostile(): Generated[] {
     t('YAML directives', '%YAML 1.3\n%TAG ! tag:example.com,2000:\n---\napiVersion: v1\nkind: Service\nmetadata: { name: s }\n'),
     t('complex keys', '? [a, b]\n: 1\n? { a: 1 }\n: 2\napiVersion: v1\nkind: Service\nmetadata: { name: s }\n'),
     t('huge numbers', svc('spec: { ports: [{ port: 99999999999999999999999, targetPort: 1e400, nodePort: -0x7fffffffffffffff }] }\n')),
-    t('a List of everything wrong', 'apiVersion: v1\nkind: List\nitems: [1, "x", null, [], { kind: Service }, { apiVersion: v1, kind: List, items: { a: 1 } }]\n'),
+    t(
+      'a List of everything wrong',
+      'apiVersion: v1\nkind: List\nitems: [1, "x", null, [], { kind: Service }, { apiVersion: v1, kind: List, items: { a: 1 } }]\n',
+    ),
     t('nested Lists 2000', `{"apiVersion":"v1","kind":"List","items":[${'{"apiVersion":"v1","kind":"List","items":['.repeat(2000)}${']}'.repeat(2000)}]}`),
-    t('a ServiceList of 5000 items', `apiVersion: v1\nkind: ServiceList\nitems:\n${'  - { apiVersion: v1, kind: Service, metadata: { name: s } }\n'.repeat(5000)}`),
+    t(
+      'a ServiceList of 5000 items',
+      `apiVersion: v1\nkind: ServiceList\nitems:\n${'  - { apiVersion: v1, kind: Service, metadata: { name: s } }\n'.repeat(5000)}`,
+    ),
     t('invalid UTF-8', ''),
-  ].map((g) => (g.how === 'invalid UTF-8' ? { how: g.how, bytes: Buffer.concat([Buffer.from('apiVersion: v1\nkind: Service\nmetadata: { name: "'), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1]), Buffer.from('" }\n')]) } : g));
+  ].map((g) =>
+    g.how === 'invalid UTF-8'
+      ? {
+          how: g.how,
+          bytes: Buffer.concat([
+            Buffer.from('apiVersion: v1\nkind: Service\nmetadata: { name: "'),
+            Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1]),
+            Buffer.from('" }\n'),
+          ]),
+        }
+      : g,
+  );
 }

@@ -69,7 +69,8 @@ const MAX_DETAIL_LINES = 21;
  * bounded indented detail lines after it. Returns a description of the violation, or undefined.
  */
 export function violation(o: Outcome, e: Expectation): string | undefined {
-  const why = (s: string): string => `${s}\n--- exit ${o.code}; stderr:\n${o.stderr.slice(0, 2000)}${o.error instanceof Error && !('exitCode' in o.error) ? `\n--- stack:\n${o.error.stack}` : ''}`;
+  const why = (s: string): string =>
+    `${s}\n--- exit ${o.code}; stderr:\n${o.stderr.slice(0, 2000)}${o.error instanceof Error && !('exitCode' in o.error) ? `\n--- stack:\n${o.error.stack}` : ''}`;
   if (!e.codes.includes(o.code)) return why(`exit code ${o.code}, expected one of ${e.codes.join(', ')}`);
   if (/^\s+at .+[:(]\d+/m.test(o.stderr) || o.stderr.includes('--verbose for details')) return why('a stack trace or an unexpected error');
   if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(o.stderr)) return why('a control character in stderr');

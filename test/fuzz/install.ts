@@ -52,13 +52,69 @@ export function schemaPaths(limit = 5000): string[] {
 }
 
 const SET_VALUES = [
-  '', '0', '1', '-1', '2', '1.5', '1e400', '-1e400', '99999999999999999999999', '0x10', '1_000', 'true', 'false', 'null', '~', 'yes',
-  '[1,2]', '{a: b}', 'a\\,b', 'a,b', '*', '10.0.0.0/8', 'registry.istio.io/release', '1.31.1', 'canary', 'REGISTRY_ONLY', '100m', '128Mi',
-  '1m30s', 'x'.repeat(300), '\u0000', '\u001b[31m', 'a\nb', '日本', '=', '==', '-', '.', '\\.',
+  '',
+  '0',
+  '1',
+  '-1',
+  '2',
+  '1.5',
+  '1e400',
+  '-1e400',
+  '99999999999999999999999',
+  '0x10',
+  '1_000',
+  'true',
+  'false',
+  'null',
+  '~',
+  'yes',
+  '[1,2]',
+  '{a: b}',
+  'a\\,b',
+  'a,b',
+  '*',
+  '10.0.0.0/8',
+  'registry.istio.io/release',
+  '1.31.1',
+  'canary',
+  'REGISTRY_ONLY',
+  '100m',
+  '128Mi',
+  '1m30s',
+  'x'.repeat(300),
+  '\u0000',
+  '\u001b[31m',
+  'a\nb',
+  '日本',
+  '=',
+  '==',
+  '-',
+  '.',
+  '\\.',
 ];
 
 const pathMutation = fc.oneof(
-  fc.constantFrom('', '.', '..', '[', ']', '[0]', '[99]', '[-1]', '[name:x]', '[name:]', '[:x]', '\\.', '\\', '.[0]', '[0][0]', '__proto__', 'constructor', 'spec.', '='),
+  fc.constantFrom(
+    '',
+    '.',
+    '..',
+    '[',
+    ']',
+    '[0]',
+    '[99]',
+    '[-1]',
+    '[name:x]',
+    '[name:]',
+    '[:x]',
+    '\\.',
+    '\\',
+    '.[0]',
+    '[0][0]',
+    '__proto__',
+    'constructor',
+    'spec.',
+    '=',
+  ),
   fc.string({ maxLength: 6 }),
 );
 
@@ -66,7 +122,12 @@ const pathMutation = fc.oneof(
 export function setFlags(): fc.Arbitrary<string[]> {
   const paths = schemaPaths();
   const one = fc
-    .tuple(fc.constantFrom(...paths), fc.array(fc.tuple(fc.nat(), pathMutation), { maxLength: 2 }), fc.oneof(fc.constantFrom(...SET_VALUES), fc.string({ maxLength: 12 })), fc.boolean())
+    .tuple(
+      fc.constantFrom(...paths),
+      fc.array(fc.tuple(fc.nat(), pathMutation), { maxLength: 2 }),
+      fc.oneof(fc.constantFrom(...SET_VALUES), fc.string({ maxLength: 12 })),
+      fc.boolean(),
+    )
     .map(([p, muts, v, prefix]) => {
       let path = p;
       for (const [at, m] of muts) {
@@ -79,6 +140,29 @@ export function setFlags(): fc.Arbitrary<string[]> {
 }
 
 export const profileNames = fc.oneof(
-  fc.constantFrom('default', 'demo', 'minimal', 'empty', 'ambient', 'remote', 'Demo', 'dem', 'constructor', '__proto__', 'toString', '', ' ', '-', '.', '..', '/', '/etc', '/nonexistent/p.yaml', 'p.yaml', '\u0000', 'x'.repeat(300)),
+  fc.constantFrom(
+    'default',
+    'demo',
+    'minimal',
+    'empty',
+    'ambient',
+    'remote',
+    'Demo',
+    'dem',
+    'constructor',
+    '__proto__',
+    'toString',
+    '',
+    ' ',
+    '-',
+    '.',
+    '..',
+    '/',
+    '/etc',
+    '/nonexistent/p.yaml',
+    'p.yaml',
+    '\u0000',
+    'x'.repeat(300),
+  ),
   fc.string({ maxLength: 12 }),
 );

@@ -15,7 +15,12 @@ export const kubeconfigSeed: Doc = {
   kind: 'Config',
   'current-context': 'fuzz',
   clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority-data': 'bm90IGEgY2VydA==' } }],
-  users: [{ name: 'u', user: { token: 'not-a-secret', 'client-certificate-data': 'eA==', exec: { command: 'false', apiVersion: 'client.authentication.k8s.io/v1' } } }],
+  users: [
+    {
+      name: 'u',
+      user: { token: 'not-a-secret', 'client-certificate-data': 'eA==', exec: { command: 'false', apiVersion: 'client.authentication.k8s.io/v1' } },
+    },
+  ],
   contexts: [{ name: 'fuzz', context: { cluster: 'c', user: 'u', namespace: 'ns' } }],
   preferences: {},
 };
@@ -30,7 +35,8 @@ export async function kubeconfigCase(g: Generated, dir: string, cli: boolean): P
   } catch (err) {
     if (!(err instanceof MeshError)) return `loadKubeConfig threw ${(err as Error).stack} (${g.how})`;
     const m = err.message;
-    if (/[\u0000-\u001f\u007f-\u009f]/.test(m) || m.length > 400 || !m.includes(file)) return `a kubeconfig error that is not one short printable line naming the file: ${JSON.stringify(m.slice(0, 500))} (${g.how})`;
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(m) || m.length > 400 || !m.includes(file))
+      return `a kubeconfig error that is not one short printable line naming the file: ${JSON.stringify(m.slice(0, 500))} (${g.how})`;
   }
   if (!cli) return undefined;
   const o = await runMesh(['analyze', '-k', '--kubeconfig', file], { cwd: dir });

@@ -43,7 +43,12 @@ after(() => {
 });
 
 /** fast-check options for a target: the run's seed (offset per target), `numRuns` cases. */
-const opts = <T extends unknown[]>(offset: number, numRuns: number): fc.Parameters<T> => ({ seed: SEED + offset, numRuns, endOnFailure: false, includeErrorInReport: true });
+const opts = <T extends unknown[]>(offset: number, numRuns: number): fc.Parameters<T> => ({
+  seed: SEED + offset,
+  numRuns,
+  endOnFailure: false,
+  includeErrorInReport: true,
+});
 
 /** Throws on a violation (fast-check then shrinks the case and reports the smallest it found). */
 function fail(v: string | undefined): void {
@@ -70,7 +75,7 @@ test('analyze: a wrong type at every path of every seed document', () => {
       for (let j = 0; j < perPath; j++) {
         const value = WRONG_VALUES[(n + j * 7 + SEED) % WRONG_VALUES.length];
         const changed = replaceAt(doc, path, value);
-        const text = n % 2 === 0 ? JSON.stringify(changed) ?? 'null' : emit(changed);
+        const text = n % 2 === 0 ? (JSON.stringify(changed) ?? 'null') : emit(changed);
         fail(analyzeCore({ how: `${JSON.stringify(path)} = ${JSON.stringify(value)?.slice(0, 80)}`, bytes: Buffer.from(text) }));
         count('analyze.paths');
       }
@@ -139,7 +144,12 @@ test('install: a wrong type at every path of every IstioOperator seed (-f)', asy
   for (const doc of iops) {
     for (const path of pathsOf(doc)) {
       const value = WRONG_VALUES[(n++ + SEED) % WRONG_VALUES.length];
-      fail(await iopFileCli({ how: `${JSON.stringify(path)} = ${JSON.stringify(value)?.slice(0, 80)}`, bytes: Buffer.from(emit(replaceAt(doc, path, value))) }, dir));
+      fail(
+        await iopFileCli(
+          { how: `${JSON.stringify(path)} = ${JSON.stringify(value)?.slice(0, 80)}`, bytes: Buffer.from(emit(replaceAt(doc, path, value))) },
+          dir,
+        ),
+      );
       count('install.paths');
     }
   }

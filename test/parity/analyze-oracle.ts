@@ -115,8 +115,14 @@ export function diffFindings(istio: readonly Finding[], mesh: readonly Finding[]
     // istioctl de-duplicates on the message, mesh on the message and line: compare as sets.
     if (other.length === 0) d.missing.push(fs[0]!);
     else {
-      const refsA = fs.map((f) => f.reference ?? '').sort().join(',');
-      const refsB = other.map((f) => f.reference ?? '').sort().join(',');
+      const refsA = fs
+        .map((f) => f.reference ?? '')
+        .sort()
+        .join(',');
+      const refsB = other
+        .map((f) => f.reference ?? '')
+        .sort()
+        .join(',');
       if (refsA !== refsB) d.lines.push({ finding: fs[0]!, istioctl: refsA, mesh: refsB });
     }
   }
@@ -124,7 +130,15 @@ export function diffFindings(istio: readonly Finding[], mesh: readonly Finding[]
   return d;
 }
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'CustomResourceDefinition',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'GatewayClass',
+]);
 
 /**
  * Gives every namespaced object without a namespace the namespace `default`, so both tools see the

@@ -18,13 +18,73 @@ import { istioctl, oracleSkip } from './oracle.js';
 // Values to try at a schema node
 
 const STRINGS = [
-  '', 'x', 'a-b', '*', 'a*b', '*.example.com', 'reviews', '0', '80', '0s', '0.5ms', '999us', '1ms', '1s', '1h', '-1s', 'bad',
-  'unix://', 'unix:///var/run/app.sock', 'unix://@abstract', 'unix://relative/path', 'unix:///var/run/', '10.0.0.1',
-  '10.0.0.0/8', 'http://example.com/jwks', 'https://example.com', 'HTTP://EXAMPLE.COM', 'ftp://example.com', 'oci://reg.io/x:1',
-  'file:///x.wasm', 'reg.io/ns/x:1', 'localhost:5000/x', '/abs/path', 'http://a b/', 'HTTP', 'HTTPS', 'http', 'NONE', 'STATIC',
-  'DNS', 'DNS_ROUND_ROBIN', 'UPSERT', 'REMOVE', 'HOST', 'INLINE', 'WAYPOINT', 'GATEWAY',
+  '',
+  'x',
+  'a-b',
+  '*',
+  'a*b',
+  '*.example.com',
+  'reviews',
+  '0',
+  '80',
+  '0s',
+  '0.5ms',
+  '999us',
+  '1ms',
+  '1s',
+  '1h',
+  '-1s',
+  'bad',
+  'unix://',
+  'unix:///var/run/app.sock',
+  'unix://@abstract',
+  'unix://relative/path',
+  'unix:///var/run/',
+  '10.0.0.1',
+  '10.0.0.0/8',
+  'http://example.com/jwks',
+  'https://example.com',
+  'HTTP://EXAMPLE.COM',
+  'ftp://example.com',
+  'oci://reg.io/x:1',
+  'file:///x.wasm',
+  'reg.io/ns/x:1',
+  'localhost:5000/x',
+  '/abs/path',
+  'http://a b/',
+  'HTTP',
+  'HTTPS',
+  'http',
+  'NONE',
+  'STATIC',
+  'DNS',
+  'DNS_ROUND_ROBIN',
+  'UPSERT',
+  'REMOVE',
+  'HOST',
+  'INLINE',
+  'WAYPOINT',
+  'GATEWAY',
 ];
-const KEYS = ['', '*', 'app', 'a*', 'app.kubernetes.io/name', '0', '1', '80', '65535', '65536', '-1', 'x1', 'http', 'Bad_Name', '-bad', 'a'.repeat(62), 'a'.repeat(63)];
+const KEYS = [
+  '',
+  '*',
+  'app',
+  'a*',
+  'app.kubernetes.io/name',
+  '0',
+  '1',
+  '80',
+  '65535',
+  '65536',
+  '-1',
+  'x1',
+  'http',
+  'Bad_Name',
+  '-bad',
+  'a'.repeat(62),
+  'a'.repeat(63),
+];
 const INTS = [-1, 0, 1, 80, 65535, 65536];
 
 /** A deterministic PRNG, so a failure reproduces. */
@@ -41,7 +101,19 @@ function samples(node: JSONSchemaProps, depth: number, fields: string[] = []): u
   if (node.enum) return [...node.enum, ''];
   switch (node.type) {
     case 'string':
-      return depth === 0 ? STRINGS : STRINGS.filter((_, i) => i % 3 === 0).concat(['unix:///a.sock', 'NONE', 'STATIC', 'DNS_ROUND_ROBIN', 'WAYPOINT', 'HOST', 'UPSERT', 'REMOVE', '10.0.0.0/8']);
+      return depth === 0
+        ? STRINGS
+        : STRINGS.filter((_, i) => i % 3 === 0).concat([
+            'unix:///a.sock',
+            'NONE',
+            'STATIC',
+            'DNS_ROUND_ROBIN',
+            'WAYPOINT',
+            'HOST',
+            'UPSERT',
+            'REMOVE',
+            '10.0.0.0/8',
+          ]);
     case 'integer':
       return INTS;
     case 'number':
@@ -77,7 +149,10 @@ function samples(node: JSONSchemaProps, depth: number, fields: string[] = []): u
           const o: Record<string, unknown> = {};
           for (const i of idx) {
             const pool = pools[i]!;
-            o[mentioned[i]!] = combos <= 60 ? pool[Math.floor(t / idx.filter((j) => j < i).reduce((n, j) => n * pools[j]!.length, 1)) % pool.length] : pool[Math.floor(rand() * pool.length)];
+            o[mentioned[i]!] =
+              combos <= 60
+                ? pool[Math.floor(t / idx.filter((j) => j < i).reduce((n, j) => n * pools[j]!.length, 1)) % pool.length]
+                : pool[Math.floor(rand() * pool.length)];
           }
           out.push(o);
         }
@@ -143,8 +218,7 @@ const verdicts = (rule: string, node: JSONSchemaProps, values: unknown[]) => val
 describe('CRD parity with istioctl (Istio 1.31)', { skip: oracleSkip || false }, () => {
   let istio: Map<string, Crd>;
   let mesh: Map<string, Crd>;
-  const storage = (c: Crd): JSONSchemaProps =>
-    (c.spec.versions.find((v) => v.storage) ?? c.spec.versions[0]!).schema.openAPIV3Schema;
+  const storage = (c: Crd): JSONSchemaProps => (c.spec.versions.find((v) => v.storage) ?? c.spec.versions[0]!).schema.openAPIV3Schema;
 
   before(() => {
     const r = istioctl(['manifest', 'generate', '--set', 'profile=default', '--kubeconfig', '/nonexistent']);
@@ -158,7 +232,10 @@ describe('CRD parity with istioctl (Istio 1.31)', { skip: oracleSkip || false },
     assert.equal(istio.size, 15);
     for (const [name, c] of istio) {
       assert.deepEqual(
-        mesh.get(name)!.spec.versions.map((v) => v.name).sort(),
+        mesh
+          .get(name)!
+          .spec.versions.map((v) => v.name)
+          .sort(),
         c.spec.versions.map((v) => v.name).sort(),
         name,
       );
@@ -180,7 +257,10 @@ describe('CRD parity with istioctl (Istio 1.31)', { skip: oracleSkip || false },
     const known = /^serviceentries\.networking\.istio\.io v1\w* spec\.ports\[\]\.(number|targetPort) (minimum|maximum):/;
     const { summary } = compareCrds(istio, mesh);
     const diffs = Object.entries(summary.perCrd).flatMap(([n, p]) => p.constraintDiffs.map((d) => `${n} ${d}`));
-    assert.deepEqual(diffs.filter((d) => !known.test(d)), []);
+    assert.deepEqual(
+      diffs.filter((d) => !known.test(d)),
+      [],
+    );
   });
 
   test('all versions of a CRD carry the same rules (so comparing the storage version suffices)', () => {
@@ -250,11 +330,32 @@ describe('CRD parity with istioctl (Istio 1.31)', { skip: oracleSkip || false },
 
   // One invalid resource per rule family: both CRDs must reject it, at the same node.
   const INVALID: [string, string, Record<string, unknown>, string][] = [
-    ['durations of at least 1ms', 'destinationrules', { host: 'r', trafficPolicy: { outlierDetection: { interval: '500us' } } }, 'spec.trafficPolicy.outlierDetection.interval'],
+    [
+      'durations of at least 1ms',
+      'destinationrules',
+      { host: 'r', trafficPolicy: { outlierDetection: { interval: '500us' } } },
+      'spec.trafficPolicy.outlierDetection.interval',
+    ],
     ['durations must parse', 'virtualservices', { http: [{ timeout: '5 seconds' }] }, 'spec.http[].timeout'],
-    ['new 1.31 duration fields too', 'destinationrules', { host: 'r', trafficPolicy: { connectionPool: { http: { http2KeepAlive: { interval: '0s' } } } } }, 'spec.trafficPolicy.connectionPool.http.http2KeepAlive.interval'],
+    [
+      'new 1.31 duration fields too',
+      'destinationrules',
+      { host: 'r', trafficPolicy: { connectionPool: { http: { http2KeepAlive: { interval: '0s' } } } } },
+      'spec.trafficPolicy.connectionPool.http.http2KeepAlive.interval',
+    ],
     ['wildcard host', 'serviceentries', { hosts: ['*'] }, 'spec.hosts[]'],
-    ['duplicate port numbers', 'serviceentries', { hosts: ['a.example.com'], ports: [{ name: 'a', number: 80 }, { name: 'b', number: 80 }] }, 'spec.ports'],
+    [
+      'duplicate port numbers',
+      'serviceentries',
+      {
+        hosts: ['a.example.com'],
+        ports: [
+          { name: 'a', number: 80 },
+          { name: 'b', number: 80 },
+        ],
+      },
+      'spec.ports',
+    ],
     ['port range (map values)', 'workloadentries', { address: '10.0.0.1', ports: { http: 0 } }, 'spec.ports{}'],
     ['port range (probe)', 'workloadgroups', { template: {}, probe: { tcpSocket: { port: 70000 } } }, 'spec.probe.tcpSocket.port'],
     ['port keys', 'peerauthentications', { selector: { matchLabels: { app: 'a' } }, portLevelMtls: { '0': { mode: 'STRICT' } } }, 'spec.portLevelMtls'],
@@ -272,29 +373,82 @@ describe('CRD parity with istioctl (Istio 1.31)', { skip: oracleSkip || false },
     ['address or network', 'serviceentries', { hosts: ['a.example.com'], resolution: 'STATIC', endpoints: [{ labels: { a: 'b' } }] }, 'spec.endpoints[]'],
     ['CIDR addresses need NONE or STATIC', 'serviceentries', { hosts: ['a.example.com'], addresses: ['10.0.0.0/8'], resolution: 'DNS' }, 'spec'],
     ['NONE with endpoints', 'serviceentries', { hosts: ['a.example.com'], endpoints: [{ address: '10.0.0.1' }] }, 'spec'],
-    ['DNS_ROUND_ROBIN with two endpoints', 'serviceentries', { hosts: ['a.example.com'], resolution: 'DNS_ROUND_ROBIN', endpoints: [{ address: 'a.example.com' }, { address: 'b.example.com' }] }, 'spec'],
-    ['workloadSelector or endpoints', 'serviceentries', { hosts: ['a.example.com'], resolution: 'STATIC', workloadSelector: { labels: { a: 'b' } }, endpoints: [{ address: '10.0.0.1' }] }, 'spec'],
-    ['serviceAccounts exclude principals', 'authorizationpolicies', { rules: [{ from: [{ source: { serviceAccounts: ['ns/sa'], namespaces: ['ns'] } }] }] }, 'spec.rules[].from[].source'],
+    [
+      'DNS_ROUND_ROBIN with two endpoints',
+      'serviceentries',
+      { hosts: ['a.example.com'], resolution: 'DNS_ROUND_ROBIN', endpoints: [{ address: 'a.example.com' }, { address: 'b.example.com' }] },
+      'spec',
+    ],
+    [
+      'workloadSelector or endpoints',
+      'serviceentries',
+      { hosts: ['a.example.com'], resolution: 'STATIC', workloadSelector: { labels: { a: 'b' } }, endpoints: [{ address: '10.0.0.1' }] },
+      'spec',
+    ],
+    [
+      'serviceAccounts exclude principals',
+      'authorizationpolicies',
+      { rules: [{ from: [{ source: { serviceAccounts: ['ns/sa'], namespaces: ['ns'] } }] }] },
+      'spec.rules[].from[].source',
+    ],
     ['jwks or jwksUri', 'requestauthentications', { jwtRules: [{ issuer: 'i', jwks: '{}', jwksUri: 'https://example.com/jwks' }] }, 'spec.jwtRules[]'],
     ['jwksUri scheme', 'requestauthentications', { jwtRules: [{ issuer: 'i', jwksUri: 'ftp://example.com/jwks' }] }, 'spec.jwtRules[].jwksUri'],
     ['Wasm URL scheme', 'wasmplugins', { url: 'ftp://example.com/x.wasm' }, 'spec.url'],
     ['wasm xor lua', 'trafficextensions', {}, 'spec'],
-    ['env value with valueFrom HOST', 'trafficextensions', { wasm: { url: 'oci://reg.io/x', vmConfig: { env: [{ name: 'A', valueFrom: 'HOST', value: 'x' }] } } }, 'spec.wasm.vmConfig.env[]'],
-    ['tag UPSERT needs a value', 'telemetries', { metrics: [{ overrides: [{ tagOverrides: { t: { operation: 'UPSERT' } } }] }] }, 'spec.metrics[].overrides[].tagOverrides{}'],
-    ['tag REMOVE takes no value', 'telemetries', { metrics: [{ overrides: [{ tagOverrides: { t: { operation: 'REMOVE', value: 'x' } } }] }] }, 'spec.metrics[].overrides[].tagOverrides{}'],
-    ['waypoint match only with context WAYPOINT', 'envoyfilters', { configPatches: [{ match: { context: 'GATEWAY', waypoint: {} } }] }, 'spec.configPatches[].match'],
-    ['credentialName and credentialNames', 'gateways', { servers: [{ hosts: ['*'], port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { credentialName: 'a', credentialNames: ['b'] } }] }, 'spec.servers[].tls'],
-    ['tlsCertificates and credentialNames', 'sidecars', { ingress: [{ port: { number: 9080 }, tls: { credentialNames: ['a'], tlsCertificates: [{}] } }] }, 'spec.ingress[].tls'],
+    [
+      'env value with valueFrom HOST',
+      'trafficextensions',
+      { wasm: { url: 'oci://reg.io/x', vmConfig: { env: [{ name: 'A', valueFrom: 'HOST', value: 'x' }] } } },
+      'spec.wasm.vmConfig.env[]',
+    ],
+    [
+      'tag UPSERT needs a value',
+      'telemetries',
+      { metrics: [{ overrides: [{ tagOverrides: { t: { operation: 'UPSERT' } } }] }] },
+      'spec.metrics[].overrides[].tagOverrides{}',
+    ],
+    [
+      'tag REMOVE takes no value',
+      'telemetries',
+      { metrics: [{ overrides: [{ tagOverrides: { t: { operation: 'REMOVE', value: 'x' } } }] }] },
+      'spec.metrics[].overrides[].tagOverrides{}',
+    ],
+    [
+      'waypoint match only with context WAYPOINT',
+      'envoyfilters',
+      { configPatches: [{ match: { context: 'GATEWAY', waypoint: {} } }] },
+      'spec.configPatches[].match',
+    ],
+    [
+      'credentialName and credentialNames',
+      'gateways',
+      { servers: [{ hosts: ['*'], port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { credentialName: 'a', credentialNames: ['b'] } }] },
+      'spec.servers[].tls',
+    ],
+    [
+      'tlsCertificates and credentialNames',
+      'sidecars',
+      { ingress: [{ port: { number: 9080 }, tls: { credentialNames: ['a'], tlsCertificates: [{}] } }] },
+      'spec.ingress[].tls',
+    ],
     ['probe scheme', 'workloadgroups', { template: {}, probe: { httpGet: { port: 8080, scheme: 'FTP' } } }, 'spec.probe.httpGet.scheme'],
   ];
   // And resources both accept (beyond the corpus).
   const VALID: [string, string, Record<string, unknown>][] = [
     ['zero TCP idle timeout', 'destinationrules', { host: 'r', trafficPolicy: { connectionPool: { tcp: { idleTimeout: '0s' } } } }],
-    ['session cookie (ttl 0s)', 'destinationrules', { host: 'r', trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'c', ttl: '0s' } } } } }],
+    [
+      'session cookie (ttl 0s)',
+      'destinationrules',
+      { host: 'r', trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'c', ttl: '0s' } } } } },
+    ],
     ['abstract unix socket', 'workloadentries', { address: 'unix://@envoy' }],
     ['network without address', 'workloadentries', { network: 'n1' }],
     ['bare registry reference', 'wasmplugins', { url: 'reg.io/ns/x:1' }],
-    ['DNS_ROUND_ROBIN with one endpoint', 'serviceentries', { hosts: ['a.example.com'], resolution: 'DNS_ROUND_ROBIN', endpoints: [{ address: 'a.example.com' }] }],
+    [
+      'DNS_ROUND_ROBIN with one endpoint',
+      'serviceentries',
+      { hosts: ['a.example.com'], resolution: 'DNS_ROUND_ROBIN', endpoints: [{ address: 'a.example.com' }] },
+    ],
     ['waypoint match with context WAYPOINT', 'envoyfilters', { configPatches: [{ match: { context: 'WAYPOINT', waypoint: { portNumber: 8080 } } }] }],
   ];
   const crdName = (short: string) => [...istio.keys()].find((n) => n.startsWith(`${short}.`))!;
@@ -304,8 +458,14 @@ describe('CRD parity with istioctl (Istio 1.31)', { skip: oracleSkip || false },
       const name = crdName(short);
       const iv = celViolations(storage(istio.get(name)!), { spec });
       const mv = celViolations(storage(mesh.get(name)!), { spec });
-      assert.ok(iv.some((v) => v.node === node), `${what}: Istio's CRD should reject at ${node}: ${JSON.stringify(iv)}`);
-      assert.ok(mv.some((v) => v.node === node), `${what}: mesh's CRD should reject at ${node}: ${JSON.stringify(mv)}`);
+      assert.ok(
+        iv.some((v) => v.node === node),
+        `${what}: Istio's CRD should reject at ${node}: ${JSON.stringify(iv)}`,
+      );
+      assert.ok(
+        mv.some((v) => v.node === node),
+        `${what}: mesh's CRD should reject at ${node}: ${JSON.stringify(mv)}`,
+      );
       assert.deepEqual([...new Set(mv.map((v) => v.at))].sort(), [...new Set(iv.map((v) => v.at))].sort(), `${what}: the same places`);
     }
   });

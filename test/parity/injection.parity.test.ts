@@ -173,19 +173,33 @@ function kubeInject(fixture: string, f: { config: string; values: string; mesh: 
   else delete env['ENABLE_NATIVE_SIDECARS'];
   const r = spawnSync(
     istioctlPath,
-    ['kube-inject', '--kubeconfig', '/nonexistent', '-f', join(FIXTURES, fixture), '--injectConfigFile', f.config, '--valuesFile', f.values, '--meshConfigFile', f.mesh],
+    [
+      'kube-inject',
+      '--kubeconfig',
+      '/nonexistent',
+      '-f',
+      join(FIXTURES, fixture),
+      '--injectConfigFile',
+      f.config,
+      '--valuesFile',
+      f.values,
+      '--meshConfigFile',
+      f.mesh,
+    ],
     { encoding: 'utf8', env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
   );
   if (r.status !== 0) return { ok: false, out: `${r.stderr}${r.stdout}`.trim() };
   return { ok: true, out: docs(r.stdout) };
 }
 
-const fixtures = oracleSkip ? [] : readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = oracleSkip
+  ? []
+  : readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
 
 function allowed(variant: string, fixture: string, line: string): Deliberate | undefined {
-  return DELIBERATE.find(
-    (d) => (d.variant === '*' || d.variant === variant) && (d.fixture === '*' || d.fixture === fixture) && line.startsWith(d.path),
-  );
+  return DELIBERATE.find((d) => (d.variant === '*' || d.variant === variant) && (d.fixture === '*' || d.fixture === fixture) && line.startsWith(d.path));
 }
 
 describe('injection parity: mesh injector ConfigMap vs Istio 1.31 through istioctl kube-inject', { skip: oracleSkip || false }, () => {
@@ -207,12 +221,12 @@ describe('injection parity: mesh injector ConfigMap vs Istio 1.31 through istioc
         };
       });
 
-      test('values key: equal to Istio\'s once parsed', () => {
+      test("values key: equal to Istio's once parsed", () => {
         const d = diffPaths(JSON.parse(istio.values), JSON.parse(mesh.values), 'values').filter((l) => !allowed(v.name, 'values', l));
         assert.deepEqual(d, [], `values differ:\n  ${d.join('\n  ')}`);
       });
 
-      test('config key: the same fields as Istio\'s, and all 8 templates', () => {
+      test("config key: the same fields as Istio's, and all 8 templates", () => {
         const a = docs(istio.config)[0] as Record<string, J>;
         const b = docs(mesh.config)[0] as Record<string, J>;
         const names = (c: Record<string, J>): string[] => Object.keys(isObj(c['templates']) ? c['templates'] : {}).sort();

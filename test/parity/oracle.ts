@@ -31,9 +31,7 @@ export const istioctlPath = process.env['MESH_ISTIOCTL'] ?? paths['ISTIOCTL'] ??
 export const pilotDiscoveryPath = process.env['MESH_PILOT_DISCOVERY'] ?? paths['PILOT_DISCOVERY'] ?? '';
 
 /** Why the oracle cannot run, or '' when it can. */
-export const oracleSkip: string = existsSync(istioctlPath)
-  ? ''
-  : `istioctl not built (scripts/istio/istio.sh build): ${istioctlPath || 'no path'}`;
+export const oracleSkip: string = existsSync(istioctlPath) ? '' : `istioctl not built (scripts/istio/istio.sh build): ${istioctlPath || 'no path'}`;
 
 export interface RunResult {
   code: number;

@@ -25,13 +25,27 @@ function cells(table: string, headers: readonly string[]): string[][] {
 
 const CASES: { type: string; file: string; flags?: string[]; headers: string[] }[] = [
   { type: 'cluster', file: 'web-1.shop.config_dump.json', headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'] },
-  { type: 'cluster', file: 'web-1.shop.config_dump.json', flags: ['--fqdn', 'reviews', '--subset', 'v1'], headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'] },
-  { type: 'cluster', file: 'reviews-1.shop.config_dump.json', flags: ['--direction', 'inbound'], headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'] },
+  {
+    type: 'cluster',
+    file: 'web-1.shop.config_dump.json',
+    flags: ['--fqdn', 'reviews', '--subset', 'v1'],
+    headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'],
+  },
+  {
+    type: 'cluster',
+    file: 'reviews-1.shop.config_dump.json',
+    flags: ['--direction', 'inbound'],
+    headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'],
+  },
   { type: 'listener', file: 'web-1.shop.config_dump.json', headers: ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'] },
   { type: 'listener', file: 'reviews-1.shop.config_dump.json', flags: ['--port', '15006'], headers: ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'] },
   { type: 'route', file: 'web-1.shop.config_dump.json', headers: ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'] },
   { type: 'route', file: 'reviews-1.shop.config_dump.json', flags: ['--name', '9080'], headers: ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'] },
-  { type: 'secret', file: 'web-1.shop.config_dump.json', headers: ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'] },
+  {
+    type: 'secret',
+    file: 'web-1.shop.config_dump.json',
+    headers: ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'],
+  },
   { type: 'endpoint', file: 'web-1.shop.clusters.json', headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'] },
   { type: 'endpoint', file: 'web-1.shop.clusters.json', flags: ['--port', '9080'], headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'] },
 ];

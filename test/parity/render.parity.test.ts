@@ -22,7 +22,8 @@ describe('render parity with istioctl manifest generate', { skip: oracleSkip || 
       for (const k of r.onlyMesh) if (!allowed(ALLOW, c.name, k, '')) problems.push(`${k}: only in mesh`);
       for (const d of r.differing) {
         for (const x of d.diffs) {
-          if (!allowed(ALLOW, c.name, d.key, x.path)) problems.push(`${d.key} ${x.path}: istioctl ${JSON.stringify(x.istioctl)} | mesh ${JSON.stringify(x.mesh)}`);
+          if (!allowed(ALLOW, c.name, d.key, x.path))
+            problems.push(`${d.key} ${x.path}: istioctl ${JSON.stringify(x.istioctl)} | mesh ${JSON.stringify(x.mesh)}`);
         }
       }
       assert.deepEqual(problems, [], `${c.name}: ${problems.length} difference(s) not on the allow-list`);

@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 
-const mesh = (...args: string[]) =>
-  spawnSync(process.execPath, ['bin/mesh', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const mesh = (...args: string[]) => spawnSync(process.execPath, ['bin/mesh', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 test('mesh --help lists the commands and exits 0', () => {
   const r = mesh('--help');

@@ -19,7 +19,11 @@ test('a kubeconfig-shaped input file with an exec plugin is analysed as data and
     'current-context': 'x',
   };
   writeFileSync(file, JSON.stringify(config));
-  for (const args of [['analyze', '--use-kube=false', file], ['manifest', 'generate', '-f', file], ['analyze', '--use-kube=false', '--meshConfigFile', file, file]]) {
+  for (const args of [
+    ['analyze', '--use-kube=false', file],
+    ['manifest', 'generate', '-f', file],
+    ['analyze', '--use-kube=false', '--meshConfigFile', file, file],
+  ]) {
     spawnSync(process.execPath, ['bin/mesh', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', KUBECONFIG: join(dir, 'none') } });
     assert.equal(existsSync(marker), false, `mesh ${args.join(' ')} ran the plugin`);
   }

@@ -71,7 +71,8 @@ function indexServices(ctx: AnalysisContext): Map<string, SelectingService[]> {
       if (port === undefined) return [];
       const target = p['targetPort'];
       // Unset (or 0) targetPort means the port itself.
-      const targetPort = (typeof target === 'number' && target !== 0) || (typeof target === 'string' && target !== '' && target !== '0') ? String(target) : String(port);
+      const targetPort =
+        (typeof target === 'number' && target !== 0) || (typeof target === 'string' && target !== '' && target !== '0') ? String(target) : String(port);
       return [{ port, protocol: stringOrUndefined(p['protocol']) ?? 'TCP', targetPort }];
     });
     const key = bucket(svc.namespace, first, selector[first]!);

@@ -27,9 +27,14 @@ export function analyze(ctx: AnalysisContext): void {
     recordsIn(asRecord(vs.object['spec'])['http']).forEach((route, i) => {
       const percent = numberOrUndefined(asRecord(asRecord(route['fault'])['delay'])['percent']);
       if (percent !== undefined && percent > 0) {
-        ctx.report('IST0002', vs, { detail: 'HTTPRoute.fault.delay.percent is deprecated; use HTTPRoute.fault.delay.percentage' }, {
-          path: ['spec', 'http', i, 'fault', 'delay', 'percent'],
-        });
+        ctx.report(
+          'IST0002',
+          vs,
+          { detail: 'HTTPRoute.fault.delay.percent is deprecated; use HTTPRoute.fault.delay.percentage' },
+          {
+            path: ['spec', 'http', i, 'fault', 'delay', 'percent'],
+          },
+        );
       }
     });
   }

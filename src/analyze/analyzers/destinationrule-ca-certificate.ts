@@ -18,7 +18,8 @@ function unverified(tls: unknown): string | undefined {
   const t = asRecord(tls);
   const mode = stringOrUndefined(t['mode']);
   if (mode !== 'SIMPLE' && mode !== 'MUTUAL') return undefined;
-  if ((stringOrUndefined(t['caCertificates']) ?? '') !== '' || (stringOrUndefined(t['credentialName']) ?? '') !== '' || t['insecureSkipVerify'] === true) return undefined;
+  if ((stringOrUndefined(t['caCertificates']) ?? '') !== '' || (stringOrUndefined(t['credentialName']) ?? '') !== '' || t['insecureSkipVerify'] === true)
+    return undefined;
   return mode;
 }
 
@@ -29,7 +30,12 @@ export function analyze(ctx: AnalysisContext): void {
     const policy = asRecord(spec['trafficPolicy']);
     const mode = unverified(policy['tls']);
     if (mode !== undefined) {
-      ctx.report('IST0128', dr, { destinationrule: `${dr.namespace}/${dr.name}`, namespace: dr.namespace, mode, host }, { path: ['spec', 'trafficPolicy', 'tls', 'mode'] });
+      ctx.report(
+        'IST0128',
+        dr,
+        { destinationrule: `${dr.namespace}/${dr.name}`, namespace: dr.namespace, mode, host },
+        { path: ['spec', 'trafficPolicy', 'tls', 'mode'] },
+      );
     }
     recordsIn(policy['portLevelSettings']).forEach((pls, i) => {
       const m = unverified(pls['tls']);

@@ -30,7 +30,8 @@ export function analyze(ctx: AnalysisContext): void {
     if (!workloadsRead) {
       workloadsRead = true;
       for (const p of ctx.list('Pod')) addWorkload(p.namespace, stringRecord(p.object.metadata.labels));
-      for (const d of ctx.list('Deployment')) addWorkload(d.namespace, stringRecord(asRecord(asRecord(asRecord(d.object['spec'])['template'])['metadata'])['labels']));
+      for (const d of ctx.list('Deployment'))
+        addWorkload(d.namespace, stringRecord(asRecord(asRecord(asRecord(d.object['spec'])['template'])['metadata'])['labels']));
     }
     return workloadsByNs.get(ns) ?? [];
   };
@@ -55,7 +56,8 @@ export function analyze(ctx: AnalysisContext): void {
     if (behind.length === 0) continue;
     subsets.forEach((s, i) => {
       const labels = stringRecord(s['labels']);
-      if (!behind.some((w) => selects(labels, w))) ctx.report('IST0173', dr, { subset: stringOrUndefined(s['name']) ?? `#${i}` }, { path: ['spec', 'subsets', i] });
+      if (!behind.some((w) => selects(labels, w)))
+        ctx.report('IST0173', dr, { subset: stringOrUndefined(s['name']) ?? `#${i}` }, { path: ['spec', 'subsets', i] });
     });
   }
 }

@@ -41,9 +41,19 @@ export function analyze(ctx: AnalysisContext): void {
       if (!isRecord(cp['patch'])) return;
       const patch = asRecord(cp['patch']);
       const match = asRecord(cp['match']);
-      const target = stringOrUndefined(asRecord(patch['value'])['name']) ?? stringOrUndefined(asRecord(asRecord(asRecord(match['listener'])['filterChain'])['filter'])['name']) ?? '';
+      const target =
+        stringOrUndefined(asRecord(patch['value'])['name']) ??
+        stringOrUndefined(asRecord(asRecord(asRecord(match['listener'])['filterChain'])['filter'])['name']) ??
+        '';
       const proxyVersion = (stringOrUndefined(asRecord(match['proxy'])['proxyVersion']) ?? '') !== '';
-      patches.push({ ef, index, applyTo: stringOrUndefined(cp['applyTo']) ?? '', operation: stringOrUndefined(patch['operation']) ?? '', target, proxyVersion });
+      patches.push({
+        ef,
+        index,
+        applyTo: stringOrUndefined(cp['applyTo']) ?? '',
+        operation: stringOrUndefined(patch['operation']) ?? '',
+        target,
+        proxyVersion,
+      });
       if (proxyVersion && target !== '') versionedTargets.add(target);
     });
   }

@@ -37,7 +37,11 @@ export function analyze(ctx: AnalysisContext): void {
     const spec = asRecord(svc.object['spec']);
     const selector = stringRecord(spec['selector']);
     if (Object.keys(selector).length === 0) continue;
-    const ports = recordsIn(spec['ports']).map((p) => ({ port: numberOrUndefined(p['port']), targetPort: p['targetPort'], protocol: stringOrUndefined(p['protocol']) ?? 'TCP' }));
+    const ports = recordsIn(spec['ports']).map((p) => ({
+      port: numberOrUndefined(p['port']),
+      targetPort: p['targetPort'],
+      protocol: stringOrUndefined(p['protocol']) ?? 'TCP',
+    }));
     const list = servicesByNs.get(svc.namespace);
     if (list) list.push({ selector, ports });
     else servicesByNs.set(svc.namespace, [{ selector, ports }]);

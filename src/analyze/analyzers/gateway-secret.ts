@@ -37,7 +37,13 @@ export function analyze(ctx: AnalysisContext): void {
     if (keys.length === 0) continue;
     const matched = workloads.select(selector);
     if (matched.length === 0) {
-      if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: labelSelectorString({ matchLabels: selector }, { sortLabels: true }) }, { path: ['spec', 'selector', keys[0] ?? ''] });
+      if (workloads.hasKind('Pod'))
+        ctx.report(
+          'IST0101',
+          gw,
+          { reftype: 'selector', refval: labelSelectorString({ matchLabels: selector }, { sortLabels: true }) },
+          { path: ['spec', 'selector', keys[0] ?? ''] },
+        );
       continue;
     }
     const namespaces = [...new Set(matched.map((w) => w.namespace))].sort();
@@ -57,7 +63,10 @@ export function analyze(ctx: AnalysisContext): void {
       for (const { name, path } of refs) {
         if (name === '' || name.includes('://')) continue;
         const slash = name.indexOf('/');
-        const targets = slash < 0 ? namespaces.map((ns) => [ns, name, podNamespaces.has(ns)] as const) : [[name.slice(0, slash), name.slice(slash + 1), podNamespaces.size > 0] as const];
+        const targets =
+          slash < 0
+            ? namespaces.map((ns) => [ns, name, podNamespaces.has(ns)] as const)
+            : [[name.slice(0, slash), name.slice(slash + 1), podNamespaces.size > 0] as const];
         for (const [ns, secretName, judgeAbsence] of targets) {
           const secret = ctx.find('Secret', ns, secretName);
           if (!secret) {
@@ -89,7 +98,12 @@ export function holdsCertificate(secret: Resource): boolean | undefined {
     }
     return undefined;
   };
-  const cert = value('cert') !== undefined && value('key') !== undefined ? value('cert') : value('tls.crt') !== undefined && value('tls.key') !== undefined ? value('tls.crt') : undefined;
+  const cert =
+    value('cert') !== undefined && value('key') !== undefined
+      ? value('cert')
+      : value('tls.crt') !== undefined && value('tls.key') !== undefined
+        ? value('tls.crt')
+        : undefined;
   return cert !== undefined && isPemCertificate(cert);
 }
 

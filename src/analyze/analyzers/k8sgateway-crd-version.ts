@@ -38,7 +38,12 @@ export function analyze(ctx: AnalysisContext): void {
     if (written === undefined) continue;
     const installed = parseVersion(written);
     if (!installed || compare(installed.core, minimum) >= 0) continue;
-    ctx.report('IST0176', crd, { crd: crd.name, version: installed.text, minimumVersion: minimum.join('.') }, { path: ['metadata', 'annotations', BUNDLE_VERSION_ANNOTATION] });
+    ctx.report(
+      'IST0176',
+      crd,
+      { crd: crd.name, version: installed.text, minimumVersion: minimum.join('.') },
+      { path: ['metadata', 'annotations', BUNDLE_VERSION_ANNOTATION] },
+    );
   }
 }
 

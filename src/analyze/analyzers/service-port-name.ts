@@ -51,7 +51,12 @@ export function analyze(ctx: AnalysisContext): void {
       if (number === undefined) return;
       const name = stringOrUndefined(p['name']) ?? '';
       const appProtocol = stringOrUndefined(p['appProtocol']);
-      const known = protocolKnown({ port: number, name, protocol: stringOrUndefined(p['protocol']) ?? 'TCP', ...(appProtocol !== undefined ? { appProtocol } : {}) });
+      const known = protocolKnown({
+        port: number,
+        name,
+        protocol: stringOrUndefined(p['protocol']) ?? 'TCP',
+        ...(appProtocol !== undefined ? { appProtocol } : {}),
+      });
       const path = ['spec', 'ports', i];
       if (externalName) {
         if (!known || name === 'tcp') ctx.report('IST0150', svc, {}, { path });

@@ -50,7 +50,12 @@ export function analyze(ctx: AnalysisContext): void {
       if (throughGateway && d.subset === undefined && d.section === 'http') {
         for (const other of subsetRouted.get(host) ?? []) {
           if (other === vs) continue;
-          ctx.report('IST0140', vs, { virtualservicesubset: `${other.namespace}/${other.name}`, virtualservice: `${vs.namespace}/${vs.name}` }, { path: d.path });
+          ctx.report(
+            'IST0140',
+            vs,
+            { virtualservicesubset: `${other.namespace}/${other.name}`, virtualservice: `${vs.namespace}/${vs.name}` },
+            { path: d.path },
+          );
         }
       }
     }

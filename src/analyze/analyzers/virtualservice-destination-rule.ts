@@ -26,7 +26,11 @@ export function analyze(ctx: AnalysisContext): void {
     const spec = asRecord(dr.object['spec']);
     const host = fqdn(stringOrUndefined(spec['host']) ?? '', dr.namespace);
     if (host === '') continue;
-    const entry = { host, subsets: new Set(recordsIn(spec['subsets']).map((s) => stringOrUndefined(s['name']) ?? '')), visibility: destinationRuleVisibility(ctx, dr) };
+    const entry = {
+      host,
+      subsets: new Set(recordsIn(spec['subsets']).map((s) => stringOrUndefined(s['name']) ?? '')),
+      visibility: destinationRuleVisibility(ctx, dr),
+    };
     if (host.startsWith('*')) wildcard.push(entry);
     else exact.set(host, [...(exact.get(host) ?? []), entry]);
   }

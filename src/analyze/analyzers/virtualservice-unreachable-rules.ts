@@ -50,7 +50,12 @@ function check(ctx: AnalysisContext, vs: Resource, section: 'http' | 'tcp' | 'tl
       const earlier = seen.get(key);
       if (earlier !== undefined) {
         duplicates++;
-        ctx.report('IST0131', vs, { ruleno: label(rule, i), matchno: label(asRecord(m), j), dupno: label(rules[earlier]!, earlier) }, { path: [...path, 'match', j] });
+        ctx.report(
+          'IST0131',
+          vs,
+          { ruleno: label(rule, i), matchno: label(asRecord(m), j), dupno: label(rules[earlier]!, earlier) },
+          { path: [...path, 'match', j] },
+        );
       } else {
         seen.set(key, i);
       }

@@ -132,7 +132,12 @@ export const ISTIO_ANNOTATIONS: readonly IstioAnnotation[] = [
   { name: 'traffic.sidecar.istio.io/includeInboundPorts', resources: POD, status: 'Alpha', value: 'ports-or-star' },
   { name: 'traffic.sidecar.istio.io/includeOutboundIPRanges', resources: POD, status: 'Alpha', value: 'cidrs-or-star' },
   { name: 'traffic.sidecar.istio.io/includeOutboundPorts', resources: POD, status: 'Alpha' },
-  { name: 'traffic.sidecar.istio.io/kubevirtInterfaces', resources: POD, status: 'Alpha', deprecated: { instead: 'the "istio.io/reroute-virtual-interfaces" annotation' } },
+  {
+    name: 'traffic.sidecar.istio.io/kubevirtInterfaces',
+    resources: POD,
+    status: 'Alpha',
+    deprecated: { instead: 'the "istio.io/reroute-virtual-interfaces" annotation' },
+  },
 ];
 
 const BY_NAME = new Map(ISTIO_ANNOTATIONS.map((a) => [a.name, a]));

@@ -89,13 +89,21 @@ export class ServiceRegistry {
   constructor(ctx: AnalysisContext) {
     for (const svc of ctx.list('Service')) {
       const spec = asRecord(svc.object['spec']);
-      const ports = recordsIn(spec['ports']).map((p) => ({ port: typeof p['port'] === 'number' ? p['port'] : 0, name: stringOrUndefined(p['name']) ?? '', protocol: stringOrUndefined(p['protocol']) ?? 'TCP' }));
+      const ports = recordsIn(spec['ports']).map((p) => ({
+        port: typeof p['port'] === 'number' ? p['port'] : 0,
+        name: stringOrUndefined(p['name']) ?? '',
+        protocol: stringOrUndefined(p['protocol']) ?? 'TCP',
+      }));
       this.add({ host: `${svc.name}.${svc.namespace}.svc.${DOMAIN_SUFFIX}`, resource: svc, visibility: serviceVisibility(ctx, svc), ports });
     }
     for (const se of ctx.list('ServiceEntry')) {
       const spec = asRecord(se.object['spec']);
       const vis = serviceVisibility(ctx, se);
-      const ports = recordsIn(spec['ports']).map((p) => ({ port: typeof p['number'] === 'number' ? p['number'] : 0, name: stringOrUndefined(p['name']) ?? '', protocol: stringOrUndefined(p['protocol']) ?? '' }));
+      const ports = recordsIn(spec['ports']).map((p) => ({
+        port: typeof p['number'] === 'number' ? p['number'] : 0,
+        name: stringOrUndefined(p['name']) ?? '',
+        protocol: stringOrUndefined(p['protocol']) ?? '',
+      }));
       for (const h of stringsIn(spec['hosts'])) this.add({ host: fqdn(h, se.namespace), resource: se, visibility: vis, ports });
     }
   }

@@ -57,11 +57,7 @@ export function injectSetting(labels: Readonly<Record<string, string>>, annotati
  * a matching `neverInjectSelector` keeps it out, a matching `alwaysInjectSelector` brings it in, and
  * otherwise the policy (`global.proxy.autoInject`) decides. Without injector values: the defaults (inject).
  */
-export function injectorWouldInject(
-  labels: Readonly<Record<string, string>>,
-  annotations: Readonly<Record<string, string>>,
-  values: Obj | undefined,
-): boolean {
+export function injectorWouldInject(labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>, values: Obj | undefined): boolean {
   const explicit = injectSetting(labels, annotations);
   if (explicit !== undefined && explicit !== '') return TRUTHY.includes(explicit.toLowerCase());
   const hook = asRecord(values?.['sidecarInjectorWebhook']);

@@ -21,9 +21,24 @@ export interface SemanticIssue {
 
 /** Envoy's deprecated well-known filter names that istiod warns about when used without typed_config. */
 const DEPRECATED_FILTER_NAMES = new Set([
-  'envoy.buffer', 'envoy.cors', 'envoy.ext_authz', 'envoy.fault', 'envoy.filters.http.gzip', 'envoy.grpc_json_transcoder',
-  'envoy.grpc_web', 'envoy.gzip', 'envoy.health_check', 'envoy.http_connection_manager', 'envoy.ip_tagging', 'envoy.lua',
-  'envoy.mongo_proxy', 'envoy.ratelimit', 'envoy.rate_limit', 'envoy.router', 'envoy.tcp_proxy', 'envoy.wasm',
+  'envoy.buffer',
+  'envoy.cors',
+  'envoy.ext_authz',
+  'envoy.fault',
+  'envoy.filters.http.gzip',
+  'envoy.grpc_json_transcoder',
+  'envoy.grpc_web',
+  'envoy.gzip',
+  'envoy.health_check',
+  'envoy.http_connection_manager',
+  'envoy.ip_tagging',
+  'envoy.lua',
+  'envoy.mongo_proxy',
+  'envoy.ratelimit',
+  'envoy.rate_limit',
+  'envoy.router',
+  'envoy.tcp_proxy',
+  'envoy.wasm',
 ]);
 
 export function istioSemanticIssues(kind: KindId, object: Record<string, unknown>): SemanticIssue[] {
@@ -36,7 +51,12 @@ export function istioSemanticIssues(kind: KindId, object: Record<string, unknown
       }
       return [];
     case 'Sidecar':
-      if (asArray(spec['egress']).length === 0 && asArray(spec['ingress']).length === 0 && !isRecord(spec['outboundTrafficPolicy']) && !isRecord(spec['inboundConnectionPool'])) {
+      if (
+        asArray(spec['egress']).length === 0 &&
+        asArray(spec['ingress']).length === 0 &&
+        !isRecord(spec['outboundTrafficPolicy']) &&
+        !isRecord(spec['inboundConnectionPool'])
+      ) {
         return [{ level: 'error', message: 'sidecar: empty configuration provided' }];
       }
       return [];
@@ -52,13 +72,21 @@ export function istioSemanticIssues(kind: KindId, object: Record<string, unknown
       return [];
     case 'EnvoyFilter': {
       const out: SemanticIssue[] = [
-        { level: 'warning', message: 'EnvoyFilter exposes internal implementation details that may change at any time. Prefer other APIs if possible, and exercise extreme caution, especially around upgrades.' },
+        {
+          level: 'warning',
+          message:
+            'EnvoyFilter exposes internal implementation details that may change at any time. Prefer other APIs if possible, and exercise extreme caution, especially around upgrades.',
+        },
       ];
       recordsIn(spec['configPatches']).forEach((cp, i) => {
         const value = asRecord(asRecord(cp['patch'])['value']);
         const name = stringOrUndefined(value['name']);
         if (name !== undefined && DEPRECATED_FILTER_NAMES.has(name) && value['typed_config'] === undefined && value['typedConfig'] === undefined) {
-          out.push({ level: 'warning', message: `using deprecated types by name without typed_config; ${name}`, path: ['spec', 'configPatches', i, 'patch', 'value', 'name'] });
+          out.push({
+            level: 'warning',
+            message: `using deprecated types by name without typed_config; ${name}`,
+            path: ['spec', 'configPatches', i, 'patch', 'value', 'name'],
+          });
         }
       });
       return out;

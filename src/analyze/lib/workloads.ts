@@ -32,7 +32,10 @@ export const AMBIENT_REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 
 function containersOf(podSpec: unknown): { name: string; image: string }[] {
   const spec = asRecord(podSpec);
-  return [...recordsIn(spec['containers']), ...recordsIn(spec['initContainers'])].map((c) => ({ name: stringOrUndefined(c['name']) ?? '', image: stringOrUndefined(c['image']) ?? '' }));
+  return [...recordsIn(spec['containers']), ...recordsIn(spec['initContainers'])].map((c) => ({
+    name: stringOrUndefined(c['name']) ?? '',
+    image: stringOrUndefined(c['image']) ?? '',
+  }));
 }
 
 function workloadOf(r: Resource, kind: WorkloadKind): Workload {
@@ -49,7 +52,6 @@ function workloadOf(r: Resource, kind: WorkloadKind): Workload {
   const tmeta = asRecord(template['metadata']);
   return { ...base, labels: stringRecord(tmeta['labels']), annotations: stringRecord(tmeta['annotations']), containers: containersOf(template['spec']) };
 }
-
 
 /** The first key of a selector in sorted order (the field istioctl points at), or undefined when empty. */
 export function firstSelectorKey(selector: Readonly<Record<string, string>>): string | undefined {
@@ -198,7 +200,12 @@ export function selectedPodsOrReport(
   if (key === undefined) return [];
   const selected = workloads.select(labels, policy.namespace);
   if (selected.length === 0 && workloads.hasAny(policy.namespace)) {
-    ctx.report('IST0101', policy, { reftype: 'selector', refval: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: [...path, key] });
+    ctx.report(
+      'IST0101',
+      policy,
+      { reftype: 'selector', refval: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) },
+      { path: [...path, key] },
+    );
   }
   return selected.filter((w) => w.kind === 'Pod');
 }

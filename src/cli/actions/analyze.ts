@@ -64,7 +64,12 @@ export function listAnalyzers(): string {
 export function explain(code: string): string {
   const t = messageType(code.toUpperCase());
   if (!t) {
-    throw new UsageError(`--explain: no message code "${code}"${didYouMean(code.toUpperCase(), MESSAGES.map((m) => m.code))}`);
+    throw new UsageError(
+      `--explain: no message code "${code}"${didYouMean(
+        code.toUpperCase(),
+        MESSAGES.map((m) => m.code),
+      )}`,
+    );
   }
   const by = ANALYZERS.filter((a) => a.meta.codes.includes(t.code)).map((a) => a.meta.name);
   return [

@@ -23,7 +23,9 @@ export async function completeAction(ctx: CliContext, cmd: Command, words: strin
   const lookups: CompletionLookups = {
     namespaces: async () => (await (await kube()).list('v1', 'Namespace')).map((n) => n.metadata.name ?? ''),
     proxies: async (namespace) =>
-      (await (await kube()).list('v1', 'Pod', namespace !== undefined ? { namespace } : {})).filter(hasSidecar).map((p) => `${p.metadata.name ?? ''}.${p.metadata.namespace ?? ''}`),
+      (await (await kube()).list('v1', 'Pod', namespace !== undefined ? { namespace } : {}))
+        .filter(hasSidecar)
+        .map((p) => `${p.metadata.name ?? ''}.${p.metadata.namespace ?? ''}`),
     revisions: async () =>
       (await (await kube()).list('apps/v1', 'Deployment', { labelSelector: 'app=istiod' })).map((d) => d.metadata.labels?.[REVISION_LABEL] ?? 'default'),
     profiles: () => Object.keys(builtinProfiles()),

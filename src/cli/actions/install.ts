@@ -47,7 +47,10 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
     for (const line of otherRevisionLines(plan)) out.info(line);
     out.info(`${planSummary(plan)} (dry run: nothing was changed)`);
     const notChecked = plan.objects.filter((p) => p.serverCheck?.result === 'not-checked').length;
-    if (notChecked > 0) out.info(`${notChecked} new object${notChecked === 1 ? ' was' : 's were'} not sent to the API server: ${notChecked === 1 ? 'its' : 'their'} CRD or namespace comes with this install.`);
+    if (notChecked > 0)
+      out.info(
+        `${notChecked} new object${notChecked === 1 ? ' was' : 's were'} not sent to the API server: ${notChecked === 1 ? 'its' : 'their'} CRD or namespace comes with this install.`,
+      );
     return;
   }
 
@@ -63,11 +66,7 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
     if (!opts.skipConfirmation) await confirm(ctx, installQuestion(rendered.profile, kube.info()), 'install');
   }
   await interruptible(out, async (signal) => {
-    await executeInstall(
-      plan,
-      { kube, progress: out, now: () => ctx.now().getTime(), sleep, signal },
-      { readinessTimeoutMs: opts.readinessTimeoutMs },
-    );
+    await executeInstall(plan, { kube, progress: out, now: () => ctx.now().getTime(), sleep, signal }, { readinessTimeoutMs: opts.readinessTimeoutMs });
   });
   out.info(changing ? '✔ Installation complete' : '✔ Installation complete (nothing changed)');
 }
@@ -123,11 +122,17 @@ function rejectInvalid(plan: InstallPlan, out: { warn(text: string): void }): vo
   for (const e of rejected.slice(1)) out.warn(e.message);
   if (rejected[0] === undefined) return;
   const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more, above)` : '';
-  throw new InputError(`the API server rejected ${rejected.length} new object${rejected.length === 1 ? '' : 's'}, nothing was changed${more}: ${rejected[0].message}`);
+  throw new InputError(
+    `the API server rejected ${rejected.length} new object${rejected.length === 1 ? '' : 's'}, nothing was changed${more}: ${rejected[0].message}`,
+  );
 }
 
 function serverCheckText(c: ServerCheck): string {
-  return c.result === 'accepted' ? `accepted by the API server (dry run${c.note ? `, ${c.note}` : ''})` : c.result === 'rejected' ? 'REJECTED by the API server (dry run)' : `not checked: ${c.why}`;
+  return c.result === 'accepted'
+    ? `accepted by the API server (dry run${c.note ? `, ${c.note}` : ''})`
+    : c.result === 'rejected'
+      ? 'REJECTED by the API server (dry run)'
+      : `not checked: ${c.why}`;
 }
 
 /** The plan as data (install --dry-run=server -o json|yaml). */
@@ -154,8 +159,18 @@ export function planData(plan: InstallPlan): unknown {
 export function planTable(plan: InstallPlan): string {
   const rows: { action: string; component: string; object: string; changes: string }[] = [
     ...plan.namespaces.map((n) => ({ action: 'create', component: '', object: `Namespace/${n}`, changes: '' })),
-    ...plan.objects.map((p) => ({ action: p.action, component: displayName(p.component), object: slashName(p.object), changes: p.serverCheck !== undefined ? serverCheckText(p.serverCheck) : p.changes.join(', ') })),
-    ...plan.otherRevision.map((o) => ({ action: 'leave', component: displayName(o.component), object: slashName(o.object), changes: `owned by revision ${o.owner}` })),
+    ...plan.objects.map((p) => ({
+      action: p.action,
+      component: displayName(p.component),
+      object: slashName(p.object),
+      changes: p.serverCheck !== undefined ? serverCheckText(p.serverCheck) : p.changes.join(', '),
+    })),
+    ...plan.otherRevision.map((o) => ({
+      action: 'leave',
+      component: displayName(o.component),
+      object: slashName(o.object),
+      changes: `owned by revision ${o.owner}`,
+    })),
     ...plan.prune.map((o) => ({ action: 'prune', component: o.metadata.labels?.['operator.istio.io/component'] ?? '', object: slashName(o), changes: '' })),
   ];
   return renderTable(rows, [

@@ -45,7 +45,10 @@ export async function manifestDiffAction(ctx: CliContext, a: string, b: string, 
     }
   };
   const diff = diffManifests(parseManifest(a, await read(a)), parseManifest(b, await read(b)), {
-    ignore: (opts.ignore ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    ignore: (opts.ignore ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
   });
   if (opts.output === 'json' || opts.output === 'yaml') ctx.stdout.write(renderData(opts.output, diff));
   else ctx.stdout.write(formatDiff(diff, { a, b }));

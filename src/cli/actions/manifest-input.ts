@@ -68,7 +68,8 @@ export async function readRenderInput(ctx: CliContext, flags: RenderFlags): Prom
     if (typeof p === 'string') candidates.push({ flag: `${f.name}: spec.profile`, name: p });
   }
   for (const c of candidates) {
-    if (c.name === '') throw new UsageError(`${c.flag.replace(/:$/, '')}: the profile name is empty; use one of ${Object.keys(profiles).join(', ')}, or a profile file`);
+    if (c.name === '')
+      throw new UsageError(`${c.flag.replace(/:$/, '')}: the profile name is empty; use one of ${Object.keys(profiles).join(', ')}, or a profile file`);
     if (Object.hasOwn(profiles, c.name) || Object.hasOwn(profileFiles, c.name)) continue;
     if (looksLikePath(c.name) || existsSync(resolve(ctx.cwd, c.name))) profileFiles[c.name] = readFlagFile(ctx, c.flag, c.name);
   }

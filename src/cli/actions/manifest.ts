@@ -32,7 +32,8 @@ export async function manifestGenerateAction(ctx: CliContext, flags: ManifestGen
 /** A failed write in words, without the absolute path Node puts in its message. */
 function writeProblem(e: unknown, out: OutputPath): string {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' && !out.toDir && !existsSync(dirname(out.path))) return `the directory ${dirname(out.shown)} does not exist (a file is written only into an existing directory)`;
+  if (code === 'ENOENT' && !out.toDir && !existsSync(dirname(out.path)))
+    return `the directory ${dirname(out.shown)} does not exist (a file is written only into an existing directory)`;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOTDIR') return 'a part of the path is a file, not a directory';
   return excerpt((e as Error).message, 200);
@@ -59,10 +60,13 @@ function outputPath(cwd: string, target: Exclude<ManifestTarget, { kind: 'stdout
   const slash = target.path.endsWith('/');
   // Everywhere else -o is a format: `-o json` here would silently write a file named json.
   if (target.kind === 'path' && FORMAT_NAMES.includes(target.path) && !exists) {
-    throw new UsageError(`${target.flag}: on manifest generate -o names a file or directory to write (the manifests are YAML); to write a file named ${shown}, say --output-file ${shown}`);
+    throw new UsageError(
+      `${target.flag}: on manifest generate -o names a file or directory to write (the manifests are YAML); to write a file named ${shown}, say --output-file ${shown}`,
+    );
   }
   if (target.kind === 'file' && (isDir || slash)) throw new UsageError(`${target.flag}: is a directory; use --output-dir ${shown} for one file per component`);
-  if (target.kind === 'dir' && exists && !isDir) throw new UsageError(`${target.flag}: is a file, not a directory; use --output-file ${shown} to write one manifest`);
+  if (target.kind === 'dir' && exists && !isDir)
+    throw new UsageError(`${target.flag}: is a file, not a directory; use --output-file ${shown} to write one manifest`);
   return { path, shown, flag: target.flag, toDir: target.kind === 'dir' || (target.kind === 'path' && (slash || isDir)) };
 }
 
@@ -71,18 +75,29 @@ function writeComponentDir(ctx: CliContext, result: RenderResult, out: OutputPat
   const target = out.path;
   mkdirSync(target, { recursive: true });
   const files = componentFiles(result);
-  const existing = readdirSync(target, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+  const existing = readdirSync(target, { withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => d.name);
   const indexPath = join(target, OUTPUT_INDEX);
   const index = existsSync(indexPath) ? parseIndex(readFileSync(indexPath, 'utf8')) : undefined;
-  const dir = planOutputDir(existing, index, files.map((f) => f.name));
+  const dir = planOutputDir(
+    existing,
+    index,
+    files.map((f) => f.name),
+  );
   if (dir.foreign.length > 0) {
-    throw new UsageError(`${out.flag}: the directory holds manifests mesh did not write (${dir.foreign.join(', ')}), which kubectl apply -f would apply too; use an empty or new directory`);
+    throw new UsageError(
+      `${out.flag}: the directory holds manifests mesh did not write (${dir.foreign.join(', ')}), which kubectl apply -f would apply too; use an empty or new directory`,
+    );
   }
   for (const f of dir.remove) unlinkSync(join(target, f));
   for (const f of files) writeFileSync(join(target, f.name), f.text);
   writeFileSync(indexPath, indexText(files.map((f) => f.name)));
   ctx.stderr.write(`Wrote ${files.length} files to ${out.shown}: ${files.map((f) => f.name).join(', ')}\n`);
-  if (dir.remove.length > 0) ctx.stderr.write(`Removed ${dir.remove.length} file${dir.remove.length === 1 ? '' : 's'} an earlier mesh manifest generate wrote there and this one does not: ${dir.remove.join(', ')}\n`);
+  if (dir.remove.length > 0)
+    ctx.stderr.write(
+      `Removed ${dir.remove.length} file${dir.remove.length === 1 ? '' : 's'} an earlier mesh manifest generate wrote there and this one does not: ${dir.remove.join(', ')}\n`,
+    );
 }
 
 /** One file per component, numbered in install order so `kubectl apply -f DIR` applies them in order. */

@@ -12,9 +12,14 @@ const STATUS_TEXT = { ok: 'OK', warn: 'WARN', fail: 'FAIL' } as const;
 export async function precheckAction(ctx: CliContext, cmd: Command, flags: PrecheckFlags): Promise<void> {
   validatePrecheck(flags);
   const kube = await kubeClient(ctx, cmd);
-  const snapshot = await collectPrecheck(kube, { istioNamespace: flags.istioNamespace, now: ctx.now(), ...(flags.removing !== undefined ? { removing: flags.removing } : {}) });
+  const snapshot = await collectPrecheck(kube, {
+    istioNamespace: flags.istioNamespace,
+    now: ctx.now(),
+    ...(flags.removing !== undefined ? { removing: flags.removing } : {}),
+  });
   const results = runChecks(snapshot);
-  if (flags.output === 'json' || flags.output === 'yaml') ctx.stdout.write(renderData(flags.output, { apiVersion: 'mesh.istio.io/v1alpha1', kind: 'Precheck', checks: results }));
+  if (flags.output === 'json' || flags.output === 'yaml')
+    ctx.stdout.write(renderData(flags.output, { apiVersion: 'mesh.istio.io/v1alpha1', kind: 'Precheck', checks: results }));
   else ctx.stdout.write(precheckText(results));
   const failed = results.filter((r) => r.status === 'fail').length;
   if (failed > 0) throw new FindingsError(`${failed} of ${results.length} checks failed: the cluster is not ready to install or upgrade Istio`);

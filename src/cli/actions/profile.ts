@@ -18,7 +18,11 @@ export function description(text: string): string {
     if (!line.startsWith('#')) break;
     lines.push(line.replace(/^#\s?/, ''));
   }
-  const joined = lines.join(' ').replace(/\s+/g, ' ').replace(/^[\w-]+:\s*/, '').trim();
+  const joined = lines
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\w-]+:\s*/, '')
+    .trim();
   const end = joined.search(/\.(\s|$)/);
   return end < 0 ? joined : joined.slice(0, end + 1);
 }
@@ -36,11 +40,13 @@ export function profileListAction(ctx: CliContext, opts: ProfileListFlags): void
     ctx.stdout.write(renderData(opts.output, rows));
     return;
   }
-  ctx.stdout.write(renderTable(rows, [
-    { header: 'PROFILE', value: (r) => r.name },
-    { header: 'COMPONENTS', value: (r) => (r.components.length > 0 ? r.components.join(',') : '-') },
-    { header: 'DESCRIPTION', value: (r) => r.description },
-  ]));
+  ctx.stdout.write(
+    renderTable(rows, [
+      { header: 'PROFILE', value: (r) => r.name },
+      { header: 'COMPONENTS', value: (r) => (r.components.length > 0 ? r.components.join(',') : '-') },
+      { header: 'DESCRIPTION', value: (r) => r.description },
+    ]),
+  );
 }
 
 function loadProfile(ctx: CliContext, name: string): Json {

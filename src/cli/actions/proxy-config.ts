@@ -13,7 +13,10 @@ import type { KubeClient } from '../../kube/client.js';
 async function loadDump(kube: KubeClient | undefined, o: ProxyConfigOptions, signal: AbortSignal): Promise<ConfigDump> {
   if (o.file !== undefined) return parseConfigDump(await readFileJson(o.file), `--file ${o.file}`);
   const t = o.target!;
-  return parseConfigDump(await readAdmin(kube!, '/config_dump', { ...t, adminPort: o.adminPort, timeoutMs: o.timeoutMs, signal }), `pod ${t.namespace}/${t.pod} /config_dump`);
+  return parseConfigDump(
+    await readAdmin(kube!, '/config_dump', { ...t, adminPort: o.adminPort, timeoutMs: o.timeoutMs, signal }),
+    `pod ${t.namespace}/${t.pod} /config_dump`,
+  );
 }
 
 export async function proxyConfigAction(ctx: CliContext, cmd: Command, type: string, pod: string | undefined, flags: ProxyConfigFlags): Promise<void> {
@@ -29,8 +32,14 @@ export async function proxyConfigAction(ctx: CliContext, cmd: Command, type: str
       ctx.stdout.write(o.output === 'short' ? table : renderData(o.output, data));
     };
     if (o.type === 'endpoint') {
-      const doc = o.endpointsFile !== undefined ? await readFileJson(o.endpointsFile) : await readAdmin(kube!, '/clusters?format=json', { ...o.target!, adminPort: o.adminPort, timeoutMs: o.timeoutMs, signal: deadline.signal });
-      const clusters = parseClusters(doc, o.endpointsFile !== undefined ? `--endpoints-file ${o.endpointsFile}` : `pod ${o.target!.namespace}/${o.target!.pod} /clusters`);
+      const doc =
+        o.endpointsFile !== undefined
+          ? await readFileJson(o.endpointsFile)
+          : await readAdmin(kube!, '/clusters?format=json', { ...o.target!, adminPort: o.adminPort, timeoutMs: o.timeoutMs, signal: deadline.signal });
+      const clusters = parseClusters(
+        doc,
+        o.endpointsFile !== undefined ? `--endpoints-file ${o.endpointsFile}` : `pod ${o.target!.namespace}/${o.target!.pod} /clusters`,
+      );
       const rows = endpointRows(clusters, o.filters);
       out(rows, endpointTable(rows));
       return;
@@ -38,7 +47,12 @@ export async function proxyConfigAction(ctx: CliContext, cmd: Command, type: str
     const dump = await loadDump(kube, o, deadline.signal);
     if (o.diff) {
       const t = o.target!;
-      const view = await readIstiodView(kube!, { istioNamespace: o.istioNamespace, proxyId: `${t.pod}.${t.namespace}`, timeoutMs: o.timeoutMs, signal: deadline.signal });
+      const view = await readIstiodView(kube!, {
+        istioNamespace: o.istioNamespace,
+        proxyId: `${t.pod}.${t.namespace}`,
+        timeoutMs: o.timeoutMs,
+        signal: deadline.signal,
+      });
       const diffs = diffDumps(dump, parseConfigDump(view.body, `istiod ${o.istioNamespace}/${view.istiod} /debug/config_dump`)).filter(
         (d) => o.type === 'all' || d.type.toLowerCase().startsWith(o.type),
       );
@@ -56,16 +70,28 @@ export async function proxyConfigAction(ctx: CliContext, cmd: Command, type: str
     const want = (t: PcType): boolean => o.type === t || o.type === 'all';
     if (want('cluster')) {
       const rows = clusterRows(dump, o.filters);
-      sections.push({ title: 'cluster', data: o.type === 'all' ? rows : dump.clusters.filter((c) => rows.some((r) => r.name === c['name'])), table: clusterTable(rows) });
+      sections.push({
+        title: 'cluster',
+        data: o.type === 'all' ? rows : dump.clusters.filter((c) => rows.some((r) => r.name === c['name'])),
+        table: clusterTable(rows),
+      });
     }
     if (want('listener')) {
       const rows = listenerRows(dump, o.filters);
       const names = new Set(rows.map((r) => r.name));
-      sections.push({ title: 'listener', data: o.type === 'all' ? rows : dump.listeners.filter((l) => names.has(String(l['name']))), table: listenerTable(rows) });
+      sections.push({
+        title: 'listener',
+        data: o.type === 'all' ? rows : dump.listeners.filter((l) => names.has(String(l['name']))),
+        table: listenerTable(rows),
+      });
     }
     if (want('route')) {
       const rows = routeRows(dump, o.filters);
-      sections.push({ title: 'route', data: o.type === 'all' ? rows : dump.routes.filter((r) => !o.filters.name || r['name'] === o.filters.name), table: routeTable(rows) });
+      sections.push({
+        title: 'route',
+        data: o.type === 'all' ? rows : dump.routes.filter((r) => !o.filters.name || r['name'] === o.filters.name),
+        table: routeTable(rows),
+      });
     }
     let warnings: string[] = [];
     if (want('secret')) {
@@ -84,7 +110,10 @@ export async function proxyConfigAction(ctx: CliContext, cmd: Command, type: str
       const s = sections[0]!;
       out(s.data, s.table);
     }
-    if (warnings.length > 0) throw new FindingsError(`${warnings.length} certificate${warnings.length === 1 ? '' : 's'} need${warnings.length === 1 ? 's' : ''} attention`, { details: warnings });
+    if (warnings.length > 0)
+      throw new FindingsError(`${warnings.length} certificate${warnings.length === 1 ? '' : 's'} need${warnings.length === 1 ? 's' : ''} attention`, {
+        details: warnings,
+      });
   } finally {
     clearTimeout(timer);
   }

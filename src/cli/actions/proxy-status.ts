@@ -40,7 +40,8 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
   } finally {
     clearTimeout(timer);
   }
-  if (result.istiodError !== undefined) step?.fail(result.report.proxies.length > 0 ? 'Could not read istiod; listing the pods with sidecars' : 'Could not read proxy status');
+  if (result.istiodError !== undefined)
+    step?.fail(result.report.proxies.length > 0 ? 'Could not read istiod; listing the pods with sidecars' : 'Could not read proxy status');
   else step?.succeed(`Read the status of ${result.report.summary.proxies} prox${result.report.summary.proxies === 1 ? 'y' : 'ies'}`);
 
   const { report, proxy } = result;
@@ -62,7 +63,8 @@ export async function proxyStatusAction(ctx: CliContext, cmd: Command, pod: stri
 
   if (result.istiodError !== undefined) {
     // The table (if any) lists the pods with sidecars; the error says why none is known to be connected.
-    if (!(flags.output === 'json' || flags.output === 'yaml')) ctx.stdout.write(`istiod could not be read: the proxies are listed from their pods, as NOT CONNECTED (why: the error below)\n`);
+    if (!(flags.output === 'json' || flags.output === 'yaml'))
+      ctx.stdout.write(`istiod could not be read: the proxies are listed from their pods, as NOT CONNECTED (why: the error below)\n`);
     throw result.istiodError;
   }
   const troubled = report.proxies.filter((r) => r.findings.length > 0);

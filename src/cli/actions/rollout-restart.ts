@@ -25,14 +25,18 @@ const workloadName = (i: PlanItem): string => `${i.kind.toLowerCase()}/${i.name}
 
 export function planText(plan: readonly PlanItem[], multiNamespace: boolean): string {
   const cols = multiNamespace ? PLAN_COLUMNS : PLAN_COLUMNS.filter((c) => c.header !== 'NAMESPACE');
-  const notes = plan.flatMap((i) => i.notes.filter((n, k) => k > 0 || i.action === 'restart' || i.action === 'delete-pods').map((n) => `  ${workloadName(i)}: ${n}`));
+  const notes = plan.flatMap((i) =>
+    i.notes.filter((n, k) => k > 0 || i.action === 'restart' || i.action === 'delete-pods').map((n) => `  ${workloadName(i)}: ${n}`),
+  );
   return renderTable(plan, cols) + (notes.length > 0 ? `\n${notes.join('\n')}\n` : '');
 }
 
 export function reportText(report: RolloutReport, multiNamespace: boolean): string {
   const cols = multiNamespace ? REPORT_COLUMNS : REPORT_COLUMNS.filter((c) => c.header !== 'NAMESPACE');
   const s = report.summary;
-  const parts = Object.entries<number>(s).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  const parts = Object.entries<number>(s)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
   return renderTable(report.workloads, cols) + `\n${parts.join(', ') || 'nothing to do'}\n`;
 }
 
@@ -142,7 +146,9 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
           if (skipsConfirmation(flags)) return true;
           const n = actionable(plan).length;
           if (!ctx.stdinIsTTY) {
-            throw new UsageError(`refusing to restart ${n} workload${n === 1 ? '' : 's'} without confirmation: stdin is not a terminal; pass -y to proceed, or --dry-run to only show the plan`);
+            throw new UsageError(
+              `refusing to restart ${n} workload${n === 1 ? '' : 's'} without confirmation: stdin is not a terminal; pass -y to proceed, or --dry-run to only show the plan`,
+            );
           }
           return ask(ctx, `Restart ${n} workload${n === 1 ? '' : 's'}${options.concurrency > 1 ? `, ${options.concurrency} at a time` : ''}? (y/N) `);
         },
@@ -183,7 +189,11 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
       {
         details: [
           ...first.problems,
-          ...(notStarted > 0 ? [`stopped: ${notStarted} workload${notStarted === 1 ? '' : 's'} not restarted; fix the failure, then ${resumeAdvice(runSince)}; or pass --continue-on-error`] : []),
+          ...(notStarted > 0
+            ? [
+                `stopped: ${notStarted} workload${notStarted === 1 ? '' : 's'} not restarted; fix the failure, then ${resumeAdvice(runSince)}; or pass --continue-on-error`,
+              ]
+            : []),
         ],
       },
     );
@@ -192,6 +202,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
 
 function noWorkloads(o: RolloutRestartOptions): string {
   const where = o.namespaces === 'all' ? 'any namespace' : `namespace ${o.namespaces.join(', ')}`;
-  const what = o.mode === 'outdated' ? 'with an outdated sidecar' : o.mode === 'injected' ? 'with (or due) an Istio sidecar (use --all for every workload)' : '';
+  const what =
+    o.mode === 'outdated' ? 'with an outdated sidecar' : o.mode === 'injected' ? 'with (or due) an Istio sidecar (use --all for every workload)' : '';
   return `No workloads ${what} in ${where}.\n`.replace('  ', ' ');
 }

@@ -23,7 +23,12 @@ export async function uninstallAction(ctx: CliContext, cmd: Command, flags: Unin
     revision = r.revision;
     namespace = r.namespace;
   }
-  await runUninstall(ctx, await kubeClient(ctx, cmd), flags, { opts, out, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
+  await runUninstall(ctx, await kubeClient(ctx, cmd), flags, {
+    opts,
+    out,
+    ...(revision !== undefined ? { revision } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+  });
 }
 
 /** The uninstall itself, once flags are checked and the revision is known: plan, print, confirm, remove. */
@@ -35,24 +40,47 @@ export async function runUninstall(
 ): Promise<void> {
   const { opts, out, revision, namespace } = target;
   const wantedByOthers = opts.purge ? new Map<string, string>() : await renderedByOtherRevisions(kube, revisionLabelValue(revision));
-  const plan = await planUninstall(kube, { purge: opts.purge, wantedByOthers, ...(revision !== undefined ? { revision } : {}), ...(namespace !== undefined ? { namespace } : {}) });
+  const plan = await planUninstall(kube, {
+    purge: opts.purge,
+    wantedByOthers,
+    ...(revision !== undefined ? { revision } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+  });
   const rev = revision ?? 'default';
   const what = opts.purge ? 'all Istio control planes and the Istio CRDs' : `the control plane of revision "${rev}"`;
 
   if (plan.objects.length === 0 && opts.dryRun && (flags.output === 'json' || flags.output === 'yaml')) {
-    ctx.stdout.write(renderData(flags.output, { revision: opts.purge ? null : rev, purge: opts.purge, objects: [], proxies: plan.proxies, namespaces: plan.namespaces, gateways: [], kept: plan.kept }));
+    ctx.stdout.write(
+      renderData(flags.output, {
+        revision: opts.purge ? null : rev,
+        purge: opts.purge,
+        objects: [],
+        proxies: plan.proxies,
+        namespaces: plan.namespaces,
+        gateways: [],
+        kept: plan.kept,
+      }),
+    );
   }
   if (plan.objects.length === 0) {
-    out.info(opts.purge ? 'Nothing to remove: no Istio control plane and no Istio CRDs found.' : `Nothing to remove for revision "${rev}": no objects of it found (mesh version --remote lists the installed revisions).`);
+    out.info(
+      opts.purge
+        ? 'Nothing to remove: no Istio control plane and no Istio CRDs found.'
+        : `Nothing to remove for revision "${rev}": no objects of it found (mesh version --remote lists the installed revisions).`,
+    );
     return;
   }
   const keptBy = new Map<string, string[]>();
   for (const k of plan.kept) keptBy.set(k.revision, [...(keptBy.get(k.revision) ?? []), k.object]);
   for (const [r, names] of keptBy) {
-    out.info(`Keeping ${names.length === 1 ? names[0] : `${names.length} objects`} that revision ${r} renders too${names.length === 1 ? '' : `: ${names.join(', ')}`} (mesh install -r ${r} --take-over makes ${names.length === 1 ? 'it' : 'them'} that revision's)`);
+    out.info(
+      `Keeping ${names.length === 1 ? names[0] : `${names.length} objects`} that revision ${r} renders too${names.length === 1 ? '' : `: ${names.join(', ')}`} (mesh install -r ${r} --take-over makes ${names.length === 1 ? 'it' : 'them'} that revision's)`,
+    );
   }
   if (plan.namespaces.length > 0) {
-    out.warn(`Namespaces still pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} (their new pods get no sidecar once it is gone): ${plan.namespaces.join(', ')}`);
+    out.warn(
+      `Namespaces still pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} (their new pods get no sidecar once it is gone): ${plan.namespaces.join(', ')}`,
+    );
   }
   if (plan.proxies.length > 0) {
     const target = opts.purge ? 'Istio' : `revision ${rev}`;
@@ -85,7 +113,8 @@ export async function runUninstall(
     return;
   }
   out.info(`${plan.objects.length} objects of ${what} will be removed.`);
-  if (!opts.skipConfirmation) await confirm(ctx, `This will remove ${what} from the cluster of context "${kube.info().context}" (${kube.info().server}).`, 'uninstall');
+  if (!opts.skipConfirmation)
+    await confirm(ctx, `This will remove ${what} from the cluster of context "${kube.info().context}" (${kube.info().server}).`, 'uninstall');
   const step = out.start(`Removing ${what}`);
   await interruptible(out, async (signal) => {
     try {

@@ -16,7 +16,12 @@ function wantsRecord(flags: VerifyInstallFlags): boolean {
 }
 
 /** `connect` makes the Kubernetes client (a fake one in tests). */
-export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: VerifyInstallFlags, connect: () => Promise<KubeClient> = () => kubeClient(ctx, cmd)): Promise<void> {
+export async function verifyInstallAction(
+  ctx: CliContext,
+  cmd: Command,
+  flags: VerifyInstallFlags,
+  connect: () => Promise<KubeClient> = () => kubeClient(ctx, cmd),
+): Promise<void> {
   let rendered: RenderedInstall;
   let kube;
   let against: string;
@@ -26,7 +31,8 @@ export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: 
     if (choice.found !== undefined) {
       rendered = renderRecord(choice.found);
       against = `profile "${choice.found.profile}"${recordFlags(choice.found)}, revision ${choice.found.revision}, as recorded at install in ${choice.found.source}`;
-      for (const o of choice.others) ctx.stderr.write(`Note: revision ${o.revision} (profile "${o.profile}") is installed too; verify it with -r ${o.revision}\n`);
+      for (const o of choice.others)
+        ctx.stderr.write(`Note: revision ${o.revision} (profile "${o.profile}") is installed too; verify it with -r ${o.revision}\n`);
     } else {
       if (choice.others.length > 0 && flags.revision === undefined) throw new UsageError(`verify-install: ${choice.reason}`);
       rendered = await renderInstall(ctx, flags);
@@ -38,11 +44,17 @@ export async function verifyInstallAction(ctx: CliContext, cmd: Command, flags: 
     against = `profile "${rendered.profile}"${rendered.revision !== undefined ? `, revision ${rendered.revision}` : ''}, rendered from the flags`;
   }
   const result = await verifyInstall(kube, rendered.objects, { revision: rendered.revision, version: ISTIO_VERSION, namespace: rendered.namespace });
-  if (flags.output === 'json' || flags.output === 'yaml') ctx.stdout.write(renderData(flags.output, { ...result, profile: rendered.profile, revision: rendered.revision ?? 'default', against }));
+  if (flags.output === 'json' || flags.output === 'yaml')
+    ctx.stdout.write(renderData(flags.output, { ...result, profile: rendered.profile, revision: rendered.revision ?? 'default', against }));
   else ctx.stdout.write(`Verifying against ${against}\n\n${verifyText(result)}`);
   if (!result.ok) {
     const s = result.summary;
-    const parts = [s.missing && `${s.missing} missing`, s.differs && `${s.differs} differ`, s.unready && `${s.unready} not ready`, s.extra && `${s.extra} left over`].filter(Boolean);
+    const parts = [
+      s.missing && `${s.missing} missing`,
+      s.differs && `${s.differs} differ`,
+      s.unready && `${s.unready} not ready`,
+      s.extra && `${s.extra} left over`,
+    ].filter(Boolean);
     throw new FindingsError(`the installation does not match the rendered profile "${rendered.profile}": ${parts.join(', ')}`);
   }
 }
@@ -67,12 +79,14 @@ export function verifyText(result: VerifyResult): string {
   ]);
   const bad = result.objects.filter((o) => o.state !== 'ok');
   if (bad.length > 0) {
-    text += '\n' + renderTable(bad, [
-      { header: 'COMPONENT', value: (o) => displayName(o.component) },
-      { header: 'OBJECT', value: (o) => o.object },
-      { header: 'STATUS', value: (o) => STATE_TEXT[o.state] },
-      { header: 'DETAILS', value: (o) => o.details.join(', ') },
-    ]);
+    text +=
+      '\n' +
+      renderTable(bad, [
+        { header: 'COMPONENT', value: (o) => displayName(o.component) },
+        { header: 'OBJECT', value: (o) => o.object },
+        { header: 'STATUS', value: (o) => STATE_TEXT[o.state] },
+        { header: 'DETAILS', value: (o) => o.details.join(', ') },
+      ]);
   } else {
     text += `\n✔ All ${result.objects.length} objects match the rendered profile and are ready.\n`;
   }

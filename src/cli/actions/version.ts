@@ -56,7 +56,12 @@ export function remoteText(remote: RemoteVersions): string {
   }
   if (remote.dataPlane.length === 0) lines.push('data plane version: none (no proxies found)');
   for (const dp of remote.dataPlane) {
-    const reported = dp.reported === undefined ? '' : dp.reported === dp.proxies ? ', reported by istiod' : `, ${dp.reported} reported by istiod, ${dp.proxies - dp.reported} from the image`;
+    const reported =
+      dp.reported === undefined
+        ? ''
+        : dp.reported === dp.proxies
+          ? ', reported by istiod'
+          : `, ${dp.reported} reported by istiod, ${dp.proxies - dp.reported} from the image`;
     lines.push(`data plane version: ${dp.version} (${dp.proxies} ${dp.proxies === 1 ? 'proxy' : 'proxies'}${reported})`);
   }
   return lines.join('\n') + '\n';

@@ -41,7 +41,10 @@ export function registerInstall(program: Command, ctx: CliContext): void {
       .command('verify-install')
       .description('compare the rendered control plane with the cluster: per component what is missing, differs (fields mesh manages) or is not ready'),
   )
-    .addHelpText('after', '\nExit codes: 0 everything matches and is ready; 79 something is missing, differs, is not ready or is left over; 1 a cluster error; 64/65 bad flags/files.\n')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 everything matches and is ready; 79 something is missing, differs, is not ready or is left over; 1 a cluster error; 64/65 bad flags/files.\n',
+    )
     .action(async (flags: VerifyInstallFlags, cmd: Command) => {
       const { verifyInstallAction } = await import('../actions/verify-install.js');
       await verifyInstallAction(ctx, cmd, flags);

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { type ProfileDiffFlags, type ProfileDumpFlags, type ProfileListFlags, addProfileDiffOptions, addProfileDumpOptions, addProfileListOptions } from '../options/profile.js';
+import {
+  type ProfileDiffFlags,
+  type ProfileDumpFlags,
+  type ProfileListFlags,
+  addProfileDiffOptions,
+  addProfileDumpOptions,
+  addProfileListOptions,
+} from '../options/profile.js';
 
 export function registerProfile(program: Command, ctx: CliContext): void {
   const profile = program.command('profile').description('list, show and compare install profiles');

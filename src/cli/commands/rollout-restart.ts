@@ -4,9 +4,7 @@ import { type RolloutRestartFlags, addRolloutRestartOptions } from '../options/r
 
 export function registerRolloutRestart(program: Command, ctx: CliContext): void {
   addRolloutRestartOptions(
-    program
-      .command('rollout-restart')
-      .description('restart the workloads of a namespace a few at a time so their sidecars pick up the current proxy'),
+    program.command('rollout-restart').description('restart the workloads of a namespace a few at a time so their sidecars pick up the current proxy'),
   )
     .addHelpText(
       'after',

@@ -32,7 +32,7 @@ export function addAnalyzeOptions(cmd: Command): Command {
     .addOption(new Option('-i, --istio-namespace <ns>', 'control-plane namespace').default('istio-system'))
     .addOption(new Option('--istioNamespace <ns>').hideHelp())
     .option('-r, --revision <rev>', 'control-plane revision to analyze against')
-    .option('--meshConfigFile <file>', 'mesh config (MeshConfig YAML) to use instead of the cluster\'s')
+    .option('--meshConfigFile <file>', "mesh config (MeshConfig YAML) to use instead of the cluster's")
     .option('--ignore-unknown', 'skip documents that do not parse instead of failing (exit 65)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['log', 'json', 'yaml', 'sarif']).default('log'))
     .addOption(new Option('--output-threshold <level>', 'lowest level printed (Info|Warning|Error)').default('Info'))

@@ -33,7 +33,11 @@ export function addInstallOptions(cmd: Command): Command {
         .preset('client'),
     )
     .addOption(new Option('--readiness-timeout <duration>', 'how long to wait for each component to become ready').default('5m'))
-    .addOption(new Option('-o, --output <format>', 'with --dry-run: the plan (server) or the manifests (client) as json or yaml').choices(['table', 'json', 'yaml']).default('table'))
+    .addOption(
+      new Option('-o, --output <format>', 'with --dry-run: the plan (server) or the manifests (client) as json or yaml')
+        .choices(['table', 'json', 'yaml'])
+        .default('table'),
+    )
     .option('--take-over', 'move objects another revision installed (its gateways, CNI, ztunnel) to this revision; by default they stay with it');
 }
 

@@ -10,9 +10,7 @@ export interface ManifestGenerateFlags extends RenderFlags {
 }
 
 /** Where manifest generate writes: stdout, one file, one file per component in a directory, or -o's guess. */
-export type ManifestTarget =
-  | { kind: 'stdout' }
-  | { kind: 'file' | 'dir' | 'path'; path: string; /** the flag as given, for messages */ flag: string };
+export type ManifestTarget = { kind: 'stdout' } | { kind: 'file' | 'dir' | 'path'; path: string; /** the flag as given, for messages */ flag: string };
 
 export interface ManifestGenerateOptions {
   target: ManifestTarget;
@@ -28,9 +26,15 @@ export interface ManifestDiffFlags {
 export function addManifestGenerateOptions(cmd: Command): Command {
   return addRenderOptions(cmd)
     .option('--output-file <file>', 'write the manifest to FILE instead of stdout')
-    .option('--output-dir <dir>', 'write one file per component (00-namespaces.yaml, 01-base.yaml, …) into DIR, removing the files an earlier run wrote there and this one does not')
+    .option(
+      '--output-dir <dir>',
+      'write one file per component (00-namespaces.yaml, 01-base.yaml, …) into DIR, removing the files an earlier run wrote there and this one does not',
+    )
     .addOption(
-      new Option('-o, --output <file|dir>', 'deprecated, use --output-file or --output-dir: a path (a directory when it ends in / or exists), not a format as on the other commands'),
+      new Option(
+        '-o, --output <file|dir>',
+        'deprecated, use --output-file or --output-dir: a path (a directory when it ends in / or exists), not a format as on the other commands',
+      ),
     );
 }
 
@@ -41,7 +45,9 @@ export function validateManifestGenerate(flags: ManifestGenerateFlags): Manifest
   if (flags.outputFile !== undefined) given.push(['--output-file', flags.outputFile]);
   if (flags.outputDir !== undefined) given.push(['--output-dir', flags.outputDir]);
   if (given.length > 1) {
-    throw new UsageError(`${given.map(([f]) => f).join(' and ')}: give only one (--output-file FILE for one manifest, --output-dir DIR for one file per component)`);
+    throw new UsageError(
+      `${given.map(([f]) => f).join(' and ')}: give only one (--output-file FILE for one manifest, --output-dir DIR for one file per component)`,
+    );
   }
   for (const [flag, path] of given) if (path === '') throw new UsageError(`${flag}: the path is empty`);
   if (flags.outputFile !== undefined) return { target: { kind: 'file', path: flags.outputFile, flag: `--output-file ${excerpt(flags.outputFile, 200)}` } };
@@ -49,7 +55,8 @@ export function validateManifestGenerate(flags: ManifestGenerateFlags): Manifest
   if (flags.output !== undefined) {
     return {
       target: { kind: 'path', path: flags.output, flag: `-o ${excerpt(flags.output, 200)}` },
-      deprecation: '-o on manifest generate is deprecated (on the other commands -o is an output format): use --output-file FILE or --output-dir DIR; -o PATH still works',
+      deprecation:
+        '-o on manifest generate is deprecated (on the other commands -o is an output format): use --output-file FILE or --output-dir DIR; -o PATH still works',
     };
   }
   return { target: { kind: 'stdout' } };

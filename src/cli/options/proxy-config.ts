@@ -101,19 +101,40 @@ export function validateProxyConfig(type: string, pod: string | undefined, flags
     '--endpoints-file': ['endpoint'],
   };
   const given: Record<string, unknown> = {
-    '--fqdn': flags.fqdn, '--direction': flags.direction, '--subset': flags.subset, '--port': flags.port, '--address': flags.address,
-    '--type': flags.type, '--name': flags.name, '--cluster': flags.cluster, '--status': flags.status, '--diff': flags.diff, '--endpoints-file': flags.endpointsFile,
+    '--fqdn': flags.fqdn,
+    '--direction': flags.direction,
+    '--subset': flags.subset,
+    '--port': flags.port,
+    '--address': flags.address,
+    '--type': flags.type,
+    '--name': flags.name,
+    '--cluster': flags.cluster,
+    '--status': flags.status,
+    '--diff': flags.diff,
+    '--endpoints-file': flags.endpointsFile,
   };
   for (const [flag, value] of Object.entries(given)) {
     if (value !== undefined && value !== false && !applies[flag]!.includes(t)) {
       throw new UsageError(`${flag} does not apply to proxy-config ${t} (it applies to: ${applies[flag]!.join(', ')})`);
     }
   }
-  if (flags.direction !== undefined && !['inbound', 'outbound'].includes(flags.direction)) throw new UsageError(`--direction: want inbound or outbound, got "${flags.direction}"`);
-  if (flags.diff && (flags.file !== undefined || output !== 'short')) throw new UsageError('--diff compares a live pod with istiod; it takes neither --file nor -o json|yaml');
+  if (flags.direction !== undefined && !['inbound', 'outbound'].includes(flags.direction))
+    throw new UsageError(`--direction: want inbound or outbound, got "${flags.direction}"`);
+  if (flags.diff && (flags.file !== undefined || output !== 'short'))
+    throw new UsageError('--diff compares a live pod with istiod; it takes neither --file nor -o json|yaml');
   const options: ProxyConfigOptions = { type: t, adminPort, istioNamespace: flags.istioNamespace, output, diff: flags.diff === true, timeoutMs, filters: {} };
   const port = portFlag('--port', flags.port);
-  for (const [k, v] of Object.entries({ fqdn: flags.fqdn, port, direction: flags.direction, subset: flags.subset, address: flags.address, type: flags.type, name: flags.name, cluster: flags.cluster, status: flags.status })) {
+  for (const [k, v] of Object.entries({
+    fqdn: flags.fqdn,
+    port,
+    direction: flags.direction,
+    subset: flags.subset,
+    address: flags.address,
+    type: flags.type,
+    name: flags.name,
+    cluster: flags.cluster,
+    status: flags.status,
+  })) {
     if (v !== undefined) (options.filters as Record<string, unknown>)[k] = v;
   }
   if (flags.file !== undefined) options.file = flags.file;

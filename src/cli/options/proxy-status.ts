@@ -29,12 +29,14 @@ export function addProxyStatusOptions(cmd: Command): Command {
     .addOption(new Option('--http', "only HTTP (GET /debug/syncz on istiod's monitoring port 15014)"));
 }
 
-
 /** Flags → options (pure). `defaultNamespace` is the kube context's namespace, for a bare POD. */
 export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusFlags, defaultNamespace: () => string): ProxyStatusOptions {
   const timeoutMs = parseDuration('--timeout', flags.timeout);
   if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
-  for (const [flag, value] of [['--namespace', flags.namespace], ['--istio-namespace', flags.istioNamespace]] as const) {
+  for (const [flag, value] of [
+    ['--namespace', flags.namespace],
+    ['--istio-namespace', flags.istioNamespace],
+  ] as const) {
     if (value !== undefined && !isDns1123Label(value)) throw new UsageError(`${flag}: "${value}" is not a valid namespace name`);
   }
   if (flags.xds && flags.http) throw new UsageError('--xds and --http: choose one transport (without either, mesh tries xDS and falls back to HTTP)');

@@ -43,7 +43,10 @@ export function addRolloutRestartOptions(cmd: Command): Command {
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal); --skip-confirmation works too')
     .addOption(new Option('--skip-confirmation', 'same as -y/--yes').hideHelp())
     .addOption(outputOption())
-    .option('--allow-downtime', 'also restart workloads whose strategy takes every pod down at once (1 replica with maxSurge 0, single-replica StatefulSets, Recreate)')
+    .option(
+      '--allow-downtime',
+      'also restart workloads whose strategy takes every pod down at once (1 replica with maxSurge 0, single-replica StatefulSets, Recreate)',
+    )
     .option('--include-ondelete', 'for StatefulSets/DaemonSets with updateStrategy OnDelete, delete their pods one at a time, waiting for each to be ready')
     .option('--continue-on-error', 'go on with the other workloads when a rollout fails or times out')
     .option('--since <time>', 'resume a run that started at this time (RFC 3339, as the interrupted run prints it): skip workloads restarted since')
@@ -68,12 +71,18 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
   for (const [flag, ns] of [...(flags.namespace ?? []).map((n) => ['-n/--namespace', n] as const), ['-i/--istio-namespace', flags.istioNamespace] as const]) {
     if (!isDns1123Label(ns)) throw new UsageError(`${flag}: "${ns}" is not a valid namespace name`);
   }
-  if (flags.all && flags.outdated) throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
+  if (flags.all && flags.outdated)
+    throw new UsageError('--all and --outdated cannot be used together: --all takes every workload, --outdated only those with an old sidecar');
   const kinds: WorkloadKind[] = [];
-  for (const raw of flags.kind.split(',').map((k) => k.trim().toLowerCase()).filter((k) => k !== '')) {
+  for (const raw of flags.kind
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter((k) => k !== '')) {
     const kind = KIND_NAMES.get(raw);
     if (kind === undefined) {
-      throw new UsageError(`--kind: "${raw}" is not a kind that can be restarted${didYouMean(raw, ['deployment', 'statefulset', 'daemonset'])}; use deployment, statefulset, daemonset`);
+      throw new UsageError(
+        `--kind: "${raw}" is not a kind that can be restarted${didYouMean(raw, ['deployment', 'statefulset', 'daemonset'])}; use deployment, statefulset, daemonset`,
+      );
     }
     if (!kinds.includes(kind)) kinds.push(kind);
   }
@@ -119,6 +128,7 @@ export function skipsConfirmation(flags: Pick<RolloutRestartFlags, 'yes' | 'skip
 /** --since: an RFC 3339 time (2026-12-02T06:50:00Z, or with an offset). */
 export function parseSince(raw: string): number {
   const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : NaN;
-  if (!Number.isFinite(t)) throw new UsageError(`--since: "${excerpt(raw)}" is not an RFC 3339 time; use the time the interrupted run printed, e.g. 2026-12-02T06:50:00Z`);
+  if (!Number.isFinite(t))
+    throw new UsageError(`--since: "${excerpt(raw)}" is not an RFC 3339 time; use the time the interrupted run printed, e.g. 2026-12-02T06:50:00Z`);
   return t;
 }

@@ -45,14 +45,23 @@ export function validateUninstallFlags(flags: UninstallFlags): UninstallOptions 
   const purge = flags.purge === true;
   const hasRev = flags.revision !== undefined;
   const hasFile = (flags.filename?.length ?? 0) > 0;
-  const base = { purge, skipConfirmation: flags.skipConfirmation === true || flags.yes === true, dryRun: flags.dryRun === true, force: flags.force === true, warnings: [] as string[] };
+  const base = {
+    purge,
+    skipConfirmation: flags.skipConfirmation === true || flags.yes === true,
+    dryRun: flags.dryRun === true,
+    force: flags.force === true,
+    warnings: [] as string[],
+  };
   if (purge) {
     if (hasRev || hasFile) base.warnings.push(`--purge removes every revision; ${hasRev ? '--revision' : '--filename'} is ignored`);
     return base;
   }
-  if (!hasRev && !hasFile) throw new UsageError('say what to remove: -r/--revision REV (default for the unrevisioned control plane), -f/--filename FILE, or --purge');
+  if (!hasRev && !hasFile)
+    throw new UsageError('say what to remove: -r/--revision REV (default for the unrevisioned control plane), -f/--filename FILE, or --purge');
   if (hasRev && !isDns1123Label(flags.revision ?? '')) {
-    throw new UsageError(`--revision "${excerpt(flags.revision ?? '')}": not a revision name (a DNS-1123 label: lower-case letters, digits and "-", e.g. default, canary, 1-31-1)`);
+    throw new UsageError(
+      `--revision "${excerpt(flags.revision ?? '')}": not a revision name (a DNS-1123 label: lower-case letters, digits and "-", e.g. default, canary, 1-31-1)`,
+    );
   }
   if (hasRev && hasFile) throw new UsageError('use either -r/--revision or -f/--filename, not both');
   if ((flags.set?.length ?? 0) > 0 && !hasFile) throw new UsageError('--set only applies together with -f/--filename');

@@ -7,5 +7,7 @@ export interface VersionFlags {
 }
 
 export function addVersionOptions(cmd: Command): Command {
-  return cmd.option('--remote', 'also show control-plane and data-plane versions found in the cluster').addOption(outputOption(['short', 'json', 'yaml'], 'short'));
+  return cmd
+    .option('--remote', 'also show control-plane and data-plane versions found in the cluster')
+    .addOption(outputOption(['short', 'json', 'yaml'], 'short'));
 }

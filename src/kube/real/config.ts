@@ -52,7 +52,10 @@ function notEmpty(file: string): void {
   } catch {
     return; // the loader reports why it cannot be read
   }
-  if (text.trim() === '') throw new InputError(`kubeconfig ${excerpt(file, 200)}: the file is empty, not a kubeconfig (expected apiVersion: v1, kind: Config with clusters, users and contexts)`);
+  if (text.trim() === '')
+    throw new InputError(
+      `kubeconfig ${excerpt(file, 200)}: the file is empty, not a kubeconfig (expected apiVersion: v1, kind: Config with clusters, users and contexts)`,
+    );
 }
 
 export function loadKubeConfig(options: KubeClientOptions): KubeConfig {

@@ -71,9 +71,7 @@ function strictView(node: JSONSchemaProps): Record<string, unknown> {
   for (const [key, value] of Object.entries(node)) {
     if (key === 'x-kubernetes-validations' || key === 'description') continue;
     if (key === 'properties') {
-      out.properties = Object.fromEntries(
-        Object.entries(value as Record<string, JSONSchemaProps>).map(([k, v]) => [k, strictView(v)]),
-      );
+      out.properties = Object.fromEntries(Object.entries(value as Record<string, JSONSchemaProps>).map(([k, v]) => [k, strictView(v)]));
     } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
       out[key] = strictView(value as JSONSchemaProps);
     } else if (key === 'oneOf' || key === 'anyOf' || key === 'allOf') {
@@ -267,8 +265,7 @@ function toIssue(e: ErrorObject, data: unknown): SchemaIssue | undefined {
     case 'oneOf': {
       const fields = oneofFields(e.schema);
       const value = valueAt(e.instancePath, data);
-      const set =
-        value !== null && typeof value === 'object' ? fields.filter((f) => f in (value as Record<string, unknown>)) : [];
+      const set = value !== null && typeof value === 'object' ? fields.filter((f) => f in (value as Record<string, unknown>)) : [];
       return issue(at, `only one of ${fields.join(', ')} may be set${set.length > 0 ? ` (found ${set.join(', ')})` : ''}`);
     }
     case 'format': {
@@ -353,7 +350,10 @@ export function validateIstioObject(obj: unknown): SchemaIssue[] {
   if (inGroup.length === 0) return [];
   const k = istioKindSchema(group, kind);
   if (!k) {
-    const near = closest(kind, inGroup.map((i) => i.kind));
+    const near = closest(
+      kind,
+      inGroup.map((i) => i.kind),
+    );
     const known = inGroup.map((i) => i.kind).join(', ');
     return [issue(['kind'], `${group} has no kind "${excerpt(kind)}"${near ? `; did you mean "${near}"?` : `; known kinds: ${known}`}`)];
   }

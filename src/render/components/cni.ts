@@ -40,10 +40,18 @@ export function renderCni(ctx: RenderContext): KubeObject[] {
       metadata: { name: 'istio-cni', labels },
       rules: [
         rule([''], ['pods', 'nodes', 'namespaces'], ['get', 'list', 'watch']),
-        ...(openshift ? [{ apiGroups: ['security.openshift.io'], resources: ['securitycontextconstraints'], resourceNames: ['privileged'], verbs: ['use'] }] : []),
+        ...(openshift
+          ? [{ apiGroups: ['security.openshift.io'], resources: ['securitycontextconstraints'], resourceNames: ['privileged'], verbs: ['use'] }]
+          : []),
       ],
     });
-    out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni', labels }, roleRef: roleRef('istio-cni'), subjects });
+    out.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'istio-cni', labels },
+      roleRef: roleRef('istio-cni'),
+      subjects,
+    });
     if (v.bool('cni.repair.enabled', true)) {
       out.push({
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -53,19 +61,40 @@ export function renderCni(ctx: RenderContext): KubeObject[] {
           rule([''], ['events'], ['create', 'patch']),
           rule([''], ['pods'], ['watch', 'get', 'list']),
           // Repairing in place needs nothing more; deleting or labelling broken pods does.
-          ...(repairPods ? [] : v.bool('cni.repair.deletePods') ? [rule([''], ['pods'], ['delete'])] : v.bool('cni.repair.labelPods') ? [rule([''], ['pods/status'], ['patch', 'update'])] : []),
+          ...(repairPods
+            ? []
+            : v.bool('cni.repair.deletePods')
+              ? [rule([''], ['pods'], ['delete'])]
+              : v.bool('cni.repair.labelPods')
+                ? [rule([''], ['pods/status'], ['patch', 'update'])]
+                : []),
         ],
       });
-      out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni-repair-rolebinding', labels: repairLabels }, roleRef: roleRef('istio-cni-repair-role'), subjects });
+      out.push({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'istio-cni-repair-rolebinding', labels: repairLabels },
+        roleRef: roleRef('istio-cni-repair-role'),
+        subjects,
+      });
     }
     if (ambient) {
       out.push({
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRole',
         metadata: { name: 'istio-cni-ambient', labels },
-        rules: [rule([''], ['pods/status'], ['patch', 'update']), { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: [CNI_NAME], verbs: ['get'] }],
+        rules: [
+          rule([''], ['pods/status'], ['patch', 'update']),
+          { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: [CNI_NAME], verbs: ['get'] },
+        ],
       });
-      out.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'istio-cni-ambient', labels: repairLabels }, roleRef: roleRef('istio-cni-ambient'), subjects });
+      out.push({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'istio-cni-ambient', labels: repairLabels },
+        roleRef: roleRef('istio-cni-ambient'),
+        subjects,
+      });
     }
   }
   if (!namespaceScoped) return out;
@@ -99,7 +128,10 @@ export function renderCni(ctx: RenderContext): KubeObject[] {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
       metadata: { name: 'istio-cni-resource-quota', namespace: ns, labels },
-      spec: { hard: { pods: String(v.num('cni.resourceQuotas.pods', 5000)) }, scopeSelector: { matchExpressions: [{ operator: 'In', scopeName: 'PriorityClass', values: ['system-node-critical'] }] } },
+      spec: {
+        hard: { pods: String(v.num('cni.resourceQuotas.pods', 5000)) },
+        scopeSelector: { matchExpressions: [{ operator: 'In', scopeName: 'PriorityClass', values: ['system-node-critical'] }] },
+      },
     });
   }
   const selector = { 'k8s-app': CNI_NAME };
@@ -108,7 +140,8 @@ export function renderCni(ctx: RenderContext): KubeObject[] {
   const resources = v.obj('cni.resources');
   const seLinux = v.obj('cni.seLinuxOptions');
   const seccomp = v.obj('cni.seccompProfile');
-  const tag = (v.str('cni.tag') || v.str('global.tag')) + ((v.str('cni.variant') || v.str('global.variant')) ? `-${v.str('cni.variant') || v.str('global.variant')}` : '');
+  const tag =
+    (v.str('cni.tag') || v.str('global.tag')) + (v.str('cni.variant') || v.str('global.variant') ? `-${v.str('cni.variant') || v.str('global.variant')}` : '');
   const image = v.str('cni.image', 'install-cni');
   out.push({
     apiVersion: 'apps/v1',
@@ -141,7 +174,9 @@ export function renderCni(ctx: RenderContext): KubeObject[] {
           containers: [
             compact({
               name: 'install-cni',
-              image: image.includes('/') ? image : `${cni.spec.hub || v.str('cni.hub') || v.str('global.hub')}/${image}:${cni.spec.tag !== undefined ? String(cni.spec.tag) : tag}`,
+              image: image.includes('/')
+                ? image
+                : `${cni.spec.hub || v.str('cni.hub') || v.str('global.hub')}/${image}:${cni.spec.tag !== undefined ? String(cni.spec.tag) : tag}`,
               imagePullPolicy: v.str('cni.pullPolicy') || v.str('global.imagePullPolicy') || undefined,
               ports: [{ containerPort: 15014, name: 'metrics', protocol: 'TCP' }],
               readinessProbe: { httpGet: { path: '/readyz', port: 8000 } },
@@ -222,4 +257,3 @@ const DEFAULT_TOLERATIONS = [
   { key: 'CriticalAddonsOnly', operator: 'Exists' },
   { effect: 'NoExecute', operator: 'Exists' },
 ];
-

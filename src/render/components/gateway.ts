@@ -63,12 +63,18 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
     { name: 'SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
     { name: 'ISTIO_META_WORKLOAD_NAME', value: gw.name },
     { name: 'ISTIO_META_OWNER', value: `kubernetes://apis/apps/v1/namespaces/${ns}/deployments/${gw.name}` },
-    ...(g.str('global.meshID') !== '' ? [{ name: 'ISTIO_META_MESH_ID', value: g.str('global.meshID') }] : trustDomain !== '' ? [{ name: 'ISTIO_META_MESH_ID', value: trustDomain }] : []),
+    ...(g.str('global.meshID') !== ''
+      ? [{ name: 'ISTIO_META_MESH_ID', value: g.str('global.meshID') }]
+      : trustDomain !== ''
+        ? [{ name: 'ISTIO_META_MESH_ID', value: trustDomain }]
+        : []),
     ...(trustDomain !== '' ? [{ name: 'TRUST_DOMAIN', value: trustDomain }] : []),
     ...(runAsRoot ? [] : [{ name: 'ISTIO_META_UNPRIVILEGED_POD', value: 'true' }]),
     ...envList(v.obj('env')),
     ...envList(g.obj('meshConfig.defaultConfig.proxyMetadata')),
-    ...(g.str('global.network') !== '' && v.get('env.ISTIO_META_NETWORK') === undefined ? [{ name: 'ISTIO_META_NETWORK', value: g.str('global.network') }] : []),
+    ...(g.str('global.network') !== '' && v.get('env.ISTIO_META_NETWORK') === undefined
+      ? [{ name: 'ISTIO_META_NETWORK', value: g.str('global.network') }]
+      : []),
     { name: 'ISTIO_META_CLUSTER_ID', value: g.str('global.multiCluster.clusterName') || 'Kubernetes' },
     { name: 'ISTIO_META_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
   ];
@@ -103,7 +109,9 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
           },
           annotations: {
             'istio.io/rev': ctx.revLabel,
-            ...(g.get('meshConfig.enablePrometheusMerge') !== false ? { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/stats/prometheus' } : {}),
+            ...(g.get('meshConfig.enablePrometheusMerge') !== false
+              ? { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/stats/prometheus' }
+              : {}),
             'sidecar.istio.io/inject': 'false',
             ...v.strMap('podAnnotations'),
           },
@@ -129,7 +137,9 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
                 ...(g.bool('global.logAsJson') ? ['--log_as_json'] : []),
                 ...(g.num('global.sts.servicePort', 0) > 0 ? [`--stsPort=${g.num('global.sts.servicePort', 0)}`] : []),
               ],
-              securityContext: runAsRoot ? undefined : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true },
+              securityContext: runAsRoot
+                ? undefined
+                : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true },
               readinessProbe: {
                 failureThreshold: 30,
                 httpGet: { path: '/healthz/ready', port: 15021, scheme: 'HTTP' },
@@ -164,7 +174,10 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
             ...(pilotCa
               ? [
                   g.get('pilot.env.ENABLE_CLUSTER_TRUST_BUNDLE_API') === true
-                    ? { name: 'istiod-ca-cert', projected: { sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${trustBundle || 'root-cert'}`, path: 'root-cert.pem' } }] } }
+                    ? {
+                        name: 'istiod-ca-cert',
+                        projected: { sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${trustBundle || 'root-cert'}`, path: 'root-cert.pem' } }] },
+                      }
                     : { name: 'istiod-ca-cert', configMap: { name: trustBundle || 'istio-ca-root-cert' } },
                 ]
               : []),
@@ -179,7 +192,12 @@ export function renderGateway(ctx: RenderContext, gw: GatewayInstance): KubeObje
             },
             { name: 'istio-envoy', emptyDir: {} },
             { name: 'istio-data', emptyDir: {} },
-            { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: g.str('global.sds.token.aud', 'istio-ca') } }] } },
+            {
+              name: 'istio-token',
+              projected: {
+                sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: g.str('global.sds.token.aud', 'istio-ca') } }],
+              },
+            },
             ...(g.bool('global.mountMtlsCerts') ? [{ name: 'istio-certs', secret: { secretName: `istio.${sa}`, optional: true } }] : []),
             { name: 'config-volume', configMap: { name: `istio${ctx.revSuffix}`, optional: true } },
             ...secretVolumes.map((x) => ({ name: x['name'] ?? null, secret: { secretName: x['secretName'] ?? null, optional: true } })),
@@ -243,7 +261,11 @@ function nodeAffinity(g: Values, v: Values): JsonObject | undefined {
   ];
   const out: JsonObject = {};
   if (expressions.length > 0) out['requiredDuringSchedulingIgnoredDuringExecution'] = { nodeSelectorTerms: [{ matchExpressions: expressions }] };
-  if (arch.length > 0) out['preferredDuringSchedulingIgnoredDuringExecution'] = arch.map(([a, w]) => ({ weight: w, preference: { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: [a] }] } }));
+  if (arch.length > 0)
+    out['preferredDuringSchedulingIgnoredDuringExecution'] = arch.map(([a, w]) => ({
+      weight: w,
+      preference: { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: [a] }] },
+    }));
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

@@ -57,7 +57,15 @@ export function renderPilot(ctx: RenderContext): KubeObject[] {
     const max = v.num('pilot.autoscaleMax', 5);
     const selector = ctx.revision === '' ? { app: 'istiod', istio: 'pilot' } : { app: 'istiod', 'istio.io/rev': ctx.revision };
     if (autoscale && min > 0 && max > 0) {
-      const h = hpa({ name, namespace: ns, labels: ctx.labels(C, { app: 'istiod' }), min, max, cpu: v.num('pilot.cpu.targetAverageUtilization', 80), behavior: v.get('pilot.autoscaleBehavior') });
+      const h = hpa({
+        name,
+        namespace: ns,
+        labels: ctx.labels(C, { app: 'istiod' }),
+        min,
+        max,
+        cpu: v.num('pilot.cpu.targetAverageUtilization', 80),
+        behavior: v.get('pilot.autoscaleBehavior'),
+      });
       const mem = v.num('pilot.memory.targetAverageUtilization', 0);
       if (mem > 0) {
         const spec = h['spec'] as JsonObject;
@@ -70,9 +78,10 @@ export function renderPilot(ctx: RenderContext): KubeObject[] {
       out.push(pdb({ name, namespace: ns, labels: labels(), selector }));
     }
   }
-  if (!v.bool('global.operatorManageWebhooks') && (v.str('global.resourceScope', 'all') !== 'namespace')) out.push(injectorWebhook(ctx, ns, labels));
+  if (!v.bool('global.operatorManageWebhooks') && v.str('global.resourceScope', 'all') !== 'namespace') out.push(injectorWebhook(ctx, ns, labels));
   const configCluster = v.bool('global.configCluster') || v.bool('istiodRemote.enabledLocalInjectorIstiod');
-  if ((!remote || configCluster) && v.bool('global.configValidation', true) && v.str('global.resourceScope', 'all') !== 'namespace') out.push(validatingWebhook(ctx, ns, labels));
+  if ((!remote || configCluster) && v.bool('global.configValidation', true) && v.str('global.resourceScope', 'all') !== 'namespace')
+    out.push(validatingWebhook(ctx, ns, labels));
   if (v.bool('experimental.stableValidationPolicy')) out.push(...stablePolicy(ctx, ns, labels));
   return out;
 }
@@ -97,7 +106,15 @@ function rbac(ctx: RenderContext, ns: string, labels: Labels, remote: boolean): 
   const v = ctx.values;
   const sa = ctx.istiodName;
   const sfx = `${ctx.revSuffix}-${ns}`;
-  const istioGroups = ['config.istio.io', 'security.istio.io', 'networking.istio.io', 'authentication.istio.io', 'rbac.istio.io', 'telemetry.istio.io', 'extensions.istio.io'];
+  const istioGroups = [
+    'config.istio.io',
+    'security.istio.io',
+    'networking.istio.io',
+    'authentication.istio.io',
+    'rbac.istio.io',
+    'telemetry.istio.io',
+    'extensions.istio.io',
+  ];
   const scope = v.str('global.resourceScope', 'all');
   const clusterScoped = scope === 'all' || scope === 'cluster';
   const env = v.obj('pilot.env');
@@ -149,7 +166,9 @@ function rbac(ctx: RenderContext, ns: string, labels: Labels, remote: boolean): 
     const analysis = v.bool('global.istiod.enableAnalysis');
     // Istio's chart grants CSR rights only to istiod acting for an external CA (a cert provider
     // other than istiod/custom/none, or pilot.env.EXTERNAL_CA), and signers only by name.
-    const externalCa = (env['EXTERNAL_CA'] !== undefined && env['EXTERNAL_CA'] !== '' && env['EXTERNAL_CA'] !== false) || !['istiod', 'custom', 'none'].includes(v.str('global.pilotCertProvider', 'istiod'));
+    const externalCa =
+      (env['EXTERNAL_CA'] !== undefined && env['EXTERNAL_CA'] !== '' && env['EXTERNAL_CA'] !== false) ||
+      !['istiod', 'custom', 'none'].includes(v.str('global.pilotCertProvider', 'istiod'));
     const signers = v.list('global.certSigners').map(String);
     out.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -161,10 +180,26 @@ function rbac(ctx: RenderContext, ns: string, labels: Labels, remote: boolean): 
         rule(istioGroups, ['*'], ['get', 'watch', 'list']),
         ...(analysis
           ? [
-              rule(istioGroups, ['authorizationpolicies', 'destinationrules', 'envoyfilters', 'gateways', 'peerauthentications', 'proxyconfigs', 'requestauthentications', 'serviceentries', 'sidecars', 'telemetries', 'virtualservices', 'wasmplugins', 'workloadentries', 'workloadgroups'].map((r) => `${r}/status`), [
-                'update',
-                'patch',
-              ]),
+              rule(
+                istioGroups,
+                [
+                  'authorizationpolicies',
+                  'destinationrules',
+                  'envoyfilters',
+                  'gateways',
+                  'peerauthentications',
+                  'proxyconfigs',
+                  'requestauthentications',
+                  'serviceentries',
+                  'sidecars',
+                  'telemetries',
+                  'virtualservices',
+                  'wasmplugins',
+                  'workloadentries',
+                  'workloadgroups',
+                ].map((r) => `${r}/status`),
+                ['update', 'patch'],
+              ),
             ]
           : []),
         rule(['networking.istio.io'], ['workloadentries'], all),
@@ -175,13 +210,22 @@ function rbac(ctx: RenderContext, ns: string, labels: Labels, remote: boolean): 
         rule([''], ['pods', 'nodes', 'services', 'namespaces', 'endpoints'], ['get', 'list', 'watch']),
         rule(['discovery.k8s.io'], ['endpointslices'], ['get', 'list', 'watch']),
         ...(v.bool('pilot.taint.enabled') ? [rule([''], ['nodes'], ['patch'])] : []),
-        ...(analysis ? [rule(['extensions', 'networking.k8s.io'], ['ingresses'], ['get', 'list', 'watch']), rule(['extensions', 'networking.k8s.io'], ['ingresses/status'], ['*'])] : []),
+        ...(analysis
+          ? [
+              rule(['extensions', 'networking.k8s.io'], ['ingresses'], ['get', 'list', 'watch']),
+              rule(['extensions', 'networking.k8s.io'], ['ingresses/status'], ['*']),
+            ]
+          : []),
         rule(['networking.k8s.io'], ['ingresses', 'ingressclasses'], ['get', 'list', 'watch']),
         rule(['networking.k8s.io'], ['ingresses/status'], ['*']),
         rule([''], ['configmaps'], ['create', 'get', 'list', 'watch', 'update']),
         ...(externalCa
           ? [
-              rule(['certificates.k8s.io'], ['certificatesigningrequests', 'certificatesigningrequests/approval', 'certificatesigningrequests/status'], ['update', 'create', 'get', 'delete', 'watch']),
+              rule(
+                ['certificates.k8s.io'],
+                ['certificatesigningrequests', 'certificatesigningrequests/approval', 'certificatesigningrequests/status'],
+                ['update', 'create', 'get', 'delete', 'watch'],
+              ),
               { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: signers, verbs: ['approve'] },
             ]
           : []),
@@ -197,7 +241,18 @@ function rbac(ctx: RenderContext, ns: string, labels: Labels, remote: boolean): 
         rule(['gateway.networking.x-k8s.io'], ['xbackendtrafficpolicies/status'], ['update', 'patch']),
         rule(
           ['gateway.networking.k8s.io'],
-          ['backendtlspolicies/status', 'gatewayclasses/status', 'gateways/status', 'grpcroutes/status', 'httproutes/status', 'referencegrants/status', 'tcproutes/status', 'tlsroutes/status', 'udproutes/status', 'listenersets/status'],
+          [
+            'backendtlspolicies/status',
+            'gatewayclasses/status',
+            'gateways/status',
+            'grpcroutes/status',
+            'httproutes/status',
+            'referencegrants/status',
+            'tcproutes/status',
+            'tlsroutes/status',
+            'udproutes/status',
+            'listenersets/status',
+          ],
           ['update', 'patch'],
         ),
         rule(['gateway.networking.k8s.io'], ['gatewayclasses'], ['create', 'update', 'patch', 'delete']),
@@ -267,7 +322,9 @@ export function meshConfig(ctx: RenderContext): JsonObject {
       discoveryAddress: `${ctx.istiodName}.${ctx.namespace}.svc:15012`,
       meshId: v.str('global.meshID') || undefined,
       ...(v.str('global.proxy.variant') || v.str('global.variant') ? { image: { imageType: v.str('global.proxy.variant') || v.str('global.variant') } } : {}),
-      ...(v.str('global.proxy.tracer') === 'zipkin' ? { tracing: { zipkin: { address: v.str('global.tracer.zipkin.address') || `zipkin.${ctx.namespace}:9411` } } } : {}),
+      ...(v.str('global.proxy.tracer') === 'zipkin'
+        ? { tracing: { zipkin: { address: v.str('global.tracer.zipkin.address') || `zipkin.${ctx.namespace}:9411` } } }
+        : {}),
     }) as JsonObject,
     defaultProviders: { metrics: ['prometheus'] },
     enablePrometheusMerge: true,
@@ -373,7 +430,12 @@ function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeO
       template: {
         metadata: {
           labels: podLabels,
-          annotations: { 'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true', 'sidecar.istio.io/inject': 'false', ...v.strMap('pilot.podAnnotations') },
+          annotations: {
+            'prometheus.io/port': '15014',
+            'prometheus.io/scrape': 'true',
+            'sidecar.istio.io/inject': 'false',
+            ...v.strMap('pilot.podAnnotations'),
+          },
         },
         spec: compact({
           nodeSelector: v.strMap('pilot.nodeSelector'),
@@ -423,7 +485,9 @@ function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeO
             { emptyDir: { medium: 'Memory' }, name: 'local-certs' },
             {
               name: 'istio-token',
-              projected: { sources: [{ serviceAccountToken: { audience: v.str('global.sds.token.aud', 'istio-ca'), expirationSeconds: 43200, path: 'istio-token' } }] },
+              projected: {
+                sources: [{ serviceAccountToken: { audience: v.str('global.sds.token.aud', 'istio-ca'), expirationSeconds: 43200, path: 'istio-token' } }],
+              },
             },
             { name: 'cacerts', secret: { secretName: 'cacerts', optional: true } },
             { name: 'istio-kubeconfig', secret: { secretName: 'istio-kubeconfig', optional: true } },
@@ -431,7 +495,9 @@ function istiodDeployment(ctx: RenderContext, ns: string, labels: Labels): KubeO
             trustBundleApi
               ? {
                   name: 'istio-csr-ca-configmap',
-                  projected: { sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${trustBundle || 'root-cert'}`, path: 'root-cert.pem', optional: true } }] },
+                  projected: {
+                    sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${trustBundle || 'root-cert'}`, path: 'root-cert.pem', optional: true } }],
+                  },
                 }
               : { name: 'istio-csr-ca-configmap', configMap: { name: trustBundle || 'istio-ca-root-cert', defaultMode: 420, optional: true } },
             ...(extraRootCa ? [{ name: 'extracacerts', configMap: { name: `pilot-jwks-extra-cacerts${ctx.revSuffix}` } }] : []),
@@ -518,7 +584,9 @@ function injectorWebhook(ctx: RenderContext, _ns: string, _labels: Labels): Kube
   const core = (prefix: string, namespaceSelector: JsonObject, objectSelector: JsonObject): JsonObject => ({
     name: `${prefix}sidecar-injector.istio.io`,
     clientConfig: {
-      ...(url !== '' ? { url } : { service: { name: ctx.istiodName, namespace: ctx.namespace, path: v.str('istiodRemote.injectionPath', '/inject'), port: 443 } }),
+      ...(url !== ''
+        ? { url }
+        : { service: { name: ctx.istiodName, namespace: ctx.namespace, path: v.str('istiodRemote.injectionPath', '/inject'), port: 443 } }),
       ...(caBundle !== '' ? { caBundle } : {}),
     },
     sideEffects: 'None',
@@ -530,13 +598,45 @@ function injectorWebhook(ctx: RenderContext, _ns: string, _labels: Labels): Kube
     objectSelector,
   });
   const webhooks: JsonObject[] = [
-    core('rev.namespace.', { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [rev] }, { key: 'istio-injection', operator: 'DoesNotExist' }] }, { matchExpressions: [neverInject] }),
-    core('rev.object.', { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }, { key: 'istio-injection', operator: 'DoesNotExist' }] }, { matchExpressions: [neverInject, { key: 'istio.io/rev', operator: 'In', values: [rev] }] }),
+    core(
+      'rev.namespace.',
+      {
+        matchExpressions: [
+          { key: 'istio.io/rev', operator: 'In', values: [rev] },
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+        ],
+      },
+      { matchExpressions: [neverInject] },
+    ),
+    core(
+      'rev.object.',
+      {
+        matchExpressions: [
+          { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          { key: 'istio-injection', operator: 'DoesNotExist' },
+        ],
+      },
+      { matchExpressions: [neverInject, { key: 'istio.io/rev', operator: 'In', values: [rev] }] },
+    ),
   ];
   if (ctx.revision === '') {
     webhooks.push(
       core('namespace.', { matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] }, { matchExpressions: [neverInject] }),
-      core('object.', { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] }, { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] }),
+      core(
+        'object.',
+        {
+          matchExpressions: [
+            { key: 'istio-injection', operator: 'DoesNotExist' },
+            { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          ],
+        },
+        {
+          matchExpressions: [
+            { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
+            { key: 'istio.io/rev', operator: 'DoesNotExist' },
+          ],
+        },
+      ),
     );
     if (v.bool('sidecarInjectorWebhook.enableNamespacesByDefault')) {
       webhooks.push(
@@ -549,7 +649,12 @@ function injectorWebhook(ctx: RenderContext, _ns: string, _labels: Labels): Kube
               { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'] },
             ],
           },
-          { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
+          {
+            matchExpressions: [
+              { key: 'sidecar.istio.io/inject', operator: 'DoesNotExist' },
+              { key: 'istio.io/rev', operator: 'DoesNotExist' },
+            ],
+          },
         ),
       );
     }
@@ -616,7 +721,12 @@ function stablePolicy(ctx: RenderContext, _ns: string, _labels: Labels): KubeObj
         failurePolicy: 'Fail',
         matchConstraints: {
           resourceRules: [
-            { apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'] },
+            {
+              apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'],
+              apiVersions: ['*'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['*'],
+            },
           ],
           objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [ctx.revLabel] }] },
         },
@@ -625,7 +735,9 @@ function stablePolicy(ctx: RenderContext, _ns: string, _labels: Labels): KubeObj
           { expression: '!variables.isEnvoyFilter' },
           { expression: '!variables.isWasmPlugin' },
           { expression: '!variables.isProxyConfig' },
-          { expression: `!(variables.isTelemetry && (${anyHas('tracing', 't', 'useRequestIdForTraceSampling')} || ${anyHas('metrics', 'm', 'reportingInterval')} || ${anyHas('accessLogging', 'l', 'filter')}))` },
+          {
+            expression: `!(variables.isTelemetry && (${anyHas('tracing', 't', 'useRequestIdForTraceSampling')} || ${anyHas('metrics', 'm', 'reportingInterval')} || ${anyHas('accessLogging', 'l', 'filter')}))`,
+          },
           {
             expression:
               '!(variables.isAuthorizationPolicy && has(object.spec.rules) && object.spec.rules.exists(r, has(r.from) && r.from.exists(f, has(f.source) && (has(f.source.trustDomains) || has(f.source.notTrustDomains)))))',

@@ -6,7 +6,16 @@ export function rule(apiGroups: string[], resources: string[], verbs: string[]):
   return { apiGroups, resources, verbs };
 }
 
-export function hpa(o: { name: string; namespace: string; labels: Record<string, string>; min: number; max: number; cpu: number; behavior?: Json | undefined; kind?: string }): KubeObject {
+export function hpa(o: {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  min: number;
+  max: number;
+  cpu: number;
+  behavior?: Json | undefined;
+  kind?: string;
+}): KubeObject {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -34,7 +43,12 @@ export function serviceAccount(o: { name: string; namespace: string; labels: Rec
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: o.name, namespace: o.namespace, labels: o.labels, ...(o.annotations && Object.keys(o.annotations).length > 0 ? { annotations: o.annotations } : {}) },
+    metadata: {
+      name: o.name,
+      namespace: o.namespace,
+      labels: o.labels,
+      ...(o.annotations && Object.keys(o.annotations).length > 0 ? { annotations: o.annotations } : {}),
+    },
   };
 }
 

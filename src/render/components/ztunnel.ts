@@ -52,12 +52,23 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
         template: {
           metadata: {
             labels: { app: 'ztunnel', 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none', ...v.strMap('ztunnel.podLabels') },
-            annotations: { 'sidecar.istio.io/inject': 'false', ...(ctx.revision !== '' ? { 'istio.io/rev': ctx.revision } : {}), 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', ...v.strMap('ztunnel.podAnnotations') },
+            annotations: {
+              'sidecar.istio.io/inject': 'false',
+              ...(ctx.revision !== '' ? { 'istio.io/rev': ctx.revision } : {}),
+              'prometheus.io/port': '15020',
+              'prometheus.io/scrape': 'true',
+              ...v.strMap('ztunnel.podAnnotations'),
+            },
           },
           spec: compact({
             nodeSelector: { 'kubernetes.io/os': 'linux', ...v.strMap('ztunnel.nodeSelector') },
             serviceAccountName: name,
-            tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }, { key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists' }, ...v.list('ztunnel.tolerations')],
+            tolerations: [
+              { effect: 'NoSchedule', operator: 'Exists' },
+              { key: 'CriticalAddonsOnly', operator: 'Exists' },
+              { effect: 'NoExecute', operator: 'Exists' },
+              ...v.list('ztunnel.tolerations'),
+            ],
             affinity: v.obj('ztunnel.affinity'),
             priorityClassName: v.str('ztunnel.priorityClassName') || 'system-node-critical',
             terminationGracePeriodSeconds: v.num('ztunnel.terminationGracePeriodSeconds', 30),
@@ -77,7 +88,9 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
                   runAsGroup: 1337,
                   runAsNonRoot: false,
                   runAsUser: 0,
-                  ...(v.get('ztunnel.seLinuxOptions') ?? v.get('ztunnel.SELinuxOptions') ? { seLinuxOptions: v.get('ztunnel.seLinuxOptions') ?? v.get('ztunnel.SELinuxOptions') ?? null } : {}),
+                  ...((v.get('ztunnel.seLinuxOptions') ?? v.get('ztunnel.SELinuxOptions'))
+                    ? { seLinuxOptions: v.get('ztunnel.seLinuxOptions') ?? v.get('ztunnel.SELinuxOptions') ?? null }
+                    : {}),
                 },
                 readinessProbe: { httpGet: { port: 15021, path: '/healthz/ready' } },
                 args: ['proxy', 'ztunnel'],
@@ -85,7 +98,9 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
                   { name: 'CA_ADDRESS', value: caAddress },
                   { name: 'XDS_ADDRESS', value: xdsAddress },
                   ...(v.bool('ztunnel.logAsJson') ? [{ name: 'LOG_FORMAT', value: 'json' }] : []),
-                  ...(v.str('ztunnel.network') || v.str('global.network') ? [{ name: 'NETWORK', value: v.str('ztunnel.network') || v.str('global.network') }] : []),
+                  ...(v.str('ztunnel.network') || v.str('global.network')
+                    ? [{ name: 'NETWORK', value: v.str('ztunnel.network') || v.str('global.network') }]
+                    : []),
                   { name: 'RUST_LOG', value: v.str('ztunnel.logLevel', 'info') },
                   { name: 'RUST_BACKTRACE', value: '1' },
                   { name: 'ISTIO_META_CLUSTER_ID', value: v.str('global.multiCluster.clusterName') || 'Kubernetes' },
@@ -115,7 +130,10 @@ export function renderZtunnel(ctx: RenderContext): KubeObject[] {
               }),
             ],
             volumes: [
-              { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: 'istio-ca' } }] } },
+              {
+                name: 'istio-token',
+                projected: { sources: [{ serviceAccountToken: { path: 'istio-token', expirationSeconds: 43200, audience: 'istio-ca' } }] },
+              },
               { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
               { name: 'cni-ztunnel-sock-dir', hostPath: { path: '/var/run/ztunnel', type: 'DirectoryOrCreate' } },
               { name: 'tmp', emptyDir: {} },

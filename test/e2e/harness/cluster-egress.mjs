@@ -120,12 +120,17 @@ function envFor(dep, c, podName) {
     else if (e.valueFrom?.fieldRef) {
       const p = e.valueFrom.fieldRef.fieldPath;
       const v =
-        p === 'metadata.namespace' ? dep.metadata.namespace
-        : p === 'metadata.name' ? podName
-        : p === 'spec.serviceAccountName' ? (tpl.spec?.serviceAccountName ?? 'default')
-        : p === 'status.podIP' || p === 'status.hostIP' ? '127.0.0.1'
-        : p === 'spec.nodeName' ? 'localhost'
-        : undefined;
+        p === 'metadata.namespace'
+          ? dep.metadata.namespace
+          : p === 'metadata.name'
+            ? podName
+            : p === 'spec.serviceAccountName'
+              ? (tpl.spec?.serviceAccountName ?? 'default')
+              : p === 'status.podIP' || p === 'status.hostIP'
+                ? '127.0.0.1'
+                : p === 'spec.nodeName'
+                  ? 'localhost'
+                  : undefined;
       if (v !== undefined) env[e.name] = v;
     } else if (e.valueFrom?.resourceFieldRef) {
       // GOMAXPROCS / GOMEMLIMIT from the container's limits: leave them to the Go runtime here.
@@ -178,7 +183,18 @@ async function startIstiod(dep) {
   child.stdout.pipe(out);
   child.stderr.pipe(out);
   stats.istiodStarts++;
-  const entry = { ns, name, revision, hash: templateHash(dep), ports, child, logFile, podLabels: dep.spec?.template?.metadata?.labels ?? {}, startedAt: new Date().toISOString(), exited: null };
+  const entry = {
+    ns,
+    name,
+    revision,
+    hash: templateHash(dep),
+    ports,
+    child,
+    logFile,
+    podLabels: dep.spec?.template?.metadata?.labels ?? {},
+    startedAt: new Date().toISOString(),
+    exited: null,
+  };
   child.on('exit', (code, signal) => {
     stats.istiodExits++;
     entry.exited = signal ?? code;
@@ -251,7 +267,10 @@ async function routeFor(host, port) {
   const target = typeof sp.targetPort === 'number' ? sp.targetPort : sp.targetPort === 'https-webhook' ? 15017 : sp.port;
   const role = CONTAINER_PORT[target];
   if (!istiod || !role) return { error: `nothing serves Service ${namespace}/${name}:${port} on this machine` };
-  const slices = await api('GET', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${name}`)}`);
+  const slices = await api(
+    'GET',
+    `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${name}`)}`,
+  );
   const ready = (slices.json?.items ?? []).some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready !== false));
   if (!ready) return { error: `Service ${namespace}/${name} has no ready endpoints` };
   return { port: istiod.ports[role], why: `${role} of istiod ${istiod.ns}/${istiod.name}` };

@@ -30,7 +30,12 @@ function cp(cmd, stdio = 'pipe') {
 
 function paths() {
   const out = cp('paths').stdout;
-  return Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
 }
 
 function readFileSafe(file) {

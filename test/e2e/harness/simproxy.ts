@@ -160,11 +160,15 @@ export async function routeIstiod(cp: ControlPlane, namespace: string, names?: s
   for (const istiod of want) {
     const pods = await waitFor(`running pods of Deployment ${namespace}/${istiod.name}`, async () => {
       const dep = await cp.kube.apps.readNamespacedDeployment({ name: istiod.name, namespace });
-      const sel = Object.entries(dep.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+      const sel = Object.entries(dep.spec?.selector.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
       const list = (await cp.kube.core.listNamespacedPod({ namespace, labelSelector: sel })).items;
       // Only this Deployment's pods: another Deployment's selector may match them too.
       const own = (p: (typeof list)[number]): boolean =>
-        (p.metadata?.ownerReferences ?? []).some((o) => o.kind === 'ReplicaSet' && o.name === `${istiod.name}-${p.metadata?.labels?.['pod-template-hash'] ?? ''}`);
+        (p.metadata?.ownerReferences ?? []).some(
+          (o) => o.kind === 'ReplicaSet' && o.name === `${istiod.name}-${p.metadata?.labels?.['pod-template-hash'] ?? ''}`,
+        );
       const running = list.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && own(p)).map((p) => p.metadata?.name ?? '');
       return running.length > 0 ? running : undefined;
     });

@@ -35,7 +35,12 @@ test('-o json has the documented fields and the same exit code (istio#35054)', (
 test('-o sarif is SARIF 2.1.0 with file and line locations', () => {
   const r = mesh([FILE, '-o', 'sarif']);
   assert.equal(r.status, 79);
-  const s = JSON.parse(r.stdout) as { version: string; runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+  const s = JSON.parse(r.stdout) as {
+    version: string;
+    runs: {
+      results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+    }[];
+  };
   assert.equal(s.version, '2.1.0');
   const first = s.runs[0]!.results[0]!;
   assert.equal(first.ruleId, 'IST0101');
@@ -121,9 +126,22 @@ test('-n naming a namespace the cluster does not have: the same usage error (64)
   const { FakeKubeClient } = await import('../../../src/kube/fake.js');
   const { exitCodeOf } = await import('../../../src/errors.js');
   const kube = new FakeKubeClient([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'empty' } }]);
-  const options = { files: [], useKube: true, allNamespaces: false, istioNamespace: 'istio-system', revision: 'default', meshConfigFile: undefined, ignoreUnknown: false, suppressions: [], analyzers: ANALYZERS };
+  const options = {
+    files: [],
+    useKube: true,
+    allNamespaces: false,
+    istioNamespace: 'istio-system',
+    revision: 'default',
+    meshConfigFile: undefined,
+    ignoreUnknown: false,
+    suppressions: [],
+    analyzers: ANALYZERS,
+  };
   const deps = { kube: async () => kube, readSources: async () => assert.fail('no files'), readFile: async () => assert.fail('no files'), warn: () => {} };
-  await assert.rejects(runAnalyze({ ...options, namespace: 'nosuchns' }, deps), (e: unknown) => exitCodeOf(e) === 64 && (e as Error).message === '-n: namespace "nosuchns" not found in the cluster (context fake)');
+  await assert.rejects(
+    runAnalyze({ ...options, namespace: 'nosuchns' }, deps),
+    (e: unknown) => exitCodeOf(e) === 64 && (e as Error).message === '-n: namespace "nosuchns" not found in the cluster (context fake)',
+  );
   // an existing namespace without objects is analysed (and clean)
   const r = await runAnalyze({ ...options, namespace: 'empty' }, deps);
   assert.equal(r.target, 'namespace: empty');

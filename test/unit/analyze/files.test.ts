@@ -23,7 +23,10 @@ function configMapMount(): string {
 test('a mounted ConfigMap (every entry a symlink through ..data) is read, each file once', async () => {
   const dir = configMapMount();
   const r = await readSources([dir], Readable.from([]));
-  assert.deepEqual(r.sources.map((s) => s.file), [join(dir, 'bookinfo.yaml')]);
+  assert.deepEqual(
+    r.sources.map((s) => s.file),
+    [join(dir, 'bookinfo.yaml')],
+  );
   assert.match(r.sources[0]!.text, /kind: VirtualService/);
   assert.deepEqual(r.notes, []);
 });
@@ -36,7 +39,10 @@ test('symlinked directories are followed, loops read once, dangling links noted'
   symlinkSync('..', join(dir, 'real', 'up'));
   symlinkSync('missing.yaml', join(dir, 'gone.yaml'));
   const r = await readSources([dir], Readable.from([]));
-  assert.deepEqual(r.sources.map((s) => s.file), [join(dir, 'linked', 'a.yaml')]);
+  assert.deepEqual(
+    r.sources.map((s) => s.file),
+    [join(dir, 'linked', 'a.yaml')],
+  );
   assert.deepEqual(r.notes, [`${join(dir, 'gone.yaml')}: a symlink to nothing; skipped`]);
 });
 
@@ -48,7 +54,10 @@ test('a directory with nothing to read is said so, not analysed as clean in sile
 
 test('mesh analyze DIR on a mounted ConfigMap finds what is in it', () => {
   const dir = configMapMount();
-  const r = spawnSync(process.execPath, ['bin/mesh', 'analyze', '--use-kube=false', dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' } });
+  const r = spawnSync(process.execPath, ['bin/mesh', 'analyze', '--use-kube=false', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' },
+  });
   assert.equal(r.status, 79, r.stderr);
   assert.match(r.stdout, /IST0101/);
 });

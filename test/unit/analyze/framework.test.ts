@@ -48,7 +48,10 @@ test('the tester passes a correct analyzer', () => {
 
 test('the tester catches undeclared inputs, unused codes, wrong findings and mutation', () => {
   const contract = (a: Analyzer) => testAnalyzer(a, fixtures).flatMap((r) => r.failures);
-  assert.match(contract(fake({ inputs: ['VirtualService', 'Service'] })).join('\n'), /kinds read \[VirtualService\] differ from meta.inputs \[Service, VirtualService\]/);
+  assert.match(
+    contract(fake({ inputs: ['VirtualService', 'Service'] })).join('\n'),
+    /kinds read \[VirtualService\] differ from meta.inputs \[Service, VirtualService\]/,
+  );
   assert.match(contract(fake({ codes: ['IST0109', 'IST0112'] })).join('\n'), /no invalid case produces IST0112/);
   assert.match(contract(fake({ codes: ['IST0112'] })).join('\n'), /reported IST0109, which is not in its meta.codes/);
   assert.match(
@@ -66,7 +69,10 @@ test('the runner turns an analyzer crash into IST0001 and still runs the others'
     throw new Error('kaput');
   });
   const r = runAnalyzers({ store: ResourceStore.of(load(VS('a'))), analyzers: [boom, fake()] });
-  assert.deepEqual(r.messages.map((m) => m.code), ['IST0001', 'IST0109']);
+  assert.deepEqual(
+    r.messages.map((m) => m.code),
+    ['IST0001', 'IST0109'],
+  );
   assert.match(r.messages[0]!.text, /analyzer test.Boom failed: kaput/);
 });
 
@@ -79,9 +85,20 @@ test('the runner filters by namespace, applies suppressions, de-duplicates and s
   });
   const store = ResourceStore.of(load(VS('b') + '---\n' + VS('a') + '---\n' + VS('c', 'other')));
   const all = runAnalyzers({ store, analyzers: [twice] });
-  assert.deepEqual(all.messages.map((m) => `${m.resource.namespace}/${m.resource.name}`), ['default/a', 'default/b', 'other/c']);
-  const one = runAnalyzers({ store, analyzers: [twice], namespace: 'default', suppressions: [parseSuppression('IST0109=VirtualService default/b'), parseSuppression('IST0101=*')] });
-  assert.deepEqual(one.messages.map((m) => m.resource.name), ['a']);
+  assert.deepEqual(
+    all.messages.map((m) => `${m.resource.namespace}/${m.resource.name}`),
+    ['default/a', 'default/b', 'other/c'],
+  );
+  const one = runAnalyzers({
+    store,
+    analyzers: [twice],
+    namespace: 'default',
+    suppressions: [parseSuppression('IST0109=VirtualService default/b'), parseSuppression('IST0101=*')],
+  });
+  assert.deepEqual(
+    one.messages.map((m) => m.resource.name),
+    ['a'],
+  );
   assert.deepEqual(one.unusedSuppressions, ['IST0101=*']);
 });
 
@@ -97,11 +114,19 @@ test('the namespace filter keeps a Namespace finding only for that namespace, an
     ),
   );
   const r = runAnalyzers({ store, analyzers: [nsAnalyzer], namespace: 'shop' });
-  assert.deepEqual(r.messages.map((m) => `${m.code} ${m.resource.kind} ${m.resource.name}`), ['IST0139 MutatingWebhookConfiguration hook', 'IST0102 Namespace shop']);
+  assert.deepEqual(
+    r.messages.map((m) => `${m.code} ${m.resource.kind} ${m.resource.name}`),
+    ['IST0139 MutatingWebhookConfiguration hook', 'IST0102 Namespace shop'],
+  );
 });
 
 test('file objects replace cluster objects of the same kind/namespace/name', () => {
-  const live = clusterResource('VirtualService', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'a', namespace: 'default' }, spec: { hosts: ['live'] } });
+  const live = clusterResource('VirtualService', {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'a', namespace: 'default' },
+    spec: { hosts: ['live'] },
+  });
   const store = ResourceStore.of([live], load(VS('a')));
   assert.equal(store.size, 1);
   assert.equal(store.find('VirtualService', 'default', 'a')?.origin.file, 'x.yaml');
@@ -122,13 +147,19 @@ items:
   metadata: { name: ns1 }
 `;
   const r = parseManifests(text, { file: 'l.yaml', defaultNamespace: 'team' });
-  assert.deepEqual(r.resources.map((x) => `${x.kind} ${x.namespace}/${x.name}:${x.origin.line}`), ['Service team/a:4', 'Namespace /ns1:10']);
+  assert.deepEqual(
+    r.resources.map((x) => `${x.kind} ${x.namespace}/${x.name}:${x.origin.line}`),
+    ['Service team/a:4', 'Namespace /ns1:10'],
+  );
   assert.equal(r.skipped, 1);
   assert.deepEqual(r.problems, []);
 });
 
 test('catalog templates fill named placeholders; arrays print Go-style', () => {
-  assert.equal(formatMessage(messageType('IST0112')!, { destHost: 'r', destPorts: [1, 2] }), 'This VirtualService routes to a service "r" that exposes multiple ports [1 2]. Specifying a port in the destination is required to disambiguate.');
+  assert.equal(
+    formatMessage(messageType('IST0112')!, { destHost: 'r', destPorts: [1, 2] }),
+    'This VirtualService routes to a service "r" that exposes multiple ports [1 2]. Specifying a port in the destination is required to disambiguate.',
+  );
 });
 
 test('an unknown kind in an Istio group is a parse problem with a suggestion', () => {

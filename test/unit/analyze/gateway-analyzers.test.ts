@@ -18,7 +18,11 @@ spec:
       tls: { mode: SIMPLE, credentialName: web-cert }
 `;
 const files = (text: string) => parseManifests(text, { file: 'gw.yaml', defaultNamespace: 'default' }).resources;
-const pod = clusterResource('Pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gw-1', namespace: 'istio-system', labels: { istio: 'ingressgateway' } } });
+const pod = clusterResource('Pod', {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'gw-1', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+});
 const codes = (store: ResourceStore) => runAnalyzers({ store, analyzers: [gatewaySecret], strict: true }).messages.map((m) => `${m.code} ${m.text}`);
 
 test('a Secret read from the cluster as metadata only is not judged for its content', () => {
@@ -27,7 +31,12 @@ test('a Secret read from the cluster as metadata only is not judged for its cont
 });
 
 test('a Secret from the cluster that does carry data is judged', () => {
-  const secret = clusterResource('Secret', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-cert', namespace: 'istio-system' }, data: { 'ca.crt': 'LS0t' } });
+  const secret = clusterResource('Secret', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'web-cert', namespace: 'istio-system' },
+    data: { 'ca.crt': 'LS0t' },
+  });
   assert.deepEqual(codes(ResourceStore.of([pod, secret], files(GATEWAY))), [
     'IST0161 The credential referenced by the Gateway web in namespace istio-system is invalid, which can cause the traffic not to work as expected.',
   ]);

@@ -7,7 +7,12 @@ import { FakeKubeClient } from '../../../src/kube/fake.js';
 test("the cluster's mesh config that cannot be read is a warning, not a silent fallback to defaults", async () => {
   const kube = new FakeKubeClient();
   kube.get = async () => {
-    throw new KubeApiError(403, 'Forbidden', 'ConfigMap istio-system/istio: permission denied: may not get configmaps in namespace istio-system', 'ConfigMap istio-system/istio');
+    throw new KubeApiError(
+      403,
+      'Forbidden',
+      'ConfigMap istio-system/istio: permission denied: may not get configmaps in namespace istio-system',
+      'ConfigMap istio-system/istio',
+    );
   };
   const warnings: string[] = [];
   assert.equal(await clusterMeshConfig(kube, 'istio-system', 'default', (s) => warnings.push(s)), undefined);
@@ -21,7 +26,9 @@ test("the cluster's mesh config that cannot be read is a warning, not a silent f
 });
 
 test('a mesh config ConfigMap whose data.mesh is not YAML is a warning too', async () => {
-  const kube = new FakeKubeClient([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'a: [unclosed' } }]);
+  const kube = new FakeKubeClient([
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'a: [unclosed' } },
+  ]);
   const warnings: string[] = [];
   assert.equal(await clusterMeshConfig(kube, 'istio-system', 'default', (s) => warnings.push(s)), undefined);
   assert.equal(warnings.length, 1);

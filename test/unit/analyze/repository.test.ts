@@ -13,12 +13,21 @@ const analyzerFiles = readdirSync(dir)
   .map((f) => f.slice(0, -3));
 
 test('every analyzer file is registered in src/analyze/analyzers/index.ts', () => {
-  assert.deepEqual(analyzerFiles.filter((f) => !(f in ANALYZER_FILES)), []);
-  assert.deepEqual(Object.keys(ANALYZER_FILES).filter((f) => !analyzerFiles.includes(f)), []);
+  assert.deepEqual(
+    analyzerFiles.filter((f) => !(f in ANALYZER_FILES)),
+    [],
+  );
+  assert.deepEqual(
+    Object.keys(ANALYZER_FILES).filter((f) => !analyzerFiles.includes(f)),
+    [],
+  );
 });
 
 test('every analyzer has a fixtures file', () => {
-  assert.deepEqual(analyzerFiles.filter((f) => !existsSync(`${dir}/${f}.fixtures.yaml`)), []);
+  assert.deepEqual(
+    analyzerFiles.filter((f) => !existsSync(`${dir}/${f}.fixtures.yaml`)),
+    [],
+  );
 });
 
 test('analyzer names are unique, described, and declare known kinds and codes', () => {

@@ -14,7 +14,11 @@ export function crd(name: string): KubeObject {
   };
 }
 
-export function deployment(name: string, component: string, opts: { namespace?: string; replicas?: number; image?: string; labels?: Record<string, string> } = {}): KubeObject {
+export function deployment(
+  name: string,
+  component: string,
+  opts: { namespace?: string; replicas?: number; image?: string; labels?: Record<string, string> } = {},
+): KubeObject {
   const app = opts.labels ?? { app: name };
   return {
     apiVersion: 'apps/v1',
@@ -23,7 +27,10 @@ export function deployment(name: string, component: string, opts: { namespace?: 
     spec: {
       replicas: opts.replicas ?? 1,
       selector: { matchLabels: app },
-      template: { metadata: { labels: app }, spec: { containers: [{ name: name === 'istiod' ? 'discovery' : 'istio-proxy', image: opts.image ?? 'registry.istio.io/release/pilot:1.31.1' }] } },
+      template: {
+        metadata: { labels: app },
+        spec: { containers: [{ name: name === 'istiod' ? 'discovery' : 'istio-proxy', image: opts.image ?? 'registry.istio.io/release/pilot:1.31.1' }] },
+      },
     },
   };
 }
@@ -48,12 +55,24 @@ export function rendered(overrides: { istiodReplicas?: number; egress?: boolean;
     simple('ServiceAccount', 'istiod', 'Pilot'),
     simple('ConfigMap', 'istio', 'Pilot'),
     simple('MutatingWebhookConfiguration', 'istio-sidecar-injector', 'Pilot', null),
-    deployment('istiod', 'Pilot', { replicas: overrides.istiodReplicas ?? 1, labels: { app: 'istiod', istio: 'pilot' }, ...(overrides.image ? { image: overrides.image } : {}) }),
+    deployment('istiod', 'Pilot', {
+      replicas: overrides.istiodReplicas ?? 1,
+      labels: { app: 'istiod', istio: 'pilot' },
+      ...(overrides.image ? { image: overrides.image } : {}),
+    }),
     simple('Service', 'istiod', 'Pilot'),
-    deployment('istio-ingressgateway', 'IngressGateways', { labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, image: 'registry.istio.io/release/proxyv2:1.31.1' }),
+    deployment('istio-ingressgateway', 'IngressGateways', {
+      labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+      image: 'registry.istio.io/release/proxyv2:1.31.1',
+    }),
     ...(overrides.egress === false
       ? []
-      : [deployment('istio-egressgateway', 'EgressGateways', { labels: { app: 'istio-egressgateway', istio: 'egressgateway' }, image: 'registry.istio.io/release/proxyv2:1.31.1' })]),
+      : [
+          deployment('istio-egressgateway', 'EgressGateways', {
+            labels: { app: 'istio-egressgateway', istio: 'egressgateway' },
+            image: 'registry.istio.io/release/proxyv2:1.31.1',
+          }),
+        ]),
   ];
 }
 

@@ -39,10 +39,13 @@ test('a fresh install creates the namespace and applies components in dependency
   assert.ok(idx('MutatingWebhookConfiguration istio-sidecar-injector') < idx('Deployment istio-system/istio-ingressgateway'));
   // owner labels stamped
   const istiod = await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'istio-system', name: 'istiod' });
-  assert.deepEqual(
-    Object.fromEntries(Object.entries(istiod?.metadata.labels ?? {}).filter(([k]) => k.includes('istio.io/'))),
-    { 'install.operator.istio.io/owning-resource-namespace': 'istio-system', 'operator.istio.io/component': 'Pilot', 'operator.istio.io/managed': 'Reconcile', 'operator.istio.io/version': '1.31.1', 'istio.io/rev': 'default' },
-  );
+  assert.deepEqual(Object.fromEntries(Object.entries(istiod?.metadata.labels ?? {}).filter(([k]) => k.includes('istio.io/'))), {
+    'install.operator.istio.io/owning-resource-namespace': 'istio-system',
+    'operator.istio.io/component': 'Pilot',
+    'operator.istio.io/managed': 'Reconcile',
+    'operator.istio.io/version': '1.31.1',
+    'istio.io/rev': 'default',
+  });
   const oks = lines.filter((l) => l.startsWith('ok: '));
   assert.deepEqual(oks.slice(0, 2), ['ok: Istio core installed ⛵️', 'ok: Istiod installed 🧠']);
   assert.deepEqual(oks.slice(2).sort(), ['ok: Egress gateways installed 🛫', 'ok: Ingress gateways installed 🛬']);
@@ -51,7 +54,10 @@ test('a fresh install creates the namespace and applies components in dependency
 test('a second install with the same input plans no change and applies nothing', async () => {
   const kube = new ClusterFake();
   await install(kube, rendered());
-  const before = kube.all().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
+  const before = kube
+    .all()
+    .map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`)
+    .sort();
   kube.calls.length = 0;
   const { plan, result } = await install(kube, rendered());
   assert.equal(hasChanges(plan), false);
@@ -59,7 +65,10 @@ test('a second install with the same input plans no change and applies nothing',
   assert.equal(applied(kube).length, 0);
   assert.equal(dryRuns(kube).length, 11, 'only the dry-run applies of planning');
   assert.ok(result.components.every((c) => c.applied === 0));
-  const after = kube.all().map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
+  const after = kube
+    .all()
+    .map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`)
+    .sort();
   assert.deepEqual(after, before);
 });
 
@@ -68,7 +77,10 @@ test('an override change is planned as an update naming the field, then applied 
   await install(kube, rendered());
   const { plan } = await install(kube, rendered({ istiodReplicas: 3 }));
   const updates = plan.objects.filter((o) => o.action === 'update');
-  assert.deepEqual(updates.map((u) => [u.object.metadata.name, u.changes]), [['istiod', ['spec.replicas']]]);
+  assert.deepEqual(
+    updates.map((u) => [u.object.metadata.name, u.changes]),
+    [['istiod', ['spec.replicas']]],
+  );
   const istiod = await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'istio-system', name: 'istiod' });
   assert.equal((istiod?.['spec'] as { replicas: number }).replicas, 3);
   assert.equal((istiod?.['status'] as { availableReplicas: number }).availableReplicas, 3);
@@ -81,12 +93,19 @@ test('objects of this installation that are no longer rendered are pruned, never
   kube.update({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'istiod-canary', namespace: 'istio-system', labels: { 'operator.istio.io/component': 'Pilot', 'operator.istio.io/managed': 'Reconcile', 'istio.io/rev': 'canary' } },
+    metadata: {
+      name: 'istiod-canary',
+      namespace: 'istio-system',
+      labels: { 'operator.istio.io/component': 'Pilot', 'operator.istio.io/managed': 'Reconcile', 'istio.io/rev': 'canary' },
+    },
   });
   const lines: string[] = [];
   const withoutEgressAndOneCrd = rendered({ egress: false }).filter((o) => o.metadata.name !== 'gateways.networking.istio.io');
   const { plan, result } = await install(kube, withoutEgressAndOneCrd, lines);
-  assert.deepEqual(plan.prune.map((o) => o.metadata.name), ['istio-egressgateway']);
+  assert.deepEqual(
+    plan.prune.map((o) => o.metadata.name),
+    ['istio-egressgateway'],
+  );
   assert.deepEqual(result.pruned, ['Deployment/istio-system/istio-egressgateway']);
   assert.ok(lines.includes('info:   Removed Deployment/istio-system/istio-egressgateway.'));
   const names = kube.all().map((o) => o.metadata.name);
@@ -104,7 +123,9 @@ test('a readiness timeout names each unready object with the reason from its pod
     metadata: { name: 'istiod-abc', namespace: 'istio-system', labels: { app: 'istiod', istio: 'pilot' }, creationTimestamp: '2026-01-01T00:00:01Z' },
     status: {
       phase: 'Pending',
-      containerStatuses: [{ name: 'discovery', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "pilot:nope"' } } }],
+      containerStatuses: [
+        { name: 'discovery', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "pilot:nope"' } } },
+      ],
     },
   });
   const lines: string[] = [];
@@ -112,7 +133,10 @@ test('a readiness timeout names each unready object with the reason from its pod
     assert.ok(err instanceof Error);
     assert.match(err.message, /^Istiod: resources not ready after 10s$/);
     const details = (err as ReadinessTimeoutError).details;
-    assert.ok(details.includes('Deployment/istio-system/istiod (container discovery failed to start: ImagePullBackOff: Back-off pulling image "pilot:nope")'), details.join('\n'));
+    assert.ok(
+      details.includes('Deployment/istio-system/istiod (container discovery failed to start: ImagePullBackOff: Back-off pulling image "pilot:nope")'),
+      details.join('\n'),
+    );
     assert.ok(details.includes('Ingress gateways was not installed because Istiod failed'));
     return true;
   });
@@ -128,7 +152,20 @@ test('an interrupted install converges on the next run', async () => {
   const plan = await planInstall(kube, rendered(), OPTS);
   kube.stuck.add('istiod');
   const clock = fakeClock();
-  const run = executeInstall(plan, { kube, progress: recordingProgress([]), now: clock.now, sleep: async (ms) => { controller.abort(); await clock.sleep(ms); }, signal: controller.signal }, { readinessTimeoutMs: 60_000 });
+  const run = executeInstall(
+    plan,
+    {
+      kube,
+      progress: recordingProgress([]),
+      now: clock.now,
+      sleep: async (ms) => {
+        controller.abort();
+        await clock.sleep(ms);
+      },
+      signal: controller.signal,
+    },
+    { readinessTimeoutMs: 60_000 },
+  );
   await assert.rejects(run, /interrupted/);
   assert.ok(!applied(kube).includes('Deployment istio-system/istio-ingressgateway'));
   kube.stuck.clear();
@@ -147,29 +184,45 @@ test('cluster errors name the object and the cause in one line', async () => {
   const kube = new ClusterFake();
   const { KubeApiError } = await import('../../../src/kube/client.js');
   kube.apply = async (o) => {
-    throw new KubeApiError(403, 'Forbidden', `apply ${o.kind} ${o.metadata.name}: forbidden: User "dev" cannot patch resource`, `apply ${o.kind} ${o.metadata.name}`);
+    throw new KubeApiError(
+      403,
+      'Forbidden',
+      `apply ${o.kind} ${o.metadata.name}: forbidden: User "dev" cannot patch resource`,
+      `apply ${o.kind} ${o.metadata.name}`,
+    );
   };
   // Refused already in the plan's dry run, before anything changed.
   await assert.rejects(planInstall(kube, rendered().slice(0, 1), OPTS), {
-    message: /^apply CustomResourceDefinition virtualservices.networking.istio.io: forbidden: User "dev" cannot patch resource \(check that your account may do this: kubectl auth can-i\)$/,
+    message:
+      /^apply CustomResourceDefinition virtualservices.networking.istio.io: forbidden: User "dev" cannot patch resource \(check that your account may do this: kubectl auth can-i\)$/,
   });
-  assert.deepEqual(kube.calls.filter((c) => !c.startsWith('get ') && !c.startsWith('list ')), []);
+  assert.deepEqual(
+    kube.calls.filter((c) => !c.startsWith('get ') && !c.startsWith('list ')),
+    [],
+  );
   // A refusal during the apply itself names the component too.
   const plan = await planInstall(new ClusterFake(), rendered().slice(0, 1), OPTS);
-  await assert.rejects(
-    executeInstall(plan, { kube, progress: recordingProgress([]), ...fakeClock() }, { readinessTimeoutMs: 1000 }),
-    { message: /^Istio core: apply CustomResourceDefinition virtualservices.networking.istio.io: forbidden: User "dev" cannot patch resource \(check that your account may do this: kubectl auth can-i\)$/ },
-  );
+  await assert.rejects(executeInstall(plan, { kube, progress: recordingProgress([]), ...fakeClock() }, { readinessTimeoutMs: 1000 }), {
+    message:
+      /^Istio core: apply CustomResourceDefinition virtualservices.networking.istio.io: forbidden: User "dev" cannot patch resource \(check that your account may do this: kubectl auth can-i\)$/,
+  });
 });
 
 test('the live line names the first object waited for and how many more, so it stays one line (issue 12)', async () => {
   const { waitingText, LiveLine } = await import('../../../src/apply/execute.js');
-  const crds = Array.from({ length: 14 }, (_, i) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `crd${i}.networking.istio.io` } }));
+  const crds = Array.from({ length: 14 }, (_, i) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `crd${i}.networking.istio.io` },
+  }));
   assert.equal(waitingText(crds), 'CustomResourceDefinition/crd0.networking.istio.io and 13 more');
   assert.equal(waitingText(crds.slice(0, 1)), 'CustomResourceDefinition/crd0.networking.istio.io');
   const lines: string[] = [];
   const live = new LiveLine(recordingProgress(lines));
   live.begin('Base');
   live.waiting('Base', waitingText(crds));
-  assert.ok(lines.every((l) => !l.includes('crd1.')), lines.join('\n'));
+  assert.ok(
+    lines.every((l) => !l.includes('crd1.')),
+    lines.join('\n'),
+  );
 });

@@ -7,7 +7,13 @@ const vwc = (failurePolicy: string, caBundle?: string): KubeObject => ({
   apiVersion: 'admissionregistration.k8s.io/v1',
   kind: 'ValidatingWebhookConfiguration',
   metadata: { name: 'istio-validator-istio-system' },
-  webhooks: [{ name: 'rev.validation.istio.io', failurePolicy, clientConfig: { service: { name: 'istiod', namespace: 'istio-system' }, ...(caBundle ? { caBundle } : {}) } }],
+  webhooks: [
+    {
+      name: 'rev.validation.istio.io',
+      failurePolicy,
+      clientConfig: { service: { name: 'istiod', namespace: 'istio-system' }, ...(caBundle ? { caBundle } : {}) },
+    },
+  ],
 });
 const hook = (o: KubeObject) => (o['webhooks'] as { failurePolicy: string; clientConfig: { caBundle?: string } }[])[0]!;
 

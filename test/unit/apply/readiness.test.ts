@@ -46,7 +46,12 @@ test('DaemonSet, StatefulSet and CRD readiness', () => {
     status: { observedGeneration: 1, readyReplicas: 3, updatedReplicas: 2 },
   };
   assert.equal(readinessOf(sts).ready, true);
-  const crd = (s: string): KubeObject => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x' }, status: { conditions: [{ type: 'Established', status: s }] } });
+  const crd = (s: string): KubeObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'x' },
+    status: { conditions: [{ type: 'Established', status: s }] },
+  });
   assert.equal(readinessOf(crd('True')).ready, true);
   assert.deepEqual(readinessOf(crd('False')), { ready: false, message: 'not established yet' });
 });
@@ -64,31 +69,63 @@ test('podProblem explains image pulls, crash loops, scheduling and readiness pro
     'container discovery failed to start: ErrImagePull: not found',
   );
   assert.equal(
-    podProblem(pod({ phase: 'Running', containerStatuses: [{ name: 'discovery', state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } } }] })),
+    podProblem(
+      pod({ phase: 'Running', containerStatuses: [{ name: 'discovery', state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } } }] }),
+    ),
     'container discovery is crash looping (CrashLoopBackOff: back-off 5m0s)',
   );
   assert.equal(
-    podProblem(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }] })),
+    podProblem(
+      pod({
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }],
+      }),
+    ),
     'pod p cannot be scheduled: 0/3 nodes are available: 3 Insufficient cpu.',
   );
   assert.equal(
-    podProblem(pod({ phase: 'Running', conditions: [{ type: 'Ready', status: 'False', message: 'containers with unready status: [discovery]' }], containerStatuses: [{ name: 'discovery', ready: false, state: { running: {} } }] })),
+    podProblem(
+      pod({
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False', message: 'containers with unready status: [discovery]' }],
+        containerStatuses: [{ name: 'discovery', ready: false, state: { running: {} } }],
+      }),
+    ),
     'readiness probe failing: containers with unready status: [discovery]',
   );
-  assert.equal(podProblem(pod({ phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'discovery', ready: true, state: { running: {} } }] })), undefined);
+  assert.equal(
+    podProblem(
+      pod({
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True' }],
+        containerStatuses: [{ name: 'discovery', ready: true, state: { running: {} } }],
+      }),
+    ),
+    undefined,
+  );
 });
 
 test('workloadProblem prefers the newest unhealthy pod and falls back to the rollout message', () => {
   const d = dep({ replicas: 1 }, { updatedReplicas: 1, replicas: 1, availableReplicas: 0 });
   const old = pod({ phase: 'Running', conditions: [{ type: 'Ready', status: 'False', message: 'old' }] }, 'old', '2026-01-01T00:00:00Z');
-  const fresh = pod({ phase: 'Pending', containerStatuses: [{ name: 'discovery', state: { waiting: { reason: 'ImagePullBackOff' } } }] }, 'new', '2026-01-02T00:00:00Z');
+  const fresh = pod(
+    { phase: 'Pending', containerStatuses: [{ name: 'discovery', state: { waiting: { reason: 'ImagePullBackOff' } } }] },
+    'new',
+    '2026-01-02T00:00:00Z',
+  );
   assert.equal(workloadProblem(d, [old, fresh]), 'container discovery failed to start: ImagePullBackOff');
   assert.equal(workloadProblem(d, []), '0 of 1 updated replicas are available; no pods found');
 });
 
 test('selectorString renders matchLabels and matchExpressions', () => {
   assert.equal(
-    selectorString({ matchLabels: { app: 'istiod' }, matchExpressions: [{ key: 'x', operator: 'In', values: ['a', 'b'] }, { key: 'y', operator: 'DoesNotExist' }] }),
+    selectorString({
+      matchLabels: { app: 'istiod' },
+      matchExpressions: [
+        { key: 'x', operator: 'In', values: ['a', 'b'] },
+        { key: 'y', operator: 'DoesNotExist' },
+      ],
+    }),
     'app=istiod,x in (a,b),!y',
   );
   assert.equal(selectorString({}), undefined);

@@ -27,7 +27,10 @@ test('an install records its inputs; the record renders the same objects and ver
   const kube = new ClusterFake();
   const r = await install(kube, 'demo', ['components.pilot.k8s.replicaCount=2']);
   const records = await readInstallRecords(kube);
-  assert.deepEqual(records.map((x) => [x.source, x.profile, x.revision, x.sets]), [['ConfigMap istio-system/mesh-install-default', 'demo', 'default', ['components.pilot.k8s.replicaCount=2']]]);
+  assert.deepEqual(
+    records.map((x) => [x.source, x.profile, x.revision, x.sets]),
+    [['ConfigMap istio-system/mesh-install-default', 'demo', 'default', ['components.pilot.k8s.replicaCount=2']]],
+  );
   const choice = chooseRecord(records, undefined);
   assert.ok(choice.found);
   const again = renderRecord(choice.found);
@@ -45,18 +48,27 @@ test('choosing a record: by -r, the only one, default among several, and none', 
   await install(kube, 'minimal', []);
   await install(kube, 'minimal', [], 'canary');
   const records = await readInstallRecords(kube);
-  assert.deepEqual(records.map((x) => x.revision), ['default', 'canary']);
+  assert.deepEqual(
+    records.map((x) => x.revision),
+    ['default', 'canary'],
+  );
   assert.equal(chooseRecord(records, 'canary').found?.revision, 'canary');
   const dflt = chooseRecord(records, undefined);
   assert.equal(dflt.found?.revision, 'default');
-  assert.deepEqual(dflt.others.map((o) => o.revision), ['canary']);
+  assert.deepEqual(
+    dflt.others.map((o) => o.revision),
+    ['canary'],
+  );
   const none = chooseRecord(records, 'nosuch');
   assert.equal(none.found, undefined);
   assert.equal(chooseRecord([records[1]!], undefined).found?.revision, 'canary');
   assert.match((chooseRecord([], undefined) as { reason: string }).reason, /no install record/);
   // uninstalling a revision removes its record with it
   await executeUninstall(await planUninstall(kube, { revision: 'canary', purge: false }), { kube });
-  assert.deepEqual((await readInstallRecords(kube)).map((x) => x.revision), ['default']);
+  assert.deepEqual(
+    (await readInstallRecords(kube)).map((x) => x.revision),
+    ['default'],
+  );
 });
 
 test('verify-install with no flags names the recorded profile and passes right after install --profile demo; with -p it names the flags', async () => {
@@ -69,7 +81,17 @@ test('verify-install with no flags names the recorded profile and passes right a
     const stdout = new PassThrough();
     let text = '';
     stdout.on('data', (d: Buffer) => (text += d.toString()));
-    const ctx = { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: process.cwd(), stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY: false, now: () => new Date(0) };
+    const ctx = {
+      stdout,
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: {},
+      cwd: process.cwd(),
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      stdinIsTTY: false,
+      now: () => new Date(0),
+    };
     let code = 0;
     await verifyInstallAction(ctx, {} as never, { output: 'text', ...flags }, async () => kube).catch((e: unknown) => (code = exitCodeOf(e)));
     return { text, code };

@@ -15,7 +15,9 @@ import { ClusterFake, fakeClock, rendered } from './fixtures.js';
 function renderedFor(revision: string | undefined): KubeObject[] {
   const objects = rendered();
   if (revision === undefined) return objects;
-  return objects.map((o) => (o.metadata.labels?.['operator.istio.io/component'] === 'Pilot' ? { ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-${revision}` } } : o));
+  return objects.map((o) =>
+    o.metadata.labels?.['operator.istio.io/component'] === 'Pilot' ? { ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-${revision}` } } : o,
+  );
 }
 
 async function install(kube: ClusterFake, revision: string | undefined, takeOver = false) {
@@ -33,7 +35,10 @@ test('a canary install leaves the gateways to the revision that installed them a
   const plan = await install(kube, '1-31-1');
   assert.deepEqual(
     plan.otherRevision.map((o) => [o.object.metadata.name, o.owner]),
-    [['istio-ingressgateway', 'default'], ['istio-egressgateway', 'default']],
+    [
+      ['istio-ingressgateway', 'default'],
+      ['istio-egressgateway', 'default'],
+    ],
   );
   // only the canary's own Pilot objects are new; nothing of the running control plane is updated
   assert.deepEqual(countActions(plan), { create: 5, update: 0, unchanged: 4, prune: 0 });
@@ -44,7 +49,10 @@ test('a canary install leaves the gateways to the revision that installed them a
   // verify-install of either revision is clean: the canary does not report the gateways as its own
   const canary = await verifyInstall(kube, renderedFor('1-31-1'), { revision: '1-31-1', version: '1.31.1', namespace: 'istio-system' });
   assert.equal(canary.ok, true, JSON.stringify(canary.objects.filter((o) => o.state !== 'ok')));
-  assert.deepEqual(canary.otherRevision.map((o) => o.owner), ['default', 'default']);
+  assert.deepEqual(
+    canary.otherRevision.map((o) => o.owner),
+    ['default', 'default'],
+  );
   const prod = await verifyInstall(kube, renderedFor(undefined), { revision: undefined, version: '1.31.1', namespace: 'istio-system' });
   assert.equal(prod.ok, true, JSON.stringify(prod.objects.filter((o) => o.state !== 'ok')));
 
@@ -68,7 +76,13 @@ test('a canary leaves a gateway whole: no autoscaler of its own for a gateway an
   };
   const objects = [...renderedFor('1-31-1'), hpa];
   const plan = await planInstall(kube, objects, { revision: '1-31-1', version: '1.31.1', namespace: 'istio-system' });
-  assert.deepEqual(plan.otherRevision.filter((o) => o.component === 'IngressGateways').map((o) => o.object.kind).sort(), ['Deployment', 'HorizontalPodAutoscaler']);
+  assert.deepEqual(
+    plan.otherRevision
+      .filter((o) => o.component === 'IngressGateways')
+      .map((o) => o.object.kind)
+      .sort(),
+    ['Deployment', 'HorizontalPodAutoscaler'],
+  );
   assert.ok(!plan.objects.some((o) => o.component === 'IngressGateways'));
   await executeInstall(plan, { kube, progress: recordingProgress([]), ...fakeClock() }, { readinessTimeoutMs: 10_000 });
   assert.ok(!kube.all().some((o) => o.kind === 'HorizontalPodAutoscaler'));
@@ -102,7 +116,12 @@ const sidecar = (name: string, ns: string, opts: { status?: string; label?: stri
     ...(opts.label !== undefined ? { labels: { 'istio.io/rev': opts.label } } : {}),
     ...(opts.status !== undefined ? { annotations: { 'sidecar.istio.io/status': JSON.stringify({ revision: opts.status }) } } : {}),
   },
-  spec: { containers: [{ name: 'app', image: 'app:1' }, { name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1' }] },
+  spec: {
+    containers: [
+      { name: 'app', image: 'app:1' },
+      { name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1' },
+    ],
+  },
 });
 
 test('uninstall finds the proxies of a revision by the one resolver: status annotation, pod label, namespace label', async () => {
@@ -149,7 +168,10 @@ test('uninstall -r refuses (exit 79) while proxies use the revision, naming how 
   const err = inUseRefusal(plan, base);
   assert.ok(err);
   assert.equal(exitCodeOf(err), 79);
-  assert.equal(err.message, 'refusing to uninstall revision default while 3 proxies in 2 namespaces (app: 2, web: 1) still use it; move them first (mesh rollout-restart), or pass --force to remove it anyway');
+  assert.equal(
+    err.message,
+    'refusing to uninstall revision default while 3 proxies in 2 namespaces (app: 2, web: 1) still use it; move them first (mesh rollout-restart), or pass --force to remove it anyway',
+  );
   assert.equal(inUseRefusal(plan, { ...base, force: true }), undefined);
   assert.equal(inUseRefusal(plan, { ...base, purge: true }), undefined);
   assert.equal(inUseRefusal(plan, { ...base, dryRun: true }), undefined);

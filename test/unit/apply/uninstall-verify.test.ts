@@ -12,7 +12,9 @@ import { ClusterFake, fakeClock, rendered } from './fixtures.js';
 async function installed(revision?: string, kube = new ClusterFake()): Promise<ClusterFake> {
   let objects = rendered();
   if (revision !== undefined) {
-    objects = objects.map((o) => (o.metadata.labels?.['operator.istio.io/component'] === 'Pilot' ? { ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-${revision}` } } : o));
+    objects = objects.map((o) =>
+      o.metadata.labels?.['operator.istio.io/component'] === 'Pilot' ? { ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-${revision}` } } : o,
+    );
   }
   const plan = await planInstall(kube, objects, { revision, version: '1.31.1', namespace: 'istio-system' });
   await executeInstall(plan, { kube, progress: recordingProgress([]), ...fakeClock() }, { readinessTimeoutMs: 10_000 });
@@ -23,7 +25,12 @@ const proxyPod = (name: string, rev: string, tag = '1.31.1'): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'app', labels: { 'istio.io/rev': rev } },
-  spec: { containers: [{ name: 'app', image: 'app:1' }, { name: 'istio-proxy', image: `registry.istio.io/release/proxyv2:${tag}` }] },
+  spec: {
+    containers: [
+      { name: 'app', image: 'app:1' },
+      { name: 'istio-proxy', image: `registry.istio.io/release/proxyv2:${tag}` },
+    ],
+  },
 });
 
 test('uninstall by revision removes that revision but keeps Base and other revisions, webhooks first', async () => {
@@ -51,7 +58,10 @@ test('uninstall --purge removes every component of every revision and the Istio 
   assert.deepEqual(plan.gateways, ['Deployment/istio-system/istio-egressgateway', 'Deployment/istio-system/istio-ingressgateway']);
   assert.equal(plan.objects.at(-1)?.kind, 'CustomResourceDefinition');
   await executeUninstall(plan, { kube });
-  const left = kube.all().map((o) => `${o.kind}/${o.metadata.name}`).sort();
+  const left = kube
+    .all()
+    .map((o) => `${o.kind}/${o.metadata.name}`)
+    .sort();
   assert.deepEqual(left, ['CustomResourceDefinition/widgets.example.com', 'Namespace/istio-system']);
 });
 
@@ -91,7 +101,17 @@ test('uninstall waits until deleted objects are really gone, and names those sti
   let t = 0;
   const plan2 = await planUninstall(stuck.kube, { revision: 'canary', purge: false });
   await assert.rejects(
-    executeUninstall(plan2, { kube: stuck.kube, now: () => t, sleep: async (ms) => { t += ms; } }, { waitTimeoutMs: 5_000 }),
+    executeUninstall(
+      plan2,
+      {
+        kube: stuck.kube,
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+        },
+      },
+      { waitTimeoutMs: 5_000 },
+    ),
     /still terminating after 5s: .*Deployment\/istio-system\/istiod-canary/,
   );
 });
@@ -130,11 +150,24 @@ test('remote versions: control plane per revision, data plane counted per versio
     { revision: 'canary', version: '1.31.1', deployment: 'istio-system/istiod-canary' },
     { revision: 'default', version: '1.30.2', deployment: 'istio-system/istiod' },
   ]);
-  const native: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'n' }, spec: { initContainers: [{ name: 'istio-proxy', image: 'x/proxyv2:1.31.1' }], containers: [{ name: 'a', image: 'a' }] } };
-  assert.deepEqual(dataPlaneVersions([proxyPod('a', 'default'), proxyPod('b', 'default', '1.30.2'), native, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'a', image: 'a' }] } }]), [
-    { version: '1.30.2', proxies: 1 },
-    { version: '1.31.1', proxies: 2 },
-  ]);
+  const native: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'n' },
+    spec: { initContainers: [{ name: 'istio-proxy', image: 'x/proxyv2:1.31.1' }], containers: [{ name: 'a', image: 'a' }] },
+  };
+  assert.deepEqual(
+    dataPlaneVersions([
+      proxyPod('a', 'default'),
+      proxyPod('b', 'default', '1.30.2'),
+      native,
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'a', image: 'a' }] } },
+    ]),
+    [
+      { version: '1.30.2', proxies: 1 },
+      { version: '1.31.1', proxies: 2 },
+    ],
+  );
 });
 
 test('image tags and version comparison', () => {

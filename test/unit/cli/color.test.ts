@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type CliContext, colorOn } from '../../../src/cli/context.js';
 
-const ctx = (env: Record<string, string>): CliContext => ({ env, stdoutIsTTY: true, stderrIsTTY: true, stdinIsTTY: true } as unknown as CliContext);
+const ctx = (env: Record<string, string>): CliContext => ({ env, stdoutIsTTY: true, stderrIsTTY: true, stdinIsTTY: true }) as unknown as CliContext;
 
 test('colour on a terminal: the same answer for stdout and stderr under CI, NO_COLOR and TERM', () => {
   const cases: [Record<string, string>, boolean][] = [
@@ -35,6 +35,8 @@ test('no file outside src/output decides colour from the environment itself', ()
     }
   };
   walk('src');
-  const offenders = files.filter((f) => !f.startsWith(join('src', 'output')) && /env\[?\.?\s*\(?['"](NO_COLOR|FORCE_COLOR|CI)['"]|['"]NO_COLOR['"]\s+in\b/.test(readFileSync(f, 'utf8')));
+  const offenders = files.filter(
+    (f) => !f.startsWith(join('src', 'output')) && /env\[?\.?\s*\(?['"](NO_COLOR|FORCE_COLOR|CI)['"]|['"]NO_COLOR['"]\s+in\b/.test(readFileSync(f, 'utf8')),
+  );
   assert.deepEqual(offenders, []);
 });

@@ -9,11 +9,23 @@ import type { CliContext } from '../../../src/cli/context.js';
 import { createProgram } from '../../../src/cli/program.js';
 
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;
-const ctx = { stdout: sink, stderr: sink, env: {}, cwd: process.cwd(), stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY: false, now: () => new Date() } as unknown as CliContext;
+const ctx = {
+  stdout: sink,
+  stderr: sink,
+  env: {},
+  cwd: process.cwd(),
+  stdoutIsTTY: false,
+  stderrIsTTY: false,
+  stdinIsTTY: false,
+  now: () => new Date(),
+} as unknown as CliContext;
 const asked: string[] = [];
 const lookups: CompletionLookups = {
   namespaces: async () => (asked.push('namespaces'), ['bookinfo', 'default', 'istio-system']),
-  proxies: async (ns) => (asked.push(`proxies ${ns ?? '*'}`), ['reviews-1.bookinfo', 'ratings-1.bookinfo', 'gw-1.istio-system'].filter((p) => ns === undefined || p.endsWith(`.${ns}`))),
+  proxies: async (ns) => (
+    asked.push(`proxies ${ns ?? '*'}`),
+    ['reviews-1.bookinfo', 'ratings-1.bookinfo', 'gw-1.istio-system'].filter((p) => ns === undefined || p.endsWith(`.${ns}`))
+  ),
   revisions: async () => ['default', 'canary'],
   profiles: () => ['default', 'demo', 'minimal'],
   analyzers: () => ['gateway.SecretAnalyzer', 'schema.ValidationAnalyzer'],
@@ -62,7 +74,10 @@ test('the bash script completes through mesh __complete', { skip: spawnSync('bas
   writeFileSync(join(dir, 'mesh'), `#!/bin/sh\nexec "${process.execPath}" "${join(repo, 'bin/mesh')}" "$@"\n`);
   chmodSync(join(dir, 'mesh'), 0o755);
   const script = 'source <(mesh completion bash); COMP_WORDS=(mesh install --pro); COMP_CWORD=2; _mesh_complete; printf "%s\\n" "${COMPREPLY[@]}"';
-  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, KUBECONFIG: join(dir, 'none') } });
+  const r = spawnSync('bash', ['-c', script], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, KUBECONFIG: join(dir, 'none') },
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '--profile\n');
 });

@@ -41,7 +41,10 @@ test('a closed stdout (mesh analyze | head) keeps the exit code: findings are st
 test('a bad -i is reported as -i/--istio-namespace, a bad -n as -n/--namespace', () => {
   const flags = { kind: 'deployment', concurrency: '1', pause: '0s', output: 'table', istioNamespace: 'Istio_System' };
   assert.throws(() => validateRolloutRestart(flags, () => 'default'), /^UsageError: -i\/--istio-namespace: "Istio_System" is not a valid namespace name$/);
-  assert.throws(() => validateRolloutRestart({ ...flags, istioNamespace: 'istio-system', namespace: ['Bad'] }, () => 'default'), /^UsageError: -n\/--namespace: "Bad"/);
+  assert.throws(
+    () => validateRolloutRestart({ ...flags, istioNamespace: 'istio-system', namespace: ['Bad'] }, () => 'default'),
+    /^UsageError: -n\/--namespace: "Bad"/,
+  );
 });
 
 for (const args of [

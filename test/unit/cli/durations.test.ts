@@ -16,23 +16,43 @@ test('durations: units, bare seconds, and a bound at the longest timer Node can 
   assert.equal(parseDuration('--t', '596h'), 596 * 3_600_000);
   assert.ok(MAX_DURATION_MS === 2 ** 31 - 1);
   for (const v of ['597h', '99999999999h', '99999999999', '1400h', '99999999999999999999999999s']) {
-    assert.throws(() => parseDuration('--timeout', v), (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: duration ".*" is too long \(at most 596h\)$/.test((e as Error).message), v);
+    assert.throws(
+      () => parseDuration('--timeout', v),
+      (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: duration ".*" is too long \(at most 596h\)$/.test((e as Error).message),
+      v,
+    );
   }
 });
 
 test('each command refuses an overlong duration while validating its flags, before any request', () => {
   const rr = { kind: 'deployment', concurrency: '1', pause: '0s', output: 'table', istioNamespace: 'istio-system' };
-  assert.throws(() => validateRolloutRestart({ ...rr, timeout: '99999999999h' }, () => 'default'), (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: .*too long/.test((e as Error).message));
+  assert.throws(
+    () => validateRolloutRestart({ ...rr, timeout: '99999999999h' }, () => 'default'),
+    (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: .*too long/.test((e as Error).message),
+  );
   assert.throws(() => validateRolloutRestart({ ...rr, pause: '99999999999h' }, () => 'default'), /^UsageError|--pause: .*too long/);
-  assert.throws(() => validateInstallFlags({ readinessTimeout: '99999999999h' }), (e: unknown) => exitCodeOf(e) === 64 && /^--readiness-timeout: .*too long/.test((e as Error).message));
+  assert.throws(
+    () => validateInstallFlags({ readinessTimeout: '99999999999h' }),
+    (e: unknown) => exitCodeOf(e) === 64 && /^--readiness-timeout: .*too long/.test((e as Error).message),
+  );
 });
 
 test('proxy-status, proxy-config and --request-timeout are bounded the same way (exit 64 before any request)', async () => {
-  const tooLong = (flag: string) => (e: unknown) => exitCodeOf(e) === 64 && new RegExp(`^${flag}: duration "99999999999h" is too long`).test((e as Error).message);
-  assert.throws(() => validateProxyStatus(undefined, { timeout: '99999999999h', istioNamespace: 'istio-system' } as never, () => 'default'), tooLong('--timeout'));
-  assert.throws(() => validateProxyConfig('cluster', 'web.default', { timeout: '99999999999h', output: 'table' } as never, () => 'default'), tooLong('--timeout'));
+  const tooLong = (flag: string) => (e: unknown) =>
+    exitCodeOf(e) === 64 && new RegExp(`^${flag}: duration "99999999999h" is too long`).test((e as Error).message);
+  assert.throws(
+    () => validateProxyStatus(undefined, { timeout: '99999999999h', istioNamespace: 'istio-system' } as never, () => 'default'),
+    tooLong('--timeout'),
+  );
+  assert.throws(
+    () => validateProxyConfig('cluster', 'web.default', { timeout: '99999999999h', output: 'table' } as never, () => 'default'),
+    tooLong('--timeout'),
+  );
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, ['bin/mesh', 'proxy-status', '--request-timeout', '99999999999h', '--kubeconfig', '/nonexistent'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['bin/mesh', 'proxy-status', '--request-timeout', '99999999999h', '--kubeconfig', '/nonexistent'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   assert.equal(r.status, 64, r.stderr);
   assert.match(r.stderr, /^Error: --request-timeout: duration "99999999999h" is too long \(at most 596h\)$/m);
 });

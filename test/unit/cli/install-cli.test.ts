@@ -18,7 +18,10 @@ test('install flags: dry-run modes and the readiness timeout', () => {
 });
 
 test('uninstall needs exactly one of -r, -f, --purge', () => {
-  assert.throws(() => validateUninstallFlags({}), (e: unknown) => exitCodeOf(e) === ExitCode.Usage && /-r\/--revision REV/.test((e as Error).message));
+  assert.throws(
+    () => validateUninstallFlags({}),
+    (e: unknown) => exitCodeOf(e) === ExitCode.Usage && /-r\/--revision REV/.test((e as Error).message),
+  );
   assert.throws(() => validateUninstallFlags({ revision: 'a', filename: ['x.yaml'] }), /either -r\/--revision or -f\/--filename/);
   assert.equal(validateUninstallFlags({ revision: 'canary' }).revisionFrom, 'flag');
   assert.deepEqual(validateUninstallFlags({ purge: true, revision: 'x' }).warnings, ['--purge removes every revision; --revision is ignored']);
@@ -45,7 +48,10 @@ test('the prompt re-asks on nonsense, accepts yes, and refuses without a termina
   await assert.rejects(confirm(io('n\n').ctx, 'Q', 'install'), { message: 'Cancelled.' });
   await assert.rejects(confirm(io('').ctx, 'Q', 'install'), { message: 'Cancelled.' });
   const noTty = io(undefined, false);
-  await assert.rejects(confirm(noTty.ctx, 'Q', 'install'), (e: unknown) => exitCodeOf(e) === 64 && /stdin is not a terminal; pass -y/.test((e as Error).message));
+  await assert.rejects(
+    confirm(noTty.ctx, 'Q', 'install'),
+    (e: unknown) => exitCodeOf(e) === 64 && /stdin is not a terminal; pass -y/.test((e as Error).message),
+  );
   assert.equal(noTty.written(), '', 'nothing asked');
 });
 
@@ -71,10 +77,19 @@ test('upgrade and downgrade warnings suggest a revision-based upgrade', () => {
 
 test('version --remote lines, as istioctl prints them', () => {
   assert.equal(
-    remoteText({ controlPlane: [{ revision: 'default', version: '1.31.1', deployment: 'istio-system/istiod' }], dataPlane: [{ version: '1.31.1', proxies: 3 }, { version: '1.30.2', proxies: 1 }] }),
+    remoteText({
+      controlPlane: [{ revision: 'default', version: '1.31.1', deployment: 'istio-system/istiod' }],
+      dataPlane: [
+        { version: '1.31.1', proxies: 3 },
+        { version: '1.30.2', proxies: 1 },
+      ],
+    }),
     'control plane version: 1.31.1 (revision default, istio-system/istiod)\ndata plane version: 1.31.1 (3 proxies)\ndata plane version: 1.30.2 (1 proxy)\n',
   );
-  assert.equal(remoteText({ controlPlane: [], dataPlane: [] }), 'control plane version: none (no istiod Deployment found)\ndata plane version: none (no proxies found)\n');
+  assert.equal(
+    remoteText({ controlPlane: [], dataPlane: [] }),
+    'control plane version: none (no istiod Deployment found)\ndata plane version: none (no proxies found)\n',
+  );
 });
 
 test('verify-install text: a per-component summary, then each object that is not ok', () => {
@@ -113,16 +128,25 @@ test('the plan names what a canary leaves to the revision that installed it, and
 });
 
 test('uninstall -r checks the revision name before reading the cluster, and takes --force', () => {
-  assert.throws(() => validateUninstallFlags({ revision: 'Bad_Rev' }), (e: unknown) => exitCodeOf(e) === 64 && /^--revision "Bad_Rev": not a revision name/.test((e as Error).message));
+  assert.throws(
+    () => validateUninstallFlags({ revision: 'Bad_Rev' }),
+    (e: unknown) => exitCodeOf(e) === 64 && /^--revision "Bad_Rev": not a revision name/.test((e as Error).message),
+  );
   assert.equal(validateUninstallFlags({ revision: 'canary', force: true }).force, true);
   assert.equal(validateUninstallFlags({ revision: 'default' }).force, false);
 });
 
 test('the install prompt names the context and server, and lists what will be pruned', async () => {
   const { installQuestion, pruneLines } = await import('../../../src/cli/actions/install.js');
-  assert.equal(installQuestion('demo', { context: 'kind-dev', server: 'https://127.0.0.1:6443' }), 'This will install the Istio 1.31.1 profile "demo" into the cluster of context "kind-dev" (https://127.0.0.1:6443).');
+  assert.equal(
+    installQuestion('demo', { context: 'kind-dev', server: 'https://127.0.0.1:6443' }),
+    'This will install the Istio 1.31.1 profile "demo" into the cluster of context "kind-dev" (https://127.0.0.1:6443).',
+  );
   const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-egressgateway', namespace: 'istio-system' } };
-  assert.deepEqual(pruneLines({ ...plan(), prune: [gw] }), ["To be removed (this installation's, no longer rendered):", '  Deployment/istio-system/istio-egressgateway']);
+  assert.deepEqual(pruneLines({ ...plan(), prune: [gw] }), [
+    "To be removed (this installation's, no longer rendered):",
+    '  Deployment/istio-system/istio-egressgateway',
+  ]);
   assert.deepEqual(pruneLines(plan()), []);
 });
 
@@ -131,7 +155,14 @@ test('install --dry-run=server -o json: the plan as data', async () => {
   const gw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' } };
   const p: InstallPlan = {
     ...plan(),
-    objects: [{ component: 'Pilot', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } }, action: 'update', changes: ['data.mesh'] }],
+    objects: [
+      {
+        component: 'Pilot',
+        object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } },
+        action: 'update',
+        changes: ['data.mesh'],
+      },
+    ],
     prune: [gw],
   };
   assert.deepEqual(JSON.parse(JSON.stringify(planData(p))), {

@@ -14,7 +14,10 @@ const usage = (re: RegExp) => (e: unknown) => exitCodeOf(e) === 64 && re.test((e
 
 test('analyze --use-kube=maybe is a bad value of the flag, not a missing file; -k PATH still takes a path', () => {
   const flags = { output: 'log', outputThreshold: 'Info', failureThreshold: 'Error', istioNamespace: 'istio-system' } as never;
-  assert.throws(() => validateAnalyzeOptions([], { ...(flags as object), useKube: 'maybe' } as never, CATALOG, ['node', 'mesh', 'analyze', '--use-kube=maybe']), usage(/^--use-kube: "maybe" is not true or false$/));
+  assert.throws(
+    () => validateAnalyzeOptions([], { ...(flags as object), useKube: 'maybe' } as never, CATALOG, ['node', 'mesh', 'analyze', '--use-kube=maybe']),
+    usage(/^--use-kube: "maybe" is not true or false$/),
+  );
   const o = validateAnalyzeOptions([], { ...(flags as object), useKube: 'manifests/' } as never, CATALOG, ['node', 'mesh', 'analyze', '-k', 'manifests/']);
   assert.deepEqual(o.files, ['manifests/']);
 });
@@ -32,7 +35,10 @@ test('label selectors are checked as kubectl parses them', () => {
 });
 
 test('--profile "" names the flag and the profiles, not "is a directory"', () => {
-  for (const args of [['--profile', ''], ['--set', 'profile=']]) {
+  for (const args of [
+    ['--profile', ''],
+    ['--set', 'profile='],
+  ]) {
     const r = spawnSync(process.execPath, ['bin/mesh', 'manifest', 'generate', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     assert.equal(r.status, 64, r.stderr);
     assert.match(r.stderr, /^Error: (--profile|--set profile=): the profile name is empty; use one of ambient, default, demo, .*, or a profile file\n$/);
@@ -79,7 +85,10 @@ test('declining a prompt is the same error everywhere: DeclinedError, exit 1', a
   const { DeclinedError } = await import('../../../src/errors.js');
   const stdin = new PassThrough();
   stdin.end('n\n');
-  await assert.rejects(confirm({ stdin, stderr: new PassThrough(), stdinIsTTY: true }, 'Q', 'install'), (e: unknown) => e instanceof DeclinedError && exitCodeOf(e) === 1);
+  await assert.rejects(
+    confirm({ stdin, stderr: new PassThrough(), stdinIsTTY: true }, 'Q', 'install'),
+    (e: unknown) => e instanceof DeclinedError && exitCodeOf(e) === 1,
+  );
   const src = (await import('node:fs')).readFileSync('src/cli/actions/rollout-restart.ts', 'utf8');
   assert.match(src, /if \(result\.declined\) throw new DeclinedError\(/);
 });
@@ -89,8 +98,14 @@ test('version --remote against an unreachable server prints the client version f
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const kc = join(mkdtempSync(join(tmpdir(), 'mesh-ver-')), 'kc.yaml');
-  writeFileSync(kc, 'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n');
-  const r = spawnSync(process.execPath, ['bin/mesh', 'version', '--remote', '--kubeconfig', kc, '--request-timeout', '5s'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  writeFileSync(
+    kc,
+    'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n',
+  );
+  const r = spawnSync(process.execPath, ['bin/mesh', 'version', '--remote', '--kubeconfig', kc, '--request-timeout', '5s'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /^client version: \S+\nistio version: 1\.31\.\d+\n$/);
   assert.match(r.stderr, /^Error: .*cannot reach the API server/m);

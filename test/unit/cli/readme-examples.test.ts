@@ -30,7 +30,12 @@ chmodSync(join(dir, 'mesh'), 0o755);
 
 for (const line of lines) {
   test(`README: ${line}`, () => {
-    const r = spawnSync('bash', ['-c', line], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1', KUBECONFIG: join(dir, 'none') }, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync('bash', ['-c', line], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1', KUBECONFIG: join(dir, 'none') },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     // `profile diff` exits 1 when the profiles differ, as diff(1) does.
     const ok = line.startsWith('mesh profile diff') ? [0, 1] : [0];
     assert.ok(ok.includes(r.status ?? -1), `exit ${r.status}\n${r.stderr}`);

@@ -41,6 +41,7 @@ test('manifest generate, install and verify-install describe -p/-f/-s/-r with th
   for (const name of ['install', 'verify-install']) assert.deepEqual(renderFlagHelp(sub([name])), generate, name);
   // Every built-in profile (profiles/*.yaml) is named, and -f says in which order overlays apply.
   const named = new Set((generate['--profile'] ?? '').match(/[a-z][a-z-]*/g));
-  for (const f of readdirSync('profiles').filter((f) => f.endsWith('.yaml'))) assert.ok(named.has(f.replace(/\.yaml$/, '')), `--profile help does not name ${f}`);
+  for (const f of readdirSync('profiles').filter((f) => f.endsWith('.yaml')))
+    assert.ok(named.has(f.replace(/\.yaml$/, '')), `--profile help does not name ${f}`);
   assert.match(generate['--filename'] ?? '', /applied left to right/);
 });

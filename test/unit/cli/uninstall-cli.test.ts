@@ -22,7 +22,17 @@ async function uninstall(kube: ClusterFake, flags: UninstallFlags) {
   const stdout = new PassThrough();
   let data = '';
   stdout.on('data', (d: Buffer) => (data += d.toString()));
-  const ctx = { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: process.cwd(), stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY: false, now: () => new Date(0) } as CliContext;
+  const ctx = {
+    stdout,
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    env: {},
+    cwd: process.cwd(),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    stdinIsTTY: false,
+    now: () => new Date(0),
+  } as CliContext;
   const lines: string[] = [];
   const opts = validateUninstallFlags(flags);
   const revision = flags.revision === 'default' ? undefined : flags.revision;
@@ -33,9 +43,16 @@ async function uninstall(kube: ClusterFake, flags: UninstallFlags) {
 test('a revision with nothing installed says "nothing to remove for revision X" (exit 0), not "Uninstall complete", and removes nothing', async () => {
   const kube = await installed();
   const before = kube.all().length;
-  for (const flags of [{ revision: 'canary', yes: true }, { revision: 'canary', dryRun: true }] as UninstallFlags[]) {
+  for (const flags of [
+    { revision: 'canary', yes: true },
+    { revision: 'canary', dryRun: true },
+  ] as UninstallFlags[]) {
     const r = await uninstall(kube, flags);
-    assert.deepEqual(r.lines, ['info: Nothing to remove for revision "canary": no objects of it found (mesh version --remote lists the installed revisions).'], JSON.stringify(flags));
+    assert.deepEqual(
+      r.lines,
+      ['info: Nothing to remove for revision "canary": no objects of it found (mesh version --remote lists the installed revisions).'],
+      JSON.stringify(flags),
+    );
     assert.equal(r.stdout, '');
   }
   assert.equal(kube.all().length, before);
@@ -49,7 +66,10 @@ test('uninstall --dry-run -o json|yaml: what would be removed as data on stdout,
   assert.equal(data.revision, 'default');
   assert.equal(data.purge, false);
   assert.ok(data.objects.includes('Deployment/istio-system/istiod'), data.objects.join(' '));
-  assert.ok(r.lines.some((l) => /^info: Dry run: \d+ objects of the control plane of revision "default" would be removed; nothing was removed\.$/.test(l)), r.lines.join('\n'));
+  assert.ok(
+    r.lines.some((l) => /^info: Dry run: \d+ objects of the control plane of revision "default" would be removed; nothing was removed\.$/.test(l)),
+    r.lines.join('\n'),
+  );
   assert.ok(!r.lines.some((l) => l.includes('Uninstall complete')));
   const none = await uninstall(kube, { revision: 'canary', dryRun: true, output: 'yaml' });
   assert.match(none.stdout, /^revision: canary\npurge: false\nobjects: \[\]\n/);

@@ -47,7 +47,14 @@ export interface TestApi {
   /** Requests other than discovery, in order. */
   seen: Seen[];
   kubeConfig(opts?: { ca?: Buffer | null }): KubeConfig;
-  client(opts?: { retries?: number; ca?: Buffer | null; requestTimeoutMs?: number; watchIdleMs?: number; signal?: AbortSignal; onWarning?: (text: string) => void }): RealKubeClient;
+  client(opts?: {
+    retries?: number;
+    ca?: Buffer | null;
+    requestTimeoutMs?: number;
+    watchIdleMs?: number;
+    signal?: AbortSignal;
+    onWarning?: (text: string) => void;
+  }): RealKubeClient;
   /** A kubeconfig file for this server (for runs of bin/mesh), in a temporary directory. */
   kubeconfigFile(): string;
   close(): Promise<void>;

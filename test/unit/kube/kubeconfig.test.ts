@@ -21,7 +21,13 @@ test('an empty kubeconfig (/dev/null) is named as empty, exit 65', () => {
   const empty = join(dir, 'empty.yaml');
   writeFileSync(empty, '\n');
   for (const f of [empty, '/dev/null']) {
-    assert.throws(() => loadKubeConfig({ kubeconfig: f }), (e: unknown) => exitCodeOf(e) === 65 && (e as Error).message === `kubeconfig ${f}: the file is empty, not a kubeconfig (expected apiVersion: v1, kind: Config with clusters, users and contexts)`);
+    assert.throws(
+      () => loadKubeConfig({ kubeconfig: f }),
+      (e: unknown) =>
+        exitCodeOf(e) === 65 &&
+        (e as Error).message ===
+          `kubeconfig ${f}: the file is empty, not a kubeconfig (expected apiVersion: v1, kind: Config with clusters, users and contexts)`,
+    );
   }
 });
 

@@ -56,7 +56,12 @@ test("a 503 after the DELETE was carried out, then the retry's 409 in the API se
     if (req.method !== 'DELETE') return false;
     deletes++;
     if (deletes === 1) return status(res, 503, 'ServiceUnavailable', 'lost');
-    status(res, 409, 'Conflict', 'Operation cannot be fulfilled on Pod "db-0": the UID in the precondition (uid-old) does not match the UID in record (uid-new). The object might have been deleted and then recreated');
+    status(
+      res,
+      409,
+      'Conflict',
+      'Operation cannot be fulfilled on Pod "db-0": the UID in the precondition (uid-old) does not match the UID in record (uid-new). The object might have been deleted and then recreated',
+    );
   });
   assert.equal(await api.client().delete(ref, { preconditions: { uid: 'uid-old' } }), true);
   assert.equal(deletes, 2);

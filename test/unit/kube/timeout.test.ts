@@ -11,7 +11,10 @@ const ref = { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'app' };
 test('a request the API server never answers fails after the request timeout, naming it', { timeout: 10_000 }, async () => {
   const api = await silent();
   const t0 = Date.now();
-  await assert.rejects(api.client({ requestTimeoutMs: 300 }).get(ref), /get|Pod app\/web: the API server at https:\/\/127\.0\.0\.1:\d+ did not answer within 300ms \(--request-timeout\)/);
+  await assert.rejects(
+    api.client({ requestTimeoutMs: 300 }).get(ref),
+    /get|Pod app\/web: the API server at https:\/\/127\.0\.0\.1:\d+ did not answer within 300ms \(--request-timeout\)/,
+  );
   const took = Date.now() - t0;
   assert.ok(took < 3000, `took ${took}ms`);
   assert.equal(api.seen.length, 1, 'a timed-out request is not retried');
@@ -52,8 +55,13 @@ test('a watch that goes silent after its headers is reconnected from the last re
     watches.push(req.query.get('resourceVersion'));
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
-    if (watches.length === 1) res.write(JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: '7' } } }) + '\n');
-    if (watches.length === 3) res.write(JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: '9' }, status: { phase: 'Running' } } }) + '\n');
+    if (watches.length === 1)
+      res.write(JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: '7' } } }) + '\n');
+    if (watches.length === 3)
+      res.write(
+        JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'web', namespace: 'app', resourceVersion: '9' }, status: { phase: 'Running' } } }) +
+          '\n',
+      );
     return new Promise<void>(() => undefined); // and then nothing, not even a bookmark
   });
   const seen: string[] = [];
@@ -86,7 +94,8 @@ test('proxy-status --timeout ends the process in time against an API server that
 test('proxy-status --timeout ends the process in time when the port-forward to istiod never opens', { timeout: 20_000 }, async () => {
   const istiod = { metadata: { name: 'istiod-1', namespace: 'istio-system', labels: { app: 'istiod' } }, status: { phase: 'Running' } };
   const api = await start((req, res) => {
-    if (req.method === 'GET' && req.path.endsWith('/pods')) return json(res, 200, { kind: 'PodList', metadata: {}, items: req.path.includes('istio-system') ? [istiod] : [] });
+    if (req.method === 'GET' && req.path.endsWith('/pods'))
+      return json(res, 200, { kind: 'PodList', metadata: {}, items: req.path.includes('istio-system') ? [istiod] : [] });
     if (req.method === 'POST' && req.path.endsWith('/token')) return json(res, 201, { status: { token: 'tok' } });
     return false;
   });
@@ -115,7 +124,11 @@ test('a watch the server ends (timeoutSeconds) is resumed from the last resource
   const api = await start((req, res) => {
     if (req.query.get('watch') !== 'true') {
       lists++;
-      return json(res, 200, { kind: 'PodList', metadata: { resourceVersion: '20' }, items: [{ metadata: { name: 'web', namespace: 'app', resourceVersion: '20' } }] });
+      return json(res, 200, {
+        kind: 'PodList',
+        metadata: { resourceVersion: '20' },
+        items: [{ metadata: { name: 'web', namespace: 'app', resourceVersion: '20' } }],
+      });
     }
     watches.push(req.query.get('resourceVersion'));
     res.writeHead(200, { 'Content-Type': 'application/json' });

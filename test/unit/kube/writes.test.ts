@@ -41,10 +41,11 @@ test('Warning header texts: several in one header, escaped quotes, a trailing da
 });
 
 test("the API server's refusal of a rendered object is bad input (exit 65), on one line, naming the object", async () => {
-  const api = await start((req, res) =>
-    status(res, 400, 'BadRequest', '.data.b: field not declared in schema\nand more'),
-  );
-  const err = await api.client().apply(cm, { fieldManager: 'mesh', force: true }).catch((e: unknown) => e);
+  const api = await start((req, res) => status(res, 400, 'BadRequest', '.data.b: field not declared in schema\nand more'));
+  const err = await api
+    .client()
+    .apply(cm, { fieldManager: 'mesh', force: true })
+    .catch((e: unknown) => e);
   assert.ok(err instanceof KubeApiError);
   const failure = kubeFailure(err, cm);
   assert.equal(exitCodeOf(failure), ExitCode.Input);
@@ -59,7 +60,10 @@ test('the 500 that server-side apply answers for an unknown field is an invalid 
   const api = await start((req, res) =>
     status(res, 500, '', 'failed to create typed patch object (istio-system/mesh; /v1, Kind=ConfigMap): .spec.bogus: field not declared in schema'),
   );
-  const err = await api.client().apply(cm, { fieldManager: 'mesh', force: true }).catch((e: unknown) => e);
+  const err = await api
+    .client()
+    .apply(cm, { fieldManager: 'mesh', force: true })
+    .catch((e: unknown) => e);
   assert.ok(err instanceof KubeApiError);
   assert.equal(api.seen.length, 1, 'not retried');
   assert.equal(err.status, 422);

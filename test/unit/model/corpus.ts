@@ -14,7 +14,9 @@ export interface CorpusDoc {
 
 export function loadCorpus(): CorpusDoc[] {
   const out: CorpusDoc[] = [];
-  for (const file of readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const docs = parseAllDocuments(readFileSync(join(CORPUS_DIR, file), 'utf8'), { version: '1.1' });
     docs.forEach((doc, index) => {
       if (doc.errors.length > 0) throw new Error(`${file} document ${index}: ${doc.errors[0]!.message}`);

@@ -12,8 +12,18 @@ const cm = (values: unknown): KubeObject => ({
 });
 
 test('parseImageRef splits host, path, tag and digest', () => {
-  assert.deepEqual(parseImageRef('registry.istio.io/release/proxyv2:1.31.1'), { host: 'registry.istio.io', path: 'release/proxyv2', tag: '1.31.1', digest: '' });
-  assert.deepEqual(parseImageRef('localhost:5000/proxyv2:1.31.1-distroless'), { host: 'localhost:5000', path: 'proxyv2', tag: '1.31.1-distroless', digest: '' });
+  assert.deepEqual(parseImageRef('registry.istio.io/release/proxyv2:1.31.1'), {
+    host: 'registry.istio.io',
+    path: 'release/proxyv2',
+    tag: '1.31.1',
+    digest: '',
+  });
+  assert.deepEqual(parseImageRef('localhost:5000/proxyv2:1.31.1-distroless'), {
+    host: 'localhost:5000',
+    path: 'proxyv2',
+    tag: '1.31.1-distroless',
+    digest: '',
+  });
   assert.deepEqual(parseImageRef('istio/proxyv2@sha256:abc'), { host: '', path: 'istio/proxyv2', tag: '', digest: 'sha256:abc' });
   assert.deepEqual(parseImageRef('busybox'), { host: '', path: 'library/busybox', tag: '', digest: '' });
   assert.deepEqual(parseImageRef('gcr.io/a/b:1@sha256:d'), { host: 'gcr.io', path: 'a/b', tag: '1', digest: 'sha256:d' });
@@ -33,7 +43,10 @@ test('imageMatches: mirrors and digests are the same image; other paths, tags an
 });
 
 test('injectorImage and injectorValues read the values JSON', () => {
-  assert.deepEqual(injectorImage(cm({ global: { hub: 'h', tag: '1.31.1', proxy: { image: 'proxyv2' }, variant: 'distroless' } })), { image: 'h/proxyv2:1.31.1', variant: 'distroless' });
+  assert.deepEqual(injectorImage(cm({ global: { hub: 'h', tag: '1.31.1', proxy: { image: 'proxyv2' }, variant: 'distroless' } })), {
+    image: 'h/proxyv2:1.31.1',
+    variant: 'distroless',
+  });
   assert.deepEqual(injectorImage(cm({ global: { hub: 'h', tag: 1.31 } })), { image: 'h/proxyv2:1.31', variant: '' });
   assert.equal(injectorImage(cm({ global: { proxy: { image: 'proxyv2' } } })), undefined, 'no hub or tag: unknown');
   assert.equal(injectorValues(cm('[1]')), undefined);
@@ -42,11 +55,19 @@ test('injectorImage and injectorValues read the values JSON', () => {
 
 test('proxyContainer finds istio-proxy in containers or initContainers (native sidecar)', () => {
   assert.deepEqual(proxyContainer({ containers: [{ name: 'app' }, { name: 'istio-proxy', image: 'p:1' }] }), { image: 'p:1', field: 'containers', index: 1 });
-  assert.deepEqual(proxyContainer({ containers: [{ name: 'app' }], initContainers: [{ name: 'istio-proxy', image: 'p:2' }] }), { image: 'p:2', field: 'initContainers', index: 0 });
+  assert.deepEqual(proxyContainer({ containers: [{ name: 'app' }], initContainers: [{ name: 'istio-proxy', image: 'p:2' }] }), {
+    image: 'p:2',
+    field: 'initContainers',
+    index: 0,
+  });
   assert.equal(proxyContainer({ containers: [{ name: 'app' }] }), undefined);
 });
 
 test('revisionTags maps istio.io/tag to istio.io/rev', () => {
-  const mwc = (labels: Record<string, string>): KubeObject => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'x', labels } });
+  const mwc = (labels: Record<string, string>): KubeObject => ({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: 'x', labels },
+  });
   assert.deepEqual(revisionTags([mwc({ 'istio.io/tag': 'prod', 'istio.io/rev': '1-31-1' }), mwc({ 'istio.io/rev': 'default' })]), { prod: '1-31-1' });
 });

@@ -21,9 +21,23 @@ describe('CRD CEL rules', () => {
 
   test('reject what Istio rejects (samples)', () => {
     const bad: [string, unknown, string][] = [
-      ['DestinationRule', { host: 'a', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '0.5ms' } } } }, 'spec.trafficPolicy.connectionPool.tcp.connectTimeout'],
+      [
+        'DestinationRule',
+        { host: 'a', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '0.5ms' } } } },
+        'spec.trafficPolicy.connectionPool.tcp.connectTimeout',
+      ],
       ['ServiceEntry', { hosts: ['*'] }, 'spec.hosts[]'],
-      ['ServiceEntry', { hosts: ['a'], ports: [{ name: 'a', number: 80 }, { name: 'b', number: 80 }] }, 'spec.ports'],
+      [
+        'ServiceEntry',
+        {
+          hosts: ['a'],
+          ports: [
+            { name: 'a', number: 80 },
+            { name: 'b', number: 80 },
+          ],
+        },
+        'spec.ports',
+      ],
       ['WorkloadEntry', { address: 'unix://relative' }, 'spec.address'],
       ['WorkloadEntry', { labels: { a: 'b' } }, 'spec'],
       ['AuthorizationPolicy', { selector: { matchLabels: { 'a*': 'b' } } }, 'spec.selector.matchLabels'],
@@ -31,11 +45,18 @@ describe('CRD CEL rules', () => {
       ['PeerAuthentication', { portLevelMtls: { '8080': { mode: 'STRICT' } } }, 'spec'],
       ['RequestAuthentication', { jwtRules: [{ issuer: 'i', jwksUri: 'ftp://x' }] }, 'spec.jwtRules[].jwksUri'],
       ['TrafficExtension', { lua: { inlineCode: 'x' }, wasm: { url: 'oci://x' } }, 'spec'],
-      ['Gateway', { servers: [{ hosts: ['*'], port: { number: 1, name: 'a', protocol: 'HTTPS' }, tls: { credentialName: 'a', credentialNames: ['b'] } }] }, 'spec.servers[].tls'],
+      [
+        'Gateway',
+        { servers: [{ hosts: ['*'], port: { number: 1, name: 'a', protocol: 'HTTPS' }, tls: { credentialName: 'a', credentialNames: ['b'] } }] },
+        'spec.servers[].tls',
+      ],
     ];
     for (const [kind, spec, node] of bad) {
       const v = celViolations(schemaOf(kind), { spec });
-      assert.ok(v.some((x) => x.node === node), `${kind} ${JSON.stringify(spec)}: ${JSON.stringify(v)}`);
+      assert.ok(
+        v.some((x) => x.node === node),
+        `${kind} ${JSON.stringify(spec)}: ${JSON.stringify(v)}`,
+      );
     }
   });
 

@@ -69,7 +69,10 @@ describe('istioCrds', () => {
         `${name} has exactly one storage version`,
       );
       assert.ok(spec.versions.every((v) => v.served));
-      assert.ok(spec.versions.every((v) => v.subresources?.status !== undefined), `${name} has the status subresource`);
+      assert.ok(
+        spec.versions.every((v) => v.subresources?.status !== undefined),
+        `${name} has the status subresource`,
+      );
       assert.deepEqual(spec.names.shortNames ?? [], shortNames, name);
       assert.ok(spec.names.categories.includes('istio-io'));
       assert.ok(spec.names.categories.includes(`${spec.group.split('.')[0]}-istio-io`));
@@ -134,14 +137,8 @@ describe('istioCrds', () => {
 
   test('printer columns follow Istio', () => {
     const cols = (name: string) =>
-      (specOf(crds.find((c) => c.metadata.name === name)!).versions[0]!.additionalPrinterColumns ?? []).map(
-        (c) => `${c.name}=${c.jsonPath}`,
-      );
-    assert.deepEqual(cols('virtualservices.networking.istio.io'), [
-      'Gateways=.spec.gateways',
-      'Hosts=.spec.hosts',
-      'Age=.metadata.creationTimestamp',
-    ]);
+      (specOf(crds.find((c) => c.metadata.name === name)!).versions[0]!.additionalPrinterColumns ?? []).map((c) => `${c.name}=${c.jsonPath}`);
+    assert.deepEqual(cols('virtualservices.networking.istio.io'), ['Gateways=.spec.gateways', 'Hosts=.spec.hosts', 'Age=.metadata.creationTimestamp']);
     assert.deepEqual(cols('destinationrules.networking.istio.io'), ['Host=.spec.host', 'Age=.metadata.creationTimestamp']);
     assert.deepEqual(cols('peerauthentications.security.istio.io'), ['Mode=.spec.mtls.mode', 'Age=.metadata.creationTimestamp']);
     assert.deepEqual(cols('gateways.networking.istio.io'), []);

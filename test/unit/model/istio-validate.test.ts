@@ -23,19 +23,14 @@ describe('validateIstioObject', () => {
 
   test('reports an unknown field with its full path and the closest valid name', () => {
     const issues = errors(vs({ hosts: ['r'], http: [{ route: [{ destination: { host: 'r', subsett: 'v1' } }] }] }));
-    assert.deepEqual(issues, [
-      'spec.http[0].route[0].destination.subsett: unknown field "subsett" (the API server would drop it); did you mean "subset"?',
-    ]);
+    assert.deepEqual(issues, ['spec.http[0].route[0].destination.subsett: unknown field "subsett" (the API server would drop it); did you mean "subset"?']);
   });
 
   test('reports a missing required field at the path where it belongs', () => {
     assert.deepEqual(errors(vs({ http: [{ route: [{ destination: { port: { number: 80 } } }] }] })), [
       'spec.http[0].route[0].destination.host: required field is missing',
     ]);
-    assert.deepEqual(
-      errors({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'x' } }),
-      ['spec: required field is missing'],
-    );
+    assert.deepEqual(errors({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'x' } }), ['spec: required field is missing']);
   });
 
   test('reports wrong types, bad enums with a suggestion, bad durations and out-of-range numbers', () => {
@@ -72,9 +67,7 @@ describe('validateIstioObject', () => {
       metadata: { name: 'p' },
       spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'x' } }, portLevelMtls: { '8080': { mode: 'STRIKT' } } },
     };
-    assert.deepEqual(errors(pa), [
-      'spec.portLevelMtls["8080"].mode: "STRIKT" is not one of UNSET, DISABLE, PERMISSIVE, STRICT; did you mean "STRICT"?',
-    ]);
+    assert.deepEqual(errors(pa), ['spec.portLevelMtls["8080"].mode: "STRIKT" is not one of UNSET, DISABLE, PERMISSIVE, STRICT; did you mean "STRICT"?']);
     assert.deepEqual(validateIstioObject(pa)[0]?.segments, ['spec', 'portLevelMtls', '8080', 'mode']);
   });
 
@@ -85,9 +78,7 @@ describe('validateIstioObject', () => {
       metadata: { name: 'e' },
       spec: { configPatches: [{ applyTo: 'CLUSTER', patch: { operation: 'MERGE', value: { any: { thing: [1, 'x'] } }, valeu: 1 } }] },
     };
-    assert.deepEqual(errors(ef), [
-      'spec.configPatches[0].patch.valeu: unknown field "valeu" (the API server would drop it); did you mean "value"?',
-    ]);
+    assert.deepEqual(errors(ef), ['spec.configPatches[0].patch.valeu: unknown field "valeu" (the API server would drop it); did you mean "value"?']);
   });
 
   test('unknown top-level fields are reported; status is not checked', () => {

@@ -32,7 +32,10 @@ test('label selectors as API strings: matchLabels and every matchExpressions ope
     }),
     'app in (web,api),zone notin (a),track,!legacy',
   );
-  assert.equal(labelSelectorString({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'role', operator: 'In', values: ['primary'] }] }), 'app=db,role in (primary)');
+  assert.equal(
+    labelSelectorString({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'role', operator: 'In', values: ['primary'] }] }),
+    'app=db,role in (primary)',
+  );
 });
 
 test('sortLabels puts matchLabels in key order (a label set as Kubernetes and istioctl print it)', () => {

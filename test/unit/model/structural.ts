@@ -32,10 +32,7 @@ export function checkStructural(root: JSONSchemaProps, allowPreserveAt: (path: s
     }
     if (node.properties && node.additionalProperties) p('both properties and additionalProperties');
     if (node.type === 'object') {
-      const declares =
-        node.properties !== undefined ||
-        node.additionalProperties !== undefined ||
-        node['x-kubernetes-preserve-unknown-fields'] === true;
+      const declares = node.properties !== undefined || node.additionalProperties !== undefined || node['x-kubernetes-preserve-unknown-fields'] === true;
       if (!declares) p('object without properties, additionalProperties or preserve-unknown-fields');
     } else if (node.properties || node.additionalProperties) {
       p(`properties on a node of type ${node.type ?? 'none'}`);
@@ -51,8 +48,7 @@ export function checkStructural(root: JSONSchemaProps, allowPreserveAt: (path: s
       if (!ok) p(`enum value ${JSON.stringify(v)} does not match type ${node.type}`);
     }
     const checkJunctor = (j: JSONSchemaProps, where: string): void => {
-      const isIntOrStringBranch =
-        intOrString && where === 'anyOf' && (j.type === 'integer' || j.type === 'string') && Object.keys(j).length === 1;
+      const isIntOrStringBranch = intOrString && where === 'anyOf' && (j.type === 'integer' || j.type === 'string') && Object.keys(j).length === 1;
       if (!isIntOrStringBranch) {
         for (const key of JUNCTOR_FORBIDDEN) {
           if ((j as Record<string, unknown>)[key] !== undefined) p(`${where} may not set ${key}`);

@@ -9,13 +9,39 @@ import { goYamlNumber, parseKubeYaml, parseKubeYamlValue, yamlFieldLine } from '
 
 test('plain scalars resolve as go-yaml v2 resolves them', () => {
   const cases: [string, unknown][] = [
-    ['yes', true], ['On', true], ['Y', true], ['off', false], ['NO', false], ['n', false],
-    ['', null], ['~', null], ['Null', null],
-    ['0755', 493], ['0o17', 15], ['0x1F', 31], ['0b101', 5], ['-0x10', -16], ['+12', 12], ['1_000', 1000],
-    ['09', 9], ['1e3', 1000], ['.5', 0.5], ['-.5', -0.5], ['1.', 1], ['-.inf', -Infinity], ['.NaN', NaN],
+    ['yes', true],
+    ['On', true],
+    ['Y', true],
+    ['off', false],
+    ['NO', false],
+    ['n', false],
+    ['', null],
+    ['~', null],
+    ['Null', null],
+    ['0755', 493],
+    ['0o17', 15],
+    ['0x1F', 31],
+    ['0b101', 5],
+    ['-0x10', -16],
+    ['+12', 12],
+    ['1_000', 1000],
+    ['09', 9],
+    ['1e3', 1000],
+    ['.5', 0.5],
+    ['-.5', -0.5],
+    ['1.', 1],
+    ['-.inf', -Infinity],
+    ['.NaN', NaN],
     // strings: timestamps, base 60, things that only look numeric
-    ['1:20', '1:20'], ['2001-12-14', '2001-12-14'], ['2001-12-14T21:59:43Z', '2001-12-14T21:59:43Z'],
-    ['.', '.'], ['0x', '0x'], ['1.2.3', '1.2.3'], ['yES', 'yES'], ['10m', '10m'], ['1Gi', '1Gi'],
+    ['1:20', '1:20'],
+    ['2001-12-14', '2001-12-14'],
+    ['2001-12-14T21:59:43Z', '2001-12-14T21:59:43Z'],
+    ['.', '.'],
+    ['0x', '0x'],
+    ['1.2.3', '1.2.3'],
+    ['yES', 'yES'],
+    ['10m', '10m'],
+    ['1Gi', '1Gi'],
   ];
   for (const [text, want] of cases) {
     assert.deepEqual(parseKubeYamlValue(`a: ${text}`), { a: want }, `a: ${text}`);
@@ -42,18 +68,32 @@ test('a stream splits into documents with their first content line; a broken one
     ],
   );
   assert.match(docs[1]!.error!.message, /Flow sequence/);
-  assert.deepEqual(parseKubeYaml('{"kind": "List", "items": []}').map((d) => d.value), [{ kind: 'List', items: [] }]);
-  assert.deepEqual(parseKubeYaml('\ufeffa: 1').map((d) => d.value), [{ a: 1 }]);
+  assert.deepEqual(
+    parseKubeYaml('{"kind": "List", "items": []}').map((d) => d.value),
+    [{ kind: 'List', items: [] }],
+  );
+  assert.deepEqual(
+    parseKubeYaml('\ufeffa: 1').map((d) => d.value),
+    [{ a: 1 }],
+  );
 });
 
 test('documents js-yaml cannot read go to the yaml package (unknown tags); directives keep the stream whole', () => {
   assert.deepEqual(parseKubeYamlValue('a: !custom x'), { a: 'x' });
-  assert.deepEqual(parseKubeYaml('%YAML 1.1\n---\na: yes\n').map((d) => d.value), [{ a: true }]);
+  assert.deepEqual(
+    parseKubeYaml('%YAML 1.1\n---\na: yes\n').map((d) => d.value),
+    [{ a: true }],
+  );
 });
 
 test('aliases may not expand a document without bound', () => {
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 8; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  for (let i = 1; i < 8; i++)
+    bomb.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(', ')}]`,
+    );
   const [doc] = parseKubeYaml(bomb.join('\n'));
   assert.match(doc?.error?.message ?? '', /aliases expand/);
 });
@@ -69,7 +109,10 @@ test('on every analyzer fixture, the values equal those of the yaml package in Y
   // The yaml package (timestamps and base-60 numbers off) was mesh's reader before; the two must agree
   // on the YAML people write, and they give the same document lines.
   const dir = 'src/analyze/analyzers';
-  const customTags = (tags: unknown[]) => tags.filter((t) => typeof t !== 'object' || ((t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME'));
+  const customTags = (tags: unknown[]) =>
+    tags.filter(
+      (t) => typeof t !== 'object' || ((t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME'),
+    );
   let n = 0;
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.fixtures.yaml'))) {
     const fixtures = parseKubeYamlValue(readFileSync(join(dir, f), 'utf8')) as Record<string, { objects?: string }[]>;
@@ -79,7 +122,9 @@ test('on every analyzer fixture, the values equal those of the yaml package in Y
       const theirs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, customTags: customTags as never, lineCounter: lc })
         .filter((d) => d.errors.length === 0 && d.contents !== null)
         .map((d) => ({ value: d.toJS() as unknown, line: lc.linePos(d.contents!.range[0]).line }));
-      const ours = parseKubeYaml(text).filter((d) => !d.error).map((d) => ({ value: d.value, line: d.line }));
+      const ours = parseKubeYaml(text)
+        .filter((d) => !d.error)
+        .map((d) => ({ value: d.value, line: d.line }));
       assert.deepEqual(ours, theirs, `${f}: ${text.slice(0, 80)}`);
       n++;
     }

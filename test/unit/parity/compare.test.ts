@@ -11,9 +11,16 @@ test('RBAC rules compare as single grants: order and grouping do not count, wild
   assert.deepEqual([...a].sort(), ['apps/pods:get', 'apps/pods:list', 'core/pods:get', 'core/pods:list']);
   assert.ok(covered('gateway.networking.k8s.io/gateways:get', grants([{ apiGroups: ['gateway.networking.k8s.io'], resources: ['*'], verbs: ['get'] }])));
   assert.ok(!covered('gateway.networking.k8s.io/gateways:patch', grants([{ apiGroups: ['gateway.networking.k8s.io'], resources: ['*'], verbs: ['get'] }])));
-  assert.ok(covered('networking.k8s.io/ingresses/status:update', grants([{ apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['*'] }])));
+  assert.ok(
+    covered('networking.k8s.io/ingresses/status:update', grants([{ apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['*'] }])),
+  );
   const r = compareManifests(
-    [role([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, { apiGroups: [''], resources: ['nodes'], verbs: ['get'] }])],
+    [
+      role([
+        { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+      ]),
+    ],
     [role([{ apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get'] }])],
   );
   assert.deepEqual(r.differing, []);
@@ -21,9 +28,15 @@ test('RBAC rules compare as single grants: order and grouping do not count, wild
 });
 
 test('a grant istioctl does not give is reported as broader', () => {
-  const r = compareManifests([role([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }])], [role([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] }])]);
+  const r = compareManifests(
+    [role([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }])],
+    [role([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] }])],
+  );
   assert.deepEqual(r.rbacBroader, ['ClusterRole//r: core/pods:delete']);
-  assert.deepEqual(r.differing[0]?.diffs.map((d) => d.path), ['rules[core/pods:delete]']);
+  assert.deepEqual(
+    r.differing[0]?.diffs.map((d) => d.path),
+    ['rules[core/pods:delete]'],
+  );
 });
 
 test('normalisation: Helm labels, install-time owner labels, nulls; named lists by name; ConfigMap documents as data', () => {
@@ -40,9 +53,35 @@ test('normalisation: Helm labels, install-time owner labels, nulls; named lists 
     data: { mesh: 'defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15010\ntrustDomain: "cluster.local"\n' },
   };
   const r = compareManifests([ic], [me]);
-  assert.deepEqual(r.differing[0]?.diffs, [{ path: 'data.mesh.defaultConfig.discoveryAddress', istioctl: 'istiod.istio-system.svc:15012', mesh: 'istiod.istio-system.svc:15010' }]);
-  const dep = (env: unknown[], affinity: unknown): KubeDoc => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { affinity, containers: [{ name: 'c', env }] } } } });
-  const same = compareManifests([dep([{ name: 'A', value: '1' }, { name: 'B', value: '2' }], { nodeAffinity: { required: null } })], [dep([{ name: 'B', value: '2' }, { name: 'A', value: '1' }], undefined)]);
+  assert.deepEqual(r.differing[0]?.diffs, [
+    { path: 'data.mesh.defaultConfig.discoveryAddress', istioctl: 'istiod.istio-system.svc:15012', mesh: 'istiod.istio-system.svc:15010' },
+  ]);
+  const dep = (env: unknown[], affinity: unknown): KubeDoc => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd' },
+    spec: { template: { spec: { affinity, containers: [{ name: 'c', env }] } } },
+  });
+  const same = compareManifests(
+    [
+      dep(
+        [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+        { nodeAffinity: { required: null } },
+      ),
+    ],
+    [
+      dep(
+        [
+          { name: 'B', value: '2' },
+          { name: 'A', value: '1' },
+        ],
+        undefined,
+      ),
+    ],
+  );
   assert.deepEqual(same.differing, []);
 });
 

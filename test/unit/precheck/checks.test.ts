@@ -17,22 +17,47 @@ function healthy(): PrecheckSnapshot {
     istioNamespace: 'istio-system',
     serverVersion: { major: '1', minor: '35', gitVersion: 'v1.35.8' },
     permissions: INSTALL_PERMISSIONS.map((p) => ({ group: p.group, resource: p.resource, allowed: true })),
-    crds: [obj('CustomResourceDefinition', 'httproutes.gateway.networking.k8s.io', { metadata: { annotations: { 'gateway.networking.k8s.io/bundle-version': 'v1.4.0' } } })],
-    istiods: [obj('Deployment', 'istiod', {}, 'istio-system'), obj('Deployment', 'istiod-canary', { metadata: { labels: { 'istio.io/rev': 'canary' } } }, 'istio-system')],
+    crds: [
+      obj('CustomResourceDefinition', 'httproutes.gateway.networking.k8s.io', {
+        metadata: { annotations: { 'gateway.networking.k8s.io/bundle-version': 'v1.4.0' } },
+      }),
+    ],
+    istiods: [
+      obj('Deployment', 'istiod', {}, 'istio-system'),
+      obj('Deployment', 'istiod-canary', { metadata: { labels: { 'istio.io/rev': 'canary' } } }, 'istio-system'),
+    ],
     services: [obj('Service', 'istiod', {}, 'istio-system'), obj('Service', 'istiod-canary', {}, 'istio-system')],
     mutatingWebhooks: [
-      obj('MutatingWebhookConfiguration', 'istio-sidecar-injector', { webhooks: [{ name: 'rev.namespace.sidecar-injector.istio.io', clientConfig: { caBundle: 'Q0E=', service: { name: 'istiod', namespace: 'istio-system' } } }] }),
-      obj('MutatingWebhookConfiguration', 'istio-revision-tag-prod', { metadata: { labels: { 'istio.io/tag': 'prod', 'istio.io/rev': 'canary' } }, webhooks: [{ name: 'rev.namespace.sidecar-injector.istio.io', clientConfig: { caBundle: 'Q0E=', service: { name: 'istiod-canary', namespace: 'istio-system' } } }] }),
+      obj('MutatingWebhookConfiguration', 'istio-sidecar-injector', {
+        webhooks: [
+          { name: 'rev.namespace.sidecar-injector.istio.io', clientConfig: { caBundle: 'Q0E=', service: { name: 'istiod', namespace: 'istio-system' } } },
+        ],
+      }),
+      obj('MutatingWebhookConfiguration', 'istio-revision-tag-prod', {
+        metadata: { labels: { 'istio.io/tag': 'prod', 'istio.io/rev': 'canary' } },
+        webhooks: [
+          {
+            name: 'rev.namespace.sidecar-injector.istio.io',
+            clientConfig: { caBundle: 'Q0E=', service: { name: 'istiod-canary', namespace: 'istio-system' } },
+          },
+        ],
+      }),
     ],
     validatingWebhooks: [],
-    namespaces: [obj('Namespace', 'shop', { metadata: { labels: { 'istio.io/rev': 'prod' } } }), obj('Namespace', 'dev', { metadata: { labels: { 'istio.io/rev': 'canary' } } })],
+    namespaces: [
+      obj('Namespace', 'shop', { metadata: { labels: { 'istio.io/rev': 'prod' } } }),
+      obj('Namespace', 'dev', { metadata: { labels: { 'istio.io/rev': 'canary' } } }),
+    ],
     pods: [],
     rootCert: CA,
     now: new Date(caEnd.getTime() - 365 * 86_400_000),
   };
 }
 
-const failed = (s: PrecheckSnapshot): string[] => runChecks(s).filter((r) => r.status !== 'ok').map((r) => `${r.status} ${r.category}/${r.check}`);
+const failed = (s: PrecheckSnapshot): string[] =>
+  runChecks(s)
+    .filter((r) => r.status !== 'ok')
+    .map((r) => `${r.status} ${r.category}/${r.check}`);
 
 test('a healthy cluster passes every check, and names its revisions and tags', () => {
   const results = runChecks(healthy());
@@ -46,11 +71,28 @@ test('each category catches a cluster broken on purpose, with a hint and a link'
     ['old Kubernetes', (s) => (s.serverVersion = { major: '1', minor: '30', gitVersion: 'v1.30.2' }), 'fail kubernetes/version'],
     ['new Kubernetes', (s) => (s.serverVersion = { major: '1', minor: '38', gitVersion: 'v1.38.0' }), 'warn kubernetes/version'],
     ['no CRD rights', (s) => (s.permissions[3]!.allowed = false), 'fail permissions/install'],
-    ['old Gateway API', (s) => s.crds.push(obj('CustomResourceDefinition', 'tlsroutes.gateway.networking.k8s.io', { metadata: { annotations: { 'gateway.networking.k8s.io/bundle-version': 'v1.2.1' } } })), 'fail gateway-api/crd-versions'],
+    [
+      'old Gateway API',
+      (s) =>
+        s.crds.push(
+          obj('CustomResourceDefinition', 'tlsroutes.gateway.networking.k8s.io', {
+            metadata: { annotations: { 'gateway.networking.k8s.io/bundle-version': 'v1.2.1' } },
+          }),
+        ),
+      'fail gateway-api/crd-versions',
+    ],
     ['a tag on a removed revision', (s) => (s.istiods = s.istiods.slice(0, 1)), 'fail control-plane/tags'],
     ['a webhook without its Service', (s) => (s.services = s.services.slice(0, 1)), 'fail webhooks/service'],
-    ['an empty caBundle', (s) => ((s.mutatingWebhooks[0]!['webhooks'] as { clientConfig: { caBundle: string } }[])[0]!.clientConfig.caBundle = ''), 'warn webhooks/ca-bundle'],
-    ['a namespace for no revision', (s) => s.namespaces.push(obj('Namespace', 'legacy', { metadata: { labels: { 'istio.io/rev': '1-29-0' } } })), 'fail namespaces/revision-labels'],
+    [
+      'an empty caBundle',
+      (s) => ((s.mutatingWebhooks[0]!['webhooks'] as { clientConfig: { caBundle: string } }[])[0]!.clientConfig.caBundle = ''),
+      'warn webhooks/ca-bundle',
+    ],
+    [
+      'a namespace for no revision',
+      (s) => s.namespaces.push(obj('Namespace', 'legacy', { metadata: { labels: { 'istio.io/rev': '1-29-0' } } })),
+      'fail namespaces/revision-labels',
+    ],
     ['a root CA about to expire', (s) => (s.now = new Date(caEnd.getTime() - 5 * 86_400_000)), 'warn certificates/root-ca'],
     ['an expired root CA', (s) => (s.now = new Date(caEnd.getTime() + 86_400_000)), 'fail certificates/root-ca'],
   ];
@@ -67,8 +109,17 @@ test('--removing: proxies still on the revision (directly or through a tag) fail
   const s = healthy();
   s.removing = 'canary';
   const sidecar = (name: string, ns: string, labels: Record<string, string>, status?: string): KubeObject =>
-    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels, ...(status ? { annotations: { 'sidecar.istio.io/status': status } } : {}) }, spec: { containers: [{ name: 'app' }, { name: 'istio-proxy' }] } }) as KubeObject;
-  s.pods = [sidecar('a-1', 'shop', { 'istio.io/rev': 'prod' }), sidecar('b-1', 'dev', {}, '{"revision":"canary"}'), sidecar('c-1', 'web', {}, '{"revision":"default"}')];
+    ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns, labels, ...(status ? { annotations: { 'sidecar.istio.io/status': status } } : {}) },
+      spec: { containers: [{ name: 'app' }, { name: 'istio-proxy' }] },
+    }) as KubeObject;
+  s.pods = [
+    sidecar('a-1', 'shop', { 'istio.io/rev': 'prod' }),
+    sidecar('b-1', 'dev', {}, '{"revision":"canary"}'),
+    sidecar('c-1', 'web', {}, '{"revision":"default"}'),
+  ];
   const r = runChecks(s).find((x) => x.category === 'proxies')!;
   assert.equal(r.status, 'fail');
   assert.match(r.message, /^2 proxies use revision canary: a-1\.shop, b-1\.dev$/);

@@ -39,22 +39,34 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
       clusterRows(web, { fqdn: 'reviews', subset: 'v2' }).map((r) => `${r.fqdn}|${r.port}|${r.subset}`),
       ['reviews.shop.svc.cluster.local|9080|v2', 'reviews.shop.svc.cluster.local|9090|v2'],
     );
-    assert.deepEqual(clusterRows(web, { direction: 'inbound' }).map((r) => r.port), ['8080']);
+    assert.deepEqual(
+      clusterRows(web, { direction: 'inbound' }).map((r) => r.port),
+      ['8080'],
+    );
     assert.ok(clusterRows(web, { port: 15010 }).every((r) => r.port === '15010'));
     assert.ok(listenerRows(web, { port: 15006 }).length > 3);
-    assert.deepEqual([...new Set(listenerRows(web, { type: 'TCP' }).map((r) => r.port))].sort((a, b) => a - b), [443, 15001, 15012]);
+    assert.deepEqual(
+      [...new Set(listenerRows(web, { type: 'TCP' }).map((r) => r.port))].sort((a, b) => a - b),
+      [443, 15001, 15012],
+    );
     assert.deepEqual([...new Set(routeRows(web, { name: '9080' }).map((r) => r.name))], ['9080']);
     const eps = parseClusters(load('web-1.shop.clusters.json'), 'clusters');
-    assert.deepEqual(endpointRows(eps, { cluster: 'outbound|80||web.shop.svc.cluster.local' }).map((r) => r.endpoint), ['10.244.0.17:8080']);
+    assert.deepEqual(
+      endpointRows(eps, { cluster: 'outbound|80||web.shop.svc.cluster.local' }).map((r) => r.endpoint),
+      ['10.244.0.17:8080'],
+    );
     assert.equal(endpointRows(eps, { status: 'unhealthy' }).length, 0);
   });
 
   test('secret: the workload certificate from istiod, and warnings near expiry', () => {
     const fresh = secretRows(web, new Date('2026-12-02T06:00:00Z'));
-    assert.deepEqual(fresh.map((r) => [r.name, r.type, r.valid, r.warning]), [
-      ['default', 'Cert Chain', true, null],
-      ['ROOTCA', 'CA', true, null],
-    ]);
+    assert.deepEqual(
+      fresh.map((r) => [r.name, r.type, r.valid, r.warning]),
+      [
+        ['default', 'Cert Chain', true, null],
+        ['ROOTCA', 'CA', true, null],
+      ],
+    );
     // 23 hours into the 24-hour certificate: rotation at half-life has not happened.
     const late = secretRows(web, new Date('2026-12-03T00:00:00Z'));
     assert.match(late[0]!.warning ?? '', /^past 80% of its 24h2m life \(expires in 0h54m\): rotation is overdue$/);
@@ -70,9 +82,13 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
   test('--diff: a dump against itself matches; a missing cluster and a changed route are named', () => {
     assert.ok(diffDumps(web, web).every((d) => d.match));
     const istiod = structuredClone(web.raw) as { configs: Record<string, unknown>[] };
-    const clusters = istiod.configs.find((c) => String(c['@type']).endsWith('ClustersConfigDump')) as { dynamic_active_clusters: { cluster: { name: string } }[] };
+    const clusters = istiod.configs.find((c) => String(c['@type']).endsWith('ClustersConfigDump')) as {
+      dynamic_active_clusters: { cluster: { name: string } }[];
+    };
     clusters.dynamic_active_clusters = clusters.dynamic_active_clusters.filter((c) => c.cluster.name !== 'outbound|80||web.shop.svc.cluster.local');
-    const routes = istiod.configs.find((c) => String(c['@type']).endsWith('.RoutesConfigDump')) as { dynamic_route_configs: { route_config: { name: string; validate_clusters?: boolean } }[] };
+    const routes = istiod.configs.find((c) => String(c['@type']).endsWith('.RoutesConfigDump')) as {
+      dynamic_route_configs: { route_config: { name: string; validate_clusters?: boolean } }[];
+    };
     routes.dynamic_route_configs.find((r) => r.route_config.name === '9080')!.route_config.validate_clusters = true;
     const diffs = diffDumps(web, parseConfigDump(istiod, 'istiod'));
     assert.equal(

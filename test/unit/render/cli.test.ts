@@ -18,14 +18,23 @@ test('manifest generate --profile demo prints the demo control plane as YAML', (
   const r = mesh(['manifest', 'generate', '--profile', 'demo']);
   assert.equal(r.status, 0, r.stderr);
   const k = kinds(r.stdout);
-  for (const want of ['Deployment/istiod', 'Deployment/istio-ingressgateway', 'Deployment/istio-egressgateway', 'MutatingWebhookConfiguration/istio-sidecar-injector', 'ConfigMap/istio']) {
+  for (const want of [
+    'Deployment/istiod',
+    'Deployment/istio-ingressgateway',
+    'Deployment/istio-egressgateway',
+    'MutatingWebhookConfiguration/istio-sidecar-injector',
+    'ConfigMap/istio',
+  ]) {
     assert.ok(k.includes(want), want);
   }
   assert.match(r.stdout, /image: registry\.istio\.io\/release\/pilot:1\.31\.1/);
 });
 
 test('manifest generate: -f - reads stdin; --set wins over it; -r makes a revision', () => {
-  const r = mesh(['manifest', 'generate', '-f', '-', '--set', 'components.ingressGateways[0].enabled=false', '-r', 'canary'], 'spec:\n  profile: minimal\n  values:\n    pilot:\n      traceSampling: 3\n');
+  const r = mesh(
+    ['manifest', 'generate', '-f', '-', '--set', 'components.ingressGateways[0].enabled=false', '-r', 'canary'],
+    'spec:\n  profile: minimal\n  values:\n    pilot:\n      traceSampling: 3\n',
+  );
   assert.equal(r.status, 0, r.stderr);
   const k = kinds(r.stdout);
   assert.ok(k.includes('Deployment/istiod-canary'));
@@ -38,7 +47,10 @@ test('manifest generate: bad flags exit 64 naming the flag; bad files exit 65 na
   writeFileSync(bad, 'spec:\n  components:\n    pilot:\n      k8s:\n        replicaCont: 2\n');
   let r = mesh(['manifest', 'generate', '-f', bad]);
   assert.equal(r.status, 65);
-  assert.match(r.stderr, /bad\.yaml: unknown field "spec\.components\.pilot\.k8s\.replicaCont" \(did you mean "spec\.components\.pilot\.k8s\.replicaCount"\?\)/);
+  assert.match(
+    r.stderr,
+    /bad\.yaml: unknown field "spec\.components\.pilot\.k8s\.replicaCont" \(did you mean "spec\.components\.pilot\.k8s\.replicaCount"\?\)/,
+  );
   r = mesh(['manifest', 'generate', '--set', 'values.global.proxyy.x=1']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, /--set values\.global\.proxyy\.x=1: unknown field/);
@@ -64,8 +76,18 @@ test('manifest generate --output-file FILE writes the manifest; --output-dir DIR
   r = mesh(['manifest', 'generate', '--profile', 'demo', '--output-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /deprecated/);
-  assert.deepEqual(readdirSync(dir).sort(), ['.mesh-generated', '00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
-  assert.deepEqual(kinds(readFileSync(join(dir, '04-egressgateways.yaml'), 'utf8')).filter((k) => k.startsWith('Deployment')), ['Deployment/istio-egressgateway']);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    '.mesh-generated',
+    '00-namespaces.yaml',
+    '01-base.yaml',
+    '02-pilot.yaml',
+    '03-ingressgateways.yaml',
+    '04-egressgateways.yaml',
+  ]);
+  assert.deepEqual(
+    kinds(readFileSync(join(dir, '04-egressgateways.yaml'), 'utf8')).filter((k) => k.startsWith('Deployment')),
+    ['Deployment/istio-egressgateway'],
+  );
 });
 
 test('manifest generate -o PATH still writes a file or a directory, with one deprecation note on stderr naming the new flags', () => {
@@ -92,7 +114,10 @@ test('manifest generate: -o, --output-file and --output-dir are one choice (exit
     [['--output-file', tmp], /^Error: --output-file .*: is a directory; use --output-dir /],
     [['--output-dir', join(tmp, 'out.yaml')], /^Error: --output-dir .*out\.yaml: is a file, not a directory; use --output-file /],
     [['--output-file', ''], /^Error: --output-file: the path is empty$/],
-    [['--output-file', join(tmp, 'nodir', 'x.yaml')], /^Error: --output-file .*x\.yaml: the directory .*nodir does not exist \(a file is written only into an existing directory\)$/],
+    [
+      ['--output-file', join(tmp, 'nodir', 'x.yaml')],
+      /^Error: --output-file .*x\.yaml: the directory .*nodir does not exist \(a file is written only into an existing directory\)$/,
+    ],
     [['--output-dir', join(tmp, 'out.yaml', 'sub')], /^Error: --output-dir .*sub: a part of the path is a file, not a directory$/],
   ] as [string[], RegExp][]) {
     const r = mesh(['manifest', 'generate', ...args]);
@@ -110,7 +135,10 @@ test('validateManifestGenerate: where to write, and the note for -o', async () =
   const old = validateManifestGenerate({ output: 'out/' });
   assert.deepEqual(old.target, { kind: 'path', path: 'out/', flag: '-o out/' });
   assert.match(old.deprecation ?? '', /--output-file FILE or --output-dir DIR/);
-  assert.throws(() => validateManifestGenerate({ output: 'a', outputDir: 'b' }), (e: unknown) => exitCodeOf(e) === 64 && /^-o and --output-dir: /.test((e as Error).message));
+  assert.throws(
+    () => validateManifestGenerate({ output: 'a', outputDir: 'b' }),
+    (e: unknown) => exitCodeOf(e) === 64 && /^-o and --output-dir: /.test((e as Error).message),
+  );
 });
 
 test('manifest generate --output-dir DIR removes the files an earlier run wrote and this one does not, and refuses manifests it did not write (issue 12)', () => {
@@ -120,12 +148,22 @@ test('manifest generate --output-dir DIR removes the files an earlier run wrote 
   assert.ok(readdirSync(dir).includes('03-cni.yaml'));
   r = mesh(['manifest', 'generate', '--profile', 'demo', '--output-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(readdirSync(dir).sort(), ['.mesh-generated', '00-namespaces.yaml', '01-base.yaml', '02-pilot.yaml', '03-ingressgateways.yaml', '04-egressgateways.yaml']);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    '.mesh-generated',
+    '00-namespaces.yaml',
+    '01-base.yaml',
+    '02-pilot.yaml',
+    '03-ingressgateways.yaml',
+    '04-egressgateways.yaml',
+  ]);
   assert.match(r.stderr, /Removed 2 files an earlier mesh manifest generate wrote there and this one does not: 03-cni\.yaml, 04-ztunnel\.yaml/);
   writeFileSync(join(dir, 'mine.yaml'), 'kind: ConfigMap\n');
   r = mesh(['manifest', 'generate', '--profile', 'minimal', '--output-dir', dir]);
   assert.equal(r.status, 64, r.stderr);
-  assert.match(r.stderr, /^Error: --output-dir .*stale\/: the directory holds manifests mesh did not write \(mine\.yaml\), which kubectl apply -f would apply too; use an empty or new directory$/m);
+  assert.match(
+    r.stderr,
+    /^Error: --output-dir .*stale\/: the directory holds manifests mesh did not write \(mine\.yaml\), which kubectl apply -f would apply too; use an empty or new directory$/m,
+  );
   assert.ok(readdirSync(dir).includes('04-egressgateways.yaml'), 'nothing was changed');
   // -o DIR shares the same cleanup
   r = mesh(['manifest', 'generate', '--profile', 'minimal', '-o', dir]);
@@ -135,7 +173,10 @@ test('manifest generate --output-dir DIR removes the files an earlier run wrote 
 
 test('planOutputDir: without an index only mesh-named files count as mesh-written', async () => {
   const { planOutputDir } = await import('../../../src/render/output-dir.js');
-  assert.deepEqual(planOutputDir(['01-base.yaml', '03-cni.yaml', 'README.md', 'x.json'], undefined, ['01-base.yaml']), { remove: ['03-cni.yaml'], foreign: ['x.json'] });
+  assert.deepEqual(planOutputDir(['01-base.yaml', '03-cni.yaml', 'README.md', 'x.json'], undefined, ['01-base.yaml']), {
+    remove: ['03-cni.yaml'],
+    foreign: ['x.json'],
+  });
   assert.deepEqual(planOutputDir(['01-base.yaml', '03-cni.yaml'], ['01-base.yaml'], ['01-base.yaml']), { remove: [], foreign: ['03-cni.yaml'] });
 });
 
@@ -172,7 +213,10 @@ test('profile list, dump --config-path, diff', () => {
   r = mesh(['profile', 'dump', 'demo', '--config-path', 'components.pilott']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, /did you mean "components\.pilot"\?/);
-  r = mesh(['profile', 'dump', 'minimal', '-f', '-', '--set', 'values.pilot.traceSampling=2', '--config-path', 'values.pilot'], 'spec:\n  values:\n    pilot:\n      autoscaleMin: 2\n');
+  r = mesh(
+    ['profile', 'dump', 'minimal', '-f', '-', '--set', 'values.pilot.traceSampling=2', '--config-path', 'values.pilot'],
+    'spec:\n  values:\n    pilot:\n      autoscaleMin: 2\n',
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'autoscaleMin: 2\ntraceSampling: 2\n');
   r = mesh(['profile', 'diff', 'default', 'minimal']);
@@ -190,7 +234,10 @@ test('install --dry-run prints the same objects as manifest generate and talks t
 
 test('a profile given as a file path (by --profile or spec.profile in a -f file)', () => {
   const prof = join(tmp, 'my-profile.yaml');
-  writeFileSync(prof, 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    ingressGateways:\n      - name: istio-ingressgateway\n        enabled: false\n');
+  writeFileSync(
+    prof,
+    'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    ingressGateways:\n      - name: istio-ingressgateway\n        enabled: false\n',
+  );
   let r = mesh(['manifest', 'generate', '--profile', prof]);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!kinds(r.stdout).includes('Deployment/istio-ingressgateway'));
@@ -207,9 +254,16 @@ test('a profile given as a file path (by --profile or spec.profile in a -f file)
 });
 
 test('manifest generate -o json is refused (64): -o is a path here, and a format name is almost surely a slip', () => {
-  const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', 'json'], { encoding: 'utf8', cwd: tmp, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', 'json'], {
+    encoding: 'utf8',
+    cwd: tmp,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   assert.equal(r.status, 64, r.stderr);
-  assert.match(r.stderr, /^Error: -o json: on manifest generate -o names a file or directory to write \(the manifests are YAML\); to write a file named json, say --output-file json$/m);
+  assert.match(
+    r.stderr,
+    /^Error: -o json: on manifest generate -o names a file or directory to write \(the manifests are YAML\); to write a file named json, say --output-file json$/m,
+  );
   assert.ok(!readdirSync(tmp).includes('json'));
   const ok = spawnSync(process.execPath, [join(process.cwd(), 'bin/mesh'), 'manifest', 'generate', '-o', './json'], { encoding: 'utf8', cwd: tmp });
   assert.equal(ok.status, 0, ok.stderr);

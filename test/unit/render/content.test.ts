@@ -8,10 +8,17 @@ test('default profile: base, istiod and the ingress gateway with Istio 1.31 name
   const res = r();
   assert.equal(res.profile, 'default');
   assert.equal(res.namespace, 'istio-system');
-  assert.deepEqual(res.components.map((c) => c.component), ['Base', 'Pilot', 'IngressGateways']);
+  assert.deepEqual(
+    res.components.map((c) => c.component),
+    ['Base', 'Pilot', 'IngressGateways'],
+  );
   assert.equal(names(res, 'CustomResourceDefinition').length, 15);
   assert.deepEqual(names(res, 'ServiceAccount'), ['istio-reader-service-account', 'istiod', 'istio-ingressgateway-service-account']);
-  assert.deepEqual(names(res, 'ClusterRole'), ['istio-reader-clusterrole-istio-system', 'istiod-clusterrole-istio-system', 'istiod-gateway-controller-istio-system']);
+  assert.deepEqual(names(res, 'ClusterRole'), [
+    'istio-reader-clusterrole-istio-system',
+    'istiod-clusterrole-istio-system',
+    'istiod-gateway-controller-istio-system',
+  ]);
   assert.deepEqual(names(res, 'ConfigMap'), ['istio', 'istio-sidecar-injector', 'values']);
   assert.deepEqual(names(res, 'HorizontalPodAutoscaler'), ['istiod', 'istio-ingressgateway']);
   assert.deepEqual(names(res, 'PodDisruptionBudget'), []); // min replicas 1: no PDB
@@ -21,7 +28,16 @@ test('default profile: base, istiod and the ingress gateway with Istio 1.31 name
   const istiod = find(res, 'Deployment', 'istiod');
   const discovery = container(istiod, 'discovery');
   assert.equal(discovery.image, 'registry.istio.io/release/pilot:1.31.1');
-  assert.deepEqual(discovery.ports?.map((p) => [p.containerPort, p.name]), [[8080, 'http-debug'], [15010, 'grpc-xds'], [15012, 'tls-xds'], [15017, 'https-webhooks'], [15014, 'http-monitoring']]);
+  assert.deepEqual(
+    discovery.ports?.map((p) => [p.containerPort, p.name]),
+    [
+      [8080, 'http-debug'],
+      [15010, 'grpc-xds'],
+      [15012, 'tls-xds'],
+      [15017, 'https-webhooks'],
+      [15014, 'http-monitoring'],
+    ],
+  );
   assert.deepEqual(discovery.resources, { requests: { cpu: '500m', memory: '2048Mi' } });
   assert.deepEqual(dig(discovery, 'readinessProbe', 'httpGet'), { path: '/ready', port: 8080 });
   assert.deepEqual(istiod.metadata.labels, {
@@ -39,12 +55,15 @@ test('default profile: base, istiod and the ingress gateway with Istio 1.31 name
   assert.equal(podLabels['istio.io/dataplane-mode'], 'none');
 
   const svc = find(res, 'Service', 'istiod');
-  assert.deepEqual((dig(svc, 'spec', 'ports') as { name: string; port: number; targetPort?: number }[]).map((p) => [p.name, p.port, p.targetPort]), [
-    ['grpc-xds', 15010, undefined],
-    ['https-dns', 15012, undefined],
-    ['https-webhook', 443, 15017],
-    ['http-monitoring', 15014, undefined],
-  ]);
+  assert.deepEqual(
+    (dig(svc, 'spec', 'ports') as { name: string; port: number; targetPort?: number }[]).map((p) => [p.name, p.port, p.targetPort]),
+    [
+      ['grpc-xds', 15010, undefined],
+      ['https-dns', 15012, undefined],
+      ['https-webhook', 443, 15017],
+      ['http-monitoring', 15014, undefined],
+    ],
+  );
   const hpa = find(res, 'HorizontalPodAutoscaler', 'istiod');
   assert.equal(dig(hpa, 'spec', 'minReplicas'), 1);
   assert.equal(dig(hpa, 'spec', 'maxReplicas'), 5);
@@ -54,11 +73,17 @@ test('default profile: base, istiod and the ingress gateway with Istio 1.31 name
   const proxy = container(gw, 'istio-proxy');
   assert.equal(proxy.image, 'registry.istio.io/release/proxyv2:1.31.1');
   assert.deepEqual(proxy.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
-  assert.deepEqual(proxy.ports?.map((p) => p.containerPort), [15021, 8080, 8443, 15090]);
+  assert.deepEqual(
+    proxy.ports?.map((p) => p.containerPort),
+    [15021, 8080, 8443, 15090],
+  );
   assert.equal(gw.metadata.labels?.['operator.istio.io/component'], 'IngressGateways');
   const gsvc = find(res, 'Service', 'istio-ingressgateway');
   assert.equal(dig(gsvc, 'spec', 'type'), 'LoadBalancer');
-  assert.deepEqual((dig(gsvc, 'spec', 'ports') as { name: string; port: number; targetPort: number }[]).map((p) => `${p.name} ${p.port}->${p.targetPort}`), ['status-port 15021->15021', 'http2 80->8080', 'https 443->8443']);
+  assert.deepEqual(
+    (dig(gsvc, 'spec', 'ports') as { name: string; port: number; targetPort: number }[]).map((p) => `${p.name} ${p.port}->${p.targetPort}`),
+    ['status-port 15021->15021', 'http2 80->8080', 'https 443->8443'],
+  );
   assert.deepEqual(dig(gsvc, 'spec', 'selector'), { app: 'istio-ingressgateway', istio: 'ingressgateway' });
 });
 
@@ -66,7 +91,10 @@ test('every object carries its component label; output is ordered CRDs … webho
   const res = r({ profile: 'demo' });
   for (const o of res.objects) if (o.kind !== 'Namespace') assert.ok(o.metadata.labels?.['operator.istio.io/component'], `${o.kind}/${o.metadata.name}`);
   const ranks = res.objects.map((o) => kindRank(o.kind));
-  assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+  assert.deepEqual(
+    ranks,
+    [...ranks].sort((a, b) => a - b),
+  );
   assert.equal(res.objects[0]?.kind, 'CustomResourceDefinition');
   assert.equal(res.objects.at(-1)?.kind, 'ValidatingWebhookConfiguration');
   const kinds = res.objects.map((o) => o.kind);
@@ -80,10 +108,22 @@ test('the mesh and injector ConfigMaps carry the mesh config, the templates and 
   const mesh = parse(dig(find(res, 'ConfigMap', 'istio'), 'data', 'mesh') as string) as Record<string, unknown>;
   assert.equal(mesh['accessLogFile'], '/dev/stdout');
   assert.equal(dig(mesh, 'defaultConfig', 'discoveryAddress'), 'istiod.istio-system.svc:15012');
-  assert.deepEqual((mesh['extensionProviders'] as { name: string }[]).map((p) => p.name), ['otel', 'skywalking', 'otel-tracing', 'jaeger']);
+  assert.deepEqual(
+    (mesh['extensionProviders'] as { name: string }[]).map((p) => p.name),
+    ['otel', 'skywalking', 'otel-tracing', 'jaeger'],
+  );
   const inj = find(res, 'ConfigMap', 'istio-sidecar-injector');
   const config = parse(dig(inj, 'data', 'config') as string) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(config['templates'] as object).sort(), ['agentgateway', 'agentgateway-waypoint', 'gateway', 'grpc-agent', 'grpc-simple', 'kube-gateway', 'sidecar', 'waypoint']);
+  assert.deepEqual(Object.keys(config['templates'] as object).sort(), [
+    'agentgateway',
+    'agentgateway-waypoint',
+    'gateway',
+    'grpc-agent',
+    'grpc-simple',
+    'kube-gateway',
+    'sidecar',
+    'waypoint',
+  ]);
   assert.deepEqual(config['defaultTemplates'], ['sidecar']);
   const values = JSON.parse(dig(inj, 'data', 'values') as string) as Record<string, unknown>;
   // As Istio's chart: the image name, with hub and tag beside it (istiod composes the reference).
@@ -96,7 +136,15 @@ test('the injector webhook has its four webhooks and the validator points at ist
   const res = r();
   const mwc = find(res, 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
   const hooks = mwc['webhooks'] as { name: string; failurePolicy: string; clientConfig: { service: { name: string; path: string } } }[];
-  assert.deepEqual(hooks.map((h) => h.name), ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io', 'namespace.sidecar-injector.istio.io', 'object.sidecar-injector.istio.io']);
+  assert.deepEqual(
+    hooks.map((h) => h.name),
+    [
+      'rev.namespace.sidecar-injector.istio.io',
+      'rev.object.sidecar-injector.istio.io',
+      'namespace.sidecar-injector.istio.io',
+      'object.sidecar-injector.istio.io',
+    ],
+  );
   for (const h of hooks) {
     assert.equal(h.failurePolicy, 'Fail');
     assert.deepEqual([h.clientConfig.service.name, h.clientConfig.service.path], ['istiod', '/inject']);
@@ -109,7 +157,10 @@ test('the injector webhook has its four webhooks and the validator points at ist
 
 test('demo: egress gateway, extra ingress ports, small requests, no autoscaling', () => {
   const res = r({ profile: 'demo' });
-  assert.deepEqual(res.components.map((c) => c.component), ['Base', 'Pilot', 'IngressGateways', 'EgressGateways']);
+  assert.deepEqual(
+    res.components.map((c) => c.component),
+    ['Base', 'Pilot', 'IngressGateways', 'EgressGateways'],
+  );
   assert.deepEqual(names(res, 'HorizontalPodAutoscaler'), []);
   assert.equal(dig(find(res, 'Deployment', 'istiod'), 'spec', 'replicas'), 1);
   const ports = (dig(find(res, 'Service', 'istio-ingressgateway'), 'spec', 'ports') as { port: number }[]).map((p) => p.port);
@@ -134,12 +185,24 @@ test('a revisioned install uses revisioned names so two control planes live side
     assert.equal(o.metadata.labels?.['istio.io/rev'], 'canary', `${kind}/${name}`);
   }
   const mwc = find(res, 'MutatingWebhookConfiguration', 'istio-sidecar-injector-canary');
-  assert.deepEqual((mwc['webhooks'] as { name: string }[]).map((w) => w.name), ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io']);
+  assert.deepEqual(
+    (mwc['webhooks'] as { name: string }[]).map((w) => w.name),
+    ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io'],
+  );
   const env = container(find(res, 'Deployment', 'istio-ingressgateway'), 'istio-proxy').env ?? [];
   assert.equal(env.find((e) => e.name === 'CA_ADDR')?.value, 'istiod-canary.istio-system.svc:15012');
   // No name collides with the default revision's control plane.
-  const def = new Set(r().objects.filter((o) => o.metadata.labels?.['operator.istio.io/component'] === 'Pilot').map((o) => `${o.kind}/${o.metadata.name}`));
-  for (const o of res.objects.filter((x) => x.metadata.labels?.['operator.istio.io/component'] === 'Pilot' && !x.kind.startsWith('ClusterRole') && x.metadata.name !== 'istio-reader-clusterrole-canary-istio-system')) {
+  const def = new Set(
+    r()
+      .objects.filter((o) => o.metadata.labels?.['operator.istio.io/component'] === 'Pilot')
+      .map((o) => `${o.kind}/${o.metadata.name}`),
+  );
+  for (const o of res.objects.filter(
+    (x) =>
+      x.metadata.labels?.['operator.istio.io/component'] === 'Pilot' &&
+      !x.kind.startsWith('ClusterRole') &&
+      x.metadata.name !== 'istio-reader-clusterrole-canary-istio-system',
+  )) {
     assert.equal(def.has(`${o.kind}/${o.metadata.name}`), false, `${o.kind}/${o.metadata.name} collides`);
   }
 });
@@ -181,7 +244,10 @@ test('components.*.k8s settings are applied to the component objects', () => {
 
 test('ambient: CNI in ambient mode and ztunnel DaemonSets, no ingress, distroless images', () => {
   const res = r({ profile: 'ambient' });
-  assert.deepEqual(res.components.map((c) => c.component), ['Base', 'Pilot', 'Cni', 'Ztunnel']);
+  assert.deepEqual(
+    res.components.map((c) => c.component),
+    ['Base', 'Pilot', 'Cni', 'Ztunnel'],
+  );
   const cni = find(res, 'DaemonSet', 'istio-cni-node');
   assert.equal(container(cni, 'install-cni').image, 'registry.istio.io/release/install-cni:1.31.1-distroless');
   assert.equal(dig(find(res, 'ConfigMap', 'istio-cni-config'), 'data', 'AMBIENT_ENABLED'), 'true');
@@ -206,7 +272,10 @@ test('stable adds the ValidatingAdmissionPolicy; empty renders nothing; openshif
   assert.deepEqual(r({ profile: 'empty' }).objects, []);
   const os = r({ profile: 'openshift' });
   assert.equal(find(os, 'DaemonSet', 'istio-cni-node').metadata.namespace, 'kube-system');
-  assert.deepEqual(os.namespaces.map((n) => n.metadata.name), ['istio-system']);
+  assert.deepEqual(
+    os.namespaces.map((n) => n.metadata.name),
+    ['istio-system'],
+  );
 });
 
 test('base.enableIstioConfigCRDs=false skips the CRDs; warnings for replicaCount with autoscaling', () => {
@@ -261,11 +330,23 @@ test('more k8s settings: overlays (set and delete), volumes, probes, PDB, priori
   assert.ok((c['volumeMounts'] as { mountPath: string }[]).some((m) => m.mountPath === '/extra'));
   assert.equal(dig(c, 'securityContext', 'readOnlyRootFilesystem'), false);
   assert.equal((dig(istiod, 'spec', 'template', 'metadata', 'annotations') as Record<string, string>)['prometheus.io/scrape'], undefined);
-  assert.deepEqual((dig(find(res, 'Service', 'istiod'), 'spec', 'ports') as { name: string }[]).map((p) => p.name), ['grpc-xds', 'https-dns', 'https-webhook']);
-  assert.deepEqual(dig(find(res, 'PodDisruptionBudget', 'istiod'), 'spec'), { selector: { matchLabels: { app: 'istiod', istio: 'pilot' } }, maxUnavailable: 1 });
+  assert.deepEqual(
+    (dig(find(res, 'Service', 'istiod'), 'spec', 'ports') as { name: string }[]).map((p) => p.name),
+    ['grpc-xds', 'https-dns', 'https-webhook'],
+  );
+  assert.deepEqual(dig(find(res, 'PodDisruptionBudget', 'istiod'), 'spec'), {
+    selector: { matchLabels: { app: 'istiod', istio: 'pilot' } },
+    maxUnavailable: 1,
+  });
   const gw = find(res, 'Deployment', 'istio-ingressgateway');
-  assert.deepEqual(container(gw, 'istio-proxy').ports?.map((p) => p.containerPort), [8443, 9000, 15090]);
-  assert.deepEqual((dig(find(res, 'Service', 'istio-ingressgateway'), 'spec', 'ports') as { port: number }[]).map((p) => p.port), [443, 9000]);
+  assert.deepEqual(
+    container(gw, 'istio-proxy').ports?.map((p) => p.containerPort),
+    [8443, 9000, 15090],
+  );
+  assert.deepEqual(
+    (dig(find(res, 'Service', 'istio-ingressgateway'), 'spec', 'ports') as { port: number }[]).map((p) => p.port),
+    [443, 9000],
+  );
 });
 
 test('a control plane outside istio-system names its webhooks and addresses after its namespace', () => {
@@ -278,7 +359,10 @@ test('a control plane outside istio-system names its webhooks and addresses afte
   const mesh = parse(dig(find(res, 'ConfigMap', 'istio'), 'data', 'mesh') as string) as Record<string, unknown>;
   assert.equal(dig(mesh, 'defaultConfig', 'discoveryAddress'), 'istiod.mesh-cp.svc:15012');
   assert.equal(mesh['rootNamespace'], 'mesh-cp');
-  assert.deepEqual(res.namespaces.map((n) => n.metadata.name), ['mesh-cp']);
+  assert.deepEqual(
+    res.namespaces.map((n) => n.metadata.name),
+    ['mesh-cp'],
+  );
 });
 
 test('installPackagePath is accepted but ignored, with a warning', () => {

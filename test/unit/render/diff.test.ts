@@ -11,15 +11,35 @@ const obj = (kind: string, name: string, extra: Record<string, unknown> = {}, na
 });
 
 test('diffTrees: added, removed, changed; named lists matched by name; escaped dotted keys', () => {
-  const a = { spec: { replicas: 1, containers: [{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y' }] }, metadata: { labels: { 'app.kubernetes.io/name': 'n' } } };
-  const b = { spec: { containers: [{ name: 'b', image: 'y' }, { name: 'a', image: 'x:2' }, { name: 'c', image: 'z' }] }, metadata: { labels: { 'app.kubernetes.io/name': 'm' } } };
+  const a = {
+    spec: {
+      replicas: 1,
+      containers: [
+        { name: 'a', image: 'x:1' },
+        { name: 'b', image: 'y' },
+      ],
+    },
+    metadata: { labels: { 'app.kubernetes.io/name': 'n' } },
+  };
+  const b = {
+    spec: {
+      containers: [
+        { name: 'b', image: 'y' },
+        { name: 'a', image: 'x:2' },
+        { name: 'c', image: 'z' },
+      ],
+    },
+    metadata: { labels: { 'app.kubernetes.io/name': 'm' } },
+  };
   assert.deepEqual(diffTrees(a, b), [
     { path: 'spec.replicas', change: 'removed', from: 1 },
     { path: 'spec.containers[name:a].image', change: 'changed', from: 'x:1', to: 'x:2' },
     { path: 'spec.containers[name:c]', change: 'added', to: { name: 'c', image: 'z' } },
     { path: 'metadata.labels.app\\.kubernetes\\.io/name', change: 'changed', from: 'n', to: 'm' },
   ]);
-  assert.deepEqual(diffTrees({ l: [{ name: 'a' }, { name: 'b' }] }, { l: [{ name: 'b' }, { name: 'a' }] }), [{ path: 'l', change: 'changed', from: ['a', 'b'], to: ['b', 'a'] }]);
+  assert.deepEqual(diffTrees({ l: [{ name: 'a' }, { name: 'b' }] }, { l: [{ name: 'b' }, { name: 'a' }] }), [
+    { path: 'l', change: 'changed', from: ['a', 'b'], to: ['b', 'a'] },
+  ]);
   assert.deepEqual(diffTrees({ l: [1, 2] }, { l: [1, 3, 4] }), [
     { path: 'l[1]', change: 'changed', from: 2, to: 3 },
     { path: 'l[2]', change: 'added', to: 4 },
@@ -33,7 +53,10 @@ test('diffManifests: keyed by kind, namespace and name; --ignore drops paths', (
   const d = diffManifests(a, b);
   assert.equal(d.same, false);
   assert.equal(d.unchanged, 1);
-  assert.deepEqual(d.objects.map((o) => `${o.status} ${o.key}`), ['changed ConfigMap ns/x', 'removed Service ns/s', 'added Service other/s']);
+  assert.deepEqual(
+    d.objects.map((o) => `${o.status} ${o.key}`),
+    ['changed ConfigMap ns/x', 'removed Service ns/s', 'added Service other/s'],
+  );
   assert.equal(diffManifests(a, b, { ignore: ['data'] }).objects.filter((o) => o.status === 'changed').length, 0);
   assert.ok(diffManifests(a, a).same);
   const text = formatDiff(d, { a: 'a.yaml', b: 'b.yaml' });
@@ -50,13 +73,23 @@ test('Secret values never appear in a diff, in text or JSON: only which keys wer
   const secret = (data: Record<string, string>, stringData?: Record<string, string>, lastApplied?: string): KubeObject => ({
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: 'istio-remote-secret-east', namespace: 'istio-system', ...(lastApplied ? { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } : {}) },
+    metadata: {
+      name: 'istio-remote-secret-east',
+      namespace: 'istio-system',
+      ...(lastApplied ? { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } : {}),
+    },
     type: 'Opaque',
     data,
     ...(stringData ? { stringData } : {}),
   });
   const a = [secret({ token: 'c2VjcmV0LW9sZA==', same: 'dW5jaGFuZ2Vk', gone: 'b2xkLWtleQ==' }, undefined, '{"data":{"token":"c2VjcmV0LW9sZA=="}}')];
-  const b = [secret({ token: 'c2VjcmV0LW5ldw==', same: 'dW5jaGFuZ2Vk', fresh: 'bmV3LWtleQ==' }, { kubeconfig: 'apiVersion: v1\nusers: [{token: plain-text-token}]' }, '{"data":{"token":"c2VjcmV0LW5ldw=="}}')];
+  const b = [
+    secret(
+      { token: 'c2VjcmV0LW5ldw==', same: 'dW5jaGFuZ2Vk', fresh: 'bmV3LWtleQ==' },
+      { kubeconfig: 'apiVersion: v1\nusers: [{token: plain-text-token}]' },
+      '{"data":{"token":"c2VjcmV0LW5ldw=="}}',
+    ),
+  ];
   const d = diffManifests(a, b);
   const text = formatDiff(d, { a: 'a.yaml', b: 'b.yaml' });
   const json = JSON.stringify(d);

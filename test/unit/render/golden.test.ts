@@ -79,7 +79,12 @@ const CASES: Record<string, Omit<RenderInput, 'profiles'>> = {
   'overlay-k8s': { files: [{ name: 'custom.yaml', text: OVERLAY }] },
   'namespace-and-mesh-config': {
     profile: 'minimal',
-    sets: ['meshConfig.accessLogFile=/dev/stdout', 'meshConfig.outboundTrafficPolicy.mode=REGISTRY_ONLY', 'values.global.istioNamespace=mesh-cp', 'values.global.network=net1'],
+    sets: [
+      'meshConfig.accessLogFile=/dev/stdout',
+      'meshConfig.outboundTrafficPolicy.mode=REGISTRY_ONLY',
+      'values.global.istioNamespace=mesh-cp',
+      'values.global.network=net1',
+    ],
   },
 };
 

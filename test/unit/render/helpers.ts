@@ -33,7 +33,13 @@ export function dig(o: unknown, ...path: (string | number)[]): unknown {
   return cur;
 }
 
-export type Container = { name: string; image: string; env?: { name: string; value?: string }[]; ports?: { containerPort: number; name?: string }[]; resources?: unknown };
+export type Container = {
+  name: string;
+  image: string;
+  env?: { name: string; value?: string }[];
+  ports?: { containerPort: number; name?: string }[];
+  resources?: unknown;
+};
 export function container(o: KubeObject, name: string): Container {
   const cs = dig(o, 'spec', 'template', 'spec', 'containers') as Container[];
   const c = cs.find((x) => x.name === name);

@@ -32,7 +32,11 @@ test('IstioOperator fields named constructor, toString, __proto__ are unknown fi
   try {
     r({ files: [{ name: 'iop.yaml', text }] });
   } catch (e) {
-    assert.deepEqual((e as MeshError).details, ['unknown field "spec.toString"', 'unknown field "spec.components.pilot.hasOwnProperty"', 'unknown field "spec.values.__proto__"']);
+    assert.deepEqual((e as MeshError).details, [
+      'unknown field "spec.toString"',
+      'unknown field "spec.components.pilot.hasOwnProperty"',
+      'unknown field "spec.values.__proto__"',
+    ]);
   }
   fails(() => r({ sets: ['values.global.constructor=1'] }), UsageError, /^--set values\.global\.constructor=1: unknown field "values\.global\.constructor"/);
   fails(() => r({ sets: ['values.__proto__.polluted=1'] }), UsageError, /unknown field "values\.__proto__"/);
@@ -41,7 +45,14 @@ test('IstioOperator fields named constructor, toString, __proto__ are unknown fi
 
 test('paths, overlays and diffs treat __proto__ and constructor as own keys', () => {
   const root: Record<string, never> = {};
-  setAt(root, [{ kind: 'key', key: '__proto__' }, { kind: 'key', key: 'polluted' }], true);
+  setAt(
+    root,
+    [
+      { kind: 'key', key: '__proto__' },
+      { kind: 'key', key: 'polluted' },
+    ],
+    true,
+  );
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined, 'Object.prototype was modified');
   assert.deepEqual(Object.keys(root), ['__proto__']);
   assert.equal(getAt({}, [{ kind: 'key', key: 'constructor' }]), undefined);
@@ -59,7 +70,10 @@ test('rollout-restart --kind constructor is not a kind', () => {
 });
 
 test('mesh manifest generate --profile constructor exits 64 with one line', () => {
-  const res = spawnSync(process.execPath, ['bin/mesh', 'manifest', 'generate', '--profile', 'constructor'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const res = spawnSync(process.execPath, ['bin/mesh', 'manifest', 'generate', '--profile', 'constructor'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   assert.equal(res.status, 64, res.stderr);
   assert.match(res.stderr, /^Error: --profile: unknown profile "constructor"/);
 });

@@ -16,8 +16,16 @@ test('parsePath: dotted keys, escaped dots, [index], .[index] and [key:value]', 
     { kind: 'key', key: 'b.c.d' },
     { kind: 'key', key: 'e' },
   ]);
-  assert.deepEqual(parsePath('gw[0].name'), [{ kind: 'key', key: 'gw' }, { kind: 'index', index: 0 }, { kind: 'key', key: 'name' }]);
-  assert.deepEqual(parsePath('gw.[12].name'), [{ kind: 'key', key: 'gw' }, { kind: 'index', index: 12 }, { kind: 'key', key: 'name' }]);
+  assert.deepEqual(parsePath('gw[0].name'), [
+    { kind: 'key', key: 'gw' },
+    { kind: 'index', index: 0 },
+    { kind: 'key', key: 'name' },
+  ]);
+  assert.deepEqual(parsePath('gw.[12].name'), [
+    { kind: 'key', key: 'gw' },
+    { kind: 'index', index: 12 },
+    { kind: 'key', key: 'name' },
+  ]);
   assert.deepEqual(parsePath('gw.[name:istio-ingressgateway].k8s'), [
     { kind: 'key', key: 'gw' },
     { kind: 'select', key: 'name', value: 'istio-ingressgateway' },
@@ -56,7 +64,9 @@ test('setAt: creates maps, appends one past the end, selects by key, and fails o
 });
 
 test('--set values are typed by the schema: tag, hub and proxyMetadata stay strings', () => {
-  const res = r({ sets: ['tag=1.31', 'hub=example.com/istio', 'meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE=true', 'values.pilot.traceSampling=0.5'] });
+  const res = r({
+    sets: ['tag=1.31', 'hub=example.com/istio', 'meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE=true', 'values.pilot.traceSampling=0.5'],
+  });
   assert.equal(res.iop.spec?.tag, '1.31');
   assert.equal(container(find(res, 'Deployment', 'istiod'), 'discovery').image, 'example.com/istio/pilot:1.31');
   const meta = dig(res.iop.spec?.meshConfig, 'defaultConfig', 'proxyMetadata', 'ISTIO_META_DNS_CAPTURE');
@@ -73,10 +83,19 @@ test('--set with an escaped dot sets an annotation key containing dots', () => {
 
 test('--set selects list elements by index and by [name:value]', () => {
   const byIndex = r({ sets: ['components.ingressGateways.[0].enabled=false'] });
-  assert.equal(byIndex.objects.some((o) => o.metadata.name === 'istio-ingressgateway'), false);
-  const byName = r({ sets: ['components.ingressGateways.[name:istio-ingressgateway].k8s.replicaCount=3', 'values.gateways.istio-ingressgateway.autoscaleEnabled=false'] });
+  assert.equal(
+    byIndex.objects.some((o) => o.metadata.name === 'istio-ingressgateway'),
+    false,
+  );
+  const byName = r({
+    sets: ['components.ingressGateways.[name:istio-ingressgateway].k8s.replicaCount=3', 'values.gateways.istio-ingressgateway.autoscaleEnabled=false'],
+  });
   assert.equal(dig(find(byName, 'Deployment', 'istio-ingressgateway'), 'spec', 'replicas'), 3);
-  assert.throws(() => r({ sets: ['components.ingressGateways.[name:nope].enabled=true'] }), (e: unknown) => e instanceof UsageError && /--set components\.ingressGateways\.\[name:nope\]\.enabled=true: element \[name:nope\] not found/.test(e.message));
+  assert.throws(
+    () => r({ sets: ['components.ingressGateways.[name:nope].enabled=true'] }),
+    (e: unknown) =>
+      e instanceof UsageError && /--set components\.ingressGateways\.\[name:nope\]\.enabled=true: element \[name:nope\] not found/.test(e.message),
+  );
 });
 
 test('--set applies in order (the last wins) and over -f files', () => {
@@ -95,7 +114,10 @@ test('precedence: default < profile < -f files left to right < --set; lists repl
   assert.equal(res.iop.spec?.values?.['pilot'] && (res.iop.spec.values['pilot'] as JsonObject)['autoscaleMin'], 2);
   // A list in an overlay replaces the profile's list: only the gateway named in the file remains.
   const g = r({ profile: 'demo', files: [{ name: 'g.yaml', text: 'spec:\n  components:\n    egressGateways:\n      - name: eg2\n        enabled: true\n' }] });
-  assert.deepEqual(g.objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name), ['istiod', 'istio-ingressgateway', 'eg2']);
+  assert.deepEqual(
+    g.objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name),
+    ['istiod', 'istio-ingressgateway', 'eg2'],
+  );
 });
 
 test('--set profile=… and spec.profile in a file choose the profile; --profile wins', () => {
@@ -105,17 +127,29 @@ test('--set profile=… and spec.profile in a file choose the profile; --profile
 });
 
 test('a profile may be a file path (its text passed in profileFiles)', () => {
-  const text = 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    ingressGateways:\n      - name: istio-ingressgateway\n        enabled: false\n';
+  const text =
+    'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    ingressGateways:\n      - name: istio-ingressgateway\n        enabled: false\n';
   const res = r({ profile: 'my/profile.yaml', profileFiles: { 'my/profile.yaml': text } });
   assert.equal(res.profile, 'my/profile.yaml');
-  assert.equal(res.objects.some((o) => o.metadata.name === 'istio-ingressgateway'), false);
+  assert.equal(
+    res.objects.some((o) => o.metadata.name === 'istio-ingressgateway'),
+    false,
+  );
 });
 
 test('enablement follows istioctl: a mentioned component or listed gateway is on unless enabled: false', () => {
-  assert.deepEqual(r().components.map((c) => c.component), ['Base', 'Pilot', 'IngressGateways']);
+  assert.deepEqual(
+    r().components.map((c) => c.component),
+    ['Base', 'Pilot', 'IngressGateways'],
+  );
   // Mentioning cni (without enabled) turns it on; so does listing a gateway without enabled.
   const res = r({ sets: ['components.cni.namespace=kube-system', 'components.egressGateways[1].name=eg'] });
-  assert.deepEqual(res.components.map((c) => c.component), ['Base', 'Pilot', 'IngressGateways', 'EgressGateways', 'Cni']);
+  assert.deepEqual(
+    res.components.map((c) => c.component),
+    ['Base', 'Pilot', 'IngressGateways', 'EgressGateways', 'Cni'],
+  );
   // The alternative path: values.gateways.istio-egressgateway.enabled=true turns the egress list on.
-  assert.ok(r({ sets: ['values.gateways.istio-egressgateway.enabled=true'] }).objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'istio-egressgateway'));
+  assert.ok(
+    r({ sets: ['values.gateways.istio-egressgateway.enabled=true'] }).objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'istio-egressgateway'),
+  );
 });

@@ -33,7 +33,19 @@ test('defaults: the context namespace, all three kinds, sidecar workloads, one a
 
 test('flags map onto options', () => {
   const o = validateRolloutRestart(
-    flags({ namespace: ['a', 'b'], kind: 'deploy, sts', outdated: true, concurrency: '3', pause: '1m30s', timeout: '2m', dryRun: 'server', selector: 'app=x', allowDowntime: true, includeOndelete: true, continueOnError: true }),
+    flags({
+      namespace: ['a', 'b'],
+      kind: 'deploy, sts',
+      outdated: true,
+      concurrency: '3',
+      pause: '1m30s',
+      timeout: '2m',
+      dryRun: 'server',
+      selector: 'app=x',
+      allowDowntime: true,
+      includeOndelete: true,
+      continueOnError: true,
+    }),
     ctxNs,
   );
   assert.deepEqual(o.namespaces, ['a', 'b']);
@@ -64,19 +76,39 @@ const usage: [string, Partial<RolloutRestartFlags>, RegExp][] = [
 ];
 for (const [name, f, re] of usage) {
   test(`usage error: ${name}`, () => {
-    assert.throws(() => validateRolloutRestart(flags(f), ctxNs), (err: unknown) => err instanceof UsageError && err.exitCode === ExitCode.Usage && re.test(err.message));
+    assert.throws(
+      () => validateRolloutRestart(flags(f), ctxNs),
+      (err: unknown) => err instanceof UsageError && err.exitCode === ExitCode.Usage && re.test(err.message),
+    );
   });
 }
 
 const item = (over: Partial<PlanItem>): PlanItem => ({
-  kind: 'Deployment', namespace: 'shop', name: 'reviews', apiVersion: 'apps/v1', replicas: 3, action: 'restart', flags: [], reason: '3/3 pods with sidecar', notes: [], progressDeadlineMs: 600_000, pods: [], ...over,
+  kind: 'Deployment',
+  namespace: 'shop',
+  name: 'reviews',
+  apiVersion: 'apps/v1',
+  replicas: 3,
+  action: 'restart',
+  flags: [],
+  reason: '3/3 pods with sidecar',
+  notes: [],
+  progressDeadlineMs: 600_000,
+  pods: [],
+  ...over,
 });
 
 test('the plan names skipped, flagged and manual workloads with the reason', () => {
   const text = planText(
     [
       item({}),
-      item({ name: 'single', replicas: 1, action: 'skip', flags: ['downtime'], notes: ['downtime: 1 replica with maxSurge 0: …; skipped (pass --allow-downtime to restart it anyway)'] }),
+      item({
+        name: 'single',
+        replicas: 1,
+        action: 'skip',
+        flags: ['downtime'],
+        notes: ['downtime: 1 replica with maxSurge 0: …; skipped (pass --allow-downtime to restart it anyway)'],
+      }),
       item({ name: 'web', flags: ['pdb-blocks'], notes: ['PodDisruptionBudget web allows no disruption now'] }),
       item({ kind: 'Job', name: 'migrate', replicas: undefined, action: 'manual', flags: ['not-rollable'], notes: ['Job pods cannot be rolled'] }),
     ],

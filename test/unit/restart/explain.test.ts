@@ -9,12 +9,61 @@ import { injectorConfigMap, namespace, pod, proxyValues, workload } from './fixt
 const withStatus = (name: string, status: Record<string, unknown>, created = '2026-01-01T00:00:00Z') => pod('ns', name, undefined, { status, created });
 
 const cases: [string, Record<string, unknown>, RegExp][] = [
-  ['ImagePullBackOff with the message', { phase: 'Pending', containerStatuses: [{ name: 'istio-proxy', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x:1"' } } }] }, /^container istio-proxy ImagePullBackOff \(Back-off pulling image "x:1"\)$/],
-  ['a native sidecar in initContainerStatuses', { phase: 'Pending', initContainerStatuses: [{ name: 'istio-proxy', state: { waiting: { reason: 'ErrImagePull' } } }], containerStatuses: [{ name: 'app', state: { waiting: { reason: 'PodInitializing' } } }] }, /^container istio-proxy ErrImagePull$/],
-  ['CrashLoopBackOff', { phase: 'Running', containerStatuses: [{ name: 'app', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } } }] }, /^container app CrashLoopBackOff \(back-off 40s/],
-  ['unschedulable', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }] }, /^Unschedulable \(0\/3 nodes are available: 3 Insufficient cpu\.\)$/],
-  ['running but not ready', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'app', ready: false, state: { running: {} } }, { name: 'istio-proxy', ready: true, state: { running: {} } }] }, /^container app running but not ready \(readiness probe failing\)$/],
-  ['restarted containers', { phase: 'Running', containerStatuses: [{ name: 'app', ready: false, restartCount: 2, state: { running: {} }, lastState: { terminated: { reason: 'OOMKilled' } } }] }, /^container app restarted 2 times, last OOMKilled$/],
+  [
+    'ImagePullBackOff with the message',
+    {
+      phase: 'Pending',
+      containerStatuses: [{ name: 'istio-proxy', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x:1"' } } }],
+    },
+    /^container istio-proxy ImagePullBackOff \(Back-off pulling image "x:1"\)$/,
+  ],
+  [
+    'a native sidecar in initContainerStatuses',
+    {
+      phase: 'Pending',
+      initContainerStatuses: [{ name: 'istio-proxy', state: { waiting: { reason: 'ErrImagePull' } } }],
+      containerStatuses: [{ name: 'app', state: { waiting: { reason: 'PodInitializing' } } }],
+    },
+    /^container istio-proxy ErrImagePull$/,
+  ],
+  [
+    'CrashLoopBackOff',
+    {
+      phase: 'Running',
+      containerStatuses: [
+        { name: 'app', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } } },
+      ],
+    },
+    /^container app CrashLoopBackOff \(back-off 40s/,
+  ],
+  [
+    'unschedulable',
+    {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }],
+    },
+    /^Unschedulable \(0\/3 nodes are available: 3 Insufficient cpu\.\)$/,
+  ],
+  [
+    'running but not ready',
+    {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'False' }],
+      containerStatuses: [
+        { name: 'app', ready: false, state: { running: {} } },
+        { name: 'istio-proxy', ready: true, state: { running: {} } },
+      ],
+    },
+    /^container app running but not ready \(readiness probe failing\)$/,
+  ],
+  [
+    'restarted containers',
+    {
+      phase: 'Running',
+      containerStatuses: [{ name: 'app', ready: false, restartCount: 2, state: { running: {} }, lastState: { terminated: { reason: 'OOMKilled' } } }],
+    },
+    /^container app restarted 2 times, last OOMKilled$/,
+  ],
   ['plain Pending', { phase: 'Pending' }, /^Pending$/],
 ];
 for (const [name, status, re] of cases) {
@@ -36,7 +85,12 @@ test('collect: a fixed number of lists per namespace, whatever the number of wor
   const objs = [namespace('a', { 'istio-injection': 'enabled' }), namespace('b'), injectorConfigMap(undefined, proxyValues('1.31.0'))];
   for (let i = 0; i < 30; i++) objs.push(workload('Deployment', i % 2 ? 'a' : 'b', `d${i}`));
   const fake = new FakeKubeClient(objs);
-  const { snapshot, warnings } = await collectSnapshot(fake, { namespaces: ['a', 'b'], kinds: ['Deployment', 'StatefulSet', 'DaemonSet'], mode: 'outdated', istioNamespace: 'istio-system' });
+  const { snapshot, warnings } = await collectSnapshot(fake, {
+    namespaces: ['a', 'b'],
+    kinds: ['Deployment', 'StatefulSet', 'DaemonSet'],
+    mode: 'outdated',
+    istioNamespace: 'istio-system',
+  });
   assert.equal(snapshot.deployments.length, 30);
   assert.equal(snapshot.injectorConfigMaps.length, 1);
   assert.deepEqual(warnings, []);

@@ -85,7 +85,9 @@ export function pod(ns: string, name: string, owner: KubeObject | undefined, p: 
       labels: p.labels ?? {},
       annotations,
       creationTimestamp: p.created ?? '2026-01-01T00:00:00Z',
-      ...(owner ? { ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true }] } : {}),
+      ...(owner
+        ? { ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true }] }
+        : {}),
     },
     spec: { containers, ...(initContainers.length ? { initContainers } : {}) },
     status: p.status ?? { phase: 'Running', conditions: [{ type: 'Ready', status: p.ready === false ? 'False' : 'True' }] },

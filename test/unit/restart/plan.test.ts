@@ -14,17 +14,44 @@ const plan1 = (c: Candidate, opts = { allowDowntime: false, includeOnDelete: fal
 
 const downtimeCases: { name: string; c: Candidate; downtime: boolean }[] = [
   { name: 'Deployment 1 replica, default strategy (maxSurge rounds up to 1)', c: cand('Deployment', 'a', { replicas: 1 }), downtime: false },
-  { name: 'Deployment 1 replica, maxSurge 0', c: cand('Deployment', 'b', { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } }), downtime: true },
-  { name: 'Deployment 1 replica, maxSurge 0% and maxUnavailable 0% (Kubernetes makes it 1)', c: cand('Deployment', 'b2', { replicas: 1, strategy: { rollingUpdate: { maxSurge: '0%', maxUnavailable: '0%' } } }), downtime: true },
-  { name: 'Deployment 3 replicas, maxUnavailable 100%', c: cand('Deployment', 'c', { replicas: 3, strategy: { rollingUpdate: { maxUnavailable: '100%' } } }), downtime: true },
-  { name: 'Deployment 4 replicas, maxUnavailable 50%', c: cand('Deployment', 'c2', { replicas: 4, strategy: { rollingUpdate: { maxUnavailable: '50%' } } }), downtime: false },
+  {
+    name: 'Deployment 1 replica, maxSurge 0',
+    c: cand('Deployment', 'b', { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } }),
+    downtime: true,
+  },
+  {
+    name: 'Deployment 1 replica, maxSurge 0% and maxUnavailable 0% (Kubernetes makes it 1)',
+    c: cand('Deployment', 'b2', { replicas: 1, strategy: { rollingUpdate: { maxSurge: '0%', maxUnavailable: '0%' } } }),
+    downtime: true,
+  },
+  {
+    name: 'Deployment 3 replicas, maxUnavailable 100%',
+    c: cand('Deployment', 'c', { replicas: 3, strategy: { rollingUpdate: { maxUnavailable: '100%' } } }),
+    downtime: true,
+  },
+  {
+    name: 'Deployment 4 replicas, maxUnavailable 50%',
+    c: cand('Deployment', 'c2', { replicas: 4, strategy: { rollingUpdate: { maxUnavailable: '50%' } } }),
+    downtime: false,
+  },
   { name: 'Deployment Recreate', c: cand('Deployment', 'd', { replicas: 2, strategy: { type: 'Recreate' } }), downtime: true },
   { name: 'Deployment scaled to zero', c: cand('Deployment', 'e', { replicas: 0, strategy: { type: 'Recreate' } }), downtime: false },
   { name: 'StatefulSet 1 replica', c: cand('StatefulSet', 'f', { replicas: 1 }), downtime: true },
   { name: 'StatefulSet 3 replicas', c: cand('StatefulSet', 'g', { replicas: 3 }), downtime: false },
-  { name: 'StatefulSet 2 replicas maxUnavailable 2', c: cand('StatefulSet', 'g2', { replicas: 2, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }), downtime: true },
+  {
+    name: 'StatefulSet 2 replicas maxUnavailable 2',
+    c: cand('StatefulSet', 'g2', { replicas: 2, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }),
+    downtime: true,
+  },
   { name: 'DaemonSet on 1 node', c: cand('DaemonSet', 'h', { status: { desiredNumberScheduled: 1 } }), downtime: true },
-  { name: 'DaemonSet on 1 node with maxSurge 1', c: cand('DaemonSet', 'i', { status: { desiredNumberScheduled: 1 }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }), downtime: false },
+  {
+    name: 'DaemonSet on 1 node with maxSurge 1',
+    c: cand('DaemonSet', 'i', {
+      status: { desiredNumberScheduled: 1 },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+    }),
+    downtime: false,
+  },
   { name: 'DaemonSet on 3 nodes', c: cand('DaemonSet', 'j', { status: { desiredNumberScheduled: 3 } }), downtime: false },
 ];
 
@@ -68,13 +95,17 @@ test('a PodDisruptionBudget that allows no disruption is flagged, not blocking',
     spec: { selector: { matchLabels: sel } },
     status: { disruptionsAllowed: allowed },
   });
-  const item = plan1(cand('Deployment', 'web', { replicas: 2 }), undefined, [pdb('web-pdb', 0, { app: 'web' }), pdb('other', 0, { app: 'other' }), pdb('ok', 1, { app: 'web' })]);
+  const item = plan1(cand('Deployment', 'web', { replicas: 2 }), undefined, [
+    pdb('web-pdb', 0, { app: 'web' }),
+    pdb('other', 0, { app: 'other' }),
+    pdb('ok', 1, { app: 'web' }),
+  ]);
   assert.equal(item.action, 'restart');
   assert.deepEqual(item.flags, ['pdb-blocks']);
   assert.match(item.notes[0]!, /PodDisruptionBudget web-pdb allows no disruption/);
 });
 
-test('progress deadline: the Deployment\'s own, else 600 s', () => {
+test("progress deadline: the Deployment's own, else 600 s", () => {
   assert.equal(plan1(cand('Deployment', 'x', { replicas: 2, progressDeadlineSeconds: 30 })).progressDeadlineMs, 30_000);
   assert.equal(plan1(cand('Deployment', 'y', { replicas: 2 })).progressDeadlineMs, 600_000);
   assert.equal(plan1(cand('StatefulSet', 'z', { replicas: 2 })).progressDeadlineMs, 600_000);
@@ -82,17 +113,35 @@ test('progress deadline: the Deployment\'s own, else 600 s', () => {
 
 test('manual items from selection become manual plan items; actionable() keeps restart and delete-pods', () => {
   const items = planRestart(
-    { candidates: [cand('Deployment', 'a', { replicas: 2 })], manual: [{ kind: 'Job', namespace: 'ns', name: 'j', reason: 'Job pods cannot be rolled' }], warnings: [] },
+    {
+      candidates: [cand('Deployment', 'a', { replicas: 2 })],
+      manual: [{ kind: 'Job', namespace: 'ns', name: 'j', reason: 'Job pods cannot be rolled' }],
+      warnings: [],
+    },
     { podDisruptionBudgets: [] },
     { allowDowntime: false, includeOnDelete: false },
   );
-  assert.deepEqual(items.map((i) => [i.kind, i.action]), [['Deployment', 'restart'], ['Job', 'manual']]);
-  assert.deepEqual(actionable(items).map((i) => i.name), ['a']);
+  assert.deepEqual(
+    items.map((i) => [i.kind, i.action]),
+    [
+      ['Deployment', 'restart'],
+      ['Job', 'manual'],
+    ],
+  );
+  assert.deepEqual(
+    actionable(items).map((i) => i.name),
+    ['a'],
+  );
 });
 
 test('a workload selected by matchExpressions only gets a selector string for its pods, not "" (every pod)', () => {
   const c = cand('StatefulSet', 'db', { replicas: 3 });
-  (c.obj['spec'] as Record<string, unknown>)['selector'] = { matchExpressions: [{ key: 'app', operator: 'In', values: ['db'] }, { key: 'canary', operator: 'DoesNotExist' }] };
+  (c.obj['spec'] as Record<string, unknown>)['selector'] = {
+    matchExpressions: [
+      { key: 'app', operator: 'In', values: ['db'] },
+      { key: 'canary', operator: 'DoesNotExist' },
+    ],
+  };
   assert.equal(plan1(c).selector, 'app in (db),!canary');
 });
 
@@ -102,12 +151,18 @@ test('--since resumes a run: workloads restarted since it started are skipped, t
   const done = plan1(cand('Deployment', 'done', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-02T06:50:03Z' } }), opts);
   assert.equal(done.action, 'skip');
   assert.match(done.notes.join(' '), /already restarted at 2026-12-02T06:50:03Z/);
-  const earlier = plan1(cand('Deployment', 'earlier', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-01T10:00:00Z' } }), opts);
+  const earlier = plan1(
+    cand('Deployment', 'earlier', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-01T10:00:00Z' } }),
+    opts,
+  );
   assert.equal(earlier.action, 'restart');
   const never = plan1(cand('Deployment', 'never', { replicas: 2 }), opts);
   assert.equal(never.action, 'restart');
   // without --since nothing is skipped for having been restarted
-  assert.equal(plan1(cand('Deployment', 'done', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-02T06:50:03Z' } })).action, 'restart');
+  assert.equal(
+    plan1(cand('Deployment', 'done', { replicas: 2, templateAnnotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-02T06:50:03Z' } })).action,
+    'restart',
+  );
   // OnDelete: pods replaced since the run started are not deleted again
   const sts = cand('StatefulSet', 'db', { replicas: 3, updateStrategy: { type: 'OnDelete' } }, ['db-0', 'db-1', 'db-2']);
   sts.pods[0]!.metadata.creationTimestamp = '2026-12-02T06:51:00Z';
@@ -121,5 +176,8 @@ test('--since resumes a run: workloads restarted since it started are skipped, t
   const { resumeAdvice } = await import('../../../src/cli/actions/rollout-restart.js');
   assert.equal(parseSince('2026-12-02T06:50:00Z'), since);
   assert.throws(() => parseSince('yesterday'), /^UsageError|--since: "yesterday" is not an RFC 3339 time/);
-  assert.equal(resumeAdvice(since), 'run the same command again with --since 2026-12-02T06:50:00Z: it skips the workloads restarted since then (by this run) and restarts the rest');
+  assert.equal(
+    resumeAdvice(since),
+    'run the same command again with --since 2026-12-02T06:50:00Z: it skips the workloads restarted since then (by this run) and restarts the rest',
+  );
 });

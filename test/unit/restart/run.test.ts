@@ -15,13 +15,19 @@ type Behaviour = 'ok' | 'fail' | 'hang';
 function startController(fake: FakeKubeClient, behaviour: (name: string) => Behaviour = () => 'ok'): () => void {
   const ac = new AbortController();
   for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet']) {
-    void fake.watch('apps/v1', kind, { resourceVersion: '0' }, (type, o) => {
-      if (type === 'DELETED') return;
-      const gen = o.metadata.generation ?? 0;
-      const st = (o['status'] ?? {}) as Record<string, unknown>;
-      if (gen <= ((st['observedGeneration'] as number | undefined) ?? 0)) return;
-      setImmediate(() => fake.update(progressed(o, behaviour(o.metadata.name!), fake)));
-    }, ac.signal);
+    void fake.watch(
+      'apps/v1',
+      kind,
+      { resourceVersion: '0' },
+      (type, o) => {
+        if (type === 'DELETED') return;
+        const gen = o.metadata.generation ?? 0;
+        const st = (o['status'] ?? {}) as Record<string, unknown>;
+        if (gen <= ((st['observedGeneration'] as number | undefined) ?? 0)) return;
+        setImmediate(() => fake.update(progressed(o, behaviour(o.metadata.name!), fake)));
+      },
+      ac.signal,
+    );
   }
   return () => ac.abort();
 }
@@ -31,15 +37,29 @@ function progressed(o: KubeObject, b: Behaviour, fake: FakeKubeClient): KubeObje
   const gen = o.metadata.generation;
   let status: Record<string, unknown>;
   if (b === 'ok') {
-    status = o.kind === 'DaemonSet'
-      ? { observedGeneration: gen, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 2 }
-      : { observedGeneration: gen, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, currentRevision: 'b', updateRevision: 'b' };
+    status =
+      o.kind === 'DaemonSet'
+        ? { observedGeneration: gen, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 2 }
+        : {
+            observedGeneration: gen,
+            replicas,
+            updatedReplicas: replicas,
+            readyReplicas: replicas,
+            availableReplicas: replicas,
+            currentRevision: 'b',
+            updateRevision: 'b',
+          };
   } else {
-    fake.update(pod(o.metadata.namespace!, `${o.metadata.name}-new`, undefined, {
-      labels: { app: o.metadata.name! },
-      created: '2026-02-01T00:00:00Z',
-      status: { phase: 'Pending', containerStatuses: [{ name: 'app', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "app:nope"' } } }] },
-    }));
+    fake.update(
+      pod(o.metadata.namespace!, `${o.metadata.name}-new`, undefined, {
+        labels: { app: o.metadata.name! },
+        created: '2026-02-01T00:00:00Z',
+        status: {
+          phase: 'Pending',
+          containerStatuses: [{ name: 'app', ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "app:nope"' } } }],
+        },
+      }),
+    );
     status = { observedGeneration: gen, replicas: replicas + 1, updatedReplicas: 1, availableReplicas: replicas };
     if (b === 'fail') status['conditions'] = [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }];
   }
@@ -72,7 +92,12 @@ const options = (o: Partial<RolloutRestartOptions> = {}): RolloutRestartOptions 
 const now = (): Date => new Date('2026-11-22T05:40:00Z');
 const restartedAt = (fake: FakeKubeClient, name: string): string | undefined => {
   const o = fake.all().find((x) => x.kind === 'Deployment' && x.metadata.name === name)!;
-  return ((((o['spec'] as Record<string, unknown>)['template'] as Record<string, unknown>)['metadata'] as Record<string, unknown>)['annotations'] as Record<string, string>)[RESTARTED_AT];
+  return (
+    (((o['spec'] as Record<string, unknown>)['template'] as Record<string, unknown>)['metadata'] as Record<string, unknown>)['annotations'] as Record<
+      string,
+      string
+    >
+  )[RESTARTED_AT];
 };
 const patches = (fake: FakeKubeClient): string[] => fake.calls.filter((c) => c.startsWith('patch '));
 
@@ -81,11 +106,14 @@ test('restarts every selected workload, one patch and one watch each, and report
   const stop = startController(fake);
   const r = await run(options(), { kube: fake, now });
   stop();
-  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.result, w.message]), [
-    ['d1', 'restarted', '2/2 updated'],
-    ['d2', 'restarted', '2/2 updated'],
-    ['d3', 'restarted', '2/2 updated'],
-  ]);
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result, w.message]),
+    [
+      ['d1', 'restarted', '2/2 updated'],
+      ['d2', 'restarted', '2/2 updated'],
+      ['d3', 'restarted', '2/2 updated'],
+    ],
+  );
   assert.equal(r.report.summary.restarted, 3);
   for (const n of ['d1', 'd2', 'd3']) assert.equal(restartedAt(fake, n), '2026-11-22T05:40:00Z');
   assert.deepEqual(patches(fake), ['patch Deployment app/d1', 'patch Deployment app/d2', 'patch Deployment app/d3']);
@@ -117,7 +145,10 @@ test('a failed rollout stops the run: later workloads are not touched, the reaso
   const stop = startController(fake, (n) => (n === 'd2' ? 'fail' : 'ok'));
   const r = await run(options(), { kube: fake, now });
   stop();
-  assert.deepEqual(r.report.workloads.map((w) => w.result), ['restarted', 'failed', 'not-started', 'not-started']);
+  assert.deepEqual(
+    r.report.workloads.map((w) => w.result),
+    ['restarted', 'failed', 'not-started', 'not-started'],
+  );
   const failed = r.report.workloads[1]!;
   assert.match(failed.message, /exceeded its progress deadline/);
   assert.deepEqual(failed.problems, ['pod d2-new: container app ImagePullBackOff (Back-off pulling image "app:nope")']);
@@ -131,15 +162,21 @@ test('--continue-on-error goes on after a failure', async () => {
   const stop = startController(fake, (n) => (n === 'd1' ? 'fail' : 'ok'));
   const r = await run(options({ continueOnError: true }), { kube: fake, now });
   stop();
-  assert.deepEqual(r.report.workloads.map((w) => w.result), ['failed', 'restarted', 'restarted']);
+  assert.deepEqual(
+    r.report.workloads.map((w) => w.result),
+    ['failed', 'restarted', 'restarted'],
+  );
 });
 
-test('--timeout ends a rollout that makes no progress, as a timeout with the pods\' reasons', async () => {
+test("--timeout ends a rollout that makes no progress, as a timeout with the pods' reasons", async () => {
   const fake = cluster(2);
   const stop = startController(fake, () => 'hang');
   const r = await run(options({ timeoutMs: 40 }), { kube: fake, now });
   stop();
-  assert.deepEqual(r.report.workloads.map((w) => w.result), ['timeout', 'not-started']);
+  assert.deepEqual(
+    r.report.workloads.map((w) => w.result),
+    ['timeout', 'not-started'],
+  );
   assert.match(r.report.workloads[0]!.message, /timed out after 40ms: 1 out of 2 new replicas have been updated/);
   assert.match(r.report.workloads[0]!.problems[0]!, /ImagePullBackOff/);
 });
@@ -172,7 +209,11 @@ test('--pause waits between workloads', async () => {
   const fake = cluster(2);
   const stop = startController(fake);
   const times: number[] = [];
-  await run(options({ pauseMs: 60 }), { kube: fake, now, events: { started: () => void times.push(performance.now()), finished: () => void times.push(performance.now()) } });
+  await run(options({ pauseMs: 60 }), {
+    kube: fake,
+    now,
+    events: { started: () => void times.push(performance.now()), finished: () => void times.push(performance.now()) },
+  });
   stop();
   assert.equal(times.length, 4);
   assert.ok(times[2]! - times[1]! >= 55, `second start ${times[2]! - times[1]!}ms after the first finished`);
@@ -183,14 +224,21 @@ test('Ctrl-C (abort) starts nothing new and reports the rollouts in flight', asy
   const stop = startController(fake, () => 'hang');
   const ac = new AbortController();
   let started = 0;
-  const r = await run(options({ concurrency: 2 }), {
-    kube: fake,
-    now,
-    events: { started: () => void (++started === 2 && setImmediate(() => ac.abort())) },
-  }, ac.signal);
+  const r = await run(
+    options({ concurrency: 2 }),
+    {
+      kube: fake,
+      now,
+      events: { started: () => void (++started === 2 && setImmediate(() => ac.abort())) },
+    },
+    ac.signal,
+  );
   stop();
   assert.equal(r.interrupted, true);
-  assert.deepEqual(r.report.workloads.map((w) => w.result), ['interrupted', 'interrupted', 'not-started', 'not-started']);
+  assert.deepEqual(
+    r.report.workloads.map((w) => w.result),
+    ['interrupted', 'interrupted', 'not-started', 'not-started'],
+  );
   assert.match(r.report.workloads[0]!.message, /interrupted; its rollout goes on in the cluster/);
   assert.deepEqual(patches(fake).length, 2);
 });
@@ -200,7 +248,10 @@ test('client dry-run reads only; server dry-run sends dry-run patches; neither c
     const fake = cluster(2);
     const before = JSON.stringify(fake.all());
     const r = await run(options({ dryRun }), { kube: fake, now, confirm: async () => assert.fail('no prompt in a dry run') });
-    assert.deepEqual(r.report.workloads.map((w) => w.result), ['planned', 'planned']);
+    assert.deepEqual(
+      r.report.workloads.map((w) => w.result),
+      ['planned', 'planned'],
+    );
     assert.equal(JSON.stringify(fake.all()), before);
     assert.equal(patches(fake).length, dryRun === 'server' ? 2 : 0);
     assert.ok(fake.calls.every((c) => !c.startsWith('delete ') && !c.startsWith('apply ') && !c.startsWith('create ')));
@@ -223,7 +274,13 @@ test('--outdated restarts only workloads with an old sidecar; after they are re-
   const fake = cluster(2, [cm, fresh, rs, pod('app', 'fresh-a', rs, { proxyImage: `${HUB}/proxyv2:1.31.0` })]);
   const stop = startController(fake);
   const first = await run(options({ mode: 'outdated' }), { kube: fake, now });
-  assert.deepEqual(first.report.workloads.map((w) => [w.name, w.result]), [['d1', 'restarted'], ['d2', 'restarted']]);
+  assert.deepEqual(
+    first.report.workloads.map((w) => [w.name, w.result]),
+    [
+      ['d1', 'restarted'],
+      ['d2', 'restarted'],
+    ],
+  );
   // The injector gives the new pods the current proxy.
   for (const p of fake.all().filter((o) => o.kind === 'Pod')) {
     const c = (p['spec'] as { containers: { name: string; image: string }[] }).containers.find((x) => x.name === 'istio-proxy')!;
@@ -239,28 +296,45 @@ test('--outdated restarts only workloads with an old sidecar; after they are re-
 test('--include-ondelete deletes the pods of an OnDelete StatefulSet one at a time, waiting for each replacement', async () => {
   const ns = namespace('app', { 'istio-injection': 'enabled' });
   const sts = workload('StatefulSet', 'app', 'db', { replicas: 2, updateStrategy: { type: 'OnDelete' } });
-  const fake = new FakeKubeClient([ns, sts, pod('app', 'db-0', sts, { proxyImage: 'x', labels: { app: 'db' } }), pod('app', 'db-1', sts, { proxyImage: 'x', labels: { app: 'db' } })]);
+  const fake = new FakeKubeClient([
+    ns,
+    sts,
+    pod('app', 'db-0', sts, { proxyImage: 'x', labels: { app: 'db' } }),
+    pod('app', 'db-1', sts, { proxyImage: 'x', labels: { app: 'db' } }),
+  ]);
   const order: string[] = [];
   // The StatefulSet controller: recreate a deleted pod under the same name, Ready.
   const ac = new AbortController();
-  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
-    if (type !== 'DELETED') return;
-    order.push(`deleted ${p.metadata.name}`);
-    setImmediate(() => {
-      order.push(`recreated ${p.metadata.name}`);
-      const { resourceVersion: _rv, ...meta } = p.metadata;
-      fake.update({ ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } });
-    });
-  }, ac.signal);
+  void fake.watch(
+    'v1',
+    'Pod',
+    { namespace: 'app', resourceVersion: '0' },
+    (type, p) => {
+      if (type !== 'DELETED') return;
+      order.push(`deleted ${p.metadata.name}`);
+      setImmediate(() => {
+        order.push(`recreated ${p.metadata.name}`);
+        const { resourceVersion: _rv, ...meta } = p.metadata;
+        fake.update({ ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } });
+      });
+    },
+    ac.signal,
+  );
   const r = await run(options({ includeOnDelete: true }), { kube: fake, now });
   ac.abort();
-  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.action, w.result, w.message]), [['db', 'delete-pods', 'restarted', '2/2 pods replaced']]);
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.action, w.result, w.message]),
+    [['db', 'delete-pods', 'restarted', '2/2 pods replaced']],
+  );
   assert.deepEqual(order, ['deleted db-1', 'recreated db-1', 'deleted db-0', 'recreated db-0']);
 });
 
 /** Puts pods on a node, as the scheduler would. */
 const onNode = (p: KubeObject, node: string): KubeObject => ({ ...p, spec: { ...(p['spec'] as Record<string, unknown>), nodeName: node } });
-const readyAs = (p: KubeObject, ready: boolean): KubeObject => ({ ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
+const readyAs = (p: KubeObject, ready: boolean): KubeObject => ({
+  ...p,
+  status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
 
 test('--include-ondelete on a StatefulSet waits for the same pod name with a new uid, not a Ready sibling on the same node', async () => {
   const ns = namespace('app', { 'istio-injection': 'enabled' });
@@ -270,16 +344,22 @@ test('--include-ondelete on a StatefulSet waits for the same pod name with a new
   const down: string[][] = [];
   // The StatefulSet controller: recreates a deleted pod under the same name, first not Ready, Ready a little later.
   const ac = new AbortController();
-  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
-    if (type !== 'DELETED') return;
-    // Which pods of the StatefulSet are not Ready (or missing) at the moment of this delete.
-    const live = fake.all().filter((o) => o.kind === 'Pod');
-    down.push(['db-0', 'db-1'].filter((n) => n === p.metadata.name || !live.some((o) => o.metadata.name === n && isPodReady(o))));
-    const { resourceVersion: _rv, ...meta } = p.metadata;
-    const again = { ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } };
-    setTimeout(() => fake.update(readyAs(again, false)), 5);
-    setTimeout(() => fake.update(readyAs(again, true)), 20);
-  }, ac.signal);
+  void fake.watch(
+    'v1',
+    'Pod',
+    { namespace: 'app', resourceVersion: '0' },
+    (type, p) => {
+      if (type !== 'DELETED') return;
+      // Which pods of the StatefulSet are not Ready (or missing) at the moment of this delete.
+      const live = fake.all().filter((o) => o.kind === 'Pod');
+      down.push(['db-0', 'db-1'].filter((n) => n === p.metadata.name || !live.some((o) => o.metadata.name === n && isPodReady(o))));
+      const { resourceVersion: _rv, ...meta } = p.metadata;
+      const again = { ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } };
+      setTimeout(() => fake.update(readyAs(again, false)), 5);
+      setTimeout(() => fake.update(readyAs(again, true)), 20);
+    },
+    ac.signal,
+  );
   const preconditions: unknown[] = [];
   const del = fake.delete.bind(fake);
   fake.delete = (ref, o) => {
@@ -288,7 +368,10 @@ test('--include-ondelete on a StatefulSet waits for the same pod name with a new
   };
   const r = await run(options({ includeOnDelete: true }), { kube: fake, now });
   ac.abort();
-  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.result, w.message]), [['db', 'restarted', '2/2 pods replaced']]);
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result, w.message]),
+    [['db', 'restarted', '2/2 pods replaced']],
+  );
   // Each delete names the pod's uid, so a retried delete cannot hit the replacement.
   assert.deepEqual(preconditions, [{ uid: 'uid-pod-app-db-1' }, { uid: 'uid-pod-app-db-0' }]);
   // Never two pods down at once: when db-0 goes, db-1 is back and Ready.
@@ -305,7 +388,10 @@ test('--include-ondelete deletes nothing while another pod of the StatefulSet is
   const w = r.report.workloads.find((x) => x.name === 'db')!;
   assert.equal(w.result, 'timeout');
   assert.match(w.message, /every pod must be ready before pod db-1 is deleted, and db-0 did not become ready in time \(0\/2 pods replaced\)/);
-  assert.deepEqual(fake.calls.filter((c) => c.startsWith('delete ')), []);
+  assert.deepEqual(
+    fake.calls.filter((c) => c.startsWith('delete ')),
+    [],
+  );
 });
 
 test('--include-ondelete waits for a replacement that fell back to not Ready before it deletes the next pod', async () => {
@@ -316,15 +402,21 @@ test('--include-ondelete waits for a replacement that fell back to not Ready bef
   const down: string[][] = [];
   const ac = new AbortController();
   let replacement: KubeObject | undefined;
-  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
-    if (type !== 'DELETED') return;
-    const live = fake.all().filter((o) => o.kind === 'Pod');
-    down.push(['db-0', 'db-1'].filter((n) => n === p.metadata.name || !live.some((o) => o.metadata.name === n && isPodReady(o))));
-    const { resourceVersion: _rv, ...meta } = p.metadata;
-    const again = { ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } };
-    if (p.metadata.name === 'db-1') replacement = again;
-    setTimeout(() => fake.update(readyAs(again, true)), 5);
-  }, ac.signal);
+  void fake.watch(
+    'v1',
+    'Pod',
+    { namespace: 'app', resourceVersion: '0' },
+    (type, p) => {
+      if (type !== 'DELETED') return;
+      const live = fake.all().filter((o) => o.kind === 'Pod');
+      down.push(['db-0', 'db-1'].filter((n) => n === p.metadata.name || !live.some((o) => o.metadata.name === n && isPodReady(o))));
+      const { resourceVersion: _rv, ...meta } = p.metadata;
+      const again = { ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } };
+      if (p.metadata.name === 'db-1') replacement = again;
+      setTimeout(() => fake.update(readyAs(again, true)), 5);
+    },
+    ac.signal,
+  );
   // Once mesh has seen db-1's replacement Ready and turns to db-0, the replacement falls back to not
   // Ready (a failing probe) for a while.
   const get = fake.get.bind(fake);
@@ -339,7 +431,10 @@ test('--include-ondelete waits for a replacement that fell back to not Ready bef
   };
   const r = await run(options({ includeOnDelete: true }), { kube: fake, now });
   ac.abort();
-  assert.deepEqual(r.report.workloads.map((w) => [w.name, w.result, w.message]), [['db', 'restarted', '2/2 pods replaced']]);
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result, w.message]),
+    [['db', 'restarted', '2/2 pods replaced']],
+  );
   assert.deepEqual(down, [['db-1'], ['db-0']]);
 });
 
@@ -353,17 +448,26 @@ test('--include-ondelete on a DaemonSet with a matchExpressions selector waits f
   const fake = new FakeKubeClient([ns, ds, agentPod, other]);
   let recreated = false;
   const ac = new AbortController();
-  void fake.watch('v1', 'Pod', { namespace: 'app', resourceVersion: '0' }, (type, p) => {
-    if (type !== 'DELETED') return;
-    setTimeout(() => {
-      recreated = true;
-      const { resourceVersion: _rv, uid: _uid, ...meta } = p.metadata;
-      fake.update({ ...p, metadata: { ...meta, name: 'agent-y2', uid: 'uid-agent-y2' } });
-    }, 20);
-  }, ac.signal);
+  void fake.watch(
+    'v1',
+    'Pod',
+    { namespace: 'app', resourceVersion: '0' },
+    (type, p) => {
+      if (type !== 'DELETED') return;
+      setTimeout(() => {
+        recreated = true;
+        const { resourceVersion: _rv, uid: _uid, ...meta } = p.metadata;
+        fake.update({ ...p, metadata: { ...meta, name: 'agent-y2', uid: 'uid-agent-y2' } });
+      }, 20);
+    },
+    ac.signal,
+  );
   const r = await run(options({ includeOnDelete: true, kinds: ['DaemonSet'] }), { kube: fake, now });
   ac.abort();
-  assert.deepEqual(r.report.workloads.filter((w) => w.kind === 'DaemonSet').map((w) => [w.name, w.result, w.message]), [['agent', 'restarted', '1/1 pods replaced']]);
+  assert.deepEqual(
+    r.report.workloads.filter((w) => w.kind === 'DaemonSet').map((w) => [w.name, w.result, w.message]),
+    [['agent', 'restarted', '1/1 pods replaced']],
+  );
   assert.equal(recreated, true, 'it returned before the DaemonSet recreated its pod');
   assert.ok(fake.calls.some((c) => c === 'list Pod app'));
 });
@@ -371,9 +475,25 @@ test('--include-ondelete on a DaemonSet with a matchExpressions selector waits f
 test('executePlan reports skipped and manual items without touching them', async () => {
   const fake = new FakeKubeClient();
   const item = (action: PlanItem['action']): PlanItem => ({
-    kind: 'Deployment', namespace: 'ns', name: action, apiVersion: 'apps/v1', replicas: 1, action, flags: [], reason: '', notes: [`note ${action}`], progressDeadlineMs: 1000, pods: [],
+    kind: 'Deployment',
+    namespace: 'ns',
+    name: action,
+    apiVersion: 'apps/v1',
+    replicas: 1,
+    action,
+    flags: [],
+    reason: '',
+    notes: [`note ${action}`],
+    progressDeadlineMs: 1000,
+    pods: [],
   });
   const out = await executePlan([item('skip'), item('manual')], { concurrency: 1, pauseMs: 0, continueOnError: false, dryRun: 'none' }, { kube: fake, now });
-  assert.deepEqual(out.map((o) => [o.result, o.message]), [['skipped', 'note skip'], ['manual', 'note manual']]);
+  assert.deepEqual(
+    out.map((o) => [o.result, o.message]),
+    [
+      ['skipped', 'note skip'],
+      ['manual', 'note manual'],
+    ],
+  );
   assert.deepEqual(fake.calls, []);
 });

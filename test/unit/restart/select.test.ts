@@ -64,14 +64,21 @@ test('judgeSidecar: image mismatch, native sidecars, revision moves, proxyImage 
   const ctx = (nsLabels: Record<string, string>) => ({ nsLabels, injectors, tags: {}, istioNamespace: 'istio-system' });
   const enabled = ctx({ 'istio-injection': 'enabled' });
   assert.equal(judgeSidecar(pod('a', 'p', undefined, { proxyImage: `${HUB}/proxyv2:1.31.0` }), enabled).outdated, undefined);
-  assert.match(judgeSidecar(pod('a', 'p', undefined, { proxyImage: `${HUB}/proxyv2:1.30.0` }), enabled).outdated ?? '', /proxy image .*1\.30\.0, injector has .*1\.31\.0/);
+  assert.match(
+    judgeSidecar(pod('a', 'p', undefined, { proxyImage: `${HUB}/proxyv2:1.30.0` }), enabled).outdated ?? '',
+    /proxy image .*1\.30\.0, injector has .*1\.31\.0/,
+  );
   assert.match(judgeSidecar(pod('a', 'p', undefined, { proxyImage: `${HUB}/proxyv2:1.30.0`, nativeSidecar: true }), enabled).outdated ?? '', /1\.30\.0/);
   assert.equal(
-    judgeSidecar(pod('a', 'p', undefined, { proxyImage: 'custom/proxy:x', annotations: { 'sidecar.istio.io/proxyImage': 'custom/proxy:x' } }), enabled).outdated,
+    judgeSidecar(pod('a', 'p', undefined, { proxyImage: 'custom/proxy:x', annotations: { 'sidecar.istio.io/proxyImage': 'custom/proxy:x' } }), enabled)
+      .outdated,
     undefined,
   );
   const canary = ctx({ 'istio.io/rev': 'canary' });
-  assert.match(judgeSidecar(pod('a', 'p', undefined, { proxyImage: `${HUB}/proxyv2:1.31.0`, revision: 'default' }), canary).outdated ?? '', /injected by revision default, namespace now points to canary/);
+  assert.match(
+    judgeSidecar(pod('a', 'p', undefined, { proxyImage: `${HUB}/proxyv2:1.31.0`, revision: 'default' }), canary).outdated ?? '',
+    /injected by revision default, namespace now points to canary/,
+  );
   assert.equal(judgeSidecar(pod('a', 'p', undefined, { proxyImage: `${HUB}/proxyv2:1.32.0`, revision: 'canary' }), canary).outdated, undefined);
   assert.match(judgeSidecar(pod('a', 'p', undefined, {}), enabled).outdated ?? '', /no sidecar/);
   assert.equal(judgeSidecar(pod('a', 'p', undefined, { annotations: { 'sidecar.istio.io/inject': 'false' } }), enabled).outdated, undefined);
@@ -135,7 +142,15 @@ test('default selection: workloads whose pods carry a sidecar or should get one'
 
 test('--all takes every workload', () => {
   const s = selectWorkloads(snapshot(mesh()), { mode: 'all', kinds: ALL, istioNamespace: 'istio-system' });
-  assert.deepEqual(names(s), ['Deployment/fresh', 'Deployment/idle', 'Deployment/old', 'StatefulSet/mixed', 'DaemonSet/agent', 'Deployment/bare-app', 'Deployment/opt-in']);
+  assert.deepEqual(names(s), [
+    'Deployment/fresh',
+    'Deployment/idle',
+    'Deployment/old',
+    'StatefulSet/mixed',
+    'DaemonSet/agent',
+    'Deployment/bare-app',
+    'Deployment/opt-in',
+  ]);
 });
 
 test('--outdated takes only workloads with at least one outdated sidecar, ignoring finished pods', () => {
@@ -143,7 +158,10 @@ test('--outdated takes only workloads with at least one outdated sidecar, ignori
   assert.deepEqual(names(s), ['Deployment/old', 'StatefulSet/mixed']);
   assert.deepEqual(s.candidates[0]!.outdatedPods, ['old-1', 'old-2']);
   assert.match(s.candidates[1]!.reason, /^1\/2 pods outdated: proxy image .*1\.30\.0/);
-  assert.deepEqual(s.manual.map((m) => m.name), ['migrate', 'debug']);
+  assert.deepEqual(
+    s.manual.map((m) => m.name),
+    ['migrate', 'debug'],
+  );
   assert.deepEqual(s.warnings, []);
 });
 
@@ -159,7 +177,10 @@ test('with -l, bare pods and Jobs are only those the selector matched', () => {
     kinds: ALL,
     istioNamespace: 'istio-system',
   });
-  assert.deepEqual(s.manual.map((m) => m.name), ['debug']);
+  assert.deepEqual(
+    s.manual.map((m) => m.name),
+    ['debug'],
+  );
 });
 
 test('the default selection reads no injector ConfigMap, so it does not warn about one (issue 12)', () => {

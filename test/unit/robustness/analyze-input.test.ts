@@ -100,6 +100,14 @@ test('a document with & or << is checked for bombs and merges the way go-yaml do
 });
 
 test('the items of a List keep their own lines', () => {
-  const r = parse('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: { name: a }\n- apiVersion: v1\n  kind: Service\n  metadata: { name: b }\n');
-  assert.deepEqual(r.resources.map((x) => [x.name, x.origin.line]), [['a', 4], ['b', 7]]);
+  const r = parse(
+    'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: { name: a }\n- apiVersion: v1\n  kind: Service\n  metadata: { name: b }\n',
+  );
+  assert.deepEqual(
+    r.resources.map((x) => [x.name, x.origin.line]),
+    [
+      ['a', 4],
+      ['b', 7],
+    ],
+  );
 });

@@ -50,7 +50,10 @@ test('unknown fields and bad values are quoted as short escaped excerpts', () =>
 test('--set replicaCount=1e400 shows the value given, not null', () => {
   const e = failure(() => r({ sets: ['components.pilot.k8s.replicaCount=1e400'] }));
   assert.ok(e instanceof UsageError);
-  assert.equal(e.message, '--set components.pilot.k8s.replicaCount=1e400: components.pilot.k8s.replicaCount: expected a whole number from 0 to 2147483647, got "1e400"');
+  assert.equal(
+    e.message,
+    '--set components.pilot.k8s.replicaCount=1e400: components.pilot.k8s.replicaCount: expected a whole number from 0 to 2147483647, got "1e400"',
+  );
 });
 
 test('--set replicaCount=99999999999999999999999 is refused, not rendered as 1e+23', () => {
@@ -62,7 +65,10 @@ test('--set replicaCount=99999999999999999999999 is refused, not rendered as 1e+
 test('--set with a list index past the end is exit 64 naming the flag', () => {
   const e = failure(() => r({ sets: ['components.ingressGateways[99].enabled=true'] }));
   assert.ok(e instanceof UsageError);
-  assert.equal(e.message, '--set components.ingressGateways[99].enabled=true: "components.ingressGateways" has 1 element, so [99] is past its end; [1] adds one');
+  assert.equal(
+    e.message,
+    '--set components.ingressGateways[99].enabled=true: "components.ingressGateways" has 1 element, so [99] is past its end; [1] adds one',
+  );
 });
 
 test('--set that adds an incomplete list element is blamed on the flag, not on the profile', () => {
@@ -79,7 +85,8 @@ test('a huge --set is quoted shortened', () => {
 });
 
 test('an overlay patch without a path is exit 65 naming it (it crashed)', () => {
-  const text = 'spec:\n  components:\n    pilot:\n      k8s:\n        overlays:\n          - { kind: Deployment, name: istiod, patches: [{ path: null, value: 1 }] }\n';
+  const text =
+    'spec:\n  components:\n    pilot:\n      k8s:\n        overlays:\n          - { kind: Deployment, name: istiod, patches: [{ path: null, value: 1 }] }\n';
   const e = failure(() => r({ files: [{ name: 'f.yaml', text }] }));
   assert.ok(e instanceof InputError);
   assert.match(e.message, /^f\.yaml: spec\.components\.pilot\.k8s\.overlays\[0\]\.patches\[0\]: a patch needs a path/);
@@ -92,7 +99,8 @@ test('a gateway a file adds without a name is blamed on the file', () => {
 });
 
 test('a k8s overlay that does not apply is blamed on the file or flag that wrote it', () => {
-  const text = 'spec:\n  components:\n    pilot:\n      k8s:\n        overlays:\n          - { kind: Deployment, name: istiod, patches: [{ path: "spec.x.[name:nope].y", value: 1 }] }\n';
+  const text =
+    'spec:\n  components:\n    pilot:\n      k8s:\n        overlays:\n          - { kind: Deployment, name: istiod, patches: [{ path: "spec.x.[name:nope].y", value: 1 }] }\n';
   const e = failure(() => r({ files: [{ name: 'f.yaml', text }] }));
   assert.ok(e instanceof InputError);
   assert.match(e.message, /^f\.yaml: spec\.components\.pilot\.k8s\.overlays\[0\]\.patches\[0\] \(Deployment\/istiod\): element/);

@@ -22,7 +22,15 @@ describe('parseSyncz', () => {
   });
 
   test('a lastError in the resources map is a NACK', () => {
-    const body = [{ proxy: 'a.ns', cluster_id: 'c', listener_sent: 'x', listener_acked: 'w', resources: { lds: { sent: 'x', acked: 'w', sentTime: '2026-03-01T11:00:00Z', lastError: 'bad listener' } } }];
+    const body = [
+      {
+        proxy: 'a.ns',
+        cluster_id: 'c',
+        listener_sent: 'x',
+        listener_acked: 'w',
+        resources: { lds: { sent: 'x', acked: 'w', sentTime: '2026-03-01T11:00:00Z', lastError: 'bad listener' } },
+      },
+    ];
     const [a] = parseSyncz({ istiod: 'i', body });
     assert.equal(a?.types.LDS.status, 'ERROR');
     assert.deepEqual(a?.types.LDS.error, { details: 'bad listener', lastUpdateAttempt: '2026-03-01T11:00:00Z' });
@@ -32,7 +40,10 @@ describe('parseSyncz', () => {
   test('reads the xDS DiscoveryResponse: ClientConfig per proxy, the istiod identity and version', () => {
     assert.equal(synczShape(xdsSyncz), 'xds');
     const proxies = parseSyncz({ istiod: 'ignored-name', body: xdsSyncz });
-    assert.deepEqual(proxies.map((p) => p.id), ['ratings-1.bookinfo', 'details-1.bookinfo', 'istio-ingressgateway-1.istio-system']);
+    assert.deepEqual(
+      proxies.map((p) => p.id),
+      ['ratings-1.bookinfo', 'details-1.bookinfo', 'istio-ingressgateway-1.istio-system'],
+    );
     const ratings = proxies[0]!;
     assert.equal(ratings.istiod, 'istiod-bbb');
     assert.equal(ratings.istiodVersion, '1.31.1');
@@ -47,7 +58,13 @@ describe('parseSyncz', () => {
   test('CLIENT_NACKED is an error even without errorState; an unknown configStatus is IGNORED', () => {
     const body = {
       resources: [
-        { node: { id: 'a.ns' }, genericXdsConfigs: [{ typeUrl: 'envoy.config.cluster.v3.Cluster', configStatus: 'SYNCED', clientStatus: 'CLIENT_NACKED' }, { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', configStatus: 'UNKNOWN' }] },
+        {
+          node: { id: 'a.ns' },
+          genericXdsConfigs: [
+            { typeUrl: 'envoy.config.cluster.v3.Cluster', configStatus: 'SYNCED', clientStatus: 'CLIENT_NACKED' },
+            { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', configStatus: 'UNKNOWN' },
+          ],
+        },
       ],
     };
     const [a] = parseSyncz({ istiod: 'istiod-x', body });
@@ -78,7 +95,13 @@ describe('computeStatus', () => {
       ],
     );
     assert.deepEqual(r.summary, { proxies: 7, synced: 3, stale: 1, nacked: 1, notConnected: 2, outdated: 2 });
-    assert.deepEqual(r.controlPlanes.map((c) => [c.pod, c.revision, c.version]), [['istiod-aaa', 'default', '1.31.1'], ['istiod-bbb', 'default', '1.31.1']]);
+    assert.deepEqual(
+      r.controlPlanes.map((c) => [c.pod, c.revision, c.version]),
+      [
+        ['istiod-aaa', 'default', '1.31.1'],
+        ['istiod-bbb', 'default', '1.31.1'],
+      ],
+    );
     const details = r.proxies[0]!;
     assert.equal(details.version, '1.30.2');
     assert.equal(details.controlPlaneVersion, '1.31.1');
@@ -86,8 +109,14 @@ describe('computeStatus', () => {
   });
 
   test('-n keeps one namespace; --outdated keeps only outdated proxies', () => {
-    assert.deepEqual(computeStatus(snapshot(), { namespace: 'other' }).proxies.map((p) => p.name), ['other-1.other']);
-    assert.deepEqual(computeStatus(snapshot(), { outdatedOnly: true }).proxies.map((p) => p.name), ['details-1.bookinfo', 'orphan-1.bookinfo']);
+    assert.deepEqual(
+      computeStatus(snapshot(), { namespace: 'other' }).proxies.map((p) => p.name),
+      ['other-1.other'],
+    );
+    assert.deepEqual(
+      computeStatus(snapshot(), { outdatedOnly: true }).proxies.map((p) => p.name),
+      ['details-1.bookinfo', 'orphan-1.bookinfo'],
+    );
   });
 
   test('an HTTP-shape proxy takes its control-plane version from its istiod pod image', () => {
@@ -107,7 +136,11 @@ describe('computeStatus', () => {
     let row = computeStatus(s).proxies[0]!;
     assert.equal(row.controlPlaneVersion, null);
     assert.equal(row.outdated, false);
-    s.istiodPods.push({ ...s.istiodPods[0]!, metadata: { name: 'istiod-canary-1', namespace: 'istio-system', labels: { app: 'istiod', 'istio.io/rev': 'canary' } }, spec: { containers: [{ name: 'discovery', image: 'hub/pilot:1.32.0' }] } });
+    s.istiodPods.push({
+      ...s.istiodPods[0]!,
+      metadata: { name: 'istiod-canary-1', namespace: 'istio-system', labels: { app: 'istiod', 'istio.io/rev': 'canary' } },
+      spec: { containers: [{ name: 'discovery', image: 'hub/pilot:1.32.0' }] },
+    });
     row = computeStatus(s).proxies[0]!;
     assert.equal(row.controlPlaneVersion, '1.32.0');
     assert.equal(row.outdated, false);

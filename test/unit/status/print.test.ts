@@ -14,9 +14,21 @@ describe('proxy-status printers', () => {
   test('-o json (golden)', () => assertGolden('status.json', renderData('json', report)));
   test('-o yaml (golden)', () => assertGolden('status.yaml', renderData('yaml', report)));
   test('single-proxy detail with a NACK (golden)', () =>
-    assertGolden('detail-nacked.txt', renderProxyDetail(report.proxies.find((p) => p.name === 'ratings-1.bookinfo')!, { now: NOW })));
+    assertGolden(
+      'detail-nacked.txt',
+      renderProxyDetail(
+        report.proxies.find((p) => p.name === 'ratings-1.bookinfo')!,
+        { now: NOW },
+      ),
+    ));
   test('single-proxy detail, not connected (golden)', () =>
-    assertGolden('detail-not-connected.txt', renderProxyDetail(report.proxies.find((p) => p.name === 'orphan-1.bookinfo')!, { now: NOW })));
+    assertGolden(
+      'detail-not-connected.txt',
+      renderProxyDetail(
+        report.proxies.find((p) => p.name === 'orphan-1.bookinfo')!,
+        { now: NOW },
+      ),
+    ));
 
   test('the default table names problems in place', () => {
     const t = renderStatusTable(report, { now: NOW });

@@ -2,8 +2,28 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diffTrees } from '../../../src/util/diff.js';
 
-const a = { spec: { b: 1, a: [1, 2], c: [{ name: 'x', v: 1 }, { name: 'y', v: 1 }] }, metadata: { labels: { 'app.io/name': 'p', gone: undefined } } };
-const b = { spec: { a: [1], b: 2, c: [{ name: 'y', v: 2 }, { name: 'x', v: 1 }] }, metadata: { labels: { 'app.io/name': 'q' } } };
+const a = {
+  spec: {
+    b: 1,
+    a: [1, 2],
+    c: [
+      { name: 'x', v: 1 },
+      { name: 'y', v: 1 },
+    ],
+  },
+  metadata: { labels: { 'app.io/name': 'p', gone: undefined } },
+};
+const b = {
+  spec: {
+    a: [1],
+    b: 2,
+    c: [
+      { name: 'y', v: 2 },
+      { name: 'x', v: 1 },
+    ],
+  },
+  metadata: { labels: { 'app.io/name': 'q' } },
+};
 
 test('defaults: keys in the order met, named lists by name, dots escaped, each list element', () => {
   assert.deepEqual(

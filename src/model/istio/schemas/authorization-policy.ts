@@ -25,30 +25,33 @@ export const authorizationPolicy: IstioKindSchema = {
         obj({
           from: arr(
             obj({
-              source: obj({
-                ipBlocks: strList(),
-                namespaces: strList(),
-                notIpBlocks: strList(),
-                notNamespaces: strList(),
-                notPrincipals: strList(),
-                notRemoteIpBlocks: strList(),
-                notRequestPrincipals: strList(),
-                notServiceAccounts: strList({ maxItems: 16 }, { maxLength: 320 }),
-                notTrustDomains: strList(),
-                principals: strList(),
-                remoteIpBlocks: strList(),
-                requestPrincipals: strList(),
-                serviceAccounts: strList({ maxItems: 16 }, { maxLength: 320 }),
-                trustDomains: strList(),
-              }, {
-                'x-kubernetes-validations': [
-                  cel(
-                    '!(has(self.serviceAccounts) || has(self.notServiceAccounts)) || ' +
-                      '!(has(self.principals) || has(self.notPrincipals) || has(self.namespaces) || has(self.notNamespaces))',
-                    'serviceAccounts and notServiceAccounts exclude principals, notPrincipals, namespaces and notNamespaces',
-                  ),
-                ],
-              }),
+              source: obj(
+                {
+                  ipBlocks: strList(),
+                  namespaces: strList(),
+                  notIpBlocks: strList(),
+                  notNamespaces: strList(),
+                  notPrincipals: strList(),
+                  notRemoteIpBlocks: strList(),
+                  notRequestPrincipals: strList(),
+                  notServiceAccounts: strList({ maxItems: 16 }, { maxLength: 320 }),
+                  notTrustDomains: strList(),
+                  principals: strList(),
+                  remoteIpBlocks: strList(),
+                  requestPrincipals: strList(),
+                  serviceAccounts: strList({ maxItems: 16 }, { maxLength: 320 }),
+                  trustDomains: strList(),
+                },
+                {
+                  'x-kubernetes-validations': [
+                    cel(
+                      '!(has(self.serviceAccounts) || has(self.notServiceAccounts)) || ' +
+                        '!(has(self.principals) || has(self.notPrincipals) || has(self.namespaces) || has(self.notNamespaces))',
+                      'serviceAccounts and notServiceAccounts exclude principals, notPrincipals, namespaces and notNamespaces',
+                    ),
+                  ],
+                },
+              ),
             }),
             { maxItems: 512 },
           ),

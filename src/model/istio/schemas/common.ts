@@ -150,8 +150,7 @@ export const workloadSelectorMatchLabels = (): JSONSchemaProps =>
   });
 
 /** Only one of selector / targetRef / targetRefs (whichever of them the kind has), on the spec. */
-export const selectorOrTargetRule = (fields: string[]): ValidationRule =>
-  atMostOneRule(fields, `only one of ${fields.join(', ')} may be set`);
+export const selectorOrTargetRule = (fields: string[]): ValidationRule => atMostOneRule(fields, `only one of ${fields.join(', ')} may be set`);
 
 /** istio.type.v1beta1.PolicyTargetReference */
 export const policyTargetReference = (): JSONSchemaProps =>
@@ -194,12 +193,10 @@ export const networkingPort = (required: string[] = []): JSONSchemaProps => {
 };
 
 /** networking StringMatch: oneof exact | prefix | regex */
-export const stringMatch = (): JSONSchemaProps =>
-  obj({ exact: str(), prefix: str(), regex: str() }, { oneofs: [['exact', 'prefix', 'regex']] });
+export const stringMatch = (): JSONSchemaProps => obj({ exact: str(), prefix: str(), regex: str() }, { oneofs: [['exact', 'prefix', 'regex']] });
 
 /** networking Destination */
-export const destination = (): JSONSchemaProps =>
-  obj({ host: str(), port: networkingPortSelector(), subset: str() }, { required: ['host'] });
+export const destination = (): JSONSchemaProps => obj({ host: str(), port: networkingPortSelector(), subset: str() }, { required: ['host'] });
 
 /** networking Percent */
 export const percent = (): JSONSchemaProps => obj({ value: double() });
@@ -207,33 +204,36 @@ export const percent = (): JSONSchemaProps => obj({ value: double() });
 /** ServerTLSSettings (Gateway servers, Sidecar ingress). */
 export const TLS_PROTOCOLS = ['TLS_AUTO', 'TLSV1_0', 'TLSV1_1', 'TLSV1_2', 'TLSV1_3'];
 export const serverTlsSettings = (): JSONSchemaProps =>
-  obj({
-    caCertCredentialName: str(),
-    caCertificates: str(),
-    caCrl: str(),
-    cipherSuites: strList(),
-    credentialName: str(),
-    credentialNames: strList({ minItems: 1, maxItems: 2 }),
-    httpsRedirect: bool(),
-    insecureSkipVerify: boolValue(),
-    maxProtocolVersion: enumOf(TLS_PROTOCOLS),
-    minProtocolVersion: enumOf(TLS_PROTOCOLS),
-    mode: enumOf(['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL']),
-    privateKey: str(),
-    serverCertificate: str(),
-    subjectAltNames: strList(),
-    tlsCertificates: arr(obj({ caCertificates: str(), privateKey: str(), serverCertificate: str() }), {
-      minItems: 1,
-      maxItems: 2,
-    }),
-    verifyCertificateHash: strList(),
-    verifyCertificateSpki: strList(),
-  }, {
-    'x-kubernetes-validations': [
-      atMostOneRule(['tlsCertificates', 'credentialNames'], 'only one of tlsCertificates and credentialNames may be set'),
-      atMostOneRule(['credentialName', 'credentialNames'], 'only one of credentialName and credentialNames may be set'),
-    ],
-  });
+  obj(
+    {
+      caCertCredentialName: str(),
+      caCertificates: str(),
+      caCrl: str(),
+      cipherSuites: strList(),
+      credentialName: str(),
+      credentialNames: strList({ minItems: 1, maxItems: 2 }),
+      httpsRedirect: bool(),
+      insecureSkipVerify: boolValue(),
+      maxProtocolVersion: enumOf(TLS_PROTOCOLS),
+      minProtocolVersion: enumOf(TLS_PROTOCOLS),
+      mode: enumOf(['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL']),
+      privateKey: str(),
+      serverCertificate: str(),
+      subjectAltNames: strList(),
+      tlsCertificates: arr(obj({ caCertificates: str(), privateKey: str(), serverCertificate: str() }), {
+        minItems: 1,
+        maxItems: 2,
+      }),
+      verifyCertificateHash: strList(),
+      verifyCertificateSpki: strList(),
+    },
+    {
+      'x-kubernetes-validations': [
+        atMostOneRule(['tlsCertificates', 'credentialNames'], 'only one of tlsCertificates and credentialNames may be set'),
+        atMostOneRule(['credentialName', 'credentialNames'], 'only one of credentialName and credentialNames may be set'),
+      ],
+    },
+  );
 
 /** ConnectionPoolSettings (DestinationRule traffic policies, Sidecar inbound pools). */
 export const connectionPoolSettings = (): JSONSchemaProps =>

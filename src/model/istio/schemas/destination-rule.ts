@@ -5,7 +5,6 @@ import {
   bool,
   boolValue,
   connectionPoolSettings,
-
   doubleValue,
   duration,
   enumOf,
@@ -120,7 +119,11 @@ const trafficPolicy = (): JSONSchemaProps =>
       { maxItems: 4096 },
     ),
     proxyProtocol: obj({ version: enumOf(['V1', 'V2']) }),
-    retryBudget: obj({ budgetInterval: duration({ minimumDuration: false }), minRetryConcurrency: uint32(), percent: doubleValue({ minimum: 0, maximum: 100 }) }),
+    retryBudget: obj({
+      budgetInterval: duration({ minimumDuration: false }),
+      minRetryConcurrency: uint32(),
+      percent: doubleValue({ minimum: 0, maximum: 100 }),
+    }),
     tls: clientTlsSettings(),
     tunnel: obj({ protocol: str(), targetHost: str(), targetPort: uint32() }, { required: ['targetHost', 'targetPort'] }),
   });
@@ -156,4 +159,3 @@ export const destinationRule: IstioKindSchema = {
     '**.outlierDetection.consecutiveErrors': 'use outlierDetection.consecutive5xxErrors',
   },
 };
-

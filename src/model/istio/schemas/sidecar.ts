@@ -28,12 +28,7 @@ export const sidecar: IstioKindSchema = {
   printerColumns: [],
   specRequired: false,
   spec: obj({
-    egress: arr(
-      obj(
-        { bind: str(), captureMode: enumOf(CAPTURE_MODES), hosts: strList(), port: networkingPort() },
-        { required: ['hosts'] },
-      ),
-    ),
+    egress: arr(obj({ bind: str(), captureMode: enumOf(CAPTURE_MODES), hosts: strList(), port: networkingPort() }, { required: ['hosts'] })),
     inboundConnectionPool: connectionPoolSettings(),
     ingress: arr(
       obj(

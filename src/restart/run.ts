@@ -141,6 +141,24 @@ function deadline(ms: number, timers: Timers, onExpire: () => void): { reset(): 
   };
 }
 
+/** A fixed limit on one wait: its signal aborts on the caller's signal or when the limit passes. */
+function bounded(ms: number, timers: Timers, signal: AbortSignal | undefined): { signal: AbortSignal; timedOut(): boolean; done(): void } {
+  const { controller, unlink } = linked(signal);
+  let expired = false;
+  const timer = deadline(ms, timers, () => {
+    expired = true;
+    controller.abort();
+  });
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    done() {
+      timer.clear();
+      unlink();
+    },
+  };
+}
+
 function linked(signal: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
@@ -268,14 +286,15 @@ async function deletePods(
     const oldNode = asRecord(old['spec'])['nodeName'];
     const owner = controllerOf(old);
     const statefulSet = item.kind === 'StatefulSet';
-    // Never a second pod down: every pod of the workload is Ready before this one goes, whether an
-    // earlier replacement fell back, another actor took one down, or one was down before the run.
-    const gate = await allReady(item, owner?.uid, opts, deps, timers, signal);
+    // Never a second pod down: every other pod of the workload is Ready before this one goes, whether
+    // an earlier replacement fell back, another actor took one down, or one was down before the run.
+    // (This pod itself may be down: replacing it takes nothing more down.)
+    const gate = await othersReady(item, oldUid, owner?.uid, opts, deps, timers, signal);
     if (gate.outcome === 'interrupted') return finish('interrupted', `interrupted before deleting pod ${name} (${replaced}/${total} pods replaced)`);
     if (gate.outcome === 'timeout') {
       return finish(
         'timeout',
-        `every pod must be ready before pod ${name} is deleted, and ${gate.notReady.join(', ')} did not become ready in time (${replaced}/${total} pods replaced)`,
+        `every other pod must be ready before pod ${name} is deleted, and ${gate.notReady.join(', ')} did not become ready in time (${replaced}/${total} pods replaced)`,
         await problems(item, deps),
       );
     }
@@ -284,12 +303,7 @@ async function deletePods(
     const before = statefulSet ? new Set<string | undefined>() : new Set((await listPods(item, deps)).map((p) => p.metadata.uid));
     // Only this pod (its uid): a retried delete must never hit its replacement, which has the same name.
     await deps.kube.delete(ref, oldUid !== undefined ? { preconditions: { uid: oldUid } } : {});
-    const { controller, unlink } = linked(signal);
-    let timedOut = false;
-    const timer = deadline(opts.timeoutMs ?? item.progressDeadlineMs, timers, () => {
-      timedOut = true;
-      controller.abort();
-    });
+    const limit = bounded(opts.timeoutMs ?? item.progressDeadlineMs, timers, signal);
     let ready = false;
     try {
       await deps.kube.watch(
@@ -310,14 +324,13 @@ async function deletePods(
           ready = replacement && isPodReady(p);
           return ready;
         },
-        controller.signal,
+        limit.signal,
       );
     } finally {
-      timer.clear();
-      unlink();
+      limit.done();
     }
     if (!ready) {
-      if (timedOut)
+      if (limit.timedOut())
         return finish(
           'timeout',
           `the replacement of pod ${name} did not become ready in time (${replaced}/${total} pods replaced)`,
@@ -332,11 +345,13 @@ async function deletePods(
 }
 
 /**
- * Waits until every pod of the workload (its selector; owned by its controller when known) is Ready
- * and not terminating, and a StatefulSet has at least its desired replicas. Bounded by the workload's limit.
+ * Waits until every pod of the workload (its selector; owned by its controller when known) but the
+ * one about to be deleted is Ready and not terminating, and a StatefulSet has at least its desired
+ * replicas. Bounded by the workload's limit.
  */
-async function allReady(
+async function othersReady(
   item: PlanItem,
+  targetUid: string | undefined,
   ownerUid: string | undefined,
   opts: ExecuteOptions,
   deps: ExecuteDeps,
@@ -347,7 +362,9 @@ async function allReady(
   let notReady: string[] = [];
   const judge = (): boolean => {
     const mine = [...pods.values()].filter((p) => ownerUid === undefined || controllerOf(p)?.uid === ownerUid);
-    const down = mine.filter((p) => p.metadata.deletionTimestamp !== undefined || !isPodReady(p)).map((p) => p.metadata.name ?? '?');
+    const down = mine
+      .filter((p) => p.metadata.uid !== targetUid && (p.metadata.deletionTimestamp !== undefined || !isPodReady(p)))
+      .map((p) => p.metadata.name ?? '?');
     // A StatefulSet's missing pod is a pod down; a DaemonSet's count follows its nodes (one may have none).
     const missing = item.kind === 'StatefulSet' && item.replicas !== undefined && mine.length < item.replicas ? [`${item.replicas - mine.length} missing`] : [];
     notReady = [...down.sort(), ...missing];
@@ -356,12 +373,7 @@ async function allReady(
   const key = (p: KubeObject): string => p.metadata.uid ?? p.metadata.name ?? '';
   for (const p of await listPods(item, deps)) pods.set(key(p), p);
   if (judge()) return { outcome: 'ready', notReady: [] };
-  const { controller, unlink } = linked(signal);
-  let timedOut = false;
-  const timer = deadline(opts.timeoutMs ?? item.progressDeadlineMs, timers, () => {
-    timedOut = true;
-    controller.abort();
-  });
+  const limit = bounded(opts.timeoutMs ?? item.progressDeadlineMs, timers, signal);
   let ready = false;
   pods.clear();
   try {
@@ -375,14 +387,13 @@ async function allReady(
         ready = judge();
         return ready;
       },
-      controller.signal,
+      limit.signal,
     );
   } finally {
-    timer.clear();
-    unlink();
+    limit.done();
   }
   if (ready) return { outcome: 'ready', notReady: [] };
-  return { outcome: timedOut ? 'timeout' : 'interrupted', notReady };
+  return { outcome: limit.timedOut() ? 'timeout' : 'interrupted', notReady };
 }
 
 function sleep(ms: number, timers: Timers, signal: AbortSignal | undefined): Promise<void> {

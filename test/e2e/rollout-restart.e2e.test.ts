@@ -263,6 +263,29 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
     for (const name of ['db-0', 'db-1']) assert.notEqual(after[name], before[name], `${name} was replaced`);
   });
 
+  it('--include-ondelete deletes no pod of a StatefulSet while another of its pods is down', async () => {
+    const ns = await cp.freshNamespace('rr-ondelete-down');
+    const sts = workload('StatefulSet', ns, 'db', { replicas: 2 });
+    // Both pods are created at once and never become ready (unpullable image, kwok keeps them Pending):
+    // deleting db-1 (the first in order) would leave db-0 down beside it.
+    const spec = sts['spec'] as { updateStrategy?: unknown; podManagementPolicy?: string; template: { spec: { containers: { image: string }[] } } };
+    spec.updateStrategy = { type: 'OnDelete' };
+    spec.podManagementPolicy = 'Parallel';
+    spec.template.spec.containers[0]!.image = 'registry.local/db:0.0.0-unpullable';
+    await createAll(kube, [sts]);
+    const uids = async () =>
+      Object.fromEntries((await kube.list('v1', 'Pod', { namespace: ns, labelSelector: 'app=db' })).map((p) => [p.metadata.name, p.metadata.uid]));
+    await waitFor('both db pods created', async () => Object.keys(await uids()).length === 2);
+    const before = await uids();
+
+    const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '--include-ondelete', '--allow-downtime', '--timeout', '5s', '-y', '-o', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const [w] = (JSON.parse(r.stdout) as Report).workloads;
+    assert.equal(w?.result, 'timeout', r.stdout);
+    assert.match(w?.message ?? '', /every other pod must be ready before pod db-1 is deleted, and db-0 did not become ready in time/);
+    assert.deepEqual(await uids(), before, 'no pod was deleted');
+  });
+
   it('Ctrl-C starts nothing new, reports the rollout in flight and exits 130', async () => {
     const ns = await cp.freshNamespace('rr-sigint');
     const quick = workload('Deployment', ns, 'a-quick', { replicas: 1 });

@@ -387,10 +387,36 @@ test('--include-ondelete deletes nothing while another pod of the StatefulSet is
   const r = await run(options({ includeOnDelete: true, timeoutMs: 40 }), { kube: fake, now });
   const w = r.report.workloads.find((x) => x.name === 'db')!;
   assert.equal(w.result, 'timeout');
-  assert.match(w.message, /every pod must be ready before pod db-1 is deleted, and db-0 did not become ready in time \(0\/2 pods replaced\)/);
+  assert.match(w.message, /every other pod must be ready before pod db-1 is deleted, and db-0 did not become ready in time \(0\/2 pods replaced\)/);
   assert.deepEqual(
     fake.calls.filter((c) => c.startsWith('delete ')),
     [],
+  );
+});
+
+test('--include-ondelete replaces a pod that is itself down without waiting for it', async () => {
+  const ns = namespace('app', { 'istio-injection': 'enabled' });
+  const sts = workload('StatefulSet', 'app', 'db', { replicas: 2, updateStrategy: { type: 'OnDelete' } });
+  const mk = (n: string): KubeObject => pod('app', n, sts, { proxyImage: 'x', labels: { app: 'db' } });
+  // db-1 (the first in order) is down: deleting it takes nothing more down, and may be what heals it.
+  const fake = new FakeKubeClient([ns, sts, mk('db-0'), readyAs(mk('db-1'), false)]);
+  const ac = new AbortController();
+  void fake.watch(
+    'v1',
+    'Pod',
+    { namespace: 'app', resourceVersion: '0' },
+    (type, p) => {
+      if (type !== 'DELETED') return;
+      const { resourceVersion: _rv, ...meta } = p.metadata;
+      setTimeout(() => fake.update(readyAs({ ...p, metadata: { ...meta, uid: `${p.metadata.uid ?? ''}-new` } }, true)), 5);
+    },
+    ac.signal,
+  );
+  const r = await run(options({ includeOnDelete: true, timeoutMs: 2000 }), { kube: fake, now });
+  ac.abort();
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result, w.message]),
+    [['db', 'restarted', '2/2 pods replaced']],
   );
 });
 

@@ -50,6 +50,8 @@ export interface FaultProxy {
   set(rules: FaultRule[]): void;
   /** Requests seen and faults injected since the last set(). */
   stats(): { requests: number; injected: Record<string, number> };
+  /** Upstream requests still open (after the commands exit: none, or the proxy leaks sockets). */
+  upstreamOpen(): number;
   /** Called on every request (e.g. to interrupt a command after N requests). */
   onRequest(fn: ((n: number) => void) | undefined): void;
   close(): Promise<void>;
@@ -78,11 +80,27 @@ export async function startFaultProxy(stateDir: string, outDir: string): Promise
     return undefined;
   };
 
-  const forward = (req: IncomingMessage, body: Buffer, url: URL, onResponse: (up: IncomingMessage) => void, onError: (e: Error) => void): void => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    url: URL,
+    onResponse: (up: IncomingMessage) => void,
+    onError: (e: Error) => void,
+  ): void => {
     const headers = { ...req.headers, host: `127.0.0.1:${upstreamPort}` };
     delete headers['authorization']; // the proxy is the admin user upstream
-    const up = httpsRequest({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: url.pathname + url.search, headers, agent }, onResponse);
+    const up = httpsRequest({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: url.pathname + url.search, headers, agent }, (r) => {
+      r.on('error', () => undefined); // ended below when the client goes: nothing to report
+      onResponse(r);
+    });
     up.on('error', onError);
+    // The client went away before the answer ended (a watch it stopped, a killed command): end the
+    // upstream request too. Without this every ended watch kept an upstream socket open, and after
+    // maxSockets of them requests queued in the proxy and timed out in the command.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
     up.end(body);
   };
 
@@ -131,6 +149,7 @@ export async function startFaultProxy(stateDir: string, outDir: string): Promise
       }
       forward(
         req,
+        res,
         body,
         url,
         (up) => {
@@ -170,7 +189,6 @@ export async function startFaultProxy(stateDir: string, outDir: string): Promise
         },
         fail,
       );
-      res.on('close', () => undefined);
     });
   });
   server.on('secureConnection', (s) => {
@@ -193,6 +211,7 @@ export async function startFaultProxy(stateDir: string, outDir: string): Promise
       injected = {};
     },
     stats: () => ({ requests, injected: { ...injected } }),
+    upstreamOpen: () => Object.values(agent.sockets).reduce((n, list) => n + (list?.length ?? 0), 0),
     onRequest(fn) {
       hook = fn;
     },

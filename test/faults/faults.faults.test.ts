@@ -206,6 +206,8 @@ describe('faults', { skip: cp.skip, concurrency: 1 }, () => {
     await between?.();
     proxy.set([]);
     const again = await spawnMesh(proxy.kubeconfig, args);
+    // The harness itself: once the commands have exited, the proxy holds no upstream request open.
+    await waitFor('the fault proxy to close its upstream requests', async () => proxy.upstreamOpen() === 0, { timeoutMs: 10_000 });
     return { first, again, injected };
   }
 

@@ -22,7 +22,7 @@ export interface Collected {
 
 /**
  * Requests: per namespace (or once for -A) one list each of the selected workload kinds, ReplicaSets,
- * Pods and PodDisruptionBudgets (+ Pods again with -l); with --outdated one list of ConfigMaps in the
+ * Pods, PodDisruptionBudgets and HorizontalPodAutoscalers (+ Pods again with -l); with --outdated one list of ConfigMaps in the
  * Istio namespace and one of MutatingWebhookConfigurations (revision tags).
  */
 export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): Promise<Collected> {
@@ -56,24 +56,28 @@ export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): P
     }
   };
   const wants = (k: WorkloadKind): boolean => opts.kinds.includes(k);
-  const [deployments, statefulSets, daemonSets, replicaSets, pods, selectedPods, podDisruptionBudgets, injectorConfigMaps, webhooks] = await Promise.all([
-    wants('Deployment') ? listIn('apps/v1', 'Deployment', sel) : Promise.resolve([]),
-    wants('StatefulSet') ? listIn('apps/v1', 'StatefulSet', sel) : Promise.resolve([]),
-    wants('DaemonSet') ? listIn('apps/v1', 'DaemonSet', sel) : Promise.resolve([]),
-    wants('Deployment') ? listIn('apps/v1', 'ReplicaSet') : Promise.resolve([]),
-    listIn('v1', 'Pod'),
-    sel.labelSelector !== undefined ? listIn('v1', 'Pod', sel) : Promise.resolve(undefined),
-    optional('PodDisruptionBudgets', listIn('policy/v1', 'PodDisruptionBudget')),
-    opts.mode === 'outdated'
-      ? optional(`ConfigMaps in ${opts.istioNamespace}`, kube.list('v1', 'ConfigMap', { namespace: opts.istioNamespace }))
-      : Promise.resolve([]),
-    opts.mode === 'outdated'
-      ? optional(
-          'revision tags',
-          kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true }),
-        )
-      : Promise.resolve([]),
-  ]);
+  const [deployments, statefulSets, daemonSets, replicaSets, pods, selectedPods, podDisruptionBudgets, horizontalPodAutoscalers, injectorConfigMaps, webhooks] =
+    await Promise.all([
+      wants('Deployment') ? listIn('apps/v1', 'Deployment', sel) : Promise.resolve([]),
+      wants('StatefulSet') ? listIn('apps/v1', 'StatefulSet', sel) : Promise.resolve([]),
+      wants('DaemonSet') ? listIn('apps/v1', 'DaemonSet', sel) : Promise.resolve([]),
+      wants('Deployment') ? listIn('apps/v1', 'ReplicaSet') : Promise.resolve([]),
+      listIn('v1', 'Pod'),
+      sel.labelSelector !== undefined ? listIn('v1', 'Pod', sel) : Promise.resolve(undefined),
+      optional('PodDisruptionBudgets', listIn('policy/v1', 'PodDisruptionBudget')),
+      wants('Deployment') || wants('StatefulSet')
+        ? optional('HorizontalPodAutoscalers', listIn('autoscaling/v2', 'HorizontalPodAutoscaler'))
+        : Promise.resolve([]),
+      opts.mode === 'outdated'
+        ? optional(`ConfigMaps in ${opts.istioNamespace}`, kube.list('v1', 'ConfigMap', { namespace: opts.istioNamespace }))
+        : Promise.resolve([]),
+      opts.mode === 'outdated'
+        ? optional(
+            'revision tags',
+            kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true }),
+          )
+        : Promise.resolve([]),
+    ]);
   const revisionTags = revisionTagsOf(webhooks);
   const snapshot: ClusterSnapshot = {
     namespaces,
@@ -83,6 +87,7 @@ export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): P
     replicaSets,
     pods,
     podDisruptionBudgets,
+    horizontalPodAutoscalers,
     injectorConfigMaps: injectorConfigMaps.filter((c) => (c.metadata.name ?? '').startsWith('istio-sidecar-injector')),
     revisionTags,
   };

@@ -85,8 +85,20 @@ export async function run(options: RolloutRestartOptions, deps: RolloutRestartDe
     deps.events ?? {},
     signal,
   );
-  return { plan, report: toReport(outcomes, options.dryRun, warnings), declined: false, interrupted: signal?.aborted === true };
+  const report = toReport(outcomes, options.dryRun, warnings);
+  const interrupted = signal?.aborted === true;
+  if (options.mode === 'outdated' && options.dryRun === 'none' && !interrupted) {
+    // What is still outdated now: the selection again, on a fresh read (skipped, manual, failed, or
+    // pods that came back with an old sidecar).
+    try {
+      const after = await computePlan(deps.kube, options);
+      report.stillOutdated = after.plan.map((i) => ({ namespace: i.namespace, kind: i.kind, name: i.name, reason: i.reason }));
+    } catch (err) {
+      report.warnings.push(`could not check what is still outdated: ${(err as Error).message}`);
+    }
+  }
+  return { plan, report, declined: false, interrupted };
 }
 
 export type { PlanItem, Outcome, WorkloadKind, SelectionMode } from './types.js';
-export type { RolloutReport, ReportRow } from './report.js';
+export type { RolloutReport, ReportRow, OutdatedRow } from './report.js';

@@ -6,7 +6,7 @@ import type { KubeObject } from '../model/k8s.js';
 import { labelSelectorMatches, labelSelectorString } from '../model/label-selector.js';
 import { nameOf, namespaceOf, scaled, spec, status, templateMeta } from './k8s.js';
 import type { Selection } from './select.js';
-import type { Candidate, ClusterSnapshot, PlanFlag, PlanItem } from './types.js';
+import { type Candidate, type ClusterSnapshot, type PlanFlag, type PlanItem, RESTART_ANNOTATION } from './types.js';
 import { asRecord, numberOrUndefined } from '../util/narrow.js';
 
 export interface PlanOptions {
@@ -31,8 +31,12 @@ export function restartedAtMs(stamp: string | undefined): number | undefined {
 /** Kubernetes' default progressDeadlineSeconds, also used as the no-progress deadline of other kinds. */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
-export function planRestart(selection: Selection, snap: Pick<ClusterSnapshot, 'podDisruptionBudgets'>, opts: PlanOptions): PlanItem[] {
-  const items = selection.candidates.map((c) => planCandidate(c, snap.podDisruptionBudgets, opts));
+export function planRestart(
+  selection: Selection,
+  snap: Pick<ClusterSnapshot, 'podDisruptionBudgets'> & Partial<Pick<ClusterSnapshot, 'horizontalPodAutoscalers'>>,
+  opts: PlanOptions,
+): PlanItem[] {
+  const items = selection.candidates.map((c) => planCandidate(c, snap.podDisruptionBudgets, snap.horizontalPodAutoscalers ?? [], opts));
   for (const m of selection.manual) {
     items.push({
       kind: m.kind,
@@ -57,7 +61,17 @@ interface Safety {
   paused?: boolean;
 }
 
-function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOptions): PlanItem {
+/** The HorizontalPodAutoscaler whose scaleTargetRef is this workload (same namespace, kind and name). */
+export function autoscalerOf(w: KubeObject, kind: string, hpas: readonly KubeObject[]): KubeObject | undefined {
+  return hpas.find((h) => {
+    if (namespaceOf(h) !== namespaceOf(w)) return false;
+    const ref = asRecord(asRecord(h['spec'])['scaleTargetRef']);
+    const group = typeof ref['apiVersion'] === 'string' ? ref['apiVersion'].split('/')[0] : 'apps';
+    return ref['kind'] === kind && ref['name'] === nameOf(w) && group === 'apps';
+  });
+}
+
+function planCandidate(c: Candidate, pdbs: readonly KubeObject[], hpas: readonly KubeObject[], opts: PlanOptions): PlanItem {
   const w = c.obj;
   const s = spec(w);
   const replicas = c.kind === 'DaemonSet' ? (numberOrUndefined(status(w)['desiredNumberScheduled']) ?? c.pods.length) : (numberOrUndefined(s['replicas']) ?? 1);
@@ -68,6 +82,12 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
   let action: PlanItem['action'] = 'restart';
   let pods: string[] = [];
 
+  const optOut = w.metadata.annotations?.[RESTART_ANNOTATION];
+  if (optOut === 'skip') {
+    flags.push('opted-out');
+    notes.push(`annotated ${RESTART_ANNOTATION}=skip: skipped (remove the annotation to include it)`);
+    action = 'skip';
+  }
   if (safety.paused) {
     flags.push('paused');
     notes.push(`paused: skipped (run kubectl rollout resume deployment/${nameOf(w)} -n ${namespaceOf(w)} first)`);
@@ -79,7 +99,7 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
     notes.push(`already restarted at ${lastRestartedAt ?? ''} (since the resumed run started): skipped`);
     action = 'skip';
   }
-  if (safety.ondelete) {
+  if (safety.ondelete && optOut !== 'skip') {
     flags.push('ondelete');
     if (opts.includeOnDelete) {
       action = 'delete-pods';
@@ -108,6 +128,11 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
       action = 'skip';
     }
   }
+  const hpa = c.kind === 'DaemonSet' ? undefined : autoscalerOf(w, c.kind, hpas);
+  if (hpa !== undefined && (action === 'restart' || action === 'delete-pods')) {
+    flags.push('hpa');
+    notes.push(`HorizontalPodAutoscaler ${nameOf(hpa)} scales it: its rollout starts only while the autoscaler is not scaling`);
+  }
   const tplLabels = templateMeta(w).labels;
   for (const pdb of pdbs) {
     if (namespaceOf(pdb) !== namespaceOf(w)) continue;
@@ -133,6 +158,7 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], opts: PlanOpti
       1000,
     pods,
     selector: labelSelectorString(s['selector']),
+    ...(hpa !== undefined && (action === 'restart' || action === 'delete-pods') ? { hpa: nameOf(hpa) } : {}),
     ...(lastRestartedAt !== undefined ? { lastRestartedAt } : {}),
   };
 }

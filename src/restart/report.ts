@@ -19,10 +19,20 @@ export interface ReportRow {
   problems: string[];
 }
 
+/** A workload (or bare pod, Job) whose sidecar is still outdated after an --outdated run. */
+export interface OutdatedRow {
+  namespace: string;
+  kind: string;
+  name: string;
+  reason: string;
+}
+
 export interface RolloutReport {
   dryRun: 'none' | 'client' | 'server';
   summary: Record<Result, number>;
   workloads: ReportRow[];
+  /** With --outdated, after a run that made changes: what still needs a new sidecar (selection run again). */
+  stillOutdated?: OutdatedRow[];
   warnings: string[];
 }
 

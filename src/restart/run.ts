@@ -13,7 +13,7 @@ import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from '
 import type { Outcome, PlanItem } from './types.js';
 import { forEachLimit, type PoolOptions } from '../util/pool.js';
 import { type DurationFormat, formatDuration } from '../util/duration.js';
-import { asRecord } from '../util/narrow.js';
+import { asRecord, numberOrUndefined } from '../util/narrow.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -106,6 +106,12 @@ async function runOne(
   });
   const ref = { apiVersion: item.apiVersion, kind: item.kind, name: item.name, namespace: item.namespace };
   try {
+    if (item.hpa !== undefined && opts.dryRun !== 'server') {
+      const gate = await autoscalerSteady(item, item.hpa, opts, deps, timers, signal);
+      if (gate.outcome === 'interrupted') return finish('interrupted', `interrupted while HorizontalPodAutoscaler ${item.hpa} was scaling; not started`);
+      if (gate.outcome === 'timeout')
+        return finish('timeout', `HorizontalPodAutoscaler ${item.hpa} kept scaling (${gate.detail}): the rollout was not started`);
+    }
     if (item.action === 'delete-pods') {
       if (opts.dryRun === 'server') {
         for (const p of item.pods) await deps.kube.delete({ apiVersion: 'v1', kind: 'Pod', name: p, namespace: item.namespace }, { dryRun: true });
@@ -394,6 +400,54 @@ async function othersReady(
   }
   if (ready) return { outcome: 'ready', notReady: [] };
   return { outcome: limit.timedOut() ? 'timeout' : 'interrupted', notReady };
+}
+
+/**
+ * Waits until the workload's HorizontalPodAutoscaler is not scaling: it is scaling while its
+ * ScalingActive condition is True and its desired replicas (set) differ from its current ones. One
+ * that cannot scale (ScalingActive False: no metrics; its desiredReplicas then stays stale), has no
+ * status yet, or is gone does not hold the rollout. A rollout started mid-scale would race the
+ * autoscaler's replica changes.
+ */
+async function autoscalerSteady(
+  item: PlanItem,
+  name: string,
+  opts: ExecuteOptions,
+  deps: ExecuteDeps,
+  timers: Timers,
+  signal: AbortSignal | undefined,
+): Promise<{ outcome: 'ready' | 'timeout' | 'interrupted'; detail: string }> {
+  let detail = '';
+  const steady = (h: KubeObject | undefined): boolean => {
+    if (h === undefined) return true;
+    const st = asRecord(h['status']);
+    const current = numberOrUndefined(st['currentReplicas']);
+    const desired = numberOrUndefined(st['desiredReplicas']);
+    detail = `${current ?? '?'} current, ${desired ?? '?'} desired replicas`;
+    const conditions = Array.isArray(st['conditions']) ? (st['conditions'] as unknown[]) : [];
+    const active = conditions.some((c) => asRecord(c)['type'] === 'ScalingActive' && asRecord(c)['status'] === 'True');
+    return !active || current === undefined || desired === undefined || desired === 0 || current === desired;
+  };
+  const ref = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name, namespace: item.namespace };
+  if (steady(await deps.kube.get(ref))) return { outcome: 'ready', detail };
+  const limit = bounded(opts.timeoutMs ?? item.progressDeadlineMs, timers, signal);
+  let ready = false;
+  try {
+    await deps.kube.watch(
+      'autoscaling/v2',
+      'HorizontalPodAutoscaler',
+      { namespace: item.namespace, fieldSelector: `metadata.name=${name}` },
+      (type, h) => {
+        ready = type === 'DELETED' || steady(h);
+        return ready;
+      },
+      limit.signal,
+    );
+  } finally {
+    limit.done();
+  }
+  if (ready) return { outcome: 'ready', detail };
+  return { outcome: limit.timedOut() ? 'timeout' : 'interrupted', detail };
 }
 
 function sleep(ms: number, timers: Timers, signal: AbortSignal | undefined): Promise<void> {

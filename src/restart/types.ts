@@ -19,6 +19,8 @@ export interface ClusterSnapshot {
   /** Pods that match -l (only when a label selector was given; used for bare pods and Jobs). */
   selectedPods?: KubeObject[];
   podDisruptionBudgets: KubeObject[];
+  /** HorizontalPodAutoscalers (autoscaling/v2) in scope: a workload one scales starts its rollout only while it is not scaling. */
+  horizontalPodAutoscalers: KubeObject[];
   /** ConfigMaps named istio-sidecar-injector[-REV] in the Istio namespace (only read for --outdated). */
   injectorConfigMaps: KubeObject[];
   /** Revision tag → revision, from MutatingWebhookConfigurations labelled istio.io/tag. */
@@ -47,7 +49,10 @@ export interface ManualItem {
 
 export type PlanAction = 'restart' | 'delete-pods' | 'skip' | 'manual';
 
-export type PlanFlag = 'paused' | 'downtime' | 'pdb-blocks' | 'ondelete' | 'not-rollable';
+export type PlanFlag = 'paused' | 'downtime' | 'pdb-blocks' | 'ondelete' | 'not-rollable' | 'opted-out' | 'hpa';
+
+/** The workload annotation that keeps rollout-restart away from it (value `skip`). */
+export const RESTART_ANNOTATION = 'mesh.istio.io/restart';
 
 export interface PlanItem {
   kind: string;
@@ -68,6 +73,8 @@ export interface PlanItem {
   pods: string[];
   /** The workload's pod selector as a label selector string (matchLabels and matchExpressions), to find its pods. */
   selector?: string;
+  /** The HorizontalPodAutoscaler that scales it: its rollout starts only while that one is not scaling. */
+  hpa?: string;
   /** The pod template's current restartedAt annotation, if any. */
   lastRestartedAt?: string;
 }

@@ -263,6 +263,46 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
     for (const name of ['db-0', 'db-1']) assert.notEqual(after[name], before[name], `${name} was replaced`);
   });
 
+  it('a workload annotated mesh.istio.io/restart=skip is left alone; one under a real HorizontalPodAutoscaler restarts', async () => {
+    const ns = await cp.freshNamespace('rr-hpa');
+    const scaled = workload('Deployment', ns, 'api', { replicas: 2 });
+    const optOut = workload('Deployment', ns, 'legacy', { replicas: 2 });
+    optOut.metadata.annotations = { 'mesh.istio.io/restart': 'skip' };
+    // The real HPA controller (kube-controller-manager). There is no metrics API here, so it never
+    // scales: it marks ScalingActive False and leaves desiredReplicas stale, which must not hold the
+    // rollout. (A scaling autoscaler needs metrics, which this cluster cannot produce: the waiting
+    // itself is unit-tested with a fake in test/unit/restart/run.test.ts.)
+    const hpa: KubeObject = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'api', namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+        minReplicas: 2,
+        maxReplicas: 4,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      },
+    };
+    await createAll(kube, [scaled, optOut, hpa]);
+    await waitRolledOut(kube, [scaled, optOut]);
+    await waitFor('the autoscaler to report a status', async () => {
+      const h = await kube.get(ref(hpa));
+      return Array.isArray((h?.['status'] as { conditions?: unknown[] } | undefined)?.conditions);
+    });
+    const r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '-y', '--timeout', '2m', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = (JSON.parse(r.stdout) as { workloads: { name: string; result: string; flags: string[] }[] }).workloads;
+    assert.deepEqual(
+      rows.map((w) => [w.name, w.result, w.flags]),
+      [
+        ['api', 'restarted', ['hpa']],
+        ['legacy', 'skipped', ['opted-out']],
+      ],
+    );
+    assert.ok(restartedAt(await kube.get(ref(scaled))), 'api restarted');
+    assert.equal(restartedAt(await kube.get(ref(optOut))), undefined, 'legacy not touched');
+  });
+
   it('--include-ondelete deletes no pod of a StatefulSet while another of its pods is down', async () => {
     const ns = await cp.freshNamespace('rr-ondelete-down');
     const sts = workload('StatefulSet', ns, 'db', { replicas: 2 });

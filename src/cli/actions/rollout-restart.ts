@@ -4,7 +4,7 @@ import { ClusterError, DeclinedError, InterruptedError, UsageError } from '../..
 import { renderData, renderTable } from '../../output/format.js';
 import type { Progress, Step } from '../../output/progress.js';
 import { useSpinner } from '../../output/terminal.js';
-import { type PlanItem, type RolloutReport, type RolloutRestartOptions, run } from '../../restart/index.js';
+import { type OutdatedRow, type PlanItem, type RolloutReport, type RolloutRestartOptions, run } from '../../restart/index.js';
 import { actionable } from '../../restart/plan.js';
 import { PLAN_COLUMNS, REPORT_COLUMNS } from '../../restart/report.js';
 import { ELAPSED } from '../../restart/run.js';
@@ -38,6 +38,13 @@ export function reportText(report: RolloutReport, multiNamespace: boolean): stri
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k}`);
   return renderTable(report.workloads, cols) + `\n${parts.join(', ') || 'nothing to do'}\n`;
+}
+
+/** After an --outdated run: what still runs an old sidecar, one line each, or that nothing does. */
+export function stillOutdatedText(rows: readonly OutdatedRow[]): string {
+  if (rows.length === 0) return 'No outdated sidecar is left in the selected namespaces.\n';
+  const lines = rows.map((r) => `  ${r.namespace}/${r.kind.toLowerCase()}/${r.name}: ${r.reason}`);
+  return `Still outdated (${rows.length}):\n${lines.join('\n')}\n`;
 }
 
 /** Per-workload progress: one spinner line per workload in flight on a TTY, plain start/end lines otherwise. */
@@ -171,6 +178,7 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
     ctx.stderr.write(plan.length === 0 ? noWorkloads(options) : 'Nothing to restart.\n');
     if (plan.length > 0) ctx.stdout.write(reportText(report, multiNamespace));
   } else ctx.stdout.write(reportText(report, multiNamespace));
+  if (!machine && report.stillOutdated !== undefined) ctx.stderr.write(stillOutdatedText(report.stillOutdated));
 
   if (result.interrupted) {
     const inFlight = report.workloads.filter((w) => w.result === 'interrupted').map((w) => `${w.kind.toLowerCase()}/${w.name}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planText, reportText } from '../../../src/cli/actions/rollout-restart.js';
+import { planText, reportText, stillOutdatedText } from '../../../src/cli/actions/rollout-restart.js';
 import { type RolloutRestartFlags, validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { ExitCode, UsageError } from '../../../src/errors.js';
 import { planOutcomes, toReport } from '../../../src/restart/report.js';
@@ -128,4 +128,15 @@ test('the report table and its summary line', () => {
   assert.match(text, /^NAMESPACE\s+WORKLOAD\s+KIND\s+REPLICAS\s+TIME\s+RESULT\s+MESSAGE\n/);
   assert.match(text, /shop\s+deployment\/reviews\s+Deployment\s+3\s+-\s+planned\s+would restart/);
   assert.match(text, /\n1 skipped, 1 planned\n$|\n1 planned, 1 skipped\n$/);
+});
+
+test('after an --outdated run: what is still outdated, one line each, or that nothing is', () => {
+  assert.equal(stillOutdatedText([]), 'No outdated sidecar is left in the selected namespaces.\n');
+  assert.equal(
+    stillOutdatedText([
+      { namespace: 'shop', kind: 'Deployment', name: 'web', reason: '1/2 pods outdated: proxy image a, injector has b' },
+      { namespace: 'shop', kind: 'Job', name: 'migrate', reason: 'Job pods cannot be rolled' },
+    ]),
+    'Still outdated (2):\n  shop/deployment/web: 1/2 pods outdated: proxy image a, injector has b\n  shop/job/migrate: Job pods cannot be rolled\n',
+  );
 });

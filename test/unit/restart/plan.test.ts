@@ -181,3 +181,54 @@ test('--since resumes a run: workloads restarted since it started are skipped, t
     'run the same command again with --since 2026-12-02T06:50:00Z: it skips the workloads restarted since then (by this run) and restarts the rest',
   );
 });
+
+test('a workload annotated mesh.istio.io/restart=skip is skipped and says why, whatever its strategy', () => {
+  const optOut = (c: Candidate): Candidate => {
+    c.obj.metadata.annotations = { 'mesh.istio.io/restart': 'skip' };
+    return c;
+  };
+  const d = plan1(optOut(cand('Deployment', 'web', { replicas: 2 })));
+  assert.equal(d.action, 'skip');
+  assert.deepEqual(d.flags, ['opted-out']);
+  assert.match(d.notes[0]!, /^annotated mesh\.istio\.io\/restart=skip: skipped/);
+  // An OnDelete StatefulSet with --include-ondelete stays skipped: no pod is deleted.
+  const s = plan1(optOut(cand('StatefulSet', 'db', { replicas: 3, updateStrategy: { type: 'OnDelete' } }, ['db-0', 'db-1', 'db-2'])), {
+    allowDowntime: false,
+    includeOnDelete: true,
+  });
+  assert.equal(s.action, 'skip');
+  assert.deepEqual(s.pods, []);
+  // Any other value of the annotation is not an opt-out.
+  const other = cand('Deployment', 'api', { replicas: 2 });
+  other.obj.metadata.annotations = { 'mesh.istio.io/restart': 'yes' };
+  assert.equal(plan1(other).action, 'restart');
+});
+
+test('a workload a HorizontalPodAutoscaler scales is flagged and carries the autoscaler for the run', () => {
+  const hpa = (name: string, kind: string, target: string, ns = 'ns'): KubeObject => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name, namespace: ns },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind, name: target } },
+  });
+  const hpas = [hpa('web-hpa', 'Deployment', 'web'), hpa('other', 'Deployment', 'api'), hpa('elsewhere', 'Deployment', 'web', 'other-ns')];
+  const plan = (c: Candidate): PlanItem =>
+    planRestart(
+      { candidates: [c], manual: [], warnings: [] },
+      { podDisruptionBudgets: [], horizontalPodAutoscalers: hpas },
+      {
+        allowDowntime: false,
+        includeOnDelete: false,
+      },
+    )[0]!;
+  const web = plan(cand('Deployment', 'web', { replicas: 2 }));
+  assert.deepEqual(web.flags, ['hpa']);
+  assert.equal(web.hpa, 'web-hpa');
+  assert.match(web.notes.join('\n'), /HorizontalPodAutoscaler web-hpa scales it/);
+  // Same name, another kind: not its autoscaler.
+  assert.equal(plan(cand('StatefulSet', 'web', { replicas: 2 })).hpa, undefined);
+  // Skipped workloads are not gated.
+  const paused = plan(cand('Deployment', 'web', { replicas: 2, paused: true }));
+  assert.equal(paused.action, 'skip');
+  assert.equal(paused.hpa, undefined);
+});

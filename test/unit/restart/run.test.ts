@@ -281,6 +281,15 @@ test('--outdated restarts only workloads with an old sidecar; after they are re-
       ['d2', 'restarted'],
     ],
   );
+  // Read again after the run: this fake controller never re-creates pods, so both still run the old proxy.
+  assert.deepEqual(
+    first.report.stillOutdated?.map((w) => [w.kind, w.name]),
+    [
+      ['Deployment', 'd1'],
+      ['Deployment', 'd2'],
+    ],
+  );
+  assert.match(first.report.stillOutdated![0]!.reason, /outdated/);
   // The injector gives the new pods the current proxy.
   for (const p of fake.all().filter((o) => o.kind === 'Pod')) {
     const c = (p['spec'] as { containers: { name: string; image: string }[] }).containers.find((x) => x.name === 'istio-proxy')!;
@@ -522,4 +531,42 @@ test('executePlan reports skipped and manual items without touching them', async
     ],
   );
   assert.deepEqual(fake.calls, []);
+});
+
+const autoscaler = (name: string, target: string, current: number, desired: number, active = true): KubeObject => ({
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name, namespace: 'app' },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, minReplicas: 1, maxReplicas: 5 },
+  status: { currentReplicas: current, desiredReplicas: desired, conditions: [{ type: 'ScalingActive', status: active ? 'True' : 'False' }] },
+});
+
+test('a workload whose HorizontalPodAutoscaler is scaling is not patched until the autoscaler settles', async () => {
+  const fake = cluster(1, [autoscaler('d1', 'd1', 2, 3)]);
+  const stop = startController(fake);
+  const running = run(options(), { kube: fake, now });
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(patches(fake), [], 'no patch while the autoscaler scales');
+  fake.update(autoscaler('d1', 'd1', 3, 3));
+  const r = await running;
+  stop();
+  assert.deepEqual(patches(fake), ['patch Deployment app/d1']);
+  assert.equal(r.report.workloads[0]!.result, 'restarted');
+  assert.deepEqual(r.report.workloads[0]!.flags, ['hpa']);
+});
+
+test('an autoscaler that keeps scaling past --timeout: the rollout is not started, and the report says why', async () => {
+  const fake = cluster(1, [autoscaler('d1-hpa', 'd1', 2, 4)]);
+  const r = await run(options({ timeoutMs: 50 }), { kube: fake, now });
+  assert.deepEqual(patches(fake), []);
+  assert.equal(r.report.workloads[0]!.result, 'timeout');
+  assert.equal(r.report.workloads[0]!.message, 'HorizontalPodAutoscaler d1-hpa kept scaling (2 current, 4 desired replicas): the rollout was not started');
+});
+
+test('an autoscaler that cannot scale (ScalingActive False, e.g. no metrics: its desiredReplicas is stale) does not hold the rollout', async () => {
+  const fake = cluster(1, [autoscaler('d1', 'd1', 2, 0, false)]);
+  const stop = startController(fake);
+  const r = await run(options({ timeoutMs: 5_000 }), { kube: fake, now });
+  stop();
+  assert.equal(r.report.workloads[0]!.result, 'restarted');
 });

@@ -14,6 +14,7 @@ const snapshot = (objs: KubeObject[], extra: Partial<ClusterSnapshot> = {}): Clu
   replicaSets: objs.filter((o) => o.kind === 'ReplicaSet'),
   pods: objs.filter((o) => o.kind === 'Pod'),
   podDisruptionBudgets: [],
+  horizontalPodAutoscalers: [],
   injectorConfigMaps: objs.filter((o) => o.kind === 'ConfigMap'),
   revisionTags: {},
   ...extra,

@@ -205,7 +205,8 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
       return x.code === 79 ? x : undefined;
     });
     assert.match(r.stdout, /^Routes Don't Match$/m);
-    assert.match(r.stdout, /^ {2}~ 80 {2}\(differs\)$/m, 'the route the new VirtualService changed');
+    const view = async (): Promise<string> => JSON.stringify((await sim.proxies()).find((p) => p.id.includes(`web-1.${ns}`)));
+    assert.match(r.stdout, /^ {2}~ 80 {2}\(differs\)$/m, `the route the new VirtualService changed\n${r.stdout}\nsimproxy: ${await view()}`);
     assert.match(r.stderr, new RegExp(`^Error: proxy web-1\\.${ns} does not have what istiod .* would send it now$`, 'm'));
     const ps = await mesh(['ps', `web-1.${ns}`]);
     assert.match(ps.stdout, /^RDS\s+STALE\s+/m, 'proxy-status agrees: RDS is STALE');

@@ -390,10 +390,29 @@ func (p *proxy) connect() {
 		},
 	}}
 	bo := backoff.NewExponentialBackOff(backoff.Option{InitialInterval: 200 * time.Millisecond, MaxInterval: 2 * time.Second})
-	client := adsc.NewDeltaWithBackoffPolicy(p.spec.XDS, cfg, bo, handlers...)
 	go func() {
 		defer close(done)
-		client.Run(ctx)
+		// One new adsc client per stream, as Envoy resubscribes to everything when it reconnects.
+		// adsc's own reconnect keeps its resource tree and sends only the initial wildcard watches
+		// again, so the routes and endpoints it had were never subscribed on the new stream: istiod
+		// then had no RDS/EDS watch for the proxy (its debug config_dump showed no routes) while the
+		// proxy still held the old ones.
+		for ctx.Err() == nil {
+			started := time.Now()
+			client := adsc.NewDelta(p.spec.XDS, cfg, handlers...)
+			client.Run(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if time.Since(started) > 10*time.Second {
+				bo.Reset()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(bo.NextBackOff()):
+			}
+		}
 	}()
 }
 

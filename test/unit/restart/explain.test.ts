@@ -94,15 +94,22 @@ test('collect: a fixed number of lists per namespace, whatever the number of wor
   assert.equal(snapshot.deployments.length, 30);
   assert.equal(snapshot.injectorConfigMaps.length, 1);
   assert.deepEqual(warnings, []);
-  // 2 namespace gets + per namespace 6 lists (3 kinds, ReplicaSets, Pods, PDBs) + ConfigMaps + webhooks.
-  assert.equal(fake.calls.length, 2 + 2 * 6 + 2);
+  // 2 namespace gets + per namespace 7 lists (3 kinds, ReplicaSets, Pods, PDBs, HPAs) + ConfigMaps + webhooks.
+  assert.equal(fake.calls.length, 2 + 2 * 7 + 2);
   assert.ok(fake.calls.every((c) => c.startsWith('get Namespace') || c.startsWith('list ')));
 });
 
 test('collect: -A lists once across namespaces; a missing namespace is a clear error', async () => {
   const fake = new FakeKubeClient([namespace('a'), workload('Deployment', 'a', 'x')]);
   await collectSnapshot(fake, { namespaces: 'all', kinds: ['Deployment'], mode: 'injected', istioNamespace: 'istio-system' });
-  assert.deepEqual(fake.calls, ['list Namespace', 'list Deployment', 'list ReplicaSet', 'list Pod', 'list PodDisruptionBudget']);
+  assert.deepEqual(fake.calls, [
+    'list Namespace',
+    'list Deployment',
+    'list ReplicaSet',
+    'list Pod',
+    'list PodDisruptionBudget',
+    'list HorizontalPodAutoscaler',
+  ]);
   await assert.rejects(
     collectSnapshot(fake, { namespaces: ['nope'], kinds: ['Deployment'], mode: 'injected', istioNamespace: 'istio-system' }),
     (e: unknown) => exitCodeOf(e) === 64 && (e as Error).message === '-n: namespace "nope" not found in the cluster (context fake)',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { executeUninstall, inUseRefusal, planUninstall, proxiesWhere } from '../../apply/uninstall.js';
+import { executeUninstall, inUseRefusal, planUninstall, proxiesWhere, tagRefusal } from '../../apply/uninstall.js';
 import { objectKey, revisionLabelValue, slashName } from '../../apply/labels.js';
 import { readInstallRecords } from '../../apply/record.js';
 import { renderData } from '../../output/format.js';
@@ -42,6 +42,7 @@ export async function runUninstall(
   const wantedByOthers = opts.purge ? new Map<string, string>() : await renderedByOtherRevisions(kube, revisionLabelValue(revision));
   const plan = await planUninstall(kube, {
     purge: opts.purge,
+    force: opts.force,
     wantedByOthers,
     ...(revision !== undefined ? { revision } : {}),
     ...(namespace !== undefined ? { namespace } : {}),
@@ -59,6 +60,7 @@ export async function runUninstall(
         namespaces: plan.namespaces,
         gateways: [],
         kept: plan.kept,
+        tags: plan.tags,
       }),
     );
   }
@@ -91,6 +93,13 @@ export async function runUninstall(
     const refusal = inUseRefusal(plan, { ...opts, revision: rev });
     if (refusal !== undefined) throw refusal;
   }
+  if (plan.tags.length > 0) {
+    const list = plan.tags.map((t) => `${t.tag} (${t.objects.join(', ')})`).join('; ');
+    if (opts.purge || opts.force) out.warn(`Revision tags pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} are removed with it: ${list}`);
+    else out.warn(`Revision tags still point to revision ${rev}: ${list}`);
+    const refusal = tagRefusal(plan, { ...opts, revision: rev });
+    if (refusal !== undefined) throw refusal;
+  }
   if (plan.gateways.length > 0) {
     out.warn(`These gateways will be removed, with the traffic they serve: ${plan.gateways.join(', ')}`);
   }
@@ -105,6 +114,7 @@ export async function runUninstall(
           namespaces: plan.namespaces,
           gateways: plan.gateways,
           kept: plan.kept,
+          tags: plan.tags,
         }),
       );
     } else for (const o of plan.objects) ctx.stdout.write(`${slashName(o)}\n`);

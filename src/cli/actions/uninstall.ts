@@ -84,6 +84,13 @@ export async function runUninstall(
       `Namespaces still pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} (their new pods get no sidecar once it is gone): ${plan.namespaces.join(', ')}`,
     );
   }
+  if (plan.tags.length > 0) {
+    const list = plan.tags.map((t) => `${t.tag} (${t.objects.join(', ')})`).join('; ');
+    if (opts.purge || opts.force) out.warn(`Revision tags pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} are removed with it: ${list}`);
+    else out.warn(`Revision tags still point to revision ${rev}: ${list}`);
+    const refusal = tagRefusal(plan, { ...opts, revision: rev });
+    if (refusal !== undefined) throw refusal;
+  }
   if (plan.proxies.length > 0) {
     const target = opts.purge ? 'Istio' : `revision ${rev}`;
     out.warn(`There are still ${proxiesWhere(plan.proxies)} using ${target}:`);
@@ -91,13 +98,6 @@ export async function runUninstall(
     if (plan.proxies.length > 30) out.info(`  … and ${plan.proxies.length - 30} more`);
     out.info('  They stop receiving configuration; restart them onto another revision (mesh rollout-restart) or remove their sidecars.');
     const refusal = inUseRefusal(plan, { ...opts, revision: rev });
-    if (refusal !== undefined) throw refusal;
-  }
-  if (plan.tags.length > 0) {
-    const list = plan.tags.map((t) => `${t.tag} (${t.objects.join(', ')})`).join('; ');
-    if (opts.purge || opts.force) out.warn(`Revision tags pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} are removed with it: ${list}`);
-    else out.warn(`Revision tags still point to revision ${rev}: ${list}`);
-    const refusal = tagRefusal(plan, { ...opts, revision: rev });
     if (refusal !== undefined) throw refusal;
   }
   if (plan.gateways.length > 0) {

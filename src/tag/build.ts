@@ -221,7 +221,7 @@ function buildDefaultValidator(input: { revision: string; endpoint: InjectorEndp
       name: service['name'],
       namespace: service['namespace'],
       path: '/validate',
-      ...(service['port'] !== undefined ? { port: service['port'] } : {}),
+      // No port, as Istio's chart writes it: the API server's default, 443, is istiod's webhook port.
     };
   }
   if (typeof cc['caBundle'] === 'string' && cc['caBundle'] !== '') clientConfig['caBundle'] = cc['caBundle'];

@@ -93,7 +93,7 @@ test('tag default adds the selector-less forms and istiod-default-validator on t
   assert.equal(validator.metadata.labels?.['istio.io/rev'], 'r2');
   const [v] = hooks(validator);
   assert.equal(v!.name, 'validation.istio.io');
-  assert.deepEqual(v!.clientConfig.service, { name: 'istiod-r2', namespace: 'istio-system', path: '/validate', port: 443 });
+  assert.deepEqual(v!.clientConfig.service, { name: 'istiod-r2', namespace: 'istio-system', path: '/validate' });
   assert.equal(v!.failurePolicy, 'Ignore');
   assert.deepEqual(v!.objectSelector, { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }] });
 });
@@ -174,7 +174,7 @@ test('#60232: a tag in a custom Istio namespace is named as the chart names it a
   const [wh, vwc] = plan.objects.map((o) => o.desired);
   assert.equal(wh!.metadata.name, 'istio-revision-tag-default-mesh-cp');
   assert.deepEqual(hooks(wh!)[0]!.clientConfig.service, { name: 'istiod-r1', namespace: 'mesh-cp', path: '/inject', port: 443 });
-  assert.deepEqual(hooks(vwc!)[0]!.clientConfig.service, { name: 'istiod-r1', namespace: 'mesh-cp', path: '/validate', port: 443 });
+  assert.deepEqual(hooks(vwc!)[0]!.clientConfig.service, { name: 'istiod-r1', namespace: 'mesh-cp', path: '/validate' });
   assert.throws(
     () => planSet(snap, { tag: 'default', revision: 'r1', istioNamespace: 'istio-system', overwrite: false }),
     /calls istiod in namespace mesh-cp, not istio-system: pass -i mesh-cp/,

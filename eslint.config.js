@@ -11,7 +11,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** The top-level parts of src/ (folders and the shared single files). */
-const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'precheck', 'kube', 'output', 'util'];
+const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'precheck', 'tag', 'kube', 'output', 'util'];
 const SHARED = ['errors.ts', 'yaml-input.ts', 'version.ts'];
 
 /**
@@ -28,6 +28,7 @@ const MAY_IMPORT = {
   status: ['kube', 'model', 'output', 'util'],
   proxyconfig: ['kube', 'status', 'output', 'util'],
   precheck: ['kube', 'model', 'util'],
+  tag: ['kube', 'model', 'util'],
   kube: ['model', 'util'],
   output: ['util'],
   util: [],
@@ -79,6 +80,7 @@ const heavyForHelp = {
     '!**/analyze/messages.js',
     '!**/analyze/suppress.js',
     '**/proxyconfig/**',
+    '**/tag/**',
     '!**/proxyconfig/ports.js',
     '**/actions/**',
   ],

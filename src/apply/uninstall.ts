@@ -21,6 +21,8 @@ export interface UninstallSelection {
   purge: boolean;
   /** Only the installation whose control plane is in this namespace (from -f). */
   namespace?: string;
+  /** Also remove the revision tags that point to it (else uninstall refuses while there are any, see tagRefusal). */
+  force?: boolean;
   /**
    * Objects other installed revisions render too (objectKey → revision), from their install records:
    * uninstalling this revision leaves them (e.g. the ingress gateway a canary left to this revision).
@@ -38,7 +40,15 @@ export interface UninstallPlan {
   gateways: string[];
   /** Objects of the revision left in place because another revision still renders them. */
   kept: { object: string; revision: string }[];
+  /**
+   * Revision tags (istio.io/tag) that point to the revision being removed: their webhook
+   * configurations would call an istiod that is gone. With force or purge they are in `objects`.
+   * Tags that point to another revision are never touched.
+   */
+  tags: { tag: string; objects: string[] }[];
 }
+
+const TAG_LABEL = 'istio.io/tag';
 
 const NON_BASE = 'Pilot,IngressGateways,EgressGateways,Cni,Ztunnel';
 
@@ -46,7 +56,9 @@ export async function planUninstall(kube: KubeClient, sel: UninstallSelection): 
   const revision = revisionLabelValue(sel.revision);
   const scope = sel.namespace !== undefined && !sel.purge ? `,${OWNER_NAMESPACE_LABEL}=${sel.namespace}` : '';
   const selector = sel.purge ? COMPONENT_LABEL : `${REVISION_LABEL}=${revision},${COMPONENT_LABEL} in (${NON_BASE})${scope}`;
-  const owned = await listOwned(kube, selector);
+  // A tag's webhook configuration is the tag's, not an installation's (istio/istio#47423): it never goes
+  // with another revision, whatever its installer labels say.
+  const owned = (await listOwned(kube, selector)).filter((o) => sel.purge || o.metadata.labels?.[TAG_LABEL] === undefined);
   const kept: { object: string; revision: string }[] = [];
   const objects = owned.filter((o) => {
     const other = sel.purge ? undefined : sel.wantedByOthers?.get(objectKey(o));
@@ -75,12 +87,27 @@ export async function planUninstall(kube: KubeClient, sel: UninstallSelection): 
     throw kubeFailure(err, 'list Pods and Namespaces');
   }
   let webhooks: KubeObject[] = [];
+  let tagValidators: KubeObject[] = [];
   try {
-    webhooks = await kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true });
+    [webhooks, tagValidators] = await Promise.all([
+      kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: TAG_LABEL, metadataOnly: true }),
+      kube.list('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', { labelSelector: TAG_LABEL, metadataOnly: true }),
+    ]);
   } catch {
     // Revision tags cannot be read: tags are then taken for revision names.
   }
   const tags = revisionTags(webhooks);
+  const tagObjects = [...webhooks, ...tagValidators].filter((w) => sel.purge || w.metadata.labels?.[REVISION_LABEL] === revision);
+  const byTag = new Map<string, string[]>();
+  for (const w of tagObjects) {
+    const t = w.metadata.labels?.[TAG_LABEL] ?? '';
+    byTag.set(t, [...(byTag.get(t) ?? []), slashName(w)]);
+  }
+  const pointingTags = [...byTag].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([tag, names]) => ({ tag, objects: names.sort() }));
+  if (sel.purge || sel.force === true) {
+    const seen = new Set(objects.map(objectKey));
+    for (const w of tagObjects) if (!seen.has(objectKey(w))) objects.push(w);
+  }
   const nsLabels = new Map(namespaces.map((n) => [n.metadata.name ?? '', n.metadata.labels ?? {}]));
   const uses = (rev: string | undefined): boolean => rev !== undefined && (sel.purge || rev === revision);
   const proxies = pods
@@ -97,7 +124,7 @@ export async function planUninstall(kube: KubeClient, sel: UninstallSelection): 
     .filter((o) => o.kind === 'Deployment' && (componentOf(o) === 'IngressGateways' || componentOf(o) === 'EgressGateways'))
     .map(slashName)
     .sort();
-  return { objects: deleteOrder(objects), proxies, namespaces: pointing, gateways, kept };
+  return { objects: deleteOrder(objects), proxies, namespaces: pointing, gateways, kept, tags: pointingTags };
 }
 
 /** "3 proxies in 2 namespaces (app: 2, web: 1)": how many and where, for the refusal and the warning. */
@@ -119,6 +146,20 @@ export function inUseRefusal(plan: UninstallPlan, opts: { revision: string; forc
   if (plan.proxies.length === 0 || opts.force || opts.purge || opts.dryRun) return undefined;
   return new FindingsError(
     `refusing to uninstall revision ${opts.revision} while ${proxiesWhere(plan.proxies)} still use it; move them first (mesh rollout-restart), or pass --force to remove it anyway`,
+  );
+}
+
+/**
+ * Uninstalling a revision that tags still point to is refused (exit 79) unless forced: their webhooks
+ * would call an istiod that is gone (pods of their namespaces could not be created, and a default
+ * validator left on it fails every Istio config write: istio/istio#43227). --purge removes them.
+ */
+export function tagRefusal(plan: UninstallPlan, opts: { revision: string; force: boolean; purge: boolean; dryRun: boolean }): FindingsError | undefined {
+  if (plan.tags.length === 0 || opts.force || opts.purge || opts.dryRun) return undefined;
+  const list = plan.tags.map((t) => t.tag).join(', ');
+  const first = plan.tags[0]?.tag ?? 'TAG';
+  return new FindingsError(
+    `refusing to uninstall revision ${opts.revision} while revision tag${plan.tags.length === 1 ? '' : 's'} ${list} point${plan.tags.length === 1 ? 's' : ''} to it: point ${plan.tags.length === 1 ? 'it' : 'them'} to another revision first (mesh tag set ${first} -r OTHER --overwrite), remove ${plan.tags.length === 1 ? 'it' : 'them'} (mesh tag remove ${first}), or pass --force to remove ${plan.tags.length === 1 ? 'it' : 'them'} with the revision`,
   );
 }
 

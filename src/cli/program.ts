@@ -10,6 +10,7 @@ import { registerProfile } from './commands/profile.js';
 import { registerProxyStatus } from './commands/proxy-status.js';
 import { registerProxyConfig } from './commands/proxy-config.js';
 import { registerRolloutRestart } from './commands/rollout-restart.js';
+import { registerTag } from './commands/tag.js';
 import { registerVersion } from './commands/version.js';
 import { MESH_VERSION } from '../version.js';
 
@@ -64,6 +65,7 @@ export function createProgram(ctx: CliContext): Command {
   registerProxyStatus(program, ctx);
   registerProxyConfig(program, ctx);
   registerPrecheck(program, ctx);
+  registerTag(program, ctx);
   registerCompletion(program, ctx);
 
   // Sub-commands inherit exit override and output configuration.

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { executeUninstall, inUseRefusal, planUninstall, proxiesWhere } from '../../apply/uninstall.js';
+import { executeUninstall, inUseRefusal, planUninstall, proxiesWhere, tagRefusal } from '../../apply/uninstall.js';
 import { objectKey, revisionLabelValue, slashName } from '../../apply/labels.js';
 import { readInstallRecords } from '../../apply/record.js';
 import { renderData } from '../../output/format.js';
@@ -42,6 +42,7 @@ export async function runUninstall(
   const wantedByOthers = opts.purge ? new Map<string, string>() : await renderedByOtherRevisions(kube, revisionLabelValue(revision));
   const plan = await planUninstall(kube, {
     purge: opts.purge,
+    force: opts.force,
     wantedByOthers,
     ...(revision !== undefined ? { revision } : {}),
     ...(namespace !== undefined ? { namespace } : {}),
@@ -59,6 +60,7 @@ export async function runUninstall(
         namespaces: plan.namespaces,
         gateways: [],
         kept: plan.kept,
+        tags: plan.tags,
       }),
     );
   }
@@ -81,6 +83,13 @@ export async function runUninstall(
     out.warn(
       `Namespaces still pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} (their new pods get no sidecar once it is gone): ${plan.namespaces.join(', ')}`,
     );
+  }
+  if (plan.tags.length > 0) {
+    const list = plan.tags.map((t) => `${t.tag} (${t.objects.join(', ')})`).join('; ');
+    if (opts.purge || opts.force) out.warn(`Revision tags pointing to ${opts.purge ? 'Istio' : `revision ${rev}`} are removed with it: ${list}`);
+    else out.warn(`Revision tags still point to revision ${rev}: ${list}`);
+    const refusal = tagRefusal(plan, { ...opts, revision: rev });
+    if (refusal !== undefined) throw refusal;
   }
   if (plan.proxies.length > 0) {
     const target = opts.purge ? 'Istio' : `revision ${rev}`;
@@ -105,6 +114,7 @@ export async function runUninstall(
           namespaces: plan.namespaces,
           gateways: plan.gateways,
           kept: plan.kept,
+          tags: plan.tags,
         }),
       );
     } else for (const o of plan.objects) ctx.stdout.write(`${slashName(o)}\n`);

@@ -163,7 +163,7 @@ test('uninstalling a revision keeps what another installed revision still render
 test('uninstall -r refuses (exit 79) while proxies use the revision, naming how many and where; --force, --purge and --dry-run do not', async () => {
   const { inUseRefusal } = await import('../../../src/apply/uninstall.js');
   const { exitCodeOf } = await import('../../../src/errors.js');
-  const plan = { objects: [], proxies: ['app/a', 'app/b', 'web/c'], namespaces: [], gateways: [], kept: [] };
+  const plan = { objects: [], proxies: ['app/a', 'app/b', 'web/c'], namespaces: [], gateways: [], kept: [], tags: [] };
   const base = { revision: 'default', force: false, purge: false, dryRun: false };
   const err = inUseRefusal(plan, base);
   assert.ok(err);

@@ -174,16 +174,25 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
 
   it('--diff: synced matches istiod; a proxy that stops ACKing routes misses a new VirtualService', async () => {
     // A synced proxy matches istiod (once a push that was under way when the test began has landed).
-    ok(
-      await waitFor(
+    const synced = (timeoutMs: number): Promise<RunResult | undefined> =>
+      waitFor(
         'no difference',
         async () => {
           const x = await mesh(['pc', 'all', `web-1.${ns}`, '--diff']);
           return x.code === 0 ? x : undefined;
         },
-        { intervalMs: 1000 },
-      ).catch(async () => mesh(['pc', 'all', `web-1.${ns}`, '--diff'])),
-    );
+        { intervalMs: 1000, timeoutMs },
+      ).catch(() => undefined);
+    // Seen in CI (not yet explained, see the issue note): istiod's debug view of this simulated proxy
+    // sometimes has no routes while the proxy holds them, for a minute and more. A new xDS stream
+    // (what Envoy does after a disconnect) clears it; mesh only reports what istiod's endpoint says.
+    let first = await synced(20_000);
+    if (first === undefined) {
+      await sim.disconnect(ns, 'web-1');
+      await sim.connect(ns, 'web-1');
+      first = await synced(60_000);
+    }
+    ok(first ?? (await mesh(['pc', 'all', `web-1.${ns}`, '--diff'])));
     await sim.behave(ns, 'web-1', { mode: 'stale', type: 'RDS' });
     await cp.kube.custom.createNamespacedCustomObject({
       group: 'networking.istio.io',

@@ -13,7 +13,7 @@ import { FindingsError } from '../errors.js';
 import { CRD_API_VERSION, OWNER_NAMESPACE_LABEL, REVISION_LABEL, objectKey, revisionLabelValue, slashName } from './labels.js';
 import { listOwned } from './plan.js';
 import { deleteOrder } from './order.js';
-import { proxyRevision, revisionTags, targetRevision } from '../model/injection.js';
+import { TAG_LABEL, proxyRevision, revisionTags, targetRevision } from '../model/injection.js';
 
 export interface UninstallSelection {
   /** `default`, a revision name, or undefined with purge. */
@@ -47,8 +47,6 @@ export interface UninstallPlan {
    */
   tags: { tag: string; objects: string[] }[];
 }
-
-const TAG_LABEL = 'istio.io/tag';
 
 const NON_BASE = 'Pilot,IngressGateways,EgressGateways,Cni,Ztunnel';
 

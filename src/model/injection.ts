@@ -14,6 +14,8 @@ export const INJECTION_LABEL = 'istio-injection';
 export const REVISION_LABEL = 'istio.io/rev';
 /** Pod label (or, deprecated, annotation) asking for or refusing a sidecar. */
 export const SIDECAR_INJECT = 'sidecar.istio.io/inject';
+/** MutatingWebhookConfiguration label naming the revision tag it serves (its istio.io/rev is the revision). */
+export const TAG_LABEL = 'istio.io/tag';
 /** Namespace or pod label enrolling it in ambient mode. */
 export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 export const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
@@ -49,7 +51,7 @@ export function resolveRevision(revOrTag: string, tags: Readonly<Record<string, 
 export function revisionTags(webhookConfigs: readonly KubeObject[]): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const w of webhookConfigs) {
-    const tag = w.metadata.labels?.['istio.io/tag'];
+    const tag = w.metadata.labels?.[TAG_LABEL];
     const rev = w.metadata.labels?.['istio.io/rev'];
     if (tag !== undefined && rev !== undefined) tags[tag] = rev;
   }

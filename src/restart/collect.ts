@@ -1,7 +1,7 @@
 /** Select (I/O half): read everything selection and planning need, once, with a bounded number of list calls. */
 import { namespaceNotFound } from '../errors.js';
 import { type KubeClient, KubeApiError, NotServedError } from '../kube/client.js';
-import { revisionTags as revisionTagsOf } from '../model/injection.js';
+import { TAG_LABEL, revisionTags as revisionTagsOf } from '../model/injection.js';
 import type { KubeObject } from '../model/k8s.js';
 import type { ClusterSnapshot, SelectionMode, WorkloadKind } from './types.js';
 
@@ -74,7 +74,7 @@ export async function collectSnapshot(kube: KubeClient, opts: CollectOptions): P
       opts.mode === 'outdated'
         ? optional(
             'revision tags',
-            kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: 'istio.io/tag', metadataOnly: true }),
+            kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', { labelSelector: TAG_LABEL, metadataOnly: true }),
           )
         : Promise.resolve([]),
     ]);

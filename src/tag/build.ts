@@ -12,11 +12,11 @@
  */
 import { InputError } from '../errors.js';
 import type { KubeObject } from '../model/k8s.js';
-import { INJECTION_LABEL, REVISION_LABEL, SIDECAR_INJECT } from '../model/injection.js';
+import { INJECTION_LABEL, REVISION_LABEL, SIDECAR_INJECT, TAG_LABEL } from '../model/injection.js';
 import { labelSelectorMatches } from '../model/label-selector.js';
 import { asArray, asRecord, isRecord, recordsIn, stringOrUndefined, stringRecord } from '../util/narrow.js';
 
-export const TAG_LABEL = 'istio.io/tag';
+export { TAG_LABEL } from '../model/injection.js';
 export const DEFAULT_TAG = 'default';
 export const DEFAULT_VALIDATOR = 'istiod-default-validator';
 export const ADMISSION_API = 'admissionregistration.k8s.io/v1';

@@ -1,11 +1,42 @@
 // Bundles the CLI into dist/ with esbuild. Commands are loaded with import(), and
 // splitting keeps each command's code (and @kubernetes/client-node) in its own chunk,
 // so `mesh --help` and `mesh --version` load only the small entry chunk.
+//
+// The Istio schema validators are compiled ahead of time: the codegen module
+// (src/model/istio/validators-codegen.ts) is bundled on its own and run here, and its output, plain
+// validate functions from the same schemas and ajv options, takes the place of
+// src/model/istio/validators.ts (which compiles them at run time) in the CLI bundle.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+const genDir = fileURLToPath(new URL('../dist/.generated/', import.meta.url));
+mkdirSync(genDir, { recursive: true });
+await build({
+  entryPoints: ['src/model/istio/validators-codegen.ts'],
+  outfile: `${genDir}codegen.mjs`,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const { precompiledValidatorsModule } = await import(pathToFileURL(`${genDir}codegen.mjs`).href);
+const validatorsFile = `${genDir}istio-validators.mjs`;
+writeFileSync(validatorsFile, precompiledValidatorsModule(fileURLToPath(new URL('../src/model/istio/formats.ts', import.meta.url))));
+/** Resolves src/model/istio/validate.ts's import of ./validators.js to the precompiled module. */
+const precompiledValidators = {
+  name: 'precompiled-validators',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/validators\.js$/ }, (args) =>
+      /[\\/]src[\\/]model[\\/]istio[\\/]validate\.ts$/.test(args.importer) ? { path: validatorsFile } : undefined,
+    );
+  },
+};
 
 await build({
   entryPoints: { cli: 'src/cli/main.ts' },
@@ -25,4 +56,6 @@ await build({
   },
   // node-fetch (via client-node 1.4) requires the deprecated core `punycode`; use the userland one.
   alias: { punycode: 'punycode/' },
+  plugins: [precompiledValidators],
 });
+rmSync(genDir, { recursive: true, force: true });

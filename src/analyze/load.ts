@@ -12,6 +12,7 @@ import { isIstioGroup } from '../model/istio/crds.js';
 import { validateIstioObject } from '../model/istio/validate.js';
 import type { KubeObject } from '../model/k8s.js';
 import { type PositionedYaml, lineOfPath, parseKubeYaml, readWithPositions } from '../model/yaml.js';
+import { GIVE_UP, fastFieldLine } from '../model/yaml-lines.js';
 import { asRecord, isRecord } from '../util/narrow.js';
 import { KINDS, type KindId, kindIdOf } from './kinds.js';
 import type { FieldPath, Resource } from './types.js';
@@ -159,14 +160,27 @@ function positions(source: { text: string }): PositionedYaml {
   return parsed;
 }
 
+/** Fast scans so far per document: past a few, reading the document once with positions is cheaper. */
+const scans = new WeakMap<object, number>();
+const MAX_SCANS = 16;
+
 /**
- * The line of a field in an object from a file: the deepest part of `path` that exists. Re-parses only
- * the object's own document, so it costs nothing unless a finding needs it.
+ * The line of a field in an object from a file: the deepest part of `path` that exists. Scans only
+ * the object's own document (model/yaml-lines.ts), or re-parses it when the scan gives up or the
+ * document has many findings, so it costs nothing unless a finding needs it.
  */
 export function lineOfField(origin: Resource['origin'], path: FieldPath): number | undefined {
   if (!origin.source) return origin.line;
+  const source = origin.source;
+  const full = [...(origin.prefix ?? []), ...path];
+  let line: number | undefined | typeof GIVE_UP = GIVE_UP;
+  const n = scans.get(source) ?? 0;
+  if (n < MAX_SCANS && !reparsed.has(source)) {
+    scans.set(source, n + 1);
+    line = fastFieldLine(source.text, full);
+  }
   // One parse per object, however many of its fields have findings (thousands, for a long list of
   // wrong items: re-parsing for each took minutes).
-  const line = lineOfPath(positions(origin.source), [...(origin.prefix ?? []), ...path]);
-  return line !== undefined ? origin.source.firstLine + line - 1 : origin.line;
+  if (line === GIVE_UP) line = lineOfPath(positions(source), full);
+  return line !== undefined ? source.firstLine + line - 1 : origin.line;
 }

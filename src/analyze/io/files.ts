@@ -46,13 +46,27 @@ export async function readSources(paths: readonly string[], stdin: Readable): Pr
     if (s.isDirectory()) {
       const files = await walk(p, out.notes, new Set([`${s.dev}:${s.ino}`]));
       if (files.length === 0) out.notes.push(`${p}: no .yaml, .yml or .json files in this directory`);
-      for (const f of files) out.sources.push({ file: f, text: await readFile(f, 'utf8') });
+      for (const [i, text] of (await readAll(files)).entries()) out.sources.push({ file: files[i]!, text });
     } else {
       if (!EXTENSIONS.some((e) => p.endsWith(e))) out.notes.push(`${p}: not a .yaml, .yml or .json file; reading it as YAML`);
       out.sources.push({ file: p, text: await readFile(p, 'utf8') });
     }
   }
   return out;
+}
+
+/** The files' texts, in order, with a few reads in flight at once (one after another, each waits on the disk). */
+async function readAll(files: readonly string[]): Promise<string[]> {
+  const texts: string[] = new Array<string>(files.length);
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      texts[i] = await readFile(files[i]!, 'utf8');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, files.length) }, reader));
+  return texts;
 }
 
 async function walk(dir: string, notes: string[], seen: Set<string>): Promise<string[]> {

@@ -8,12 +8,11 @@
  * - `status` is not checked: controllers own it.
  * Deprecated fields are reported as warnings.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { closest, excerpt } from '../../errors.js';
 import { istioKindSchema, ISTIO_KINDS } from './crds.js';
 import type { IstioKindSchema, JSONSchemaProps } from './schema-types.js';
-import { DURATION_NODES } from './schemas/common.js';
+import { compiledValidator } from './validators.js';
 
 export interface SchemaIssue {
   /**
@@ -26,133 +25,6 @@ export interface SchemaIssue {
   message: string;
   /** `error` fails validation (IST0106); `warning` is advice such as a deprecated field (IST0133). */
   level: 'error' | 'warning';
-}
-
-const K8S_KEYWORDS = [
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-map-type',
-  'x-kubernetes-validations',
-  'x-kubernetes-embedded-resource',
-];
-
-// Go's time.ParseDuration syntax (what Istio accepts for google.protobuf.Duration fields).
-const DURATION_RE = /^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$/;
-
-let ajv: Ajv | undefined;
-const cache = new Map<string, ValidateFunction>();
-
-function getAjv(): Ajv {
-  if (!ajv) {
-    ajv = new Ajv({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      strictTypes: false,
-      strictRequired: false,
-      validateFormats: true,
-      // Without the optimizer pass, compiling all 15 kinds takes about half the time; validation speed is alike.
-      code: { optimize: false },
-    });
-    ajv.addVocabulary(K8S_KEYWORDS);
-    // ajv-formats is CommonJS: its default export arrives as the module object in some loaders.
-    const plugin = addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin } & typeof addFormatsPlugin;
-    (plugin.default ?? plugin)(ajv);
-    ajv.addFormat('duration', { type: 'string', validate: (s: string) => DURATION_RE.test(s) });
-  }
-  return ajv;
-}
-
-/** The validator's view of a CRD schema node: closed objects, duration formats. */
-function strictView(node: JSONSchemaProps): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'x-kubernetes-validations' || key === 'description') continue;
-    if (key === 'properties') {
-      out.properties = Object.fromEntries(Object.entries(value as Record<string, JSONSchemaProps>).map(([k, v]) => [k, strictView(v)]));
-    } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
-      out[key] = strictView(value as JSONSchemaProps);
-    } else if (key === 'oneOf' || key === 'anyOf' || key === 'allOf') {
-      out[key] = (value as JSONSchemaProps[]).map(strictView);
-    } else {
-      out[key] = value;
-    }
-  }
-  if (node.properties && !node['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
-  if (DURATION_NODES.has(node)) out.format = 'duration';
-  return out;
-}
-
-/**
- * Moves subtrees that occur more than once (DestinationRule's traffic policy appears four times) into
- * `$defs`, so ajv compiles each once: compile time drops several-fold and results are unchanged.
- */
-function shareRepeatedSubtrees(root: Record<string, unknown>): Record<string, unknown> {
-  const MIN_SIZE = 400;
-  type Node = Record<string, unknown>;
-  /** Calls fn on every subschema position of a schema node (not on keyword values that are not schemas). */
-  const mapChildren = (node: Node, fn: (child: Node) => Node): Node => {
-    const out: Node = { ...node };
-    if (node.properties) {
-      out.properties = Object.fromEntries(Object.entries(node.properties as Record<string, Node>).map(([k, v]) => [k, fn(v)]));
-    }
-    for (const key of ['items', 'not'] as const) if (node[key]) out[key] = fn(node[key] as Node);
-    if (node.additionalProperties && typeof node.additionalProperties === 'object') {
-      out.additionalProperties = fn(node.additionalProperties as Node);
-    }
-    for (const key of ['oneOf', 'anyOf', 'allOf'] as const) if (node[key]) out[key] = (node[key] as Node[]).map(fn);
-    return out;
-  };
-  const counts = new Map<string, number>();
-  const count = (node: Node): Node => {
-    const key = JSON.stringify(node);
-    if (key.length >= MIN_SIZE) counts.set(key, (counts.get(key) ?? 0) + 1);
-    mapChildren(node, count);
-    return node;
-  };
-  count(root);
-  const defs: Record<string, Node> = {};
-  const names = new Map<string, string>();
-  const replace = (node: Node): Node => {
-    const key = JSON.stringify(node);
-    if ((counts.get(key) ?? 0) > 1) {
-      let name = names.get(key);
-      if (!name) {
-        name = `d${names.size}`;
-        names.set(key, name);
-        defs[name] = mapChildren(node, replace);
-      }
-      return { $ref: `#/$defs/${name}` };
-    }
-    return mapChildren(node, replace);
-  };
-  const out = mapChildren(root, replace);
-  if (names.size > 0) out.$defs = defs;
-  return out;
-}
-
-function validatorFor(k: IstioKindSchema): ValidateFunction {
-  const key = `${k.group}/${k.kind}`;
-  let fn = cache.get(key);
-  if (!fn) {
-    const schema: Record<string, unknown> = {
-      type: 'object',
-      properties: {
-        apiVersion: { type: 'string' },
-        kind: { type: 'string' },
-        metadata: { type: 'object' },
-        spec: strictView(k.spec),
-        status: {},
-      },
-      additionalProperties: false,
-    };
-    if (k.specRequired) schema.required = ['spec'];
-    fn = getAjv().compile(shareRepeatedSubtrees(schema));
-    cache.set(key, fn);
-  }
-  return fn;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
@@ -361,7 +233,7 @@ export function validateIstioObject(obj: unknown): SchemaIssue[] {
     const served = k.versions.map((v) => `${group}/${v}`).join(', ');
     return [issue(['apiVersion'], `${k.kind} is not served at version ${excerpt(version)}; use one of ${served}`)];
   }
-  const validate = validatorFor(k);
+  const validate = compiledValidator(k);
   const issues: SchemaIssue[] = [];
   if (!validate(obj)) {
     for (const e of validate.errors ?? []) {

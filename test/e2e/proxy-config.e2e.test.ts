@@ -183,15 +183,9 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
         },
         { intervalMs: 1000, timeoutMs },
       ).catch(() => undefined);
-    // Seen in CI (not yet explained, see the issue note): istiod's debug view of this simulated proxy
-    // sometimes has no routes while the proxy holds them, for a minute and more. A new xDS stream
-    // (what Envoy does after a disconnect) clears it; mesh only reports what istiod's endpoint says.
-    let first = await synced(20_000);
-    if (first === undefined) {
-      await sim.disconnect(ns, 'web-1');
-      await sim.connect(ns, 'web-1');
-      first = await synced(60_000);
-    }
+    // (A route that istiod's view lost while the proxy kept it was the simulated proxy's doing: see
+    // the unsubscribe filter in scripts/istio/simproxy/main.go.)
+    const first = await synced(30_000);
     ok(first ?? (await mesh(['pc', 'all', `web-1.${ns}`, '--diff'])));
     await sim.behave(ns, 'web-1', { mode: 'stale', type: 'RDS' });
     await cp.kube.custom.createNamespacedCustomObject({

@@ -42,6 +42,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -147,6 +148,36 @@ type proxy struct {
 	done      chan struct{}
 	adminPort int
 	cert      *certState
+	// What the current stream's resources depend on: dependency type URL -> parent resource ->
+	// names (listeners -> their RDS route names, clusters -> their EDS service names).
+	deps map[string]map[string][]string
+}
+
+// setDeps records (or with nil names, forgets) what one parent resource depends on.
+func (p *proxy) setDeps(typeURL, parent string, names []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.deps == nil {
+		p.deps = map[string]map[string][]string{}
+	}
+	if p.deps[typeURL] == nil {
+		p.deps[typeURL] = map[string][]string{}
+	}
+	if names == nil {
+		delete(p.deps[typeURL], parent)
+		return
+	}
+	p.deps[typeURL][parent] = names
+}
+
+// neededLocked reports whether any current parent still depends on the named resource. p.mu held.
+func (p *proxy) neededLocked(typeURL, name string) bool {
+	for _, names := range p.deps[typeURL] {
+		if slices.Contains(names, name) {
+			return true
+		}
+	}
+	return false
 }
 
 type certState struct {
@@ -226,6 +257,28 @@ func (s *stream) SendMsg(m any) error {
 	s.p.mu.Lock()
 	b := s.p.behavior
 	st := s.p.state(req.TypeUrl)
+	trimmed := false
+	if len(req.ResourceNamesUnsubscribe) > 0 {
+		// adsc (pkg/adsc/delta.go handleDeltaResponse) shares one handler context across all
+		// resources of a response, so each listener (cluster) of a response is taken to depend on
+		// the routes (endpoints) of the ones before it; a later response carrying only some of
+		// them then unsubscribes routes that other listeners still use, and when the same name is
+		// both subscribed and unsubscribed in one request istiod applies the unsubscribe. istiod
+		// then stops generating those routes for this proxy (its debug config_dump has none)
+		// while the proxy keeps them. Envoy never does that: drop the unsubscribe of anything a
+		// current listener (cluster) still references, or that this request subscribes.
+		keep := req.ResourceNamesUnsubscribe[:0:0]
+		for _, name := range req.ResourceNamesUnsubscribe {
+			if !slices.Contains(req.ResourceNamesSubscribe, name) && !s.p.neededLocked(req.TypeUrl, name) {
+				keep = append(keep, name)
+			}
+		}
+		if len(keep) != len(req.ResourceNamesUnsubscribe) {
+			req = proto.Clone(req).(*discovery.DeltaDiscoveryRequest)
+			req.ResourceNamesUnsubscribe = keep
+			trimmed = true
+		}
+	}
 	if req.ResponseNonce != "" && req.ResponseNonce != s.nonces[req.TypeUrl] {
 		// adsc sends a new subscription with the nonce of the response that caused it (another
 		// type's); for istiod that is an expired nonce and would be ignored. Send it as the
@@ -275,6 +328,10 @@ func (s *stream) SendMsg(m any) error {
 		st.LastError = req.ErrorDetail.Message
 	}
 	s.p.mu.Unlock()
+	if trimmed && req.ResponseNonce == "" && len(req.ResourceNamesSubscribe) == 0 && len(req.ResourceNamesUnsubscribe) == 0 {
+		// Nothing left to ask for (a subscription change whose unsubscribes were all dropped above).
+		return nil
+	}
 	return s.ClientStream.SendMsg(req)
 }
 
@@ -291,6 +348,8 @@ func (p *proxy) interceptor(ctx context.Context, desc *grpc.StreamDesc, cc *grpc
 	p.mu.Lock()
 	p.connected = true
 	p.connects++
+	// A new stream resubscribes from scratch (see connect).
+	p.deps = nil
 	p.lastErr = ""
 	p.mu.Unlock()
 	go func() {
@@ -354,8 +413,9 @@ func (p *proxy) connect() {
 		nodeType = model.Router
 	}
 	handlers := []adsc.Option{
-		adsc.Register(func(ctx adsc.HandlerContext, _ string, _ string, c *cluster.Cluster, e adsc.Event) {
+		adsc.Register(func(ctx adsc.HandlerContext, res string, _ string, c *cluster.Cluster, e adsc.Event) {
 			if e == adsc.EventDelete || c == nil {
+				p.setDeps(v3.EndpointType, res, nil)
 				return
 			}
 			if c.GetType() == cluster.Cluster_EDS {
@@ -363,15 +423,21 @@ func (p *proxy) connect() {
 				if name == "" {
 					name = c.GetName()
 				}
+				p.setDeps(v3.EndpointType, res, []string{name})
 				ctx.RegisterDependency(v3.EndpointType, name)
+			} else {
+				p.setDeps(v3.EndpointType, res, nil)
 			}
 		}),
 		adsc.Watch[*cluster.Cluster]("*"),
-		adsc.Register(func(ctx adsc.HandlerContext, _ string, _ string, l *listener.Listener, e adsc.Event) {
+		adsc.Register(func(ctx adsc.HandlerContext, res string, _ string, l *listener.Listener, e adsc.Event) {
 			if e == adsc.EventDelete || l == nil {
+				p.setDeps(v3.RouteType, res, nil)
 				return
 			}
-			ctx.RegisterDependency(v3.RouteType, routeNames(l)...)
+			names := routeNames(l)
+			p.setDeps(v3.RouteType, res, append([]string{}, names...))
+			ctx.RegisterDependency(v3.RouteType, names...)
 		}),
 		adsc.Watch[*listener.Listener]("*"),
 		adsc.Register(func(adsc.HandlerContext, string, string, *endpoint.ClusterLoadAssignment, adsc.Event) {}),

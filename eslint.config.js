@@ -11,7 +11,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** The top-level parts of src/ (folders and the shared single files). */
-const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'precheck', 'tag', 'kube', 'output', 'util'];
+const LAYERS = ['cli', 'render', 'model', 'apply', 'analyze', 'restart', 'status', 'proxyconfig', 'precheck', 'tag', 'upgrade', 'kube', 'output', 'util'];
 const SHARED = ['errors.ts', 'yaml-input.ts', 'version.ts'];
 
 /**
@@ -29,6 +29,7 @@ const MAY_IMPORT = {
   proxyconfig: ['kube', 'status', 'output', 'util'],
   precheck: ['kube', 'model', 'util'],
   tag: ['kube', 'model', 'util'],
+  upgrade: ['apply', 'restart', 'tag', 'precheck', 'kube', 'model', 'output', 'util'],
   kube: ['model', 'util'],
   output: ['util'],
   util: [],
@@ -81,6 +82,7 @@ const heavyForHelp = {
     '!**/analyze/suppress.js',
     '**/proxyconfig/**',
     '**/tag/**',
+    '**/upgrade/**',
     '!**/proxyconfig/ports.js',
     '**/actions/**',
   ],

@@ -11,6 +11,7 @@ import { registerProxyStatus } from './commands/proxy-status.js';
 import { registerProxyConfig } from './commands/proxy-config.js';
 import { registerRolloutRestart } from './commands/rollout-restart.js';
 import { registerTag } from './commands/tag.js';
+import { registerUpgrade } from './commands/upgrade.js';
 import { registerVersion } from './commands/version.js';
 import { MESH_VERSION } from '../version.js';
 
@@ -66,6 +67,7 @@ export function createProgram(ctx: CliContext): Command {
   registerProxyConfig(program, ctx);
   registerPrecheck(program, ctx);
   registerTag(program, ctx);
+  registerUpgrade(program, ctx);
   registerCompletion(program, ctx);
 
   // Sub-commands inherit exit override and output configuration.

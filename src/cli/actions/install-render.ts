@@ -51,3 +51,23 @@ export function renderRecord(record: InstallRecord): RenderedInstall {
     builtinProfile: Object.hasOwn(profiles, record.profile),
   };
 }
+
+/** An install record rendered again as another revision (a canary of the same install: mesh upgrade). */
+export function renderRecordAs(record: InstallRecord, revision: string): RenderedInstall {
+  const profiles = builtinProfiles();
+  const result = render({
+    profiles,
+    profileFiles: {},
+    files: [{ name: `the install record ${record.source}`, text: record.iop }],
+    sets: [],
+    revision: revision === 'default' ? '' : revision,
+  });
+  return {
+    objects: result.objects,
+    profile: record.profile,
+    namespace: result.namespace,
+    revision: result.revision === '' ? undefined : result.revision,
+    iop: result.iop,
+    builtinProfile: Object.hasOwn(profiles, record.profile),
+  };
+}

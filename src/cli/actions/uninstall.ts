@@ -144,7 +144,7 @@ export async function runUninstall(
 }
 
 /** What the other installed revisions render (objectKey → revision), from their install records. */
-async function renderedByOtherRevisions(kube: KubeClient, revision: string): Promise<Map<string, string>> {
+export async function renderedByOtherRevisions(kube: KubeClient, revision: string): Promise<Map<string, string>> {
   const wanted = new Map<string, string>();
   for (const record of await readInstallRecords(kube)) {
     if (record.revision === revision) continue;

@@ -14,7 +14,8 @@ export const MAX_TESTED_K8S_MINOR = 36;
 const DOCS = 'https://istio.io/latest/docs';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
-export type Category = 'kubernetes' | 'permissions' | 'gateway-api' | 'control-plane' | 'webhooks' | 'namespaces' | 'proxies' | 'certificates';
+export type Category =
+  'kubernetes' | 'permissions' | 'gateway-api' | 'control-plane' | 'webhooks' | 'namespaces' | 'proxies' | 'certificates' | 'config' | 'compatibility';
 
 export interface CheckResult {
   category: Category;
@@ -68,7 +69,26 @@ export interface PrecheckSnapshot {
   now: Date;
   /** `--removing REV`: a revision about to be uninstalled. */
   removing?: string;
+  /**
+   * Findings of the analyzers' deprecation checks on the cluster's config (the caller runs them:
+   * IST0002 deprecated fields and kinds, IST0135 deprecated annotations); undefined: not run.
+   */
+  configFindings?: ConfigFinding[];
+  /** `--from-version 1.N`: the minor of the Istio the cluster runs now, and whether Service zipkin exists in the Istio namespace. */
+  fromVersion?: { text: string; minor: number; zipkinService: boolean };
 }
+
+export interface ConfigFinding {
+  code: string;
+  level: 'Error' | 'Warning' | 'Info';
+  /** `Kind namespace/name` (or `Kind name`). */
+  resource: string;
+  text: string;
+}
+
+/** The Istio minor this mesh installs, and the oldest one a canary upgrade may start from (two minors back). */
+export const TARGET_MINOR = 31;
+export const OLDEST_UPGRADE_MINOR = TARGET_MINOR - 2;
 
 function revisionOfDeployment(d: KubeObject): string {
   return d.metadata.labels?.[REVISION_LABEL] ?? 'default';
@@ -265,6 +285,65 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
     } else {
       add({ category: 'proxies', check: 'removing', status: 'ok', message: `no proxy uses revision ${s.removing}` });
     }
+  }
+
+  // Config that Istio deprecates or changes
+  if (s.configFindings !== undefined) {
+    if (s.configFindings.length === 0) {
+      add({ category: 'config', check: 'deprecations', status: 'ok', message: 'no deprecated fields, kinds or annotations in the Istio config' });
+    }
+    for (const f of s.configFindings) {
+      add({
+        category: 'config',
+        check: 'deprecations',
+        status: f.level === 'Error' ? 'fail' : 'warn',
+        message: `${f.resource}: ${f.text}`,
+        hint: 'change the config before the upgrade (mesh analyze -A lists it with the field path)',
+        docs: `https://istio.io/v1.${TARGET_MINOR}/docs/reference/config/analysis/${f.code.toLowerCase()}/`,
+        code: f.code,
+      });
+    }
+  }
+
+  // Changes since the version the cluster runs now (istioctl precheck --from-version)
+  if (s.fromVersion !== undefined) {
+    const v = s.fromVersion;
+    let changes = 0;
+    if (v.minor > TARGET_MINOR) {
+      changes++;
+      add({
+        category: 'compatibility',
+        check: 'from-version',
+        status: 'fail',
+        message: `from ${v.text} to 1.${TARGET_MINOR} is a downgrade`,
+        hint: `install the Istio ${v.text} tooling instead, or roll back the upgrade that brought ${v.text}`,
+        docs: `${DOCS}/setup/upgrade/`,
+      });
+    } else if (v.minor < OLDEST_UPGRADE_MINOR) {
+      changes++;
+      add({
+        category: 'compatibility',
+        check: 'from-version',
+        status: 'warn',
+        message: `from ${v.text} to 1.${TARGET_MINOR} skips more than two minor versions, which Istio does not support in one step`,
+        hint: `upgrade through 1.${Math.min(v.minor + 2, TARGET_MINOR - 1)} first`,
+        docs: `${DOCS}/setup/upgrade/canary/`,
+      });
+    }
+    if (v.minor <= 21 && v.zipkinService) {
+      changes++;
+      add({
+        category: 'compatibility',
+        check: 'tracing',
+        status: 'warn',
+        message: `Service ${s.istioNamespace}/zipkin exists: since 1.22 proxies no longer send traces to zipkin.${s.istioNamespace}.svc by default (meshConfig.defaultConfig.tracer)`,
+        hint: 'configure tracing with the Telemetry API',
+        docs: `${DOCS}/tasks/observability/distributed-tracing/telemetry-api/`,
+        code: 'IST0158',
+      });
+    }
+    if (changes === 0)
+      add({ category: 'compatibility', check: 'from-version', status: 'ok', message: `no change from ${v.text} to 1.${TARGET_MINOR} needs action` });
   }
 
   // Root certificate

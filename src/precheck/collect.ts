@@ -7,6 +7,8 @@ import { INSTALL_PERMISSIONS, type PrecheckSnapshot } from './checks.js';
 export interface PrecheckOptions {
   istioNamespace: string;
   removing?: string;
+  /** `--from-version`, as given, and its minor. */
+  fromVersion?: { text: string; minor: number };
   now: Date;
 }
 
@@ -54,6 +56,8 @@ export async function collectPrecheck(kube: KubeClient, options: PrecheckOptions
     (s): s is KubeObject => s !== undefined,
   );
   const pods = options.removing !== undefined ? await kube.list('v1', 'Pod') : [];
+  const zipkinService =
+    options.fromVersion !== undefined ? (await kube.get({ apiVersion: 'v1', kind: 'Service', name: 'zipkin', namespace: ns })) !== undefined : false;
   const pem = (rootCm?.['data'] as Record<string, string> | undefined)?.['root-cert.pem'];
   return {
     istioNamespace: ns,
@@ -69,5 +73,6 @@ export async function collectPrecheck(kube: KubeClient, options: PrecheckOptions
     ...(pem !== undefined ? { rootCert: pem } : {}),
     now: options.now,
     ...(options.removing !== undefined ? { removing: options.removing } : {}),
+    ...(options.fromVersion !== undefined ? { fromVersion: { ...options.fromVersion, zipkinService } } : {}),
   };
 }

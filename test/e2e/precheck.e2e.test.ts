@@ -10,7 +10,7 @@ const show = (r: RunResult): string => `exit ${r.code}\nstdout:\n${r.stdout}\nst
 
 interface Report {
   kind: string;
-  checks: { category: string; check: string; status: string; message: string }[];
+  checks: { category: string; check: string; status: string; message: string; code?: string }[];
 }
 
 describe('mesh precheck', { skip: cp.skip, concurrency: 1 }, () => {
@@ -45,6 +45,54 @@ describe('mesh precheck', { skip: cp.skip, concurrency: 1 }, () => {
     assert.match(msg('control-plane/revisions'), new RegExp(`revisions: .*\\b${rev}\\b`));
     // istiod writes istio-ca-root-cert once it has started; when it is there, it must be valid.
     if (by.has('certificates/root-ca')) assert.match(msg('certificates/root-ca'), /^Istio's root certificate is valid until \d{4}-\d\d-\d\d$/);
+    assert.ok(by.has('config/deprecations'), 'the deprecation checks ran');
+  });
+
+  it('config 1.31 deprecates is a warning with its code; --from-version checks what changed since then', async () => {
+    const ns = await cp.freshNamespace('pc-deprecated');
+    await cp.kube.custom.createNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: ns,
+      plural: 'virtualservices',
+      body: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'slow' },
+        spec: { hosts: ['slow'], http: [{ fault: { delay: { percent: 50, fixedDelay: '1s' } }, route: [{ destination: { host: 'slow' } }] }] },
+      },
+    });
+    const r = await runMesh(cp, ['precheck', '-o', 'json']);
+    const report = JSON.parse(r.stdout) as Report;
+    const dep = report.checks.filter((c) => c.category === 'config' && c.message.startsWith(`VirtualService ${ns}/slow: `));
+    assert.deepEqual(
+      dep.map((c) => [c.status, c.code]),
+      [['warn', 'IST0002']],
+      show(r),
+    );
+    assert.match(dep[0]!.message, /fault\.delay\.percent is deprecated/);
+
+    await cp.kube.core.createNamespacedService({ namespace: 'istio-system', body: { metadata: { name: 'zipkin' }, spec: { ports: [{ port: 9411 }] } } });
+    try {
+      const old = await runMesh(cp, ['precheck', '--from-version', '1.21', '-o', 'json']);
+      const checks = (JSON.parse(old.stdout) as Report).checks.filter((c) => c.category === 'compatibility');
+      assert.deepEqual(
+        checks.map((c) => `${c.status} ${c.check}`),
+        ['warn from-version', 'warn tracing'],
+        show(old),
+      );
+      assert.match(checks[1]!.message, /^Service istio-system\/zipkin exists: since 1\.22 proxies no longer send traces/);
+      const recent = await runMesh(cp, ['precheck', '-f', '1.30', '-o', 'json']);
+      assert.deepEqual(
+        (JSON.parse(recent.stdout) as Report).checks.filter((c) => c.category === 'compatibility').map((c) => `${c.status} ${c.check}`),
+        ['ok from-version'],
+      );
+      const bad = await runMesh(cp, ['precheck', '--from-version', '2.0']);
+      assert.equal(bad.code, 64, show(bad));
+      assert.match(bad.stderr, /^Error: -f\/--from-version: "2\.0": Istio versions are 1\.N/m);
+    } finally {
+      await cp.kube.core.deleteNamespacedService({ name: 'zipkin', namespace: 'istio-system' }).catch(() => undefined);
+    }
   });
 
   it('broken on purpose: a namespace labelled for no revision and a webhook without its Service fail, exit 79', async () => {

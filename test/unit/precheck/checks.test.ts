@@ -126,3 +126,53 @@ test('--removing: proxies still on the revision (directly or through a tag) fail
   s.removing = 'old';
   assert.equal(runChecks(s).find((x) => x.category === 'proxies')!.status, 'ok');
 });
+
+test('config: deprecation findings are warnings (errors fail) with their code; none is one ok row', () => {
+  const none = runChecks({ ...healthy(), configFindings: [] }).filter((c) => c.category === 'config');
+  assert.deepEqual(
+    none.map((c) => [c.check, c.status]),
+    [['deprecations', 'ok']],
+  );
+  const found = runChecks({
+    ...healthy(),
+    configFindings: [
+      { code: 'IST0002', level: 'Warning', resource: 'VirtualService shop/slow', text: 'Deprecation: HTTPRoute.fault.delay.percent is deprecated' },
+      { code: 'IST0135', level: 'Error', resource: 'Pod shop/web', text: 'Annotation "x" is deprecated' },
+    ],
+  }).filter((c) => c.category === 'config');
+  assert.deepEqual(
+    found.map((c) => [c.status, c.code, c.message]),
+    [
+      ['warn', 'IST0002', 'VirtualService shop/slow: Deprecation: HTTPRoute.fault.delay.percent is deprecated'],
+      ['fail', 'IST0135', 'Pod shop/web: Annotation "x" is deprecated'],
+    ],
+  );
+  assert.ok(found.every((c) => c.hint !== undefined && c.docs?.includes(c.code!.toLowerCase())));
+  assert.equal(
+    runChecks(healthy()).some((c) => c.category === 'config'),
+    false,
+    'not run: no row',
+  );
+});
+
+test('--from-version: a downgrade fails, more than two minors back warns, the 1.22 tracing change needs Service zipkin', () => {
+  const rows = (text: string, minor: number, zipkinService = false): string[] =>
+    runChecks({ ...healthy(), fromVersion: { text, minor, zipkinService } })
+      .filter((c) => c.category === 'compatibility')
+      .map((c) => `${c.status} ${c.check}`);
+  assert.deepEqual(rows('1.30', 30), ['ok from-version']);
+  assert.deepEqual(rows('1.29', 29), ['ok from-version']);
+  assert.deepEqual(rows('1.28', 28), ['warn from-version']);
+  assert.deepEqual(rows('1.32', 32), ['fail from-version']);
+  assert.deepEqual(rows('1.21', 21), ['warn from-version']);
+  assert.deepEqual(rows('1.21', 21, true), ['warn from-version', 'warn tracing']);
+  assert.deepEqual(rows('1.22', 22, true), ['warn from-version'], 'istioctl checks tracing only from 1.21 and older');
+});
+
+test('--from-version flag: 1.N or 1.N.P', async () => {
+  const { validatePrecheck } = await import('../../../src/cli/options/precheck.js');
+  assert.deepEqual(validatePrecheck({ istioNamespace: 'istio-system', output: 'table', fromVersion: '1.29' }), { fromVersion: { text: '1.29', minor: 29 } });
+  assert.deepEqual(validatePrecheck({ istioNamespace: 'istio-system', output: 'table', fromVersion: 'v1.30.2' }).fromVersion?.minor, 30);
+  for (const bad of ['1', '2.0', '1.x', '', '1.29.1.2'])
+    assert.throws(() => validatePrecheck({ istioNamespace: 'istio-system', output: 'table', fromVersion: bad }), /^UsageError: -f\/--from-version: /, bad);
+});

@@ -14,6 +14,8 @@ export async function interruptible<T>(out: Progress, fn: (signal: AbortSignal) 
   try {
     return await fn(controller.signal);
   } catch (err) {
+    // A core that already said where it stopped and how to go on keeps its own message.
+    if (err instanceof InterruptedError) throw err;
     if (controller.signal.aborted) {
       throw new InterruptedError('interrupted; every step mesh takes is idempotent: run the same command again to finish', { cause: err });
     }

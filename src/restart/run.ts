@@ -1,5 +1,6 @@
 /**
- * Act: the throttled restart loop. At most `concurrency` workloads roll at once; each is one patch
+ * Act: the throttled restart loop. At most `concurrency` workloads roll at once (and, with
+ * maxUnavailablePerNamespace, only as many of a namespace as their unavailable budgets allow); each is one patch
  * request and one watch (fieldSelector metadata.name=NAME) evaluated with kubectl's rollout-status rules.
  * A failure or timeout stops new restarts (unless continueOnError); an aborted signal (Ctrl-C) stops new
  * restarts at once and reports the workloads in flight. A patch is one request, so nothing is half-patched.

@@ -25,6 +25,11 @@ export interface RolloutRestartOptions {
   dryRun: 'none' | 'client' | 'server';
   /** --since: resume a run that started then (epoch ms); what it restarted is skipped. */
   sinceMs?: number;
+  /**
+   * --max-unavailable-per-namespace: at most this many pods of a namespace down at once through this
+   * run's rollouts (their unavailable budgets); undefined: no such limit.
+   */
+  maxUnavailablePerNamespace?: number;
 }
 
 export interface RolloutRestartDeps {
@@ -59,6 +64,7 @@ export async function computePlan(kube: KubeClient, options: RolloutRestartOptio
     allowDowntime: options.allowDowntime,
     includeOnDelete: options.includeOnDelete,
     ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
+    ...(options.maxUnavailablePerNamespace !== undefined ? { maxUnavailablePerNamespace: options.maxUnavailablePerNamespace } : {}),
   });
   return { plan, warnings: [...warnings, ...selection.warnings] };
 }
@@ -80,6 +86,7 @@ export async function run(options: RolloutRestartOptions, deps: RolloutRestartDe
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       continueOnError: options.continueOnError,
       dryRun: options.dryRun === 'server' ? 'server' : 'none',
+      ...(options.maxUnavailablePerNamespace !== undefined ? { maxUnavailablePerNamespace: options.maxUnavailablePerNamespace } : {}),
     },
     { kube: deps.kube, now: deps.now, ...(deps.timers ? { timers: deps.timers } : {}) },
     deps.events ?? {},

@@ -8,6 +8,7 @@ import { nameOf, namespaceOf, scaled, spec, status, templateMeta } from './k8s.j
 import type { Selection } from './select.js';
 import { type Candidate, type ClusterSnapshot, type PlanFlag, type PlanItem, RESTART_ANNOTATION } from './types.js';
 import { asRecord, numberOrUndefined } from '../util/narrow.js';
+import { overLimitNote, unavailableBudget } from './budget.js';
 
 export interface PlanOptions {
   /** Restart workloads whose strategy takes every pod down at once. */
@@ -19,6 +20,11 @@ export interface PlanOptions {
    * (their restartedAt annotation) are skipped, and so are OnDelete pods created since.
    */
   sinceMs?: number;
+  /**
+   * --max-unavailable-per-namespace: a workload whose own rollout may take more pods down at once
+   * is skipped.
+   */
+  maxUnavailablePerNamespace?: number;
 }
 
 /** When a workload was last restarted (its restartedAt annotation), in epoch ms; undefined when never or unreadable. */
@@ -128,6 +134,13 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], hpas: readonly
       action = 'skip';
     }
   }
+  const budget = unavailableBudget(c.kind, w, replicas, action);
+  const limit = opts.maxUnavailablePerNamespace;
+  if (limit !== undefined && budget > limit && (action === 'restart' || action === 'delete-pods')) {
+    // First, so the plan's WHY and the report's message give this reason.
+    notes.unshift(overLimitNote(budget, limit));
+    action = 'skip';
+  }
   const hpa = c.kind === 'DaemonSet' ? undefined : autoscalerOf(w, c.kind, hpas);
   if (hpa !== undefined && (action === 'restart' || action === 'delete-pods')) {
     flags.push('hpa');
@@ -160,6 +173,7 @@ function planCandidate(c: Candidate, pdbs: readonly KubeObject[], hpas: readonly
     selector: labelSelectorString(s['selector']),
     ...(hpa !== undefined && (action === 'restart' || action === 'delete-pods') ? { hpa: nameOf(hpa) } : {}),
     ...(lastRestartedAt !== undefined ? { lastRestartedAt } : {}),
+    unavailableBudget: budget,
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Act: the throttled restart loop. At most `concurrency` workloads roll at once; each is one patch
+ * Act: the throttled restart loop. At most `concurrency` workloads roll at once (and, with
+ * maxUnavailablePerNamespace, only as many of a namespace as their unavailable budgets allow); each is one patch
  * request and one watch (fieldSelector metadata.name=NAME) evaluated with kubectl's rollout-status rules.
  * A failure or timeout stops new restarts (unless continueOnError); an aborted signal (Ctrl-C) stops new
  * restarts at once and reports the workloads in flight. A patch is one request, so nothing is half-patched.
@@ -12,6 +13,7 @@ import { controllerOf, isPodReady } from './k8s.js';
 import { FIELD_MANAGER, type RolloutStatus, restartPatch, rolloutStatus } from './status.js';
 import type { Outcome, PlanItem } from './types.js';
 import { forEachLimit, type PoolOptions } from '../util/pool.js';
+import { namespaceGate, overLimitNote } from './budget.js';
 import { type DurationFormat, formatDuration } from '../util/duration.js';
 import { asRecord, numberOrUndefined } from '../util/narrow.js';
 
@@ -36,6 +38,11 @@ export interface ExecuteOptions {
   continueOnError: boolean;
   /** 'server': send each patch with dryRun=All and do not wait. */
   dryRun: 'none' | 'server';
+  /**
+   * --max-unavailable-per-namespace: a workload starts only while its unavailable budget and those
+   * of the rollouts in flight in its namespace add up to at most this; undefined: no such limit.
+   */
+  maxUnavailablePerNamespace?: number;
 }
 
 export interface ExecuteEvents {
@@ -66,12 +73,33 @@ export async function executePlan(
 
   const pool: PoolOptions = { limit: opts.concurrency, stop: halted };
   if (opts.pauseMs > 0) pool.between = () => sleep(opts.pauseMs, timers, signal);
+  const budgets = opts.maxUnavailablePerNamespace !== undefined ? new NamespaceBudgets(opts.maxUnavailablePerNamespace) : undefined;
   await forEachLimit(queue, pool, async (item, index) => {
-    events.started?.(item, index + 1, total);
-    const outcome = await runOne(item, opts, deps, timers, events, signal);
-    results.set(item, outcome);
-    events.finished?.(outcome, index + 1, total);
-    if ((outcome.result === 'failed' || outcome.result === 'timeout') && !opts.continueOnError) stopped = true;
+    const budget = item.unavailableBudget ?? 1;
+    if (budgets) {
+      const admitted = await budgets.acquire(item.namespace, budget, signal);
+      if (admitted === 'over-limit') {
+        // Planned with the limit, such a workload is already a skip; this covers a plan made without it.
+        results.set(item, { item, result: 'skipped', durationMs: 0, message: overLimitNote(budget, budgets.limit), problems: [] });
+        return;
+      }
+      if (admitted === 'interrupted') return;
+      if (halted()) {
+        // An earlier rollout failed while this one waited: it is not started.
+        budgets.release(item.namespace, budget);
+        return;
+      }
+    }
+    try {
+      events.started?.(item, index + 1, total);
+      const outcome = await runOne(item, opts, deps, timers, events, signal);
+      results.set(item, outcome);
+      events.finished?.(outcome, index + 1, total);
+      if ((outcome.result === 'failed' || outcome.result === 'timeout') && !opts.continueOnError) stopped = true;
+    } finally {
+      // After `stopped` is set: a workload waiting for this budget then sees the run halted.
+      budgets?.release(item.namespace, budget);
+    }
   });
 
   return items.map((item): Outcome => {
@@ -86,6 +114,62 @@ export async function executePlan(
       message: signal?.aborted ? 'not started: interrupted' : 'not started: an earlier rollout failed',
     };
   });
+}
+
+/**
+ * The unavailable budgets in flight per namespace (--max-unavailable-per-namespace). A workload
+ * waits, first come first served within its namespace, until its budget fits beside those of the
+ * rollouts in flight there. The wait is bounded by theirs (each ends by its own timeout or progress
+ * deadline, or is interrupted) and ends at once on the signal (Ctrl-C). Nothing waits in a namespace
+ * with nothing in flight, so waiting slots cannot hold each other up.
+ */
+class NamespaceBudgets {
+  private readonly inFlight = new Map<string, number>();
+  private readonly waiting: { namespace: string; budget: number; admit: () => void }[] = [];
+
+  constructor(readonly limit: number) {}
+
+  acquire(namespace: string, budget: number, signal: AbortSignal | undefined): Promise<'started' | 'over-limit' | 'interrupted'> {
+    const gate = namespaceGate(this.inFlight.get(namespace) ?? 0, budget, this.limit);
+    if (gate === 'over-limit') return Promise.resolve('over-limit');
+    if (signal?.aborted) return Promise.resolve('interrupted');
+    if (gate === 'start' && !this.waiting.some((w) => w.namespace === namespace)) {
+      this.take(namespace, budget);
+      return Promise.resolve('started');
+    }
+    return new Promise((resolve) => {
+      const waiter = {
+        namespace,
+        budget,
+        admit: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve('started');
+        },
+      };
+      const onAbort = (): void => {
+        const i = this.waiting.indexOf(waiter);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve('interrupted');
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
+  release(namespace: string, budget: number): void {
+    this.inFlight.set(namespace, (this.inFlight.get(namespace) ?? 0) - budget);
+    // Admit the waiters of this namespace in order while they fit; the first that does not holds the rest.
+    for (const w of this.waiting.filter((x) => x.namespace === namespace)) {
+      if (namespaceGate(this.inFlight.get(namespace) ?? 0, w.budget, this.limit) !== 'start') break;
+      this.waiting.splice(this.waiting.indexOf(w), 1);
+      this.take(namespace, w.budget);
+      w.admit();
+    }
+  }
+
+  private take(namespace: string, budget: number): void {
+    this.inFlight.set(namespace, (this.inFlight.get(namespace) ?? 0) + budget);
+  }
 }
 
 async function runOne(

@@ -77,6 +77,11 @@ export interface PlanItem {
   hpa?: string;
   /** The pod template's current restartedAt annotation, if any. */
   lastRestartedAt?: string;
+  /**
+   * How many of its pods its own rollout may take down at once (see budget.ts), for
+   * --max-unavailable-per-namespace; set on workloads, not on manual items.
+   */
+  unavailableBudget?: number;
 }
 
 export type Result = 'restarted' | 'failed' | 'timeout' | 'skipped' | 'manual' | 'interrupted' | 'not-started' | 'planned';

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { type KubeClient } from '../../src/kube/client.js';
 import { createKubeClient } from '../../src/kube/real.js';
 import type { KubeObject } from '../../src/model/k8s.js';
+import { isPodReady } from '../../src/restart/k8s.js';
 import { RESTARTED_AT, rolloutStatus } from '../../src/restart/status.js';
 import { type ControlPlane, repoRoot, runMesh, startControlPlane, waitFor } from './harness/index.js';
 
@@ -20,6 +21,8 @@ interface WorkloadOpts {
   replicas?: number;
   templateLabels?: Record<string, string>;
   progressDeadlineSeconds?: number;
+  /** A Deployment's spec.strategy. */
+  strategy?: Record<string, unknown>;
 }
 
 function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', ns: string, name: string, o: WorkloadOpts = {}): KubeObject {
@@ -33,6 +36,7 @@ function workload(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', ns: string, 
   if (kind !== 'DaemonSet') spec['replicas'] = o.replicas ?? 1;
   if (kind === 'StatefulSet') spec['serviceName'] = name;
   if (o.progressDeadlineSeconds !== undefined) spec['progressDeadlineSeconds'] = o.progressDeadlineSeconds;
+  if (o.strategy !== undefined) spec['strategy'] = o.strategy;
   return { apiVersion: 'apps/v1', kind, metadata: { name, namespace: ns, labels: { app: name } }, spec };
 }
 
@@ -222,6 +226,119 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
         max = Math.max(max, rolling.size);
       }
       assert.equal(max, 2, 'two workloads rolled at once, and never more');
+    });
+  });
+
+  describe('three Deployments of 2 replicas (maxUnavailable 1, maxSurge 0) in one namespace, at --concurrency 3', () => {
+    /**
+     * Restarts them with these extra flags while the test watches. A pod is down while it is not Ready
+     * or is being deleted; the replacement the Deployment controller creates while the old pod still
+     * terminates is not a second pod down (Kubernetes' maxUnavailable does not count it either), so
+     * "at most 1 pod of the namespace down" is: at every moment at least 5 of the 6 pods serve, and the
+     * pods down belong to one Deployment at most. Watched two ways: the pods polled every 150 ms, and
+     * every pod event in order; and the Deployments' rollouts, by event.
+     */
+    async function restartWatched(extra: string[]) {
+      const ns = await cp.freshNamespace('rr-maxun');
+      const strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+      const objs = ['a', 'b', 'c'].map((name) => workload('Deployment', ns, name, { replicas: 2, strategy }));
+      await createAll(kube, objs);
+      await waitRolledOut(kube, objs);
+      const serving = (p: KubeObject): boolean => p.metadata.deletionTimestamp === undefined && isPodReady(p);
+      await waitFor('all 6 pods ready', async () => (await kube.list('v1', 'Pod', { namespace: ns })).filter(serving).length === 6);
+
+      const verdicts: string[] = [];
+      const judge = (pods: readonly KubeObject[], when: string): void => {
+        const up = pods.filter(serving).length;
+        const down = pods.filter((p) => !serving(p));
+        const apps = new Set(down.map((p) => p.metadata.labels?.['app']));
+        if (up < 5 || apps.size > 1) verdicts.push(`${when}: ${up} of 6 serving; down: ${down.map((p) => p.metadata.name).join(', ') || 'none (missing)'}`);
+      };
+      let polling = true;
+      let samples = 0;
+      const poller = (async () => {
+        while (polling) {
+          judge(await kube.list('v1', 'Pod', { namespace: ns }), `poll ${++samples}`);
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      })();
+      const ac = new AbortController();
+      const pods = new Map<string, KubeObject>();
+      let primed = false;
+      const podWatch = kube.watch(
+        'v1',
+        'Pod',
+        { namespace: ns },
+        (type, p) => {
+          if (type === 'DELETED') pods.delete(p.metadata.name ?? '');
+          else pods.set(p.metadata.name ?? '', p);
+          // The watch starts with the 6 pods (ADDED, one by one): judged from then on.
+          primed ||= pods.size === 6;
+          if (primed) judge([...pods.values()], `pod event rv ${p.metadata.resourceVersion}`);
+        },
+        ac.signal,
+      );
+      const seen: { rv: number; key: string; rolling: boolean }[] = [];
+      const deployWatch = kube.watch(
+        'apps/v1',
+        'Deployment',
+        { namespace: ns },
+        (_t, o) =>
+          void seen.push({
+            rv: Number(o.metadata.resourceVersion),
+            key: o.metadata.name ?? '',
+            rolling: restartedAt(o) !== undefined && !rolloutStatus(o).done,
+          }),
+        ac.signal,
+      );
+      let r: Awaited<ReturnType<typeof runMesh>>;
+      try {
+        r = await runMesh(cp, ['rollout-restart', '-n', ns, '--all', '-y', '--concurrency', '3', ...extra, '-o', 'json']);
+        await waitFor(
+          'the watchers to see every rollout end and every pod serve',
+          () =>
+            objs.every((o) => {
+              const last = seen.filter((e) => e.key === o.metadata.name).at(-1);
+              return last !== undefined && !last.rolling && seen.some((e) => e.key === last.key && e.rolling);
+            }) && [...pods.values()].filter(serving).length === 6,
+        );
+      } finally {
+        polling = false;
+        ac.abort();
+        await Promise.all([poller, podWatch, deployWatch]);
+      }
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        (JSON.parse(r.stdout) as Report).workloads.map((w) => [w.name, w.result]),
+        [
+          ['a', 'restarted'],
+          ['b', 'restarted'],
+          ['c', 'restarted'],
+        ],
+      );
+      for (const o of objs) assert.ok(restartedAt(await kube.get(ref(o))), `${o.metadata.name} has a new pod template`);
+      assert.ok(samples >= 3, `the poller looked ${samples} times`);
+      // The Deployments' own events, in etcd order: how many rolled at once.
+      const rolling = new Set<string>();
+      let maxRolling = 0;
+      for (const e of [...seen].sort((a, b) => a.rv - b.rv)) {
+        if (e.rolling) rolling.add(e.key);
+        else rolling.delete(e.key);
+        maxRolling = Math.max(maxRolling, rolling.size);
+      }
+      return { verdicts, maxRolling };
+    }
+
+    it('--max-unavailable-per-namespace 1: never more than 1 pod of the namespace down, one Deployment rolling at a time', async () => {
+      const { verdicts, maxRolling } = await restartWatched(['--max-unavailable-per-namespace', '1']);
+      assert.deepEqual(verdicts, [], 'never more than 1 pod of the namespace down');
+      assert.equal(maxRolling, 1, 'one Deployment rolled at a time despite --concurrency 3');
+    });
+
+    it('without it, the same watchers see the three roll together and more than 1 pod of the namespace down', async () => {
+      const { verdicts, maxRolling } = await restartWatched([]);
+      assert.equal(maxRolling, 3);
+      assert.ok(verdicts.length > 0, 'the watchers saw more than 1 pod down at some moment');
     });
   });
 

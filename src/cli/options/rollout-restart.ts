@@ -14,6 +14,7 @@ export interface RolloutRestartFlags {
   all?: boolean;
   outdated?: boolean;
   concurrency: string;
+  maxUnavailablePerNamespace?: string;
   pause: string;
   timeout?: string;
   dryRun?: boolean | string;
@@ -37,6 +38,10 @@ export function addRolloutRestartOptions(cmd: Command): Command {
     .option('--all', 'every workload, not only those with (or due) an Istio sidecar')
     .option('--outdated', "only workloads with a pod whose sidecar does not match its namespace's control plane")
     .addOption(new Option('--concurrency <n>', 'how many workloads roll at once').default('1'))
+    .option(
+      '--max-unavailable-per-namespace <n>',
+      "at most this many pods of a namespace down at once through this run's rollouts (each counts its maxUnavailable); default: no limit",
+    )
     .addOption(new Option('--pause <duration>', 'wait this long after a workload finishes before starting the next (e.g. 30s)').default('0s'))
     .option('--timeout <duration>', "per workload limit on the whole rollout (default: the workload's progress deadline, counted while it makes no progress)")
     .option('--dry-run [mode]', 'show the plan and change nothing (client, the default), or also send the patches as server dry-runs (server)')
@@ -88,6 +93,8 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
   }
   if (kinds.length === 0) throw new UsageError('--kind: name at least one of deployment, statefulset, daemonset');
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
+  const maxUnavailablePerNamespace =
+    flags.maxUnavailablePerNamespace !== undefined ? parsePositiveInt('--max-unavailable-per-namespace', flags.maxUnavailablePerNamespace) : undefined;
   const pauseMs = parseDuration('--pause', flags.pause);
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
@@ -111,6 +118,7 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
     dryRun,
   };
   if (flags.since !== undefined) options.sinceMs = parseSince(flags.since);
+  if (maxUnavailablePerNamespace !== undefined) options.maxUnavailablePerNamespace = maxUnavailablePerNamespace;
   if (flags.selector !== undefined && flags.selector.trim() !== '') {
     const why = labelSelectorSyntaxError(flags.selector.trim());
     if (why !== undefined) throw new UsageError(`-l/--selector "${excerpt(flags.selector)}": not a label selector: ${why}`);

@@ -62,12 +62,25 @@ test('flags map onto options', () => {
   assert.equal(validateRolloutRestart(flags({ all: true }), ctxNs).mode, 'all');
 });
 
+test('--max-unavailable-per-namespace N sets the limit; without it there is none', () => {
+  assert.equal(validateRolloutRestart(flags({ maxUnavailablePerNamespace: '2' }), ctxNs).maxUnavailablePerNamespace, 2);
+  assert.ok(!('maxUnavailablePerNamespace' in validateRolloutRestart(flags(), ctxNs)));
+});
+
 const usage: [string, Partial<RolloutRestartFlags>, RegExp][] = [
   ['-A with -n', { allNamespaces: true, namespace: ['x'] }, /cannot be used together/],
   ['--all with --outdated', { all: true, outdated: true }, /--all and --outdated/],
   ['an unknown kind suggests the closest', { kind: 'deploymnet' }, /--kind: "deploymnet" .*did you mean "deployment"/],
   ['a kind that cannot be restarted', { kind: 'job' }, /"job" is not a kind that can be restarted/],
   ['--concurrency 0', { concurrency: '0' }, /--concurrency: expected a whole number of at least 1/],
+  [
+    '--max-unavailable-per-namespace 0',
+    { maxUnavailablePerNamespace: '0' },
+    /^--max-unavailable-per-namespace: expected a whole number of at least 1, got "0"$/,
+  ],
+  ['--max-unavailable-per-namespace 1.5', { maxUnavailablePerNamespace: '1.5' }, /^--max-unavailable-per-namespace: expected a whole number of at least 1/],
+  ['--max-unavailable-per-namespace -1', { maxUnavailablePerNamespace: '-1' }, /^--max-unavailable-per-namespace: expected a whole number of at least 1/],
+  ['--max-unavailable-per-namespace 25%', { maxUnavailablePerNamespace: '25%' }, /^--max-unavailable-per-namespace: expected a whole number of at least 1/],
   ['a bad --pause', { pause: 'soon' }, /--pause: invalid duration "soon"/],
   ['--timeout 0s', { timeout: '0s' }, /--timeout: must be more than 0/],
   ['a bad --dry-run mode', { dryRun: 'maybe' }, /--dry-run: "maybe" .*client or server/],

@@ -570,3 +570,198 @@ test('an autoscaler that cannot scale (ScalingActive False, e.g. no metrics: its
   stop();
   assert.equal(r.report.workloads[0]!.result, 'restarted');
 });
+
+/** Tracks the workloads in flight per namespace through the run's events, and the most seen at once. */
+function inFlightTracker() {
+  const now = new Map<string, number>();
+  const max = new Map<string, number>();
+  let total = 0;
+  let maxTotal = 0;
+  return {
+    max,
+    maxTotal: () => maxTotal,
+    events: {
+      started: (item: PlanItem) => {
+        const n = (now.get(item.namespace) ?? 0) + 1;
+        now.set(item.namespace, n);
+        max.set(item.namespace, Math.max(max.get(item.namespace) ?? 0, n));
+        maxTotal = Math.max(maxTotal, ++total);
+      },
+      finished: (o: { item: PlanItem }) => {
+        now.set(o.item.namespace, (now.get(o.item.namespace) ?? 0) - 1);
+        total--;
+      },
+    },
+  };
+}
+
+test('--max-unavailable-per-namespace 1: Deployments of one namespace (budget 1 each) roll one at a time whatever --concurrency', async () => {
+  const fake = cluster(4);
+  const stop = startController(fake);
+  const t = inFlightTracker();
+  const r = await run(options({ concurrency: 3, maxUnavailablePerNamespace: 1 }), { kube: fake, now, events: t.events });
+  stop();
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result]),
+    [
+      ['d1', 'restarted'],
+      ['d2', 'restarted'],
+      ['d3', 'restarted'],
+      ['d4', 'restarted'],
+    ],
+  );
+  assert.equal(t.max.get('app'), 1);
+  assert.deepEqual(patches(fake), ['patch Deployment app/d1', 'patch Deployment app/d2', 'patch Deployment app/d3', 'patch Deployment app/d4']);
+});
+
+test('--max-unavailable-per-namespace counts each namespace on its own, and adds the budgets in flight', async () => {
+  // app: d1..d3 with budget 1 each; web: w1 and w2 with budget 2 (maxUnavailable 2 of 4), w3 with budget 1.
+  const extra: KubeObject[] = [namespace('web', { 'istio-injection': 'enabled' })];
+  for (const [name, maxUnavailable] of [
+    ['w1', 2],
+    ['w2', 2],
+    ['w3', 1],
+  ] as const) {
+    const d = workload('Deployment', 'web', name, { replicas: 4, strategy: { rollingUpdate: { maxUnavailable } }, status: { observedGeneration: 1 } });
+    const rs = replicaSet(d);
+    extra.push(d, rs, pod('web', `${name}-a`, rs, { proxyImage: `${HUB}/proxyv2:1.30.0` }));
+  }
+  const fake = cluster(3, extra);
+  // Rollouts take a moment, so that the ones allowed together do overlap.
+  const ac = new AbortController();
+  void fake.watch(
+    'apps/v1',
+    'Deployment',
+    { resourceVersion: '0' },
+    (type, o) => {
+      if (type === 'DELETED') return;
+      const gen = o.metadata.generation ?? 0;
+      if (gen <= ((((o['status'] ?? {}) as Record<string, unknown>)['observedGeneration'] as number | undefined) ?? 0)) return;
+      setTimeout(() => fake.update(progressed(o, 'ok', fake)), 30);
+    },
+    ac.signal,
+  );
+  const budgets: Record<string, number> = { d1: 1, d2: 1, d3: 1, w1: 2, w2: 2, w3: 1 };
+  const inFlight = new Map<string, Set<string>>();
+  const maxBudget = new Map<string, number>();
+  let maxTotal = 0;
+  let total = 0;
+  const r = await run(options({ namespaces: ['app', 'web'], concurrency: 6, maxUnavailablePerNamespace: 3 }), {
+    kube: fake,
+    now,
+    events: {
+      started: (item) => {
+        const set = inFlight.get(item.namespace) ?? new Set<string>();
+        set.add(item.name);
+        inFlight.set(item.namespace, set);
+        const sum = [...set].reduce((a, n) => a + budgets[n]!, 0);
+        maxBudget.set(item.namespace, Math.max(maxBudget.get(item.namespace) ?? 0, sum));
+        maxTotal = Math.max(maxTotal, ++total);
+      },
+      finished: (o) => {
+        inFlight.get(o.item.namespace)!.delete(o.item.name);
+        total--;
+      },
+    },
+  });
+  ac.abort();
+  assert.equal(r.report.summary.restarted, 6);
+  assert.deepEqual(
+    r.plan.map((i) => [i.name, i.unavailableBudget]),
+    Object.entries(budgets),
+  );
+  assert.equal(maxBudget.get('app'), 3, 'the three budget-1 Deployments of app rolled together');
+  assert.equal(maxBudget.get('web'), 3, 'w1 (2) rolled beside w3 (1) at most, never beside w2 (2)');
+  assert.ok(maxTotal >= 4, `both namespaces rolled at once (${maxTotal} in flight at most)`);
+});
+
+test('--max-unavailable-per-namespace: a workload whose budget alone exceeds it is skipped, naming the flag; the others restart', async () => {
+  const big = workload('Deployment', 'app', 'big', { replicas: 4, strategy: { rollingUpdate: { maxUnavailable: 2 } }, status: { observedGeneration: 1 } });
+  const rs = replicaSet(big);
+  const fake = cluster(2, [big, rs, pod('app', 'big-a', rs, { proxyImage: `${HUB}/proxyv2:1.30.0` })]);
+  const stop = startController(fake);
+  const r = await run(options({ maxUnavailablePerNamespace: 1 }), { kube: fake, now });
+  stop();
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result]),
+    [
+      ['big', 'skipped'],
+      ['d1', 'restarted'],
+      ['d2', 'restarted'],
+    ],
+  );
+  assert.match(r.report.workloads[0]!.message, /may take 2 pods down at once, more than --max-unavailable-per-namespace 1: skipped/);
+  assert.ok(!patches(fake).includes('patch Deployment app/big'));
+});
+
+test('executePlan with --max-unavailable-per-namespace skips an item over the limit that the plan did not skip, and goes on', async () => {
+  const fake = cluster(1);
+  const stop = startController(fake);
+  const plan = (await run(options({ dryRun: 'client' }), { kube: fake, now })).plan;
+  const over: PlanItem = { ...plan[0]!, name: 'over', unavailableBudget: 3 };
+  const out = await executePlan(
+    [over, plan[0]!],
+    { concurrency: 2, pauseMs: 0, continueOnError: false, dryRun: 'none', maxUnavailablePerNamespace: 2 },
+    { kube: fake, now },
+  );
+  stop();
+  assert.deepEqual(
+    out.map((o) => [o.item.name, o.result]),
+    [
+      ['over', 'skipped'],
+      ['d1', 'restarted'],
+    ],
+  );
+  assert.match(out[0]!.message, /more than --max-unavailable-per-namespace 2/);
+});
+
+test('--max-unavailable-per-namespace: Ctrl-C ends the wait at once; the waiting workloads are not started', async () => {
+  const fake = cluster(3);
+  const stop = startController(fake, () => 'hang');
+  const ac = new AbortController();
+  const r = await run(
+    options({ concurrency: 3, maxUnavailablePerNamespace: 1 }),
+    { kube: fake, now, events: { started: () => void setTimeout(() => ac.abort(), 20) } },
+    ac.signal,
+  );
+  stop();
+  assert.equal(r.interrupted, true);
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result, w.message.replace(/;.*/, '')]),
+    [
+      ['d1', 'interrupted', 'interrupted'],
+      ['d2', 'not-started', 'not started: interrupted'],
+      ['d3', 'not-started', 'not started: interrupted'],
+    ],
+  );
+  assert.deepEqual(patches(fake), ['patch Deployment app/d1']);
+});
+
+test('--max-unavailable-per-namespace: a failure while others wait stops the run, and they are not started', async () => {
+  const fake = cluster(3);
+  const stop = startController(fake, (n) => (n === 'd1' ? 'fail' : 'ok'));
+  const r = await run(options({ concurrency: 3, maxUnavailablePerNamespace: 1 }), { kube: fake, now });
+  stop();
+  assert.deepEqual(
+    r.report.workloads.map((w) => [w.name, w.result, w.message]),
+    [
+      ['d1', 'failed', r.report.workloads[0]!.message],
+      ['d2', 'not-started', 'not started: an earlier rollout failed'],
+      ['d3', 'not-started', 'not started: an earlier rollout failed'],
+    ],
+  );
+  assert.deepEqual(patches(fake), ['patch Deployment app/d1']);
+});
+
+test('--max-unavailable-per-namespace with --continue-on-error: the waiting workloads start after the failure', async () => {
+  const fake = cluster(3);
+  const stop = startController(fake, (n) => (n === 'd1' ? 'fail' : 'ok'));
+  const t = inFlightTracker();
+  const r = await run(options({ concurrency: 3, continueOnError: true, maxUnavailablePerNamespace: 1 }), { kube: fake, now, events: t.events });
+  stop();
+  assert.deepEqual(
+    r.report.workloads.map((w) => w.result),
+    ['failed', 'restarted', 'restarted'],
+  );
+  assert.equal(t.max.get('app'), 1);
+});

@@ -337,7 +337,7 @@ describe('mesh rollout-restart', { skip: cp.skip }, () => {
 
     it('without it, the same watchers see the three roll together and more than 1 pod of the namespace down', async () => {
       const { verdicts, maxRolling } = await restartWatched([]);
-      assert.equal(maxRolling, 3);
+      assert.ok(maxRolling >= 2, `Deployments rolling at once: ${maxRolling}`);
       assert.ok(verdicts.length > 0, 'the watchers saw more than 1 pod down at some moment');
     });
   });

@@ -69,6 +69,8 @@ export interface PrecheckSnapshot {
   now: Date;
   /** `--removing REV`: a revision about to be uninstalled. */
   removing?: string;
+  /** What the user may not read (403): kinds listed cluster-wide, or single objects. */
+  unreadable?: string[];
   /**
    * Findings of the analyzers' deprecation checks on the cluster's config (the caller runs them:
    * IST0002 deprecated fields and kinds, IST0135 deprecated annotations); undefined: not run.
@@ -151,6 +153,18 @@ export function runChecks(s: PrecheckSnapshot): CheckResult[] {
     });
   } else {
     add({ category: 'permissions', check: 'install', status: 'ok', message: `you may create every kind an install writes (${s.permissions.length} checked)` });
+  }
+
+  const unreadable = [...new Set(s.unreadable ?? [])];
+  if (unreadable.length > 0) {
+    add({
+      category: 'permissions',
+      check: 'read',
+      status: 'warn',
+      message: `you may not read ${unreadable.join(', ')} (403): the checks that need ${unreadable.length === 1 ? 'it' : 'them'} saw nothing`,
+      hint: 'run mesh precheck as a cluster administrator for a complete answer',
+      docs: `${DOCS}/setup/install/`,
+    });
   }
 
   // Gateway API CRDs

@@ -1,6 +1,6 @@
 /** Reads what `mesh precheck` checks (I/O); the checks themselves are pure (checks.ts). */
 import type { KubeClient } from '../kube/client.js';
-import { NotServedError } from '../kube/client.js';
+import { KubeApiError, NotServedError } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
 import { INSTALL_PERMISSIONS, type PrecheckSnapshot } from './checks.js';
 
@@ -12,25 +12,44 @@ export interface PrecheckOptions {
   now: Date;
 }
 
-async function listOrEmpty(kube: KubeClient, apiVersion: string, kind: string, options = {}): Promise<KubeObject[]> {
+/** A list that may be refused (403: recorded in `unreadable`) or not served (empty). */
+async function listOrEmpty(kube: KubeClient, apiVersion: string, kind: string, unreadable: string[], options = {}): Promise<KubeObject[]> {
   try {
     return await kube.list(apiVersion, kind, options);
   } catch (err) {
     if (err instanceof NotServedError) return [];
+    if (err instanceof KubeApiError && err.status === 403) {
+      unreadable.push(kind);
+      return [];
+    }
+    throw err;
+  }
+}
+
+async function getOrUndefined(kube: KubeClient, ref: Parameters<KubeClient['get']>[0], unreadable: string[]): Promise<KubeObject | undefined> {
+  try {
+    return await kube.get(ref);
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 403) {
+      unreadable.push(`${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`);
+      return undefined;
+    }
     throw err;
   }
 }
 
 export async function collectPrecheck(kube: KubeClient, options: PrecheckOptions): Promise<PrecheckSnapshot> {
   const ns = options.istioNamespace;
+  // A user with fewer rights still gets the checks: what they may not read is said, not fatal.
+  const unreadable: string[] = [];
   const [serverVersion, crds, istiods, mutatingWebhooks, validatingWebhooks, namespaces, rootCm, permissions] = await Promise.all([
     kube.serverVersion(),
-    listOrEmpty(kube, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition'),
-    kube.list('apps/v1', 'Deployment', { labelSelector: 'app=istiod' }),
-    kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration'),
-    kube.list('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration'),
-    kube.list('v1', 'Namespace'),
-    kube.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'istio-ca-root-cert', namespace: ns }),
+    listOrEmpty(kube, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition', unreadable),
+    listOrEmpty(kube, 'apps/v1', 'Deployment', unreadable, { labelSelector: 'app=istiod' }),
+    listOrEmpty(kube, 'admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', unreadable),
+    listOrEmpty(kube, 'admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', unreadable),
+    listOrEmpty(kube, 'v1', 'Namespace', unreadable),
+    getOrUndefined(kube, { apiVersion: 'v1', kind: 'ConfigMap', name: 'istio-ca-root-cert', namespace: ns }, unreadable),
     Promise.all(
       INSTALL_PERMISSIONS.map(async (p) => {
         const review = await kube.create({
@@ -52,12 +71,14 @@ export async function collectPrecheck(kube: KubeClient, options: PrecheckOptions
       if (svc?.name !== undefined && svc.namespace !== undefined) wanted.set(`${svc.namespace}/${svc.name}`, { name: svc.name, namespace: svc.namespace });
     }
   }
-  const services = (await Promise.all([...wanted.values()].map((s) => kube.get({ apiVersion: 'v1', kind: 'Service', ...s })))).filter(
+  const services = (await Promise.all([...wanted.values()].map((s) => getOrUndefined(kube, { apiVersion: 'v1', kind: 'Service', ...s }, unreadable)))).filter(
     (s): s is KubeObject => s !== undefined,
   );
-  const pods = options.removing !== undefined ? await kube.list('v1', 'Pod') : [];
+  const pods = options.removing !== undefined ? await listOrEmpty(kube, 'v1', 'Pod', unreadable) : [];
   const zipkinService =
-    options.fromVersion !== undefined ? (await kube.get({ apiVersion: 'v1', kind: 'Service', name: 'zipkin', namespace: ns })) !== undefined : false;
+    options.fromVersion !== undefined
+      ? (await getOrUndefined(kube, { apiVersion: 'v1', kind: 'Service', name: 'zipkin', namespace: ns }, unreadable)) !== undefined
+      : false;
   const pem = (rootCm?.['data'] as Record<string, string> | undefined)?.['root-cert.pem'];
   return {
     istioNamespace: ns,
@@ -72,6 +93,7 @@ export async function collectPrecheck(kube: KubeClient, options: PrecheckOptions
     pods,
     ...(pem !== undefined ? { rootCert: pem } : {}),
     now: options.now,
+    ...(unreadable.length > 0 ? { unreadable } : {}),
     ...(options.removing !== undefined ? { removing: options.removing } : {}),
     ...(options.fromVersion !== undefined ? { fromVersion: { ...options.fromVersion, zipkinService } } : {}),
   };

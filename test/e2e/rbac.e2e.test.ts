@@ -157,6 +157,19 @@ describe('a namespace-scoped user', { skip: cp.skip, concurrency: 1 }, () => {
     assert.match(r.stderr, /^Error: Analyzers found issues when analyzing namespace: dev-\w+\.$/m);
   });
 
+  it('precheck: the install rights are missing (IST0141, exit 79); what the user may not read is said, not fatal', async () => {
+    const r = await asUser(['precheck', '-i', istioNs, '-o', 'json']);
+    assert.equal(r.code, 79, show(r));
+    const checks = (JSON.parse(r.stdout) as { checks: { category: string; check: string; status: string; message: string; code?: string }[] }).checks;
+    const install = checks.find((c) => c.category === 'permissions' && c.check === 'install');
+    assert.equal(install?.status, 'fail', show(r));
+    assert.equal(install?.code, 'IST0141');
+    assert.match(install?.message ?? '', /^you may not create .*customresourcedefinitions\.apiextensions\.k8s\.io/);
+    const read = checks.find((c) => c.category === 'permissions' && c.check === 'read');
+    assert.match(read?.message ?? '', /^you may not read .*CustomResourceDefinition.*\(403\)/, show(r));
+    assert.match(r.stderr, /^Warning: (the config deprecation checks did not run: |you may not list every kind cluster-wide)/m);
+  });
+
   it('rollout-restart -n NS --all restarts the namespace', async () => {
     const r = await asUser(['rollout-restart', '-n', ns, '--all', '-y', '-i', istioNs, '--timeout', '2m']);
     assert.equal(r.code, 0, show(r));

@@ -13,6 +13,7 @@ const STATUS_TEXT = { ok: 'OK', warn: 'WARN', fail: 'FAIL' } as const;
 export async function precheckAction(ctx: CliContext, cmd: Command, flags: PrecheckFlags): Promise<void> {
   const { fromVersion } = validatePrecheck(flags);
   const kube = await kubeClient(ctx, cmd);
+  const warn = (line: string): void => void ctx.stderr.write(`Warning: ${line}\n`);
   const [snapshot, configFindings] = await Promise.all([
     collectPrecheck(kube, {
       istioNamespace: flags.istioNamespace,
@@ -20,9 +21,13 @@ export async function precheckAction(ctx: CliContext, cmd: Command, flags: Prech
       ...(flags.removing !== undefined ? { removing: flags.removing } : {}),
       ...(fromVersion !== undefined ? { fromVersion } : {}),
     }),
-    deprecatedConfig(kube, flags.istioNamespace, (line) => void ctx.stderr.write(`Warning: ${line}\n`)),
+    deprecatedConfig(kube, flags.istioNamespace, warn).catch((err: unknown) => {
+      // A user who may not read the config cluster-wide still gets the other checks.
+      warn(`the config deprecation checks did not run: ${(err instanceof Error ? err.message : String(err)).split('\n')[0] ?? ''}`);
+      return undefined;
+    }),
   ]);
-  const results = runChecks({ ...snapshot, configFindings });
+  const results = runChecks({ ...snapshot, ...(configFindings !== undefined ? { configFindings } : {}) });
   if (flags.output === 'json' || flags.output === 'yaml')
     ctx.stdout.write(renderData(flags.output, { apiVersion: 'mesh.istio.io/v1alpha1', kind: 'Precheck', checks: results }));
   else ctx.stdout.write(precheckText(results));

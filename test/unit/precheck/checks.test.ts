@@ -176,3 +176,11 @@ test('--from-version flag: 1.N or 1.N.P', async () => {
   for (const bad of ['1', '2.0', '1.x', '', '1.29.1.2'])
     assert.throws(() => validatePrecheck({ istioNamespace: 'istio-system', output: 'table', fromVersion: bad }), /^UsageError: -f\/--from-version: /, bad);
 });
+
+test('what the user may not read is one permissions warning, not a failure', () => {
+  const rows = runChecks({ ...healthy(), unreadable: ['CustomResourceDefinition', 'Namespace', 'Namespace'] }).filter((c) => c.check === 'read');
+  assert.deepEqual(
+    rows.map((c) => [c.category, c.status, c.message]),
+    [['permissions', 'warn', 'you may not read CustomResourceDefinition, Namespace (403): the checks that need them saw nothing']],
+  );
+});

@@ -75,7 +75,7 @@ async function renderFromRecord(
   const choice = chooseRecord(records, base);
   if (choice.found === undefined) {
     throw new ClusterError(
-      `cannot render revision ${revision}: ${choice.reason} (mesh upgrade installs the new revision from the install record mesh install left for ${base}; install ${base} with mesh install, or install ${revision} yourself with mesh install -r ${revision} and run mesh upgrade again)`,
+      `cannot render revision ${revision}: ${choice.reason} (mesh upgrade renders the new revision from the install record that mesh install leaves for ${base}; a control plane installed otherwise cannot be upgraded by mesh yet)`,
     );
   }
   const record = choice.found;

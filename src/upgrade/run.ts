@@ -15,7 +15,7 @@ import { executeUninstall, inUseRefusal, planUninstall, tagRefusal } from '../ap
 import { ClusterError, FindingsError, InputError, InterruptedError, MeshError, UsageError } from '../errors.js';
 import { type KubeClient, KubeApiError } from '../kube/client.js';
 import type { KubeObject } from '../model/k8s.js';
-import { REVISION_LABEL, revisionTags } from '../model/injection.js';
+import { REVISION_LABEL } from '../model/injection.js';
 import type { Progress } from '../output/progress.js';
 import { collectPrecheck } from '../precheck/collect.js';
 import { runChecks } from '../precheck/checks.js';
@@ -23,7 +23,7 @@ import { type RolloutRestartOptions, run as runRestart } from '../restart/index.
 import type { ExecuteEvents } from '../restart/run.js';
 import { applySetPlan, missingService, readTagSnapshot } from '../tag/collect.js';
 import { planSet } from '../tag/plan.js';
-import { type NamespaceScope, type UpgradeScope, podRevision, upgradeScope } from './scope.js';
+import { type NamespaceScope, type UpgradeScope, podsOnRevision, upgradeScope } from './scope.js';
 import { STATE_CONFIGMAP, type StepStatus, type UpgradeState, isDone, newState, parseState, stateObject, stepOf, withStep } from './state.js';
 
 export interface RestartSettings {
@@ -458,7 +458,7 @@ async function moveNamespace(
   } else await save(kube, opts.istioNamespace, stored);
   const restarted = await restartNamespace(name, opts, deps, update, signal);
   parts.push(restarted);
-  const left = await podsOn(kube, name, from);
+  const left = await podsOn(kube, opts.istioNamespace, name, from);
   if (left.length > 0) {
     throw new FindingsError(
       `namespace ${name}: ${left.length} pod${left.length === 1 ? '' : 's'} still on revision ${from} after the restart (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}); they keep revision ${from} from being removed`,
@@ -468,19 +468,12 @@ async function moveNamespace(
   return parts.join('; ');
 }
 
-async function podsOn(kube: KubeClient, namespace: string, revision: string): Promise<string[]> {
-  const [pods, hooks] = await Promise.all([
+async function podsOn(kube: KubeClient, istioNamespace: string, namespace: string, revision: string): Promise<string[]> {
+  const [pods, mutatingWebhooks] = await Promise.all([
     kube.list('v1', 'Pod', { namespace }),
     kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration'),
   ]);
-  const tags = revisionTags(hooks);
-  return pods
-    .filter((p) => {
-      const phase = (p['status'] as { phase?: string } | undefined)?.phase;
-      return p.metadata.deletionTimestamp === undefined && phase !== 'Succeeded' && phase !== 'Failed' && podRevision(p, tags) === revision;
-    })
-    .map((p) => p.metadata.name ?? '')
-    .sort();
+  return podsOnRevision({ istioNamespace, namespaces: [], mutatingWebhooks, pods }, revision).map((p) => p.slice(namespace.length + 1));
 }
 
 async function restartNamespace(name: string, opts: UpgradeOptions, deps: UpgradeDeps, update: (t: string) => void, signal?: AbortSignal): Promise<string> {
@@ -602,7 +595,7 @@ async function rollback(opts: UpgradeOptions, deps: UpgradeDeps, existing: Store
         parts.push(l.from === undefined ? `label ${l.key} removed` : `labelled ${l.key}=${l.from}`);
       }
       parts.push(await restartNamespace(name, opts, deps, update, signal));
-      const left = await podsOn(kube, name, to);
+      const left = await podsOn(kube, opts.istioNamespace, name, to);
       if (left.length > 0)
         throw new FindingsError(`namespace ${name}: ${left.length} pod(s) still on revision ${to} after the restart (${left.slice(0, 5).join(', ')})`);
       return parts.join('; ');

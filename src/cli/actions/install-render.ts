@@ -8,7 +8,8 @@ import { render } from '../../render/index.js';
 import type { CliContext } from '../context.js';
 import type { RenderFlags } from '../options/render.js';
 import { builtinProfiles, readRenderInput } from './manifest-input.js';
-import type { InstallRecord } from '../../apply/record.js';
+import { type InstallRecord, installRecord } from '../../apply/record.js';
+import { ISTIO_VERSION } from '../../model/release.js';
 
 export interface RenderedInstall {
   objects: KubeObject[];
@@ -38,10 +39,19 @@ export async function renderInstall(ctx: CliContext, flags: RenderFlags): Promis
   };
 }
 
-/** Renders an install record again: its merged IstioOperator alone, on the built-in profiles. */
-export function renderRecord(record: InstallRecord): RenderedInstall {
+/**
+ * Renders an install record again: its merged IstioOperator alone, on the built-in profiles; with
+ * `revision`, as that revision instead of the recorded one (a canary of the same install: mesh upgrade).
+ */
+export function renderRecord(record: InstallRecord, revision?: string): RenderedInstall {
   const profiles = builtinProfiles();
-  const result = render({ profiles, profileFiles: {}, files: [{ name: `the install record ${record.source}`, text: record.iop }], sets: [] });
+  const result = render({
+    profiles,
+    profileFiles: {},
+    files: [{ name: `the install record ${record.source}`, text: record.iop }],
+    sets: [],
+    ...(revision !== undefined ? { revision: revision === 'default' ? '' : revision } : {}),
+  });
   return {
     objects: result.objects,
     profile: record.profile,
@@ -52,22 +62,16 @@ export function renderRecord(record: InstallRecord): RenderedInstall {
   };
 }
 
-/** An install record rendered again as another revision (a canary of the same install: mesh upgrade). */
-export function renderRecordAs(record: InstallRecord, revision: string): RenderedInstall {
-  const profiles = builtinProfiles();
-  const result = render({
-    profiles,
-    profileFiles: {},
-    files: [{ name: `the install record ${record.source}`, text: record.iop }],
-    sets: [],
-    revision: revision === 'default' ? '' : revision,
+/** The install record for a render (what install writes beside the objects, for verify-install, uninstall and upgrade). */
+export function recordFor(rendered: RenderedInstall, inputs: { files: readonly string[]; sets: readonly string[] }): KubeObject {
+  return installRecord({
+    iop: rendered.iop,
+    profile: rendered.profile,
+    builtinProfile: rendered.builtinProfile,
+    revision: rendered.revision,
+    namespace: rendered.namespace,
+    version: ISTIO_VERSION,
+    files: inputs.files,
+    sets: inputs.sets,
   });
-  return {
-    objects: result.objects,
-    profile: record.profile,
-    namespace: result.namespace,
-    revision: result.revision === '' ? undefined : result.revision,
-    iop: result.iop,
-    builtinProfile: Object.hasOwn(profiles, record.profile),
-  };
 }

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { displayName } from '../../apply/components.js';
 import { executeInstall } from '../../apply/execute.js';
 import { slashName } from '../../apply/labels.js';
-import { installRecord } from '../../apply/record.js';
 import { type InstallPlan, type ServerCheck, countActions, hasChanges, planInstall, versionChange } from '../../apply/plan.js';
 import { InputError } from '../../errors.js';
 import { ISTIO_VERSION } from '../../model/release.js';
@@ -10,7 +9,7 @@ import { renderData, renderTable } from '../../output/format.js';
 import { type InstallFlags, validateInstallFlags } from '../options/install.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 import { confirm } from './install-prompt.js';
-import { renderInstall } from './install-render.js';
+import { recordFor, renderInstall } from './install-render.js';
 import { interruptible, sleep } from './install-signal.js';
 
 export async function installAction(ctx: CliContext, cmd: Command, flags: InstallFlags): Promise<void> {
@@ -24,16 +23,7 @@ export async function installAction(ctx: CliContext, cmd: Command, flags: Instal
   }
   const kube = await kubeClient(ctx, cmd);
   const out = await progress(ctx);
-  const record = installRecord({
-    iop: rendered.iop,
-    profile: rendered.profile,
-    builtinProfile: rendered.builtinProfile,
-    revision: rendered.revision,
-    namespace: rendered.namespace,
-    version: ISTIO_VERSION,
-    files: flags.filename ?? [],
-    sets: flags.set ?? [],
-  });
+  const record = recordFor(rendered, { files: flags.filename ?? [], sets: flags.set ?? [] });
   const plan = await planInstall(kube, [...rendered.objects, record], {
     revision: rendered.revision,
     version: ISTIO_VERSION,

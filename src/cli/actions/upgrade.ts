@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
-import { chooseRecord, installRecord, readInstallRecords } from '../../apply/record.js';
+import { chooseRecord, readInstallRecords } from '../../apply/record.js';
 import { ClusterError } from '../../errors.js';
 import type { KubeClient } from '../../kube/client.js';
-import { ISTIO_VERSION } from '../../model/release.js';
 import { renderData, renderTable } from '../../output/format.js';
 import { type PlannedStep, type UpgradeDeps, type UpgradeResult, runUpgrade } from '../../upgrade/run.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
 import { type UpgradeFlags, validateUpgradeFlags } from '../options/upgrade.js';
 import { confirm } from './install-prompt.js';
-import { renderRecordAs } from './install-render.js';
+import { recordFor, renderRecord } from './install-render.js';
 import { renderedByOtherRevisions } from './uninstall.js';
 import { interruptible, sleep } from './install-signal.js';
 
@@ -70,7 +69,7 @@ async function renderFromRecord(
   kube: KubeClient,
   base: string,
   revision: string,
-): Promise<{ objects: ReturnType<typeof renderRecordAs>['objects']; namespace: string }> {
+): Promise<{ objects: ReturnType<typeof renderRecord>['objects']; namespace: string }> {
   const records = await readInstallRecords(kube);
   const choice = chooseRecord(records, base);
   if (choice.found === undefined) {
@@ -79,16 +78,7 @@ async function renderFromRecord(
     );
   }
   const record = choice.found;
-  const rendered = renderRecordAs(record, revision);
-  const recordObject = installRecord({
-    iop: rendered.iop,
-    profile: rendered.profile,
-    builtinProfile: rendered.builtinProfile,
-    revision: rendered.revision,
-    namespace: rendered.namespace,
-    version: ISTIO_VERSION,
-    files: record.files,
-    sets: record.sets,
-  });
+  const rendered = renderRecord(record, revision);
+  const recordObject = recordFor(rendered, record);
   return { objects: [...rendered.objects, recordObject], namespace: rendered.namespace };
 }

@@ -31,7 +31,6 @@ import { watchPath } from './real/watch.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WATCH_IDLE_MS, headerRecord, loadKubeConfig, type KubeClientOptions } from './real/config.js';
 export { rbacOf } from './real/errors.js';
 export { parseWarningHeader, USER_AGENT } from './real/http.js';
-export { describeTunnelError } from './real/portforward.js';
 
 const PATCH_TYPES: Record<PatchType | 'apply', string> = {
   merge: 'application/merge-patch+json',
@@ -279,6 +278,6 @@ export class RealKubeClient implements KubeClient {
   }
 
   portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle> {
-    return portForward(this.kc, namespace, pod, port);
+    return portForward(this.http, namespace, pod, port);
   }
 }

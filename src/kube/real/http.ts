@@ -87,7 +87,7 @@ export class ApiTransport {
     let uncertain = false;
     for (let attempt = 0; ; attempt++) {
       if (this.signal?.aborted) throw cancelledError(spec.target, uncertain);
-      const { dispatcher, headers } = await this.prepare();
+      const { dispatcher, headers } = await this.authorized();
       headers['accept'] = spec.accept ?? 'application/json';
       if (body !== undefined) headers['content-type'] = spec.contentType ?? 'application/json';
       const attemptController = new AbortController();
@@ -156,7 +156,7 @@ export class ApiTransport {
    * failure; the caller reads any status, and owns the retries.
    */
   async open(url: URL, signal: AbortSignal): Promise<OpenResponse> {
-    const { dispatcher, headers } = await this.prepare();
+    const { dispatcher, headers } = await this.authorized();
     headers['accept'] = 'application/json';
     const res = await undiciRequest(url, { dispatcher, method: 'GET', headers, signal });
     this.warnings(res.headers);
@@ -176,7 +176,8 @@ export class ApiTransport {
     return networkError(err, target, this.server);
   }
 
-  private async prepare(): Promise<{ dispatcher: Dispatcher; headers: Record<string, string> }> {
+  /** The dispatcher and headers (credentials, User-Agent) of a request to the API server; also the port-forward's WebSocket. */
+  async authorized(): Promise<{ dispatcher: Dispatcher; headers: Record<string, string> }> {
     const creds = await credentials(this.kc);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(creds.headers)) headers[k.toLowerCase()] = v;

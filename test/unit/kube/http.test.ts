@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -190,4 +191,87 @@ test('a watch whose connection is reset in the middle of an event resumes from t
   assert.deepEqual(seen, ['6', '8']);
   assert.deepEqual(watches, ['5', '6']);
   assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0}ms (the watch idle limit is 5s)`);
+});
+
+/**
+ * A stand-in for the API server's pods/portforward over WebSocket (v4.channel.k8s.io), as far as
+ * the real one cannot be made to misbehave on demand: it sends each channel's port prefix, echoes
+ * data back in upper case, or reports a dial failure on the error channel. The real API server
+ * and kubelet (kwok) are the other side in the proxy-status, proxy-config and rbac e2e tests.
+ */
+function portForwardServer(api: TestApi, behaviour: 'echo' | 'refuse-dial'): Promise<import('node:http').IncomingHttpHeaders> {
+  return new Promise((resolve) =>
+    api.https.on('upgrade', (req: import('node:http').IncomingMessage, socket: import('node:net').Socket) => {
+      resolve(req.headers);
+      const accept = createHash('sha1')
+        .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest('base64');
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`,
+      );
+      const send = (payload: Buffer): void => {
+        socket.write(Buffer.concat([Buffer.from([0x82, payload.length]), payload])); // short unmasked binary frames only
+      };
+      send(Buffer.from([0, 0x90, 0x1f])); // channel 0, port 8080 little-endian
+      send(Buffer.from([1, 0x90, 0x1f])); // channel 1, port 8080
+      if (behaviour === 'refuse-dial') {
+        send(Buffer.concat([Buffer.from([1]), Buffer.from('dial tcp 127.0.0.1:8080: connect: connection refused')]));
+        return;
+      }
+      socket.on('data', (frame: Buffer) => {
+        // One masked client frame per chunk (short payloads): [0x82, 0x80|len, mask(4), payload].
+        if ((frame[0]! & 0x0f) !== 2) return;
+        const len = frame[1]! & 0x7f;
+        const mask = frame.subarray(2, 6);
+        const payload = Buffer.from(frame.subarray(6, 6 + len).map((b, i) => b ^ mask[i % 4]!));
+        if (payload[0] !== 0) return;
+        send(Buffer.concat([Buffer.from([0]), Buffer.from(payload.subarray(1).toString('utf8').toUpperCase())]));
+      });
+      socket.on('error', () => undefined);
+    }),
+  );
+}
+
+test('port-forward: bytes go through the tunnel on channel 0 both ways, without the port prefixes', { timeout: 10_000 }, async () => {
+  const api = await start(() => false);
+  const upgraded = portForwardServer(api, 'echo');
+  const handle = await api.client().portForward('app', 'web', 8080);
+  const { connect } = await import('node:net');
+  const local = connect(handle.localPort, '127.0.0.1');
+  local.write('hello');
+  const got = await new Promise<string>((resolve) => local.once('data', (d: Buffer) => resolve(d.toString('utf8'))));
+  const headers = await upgraded;
+  local.destroy();
+  await handle.close();
+  assert.equal(got, 'HELLO');
+  assert.equal(headers['sec-websocket-protocol'], 'v4.channel.k8s.io');
+  assert.equal(handle.lastError?.(), undefined);
+});
+
+test("port-forward: the kubelet's dial error (channel 1) closes the local connection and is kept as lastError", { timeout: 10_000 }, async () => {
+  const api = await start(() => false);
+  void portForwardServer(api, 'refuse-dial');
+  const handle = await api.client().portForward('app', 'web', 8080);
+  const { connect } = await import('node:net');
+  const local = connect(handle.localPort, '127.0.0.1');
+  local.on('error', () => undefined);
+  await new Promise<void>((resolve) => local.once('close', () => resolve()));
+  await handle.close();
+  assert.match(handle.lastError?.() ?? '', /connection refused/);
+});
+
+test('port-forward: a refused upgrade (403) is named in lastError, with the RBAC the API server reports', { timeout: 10_000 }, async () => {
+  const api = await start((req, res) =>
+    req.path.endsWith('/portforward') ? status(res, 403, 'Forbidden', 'pods "web" is forbidden: User "dev" cannot create resource "pods/portforward"') : false,
+  );
+  api.https.on('upgrade', (_req: import('node:http').IncomingMessage, socket: import('node:net').Socket) => {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+  });
+  const handle = await api.client().portForward('app', 'web', 8080);
+  const { connect } = await import('node:net');
+  const local = connect(handle.localPort, '127.0.0.1');
+  local.on('error', () => undefined);
+  await new Promise<void>((resolve) => local.once('close', () => resolve()));
+  await handle.close();
+  assert.match(handle.lastError?.() ?? '', /\b403\b/);
 });

@@ -15,6 +15,7 @@ import {
   KubeApiError,
   NotServedError,
   describeRef,
+  podSummary,
 } from './client.js';
 import { isRecord } from '../util/narrow.js';
 
@@ -92,7 +93,13 @@ export class FakeKubeClient implements KubeClient {
       .filter((o) => o.kind === kind && o.apiVersion === apiVersion)
       .filter((o) => options.namespace === undefined || o.metadata.namespace === options.namespace)
       .filter((o) => matchesSelector(o.metadata.labels ?? {}, options.labelSelector))
-      .map((o) => (options.metadataOnly ? { apiVersion, kind, metadata: structuredClone(o.metadata) } : structuredClone(o)));
+      .map((o) =>
+        options.metadataOnly
+          ? { apiVersion, kind, metadata: structuredClone(o.metadata) }
+          : options.podSummary && kind === 'Pod' && apiVersion === 'v1'
+            ? podSummary(o)
+            : structuredClone(o),
+      );
   }
 
   async create(obj: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {

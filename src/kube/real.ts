@@ -22,7 +22,9 @@ import {
   KubeApiError,
   NotServedError,
   describeRef,
+  podSummary,
 } from './client.js';
+import { decodePodList, unwrap } from './real/protobuf.js';
 import { DEFAULT_WATCH_IDLE_MS, loadKubeConfig, type KubeClientOptions } from './real/config.js';
 import { ApiTransport, type RequestSpec } from './real/http.js';
 import { portForward } from './real/portforward.js';
@@ -145,6 +147,7 @@ export class RealKubeClient implements KubeClient {
 
   async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
     const path = await this.pathFor(apiVersion, kind, options.namespace);
+    if (options.podSummary && apiVersion === 'v1' && kind === 'Pod') return this.listPodSummaries(path, options);
     const items: KubeObject[] = [];
     let cont: string | undefined;
     do {
@@ -165,6 +168,39 @@ export class RealKubeClient implements KubeClient {
         items.push({ ...item, apiVersion, kind });
       }
       cont = body.metadata?.continue || undefined;
+    } while (cont !== undefined);
+    return items;
+  }
+
+  /** list() of pods as podSummary()s, read from protobuf pages (or JSON ones, from a server that answers JSON). */
+  private async listPodSummaries(path: string, options: ListOptions): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    let cont: string | undefined;
+    do {
+      const target = `list Pod${options.namespace ? ` in ${options.namespace}` : ''}`;
+      const body = await this.request({
+        method: 'GET',
+        path,
+        query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: options.limit ?? 500, continue: cont },
+        protobuf: true,
+        target,
+      });
+      if (body instanceof Uint8Array) {
+        let page: ReturnType<typeof decodePodList>;
+        try {
+          const { kind, raw } = unwrap(body);
+          if (kind !== 'PodList') throw new Error(`a ${kind || 'message of no kind'} instead of a PodList`);
+          page = decodePodList(raw);
+        } catch (err) {
+          throw new ClusterError(`${target}: cannot read the API server's protobuf answer: ${(err as Error).message}`);
+        }
+        items.push(...page.items);
+        cont = page.continue;
+      } else {
+        const json = body as { items?: KubeObject[]; metadata?: { continue?: string } };
+        for (const item of json.items ?? []) items.push(podSummary(item));
+        cont = json.metadata?.continue || undefined;
+      }
     } while (cont !== undefined);
     return items;
   }

@@ -299,7 +299,7 @@ export async function collectStatus(options: CollectOptions, deps: CollectDeps):
     if (options.listWithoutIstiod !== true || !(err instanceof MeshError) || err instanceof UsageError) throw err;
     let pods: KubeObject[];
     try {
-      pods = await deps.kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {});
+      pods = await deps.kube.list('v1', 'Pod', { podSummary: true, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) });
       if (
         options.namespace !== undefined &&
         pods.length === 0 &&
@@ -343,7 +343,7 @@ async function collectWithIstiod(options: CollectOptions, deps: CollectDeps): Pr
   const podsRead = started(
     within(
       `listing pods${options.namespace ? ` in namespace ${options.namespace}` : ''}`,
-      kube.list('v1', 'Pod', options.namespace !== undefined ? { namespace: options.namespace } : {}),
+      kube.list('v1', 'Pod', { podSummary: true, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) }),
     ),
   );
   const istiodPods = await istiodPodsRead;

@@ -1,12 +1,12 @@
 /**
- * xDS debug messages, encoded and decoded by hand (see protowire.ts): the DiscoveryRequest mesh
+ * xDS debug messages, encoded and decoded by hand (see src/util/protowire.ts): the DiscoveryRequest mesh
  * sends for `istio.io/debug/syncz`, and istiod's DiscoveryResponse, decoded into the JSON shape
  * protojson gives it (what istioctl prints with `-o json`), so one parser reads it (syncz.ts). Pure.
  *
  * Field numbers: envoy/service/discovery/v3/discovery.proto, envoy/config/core/v3/base.proto,
  * envoy/service/status/v3/csds.proto, envoy/admin/v3/config_dump_shared.proto.
  */
-import { ProtoWriter, encodeStruct, fields, struct, text, timestamp } from './protowire.js';
+import { ProtoWriter, encodeStruct, fields, struct, text, timestamp } from '../util/protowire.js';
 
 export const SYNCZ_TYPE = 'istio.io/debug/syncz';
 export const CLIENT_CONFIG_TYPE = 'type.googleapis.com/envoy.service.status.v3.ClientConfig';

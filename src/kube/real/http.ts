@@ -15,6 +15,7 @@ import { ClusterError } from '../../errors.js';
 import { MESH_VERSION } from '../../version.js';
 import { credentials, DEFAULT_REQUEST_TIMEOUT_MS, type TlsMaterial } from './config.js';
 import { cancelledError, errorCode, isTlsVerifyError, networkError, rbacOf, timeoutError, toApiError, type Denied } from './errors.js';
+import { PROTOBUF, statusJson, unwrap } from './protobuf.js';
 import { delayMs, judge, retryClassOf, sleep, type AttemptFailure, type HttpMethod, type RetryClass } from './retry.js';
 
 export const USER_AGENT = `mesh/${MESH_VERSION}`;
@@ -32,6 +33,12 @@ export interface RequestSpec {
   target: string;
   /** For a write: may a failed attempt be sent again after a lost response or a 5xx (retry.ts)? */
   retry?: RetryClass;
+  /**
+   * Ask for the protobuf encoding (protobuf.ts): a 2xx answer in protobuf comes back as its bytes
+   * (one in JSON, from a server or proxy that does not speak protobuf, parsed as usual); an error
+   * Status in protobuf is read into the usual one-line error.
+   */
+  protobuf?: boolean;
 }
 
 export interface TransportOptions {
@@ -88,7 +95,7 @@ export class ApiTransport {
     for (let attempt = 0; ; attempt++) {
       if (this.signal?.aborted) throw cancelledError(spec.target, uncertain);
       const { dispatcher, headers } = await this.authorized();
-      headers['accept'] = spec.accept ?? 'application/json';
+      headers['accept'] = spec.protobuf ? `${PROTOBUF}, application/json` : (spec.accept ?? 'application/json');
       if (body !== undefined) headers['content-type'] = spec.contentType ?? 'application/json';
       const attemptController = new AbortController();
       let timedOut = false;
@@ -98,6 +105,7 @@ export class ApiTransport {
       let status: number;
       let retryAfter: string | undefined;
       let text: string;
+      let bytes: Buffer | undefined;
       let stage: 'connect' | 'body' = 'connect';
       try {
         const res = await undiciRequest(url, {
@@ -111,7 +119,10 @@ export class ApiTransport {
         status = res.statusCode;
         this.warnings(res.headers);
         retryAfter = single(res.headers['retry-after']);
-        text = await res.body.text();
+        if (spec.protobuf && String(res.headers['content-type'] ?? '').startsWith(PROTOBUF)) {
+          bytes = Buffer.from(await res.body.arrayBuffer());
+          text = '';
+        } else text = await res.body.text();
       } catch (err) {
         if (this.signal?.aborted) throw cancelledError(spec.target, true);
         // No answer in time: not retried, the whole command would otherwise wait retries × timeout.
@@ -131,6 +142,7 @@ export class ApiTransport {
         this.signal?.removeEventListener('abort', onAbort);
       }
       if (status >= 200 && status < 300) {
+        if (bytes !== undefined) return bytes;
         if (text === '') return undefined;
         try {
           return JSON.parse(text) as unknown;
@@ -138,6 +150,7 @@ export class ApiTransport {
           return text;
         }
       }
+      if (bytes !== undefined) text = protobufStatusText(bytes);
       const error = toApiError(status, text, spec.target, this.denied(spec.method, url));
       const failure: AttemptFailure = { kind: 'status', status: error.status };
       const verdict = judge(cls, failure);
@@ -222,6 +235,15 @@ export class ApiTransport {
         this.onWarning(text);
       }
     }
+  }
+}
+
+/** An error answer in protobuf, as the JSON Status text toApiError reads ('' when it is not one). */
+function protobufStatusText(bytes: Uint8Array): string {
+  try {
+    return statusJson(unwrap(bytes).raw);
+  } catch {
+    return '';
   }
 }
 

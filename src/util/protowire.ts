@@ -1,7 +1,9 @@
 /**
- * The protobuf wire format, as much of it as mesh needs to speak xDS debug requests to istiod:
- * varints, length-delimited fields, and a reader that walks a message's fields. Pure.
- * (A generated protobuf library would bring the whole Envoy API; mesh reads five messages.)
+ * The protobuf wire format, as much of it as mesh needs to speak xDS debug requests to istiod and
+ * to read the API server's protobuf pod lists: varints, length-delimited fields, a reader that
+ * walks a message's fields (fields()), and a cursor that does so without allocating per field
+ * (ProtoReader, for large messages). Pure.
+ * (A generated protobuf library would bring the whole Envoy and Kubernetes APIs; mesh reads a few messages.)
  */
 
 export const WIRE = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
@@ -175,4 +177,96 @@ export function encodeStruct(values: Record<string, string>): ProtoWriter {
     w.message(1, new ProtoWriter().string(1, k).message(2, new ProtoWriter().string(3, v)));
   }
   return w;
+}
+
+/**
+ * A cursor over one message's fields: `while (r.next()) switch (r.field) …`, then read the value
+ * with varint(), string(), message() or skip(). Nothing is allocated for skipped fields, so large
+ * messages of which little is wanted (a pod list without managedFields) read quickly.
+ */
+export class ProtoReader {
+  /** The current field's number and wire type (after next()). */
+  field = 0;
+  wire = 0;
+  private at: number;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    start = 0,
+    private readonly end = buf.length,
+  ) {
+    this.at = start;
+  }
+
+  /** Moves to the next field; false at the end of the message. */
+  next(): boolean {
+    if (this.at >= this.end) return false;
+    const key = this.varint();
+    this.field = Math.floor(key / 8);
+    this.wire = key % 8;
+    return true;
+  }
+
+  varint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.at >= this.end) throw new ProtoError('truncated varint');
+      const b = this.buf[this.at++]!;
+      result += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return result;
+      mul *= 128;
+    }
+    throw new ProtoError('varint too long');
+  }
+
+  /** The current LEN field's bounds; the cursor moves past it. */
+  private span(): [number, number] {
+    if (this.wire !== WIRE.LEN) throw new ProtoError(`field ${this.field}: expected a length-delimited value, got wire type ${this.wire}`);
+    const len = this.varint();
+    const start = this.at;
+    if (start + len > this.end) throw new ProtoError('truncated field');
+    this.at = start + len;
+    return [start, start + len];
+  }
+
+  string(): string {
+    const [start, stop] = this.span();
+    return decoder.decode(this.buf.subarray(start, stop));
+  }
+
+  bytes(): Uint8Array {
+    const [start, stop] = this.span();
+    return this.buf.subarray(start, stop);
+  }
+
+  /** A reader over the current field's embedded message. */
+  message(): ProtoReader {
+    const [start, stop] = this.span();
+    return new ProtoReader(this.buf, start, stop);
+  }
+
+  skip(): void {
+    switch (this.wire) {
+      case WIRE.VARINT:
+        this.varint();
+        return;
+      case WIRE.LEN:
+        this.span();
+        return;
+      case WIRE.I64:
+        this.advance(8);
+        return;
+      case WIRE.I32:
+        this.advance(4);
+        return;
+      default:
+        throw new ProtoError(`unsupported wire type ${this.wire}`);
+    }
+  }
+
+  private advance(n: number): void {
+    if (this.at + n > this.end) throw new ProtoError('truncated fixed field');
+    this.at += n;
+  }
 }

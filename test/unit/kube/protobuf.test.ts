@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { podSummary } from '../../../src/kube/client.js';
+import { decodePodList, statusJson, unwrap } from '../../../src/kube/real/protobuf.js';
+import { ProtoWriter } from '../../../src/util/protowire.js';
+
+const w = (): ProtoWriter => new ProtoWriter();
+const entry = (k: string, v: string): ProtoWriter => w().string(1, k).string(2, v);
+const container = (name: string, image: string): ProtoWriter => w().string(1, name).string(2, image).string(3, 'ignored-command');
+const envelope = (kind: string, raw: Uint8Array): Uint8Array => {
+  const body = w().message(1, w().string(1, 'v1').string(2, kind)).bytes(2, raw).finish();
+  return Buffer.concat([Buffer.from('k8s\0', 'latin1'), body]);
+};
+
+/** A Pod as the API server encodes it, with fields the summary skips (managedFields, volumes, conditions). */
+function pod(name: string, opts: { deleting?: boolean; native?: boolean } = {}): ProtoWriter {
+  const meta = w()
+    .string(1, name)
+    .string(3, 'shop')
+    .string(5, `uid-${name}`)
+    .string(6, '42')
+    .message(11, entry('app', 'web'))
+    .message(11, entry('istio.io/rev', 'canary'))
+    .message(12, entry('sidecar.istio.io/status', '{"revision":"canary"}'))
+    .message(17, w().string(1, 'kubectl').string(2, 'Update'));
+  if (opts.deleting) meta.message(9, w().uint(1, 1764752400).uint(2, 5));
+  const spec = w().message(1, w().string(1, 'data')).message(2, container('app', 'registry.local/app:1.0'));
+  if (opts.native) spec.message(20, container('istio-proxy', 'docker.io/istio/proxyv2:1.31.1'));
+  else spec.message(2, container('istio-proxy', 'docker.io/istio/proxyv2:1.30.2'));
+  return w()
+    .message(1, meta)
+    .message(2, spec)
+    .message(3, w().string(1, 'Running').message(2, w().string(1, 'Ready')).string(6, '10.0.0.7'));
+}
+
+test('a protobuf PodList page: each pod as its summary, the continue token, unknown and unwanted fields skipped', () => {
+  const list = w()
+    .message(1, w().string(2, '1234').string(3, 'next-page'))
+    .message(2, pod('web-1'))
+    .message(2, pod('web-2', { deleting: true, native: true }))
+    .finish();
+  const { kind, raw } = unwrap(envelope('PodList', list));
+  assert.equal(kind, 'PodList');
+  const page = decodePodList(raw);
+  assert.equal(page.continue, 'next-page');
+  assert.deepEqual(page.items[0], {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'web-1',
+      namespace: 'shop',
+      uid: 'uid-web-1',
+      resourceVersion: '42',
+      labels: { app: 'web', 'istio.io/rev': 'canary' },
+      annotations: { 'sidecar.istio.io/status': '{"revision":"canary"}' },
+    },
+    spec: {
+      containers: [
+        { name: 'app', image: 'registry.local/app:1.0' },
+        { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.2' },
+      ],
+    },
+    status: { phase: 'Running', podIP: '10.0.0.7' },
+  });
+  const second = page.items[1]!;
+  assert.equal(second.metadata.deletionTimestamp, '2025-12-03T09:00:00Z');
+  assert.deepEqual((second['spec'] as { initContainers?: unknown }).initContainers, [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.31.1' }]);
+});
+
+test('the summary read from protobuf equals podSummary() of the same pod in JSON', () => {
+  const json = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'web-1',
+      namespace: 'shop',
+      uid: 'uid-web-1',
+      resourceVersion: '42',
+      labels: { app: 'web', 'istio.io/rev': 'canary' },
+      annotations: { 'sidecar.istio.io/status': '{"revision":"canary"}' },
+      managedFields: [{ manager: 'kubectl', operation: 'Update' }],
+    },
+    spec: {
+      volumes: [{ name: 'data' }],
+      containers: [
+        { name: 'app', image: 'registry.local/app:1.0', command: ['ignored-command'] },
+        { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.2', command: ['ignored-command'] },
+      ],
+    },
+    status: { phase: 'Running', conditions: [{ type: 'Ready' }], podIP: '10.0.0.7' },
+  };
+  const fromProto = decodePodList(w().message(2, pod('web-1')).finish()).items[0];
+  assert.deepEqual(fromProto, podSummary(json));
+});
+
+test('an error Status in protobuf becomes the JSON Status text the error messages are made from', () => {
+  const status = w().string(2, 'Failure').string(3, 'pods is forbidden: User "dev" cannot list resource "pods"').string(4, 'Forbidden').uint(6, 403).finish();
+  const { kind, raw } = unwrap(envelope('Status', status));
+  assert.equal(kind, 'Status');
+  assert.deepEqual(JSON.parse(statusJson(raw)), {
+    kind: 'Status',
+    message: 'pods is forbidden: User "dev" cannot list resource "pods"',
+    reason: 'Forbidden',
+    code: 403,
+  });
+});
+
+test('a body without the k8s\\0 prefix, or a truncated one, is a ProtoError, not a crash', () => {
+  assert.throws(() => unwrap(Buffer.from('{"kind":"PodList"}')), /no k8s\\0 prefix/);
+  const list = w().message(2, pod('web-1')).finish();
+  assert.throws(() => decodePodList(list.subarray(0, list.length - 7)), /truncated/);
+});

@@ -6,7 +6,7 @@
  * Field numbers: envoy/service/discovery/v3/discovery.proto, envoy/config/core/v3/base.proto,
  * envoy/service/status/v3/csds.proto, envoy/admin/v3/config_dump_shared.proto.
  */
-import { ProtoWriter, encodeStruct, fields, struct, text, timestamp } from '../util/protowire.js';
+import { ProtoReader, ProtoWriter, encodeStruct, readStruct, readTimestamp } from '../util/protowire.js';
 
 export const SYNCZ_TYPE = 'istio.io/debug/syncz';
 export const CLIENT_CONFIG_TYPE = 'type.googleapis.com/envoy.service.status.v3.ClientConfig';
@@ -39,61 +39,89 @@ export function debugNode(namespace: string, serviceAccount: string, name: strin
 const CONFIG_STATUS = ['UNKNOWN', 'SYNCED', 'NOT_SENT', 'STALE', 'ERROR'];
 const CLIENT_STATUS = ['UNKNOWN', 'REQUESTED', 'DOES_NOT_EXIST', 'ACKED', 'NACKED', 'RECEIVED_ERROR', 'TIMEOUT'];
 
-function decodeNode(buf: Uint8Array): Record<string, unknown> {
+function decodeNode(r: ProtoReader): Record<string, unknown> {
   const node: Record<string, unknown> = {};
-  for (const f of fields(buf)) {
-    if (f.field === 1) node['id'] = text(f);
-    else if (f.field === 2) node['cluster'] = text(f);
-    else if (f.field === 3) node['metadata'] = struct(f.bytes);
+  while (r.next()) {
+    if (r.field === 1) node['id'] = r.string();
+    else if (r.field === 2) node['cluster'] = r.string();
+    else if (r.field === 3) node['metadata'] = readStruct(r.message());
+    else r.skip();
   }
   return node;
 }
 
-function decodeErrorState(buf: Uint8Array): Record<string, unknown> {
+function decodeErrorState(r: ProtoReader): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of fields(buf)) {
-    if (f.field === 2) out['lastUpdateAttempt'] = timestamp(f.bytes);
-    else if (f.field === 3) out['details'] = text(f);
-    else if (f.field === 4) out['versionInfo'] = text(f);
+  while (r.next()) {
+    if (r.field === 2) out['lastUpdateAttempt'] = readTimestamp(r.message());
+    else if (r.field === 3) out['details'] = r.string();
+    else if (r.field === 4) out['versionInfo'] = r.string();
+    else r.skip();
   }
   return out;
 }
 
-function decodeGenericXdsConfig(buf: Uint8Array): Record<string, unknown> {
+function decodeGenericXdsConfig(r: ProtoReader): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of fields(buf)) {
-    if (f.field === 1) out['typeUrl'] = text(f);
-    else if (f.field === 2) out['name'] = text(f);
-    else if (f.field === 3) out['versionInfo'] = text(f);
-    else if (f.field === 5) out['lastUpdated'] = timestamp(f.bytes);
-    else if (f.field === 6) out['configStatus'] = CONFIG_STATUS[f.int] ?? String(f.int);
-    else if (f.field === 7) out['clientStatus'] = CLIENT_STATUS[f.int] ?? String(f.int);
-    else if (f.field === 8) out['errorState'] = decodeErrorState(f.bytes);
-    else if (f.field === 9) out['isStaticResource'] = f.int !== 0;
+  while (r.next()) {
+    switch (r.field) {
+      case 1:
+        out['typeUrl'] = r.string();
+        break;
+      case 2:
+        out['name'] = r.string();
+        break;
+      case 3:
+        out['versionInfo'] = r.string();
+        break;
+      case 5:
+        out['lastUpdated'] = readTimestamp(r.message());
+        break;
+      case 6: {
+        const v = r.varint();
+        out['configStatus'] = CONFIG_STATUS[v] ?? String(v);
+        break;
+      }
+      case 7: {
+        const v = r.varint();
+        out['clientStatus'] = CLIENT_STATUS[v] ?? String(v);
+        break;
+      }
+      case 8:
+        out['errorState'] = decodeErrorState(r.message());
+        break;
+      case 9:
+        out['isStaticResource'] = r.varint() !== 0;
+        break;
+      default:
+        r.skip();
+    }
   }
   return out;
 }
 
-function decodeClientConfig(buf: Uint8Array): Record<string, unknown> {
+function decodeClientConfig(r: ProtoReader): Record<string, unknown> {
   const out: Record<string, unknown> = { '@type': CLIENT_CONFIG_TYPE };
   const configs: Record<string, unknown>[] = [];
-  for (const f of fields(buf)) {
-    if (f.field === 1) out['node'] = decodeNode(f.bytes);
-    else if (f.field === 3) configs.push(decodeGenericXdsConfig(f.bytes));
-    else if (f.field === 4) out['clientScope'] = text(f);
+  while (r.next()) {
+    if (r.field === 1) out['node'] = decodeNode(r.message());
+    else if (r.field === 3) configs.push(decodeGenericXdsConfig(r.message()));
+    else if (r.field === 4) out['clientScope'] = r.string();
+    else r.skip();
   }
   if (configs.length > 0) out['genericXdsConfigs'] = configs;
   return out;
 }
 
-function decodeAny(buf: Uint8Array): Record<string, unknown> {
+function decodeAny(r: ProtoReader): Record<string, unknown> {
   let typeUrl = '';
-  let value: Uint8Array = new Uint8Array(0);
-  for (const f of fields(buf)) {
-    if (f.field === 1) typeUrl = text(f);
-    else if (f.field === 2) value = f.bytes;
+  let value: ProtoReader | undefined;
+  while (r.next()) {
+    if (r.field === 1) typeUrl = r.string();
+    else if (r.field === 2) value = r.message();
+    else r.skip();
   }
-  if (typeUrl === CLIENT_CONFIG_TYPE) return decodeClientConfig(value);
+  if (typeUrl === CLIENT_CONFIG_TYPE) return decodeClientConfig(value ?? new ProtoReader(new Uint8Array(0)));
   return { '@type': typeUrl };
 }
 
@@ -101,14 +129,19 @@ function decodeAny(buf: Uint8Array): Record<string, unknown> {
 export function decodeDiscoveryResponse(buf: Uint8Array): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const resources: Record<string, unknown>[] = [];
-  for (const f of fields(buf)) {
-    if (f.field === 1) out['versionInfo'] = text(f);
-    else if (f.field === 2) resources.push(decodeAny(f.bytes));
-    else if (f.field === 4) out['typeUrl'] = text(f);
-    else if (f.field === 5) out['nonce'] = text(f);
-    else if (f.field === 6) {
-      for (const c of fields(f.bytes)) if (c.field === 1) out['controlPlane'] = { identifier: text(c) };
-    }
+  const r = new ProtoReader(buf);
+  while (r.next()) {
+    if (r.field === 1) out['versionInfo'] = r.string();
+    else if (r.field === 2) resources.push(decodeAny(r.message()));
+    else if (r.field === 4) out['typeUrl'] = r.string();
+    else if (r.field === 5) out['nonce'] = r.string();
+    else if (r.field === 6) {
+      const c = r.message();
+      while (c.next()) {
+        if (c.field === 1) out['controlPlane'] = { identifier: c.string() };
+        else c.skip();
+      }
+    } else r.skip();
   }
   out['resources'] = resources;
   return out;

@@ -1,8 +1,7 @@
 /**
  * The protobuf wire format, as much of it as mesh needs to speak xDS debug requests to istiod and
  * to read the API server's protobuf pod lists: varints, length-delimited fields, a reader that
- * walks a message's fields (fields()), and a cursor that does so without allocating per field
- * (ProtoReader, for large messages). Pure.
+ * walks a message's fields without allocating for the ones it skips (ProtoReader). Pure.
  * (A generated protobuf library would bring the whole Envoy and Kubernetes APIs; mesh reads a few messages.)
  */
 
@@ -66,106 +65,36 @@ export class ProtoWriter {
   }
 }
 
-export interface ProtoField {
-  field: number;
-  wire: number;
-  /** For VARINT and I64/I32: the number (I64 as a double for doubles, see readDouble). */
-  int: number;
-  /** For LEN: the bytes. */
-  bytes: Uint8Array;
-}
-
 export class ProtoError extends Error {}
 
-const EMPTY = new Uint8Array(0);
-
-/** The fields of one encoded message, in order. Throws ProtoError on malformed input. */
-export function fields(buf: Uint8Array): ProtoField[] {
-  const out: ProtoField[] = [];
-  const end = buf.length;
-  let at = 0;
-  const varint = (): number => {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (at >= end) throw new ProtoError('truncated varint');
-      const b = buf[at++]!;
-      result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return result;
-      mul *= 128;
-    }
-    throw new ProtoError('varint too long');
-  };
-  while (at < end) {
-    const key = varint();
-    const field = Math.floor(key / 8);
-    const wire = key % 8;
-    if (wire === WIRE.VARINT) {
-      out.push({ field, wire, int: varint(), bytes: EMPTY });
-    } else if (wire === WIRE.LEN) {
-      const len = varint();
-      if (at + len > end) throw new ProtoError('truncated field');
-      out.push({ field, wire, int: 0, bytes: buf.subarray(at, at + len) });
-      at += len;
-    } else if (wire === WIRE.I64) {
-      if (at + 8 > end) throw new ProtoError('truncated fixed64');
-      const bytes = buf.subarray(at, at + 8);
-      at += 8;
-      out.push({ field, wire, int: new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true), bytes });
-    } else if (wire === WIRE.I32) {
-      if (at + 4 > end) throw new ProtoError('truncated fixed32');
-      const bytes = buf.subarray(at, at + 4);
-      at += 4;
-      out.push({ field, wire, int: new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true), bytes });
-    } else {
-      throw new ProtoError(`unsupported wire type ${wire}`);
-    }
-  }
-  return out;
-}
-
 const decoder = new TextDecoder();
-export const text = (f: ProtoField): string => decoder.decode(f.bytes);
-
-/** google.protobuf.Timestamp → RFC 3339 (UTC), as protojson writes it. */
-export function timestamp(buf: Uint8Array): string {
-  let seconds = 0;
-  let nanos = 0;
-  for (const f of fields(buf)) {
-    if (f.field === 1) seconds = f.int;
-    else if (f.field === 2) nanos = f.int;
-  }
+function rfc3339(seconds: number, nanos: number): string {
   const base = new Date(seconds * 1000).toISOString().replace(/\.000Z$/, '');
   if (nanos === 0) return `${base}Z`;
   const frac = String(nanos).padStart(9, '0').replace(/0+$/, '');
   return `${base}.${frac}Z`;
 }
 
-/** google.protobuf.Struct → a plain object (Value: null, number, string, bool, struct, list). */
-export function struct(buf: Uint8Array): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields(buf)) {
-    if (f.field !== 1) continue;
-    let key = '';
-    let value: unknown = null;
-    for (const e of fields(f.bytes)) {
-      if (e.field === 1) key = text(e);
-      else if (e.field === 2) value = structValue(e.bytes);
-    }
-    out[key] = value;
-  }
-  return out;
-}
-
-function structValue(buf: Uint8Array): unknown {
+/** google.protobuf.Value: null, number, string, bool, struct or list. */
+function structValue(r: ProtoReader): unknown {
   let value: unknown = null;
-  for (const f of fields(buf)) {
-    if (f.field === 1) value = null;
-    else if (f.field === 2) value = f.int;
-    else if (f.field === 3) value = text(f);
-    else if (f.field === 4) value = f.int !== 0;
-    else if (f.field === 5) value = struct(f.bytes);
-    else if (f.field === 6) value = [...fields(f.bytes)].filter((v) => v.field === 1).map((v) => structValue(v.bytes));
+  while (r.next()) {
+    if (r.field === 1) {
+      r.skip();
+      value = null;
+    } else if (r.field === 2 && r.wire === WIRE.I64) value = r.double();
+    else if (r.field === 3) value = r.string();
+    else if (r.field === 4) value = r.varint() !== 0;
+    else if (r.field === 5) value = readStruct(r.message());
+    else if (r.field === 6) {
+      const list = r.message();
+      const items: unknown[] = [];
+      while (list.next()) {
+        if (list.field === 1) items.push(structValue(list.message()));
+        else list.skip();
+      }
+      value = items;
+    } else r.skip();
   }
   return value;
 }
@@ -265,8 +194,48 @@ export class ProtoReader {
     }
   }
 
+  /** A fixed64 double (google.protobuf.Value's number_value). */
+  double(): number {
+    const start = this.at;
+    this.advance(8);
+    return new DataView(this.buf.buffer, this.buf.byteOffset + start, 8).getFloat64(0, true);
+  }
+
   private advance(n: number): void {
     if (this.at + n > this.end) throw new ProtoError('truncated fixed field');
     this.at += n;
   }
+}
+
+/** google.protobuf.Timestamp (read with a ProtoReader) → RFC 3339 (UTC), as protojson writes it. */
+export function readTimestamp(r: ProtoReader): string {
+  let seconds = 0;
+  let nanos = 0;
+  while (r.next()) {
+    if (r.field === 1) seconds = r.varint();
+    else if (r.field === 2) nanos = r.varint();
+    else r.skip();
+  }
+  return rfc3339(seconds, nanos);
+}
+
+/** google.protobuf.Struct (read with a ProtoReader) → a plain object, as struct() does. */
+export function readStruct(r: ProtoReader): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  while (r.next()) {
+    if (r.field !== 1) {
+      r.skip();
+      continue;
+    }
+    const e = r.message();
+    let key = '';
+    let value: unknown = null;
+    while (e.next()) {
+      if (e.field === 1) key = e.string();
+      else if (e.field === 2) value = structValue(e.message());
+      else e.skip();
+    }
+    out[key] = value;
+  }
+  return out;
 }

@@ -93,6 +93,28 @@ test('declining a prompt is the same error everywhere: DeclinedError, exit 1', a
   assert.match(src, /if \(result\.declined\) throw new DeclinedError\(/);
 });
 
+test('Ctrl-C at a confirmation prompt is an interruption (exit 130) on every command, whichever handles SIGINT', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { confirm } = await import('../../../src/cli/actions/install-prompt.js');
+  const { InterruptedError } = await import('../../../src/errors.js');
+  // A command with its own SIGINT handler (rollout-restart, upgrade) passes its signal: the prompt
+  // ends at once, although no line was typed.
+  const ac = new AbortController();
+  const asked = confirm({ stdin: new PassThrough(), stderr: new PassThrough(), stdinIsTTY: true }, 'Q', 'restart', ac.signal);
+  setTimeout(() => ac.abort(), 10);
+  await assert.rejects(asked, (e: unknown) => e instanceof InterruptedError && exitCodeOf(e) === 130 && /nothing was changed/.test((e as Error).message));
+  // One prompt for all: no command reads its own answer (rollout-restart had its own, where Ctrl-C was "Cancelled", exit 1).
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const dir = 'src/cli/actions';
+  for (const f of readdirSync(dir)) {
+    const src = readFileSync(`${dir}/${f}`, 'utf8');
+    if (f !== 'install-prompt.ts') assert.doesNotMatch(src, /createInterface|node:readline/, `${f} prompts through confirm()`);
+  }
+  for (const f of ['rollout-restart.ts', 'upgrade.ts']) {
+    assert.match(readFileSync(`${dir}/${f}`, 'utf8'), /await confirm\([\s\S]*?, (ac\.)?signal\);/, `${f} passes its signal to the prompt`);
+  }
+});
+
 test('version --remote against an unreachable server prints the client version first, then fails (exit 1)', async () => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

@@ -115,6 +115,24 @@ test('Ctrl-C at a confirmation prompt is an interruption (exit 130) on every com
   }
 });
 
+test('a -f/--file that is not there is exit 64 naming the flag given, on every command (proxy-config said 65, and --file for --endpoints-file)', () => {
+  const cases: [string[], RegExp][] = [
+    [['manifest', 'generate', '-f', 'missing.yaml'], /^Error: -f missing\.yaml: no such file$/],
+    [['proxy-config', 'cluster', '-f', 'missing.json'], /^Error: --file missing\.json: no such file$/],
+    [['proxy-config', 'endpoint', '--endpoints-file', 'missing.json'], /^Error: --endpoints-file missing\.json: no such file$/],
+  ];
+  for (const [args, re] of cases) {
+    const r = spawnSync(process.execPath, ['bin/mesh', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' } });
+    assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.trim(), re);
+  }
+  const r = spawnSync(process.execPath, ['bin/mesh', 'proxy-config', 'endpoint', '--endpoints-file', 'package.json'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  assert.notEqual(r.status, 64, 'a readable file is not a usage error');
+});
+
 test('version --remote against an unreachable server prints the client version first, then fails (exit 1)', async () => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

@@ -18,7 +18,7 @@ export { InterruptedError };
 
 /** How to pick up an interrupted or stopped run: the same command with --since its start. */
 export function resumeAdvice(sinceMs: number): string {
-  return `run the same command again with --since ${restartTimestamp(new Date(sinceMs))}: it skips the workloads restarted since then (by this run) and restarts the rest`;
+  return `run the same command again with --since ${restartTimestamp(new Date(sinceMs))} (it skips the workloads restarted since then, by this run, and restarts the rest)`;
 }
 
 const workloadName = (i: PlanItem): string => `${i.kind.toLowerCase()}/${i.name}`;

@@ -59,20 +59,26 @@ test('mesh help CMD shows that command; an unknown one is exit 64 with a suggest
   assert.match(r.stdout, /^Usage: mesh manifest generate /);
 });
 
-test('-y is --skip-confirmation and --yes on install, uninstall and rollout-restart alike', async () => {
+test('-y is --skip-confirmation and --yes on every command that asks (install, uninstall, upgrade, tag set, rollout-restart)', async () => {
   const { validateInstallFlags } = await import('../../../src/cli/options/install.js');
   const { validateUninstallFlags } = await import('../../../src/cli/options/uninstall.js');
+  const { validateUpgradeFlags } = await import('../../../src/cli/options/upgrade.js');
+  const { tagSkipsConfirmation } = await import('../../../src/cli/options/tag.js');
   const { skipsConfirmation } = await import('../../../src/cli/options/rollout-restart.js');
   const { createProgram } = await import('../../../src/cli/program.js');
+  const upgrade = { revision: 'new', istioNamespace: 'istio-system', readinessTimeout: '5m', concurrency: '1', output: 'table' };
   const skips: Record<string, (flags: Record<string, unknown>) => boolean> = {
     install: (f) => validateInstallFlags({ readinessTimeout: '5m', ...f }).skipConfirmation,
     uninstall: (f) => validateUninstallFlags({ revision: 'canary', ...f }).skipConfirmation,
+    upgrade: (f) => validateUpgradeFlags({ ...upgrade, ...f }).skipConfirmation,
+    'tag set': (f) => tagSkipsConfirmation(f as never),
     'rollout-restart': (f) => skipsConfirmation(f),
   };
   for (const [name, skip] of Object.entries(skips)) {
     for (const spelling of [[], ['-y'], ['--yes'], ['--skip-confirmation']]) {
       // Each spelling as commander parses it on that command, then through the command's own check.
-      const cmd = createProgram({} as never).commands.find((c) => c.name() === name)!;
+      let cmd = createProgram({} as never) as import('commander').Command;
+      for (const word of name.split(' ')) cmd = cmd.commands.find((c) => c.name() === word)!;
       cmd.parseOptions(spelling);
       assert.equal(skip(cmd.opts()), spelling.length > 0, `${name} ${spelling.join(' ')}`);
     }

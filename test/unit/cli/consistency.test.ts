@@ -32,7 +32,7 @@ test('Ctrl-C in a command without a handler of its own (analyze reading stdin) i
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // started, waiting for stdin
+  await new Promise((resolve) => setTimeout(resolve, 3000)); // started (about 0.3 s unloaded), waiting for stdin
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   assert.equal(code, 130, stderr);

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fetch, type Response } from 'undici';
-import { ClusterError, InputError, UsageError } from '../errors.js';
+import { ClusterError, InputError, UsageError, excerpt } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
 import { findIstiodPods, forwardBefore, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
 import { formatTimeout } from '../util/duration.js';
@@ -102,7 +102,9 @@ export async function readFileJson(file: string, flag = '--file'): Promise<unkno
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new InputError(`${flag} ${file}: not JSON (${(err as Error).message})`);
+    // V8 quotes the text around the fault ("…" is not valid JSON): of a binary or secret file, that is its bytes.
+    const why = (err as Error).message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '');
+    throw new InputError(`${flag} ${file}: not JSON (${excerpt(why, 80)})`);
   }
 }
 

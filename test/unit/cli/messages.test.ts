@@ -139,6 +139,25 @@ test('a -f/--file that is not there is exit 64 naming the flag given, on every c
   assert.notEqual(r.status, 64, 'a readable file is not a usage error');
 });
 
+test('proxy-config -f with a file that is not JSON (binary, a secret) names the file, exit 65, without its bytes', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-notjson-'));
+  const cases: [string, string | Buffer][] = [
+    ['shadow', 'root:$6$salt$secrethash:20228:0:99999:7:::\n'],
+    ['bin.json', Buffer.from([8, 2, 64, 0xef, 0xbf, 0xbd, 5, 27, 0x5b, 0x32, 0x4a, 0xff, 0xfe])],
+  ];
+  for (const [name, content] of cases) {
+    const file = join(dir, name);
+    writeFileSync(file, content);
+    const r = spawnSync(process.execPath, ['bin/mesh', 'proxy-config', 'cluster', '-f', file], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 65, r.stderr);
+    assert.match(r.stderr, new RegExp(`^Error: --file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not JSON \\(Unexpected token '.*'\\)\n$`));
+    assert.doesNotMatch(r.stderr, /salt|secrethash|\\x02|\u001b/);
+  }
+});
+
 test('version --remote against an unreachable server prints the client version first, then fails (exit 1)', async () => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

@@ -39,6 +39,16 @@ function flagsOf(cmd: Command): string[] {
   return [...new Set([...out, '--help'])];
 }
 
+/**
+ * The words typed after `mesh`, as the completion scripts pass them: everything after
+ * `__complete` in argv, verbatim. Commander's parsed operands drop a `--` (its end of options),
+ * so `mesh install --<TAB>` would complete the command name instead of its flags.
+ */
+export function completionWords(argv: readonly string[]): string[] | undefined {
+  const at = argv.indexOf('__complete');
+  return at < 0 ? undefined : argv.slice(at + 1);
+}
+
 /** The candidates for the last of `words` (the words after `mesh`; the last may be ''). */
 export async function complete(program: Command, words: readonly string[], lookups: CompletionLookups): Promise<string[]> {
   const current = words[words.length - 1] ?? '';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fetch, type Response } from 'undici';
-import { ClusterError, InputError } from '../errors.js';
+import { ClusterError, InputError, UsageError, excerpt } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
 import { findIstiodPods, forwardBefore, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
 import { formatTimeout } from '../util/duration.js';
@@ -85,17 +85,26 @@ export async function readAdmin(kube: KubeClient, path: '/config_dump' | '/clust
   return r.body;
 }
 
-export async function readFileJson(file: string): Promise<unknown> {
+/**
+ * A saved admin API answer (`--file`, `--endpoints-file`), named by the flag that gave it: a file
+ * that cannot be read is a usage error (64), as -f on the other commands; one that is not JSON is
+ * bad input (65).
+ */
+export async function readFileJson(file: string, flag = '--file'): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new InputError(`--file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new UsageError(`${flag} ${file}: ${why}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new InputError(`--file ${file}: not JSON (${(err as Error).message})`);
+    // V8 quotes the text around the fault ("…" is not valid JSON): of a binary or secret file, that is its bytes.
+    const why = (err as Error).message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '');
+    throw new InputError(`${flag} ${file}: not JSON (${excerpt(why, 80)})`);
   }
 }
 

@@ -185,6 +185,45 @@ describe('mesh install', { skip: cp.skip, concurrency: 1 }, () => {
     assert.ok(await deployment('istiod'), 'uninstalling a revision leaves the default one');
   });
 
+  it('a canary whose profile has a gateway leaves the running gateway and the CRDs to the revision that installed them, and uninstalling it keeps them (issue 12)', async () => {
+    // The issue: after the default install, `install -r REV` (profile default, with the ingress gateway)
+    // relabelled the gateway and every CRD, and `uninstall -r REV` then removed the production gateway.
+    const canaryRev = `${rev}-gw`;
+    const flags = ['--profile', 'default', ...base(), '--set', 'components.pilot.k8s.replicaCount=2'];
+    const crd = async () =>
+      (
+        await cp.kube.objects.read({
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'virtualservices.networking.istio.io' },
+        })
+      ).metadata;
+    const gwBefore = await deployment('istio-ingressgateway');
+    assert.equal(gwBefore?.metadata?.labels?.['istio.io/rev'], 'default');
+    const crdBefore = await crd();
+
+    const r = await mesh(['install', '--profile', 'default', '--set', `namespace=${ns}`, '-r', canaryRev, '-y']);
+    ok(r);
+    assert.match(r.stderr, /Plan: \d+ to create, 0 to update, \d+ unchanged, 0 to prune, \d+ left to another revision\./);
+    assert.ok(r.stderr.includes(`Deployment/${ns}/istio-ingressgateway`), r.stderr);
+    assert.match(r.stderr, /Left to revision default, which installed them: /);
+    const gwAfter = await deployment('istio-ingressgateway');
+    assert.equal(gwAfter?.metadata?.labels?.['istio.io/rev'], 'default', 'the gateway stays with the default revision');
+    assert.equal(gwAfter?.metadata?.resourceVersion, gwBefore?.metadata?.resourceVersion, 'the gateway is not changed');
+    const crdAfter = await crd();
+    assert.equal(crdAfter?.labels?.['istio.io/rev'], crdBefore?.labels?.['istio.io/rev'], 'the CRDs keep their owner');
+    assert.ok(await deployment(`istiod-${canaryRev}`));
+
+    const u = await mesh(['uninstall', '-r', canaryRev, '-y']);
+    ok(u);
+    assert.equal(await deployment(`istiod-${canaryRev}`), undefined);
+    assert.ok(await deployment('istio-ingressgateway'), 'the production gateway is still there');
+    assert.ok(await deployment('istiod'));
+    const v = await mesh(['verify-install', ...flags]);
+    ok(v);
+    assert.match(v.stdout, /✔ All \d+ objects match the rendered profile and are ready\./);
+  });
+
   it('names the unready object and why when a component does not become ready in time', async () => {
     const r = await mesh(['install', '--profile', 'default', ...base(), '--set', 'tag=0.0.0-unpullable', '--readiness-timeout', '10s', '-y']);
     assert.equal(r.code, 1, r.stderr);

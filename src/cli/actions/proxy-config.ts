@@ -34,7 +34,7 @@ export async function proxyConfigAction(ctx: CliContext, cmd: Command, type: str
     if (o.type === 'endpoint') {
       const doc =
         o.endpointsFile !== undefined
-          ? await readFileJson(o.endpointsFile)
+          ? await readFileJson(o.endpointsFile, '--endpoints-file')
           : await readAdmin(kube!, '/clusters?format=json', { ...o.target!, adminPort: o.adminPort, timeoutMs: o.timeoutMs, signal: deadline.signal });
       const clusters = parseClusters(
         doc,

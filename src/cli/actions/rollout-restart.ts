@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ClusterError, DeclinedError, InterruptedError, UsageError } from '../../errors.js';
 import { renderData, renderTable } from '../../output/format.js';
@@ -13,12 +12,13 @@ import { formatDuration } from '../../util/duration.js';
 import type { Outcome } from '../../restart/types.js';
 import { type RolloutRestartFlags, skipsConfirmation, validateRolloutRestart } from '../options/rollout-restart.js';
 import { type CliContext, kubeClient, progress } from '../context.js';
+import { confirm } from './install-prompt.js';
 
 export { InterruptedError };
 
 /** How to pick up an interrupted or stopped run: the same command with --since its start. */
 export function resumeAdvice(sinceMs: number): string {
-  return `run the same command again with --since ${restartTimestamp(new Date(sinceMs))}: it skips the workloads restarted since then (by this run) and restarts the rest`;
+  return `run the same command again with --since ${restartTimestamp(new Date(sinceMs))} (it skips the workloads restarted since then, by this run, and restarts the rest)`;
 }
 
 const workloadName = (i: PlanItem): string => `${i.kind.toLowerCase()}/${i.name}`;
@@ -94,20 +94,6 @@ function progressEvents(p: Progress, spinner: boolean, now: () => number) {
   };
 }
 
-async function ask(ctx: CliContext, question: string): Promise<boolean> {
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: true });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.on('SIGINT', () => resolve(''));
-      rl.on('close', () => resolve(''));
-      rl.question(question).then(resolve, () => resolve(''));
-    });
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
-
 export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags: RolloutRestartFlags): Promise<void> {
   // Flags first: a bad flag is exit 64 whether or not there is a kubeconfig. The context's
   // namespace (the default for -n) is only known once the client exists.
@@ -123,7 +109,13 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
   // A resumed run keeps the original start, so resuming twice still skips what the first run did.
   const runSince = options.sinceMs ?? Math.floor(ctx.now().getTime() / 1000) * 1000;
   const ac = new AbortController();
+  let prompting = false;
   const onSigint = (): void => {
+    if (prompting) {
+      // Ctrl-C at the prompt: nothing has started; the prompt ends as interrupted (130), as on install.
+      ac.abort();
+      return;
+    }
     if (ac.signal.aborted) {
       // A second Ctrl-C: stop waiting at once.
       process.off('SIGINT', onSigint);
@@ -157,7 +149,17 @@ export async function rolloutRestartAction(ctx: CliContext, cmd: Command, flags:
               `refusing to restart ${n} workload${n === 1 ? '' : 's'} without confirmation: stdin is not a terminal; pass -y to proceed, or --dry-run to only show the plan`,
             );
           }
-          return ask(ctx, `Restart ${n} workload${n === 1 ? '' : 's'}${options.concurrency > 1 ? `, ${options.concurrency} at a time` : ''}? (y/N) `);
+          const what = `Restart ${n} workload${n === 1 ? '' : 's'}${options.concurrency > 1 ? `, ${options.concurrency} at a time,` : ''}`;
+          prompting = true;
+          try {
+            await confirm(ctx, `${what} in the cluster of context "${kube.info().context}" (${kube.info().server}).`, 'restart', ac.signal);
+            return true;
+          } catch (err) {
+            if (err instanceof DeclinedError) return false;
+            throw err;
+          } finally {
+            prompting = false;
+          }
         },
       },
       ac.signal,

@@ -14,6 +14,7 @@ import {
   type TagSetFlags,
   validateTagCommon,
   validateTagName,
+  tagSkipsConfirmation,
   validateTagSet,
 } from '../options/tag.js';
 import { confirm } from './install-prompt.js';
@@ -41,7 +42,7 @@ export async function tagSetAction(ctx: CliContext, cmd: Command, name: string, 
     );
     return;
   }
-  if (plan.overlaps.length > 0 && flags.skipConfirmation !== true) {
+  if (plan.overlaps.length > 0 && !tagSkipsConfirmation(flags)) {
     await confirm(ctx, `Tag "${tag}" would leave pods that two webhooks inject (above).`, `set tag "${tag}"`);
   }
   await applySetPlan(plan, { kube, onStep: (t) => out.info(t) });

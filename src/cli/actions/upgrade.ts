@@ -29,7 +29,8 @@ export async function upgradeAction(ctx: CliContext, cmd: Command, flags: Upgrad
     if (names.length === 0) throw new ClusterError(`-l/--selector ${selector}: no namespace has these labels`);
     options.namespaces = names;
   }
-  const deps: UpgradeDeps = {
+  // The prompt ends with the signal: Ctrl-C there is an interruption (130), as on every command.
+  const deps = (signal: AbortSignal): UpgradeDeps => ({
     kube,
     now: ctx.now,
     progress: out,
@@ -41,11 +42,11 @@ export async function upgradeAction(ctx: CliContext, cmd: Command, flags: Upgrad
       : {
           confirm: async (plan: PlannedStep[], summary: string) => {
             ctx.stderr.write(stepsTable(plan));
-            await confirm(ctx, `This will ${summary} in the cluster of context "${kube.info().context}" (${kube.info().server}).`, 'upgrade');
+            await confirm(ctx, `This will ${summary} in the cluster of context "${kube.info().context}" (${kube.info().server}).`, 'upgrade', signal);
           },
         }),
-  };
-  const result = await interruptible(out, (signal) => runUpgrade(options, deps, signal));
+  });
+  const result = await interruptible(out, (signal) => runUpgrade(options, deps(signal), signal));
   print(ctx, flags.output, result);
   out.info(result.message);
 }

@@ -3,7 +3,7 @@ import type { RemoteVersions } from '../../apply/versions.js';
 import type { KubeClient } from '../../kube/client.js';
 import { ISTIO_VERSION } from '../../model/release.js';
 import { renderData } from '../../output/format.js';
-import { type CliContext, kubeClient } from '../context.js';
+import { type CliContext, kubeClient, requestTimeoutMs } from '../context.js';
 import type { VersionFlags } from '../options/version.js';
 import { MESH_VERSION } from '../../version.js';
 
@@ -13,6 +13,8 @@ const ISTIOD_TIMEOUT_MS = 15_000;
 export async function versionAction(ctx: CliContext, cmd: Command, opts: VersionFlags): Promise<void> {
   const client = { version: MESH_VERSION, istioVersion: ISTIO_VERSION };
   const format = opts.output === 'json' || opts.output === 'yaml' ? opts.output : undefined;
+  // A bad --request-timeout is a usage error before anything is printed, as on every command.
+  if (opts.remote) requestTimeoutMs(cmd);
   // The client's own version comes first, so it is there even when the cluster cannot be reached.
   if (format === undefined) ctx.stdout.write(`client version: ${MESH_VERSION}\nistio version: ${ISTIO_VERSION}\n`);
   let remote: RemoteVersions | undefined;

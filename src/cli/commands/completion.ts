@@ -17,6 +17,7 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
     .helpOption(false)
     .action(async (words: string[] | undefined, _opts: unknown, cmd: Command) => {
       const { completeAction } = await import('../actions/completion.js');
-      await completeAction(ctx, cmd, words ?? []);
+      const { completionWords } = await import('../completion.js');
+      await completeAction(ctx, cmd, completionWords(process.argv) ?? words ?? []);
     });
 }

@@ -33,7 +33,7 @@ Examples:
   mesh tag set prod -r 1-31-2 --overwrite       point it to another revision
   mesh tag set default -r 1-31-2 --overwrite    make 1-31-2 the default (injection and validation)
 
-Exit codes: 0 set; 64 bad flags, an unknown revision, or an existing tag without --overwrite; 1 other.
+Exit codes: 0 set; 64 bad flags, an unknown revision, or an existing tag without --overwrite; 1 the confirmation was declined, or other.
 `,
     )
     .action(async (name: string, opts: TagSetFlags, cmd: Command) => {

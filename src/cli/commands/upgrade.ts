@@ -27,7 +27,7 @@ Examples:
 Exit codes: 0 complete, paused, waiting for other namespaces, or planned (--dry-run); 64 bad flags,
 no revision to upgrade from, or another upgrade in progress; 65 an unreadable mesh-upgrade ConfigMap;
 79 a failed precheck, pods left on the old revision, or an uninstall refused; 130 interrupted
-(run the same command again to resume); 1 other.
+(run the same command again to resume); 1 the confirmation was declined, or other.
 `,
     )
     .action(async (opts: UpgradeFlags, cmd: Command) => {

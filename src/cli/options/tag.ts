@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError, excerpt } from '../../errors.js';
 import { isDns1123Label } from '../../model/names.js';
 import { checkNamespaceFlag, outputOption } from '../flags.js';
@@ -11,6 +11,8 @@ export interface TagSetFlags extends TagCommonFlags {
   revision?: string;
   overwrite?: boolean;
   skipConfirmation?: boolean;
+  /** --yes, as rollout-restart spells -y. */
+  yes?: boolean;
   dryRun?: boolean;
   autoInjectNamespaces?: boolean;
 }
@@ -36,7 +38,8 @@ export function addTagSetOptions(cmd: Command): Command {
   return istioNamespace(cmd)
     .option('-r, --revision <revision>', 'the control-plane revision the tag points to (required)')
     .option('--overwrite', 'point an existing tag to another revision')
-    .option('-y, --skip-confirmation', 'do not ask before applying a tag whose webhooks would overlap others')
+    .option('-y, --skip-confirmation', 'do not ask before applying a tag whose webhooks would overlap others; --yes works too')
+    .addOption(new Option('--yes', 'same as -y/--skip-confirmation').hideHelp())
     .option('--dry-run', 'print what would change, change nothing')
     .option('--auto-inject-namespaces', 'tag default only: also inject pods of namespaces without any injection label');
 }
@@ -81,6 +84,11 @@ export function validateTagSet(tag: string, flags: TagSetFlags | TagGenerateFlag
     throw new UsageError(`--auto-inject-namespaces: only for the tag default (got "${tag}")`);
   }
   return { tag, revision };
+}
+
+/** -y, --yes and --skip-confirmation are one flag here too, as on install, uninstall, upgrade and rollout-restart. */
+export function tagSkipsConfirmation(flags: TagSetFlags): boolean {
+  return flags.skipConfirmation === true || flags.yes === true;
 }
 
 export function validateTagCommon(flags: TagCommonFlags): void {

@@ -109,6 +109,14 @@ export function loadKubeConfig(options: KubeClientOptions): KubeConfig {
   return kc;
 }
 
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
 /**
  * A kubeconfig that cannot be read (exit 1, as before: a missing file is not bad data) or does not
  * parse or validate (InputError, exit 65): one line naming the file, with at most a short escaped
@@ -118,7 +126,11 @@ function kubeconfigError(file: string, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
   const first = excerpt((e instanceof Error ? e.message : String(err)).split('\n')[0] ?? '', 160);
   const name = file === '' ? 'the default kubeconfig' : `kubeconfig ${excerpt(file, 200)}`;
-  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) return new ClusterError(`cannot load ${name}: ${first}`);
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
+    // Node's own text repeats the path ("ENOENT: no such file or directory, open '…'"): the cause in words.
+    const why = READ_ERRORS[e.code] ?? first;
+    return new ClusterError(`cannot load ${name}: ${why}${e.code === 'ENOENT' ? ' (set --kubeconfig or KUBECONFIG, or create ~/.kube/config)' : ''}`);
+  }
   if (err instanceof RangeError) return new InputError(`${name}: nested too deeply to be a kubeconfig`);
   return new InputError(`${name}: not a valid kubeconfig: ${first}`);
 }

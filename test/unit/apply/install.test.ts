@@ -226,3 +226,23 @@ test('the live line names the first object waited for and how many more, so it s
     lines.join('\n'),
   );
 });
+
+test('the spinner keeps its live text to the terminal width: each line cut with …, colour codes not counted (issue 12)', async () => {
+  const { fitLines } = await import('../../../src/output/progress.js');
+  const text = 'Processing resources for Istio core. Waiting for CustomResourceDefinition/authorizationpolicies.security.istio.io and 13 more';
+  const cut = fitLines(text, 80);
+  assert.equal([...cut].length, 77, cut); // 80 - the spinner and its space - the cursor's last column
+  assert.ok(cut.endsWith('…') && text.startsWith(cut.slice(0, -1)), cut);
+  assert.equal(fitLines('short', 80), 'short');
+  assert.equal(fitLines(text, undefined), text, 'no width (not a terminal): unchanged');
+  const exact = 'x'.repeat(77);
+  assert.equal(fitLines(exact, 80), exact, 'a line that just fits is not cut');
+  const board = `[1/2] a restarting ${'.'.repeat(100)}\n[2/2] b restarting`;
+  const lines = fitLines(board, 40).split('\n');
+  assert.equal([...lines[0]!].length, 37);
+  assert.equal(lines[1], '[2/2] b restarting');
+  const red = `\u001b[31m${'y'.repeat(100)}\u001b[39m`;
+  const redCut = fitLines(red, 40);
+  assert.equal(redCut.replace(/\u001b\[[0-9;]*m/g, '').length, 37);
+  assert.ok(redCut.startsWith('\u001b[31m') && redCut.endsWith('…\u001b[0m'), JSON.stringify(redCut));
+});

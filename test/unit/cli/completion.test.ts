@@ -81,3 +81,20 @@ test('the bash script completes through mesh __complete', { skip: spawnSync('bas
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '--profile\n');
 });
+
+test('mesh __complete passes a typed `--` through (commander drops it as the end of options): `mesh install --<TAB>` lists flags', () => {
+  const run = (...words: string[]) =>
+    spawnSync(process.execPath, ['bin/mesh', '__complete', ...words], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+  for (const cmd of ['install', 'rollout-restart']) {
+    const r = run(cmd, '--');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.includes('--kubeconfig') && lines.includes('--dry-run'), `${cmd} --: ${r.stdout}`);
+    assert.ok(
+      lines.every((l) => l.startsWith('--')),
+      `${cmd} --: ${r.stdout}`,
+    );
+  }
+  assert.equal(run('install', '--pro').stdout, '--profile\n');
+  assert.equal(run('install', '--profile', 'dem').stdout, 'demo\n');
+});

@@ -25,6 +25,20 @@ test('Ctrl-C in install/uninstall exits 130, as in rollout-restart', async () =>
   });
 });
 
+test('Ctrl-C in a command without a handler of its own (analyze reading stdin) is one line and exit 130', async () => {
+  const child = spawn(process.execPath, ['bin/mesh', 'analyze', '--use-kube=false', '-'], {
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  await new Promise((resolve) => setTimeout(resolve, 3000)); // started (about 0.3 s unloaded), waiting for stdin
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 130, stderr);
+  assert.equal(stderr.trim(), 'Error: interrupted');
+});
+
 test('a closed stdout (mesh analyze | head) keeps the exit code: findings are still 79, not 0', async () => {
   const child = spawn(process.execPath, ['bin/mesh', 'analyze', '--use-kube=false', 'test/fixtures/analyze/bookinfo-broken.yaml'], {
     env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' },

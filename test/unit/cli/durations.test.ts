@@ -6,6 +6,7 @@ import { validateInstallFlags } from '../../../src/cli/options/install.js';
 import { validateProxyConfig } from '../../../src/cli/options/proxy-config.js';
 import { validateProxyStatus } from '../../../src/cli/options/proxy-status.js';
 import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
+import { validateUpgradeFlags } from '../../../src/cli/options/upgrade.js';
 import { MAX_DURATION_MS, parseDuration } from '../../../src/cli/flags.js';
 import { exitCodeOf } from '../../../src/errors.js';
 
@@ -31,6 +32,17 @@ test('each command refuses an overlong duration while validating its flags, befo
     (e: unknown) => exitCodeOf(e) === 64 && /^--timeout: .*too long/.test((e as Error).message),
   );
   assert.throws(() => validateRolloutRestart({ ...rr, pause: '99999999999h' }, () => 'default'), /^UsageError|--pause: .*too long/);
+  const up = { revision: 'new', istioNamespace: 'istio-system', readinessTimeout: '5m', concurrency: '1', output: 'table' };
+  for (const [flag, field] of [
+    ['--readiness-timeout', 'readinessTimeout'],
+    ['--timeout', 'timeout'],
+  ] as const) {
+    assert.throws(
+      () => validateUpgradeFlags({ ...up, [field]: '99999999999h' }),
+      (e: unknown) => exitCodeOf(e) === 64 && new RegExp(`^${flag}: .*too long`).test((e as Error).message),
+      `upgrade ${flag}`,
+    );
+  }
   assert.throws(
     () => validateInstallFlags({ readinessTimeout: '99999999999h' }),
     (e: unknown) => exitCodeOf(e) === 64 && /^--readiness-timeout: .*too long/.test((e as Error).message),
@@ -54,5 +66,12 @@ test('proxy-status, proxy-config and --request-timeout are bounded the same way 
     env: { ...process.env, NO_COLOR: '1' },
   });
   assert.equal(r.status, 64, r.stderr);
-  assert.match(r.stderr, /^Error: --request-timeout: duration "99999999999h" is too long \(at most 596h\)$/m);
+  assert.match(r.stderr, /^Error: --request-timeout: duration "99999999999h" is too long \(at most 596h\)$/m); // version --remote too, before it prints the client version.
+  const v = spawnSync(process.execPath, ['bin/mesh', 'version', '--remote', '--request-timeout', '99999999999h', '--kubeconfig', '/nonexistent'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  assert.equal(v.status, 64, v.stderr);
+  assert.equal(v.stdout, '');
+  assert.match(v.stderr, /^Error: --request-timeout: duration "99999999999h" is too long/);
 });

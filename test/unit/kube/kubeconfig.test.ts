@@ -34,7 +34,12 @@ test('an empty kubeconfig (/dev/null) is named as empty, exit 65', () => {
 test('missing entries of a kubeconfig list are skipped; a single missing file is still an error', () => {
   const kc = loadKubeConfig({ kubeconfig: [missing, good].join(delimiter) });
   assert.equal(kc.getCurrentCluster()?.server, 'https://k.example:6443');
-  assert.throws(() => loadKubeConfig({ kubeconfig: missing }), /cannot load kubeconfig .*missing\.yaml/);
+  assert.throws(
+    () => loadKubeConfig({ kubeconfig: missing }),
+    /^ClusterError: cannot load kubeconfig .*missing\.yaml: no such file \(set --kubeconfig or KUBECONFIG, or create ~\/\.kube\/config\)$/,
+  );
+  // The cause in words, not Node's "ENOENT: no such file or directory, open '…'" repeating the path.
+  assert.throws(() => loadKubeConfig({ kubeconfig: tmpdir() }), /^ClusterError: cannot load kubeconfig .*: is a directory$/);
   // $KUBECONFIG reaches the loader the same way: it is the --kubeconfig flag's default.
 });
 

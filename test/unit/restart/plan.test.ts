@@ -178,7 +178,7 @@ test('--since resumes a run: workloads restarted since it started are skipped, t
   assert.throws(() => parseSince('yesterday'), /^UsageError|--since: "yesterday" is not an RFC 3339 time/);
   assert.equal(
     resumeAdvice(since),
-    'run the same command again with --since 2026-12-02T06:50:00Z: it skips the workloads restarted since then (by this run) and restarts the rest',
+    'run the same command again with --since 2026-12-02T06:50:00Z (it skips the workloads restarted since then, by this run, and restarts the rest)',
   );
 });
 

@@ -16,6 +16,8 @@ export const MANAGED_VALUE = 'Reconcile';
 
 /** The field manager for every server-side apply mesh sends. */
 export const FIELD_MANAGER = 'mesh';
+/** The label of `mesh upgrade`'s state ConfigMap (mesh-upgrade): uninstall --purge removes it with the control planes. */
+export const UPGRADE_STATE_LABEL = 'mesh/upgrade-state';
 
 /** `default` for the unrevisioned control plane, as istioctl labels it. */
 export function revisionLabelValue(revision: string | undefined): string {

@@ -10,7 +10,7 @@ import { COMPONENT_LABEL, componentOf } from './components.js';
 import { type DeleteDeps, type DeleteOptions, deleteAndWait } from './delete.js';
 import { kubeFailure } from './errors.js';
 import { FindingsError } from '../errors.js';
-import { CRD_API_VERSION, OWNER_NAMESPACE_LABEL, REVISION_LABEL, objectKey, revisionLabelValue, slashName } from './labels.js';
+import { CRD_API_VERSION, OWNER_NAMESPACE_LABEL, REVISION_LABEL, UPGRADE_STATE_LABEL, objectKey, revisionLabelValue, slashName } from './labels.js';
 import { listOwned } from './plan.js';
 import { deleteOrder } from './order.js';
 import { TAG_LABEL, proxyRevision, revisionTags, targetRevision } from '../model/injection.js';
@@ -69,6 +69,14 @@ export async function planUninstall(kube: KubeClient, sel: UninstallSelection): 
       crds = await kube.list(CRD_API_VERSION, 'CustomResourceDefinition', { metadataOnly: true });
     } catch (err) {
       if (!(err instanceof NotServedError)) throw kubeFailure(err, 'list CustomResourceDefinitions');
+    }
+    // What `mesh upgrade` recorded of an upgrade between control planes that are now all gone.
+    try {
+      for (const cm of await kube.list('v1', 'ConfigMap', { labelSelector: UPGRADE_STATE_LABEL, metadataOnly: true })) {
+        objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: cm.metadata });
+      }
+    } catch (err) {
+      throw kubeFailure(err, `list ConfigMaps labelled ${UPGRADE_STATE_LABEL}`);
     }
     const seen = new Set(objects.map(objectKey));
     for (const c of crds) {

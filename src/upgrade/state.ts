@@ -5,12 +5,13 @@
  * is read and written by run.ts with a resourceVersion precondition, so two runs at once cannot both
  * write it.
  */
+import { UPGRADE_STATE_LABEL } from '../apply/labels.js';
 import { InputError } from '../errors.js';
 import type { KubeObject } from '../model/k8s.js';
 import { asRecord, isRecord, stringOrUndefined } from '../util/narrow.js';
 
 export const STATE_CONFIGMAP = 'mesh-upgrade';
-export const STATE_LABEL = 'mesh/upgrade-state';
+export const STATE_LABEL = UPGRADE_STATE_LABEL;
 const STATE_KEY = 'state';
 const FORMAT = 1;
 

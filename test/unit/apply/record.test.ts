@@ -7,6 +7,7 @@ import { planInstall } from '../../../src/apply/plan.js';
 import { chooseRecord, installRecord, readInstallRecords } from '../../../src/apply/record.js';
 import { executeUninstall, planUninstall } from '../../../src/apply/uninstall.js';
 import { verifyInstall } from '../../../src/apply/verify.js';
+import { newState, stateObject } from '../../../src/upgrade/state.js';
 import { renderRecord } from '../../../src/cli/actions/install-render.js';
 import { builtinProfiles } from '../../../src/cli/actions/manifest-input.js';
 import { render } from '../../../src/render/index.js';
@@ -102,4 +103,18 @@ test('verify-install with no flags names the recorded profile and passes right a
   const flagged = await run({ profile: 'default' });
   assert.equal(flagged.code, 79);
   assert.match(flagged.text, /^Verifying against profile "default", rendered from the flags\n/);
+});
+
+test("uninstall --purge also removes mesh upgrade's state ConfigMap (mesh-upgrade); a revision's uninstall leaves it", async () => {
+  const kube = new ClusterFake();
+  await install(kube, 'minimal', []);
+  const state = stateObject(newState('default', 'canary', new Date('2026-12-03T09:00:00Z')), 'istio-system');
+  await kube.create(state);
+  const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'mesh-upgrade', namespace: 'istio-system' };
+  await executeUninstall(await planUninstall(kube, { revision: 'default', purge: false, force: true }), { kube });
+  assert.notEqual(await kube.get(ref), undefined);
+  const purge = await planUninstall(kube, { purge: true });
+  assert.ok(purge.objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'mesh-upgrade'));
+  await executeUninstall(purge, { kube });
+  assert.equal(await kube.get(ref), undefined);
 });

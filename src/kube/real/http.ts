@@ -12,12 +12,12 @@ import type { Readable } from 'node:stream';
 import { Agent, ProxyAgent, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from '../../errors.js';
-import { MESH_VERSION } from '../../version.js';
+import { USER_AGENT } from '../../version.js';
 import { credentials, DEFAULT_REQUEST_TIMEOUT_MS, type TlsMaterial } from './config.js';
 import { cancelledError, errorCode, isTlsVerifyError, networkError, rbacOf, timeoutError, toApiError, type Denied } from './errors.js';
 import { delayMs, judge, retryClassOf, sleep, type AttemptFailure, type HttpMethod, type RetryClass } from './retry.js';
 
-export const USER_AGENT = `mesh/${MESH_VERSION}`;
+export { USER_AGENT };
 
 export type Query = Record<string, string | number | boolean | undefined>;
 

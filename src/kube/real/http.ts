@@ -15,7 +15,7 @@ import { ClusterError } from '../../errors.js';
 import { USER_AGENT } from '../../version.js';
 import { credentials, DEFAULT_REQUEST_TIMEOUT_MS, type TlsMaterial } from './config.js';
 import { cancelledError, errorCode, isTlsVerifyError, networkError, rbacOf, timeoutError, toApiError, type Denied } from './errors.js';
-import { delayMs, judge, retryClassOf, sleep, type AttemptFailure, type HttpMethod, type RetryClass } from './retry.js';
+import { delayMs, judge, retriesFor, retryClassOf, sleep, type AttemptFailure, type HttpMethod, type RetryClass } from './retry.js';
 
 export { USER_AGENT };
 
@@ -142,7 +142,7 @@ export class ApiTransport {
       const failure: AttemptFailure = { kind: 'status', status: error.status };
       const verdict = judge(cls, failure);
       error.afterLostResponse = uncertain;
-      if (verdict.retry && attempt < this.retries) {
+      if (verdict.retry && attempt < retriesFor(this.retries, failure, retryAfter)) {
         if (verdict.uncertain) uncertain = true;
         await sleep(delayMs(attempt + 1, failure, retryAfter), this.signal);
         continue;

@@ -41,6 +41,10 @@ test('one set of narrowing helpers: the map test (object, not null, not an array
   assert.deepEqual(where(/'object'[^;\n]{0,40}!Array\.isArray|!Array\.isArray[^;\n]{0,40}'object'/), ['util/narrow.ts']);
 });
 
+test('one reader of the injection status: sidecar.istio.io/status is parsed only in model/injection.ts (statusRevision)', () => {
+  assert.deepEqual(where(/\['sidecar\.istio\.io\/status'\][\s\S]{0,300}JSON\.parse/), ['model/injection.ts']);
+});
+
 test('one tree-diff engine: util/diff.ts', () => {
   assert.deepEqual(where(/export function diffTrees\b/), ['util/diff.ts']);
 });

@@ -29,6 +29,13 @@ export function parseDuration(flag: string, value: string): number {
   return ms;
 }
 
+/** parseDuration for a limit that must be more than 0 (a timeout of 0 would fire at once). */
+export function parsePositiveDuration(flag: string, value: string): number {
+  const ms = parseDuration(flag, value);
+  if (ms <= 0) throw new UsageError(`${flag}: must be more than 0, got "${value}"`);
+  return ms;
+}
+
 function parseDurationUnbounded(flag: string, value: string): number {
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;

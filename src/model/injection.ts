@@ -81,17 +81,22 @@ export function targetRevision(
   return undefined;
 }
 
+/** The revision named by a pod's sidecar.istio.io/status annotation (istiod writes it at injection), or undefined. */
+export function statusRevision(pod: KubeObject): string | undefined {
+  const statusJson = pod.metadata.annotations?.['sidecar.istio.io/status'];
+  if (statusJson === undefined) return undefined;
+  try {
+    const rev = stringOrUndefined(asRecord(JSON.parse(statusJson))['revision']);
+    return rev !== undefined && rev !== '' ? rev : undefined;
+  } catch {
+    return undefined; // not JSON
+  }
+}
+
 /** The revision that injected a pod: the sidecar.istio.io/status annotation's, else its istio.io/rev label (maybe a tag). */
 export function injectedRevision(pod: KubeObject): string | undefined {
-  const statusJson = pod.metadata.annotations?.['sidecar.istio.io/status'];
-  if (statusJson !== undefined) {
-    try {
-      const rev = stringOrUndefined(asRecord(JSON.parse(statusJson))['revision']);
-      if (rev !== undefined && rev !== '') return rev;
-    } catch {
-      // not JSON: fall through to the label
-    }
-  }
+  const rev = statusRevision(pod);
+  if (rev !== undefined) return rev;
   const label = pod.metadata.labels?.[REVISION_LABEL];
   return label !== undefined && label !== '' ? label : undefined;
 }

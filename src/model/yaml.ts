@@ -21,7 +21,7 @@
  * `yaml` package in YAML 1.1 mode; if that fails too, its error (message and line) is reported.
  */
 import { FAILSAFE_SCHEMA, type Schema, Type, load } from 'js-yaml';
-import { type Document, LineCounter, type SchemaOptions, parseAllDocuments, parseDocument } from 'yaml';
+import { type Document, LineCounter, type SchemaOptions, parseAllDocuments, parseDocument, visit } from 'yaml';
 import { excerpt } from '../errors.js';
 import { documentToJs } from '../yaml-input.js';
 
@@ -329,12 +329,28 @@ function viaYamlPackage(text: string, firstLine: number): KubeYamlDocument[] {
     const lineStart = lc.lineStarts[at - 1] ?? 0;
     const js = documentToJs(doc);
     if (!js.ok) {
-      out.push({ value: null, line: firstLine + at - 1, text: '', error: { line: firstLine + at - 1, message: js.message, kind: 'value' } });
+      // An alias to no anchor is placed on the alias's own line; other failures on the document's.
+      const alias = unresolvedAlias(doc);
+      const line = firstLine + (alias !== undefined ? lc.linePos(alias).line : at) - 1;
+      out.push({ value: null, line, text: '', error: { line, message: js.message, kind: 'value' } });
       continue;
     }
     out.push({ value: js.value === undefined ? null : js.value, line: firstLine + at - 1, text: text.slice(lineStart, doc.range[1]) });
   }
   return out;
+}
+
+/** The offset of the first alias in a document that names no anchor before it, or undefined. */
+function unresolvedAlias(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return at;
 }
 
 function oneLine(s: string): string {

@@ -9,6 +9,7 @@ import { ClusterError, InputError, UsageError, excerpt } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
 import { findIstiodPods, forwardBefore, MONITORING_PORT, TOKEN_AUDIENCES_FOR_DEBUG } from '../status/collect.js';
 import { formatTimeout } from '../util/duration.js';
+import { USER_AGENT } from '../version.js';
 
 import { ADMIN_PORT } from './ports.js';
 
@@ -34,7 +35,7 @@ async function getJson(
     let res: Response;
     try {
       res = await fetch(`http://127.0.0.1:${handle.localPort}${path}`, {
-        headers: { accept: 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
         signal: opts.signal,
       });
     } catch (err) {

@@ -24,6 +24,7 @@ import { XdsCallError, xdsDebugCall } from './grpc.js';
 import type { StatusSnapshot, SynczPayload, Transport } from './types.js';
 import { SYNCZ_TYPE, debugNode } from './xds.js';
 import { formatTimeout } from '../util/duration.js';
+import { USER_AGENT } from '../version.js';
 
 export const MONITORING_PORT = 15014;
 export const XDS_PORT = 15012;
@@ -158,7 +159,7 @@ export async function readSyncz(
     let res: Response;
     try {
       res = await options.fetch(`http://127.0.0.1:${handle.localPort}${SYNCZ_PATH}`, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'user-agent': USER_AGENT },
         signal: options.deadline,
       });
     } catch (err) {

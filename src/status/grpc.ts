@@ -7,6 +7,7 @@
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { ADS_METHOD, type DebugRequest, decodeDiscoveryResponse, encodeDiscoveryRequest, grpcFrame } from './xds.js';
+import { USER_AGENT } from '../version.js';
 
 export interface XdsCallOptions {
   /** Local port (a port-forward to istiod's 15012). */
@@ -82,7 +83,7 @@ export function xdsDebugCall(request: DebugRequest, options: XdsCallOptions): Pr
       [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
       [constants.HTTP2_HEADER_TE]: 'trailers',
       authorization: `Bearer ${options.token}`,
-      'user-agent': 'mesh-proxy-status',
+      'user-agent': USER_AGENT,
     });
     // The answer's chunks, joined once the first message is complete (joining on every chunk was
     // quadratic: a thousand proxies' status is half a megabyte in 16 KB frames).

@@ -12,7 +12,7 @@
  */
 import { InputError } from '../errors.js';
 import type { KubeObject } from '../model/k8s.js';
-import { INJECTION_LABEL, REVISION_LABEL, SIDECAR_INJECT, TAG_LABEL } from '../model/injection.js';
+import { INJECTION_LABEL, REVISION_LABEL, SIDECAR_INJECT, TAG_LABEL, statusRevision } from '../model/injection.js';
 import { labelSelectorMatches } from '../model/label-selector.js';
 import { asArray, asRecord, isRecord, recordsIn, stringOrUndefined, stringRecord } from '../util/narrow.js';
 
@@ -379,13 +379,5 @@ export function tagRows(input: { webhookConfigs: readonly KubeObject[]; namespac
     });
 }
 
-/** The revision that injected a pod's sidecar, from its sidecar.istio.io/status annotation. */
-export function injectedRevision(pod: KubeObject): string | undefined {
-  const status = pod.metadata.annotations?.['sidecar.istio.io/status'];
-  if (status === undefined) return undefined;
-  try {
-    return stringOrUndefined(asRecord(JSON.parse(status))['revision']);
-  } catch {
-    return undefined;
-  }
-}
+/** The revision that injected a pod's sidecar, from its sidecar.istio.io/status annotation (model/injection.ts). */
+export const injectedRevision = statusRevision;

@@ -10,6 +10,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { mapLimit } from '../../util/pool.js';
 
 export const EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
 
@@ -56,17 +57,8 @@ export async function readSources(paths: readonly string[], stdin: Readable): Pr
 }
 
 /** The files' texts, in order, with a few reads in flight at once (one after another, each waits on the disk). */
-async function readAll(files: readonly string[]): Promise<string[]> {
-  const texts: string[] = new Array<string>(files.length);
-  let next = 0;
-  const reader = async (): Promise<void> => {
-    while (next < files.length) {
-      const i = next++;
-      texts[i] = await readFile(files[i]!, 'utf8');
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, files.length) }, reader));
-  return texts;
+function readAll(files: readonly string[]): Promise<string[]> {
+  return mapLimit(files, 8, (file) => readFile(file, 'utf8'));
 }
 
 async function walk(dir: string, notes: string[], seen: Set<string>): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { parseDuration } from '../flags.js';
+import { parsePositiveDuration } from '../flags.js';
 import { type RenderFlags, addRenderOptions } from './render.js';
 
 export interface InstallFlags extends RenderFlags {
@@ -45,6 +45,6 @@ export function addInstallOptions(cmd: Command): Command {
 export function validateInstallFlags(flags: InstallFlags): InstallOptions {
   const dryRun: DryRun = flags.dryRun === undefined || flags.dryRun === false ? 'none' : flags.dryRun === true ? 'client' : (flags.dryRun as DryRun);
   if (!['none', 'client', 'server'].includes(dryRun)) throw new UsageError(`--dry-run: expected client or server, got "${String(flags.dryRun)}"`);
-  const readinessTimeoutMs = parseDuration('--readiness-timeout', flags.readinessTimeout);
+  const readinessTimeoutMs = parsePositiveDuration('--readiness-timeout', flags.readinessTimeout);
   return { dryRun, readinessTimeoutMs, skipConfirmation: flags.skipConfirmation === true || flags.yes === true };
 }

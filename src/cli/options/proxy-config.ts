@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { ADMIN_PORT } from '../../proxyconfig/ports.js';
-import { parseDuration, podTarget } from '../flags.js';
+import { parsePositiveDuration, podTarget } from '../flags.js';
 
 export interface ProxyConfigFlags {
   namespace?: string;
@@ -84,7 +84,7 @@ export function validateProxyConfig(type: string, pod: string | undefined, flags
     throw new UsageError(`TYPE: "${type}" is not one of ${PROXY_CONFIG_TYPES.join(', ')}`);
   }
   const t = type as PcType;
-  const timeoutMs = parseDuration('--timeout', flags.timeout);
+  const timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
   const adminPort = portFlag('--proxy-admin-port', flags.proxyAdminPort) ?? ADMIN_PORT;
   const output = flags.output === 'table' ? 'short' : (flags.output as ProxyConfigOptions['output']);
   const applies: Record<string, readonly PcType[]> = {

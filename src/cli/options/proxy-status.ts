@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { ProxyStatusOptions } from '../../status/run.js';
 import { isDns1123Label } from '../../model/names.js';
-import { outputOption, parseDuration, podTarget } from '../flags.js';
+import { outputOption, parsePositiveDuration, podTarget } from '../flags.js';
 
 export interface ProxyStatusFlags {
   namespace?: string;
@@ -31,8 +31,7 @@ export function addProxyStatusOptions(cmd: Command): Command {
 
 /** Flags → options (pure). `defaultNamespace` is the kube context's namespace, for a bare POD. */
 export function validateProxyStatus(pod: string | undefined, flags: ProxyStatusFlags, defaultNamespace: () => string): ProxyStatusOptions {
-  const timeoutMs = parseDuration('--timeout', flags.timeout);
-  if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
+  const timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
   for (const [flag, value] of [
     ['--namespace', flags.namespace],
     ['--istio-namespace', flags.istioNamespace],

@@ -4,7 +4,7 @@ import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import type { RolloutRestartOptions } from '../../restart/index.js';
 import type { WorkloadKind } from '../../restart/types.js';
 import { isDns1123Label } from '../../model/names.js';
-import { collect, outputOption, parseDuration, parsePositiveInt } from '../flags.js';
+import { collect, outputOption, parseDuration, parsePositiveDuration, parsePositiveInt } from '../flags.js';
 
 export interface RolloutRestartFlags {
   namespace?: string[];
@@ -98,8 +98,7 @@ export function validateRolloutRestart(flags: RolloutRestartFlags, contextNamesp
   const pauseMs = parseDuration('--pause', flags.pause);
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
-    timeoutMs = parseDuration('--timeout', flags.timeout);
-    if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
+    timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
   }
   let dryRun: RolloutRestartOptions['dryRun'] = 'none';
   if (flags.dryRun === true || flags.dryRun === 'client') dryRun = 'client';

@@ -3,7 +3,7 @@ import { UsageError, excerpt } from '../../errors.js';
 import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import { isDns1123Label } from '../../model/names.js';
 import type { UpgradeOptions } from '../../upgrade/run.js';
-import { checkNamespaceFlag, collect, outputOption, parseDuration, parsePositiveInt } from '../flags.js';
+import { checkNamespaceFlag, collect, outputOption, parsePositiveDuration, parsePositiveInt } from '../flags.js';
 
 export interface UpgradeFlags {
   revision?: string;
@@ -81,13 +81,11 @@ export function validateUpgradeFlags(flags: UpgradeFlags): { options: UpgradeOpt
     throw new UsageError('--rollback: takes back everything the recorded upgrade moved; it does not go with --namespaces, -l, --pause-between or --keep-old');
   }
   if (flags.rollback === true && from !== undefined) throw new UsageError('--rollback: the revision to go back to is the recorded one; leave out --from');
-  const readinessTimeoutMs = parseDuration('--readiness-timeout', flags.readinessTimeout);
-  if (readinessTimeoutMs <= 0) throw new UsageError(`--readiness-timeout: must be more than 0, got "${flags.readinessTimeout}"`);
+  const readinessTimeoutMs = parsePositiveDuration('--readiness-timeout', flags.readinessTimeout);
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
-    timeoutMs = parseDuration('--timeout', flags.timeout);
-    if (timeoutMs <= 0) throw new UsageError(`--timeout: must be more than 0, got "${flags.timeout}"`);
+    timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
   }
   const options: UpgradeOptions = {
     to,

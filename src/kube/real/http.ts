@@ -12,13 +12,13 @@ import type { Readable } from 'node:stream';
 import { Agent, ProxyAgent, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from '../../errors.js';
-import { MESH_VERSION } from '../../version.js';
+import { USER_AGENT } from '../../version.js';
 import { credentials, DEFAULT_REQUEST_TIMEOUT_MS, type TlsMaterial } from './config.js';
 import { cancelledError, errorCode, isTlsVerifyError, networkError, rbacOf, timeoutError, toApiError, type Denied } from './errors.js';
 import { PROTOBUF, statusJson, unwrap } from './protobuf.js';
-import { delayMs, judge, retryClassOf, sleep, type AttemptFailure, type HttpMethod, type RetryClass } from './retry.js';
+import { delayMs, judge, retriesFor, retryClassOf, sleep, type AttemptFailure, type HttpMethod, type RetryClass } from './retry.js';
 
-export const USER_AGENT = `mesh/${MESH_VERSION}`;
+export { USER_AGENT };
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -155,7 +155,7 @@ export class ApiTransport {
       const failure: AttemptFailure = { kind: 'status', status: error.status };
       const verdict = judge(cls, failure);
       error.afterLostResponse = uncertain;
-      if (verdict.retry && attempt < this.retries) {
+      if (verdict.retry && attempt < retriesFor(this.retries, failure, retryAfter)) {
         if (verdict.uncertain) uncertain = true;
         await sleep(delayMs(attempt + 1, failure, retryAfter), this.signal);
         continue;

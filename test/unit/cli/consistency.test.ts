@@ -69,6 +69,8 @@ for (const args of [
   ['proxy-status', '--timeout', '0'],
   ['proxy-status', 'web', '--wide'],
   ['install', '--readiness-timeout', 'soon'],
+  ['install', '--readiness-timeout', '0', '-y'],
+  ['proxy-config', 'cluster', 'web-1', '--timeout', '0'],
   ['proxy-status', '--request-timeout', 'soon'],
   ['rollout-restart', '-l', '==='],
   ['analyze', '--use-kube=maybe'],

@@ -39,6 +39,13 @@ function io(input: string | undefined, tty = true) {
   return { ctx: { stdin, stdout, stderr, stdinIsTTY: tty }, written: () => written, stdout: () => data };
 }
 
+test('install --readiness-timeout 0 is a usage error, as in upgrade (a wait of 0 would fail every component at once)', () => {
+  assert.throws(
+    () => validateInstallFlags({ readinessTimeout: '0s', skipConfirmation: true }),
+    /^UsageError: --readiness-timeout: must be more than 0, got "0s"$/,
+  );
+});
+
 test('the prompt re-asks on nonsense, accepts yes, and refuses without a terminal', async () => {
   const a = io('maybe\nYES\n');
   await confirm(a.ctx, 'This will install X.', 'install');

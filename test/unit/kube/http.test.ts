@@ -103,6 +103,26 @@ test('Retry-After on a 503 is honoured before the retry', { timeout: 10_000 }, a
   assert.ok(waited >= 950 && waited < 3000, `waited ${waited}ms for Retry-After: 1`);
 });
 
+test('a 429 with Retry-After is asked again up to 10 times (as client-go), one without it 4 times like other failures', { timeout: 10_000 }, async () => {
+  let gets = 0;
+  let withRetryAfter = true;
+  const api = await start((req, res) => {
+    if (req.method !== 'GET') return false;
+    gets++;
+    if (gets <= 7) {
+      if (withRetryAfter) res.setHeader('Retry-After', '0.01');
+      return status(res, 429, 'TooManyRequests', 'slow down');
+    }
+    json(res, 200, pod);
+  });
+  assert.equal((await api.client().get(ref))?.metadata.name, 'web');
+  assert.equal(gets, 8, 'seven 429s with Retry-After, then the answer');
+  gets = 0;
+  withRetryAfter = false;
+  await assert.rejects(api.client().get(ref), (e: unknown) => e instanceof KubeApiError && e.status === 429);
+  assert.equal(gets, 5, 'without Retry-After: the first attempt and 4 retries');
+});
+
 test('a 4xx other than 429 is never retried, even for a GET', async () => {
   const api = await start((_req, res) => status(res, 400, 'BadRequest', 'bad selector'));
   await assert.rejects(api.client().list('v1', 'Pod', { namespace: 'app', labelSelector: '!!' }), /bad selector/);

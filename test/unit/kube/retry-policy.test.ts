@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BACKOFF_CAP_MS, backoffMs, delayMs, judge, retryAfterMs, retryClassOf } from '../../../src/kube/real/retry.js';
+import {
+  BACKOFF_CAP_MS,
+  RETRY_AFTER_RETRIES,
+  type AttemptFailure,
+  backoffMs,
+  delayMs,
+  judge,
+  retriesFor,
+  retryAfterMs,
+  retryClassOf,
+} from '../../../src/kube/real/retry.js';
 
 test('backoff doubles from 200 ms up to 5 s, with equal jitter', () => {
   assert.deepEqual(
@@ -66,4 +76,15 @@ test('which failed attempts are sent again', () => {
   }
   // A refused connection after the request was written is not "surely unsent".
   assert.deepEqual(judge('unsent', { ...refused, stage: 'body' }), { retry: false, uncertain: true });
+});
+
+test('retries allowed: 10 after a 429 that names a usable Retry-After, the configured number otherwise (0 stays 0)', () => {
+  const st = (status: number): AttemptFailure => ({ kind: 'status', status });
+  assert.equal(retriesFor(4, st(429), '1'), RETRY_AFTER_RETRIES);
+  assert.equal(RETRY_AFTER_RETRIES, 10);
+  assert.equal(retriesFor(4, st(429), undefined), 4);
+  assert.equal(retriesFor(4, st(429), 'soon'), 4);
+  assert.equal(retriesFor(4, st(503), '1'), 4);
+  assert.equal(retriesFor(0, st(429), '1'), 0);
+  assert.equal(retriesFor(12, st(429), '1'), 12);
 });

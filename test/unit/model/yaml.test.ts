@@ -98,6 +98,13 @@ test('aliases may not expand a document without bound', () => {
   assert.match(doc?.error?.message ?? '', /aliases expand/);
 });
 
+test("an alias to no anchor is placed on the alias's line, not the document's first", () => {
+  const docs = parseKubeYaml('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# b\nkind: ConfigMap\ndata:\n  x: &y 1\n  z: *w\n');
+  assert.equal(docs[1]?.error?.message, 'the alias *w refers to no anchor (&name) before it');
+  assert.equal(docs[1]?.error?.line, 10);
+  assert.equal(parseKubeYaml('a: 1\nb: *nope\n')[0]?.error?.line, 2);
+});
+
 test('yamlFieldLine finds the deepest existing part of a path', () => {
   const text = 'spec:\n  hosts:\n  - a\n  - b\n  http: []\n';
   assert.equal(yamlFieldLine(text, ['spec', 'hosts', 1]), 4);

@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import { KubeApiError } from '../../../src/kube/client.js';
 import { FakeKubeClient } from '../../../src/kube/fake.js';
 import { runProxyStatus } from '../../../src/status/run.js';
+import { USER_AGENT } from '../../../src/version.js';
 import { type FakeIstiodDebug, startFakeIstiodDebug } from './fake-istiod-debug.js';
 import { appPod, httpSyncz, istiodPod, xdsSyncz } from './fixtures.js';
 
@@ -48,6 +49,15 @@ describe('runProxyStatus against fake istiod debug endpoints', () => {
         'reviews-1.bookinfo@istiod-aaa',
       ],
     );
+  });
+
+  test('the syncz request through the port-forward sends User-Agent mesh/<version>, as the API requests do', async () => {
+    const a = await serve({ syncz: () => httpSyncz });
+    const b = await serve({ syncz: () => xdsSyncz });
+    const kube = cluster({ 'istiod-aaa': a.port, 'istiod-bbb': b.port });
+    await runProxyStatus({ istioNamespace: 'istio-system', transport: 'http', timeoutMs: 5000 }, { kube });
+    assert.deepEqual([...a.userAgents, ...b.userAgents], [USER_AGENT, USER_AGENT]);
+    assert.match(USER_AGENT, /^mesh\/\S+$/);
   });
 
   test('-n naming a namespace the cluster does not have is the same usage error as analyze -n (issue 12)', async () => {

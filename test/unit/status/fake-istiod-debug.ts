@@ -31,14 +31,18 @@ export interface FakeIstiodDebug {
   port: number;
   /** Every request: path and the result of authentication. */
   requests: { path: string; status: number; username?: string }[];
+  /** The User-Agent header of every request, in order. */
+  userAgents: string[];
   close(): Promise<void>;
 }
 
 export async function startFakeIstiodDebug(options: FakeIstiodDebugOptions): Promise<FakeIstiodDebug> {
   const requests: FakeIstiodDebug['requests'] = [];
+  const userAgents: string[] = [];
   const allowed = options.allowedNamespaces ?? ['istio-system'];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    userAgents.push(req.headers['user-agent'] ?? '');
     if (options.hang) return; // keep the connection open, answer nothing
     const send = (status: number, body: string, username?: string): void => {
       requests.push({ path, status, ...(username !== undefined ? { username } : {}) });
@@ -65,6 +69,7 @@ export async function startFakeIstiodDebug(options: FakeIstiodDebugOptions): Pro
   return {
     port: (server.address() as AddressInfo).port,
     requests,
+    userAgents,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

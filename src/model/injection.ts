@@ -105,13 +105,20 @@ export function injectedRevision(pod: KubeObject): string | undefined {
  * The one answer to "which control-plane revision does this pod's proxy use?", shared by uninstall
  * (which refuses while proxies use the revision) and rollout-restart: the revision that injected it
  * (sidecar.istio.io/status, else the pod's istio.io/rev label), else the revision its namespace
- * points to (istio-injection=enabled → default, istio.io/rev), else default. Tags are resolved.
+ * points to (istio-injection=enabled → default, istio.io/rev), else default. Tags are resolved,
+ * but not in the status annotation, which names the revision itself.
  * Undefined for a pod without an istio-proxy container.
  */
 export function proxyRevision(pod: KubeObject, nsLabels: Readonly<Record<string, string>>, tags: Readonly<Record<string, string>>): string | undefined {
   if (proxyContainer(pod['spec']) === undefined) return undefined;
-  const rev = injectedRevision(pod) ?? targetRevision(nsLabels, { ...(pod.metadata.labels ?? {}), [SIDECAR_INJECT]: 'true' }, tags) ?? 'default';
-  return resolveRevision(rev, tags);
+  // istiod writes its own revision into sidecar.istio.io/status: a revision, never a tag, so it is
+  // not resolved (the tag `default` would otherwise turn a proxy of the default revision into one
+  // of the revision the tag points to, after a canary upgrade from default).
+  const written = statusRevision(pod);
+  if (written !== undefined) return written;
+  const label = pod.metadata.labels?.[REVISION_LABEL];
+  if (label !== undefined && label !== '') return resolveRevision(label, tags);
+  return targetRevision(nsLabels, { ...(pod.metadata.labels ?? {}), [SIDECAR_INJECT]: 'true' }, tags) ?? 'default';
 }
 
 /** The injector ConfigMap name for a revision: istio-sidecar-injector or istio-sidecar-injector-REV. */

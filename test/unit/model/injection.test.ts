@@ -1,7 +1,7 @@
 // The shared injection facts: image references, image matching (mirrors, digests, variants), injector values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { imageMatches, injectorImage, injectorValues, parseImageRef, proxyContainer, revisionTags } from '../../../src/model/injection.js';
+import { imageMatches, injectorImage, injectorValues, parseImageRef, proxyContainer, proxyRevision, revisionTags } from '../../../src/model/injection.js';
 import type { KubeObject } from '../../../src/model/k8s.js';
 
 const cm = (values: unknown): KubeObject => ({
@@ -70,4 +70,20 @@ test('revisionTags maps istio.io/tag to istio.io/rev', () => {
     metadata: { name: 'x', labels },
   });
   assert.deepEqual(revisionTags([mwc({ 'istio.io/tag': 'prod', 'istio.io/rev': '1-31-1' }), mwc({ 'istio.io/rev': 'default' })]), { prod: '1-31-1' });
+});
+
+test('proxyRevision: the revision istiod wrote into sidecar.istio.io/status is never resolved as a tag (tag default after an upgrade from the default revision)', () => {
+  const pod = (annotations: Record<string, string>, labels: Record<string, string> = {}): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web-1', namespace: 'shop', annotations, labels },
+    spec: { containers: [{ name: 'app' }, { name: 'istio-proxy', image: 'proxyv2:1.31.1' }] },
+  });
+  const tags = { default: 'canary', prod: 'old' };
+  const injected = pod({ 'sidecar.istio.io/status': JSON.stringify({ revision: 'default' }) });
+  assert.equal(proxyRevision(injected, { 'istio-injection': 'enabled' }, tags), 'default');
+  // without the annotation, a pod label or the namespace names a revision or a tag: resolved
+  assert.equal(proxyRevision(pod({}, { 'istio.io/rev': 'prod' }), {}, tags), 'old');
+  assert.equal(proxyRevision(pod({}), { 'istio-injection': 'enabled' }, tags), 'canary');
+  assert.equal(proxyRevision(pod({}), { 'istio.io/rev': 'prod' }, tags), 'old');
 });

@@ -21,8 +21,9 @@ import { collectPrecheck } from '../precheck/collect.js';
 import { runChecks } from '../precheck/checks.js';
 import { type RolloutRestartOptions, run as runRestart } from '../restart/index.js';
 import type { ExecuteEvents } from '../restart/run.js';
-import { applySetPlan, missingService, readTagSnapshot } from '../tag/collect.js';
-import { planSet } from '../tag/plan.js';
+import { tagOf } from '../tag/build.js';
+import { applyRemovePlan, applySetPlan, missingService, readTagSnapshot } from '../tag/collect.js';
+import { planRemove, planSet } from '../tag/plan.js';
 import { type NamespaceScope, type UpgradeScope, podsOnRevision, upgradeScope } from './scope.js';
 import { STATE_CONFIGMAP, type StepStatus, type UpgradeState, isDone, newState, parseState, stateObject, stepOf, withStep } from './state.js';
 
@@ -580,12 +581,22 @@ async function rollback(opts: UpgradeOptions, deps: UpgradeDeps, existing: Store
   });
   await step('rollback/tags', async () => {
     if (stored.state.tags.length === 0) return 'no tag was moved';
+    const said: string[] = [];
     for (const t of stored.state.tags) {
       const snap = await readTagSnapshot(kube);
+      if (t.from === undefined) {
+        // A tag the upgrade created (`default`, leaving the default revision): removed again. The
+        // old default's own webhooks, which it had switched off, are active again since
+        // rollback/install re-applied them.
+        if (snap.mutating.some((w) => tagOf(w) === t.tag)) await applyRemovePlan(planRemove(snap, [], { tag: t.tag, force: true }), { kube });
+        said.push(`${t.tag} removed (the upgrade had created it)`);
+        continue;
+      }
       const plan = planSet(snap, { tag: t.tag, revision: from, istioNamespace: ns, overwrite: true });
       await applySetPlan(plan, { kube });
+      said.push(`${t.tag} moved back to ${from}`);
     }
-    return `moved back to ${from}: ${stored.state.tags.map((t) => t.tag).join(', ')}`;
+    return said.join(', ');
   });
   for (const name of back) {
     await step(`rollback/namespace/${name}`, async (update) => {

@@ -242,4 +242,35 @@ describe('mesh upgrade on the real istiod', { skip: cp.skip, concurrency: 1 }, (
     assert.equal(a?.metadata.labels?.['istio.io/rev'], 'new');
     assert.equal((await state())?.status, 'rolled-back');
   });
+
+  it('from the default revision: the tag default it creates is removed again by --rollback, and the default injector injects again', async () => {
+    ok(await mesh(['uninstall', '--purge', '-y']));
+    assert.equal(await state(), undefined, 'uninstall --purge removes the upgrade state too');
+    // The namespaces of the tests above point at revisions that are gone now (precheck would say so).
+    for (const n of [nsA, nsB]) await kube.patch({ apiVersion: 'v1', kind: 'Namespace', name: n }, { metadata: { labels: { 'istio.io/rev': null } } }, 'merge');
+    ok(await mesh(['install', '--profile', 'minimal', '-y', '--readiness-timeout', '3m']));
+    const nsC = await cp.freshNamespace('up-c');
+    await kube.patch({ apiVersion: 'v1', kind: 'Namespace', name: nsC }, { metadata: { labels: { 'istio-injection': 'enabled' } } }, 'merge');
+    await waitFor('the default injector has its CA bundle', async () => {
+      const m = await kube.get({ apiVersion: ADM, kind: 'MutatingWebhookConfiguration', name: 'istio-sidecar-injector' });
+      return ((m?.['webhooks'] ?? []) as { clientConfig?: { caBundle?: string } }[]).every((h) => (h.clientConfig?.caBundle ?? '') !== '');
+    });
+    await kube.create(web(nsC));
+    await rolledOut(nsC);
+    assert.deepEqual(await revisionsOf(nsC), ['default', 'default']);
+
+    ok(await mesh(['upgrade', '-r', 'canary', '--keep-old', '-y']));
+    await rolledOut(nsC);
+    assert.deepEqual(await revisionsOf(nsC), ['canary', 'canary']);
+    assert.equal(await tagRevision('default'), 'canary', 'leaving the default revision creates the tag default');
+
+    const back = await mesh(['upgrade', '-r', 'canary', '--rollback', '-y']);
+    ok(back);
+    assert.match(back.stdout, /^rollback\/tags\s+DONE\s+default removed/m);
+    assert.equal(await tagRevision('default'), undefined, 'the tag the upgrade created is gone');
+    const injector = await kube.get({ apiVersion: ADM, kind: 'MutatingWebhookConfiguration', name: 'istio-sidecar-injector' });
+    assert.doesNotMatch(JSON.stringify(injector?.['webhooks']), /never-match/, 'the default injector is switched on again');
+    await rolledOut(nsC);
+    assert.deepEqual(await revisionsOf(nsC), ['default', 'default'], 'restarted pods are injected by the default revision again');
+  });
 });

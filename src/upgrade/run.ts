@@ -25,6 +25,7 @@ import { tagOf } from '../tag/build.js';
 import { applyRemovePlan, applySetPlan, missingService, readTagSnapshot } from '../tag/collect.js';
 import { planRemove, planSet } from '../tag/plan.js';
 import { type NamespaceScope, type UpgradeScope, podsOnRevision, upgradeScope } from './scope.js';
+import { MAX_UNAVAILABLE_FLAG } from '../restart/budget.js';
 import { STATE_CONFIGMAP, type StepStatus, type UpgradeState, isDone, newState, parseState, stateObject, stepOf, withStep } from './state.js';
 
 export interface RestartSettings {
@@ -32,6 +33,8 @@ export interface RestartSettings {
   timeoutMs?: number;
   includeOnDelete: boolean;
   allowDowntime: boolean;
+  /** rollout-restart's --max-unavailable-per-namespace: workloads whose rollout may take more pods down at once are left (and the namespace step fails on them). */
+  maxUnavailablePerNamespace?: number;
 }
 
 export interface UpgradeOptions {
@@ -458,12 +461,17 @@ async function moveNamespace(
     parts.push(`labelled ${change.key}=${opts.to}`);
   } else await save(kube, opts.istioNamespace, stored);
   const restarted = await restartNamespace(name, opts, deps, update, signal);
-  parts.push(restarted);
+  parts.push(restarted.summary);
   const left = await podsOn(kube, opts.istioNamespace, name, from);
   if (left.length > 0) {
     throw new FindingsError(
       `namespace ${name}: ${left.length} pod${left.length === 1 ? '' : 's'} still on revision ${from} after the restart (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}); they keep revision ${from} from being removed`,
-      { details: ['a bare pod or Job must be recreated by hand; a StatefulSet or DaemonSet with updateStrategy OnDelete needs --include-ondelete'] },
+      {
+        details: [
+          ...restarted.skipped,
+          'a bare pod or Job must be recreated by hand; a StatefulSet or DaemonSet with updateStrategy OnDelete needs --include-ondelete',
+        ],
+      },
     );
   }
   return parts.join('; ');
@@ -477,7 +485,13 @@ async function podsOn(kube: KubeClient, istioNamespace: string, namespace: strin
   return podsOnRevision({ istioNamespace, namespaces: [], mutatingWebhooks, pods }, revision).map((p) => p.slice(namespace.length + 1));
 }
 
-async function restartNamespace(name: string, opts: UpgradeOptions, deps: UpgradeDeps, update: (t: string) => void, signal?: AbortSignal): Promise<string> {
+async function restartNamespace(
+  name: string,
+  opts: UpgradeOptions,
+  deps: UpgradeDeps,
+  update: (t: string) => void,
+  signal?: AbortSignal,
+): Promise<{ summary: string; skipped: string[] }> {
   const options: RolloutRestartOptions = {
     namespaces: [name],
     kinds: ['Deployment', 'StatefulSet', 'DaemonSet'],
@@ -490,6 +504,7 @@ async function restartNamespace(name: string, opts: UpgradeOptions, deps: Upgrad
     continueOnError: false,
     dryRun: 'none',
     ...(opts.restart.timeoutMs !== undefined ? { timeoutMs: opts.restart.timeoutMs } : {}),
+    ...(opts.restart.maxUnavailablePerNamespace !== undefined ? { maxUnavailablePerNamespace: opts.restart.maxUnavailablePerNamespace } : {}),
   };
   const result = await runRestart(
     options,
@@ -515,7 +530,13 @@ async function restartNamespace(name: string, opts: UpgradeOptions, deps: Upgrad
     );
   }
   const n = result.report.summary.restarted;
-  return n === 0 ? 'no workload to restart' : `${n} workload${n === 1 ? '' : 's'} restarted`;
+  const skipped = result.report.workloads
+    .filter((w) => w.result === 'skipped' && w.message.includes(MAX_UNAVAILABLE_FLAG))
+    .map((w) => `${w.kind.toLowerCase()}/${w.name}: ${w.message}`);
+  return {
+    summary: `${n === 0 ? 'no workload to restart' : `${n} workload${n === 1 ? '' : 's'} restarted`}${skipped.length > 0 ? `, ${skipped.length} over ${MAX_UNAVAILABLE_FLAG} left` : ''}`,
+    skipped,
+  };
 }
 
 async function rollback(opts: UpgradeOptions, deps: UpgradeDeps, existing: Stored | undefined, signal?: AbortSignal): Promise<UpgradeResult> {
@@ -605,7 +626,7 @@ async function rollback(opts: UpgradeOptions, deps: UpgradeDeps, existing: Store
         await kube.patch({ apiVersion: 'v1', kind: 'Namespace', name }, { metadata: { labels: { [l.key]: l.from ?? null } } }, 'merge');
         parts.push(l.from === undefined ? `label ${l.key} removed` : `labelled ${l.key}=${l.from}`);
       }
-      parts.push(await restartNamespace(name, opts, deps, update, signal));
+      parts.push((await restartNamespace(name, opts, deps, update, signal)).summary);
       const left = await podsOn(kube, opts.istioNamespace, name, to);
       if (left.length > 0)
         throw new FindingsError(`namespace ${name}: ${left.length} pod(s) still on revision ${to} after the restart (${left.slice(0, 5).join(', ')})`);

@@ -215,7 +215,7 @@ describe('mesh upgrade on the real istiod', { skip: cp.skip, concurrency: 1 }, (
   });
 
   it('--keep-old, then --rollback: proxies, tag and labels back on the old revision, which was never removed', async () => {
-    const up = await mesh(['upgrade', '-r', 'newer', '--keep-old', '-y']);
+    const up = await mesh(['upgrade', '-r', 'newer', '--keep-old', '--max-unavailable-per-namespace', '1', '-y']);
     ok(up);
     assert.match(up.stderr, /revision new is kept \(--keep-old\)/);
     assert.match(up.stdout, /^uninstall\s+SKIPPED\s+/m);

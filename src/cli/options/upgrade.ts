@@ -4,6 +4,7 @@ import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import { isDns1123Label } from '../../model/names.js';
 import type { UpgradeOptions } from '../../upgrade/run.js';
 import { checkNamespaceFlag, collect, outputOption, parsePositiveDuration, parsePositiveInt } from '../flags.js';
+import { MAX_UNAVAILABLE_FLAG } from '../../restart/budget.js';
 
 export interface UpgradeFlags {
   revision?: string;
@@ -22,6 +23,7 @@ export interface UpgradeFlags {
   timeout?: string;
   includeOndelete?: boolean;
   allowDowntime?: boolean;
+  maxUnavailablePerNamespace?: string;
   output: string;
 }
 
@@ -43,6 +45,10 @@ export function addUpgradeOptions(cmd: Command): Command {
     .option('--timeout <duration>', "per workload limit on its rollout (default: the workload's progress deadline)")
     .option('--include-ondelete', 'also restart StatefulSets/DaemonSets with updateStrategy OnDelete, one pod at a time')
     .option('--allow-downtime', 'also restart single-replica workloads and those a PodDisruptionBudget would block')
+    .option(
+      `${MAX_UNAVAILABLE_FLAG} <n>`,
+      "as rollout-restart: leave workloads whose rollout may take more than N pods down at once (from their strategy's maxUnavailable); the namespace then fails on them",
+    )
     .addOption(outputOption());
 }
 
@@ -83,6 +89,8 @@ export function validateUpgradeFlags(flags: UpgradeFlags): { options: UpgradeOpt
   if (flags.rollback === true && from !== undefined) throw new UsageError('--rollback: the revision to go back to is the recorded one; leave out --from');
   const readinessTimeoutMs = parsePositiveDuration('--readiness-timeout', flags.readinessTimeout);
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
+  const maxUnavailablePerNamespace =
+    flags.maxUnavailablePerNamespace !== undefined ? parsePositiveInt(MAX_UNAVAILABLE_FLAG, flags.maxUnavailablePerNamespace) : undefined;
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
     timeoutMs = parsePositiveDuration('--timeout', flags.timeout);
@@ -100,6 +108,7 @@ export function validateUpgradeFlags(flags: UpgradeFlags): { options: UpgradeOpt
       includeOnDelete: flags.includeOndelete === true,
       allowDowntime: flags.allowDowntime === true,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(maxUnavailablePerNamespace !== undefined ? { maxUnavailablePerNamespace } : {}),
     },
     ...(from !== undefined ? { from } : {}),
     ...(namespaces !== undefined ? { namespaces } : {}),

@@ -124,6 +124,7 @@ test('flags: each bad value is a usage error naming the flag', () => {
     [{ readinessTimeout: '0s' }, /^--readiness-timeout/],
     [{ concurrency: '0' }, /^--concurrency/],
     [{ timeout: 'soon' }, /^--timeout/],
+    [{ maxUnavailablePerNamespace: '0' }, /^--max-unavailable-per-namespace/],
   ];
   for (const [flags, message] of cases) {
     assert.throws(
@@ -135,6 +136,8 @@ test('flags: each bad value is a usage error naming the flag', () => {
   const ok = validateUpgradeFlags({ ...base, namespaces: ['b,a', 'a'], yes: true });
   assert.deepEqual(ok.options.namespaces, ['a', 'b']);
   assert.equal(ok.skipConfirmation, true);
+  assert.equal(ok.options.restart.maxUnavailablePerNamespace, undefined);
+  assert.equal(validateUpgradeFlags({ ...base, maxUnavailablePerNamespace: '3' }).options.restart.maxUnavailablePerNamespace, 3);
 });
 
 const options: UpgradeOptions = {

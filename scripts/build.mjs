@@ -73,8 +73,9 @@ await build({
   banner: {
     js: "import { createRequire as __meshCreateRequire } from 'node:module'; const require = __meshCreateRequire(import.meta.url);",
   },
-  // node-fetch (via client-node 1.4) requires the deprecated core `punycode`; use the userland one.
-  alias: { punycode: 'punycode/' },
+  // A bundled module that requires the deprecated core `punycode` gets the userland one (node-fetch did;
+  // it is a shim now: scripts/shims/node-fetch.mjs).
+  alias: { punycode: 'punycode/', 'node-fetch': fileURLToPath(new URL('./shims/node-fetch.mjs', import.meta.url)) },
   plugins: [precompiledValidators, clientNodeWithoutSideEffects],
 });
 rmSync(genDir, { recursive: true, force: true });

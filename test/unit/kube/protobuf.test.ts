@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { podSummary } from '../../../src/kube/client.js';
+import { KubeApiError, podSummary } from '../../../src/kube/client.js';
 import { decodePodList, statusJson, unwrap } from '../../../src/kube/real/protobuf.js';
 import { ProtoWriter } from '../../../src/util/protowire.js';
+import { apiStarter, json } from './api-server.js';
 
 const w = (): ProtoWriter => new ProtoWriter();
 const entry = (k: string, v: string): ProtoWriter => w().string(1, k).string(2, v);
@@ -109,4 +110,71 @@ test('a body without the k8s\\0 prefix, or a truncated one, is a ProtoError, not
   assert.throws(() => unwrap(Buffer.from('{"kind":"PodList"}')), /no k8s\\0 prefix/);
   const list = w().message(2, pod('web-1')).finish();
   assert.throws(() => decodePodList(list.subarray(0, list.length - 7)), /truncated/);
+});
+
+// The client side of the protobuf pod list, against the HTTPS stand-in for what the real API server
+// will not do on demand (answer JSON, or a 403 in protobuf). The real API server's protobuf lists
+// are read in the proxy-status and rbac e2e tests (NOT CONNECTED proxies come from them).
+const start = apiStarter();
+
+test('list pods with podSummary: asks for protobuf, follows continue tokens, and takes a JSON answer too', { timeout: 10_000 }, async () => {
+  const accepts: string[] = [];
+  const api = await start((req, res, raw) => {
+    if (req.path !== '/api/v1/pods') return false;
+    accepts.push(String(raw.headers.accept));
+    if (req.query.get('continue') === null) {
+      const page = w().message(1, w().string(3, 'page-2')).message(2, pod('web-1')).finish();
+      res.writeHead(200, { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+      res.end(Buffer.from(envelope('PodList', page)));
+      return;
+    }
+    json(res, 200, {
+      kind: 'PodList',
+      metadata: {},
+      items: [
+        {
+          metadata: { name: 'web-2', namespace: 'shop', managedFields: [{}] },
+          spec: { containers: [{ name: 'app', image: 'a:1' }] },
+          status: { phase: 'Pending' },
+        },
+      ],
+    });
+  });
+  const pods = await api.client().list('v1', 'Pod', { podSummary: true });
+  assert.deepEqual(
+    pods.map((p) => p.metadata.name),
+    ['web-1', 'web-2'],
+  );
+  assert.deepEqual(pods[1], {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web-2', namespace: 'shop' },
+    spec: { containers: [{ name: 'app', image: 'a:1' }] },
+    status: { phase: 'Pending' },
+  });
+  assert.ok(
+    accepts.every((a) => a.startsWith('application/vnd.kubernetes.protobuf')),
+    accepts.join(' | '),
+  );
+});
+
+test('list pods with podSummary: a 403 answered in protobuf is the usual one-line permission error', { timeout: 10_000 }, async () => {
+  const api = await start((req, res) => {
+    if (req.path !== '/api/v1/pods') return false;
+    const st = w()
+      .string(3, 'pods is forbidden: User "dev" cannot list resource "pods" in API group "" at the cluster scope')
+      .string(4, 'Forbidden')
+      .uint(6, 403)
+      .finish();
+    res.writeHead(403, { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    res.end(Buffer.from(envelope('Status', st)));
+  });
+  await assert.rejects(api.client().list('v1', 'Pod', { podSummary: true }), (err: unknown) => {
+    assert.ok(err instanceof KubeApiError);
+    assert.equal(err.status, 403);
+    assert.match(err.message, /cannot list resource "pods"/);
+    assert.match(err.message, /kubectl auth can-i list pods -A/);
+    assert.doesNotMatch(err.message, /k8s\u0000|\ufffd/);
+    return true;
+  });
 });

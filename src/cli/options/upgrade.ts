@@ -4,7 +4,6 @@ import { labelSelectorSyntaxError } from '../../model/label-selector.js';
 import { isDns1123Label } from '../../model/names.js';
 import type { UpgradeOptions } from '../../upgrade/run.js';
 import { checkNamespaceFlag, collect, outputOption, parsePositiveDuration, parsePositiveInt } from '../flags.js';
-import { MAX_UNAVAILABLE_FLAG } from '../../restart/budget.js';
 
 export interface UpgradeFlags {
   revision?: string;
@@ -46,7 +45,7 @@ export function addUpgradeOptions(cmd: Command): Command {
     .option('--include-ondelete', 'also restart StatefulSets/DaemonSets with updateStrategy OnDelete, one pod at a time')
     .option('--allow-downtime', 'also restart single-replica workloads and those a PodDisruptionBudget would block')
     .option(
-      `${MAX_UNAVAILABLE_FLAG} <n>`,
+      '--max-unavailable-per-namespace <n>',
       "as rollout-restart: leave workloads whose rollout may take more than N pods down at once (from their strategy's maxUnavailable); the namespace then fails on them",
     )
     .addOption(outputOption());
@@ -90,7 +89,7 @@ export function validateUpgradeFlags(flags: UpgradeFlags): { options: UpgradeOpt
   const readinessTimeoutMs = parsePositiveDuration('--readiness-timeout', flags.readinessTimeout);
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
   const maxUnavailablePerNamespace =
-    flags.maxUnavailablePerNamespace !== undefined ? parsePositiveInt(MAX_UNAVAILABLE_FLAG, flags.maxUnavailablePerNamespace) : undefined;
+    flags.maxUnavailablePerNamespace !== undefined ? parsePositiveInt('--max-unavailable-per-namespace', flags.maxUnavailablePerNamespace) : undefined;
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
     timeoutMs = parsePositiveDuration('--timeout', flags.timeout);

@@ -135,3 +135,14 @@ test('a null namespace, hub, tag or revision is unset, as istioctl reads it, not
   assert.ok(e instanceof InputError);
   assert.match(e.message, /^f\.yaml: spec\.components\.ingressGateways\[0\]\.name: gateway ingressGateways\[0\] has no name$/);
 });
+
+test('a null k8s field in an IstioOperator file (env: null) is an unset one, as istioctl reads it, not a crash', () => {
+  const iop = (k8s: string): string => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    pilot:\n      k8s:\n${k8s}`;
+  const plain = r({ files: [{ name: 'plain.yaml', text: iop('        replicaCount: 2\n') }] });
+  const nulls = r({
+    files: [
+      { name: 'nulls.yaml', text: iop('        replicaCount: 2\n        env: null\n        volumes: null\n        resources: null\n        overlays: null\n') },
+    ],
+  });
+  assert.equal(JSON.stringify(nulls.objects), JSON.stringify(plain.objects));
+});

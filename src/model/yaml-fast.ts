@@ -59,8 +59,12 @@ export function readPlainYaml(text: string, plain: (s: string) => unknown, notSc
   }
 }
 
+/** Deeper nesting is left to the other readers (which bound it in their own way). */
+const MAX_DEPTH = 64;
+
 class Reader {
   li = 0;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly lines: Line[],
@@ -88,6 +92,7 @@ class Reader {
   }
 
   map(indent: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) throw NOT;
     const out: Record<string, unknown> = {};
     const text = this.text;
     while (this.li < this.lines.length) {
@@ -130,10 +135,12 @@ class Reader {
       }
       out[key] = value;
     }
+    this.depth--;
     return out;
   }
 
   private seq(indent: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) throw NOT;
     const out: unknown[] = [];
     const text = this.text;
     while (this.li < this.lines.length) {
@@ -159,6 +166,7 @@ class Reader {
         if (next !== undefined && next.indent > indent) throw NOT;
       }
     }
+    this.depth--;
     return out;
   }
 
@@ -247,10 +255,14 @@ class Reader {
   /** A flow collection on one line from p (its bracket): its value and the offset after its closing bracket. */
   private flow(p: number, end: number): { value: unknown; end: number } {
     const text = this.text;
+    if (++this.depth > MAX_DEPTH) throw NOT;
     const open = text.charCodeAt(p);
     const close = open === 0x5b ? 0x5d : 0x7d;
     let i = this.skip(p + 1, end);
-    if (text.charCodeAt(i) === close) return { value: open === 0x5b ? [] : {}, end: i + 1 };
+    if (text.charCodeAt(i) === close) {
+      this.depth--;
+      return { value: open === 0x5b ? [] : {}, end: i + 1 };
+    }
     const list: unknown[] = [];
     const map: Record<string, unknown> = {};
     for (;;) {
@@ -280,7 +292,10 @@ class Reader {
       }
       i = this.skip(i, end);
       const c = text.charCodeAt(i);
-      if (c === close) return { value: open === 0x5b ? list : map, end: i + 1 };
+      if (c === close) {
+        this.depth--;
+        return { value: open === 0x5b ? list : map, end: i + 1 };
+      }
       if (c !== 0x2c /* , */) throw NOT;
       i = this.skip(i + 1, end);
       if (text.charCodeAt(i) === close || text.charCodeAt(i) === 0x2c) throw NOT; // a trailing or empty entry

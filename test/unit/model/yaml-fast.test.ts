@@ -124,3 +124,12 @@ test('anything outside its subset is left to js-yaml', () => {
   assert.deepEqual(parseKubeYaml('a: &x 1\nb: *x\n')[0]?.value, { a: 1, b: 1 });
   assert.deepEqual(parseKubeYaml('a: |\n  text\n')[0]?.value, { a: 'text\n' });
 });
+
+test('deep nesting is left to the other readers, not read by recursion until the stack runs out', () => {
+  const flow = `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+  const block = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
+  const seqs = Array.from({ length: 3000 }, (_, i) => `${' '.repeat(2 * i)}- k:`).join('\n') + ' 1\n';
+  for (const text of [flow, block, `r:\n${seqs}`]) assert.equal(fast(text), NOT_PLAIN);
+  const nested = `a: ${'['.repeat(60)}1${']'.repeat(60)}\n`;
+  assert.deepEqual(fast(nested), jsYaml(nested));
+});

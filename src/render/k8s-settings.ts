@@ -19,10 +19,9 @@ export interface K8sTarget {
   container: string;
 }
 
-export function applyK8s(objects: KubeObject[], given: K8sSettings | undefined | null, target: K8sTarget): void {
-  if (given === undefined || given === null) return;
-  // A null field is an unset one (`env: null` in an IstioOperator file), as istioctl reads it.
-  const k8s = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null)) as K8sSettings;
+export function applyK8s(objects: KubeObject[], k8s: K8sSettings | undefined, target: K8sTarget): void {
+  // (A null field of an IstioOperator file never gets here: spec.ts unsets it.)
+  if (k8s === undefined) return;
   const find = (kind: string): KubeObject | undefined =>
     objects.find((o) => o.kind === kind && o.metadata.name === target.name && o.metadata.namespace === target.namespace);
   const workload = find(target.workloadKind);

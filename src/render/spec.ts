@@ -155,8 +155,31 @@ export function composeSpec(input: RenderInput): ComposedSpec {
   // The merged document is checked once more (a set may have produced a list element that is
   // incomplete); then the rules that span fields.
   const checked = validateIstioOperator(merged, 'merged configuration');
+  unsetNullComponentFields(checked);
   semanticChecks(checked, { input, files, sets });
   return { iop: checked, profile: profile.name, blame: (segments, message, where) => originError(segments, message, { input, files, sets }, where) };
+}
+
+/**
+ * A null under spec.components (`k8s: null`, `k8s.env: null` in an IstioOperator file) is an unset
+ * field, as istioctl reads the IstioOperator; the renderer then never meets a null where it expects
+ * a settings object or a list. (spec.values keeps its nulls: there they delete a default, as Helm does.)
+ */
+function unsetNullComponentFields(iop: unknown): void {
+  const unsetNulls = (o: unknown): void => {
+    if (!isObject(o)) return;
+    for (const [k, v] of Object.entries(o)) if (v === null) delete o[k];
+  };
+  const spec = isObject(iop) ? iop['spec'] : undefined;
+  const components = isObject(spec) ? spec['components'] : undefined;
+  if (!isObject(components)) return;
+  unsetNulls(components);
+  for (const c of Object.values(components)) {
+    for (const entry of Array.isArray(c) ? c : [c]) {
+      unsetNulls(entry);
+      if (isObject(entry)) unsetNulls(entry['k8s']);
+    }
+  }
 }
 
 function chooseProfile(input: RenderInput, files: { name: string; doc: JsonObject }[], sets: ParsedSet[]): { name: string; text: string; where: string } {

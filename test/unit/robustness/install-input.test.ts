@@ -145,4 +145,11 @@ test('a null k8s field in an IstioOperator file (env: null) is an unset one, as 
     ],
   });
   assert.equal(JSON.stringify(nulls.objects), JSON.stringify(plain.objects));
+  // a whole k8s (or a gateway's) that is null: unset too (the fuzz suite's seed 33 found it)
+  const gw = `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n    pilot:\n      k8s: null\n    ingressGateways:\n    - name: istio-ingressgateway\n      enabled: true\n      k8s: null\n`;
+  const withNull = r({ profile: 'demo', files: [{ name: 'gw.yaml', text: gw }] });
+  assert.equal(
+    JSON.stringify(withNull.objects),
+    JSON.stringify(r({ profile: 'demo', files: [{ name: 'gw.yaml', text: gw.replace(/\n\s+k8s: null/g, '') }] }).objects),
+  );
 });

@@ -252,6 +252,14 @@ function portForwardServer(api: TestApi, behaviour: 'echo' | 'refuse-dial'): Pro
   );
 }
 
+/** Connects to a port-forward's local port and waits until the tunnel side closes the connection. */
+async function connectUntilClosed(port: number): Promise<void> {
+  const { connect } = await import('node:net');
+  const local = connect(port, '127.0.0.1');
+  local.on('error', () => undefined);
+  await new Promise<void>((resolve) => local.once('close', () => resolve()));
+}
+
 test('port-forward: bytes go through the tunnel on channel 0 both ways, without the port prefixes', { timeout: 10_000 }, async () => {
   const api = await start(() => false);
   const upgraded = portForwardServer(api, 'echo');
@@ -272,10 +280,7 @@ test("port-forward: the kubelet's dial error (channel 1) closes the local connec
   const api = await start(() => false);
   void portForwardServer(api, 'refuse-dial');
   const handle = await api.client().portForward('app', 'web', 8080);
-  const { connect } = await import('node:net');
-  const local = connect(handle.localPort, '127.0.0.1');
-  local.on('error', () => undefined);
-  await new Promise<void>((resolve) => local.once('close', () => resolve()));
+  await connectUntilClosed(handle.localPort);
   await handle.close();
   assert.match(handle.lastError?.() ?? '', /connection refused/);
 });
@@ -288,10 +293,7 @@ test('port-forward: a refused upgrade (403) is named in lastError, with the RBAC
     socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
   });
   const handle = await api.client().portForward('app', 'web', 8080);
-  const { connect } = await import('node:net');
-  const local = connect(handle.localPort, '127.0.0.1');
-  local.on('error', () => undefined);
-  await new Promise<void>((resolve) => local.once('close', () => resolve()));
+  await connectUntilClosed(handle.localPort);
   await handle.close();
   assert.match(handle.lastError?.() ?? '', /\b403\b/);
 });

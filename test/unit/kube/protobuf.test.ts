@@ -34,6 +34,27 @@ function pod(name: string, opts: { deleting?: boolean; native?: boolean } = {}):
     .message(3, w().string(1, 'Running').message(2, w().string(1, 'Ready')).string(6, '10.0.0.7'));
 }
 
+/** pod('web-1') as a summary. */
+const WEB_1_SUMMARY = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: 'web-1',
+    namespace: 'shop',
+    uid: 'uid-web-1',
+    resourceVersion: '42',
+    labels: { app: 'web', 'istio.io/rev': 'canary' },
+    annotations: { 'sidecar.istio.io/status': '{"revision":"canary"}' },
+  },
+  spec: {
+    containers: [
+      { name: 'app', image: 'registry.local/app:1.0' },
+      { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.2' },
+    ],
+  },
+  status: { phase: 'Running', podIP: '10.0.0.7' },
+};
+
 test('a protobuf PodList page: each pod as its summary, the continue token, unknown and unwanted fields skipped', () => {
   const list = w()
     .message(1, w().string(2, '1234').string(3, 'next-page'))
@@ -44,25 +65,7 @@ test('a protobuf PodList page: each pod as its summary, the continue token, unkn
   assert.equal(kind, 'PodList');
   const page = decodePodList(raw);
   assert.equal(page.continue, 'next-page');
-  assert.deepEqual(page.items[0], {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: 'web-1',
-      namespace: 'shop',
-      uid: 'uid-web-1',
-      resourceVersion: '42',
-      labels: { app: 'web', 'istio.io/rev': 'canary' },
-      annotations: { 'sidecar.istio.io/status': '{"revision":"canary"}' },
-    },
-    spec: {
-      containers: [
-        { name: 'app', image: 'registry.local/app:1.0' },
-        { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.2' },
-      ],
-    },
-    status: { phase: 'Running', podIP: '10.0.0.7' },
-  });
+  assert.deepEqual(page.items[0], WEB_1_SUMMARY);
   const second = page.items[1]!;
   assert.equal(second.metadata.deletionTimestamp, '2025-12-03T09:00:00Z');
   assert.deepEqual((second['spec'] as { initContainers?: unknown }).initContainers, [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.31.1' }]);
@@ -70,25 +73,13 @@ test('a protobuf PodList page: each pod as its summary, the continue token, unkn
 
 test('the summary read from protobuf equals podSummary() of the same pod in JSON', () => {
   const json = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: 'web-1',
-      namespace: 'shop',
-      uid: 'uid-web-1',
-      resourceVersion: '42',
-      labels: { app: 'web', 'istio.io/rev': 'canary' },
-      annotations: { 'sidecar.istio.io/status': '{"revision":"canary"}' },
-      managedFields: [{ manager: 'kubectl', operation: 'Update' }],
-    },
+    ...WEB_1_SUMMARY,
+    metadata: { ...WEB_1_SUMMARY.metadata, managedFields: [{ manager: 'kubectl', operation: 'Update' }] },
     spec: {
       volumes: [{ name: 'data' }],
-      containers: [
-        { name: 'app', image: 'registry.local/app:1.0', command: ['ignored-command'] },
-        { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.2', command: ['ignored-command'] },
-      ],
+      containers: WEB_1_SUMMARY.spec.containers.map((c) => ({ ...c, command: ['ignored-command'] })),
     },
-    status: { phase: 'Running', conditions: [{ type: 'Ready' }], podIP: '10.0.0.7' },
+    status: { ...WEB_1_SUMMARY.status, conditions: [{ type: 'Ready' }] },
   };
   const fromProto = decodePodList(w().message(2, pod('web-1')).finish()).items[0];
   assert.deepEqual(fromProto, podSummary(json));

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { podSummary } from '../../src/kube/client.js';
+import { createKubeClient } from '../../src/kube/real.js';
 import { type ControlPlane, clusterPortForward, runMesh, startControlPlane, waitFor, type RunResult } from './harness/index.js';
 import { type RoutedIstiod, type SimProxies, type SimProxySpec, routeIstiod, startSimProxies } from './harness/simproxy.js';
 
@@ -148,6 +150,17 @@ describe('mesh proxy-status with the real istiod and simulated proxies', { skip:
     assert.deepEqual(by.get('lonely-1')?.findings, ['NOT_CONNECTED']);
     assert.equal(by.get('lonely-1')?.istiod, null);
     assert.deepEqual(report.summary, { proxies: 6, synced: 3, stale: 1, nacked: 1, notConnected: 1, outdated: 1 });
+  });
+
+  it("the pod list proxy-status reads as protobuf summaries equals the JSON list's summaries (the real API server's encoding)", async () => {
+    const kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
+    // This suite's namespace only: its pods are settled, while other namespaces' may still change between the two lists.
+    const fromProtobuf = await kube.list('v1', 'Pod', { namespace: apps, podSummary: true });
+    const fromJson = (await kube.list('v1', 'Pod', { namespace: apps })).map(podSummary);
+    const byUid = new Map(fromJson.map((p) => [p.metadata.uid, p]));
+    assert.ok(fromProtobuf.length >= 6, `${fromProtobuf.length} pods`);
+    for (const p of fromProtobuf) assert.deepEqual(p, byUid.get(p.metadata.uid), `${p.metadata.namespace}/${p.metadata.name}`);
+    assert.equal(fromProtobuf.length, fromJson.length);
   });
 
   it('over HTTP (--http) istiod reports the same states', async () => {

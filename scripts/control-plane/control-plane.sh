@@ -300,6 +300,7 @@ EOF
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --node-monitor-period=25s --node-monitor-grace-period=3m20s \
     --authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics \
+    --kube-api-qps=200 --kube-api-burst=400 \
     --cert-dir="$STATE/pki/kcm-certs"
   start_proc kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig="$STATE/kubeconfig" --authentication-kubeconfig="$STATE/kubeconfig" \

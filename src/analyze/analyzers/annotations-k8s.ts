@@ -17,6 +17,7 @@ import { type AnnotationValue, inIstioDomain, istioAnnotation } from '../lib/ann
 import type { KindId } from '../kinds.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
 import { parseKubeYamlValue } from '../../model/yaml.js';
+import { parseBoolError, parsePrefixError, parseUintError } from '../../util/go-parse.js';
 import { isRecord, stringRecord } from '../../util/narrow.js';
 
 export const meta: AnalyzerMeta = {
@@ -51,32 +52,38 @@ export function analyze(ctx: AnalysisContext): void {
           if (!(GATEWAY_MANAGED in labels)) ctx.report('IST0107', r, { annotation: name, kind: def.resources.join(', ') }, { path });
           continue;
         }
-        const problem = def.value !== undefined && typeof value === 'string' ? valueProblem(def.value, value) : undefined;
+        const problem = def.value !== undefined && typeof value === 'string' ? valueProblem(def.value, value, name) : undefined;
         if (problem !== undefined) ctx.report('IST0125', r, { annotation: name, problem }, { path });
       }
     }
   }
 }
 
-/** What is wrong with an annotation value, or undefined when the injector would accept it. */
-export function valueProblem(kind: AnnotationValue, value: string): string | undefined {
+/**
+ * What is wrong with an annotation value, or undefined when the injector would accept it. The text is
+ * the injector's own error, as istioctl prints it: the name of the check, then Go's parse error.
+ */
+export function valueProblem(kind: AnnotationValue, value: string, annotation = ''): string | undefined {
+  const check = CHECK_NAMES[annotation] ?? annotation.slice(annotation.lastIndexOf('/') + 1);
   switch (kind) {
     case 'bool':
-      return /^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(value) ? undefined : `"${value}" is not a boolean (true or false)`;
+      return parseBoolError(value);
     case 'uint32':
-      return /^\d+$/.test(value) && Number(value) <= 0xffffffff ? undefined : `"${value}" is not a non-negative integer`;
-    case 'port':
-      return isPort(value.trim()) ? undefined : `"${value}" is not a port number (0-65535)`;
+      return parseUintError(value, 32);
+    case 'port': {
+      const err = portError(value);
+      return err === undefined ? undefined : `${check} invalid: ${err}`;
+    }
     case 'ports-or-star':
-      return value === '*' ? undefined : portsProblem(value);
+      return value === '*' ? undefined : portsProblem(value, check);
     case 'ports':
-      return portsProblem(value);
+      return portsProblem(value, check);
     case 'cidrs-or-star':
-      return value === '*' ? undefined : cidrsProblem(value);
+      return value === '*' ? undefined : cidrsProblem(value, check);
     case 'cidrs':
-      return cidrsProblem(value);
+      return cidrsProblem(value, check);
     case 'interception-mode':
-      return ['REDIRECT', 'TPROXY', 'NONE'].includes(value) ? undefined : `"${value}" is not an interception mode (REDIRECT, TPROXY or NONE)`;
+      return ['REDIRECT', 'TPROXY', 'NONE'].includes(value) ? undefined : `interceptionMode invalid, use REDIRECT,TPROXY,NONE: ${value}`;
     case 'proxy-config': {
       let parsed: unknown;
       try {
@@ -89,55 +96,35 @@ export function valueProblem(kind: AnnotationValue, value: string): string | und
   }
 }
 
+/** The name the injector's check gives itself in its error, where it is not the annotation's last part. */
+const CHECK_NAMES: Readonly<Record<string, string>> = {
+  'status.sidecar.istio.io/port': 'excludeInboundPorts',
+  'traffic.sidecar.istio.io/includeOutboundIPRanges': 'includeIPRanges',
+  'traffic.sidecar.istio.io/excludeOutboundIPRanges': 'excludeIPRanges',
+};
+
+/** One port (spaces around it allowed), as the injector parses it. */
+function portError(s: string): string | undefined {
+  const err = parseUintError(s.trim(), 16);
+  return err === undefined ? undefined : `failed parsing port '${s}': ${err}`;
+}
+
 /** Comma-separated ports, spaces allowed around them; empty means none. */
-function portsProblem(value: string): string | undefined {
-  const list = value.trim();
-  if (list === '') return undefined;
-  const bad = list.split(',').find((p) => !isPort(p.trim()));
-  return bad === undefined ? undefined : `"${bad}" is not a port number (0-65535)`;
+function portsProblem(value: string, check: string): string | undefined {
+  if (value.trim() === '') return undefined;
+  for (const p of value.split(',')) {
+    const err = portError(p);
+    if (err !== undefined) return `${check} invalid: failed parsing port '${p}': ${err}`;
+  }
+  return undefined;
 }
 
 /** Comma-separated CIDR ranges, no spaces; empty means none. */
-function cidrsProblem(value: string): string | undefined {
+function cidrsProblem(value: string, check: string): string | undefined {
   if (value === '') return undefined;
-  const bad = value.split(',').find((c) => !isCidr(c));
-  return bad === undefined ? undefined : `"${bad}" is not a CIDR range (such as 10.0.0.0/8)`;
-}
-
-function isPort(s: string): boolean {
-  return /^\d+$/.test(s) && Number(s) <= 65535;
-}
-
-/** CIDR syntax as Go's netip.ParsePrefix accepts it: no spaces, no zones, no leading zeros. */
-export function isCidr(s: string): boolean {
-  const slash = s.indexOf('/');
-  if (slash < 0) return false;
-  const addr = s.slice(0, slash);
-  const bits = s.slice(slash + 1);
-  if (!/^(0|[1-9]\d{0,2})$/.test(bits)) return false;
-  if (isIPv4(addr)) return Number(bits) <= 32;
-  if (isIPv6(addr)) return Number(bits) <= 128;
-  return false;
-}
-
-function isIPv4(s: string): boolean {
-  const parts = s.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
-}
-
-function isIPv6(s: string): boolean {
-  const lastColon = s.lastIndexOf(':');
-  if (lastColon < 0) return false;
-  let body = s;
-  const tail = s.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    if (!isIPv4(tail)) return false;
-    body = `${s.slice(0, lastColon + 1)}0:0`;
+  for (const c of value.split(',')) {
+    const err = parsePrefixError(c);
+    if (err !== undefined) return `${check} invalid: failed parsing cidr '${c}': ${err}`;
   }
-  const halves = body.split('::');
-  if (halves.length > 2) return false;
-  const groups = halves.map((h) => (h === '' ? [] : h.split(':')));
-  if (!groups.every((g) => g.every((x) => /^[0-9a-fA-F]{1,4}$/.test(x)))) return false;
-  const count = groups.reduce((n, g) => n + g.length, 0);
-  return halves.length === 2 ? count <= 7 : count === 8;
+  return undefined;
 }

@@ -136,7 +136,8 @@ export const ISTIO_ANNOTATIONS: readonly IstioAnnotation[] = [
     name: 'traffic.sidecar.istio.io/kubevirtInterfaces',
     resources: POD,
     status: 'Alpha',
-    deprecated: { instead: 'the "istio.io/reroute-virtual-interfaces" annotation' },
+    // Replaced by istio.io/reroute-virtual-interfaces, but istioctl's message names no replacement.
+    deprecated: {},
   },
 ];
 

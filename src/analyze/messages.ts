@@ -565,7 +565,7 @@ export const MESSAGES: readonly MessageType[] = [
     name: 'DestinationRuleSubsetNotSelectPods',
     level: 'Error',
     description: "A DestinationRule subset's labels select no pods of its host; traffic to it fails (503 UH).",
-    template: 'The Subset {subset} defined in the DestinationRule does not select any pods, which may lead to 503 UH (NoHealthyUpstream).',
+    template: 'The Subset {subset} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).',
     args: ['subset'],
   },
   {

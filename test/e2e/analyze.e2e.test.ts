@@ -81,7 +81,7 @@ describe('mesh analyze on a live cluster', { skip: cp.skip }, () => {
     assert.equal(
       r.stdout,
       `Error [IST0101] (VirtualService ${ns}/ratings) Referenced host not found: "ratings"\n` +
-        `Error [IST0173] (DestinationRule ${ns}/reviews) The Subset v3 defined in the DestinationRule does not select any pods, which may lead to 503 UH (NoHealthyUpstream).\n`,
+        `Error [IST0173] (DestinationRule ${ns}/reviews) The Subset v3 defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).\n`,
     );
     assert.match(r.stderr, new RegExp(`Analyzers found issues when analyzing namespace: ${ns}\\.`));
     const json = await runMesh(cp, ['analyze', '-n', ns, '-o', 'json']);
@@ -117,7 +117,7 @@ spec:
     // reported with the file and line; the ratings host now exists.
     assert.equal(
       r.stdout,
-      `Error [IST0173] (DestinationRule ${ns}/reviews ${file}:13) The Subset v2 defined in the DestinationRule does not select any pods, which may lead to 503 UH (NoHealthyUpstream).\n`,
+      `Error [IST0173] (DestinationRule ${ns}/reviews ${file}:13) The Subset v2 defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).\n`,
     );
     const clean = await runMesh(cp, ['analyze', '-n', ns, file, '-S', `IST0173=DestinationRule ${ns}/*`]);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);

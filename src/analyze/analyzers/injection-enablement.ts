@@ -3,14 +3,15 @@
  *  - IST0102: a namespace with neither `istio-injection` nor `istio.io/rev` (Info);
  *  - IST0148: the same, when the default injector has `sidecarInjectorWebhook.enableNamespacesByDefault`
  *    (the namespace is injected anyway);
- *  - IST0123: a namespace with both labels;
+ *  - IST0123: a namespace with more than one of `istio-injection=enabled`, `istio.io/rev` and
+ *    `istio.io/dataplane-mode`;
  *  - IST0103: a pod in a namespace enabled by its label that runs without istio-proxy.
  * System namespaces, the Istio namespace and ambient namespaces (`istio.io/dataplane-mode=ambient`) are
  * not judged. Pods are skipped when they opt out (`sidecar.istio.io/inject`), use the host network, have
  * finished, are not selected by the injector's own rules (policy, never/alwaysInjectSelector), or come
  * from a file and were never admitted (a manifest not yet applied gets its sidecar when it is).
  */
-import { proxyContainer } from '../../model/injection.js';
+import { DATAPLANE_MODE_LABEL, proxyContainer } from '../../model/injection.js';
 import { INJECTION_LABEL, InjectorConfigs, REVISION_LABEL, injectorWouldInject, isFinished, isSystemNamespace, wasAdmitted } from '../lib/injection.js';
 import type { AnalysisContext, AnalyzerMeta } from '../types.js';
 import { asRecord, stringRecord } from '../../util/narrow.js';
@@ -34,13 +35,21 @@ export function analyze(ctx: AnalysisContext): void {
     const injection = labels[INJECTION_LABEL] ?? '';
     const rev = labels[REVISION_LABEL];
     if (injection === '' && rev === undefined) {
-      if (labels['istio.io/dataplane-mode'] === 'ambient') continue;
+      if (labels[DATAPLANE_MODE_LABEL] === 'ambient') continue;
       if (byDefault) ctx.report('IST0148', ns, {}, { path: ['metadata', 'name'] });
       else ctx.report('IST0102', ns, { namespace: ns.name }, { path: ['metadata', 'name'] });
       continue;
     }
-    if (rev !== undefined && injection !== '') {
-      ctx.report('IST0123', ns, { labels: [`${INJECTION_LABEL}=${injection}`, `${REVISION_LABEL}=${rev}`] }, { path: ['metadata', 'labels', REVISION_LABEL] });
+    // As istioctl counts them (checked against it on a live cluster): istio-injection only when
+    // `enabled`, istio.io/rev and istio.io/dataplane-mode whatever their value, in this order.
+    const mode = labels[DATAPLANE_MODE_LABEL];
+    const kinds = [
+      ...(injection === 'enabled' ? [`${INJECTION_LABEL}=${injection}`] : []),
+      ...(rev !== undefined ? [`${REVISION_LABEL}=${rev}`] : []),
+      ...(mode !== undefined ? [`${DATAPLANE_MODE_LABEL}=${mode}`] : []),
+    ];
+    if (kinds.length > 1) {
+      ctx.report('IST0123', ns, { labels: kinds }, { path: ['metadata', 'labels', rev !== undefined ? REVISION_LABEL : DATAPLANE_MODE_LABEL] });
       continue;
     }
     if (rev !== undefined) injected.set(ns.name, rev);

@@ -47,7 +47,7 @@ export function analyze(ctx: AnalysisContext): void {
       for (const sc of sidecars) {
         if (ineffective.has(sc)) continue;
         ineffective.add(sc);
-        const reason = `the pod "${pod.name}" it selects is in ambient mode, which runs no sidecar`;
+        const reason = 'selected workload is in ambient mode, the policy has no impact';
         ctx.report('IST0167', sc, { reason }, { path: ['spec', 'workloadSelector'] });
       }
       continue;
@@ -64,7 +64,7 @@ export function analyze(ctx: AnalysisContext): void {
       for (const sc of sidecars) {
         if (ineffective.has(sc)) continue;
         ineffective.add(sc);
-        ctx.report('IST0167', sc, { reason: `namespace "${ns}" is in ambient mode, which runs no sidecar` });
+        ctx.report('IST0167', sc, { reason: 'namespace is in ambient mode, the policy has no impact' });
       }
       continue;
     }

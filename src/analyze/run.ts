@@ -118,7 +118,7 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
   const result = runAnalyzers({
     store: ResourceStore.of(clusterResources, fileResources),
     analyzers: options.analyzers,
-    settings: { istioNamespace: options.istioNamespace, revision: options.revision, meshConfig },
+    settings: { istioNamespace: options.istioNamespace, revision: options.revision, meshConfig, ...(kube ? { cluster: true } : {}) },
     ...(namespace !== undefined ? { namespace } : {}),
     suppressions: options.suppressions,
   });

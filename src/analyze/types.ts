@@ -42,6 +42,12 @@ export interface AnalysisSettings {
   revision: string;
   /** Mesh config (MeshConfig fields such as rootNamespace, defaultServiceExportTo, ...). */
   meshConfig: Readonly<Record<string, unknown>>;
+  /**
+   * True when a live cluster was read: then a kind's objects are all there, and "no Pod matches", "no
+   * Service selects", "no webhook injects" are facts. From files alone they may just be out of view,
+   * so analyzers only judge absences when this is set or the files carry objects of the kind.
+   */
+  cluster?: boolean;
 }
 
 /**

@@ -50,6 +50,8 @@ export function analyze(ctx: AnalysisContext): void {
   const matches = (labels: Record<string, string>, ns: string): boolean =>
     Object.keys(labels).length === 0 ? hasInMesh(ns) : workloads.select(labels, ns === '' ? undefined : ns).some(isInMesh);
   const namespaces = namespaceMatcher(ctx, [...ALWAYS_PRESENT, ctx.settings.istioNamespace, root]);
+  // From a cluster, a namespace without workloads is a fact; from files it may be out of view.
+  const inView = ctx.settings.cluster === true;
 
   for (const ap of ctx.list('AuthorizationPolicy')) {
     const spec = asRecord(ap.object['spec']);
@@ -58,14 +60,14 @@ export function analyze(ctx: AnalysisContext): void {
     const key = firstSelectorKey(labels);
     const selectorPath: FieldPath = key === undefined ? ['spec', 'selector'] : ['spec', 'selector', 'matchLabels', key];
     if (ap.namespace === root) {
-      if (hasSelector && workloads.hasAny() && !matches(labels, '')) {
+      if (hasSelector && (inView || workloads.hasAny()) && !matches(labels, '')) {
         ctx.report('IST0127', ap, { labels: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: selectorPath });
       }
     } else if (!hasSelector) {
-      if (!hasTargetRef(spec) && workloads.hasAny(ap.namespace) && !hasInMesh(ap.namespace)) {
+      if (!hasTargetRef(spec) && (inView || workloads.hasAny(ap.namespace)) && !hasInMesh(ap.namespace)) {
         ctx.report('IST0127', ap, { labels: '' });
       }
-    } else if (workloads.hasAny(ap.namespace) && !matches(labels, ap.namespace)) {
+    } else if ((inView || workloads.hasAny(ap.namespace)) && !matches(labels, ap.namespace)) {
       ctx.report('IST0127', ap, { labels: labelSelectorString({ matchLabels: labels }, { sortLabels: true }) }, { path: selectorPath });
     }
 

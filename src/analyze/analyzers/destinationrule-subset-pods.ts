@@ -2,8 +2,8 @@
  * IST0174: a DestinationRule's host is no Service or ServiceEntry host (exact or wildcard).
  * IST0173: a subset's labels select none of the workloads behind the DestinationRule's Kubernetes
  * Service (→ 503 NoHealthyUpstream). Workloads are the Pods, plus the pod templates of Deployments (so
- * files without Pods are analysed too). Only reported when the Service has workloads at all: with none
- * in view, nothing can be concluded.
+ * files without Pods are analysed too). From files, only reported when the Service has workloads at
+ * all (with none in view, nothing can be concluded); from a cluster, a Service without pods is a fact.
  */
 import { selects } from '../lib/data.js';
 import { DOMAIN_SUFFIX, ServiceRegistry, fqdn } from '../lib/hosts.js';
@@ -53,7 +53,8 @@ export function analyze(ctx: AnalysisContext): void {
     const selector = stringRecord(asRecord(svc.object['spec'])['selector']);
     if (Object.keys(selector).length === 0) continue;
     const behind = workloads(svc.namespace).filter((labels) => selects(selector, labels));
-    if (behind.length === 0) continue;
+    // From files, a Service whose workloads are not among them is not judged; from a cluster it is.
+    if (behind.length === 0 && ctx.settings.cluster !== true) continue;
     subsets.forEach((s, i) => {
       const labels = stringRecord(s['labels']);
       if (!behind.some((w) => selects(labels, w)))

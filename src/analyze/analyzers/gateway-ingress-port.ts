@@ -4,10 +4,11 @@
  * IST0101: the Gateway's selector matches no workload at all.
  *
  * Workloads are Pods and the pod templates of Deployments. "Matches nothing" is only said when Pods
- * are in view (a cluster, or files that carry Pods), and ports are only judged when some Service in
- * view selects the workloads: with no such Service we cannot tell a missing port from a Service that
- * is simply not among the inputs. Services without a selector select no pods. A Gateway without a
- * selector is not judged.
+ * are in view (a cluster, or files that carry Pods). Ports are judged when some Service in view
+ * selects the workloads, or when a cluster was read (its Services were read too, so none selecting the
+ * workloads is a fact, and istioctl reports every port then); from files alone,
+ * with no such Service, we cannot tell a missing port from a Service that is simply not among the
+ * inputs. Services without a selector select no pods. A Gateway without a selector is not judged.
  */
 import { labelSelectorString } from '../../model/label-selector.js';
 import { selects } from '../lib/data.js';
@@ -78,10 +79,11 @@ export function analyze(ctx: AnalysisContext): void {
     const text = labelSelectorString({ matchLabels: selector }, { sortLabels: true });
     const matched = workloads.select(selector);
     if (matched.length === 0) {
-      if (workloads.hasKind('Pod')) ctx.report('IST0101', gw, { reftype: 'selector', refval: text }, { path: ['spec', 'selector', keys[0] ?? ''] });
+      if (ctx.settings.cluster === true || workloads.hasKind('Pod'))
+        ctx.report('IST0101', gw, { reftype: 'selector', refval: text }, { path: ['spec', 'selector', keys[0] ?? ''] });
       continue;
     }
-    const ports = exposed(text, matched);
+    const ports = exposed(text, matched) ?? (ctx.settings.cluster === true ? new Set<number>() : undefined);
     if (ports === undefined) continue;
     recordsIn(spec['servers']).forEach((server, i) => {
       const number = numberOrUndefined(asRecord(server['port'])['number']);

@@ -8,7 +8,7 @@
  * Workloads are Pods and Deployment pod templates; "matches nothing" is only said when Pods are in
  * view, and a secret is only said to be missing from a namespace where gateway Pods run (a Deployment
  * from files says where the secret must be, not that it should be among the files). A Secret's
- * content is only judged when it is known: Secrets read from a cluster are metadata only. Expiry is not checked (analysis has no clock). `ns/name` names a secret in that namespace;
+ * content is only judged when it is known: Secrets are read from a cluster as metadata only, except those Gateways name (src/analyze/io/cluster.ts). Expiry is not checked (analysis has no clock). `ns/name` names a secret in that namespace;
  * names with a scheme (`sds://…`) are not Kubernetes secrets and are skipped.
  */
 import { labelSelectorString } from '../../model/label-selector.js';
@@ -37,7 +37,7 @@ export function analyze(ctx: AnalysisContext): void {
     if (keys.length === 0) continue;
     const matched = workloads.select(selector);
     if (matched.length === 0) {
-      if (workloads.hasKind('Pod'))
+      if (ctx.settings.cluster === true || workloads.hasKind('Pod'))
         ctx.report(
           'IST0101',
           gw,

@@ -39,7 +39,7 @@ export function analyze(ctx: AnalysisContext): void {
   };
   /** true / false, or undefined when it cannot be told. */
   const injected = (r: Resource, podLabels: Record<string, string>): boolean | undefined => {
-    if (configs.length === 0) return undefined;
+    if (configs.length === 0 && ctx.settings.cluster !== true) return undefined;
     const ns = labelsOfNamespace(r.namespace);
     if (ns === undefined) return undefined;
     return webhooks.some((w) => webhookSelects(w, ns, podLabels));

@@ -1,7 +1,10 @@
 /**
  * Reads a snapshot of the cluster for analysis (I/O edge): only the kinds the selected analyzers read,
  * all at once (a few lists in flight), each list paginated by the client, Secrets and CRDs as metadata only,
- * ConfigMaps only in the Istio namespace.
+ * ConfigMaps only in the Istio namespace. The Secrets that Gateways name as their credentials are then
+ * read one by one, keeping only the certificate and key fields, so that IST0161 can judge them (as
+ * istioctl does, which reads every Secret whole); no other Secret's data is read. A credential the
+ * user may not read (403) stays metadata only and is not judged.
  * No informers and no watches: one consistent-enough read, then pure analysis.
  */
 import type { KubeClient } from '../../kube/client.js';
@@ -11,6 +14,7 @@ import { KINDS, type KindId, type KindInfo, apiVersionOf } from '../kinds.js';
 import { clusterResource } from '../load.js';
 import type { Resource } from '../types.js';
 import { forEachLimit } from '../../util/pool.js';
+import { asRecord, recordsIn, stringOrUndefined, stringsIn } from '../../util/narrow.js';
 
 export interface ClusterSnapshot {
   resources: Resource[];
@@ -61,7 +65,54 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
       } else throw err;
     }
   });
-  return { resources: resources.flat(), notServed: notServed.sort(), restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)) };
+  const all = resources.flat();
+  await readGatewayCredentials(kube, all, options.concurrency ?? 6);
+  return { resources: all, notServed: notServed.sort(), restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)) };
+}
+
+/** The data keys Istio reads a gateway's server certificate from (the rest of a Secret is not kept). */
+const CREDENTIAL_KEYS = ['cert', 'key', 'tls.crt', 'tls.key'];
+
+/**
+ * Replaces, in `resources`, each metadata-only Secret that a Gateway names in `tls.credentialName(s)`
+ * (`name` in any namespace, `ns/name` in that one) with the Secret read whole, minus every data key but
+ * the certificate and key.
+ */
+async function readGatewayCredentials(kube: KubeClient, resources: Resource[], concurrency: number): Promise<void> {
+  const names = new Set<string>();
+  const qualified = new Set<string>();
+  for (const r of resources) {
+    if (r.id !== 'Gateway') continue;
+    for (const server of recordsIn(asRecord(r.object['spec'])['servers'])) {
+      const tls = asRecord(server['tls']);
+      for (const name of [stringOrUndefined(tls['credentialName']) ?? '', ...stringsIn(tls['credentialNames'])]) {
+        if (name === '' || name.includes('://')) continue;
+        if (name.includes('/')) qualified.add(name);
+        else names.add(name);
+      }
+    }
+  }
+  if (names.size === 0 && qualified.size === 0) return;
+  const wanted = resources.flatMap((r, i) => (r.id === 'Secret' && (names.has(r.name) || qualified.has(`${r.namespace}/${r.name}`)) ? [i] : []));
+  await forEachLimit(wanted, { limit: concurrency }, async (i) => {
+    const meta = resources[i]!;
+    let secret: KubeObject | undefined;
+    try {
+      secret = await kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: meta.namespace, name: meta.name });
+    } catch (err) {
+      if (err instanceof KubeApiError && (err.status === 403 || err.status === 404)) return;
+      throw err;
+    }
+    if (!secret) return;
+    const pick = (v: unknown): Record<string, unknown> => Object.fromEntries(Object.entries(asRecord(v)).filter(([k]) => CREDENTIAL_KEYS.includes(k)));
+    resources[i] = clusterResource('Secret', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: secret.metadata,
+      ...(secret['type'] !== undefined ? { type: secret['type'] } : {}),
+      data: pick(secret['data']),
+    });
+  });
 }
 
 /** A kind the user may not list cluster-wide: what of it they may read in their namespace. */

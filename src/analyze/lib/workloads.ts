@@ -186,8 +186,8 @@ export function hasTargetRef(spec: Readonly<Record<string, unknown>>): boolean {
 /**
  * The Pods a policy's non-empty `labels` selector picks in its namespace, for the selector analyzers
  * (Sidecar, Telemetry). When it picks no workload at all, reports IST0101 "Referenced selector not
- * found" at `path` + the first key — but only when the namespace has workloads in view, so a files-only
- * run without workloads raises no false alarm.
+ * found" at `path` + the first key — but only when a cluster was read or the namespace has workloads in
+ * view, so a files-only run without workloads raises no false alarm.
  */
 export function selectedPodsOrReport(
   ctx: AnalysisContext,
@@ -199,7 +199,7 @@ export function selectedPodsOrReport(
   const key = firstSelectorKey(labels);
   if (key === undefined) return [];
   const selected = workloads.select(labels, policy.namespace);
-  if (selected.length === 0 && workloads.hasAny(policy.namespace)) {
+  if (selected.length === 0 && (ctx.settings.cluster === true || workloads.hasAny(policy.namespace))) {
     ctx.report(
       'IST0101',
       policy,

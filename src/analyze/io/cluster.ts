@@ -21,6 +21,8 @@ export interface ClusterSnapshot {
    * the Namespace itself) or not at all (other cluster-scoped kinds, ConfigMaps of the Istio namespace).
    */
   restricted: { kind: KindId; readIn?: string }[];
+  /** With `namespaceSelector`: the namespaces the API server listed for it (sorted). */
+  selectedNamespaces?: string[];
 }
 
 export interface ReadOptions {
@@ -33,22 +35,53 @@ export interface ReadOptions {
    * forbidden (a user whose rights end at their namespace). Without it a 403 fails the read.
    */
   fallbackNamespace?: string;
+  /**
+   * `-l`: a label selector for namespaces. Namespaces are listed first with it (`labelSelector=`, so
+   * the server narrows the list); then each namespaced kind is listed only in those namespaces and the
+   * Istio namespace, one list per namespace when they are at most `perNamespaceLimit` (default 16), else
+   * cluster-wide and narrowed here.
+   */
+  namespaceSelector?: string;
+  perNamespaceLimit?: number;
 }
 
 export async function readCluster(kube: KubeClient, kinds: readonly KindId[], options: ReadOptions = {}): Promise<ClusterSnapshot> {
-  const queue = [...new Set(kinds)].sort();
   const resources: Resource[][] = [];
   const notServed: KindId[] = [];
   const restricted: { kind: KindId; readIn?: string }[] = [];
   const fallback = options.fallbackNamespace;
+  let inNamespaces: Set<string> | undefined;
+  let selectedNamespaces: string[] | undefined;
+  let queue = [...new Set(kinds)].sort();
+  if (options.namespaceSelector !== undefined) {
+    // The namespaces first: the other lists depend on them. Listed even when no analyzer reads them.
+    const nsInfo: KindInfo = KINDS.Namespace;
+    const items = await kube.list(apiVersionOf('Namespace'), nsInfo.kind, { limit: options.pageSize ?? 500, labelSelector: options.namespaceSelector });
+    selectedNamespaces = items.map((o) => o.metadata.name ?? '').sort();
+    inNamespaces = new Set(selectedNamespaces);
+    if (options.istioNamespace !== undefined) inNamespaces.add(options.istioNamespace);
+    if (queue.includes('Namespace')) resources.push(items.map((o) => clusterResource('Namespace', o)));
+    queue = queue.filter((k) => k !== 'Namespace');
+  }
+  const perNamespace = inNamespaces !== undefined && inNamespaces.size <= (options.perNamespaceLimit ?? 16) ? [...inNamespaces].sort() : undefined;
   await forEachLimit(queue, { limit: options.concurrency ?? 6 }, async (id) => {
     const info: KindInfo = KINDS[id];
+    const base = { limit: options.pageSize ?? 500, ...(info.metadataOnly ? { metadataOnly: true } : {}) };
     try {
-      const items = await kube.list(apiVersionOf(id), info.kind, {
-        limit: options.pageSize ?? 500,
-        ...(info.metadataOnly ? { metadataOnly: true } : {}),
-        ...(info.istioNamespaceOnly && options.istioNamespace !== undefined ? { namespace: options.istioNamespace } : {}),
-      });
+      let items: KubeObject[];
+      if (info.istioNamespaceOnly && options.istioNamespace !== undefined) {
+        items = await kube.list(apiVersionOf(id), info.kind, { ...base, namespace: options.istioNamespace });
+      } else if (info.namespaced && perNamespace !== undefined) {
+        const lists: KubeObject[][] = [];
+        for (const ns of perNamespace) lists.push(await kube.list(apiVersionOf(id), info.kind, { ...base, namespace: ns }));
+        items = lists.flat();
+      } else {
+        items = await kube.list(apiVersionOf(id), info.kind, base);
+        if (info.namespaced && inNamespaces !== undefined) {
+          const keep = inNamespaces;
+          items = items.filter((o) => keep.has(o.metadata.namespace ?? ''));
+        }
+      }
       const kindId = id;
       resources.push(items.map((o) => clusterResource(kindId, o)));
     } catch (err) {
@@ -61,7 +94,12 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
       } else throw err;
     }
   });
-  return { resources: resources.flat(), notServed: notServed.sort(), restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)) };
+  return {
+    resources: resources.flat(),
+    notServed: notServed.sort(),
+    restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)),
+    ...(selectedNamespaces !== undefined ? { selectedNamespaces } : {}),
+  };
 }
 
 /** A kind the user may not list cluster-wide: what of it they may read in their namespace. */

@@ -5,6 +5,8 @@ import { type Level, parseLevel } from '../../analyze/messages.js';
 import type { AnalyzeRunOptions } from '../../analyze/run.js';
 import { type Suppression, SuppressionSyntaxError, parseSuppression } from '../../analyze/suppress.js';
 import type { Analyzer } from '../../analyze/types.js';
+import { labelSelectorSyntaxError } from '../../model/label-selector.js';
+import { isDns1123Label } from '../../model/names.js';
 import { checkNamespaceFlag, collect } from '../flags.js';
 
 export interface AnalyzeFlags {
@@ -13,6 +15,7 @@ export interface AnalyzeFlags {
   namespace?: string;
   istioNamespace: string;
   revision?: string;
+  selector?: string;
   meshConfigFile?: string;
   ignoreUnknown?: boolean;
   output: string;
@@ -31,7 +34,11 @@ export function addAnalyzeOptions(cmd: Command): Command {
     .option('-n, --namespace <ns>', 'namespace to analyze; also the namespace of file objects that name none (default: the context namespace)')
     .addOption(new Option('-i, --istio-namespace <ns>', 'control-plane namespace').default('istio-system'))
     .addOption(new Option('--istioNamespace <ns>').hideHelp())
-    .option('-r, --revision <rev>', 'control-plane revision to analyze against')
+    .option(
+      '-r, --revision <rev>',
+      'analyze what the control plane of this revision sees: its mesh config (ConfigMap istio-REV), and no Istio config labelled istio.io/rev for another revision',
+    )
+    .option('-l, --selector <selector>', 'analyze only the namespaces with these labels (e.g. team=payments,env!=dev); implies every matching namespace')
     .option('--meshConfigFile <file>', "mesh config (MeshConfig YAML) to use instead of the cluster's")
     .option('--ignore-unknown', 'skip documents that do not parse instead of failing (exit 65)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['log', 'json', 'yaml', 'sarif']).default('log'))
@@ -89,6 +96,20 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
   if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
   checkNamespaceFlag('-n/--namespace', flags.namespace);
   checkNamespaceFlag('-i/--istio-namespace', flags.istioNamespace);
+  if (flags.revision !== undefined && flags.revision !== '' && !isDns1123Label(flags.revision)) {
+    throw new UsageError(
+      `-r/--revision: "${excerpt(flags.revision)}" is not a valid revision name (lowercase letters, digits and '-', e.g. canary, 1-31-1, default)`,
+    );
+  }
+  let namespaceSelector: string | undefined;
+  if (flags.selector !== undefined) {
+    namespaceSelector = flags.selector.trim();
+    if (namespaceSelector === '') throw new UsageError('-l/--selector: empty; give namespace labels to match (e.g. -l team=payments)');
+    const why = labelSelectorSyntaxError(namespaceSelector);
+    if (why !== undefined) throw new UsageError(`-l/--selector "${excerpt(flags.selector)}": not a label selector: ${why}`);
+    if (flags.namespace !== undefined)
+      throw new UsageError('-l/--selector and -n/--namespace cannot be used together (-l picks the namespaces by their labels)');
+  }
   const names = ANALYZERS.map((a) => a.meta.name);
   const analyzers: Analyzer[] = [];
   for (const n of flags.analyzer ?? []) {
@@ -107,10 +128,11 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
   return {
     files: paths,
     useKube,
-    allNamespaces: flags.allNamespaces === true,
+    allNamespaces: flags.allNamespaces === true || namespaceSelector !== undefined,
     namespace: flags.namespace,
     istioNamespace: flags.istioNamespace,
     revision: flags.revision ?? '',
+    ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
     meshConfigFile: flags.meshConfigFile,
     ignoreUnknown: flags.ignoreUnknown === true,
     output: flags.output as AnalyzeFormat,

@@ -14,7 +14,7 @@ import { MissingPathError } from './io/files.js';
 import { KINDS, type KindId } from './kinds.js';
 import { type ParseProblem, parseManifests } from './load.js';
 import { type RunResult, runAnalyzers } from './runner.js';
-import { type Scoped, scopeResources, scopes } from './scope.js';
+import { type Scoped, hasDiscoverySelectors, scopeResources, scopes } from './scope.js';
 import { ResourceStore } from './store.js';
 import type { Suppression } from './suppress.js';
 import type { Analyzer, Message, Resource } from './types.js';
@@ -88,8 +88,7 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
   // The cluster snapshot: only the kinds the selected analyzers read.
   let clusterResources: Resource[] = [];
   if (kube) {
-    // Namespaces always: discoverySelectors and -l scope by their labels.
-    const kinds = [...new Set([...options.analyzers.flatMap((a) => a.meta.inputs), 'Namespace'])] as KindId[];
+    const kinds = [...new Set(options.analyzers.flatMap((a) => a.meta.inputs))] as KindId[];
     const { readCluster } = await import('./io/cluster.js');
     try {
       const [snapshot, mesh, nsExists] = await Promise.all([
@@ -112,6 +111,11 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
         deps.warn(`you may not list every kind cluster-wide (403): ${parts.join('; ')}; findings about references to other namespaces may be missing or wrong`);
       }
       if (mesh !== undefined) meshConfig = mesh;
+      if (hasDiscoverySelectors(meshConfig['discoverySelectors']) && !kinds.includes('Namespace') && options.namespaceSelector === undefined) {
+        // discoverySelectors scope by namespace labels, which no selected analyzer read: one more list.
+        const namespaces = await readCluster(kube, ['Namespace'], { ...(!options.allNamespaces ? { fallbackNamespace: defaultNamespace } : {}) });
+        clusterResources = [...clusterResources, ...namespaces.resources];
+      }
       if (snapshot.notServed.length > 0) deps.verbose?.(`Kinds not served by the cluster (analysed as empty): ${snapshot.notServed.join(', ')}`);
       if (nsExists === undefined && !fileResources.some((r) => r.namespace === options.namespace)) {
         throw namespaceNotFound(options.namespace ?? '', kube.info().context);

@@ -54,13 +54,14 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
   let selectedNamespaces: string[] | undefined;
   let queue = [...new Set(kinds)].sort();
   if (options.namespaceSelector !== undefined) {
-    // The namespaces first: the other lists depend on them. Listed even when no analyzer reads them.
+    // The namespaces first: the other lists depend on them.
     const nsInfo: KindInfo = KINDS.Namespace;
     const items = await kube.list(apiVersionOf('Namespace'), nsInfo.kind, { limit: options.pageSize ?? 500, labelSelector: options.namespaceSelector });
     selectedNamespaces = items.map((o) => o.metadata.name ?? '').sort();
     inNamespaces = new Set(selectedNamespaces);
     if (options.istioNamespace !== undefined) inNamespaces.add(options.istioNamespace);
-    if (queue.includes('Namespace')) resources.push(items.map((o) => clusterResource('Namespace', o)));
+    // Kept whether or not an analyzer reads them: the run scopes by them (src/analyze/scope.ts).
+    resources.push(items.map((o) => clusterResource('Namespace', o)));
     queue = queue.filter((k) => k !== 'Namespace');
   }
   const perNamespace = inNamespaces !== undefined && inNamespaces.size <= (options.perNamespaceLimit ?? 16) ? [...inNamespaces].sort() : undefined;

@@ -176,7 +176,13 @@ test('-l narrows the cluster read: namespaces listed with labelSelector=, then e
   const many = recording(cluster());
   const wide = await readCluster(many, ['VirtualService'], { istioNamespace: 'istio-system', namespaceSelector: 'team', perNamespaceLimit: 2 });
   assert.deepEqual(many.lists, ['Namespace * [team]', 'VirtualService *']);
-  assert.deepEqual(names(wide.resources), ['VirtualService istio-system/cp', 'VirtualService team-a/a', 'VirtualService team-b/b']);
+  assert.deepEqual(names(wide.resources), [
+    'Namespace team-a',
+    'Namespace team-b',
+    'VirtualService istio-system/cp',
+    'VirtualService team-a/a',
+    'VirtualService team-b/b',
+  ]);
 });
 
 test('a run with two revisions: --revision canary analyses canary config with the mesh config of istio-canary, and says which file objects it left out', async () => {
@@ -244,4 +250,41 @@ test('a run with two revisions: --revision canary analyses canary config with th
   const b = await run({ namespaceSelector: 'team=b' });
   assert.deepEqual(b.origins, ['IST0101 team-b/vs-b']);
   assert.equal(b.target, 'namespaces matching "team=b"');
+});
+
+test('files only: discoverySelectors of --meshConfigFile and -l scope by the Namespace objects in the files; a namespace without one is kept by the first, not matched by the second', async () => {
+  const text = [
+    'apiVersion: v1\nkind: Namespace\nmetadata: { name: team-a, labels: { team: a, istio-injection: disabled } }',
+    'apiVersion: v1\nkind: Namespace\nmetadata: { name: team-b, labels: { team: b, istio-injection: disabled } }',
+    ...['team-a', 'team-b', 'elsewhere'].map(
+      (ns) =>
+        `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: vs, namespace: ${ns} }\nspec: { hosts: [nope], http: [{ route: [{ destination: { host: nope } }] }] }`,
+    ),
+  ].join('\n---\n');
+  const run = async (meshConfigFile: string | undefined, namespaceSelector?: string): Promise<string[]> => {
+    const r = await runAnalyze(
+      {
+        files: ['mesh.yaml'],
+        useKube: false,
+        allNamespaces: true,
+        namespace: undefined,
+        istioNamespace: 'istio-system',
+        revision: '',
+        ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
+        meshConfigFile,
+        ignoreUnknown: false,
+        suppressions: [],
+        analyzers: ANALYZERS.filter((a) => a.meta.name === 'virtualservice.DestinationHostAnalyzer'),
+      },
+      {
+        readSources: async () => ({ sources: [{ file: 'mesh.yaml', text }], notes: [] }),
+        readFile: async () => 'discoverySelectors:\n- matchLabels: { team: a }\n',
+        warn: () => undefined,
+      },
+    );
+    return r.messages.map((m) => m.resource.namespace);
+  };
+  assert.deepEqual(await run(undefined), ['elsewhere', 'team-a', 'team-b']);
+  assert.deepEqual(await run('mesh-config.yaml'), ['elsewhere', 'team-a']);
+  assert.deepEqual(await run(undefined, 'team=b'), ['team-b']);
 });

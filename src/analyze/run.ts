@@ -34,6 +34,8 @@ export interface AnalyzeRunOptions {
   revision: string;
   /** `-l`: only namespaces whose labels match this selector are analysed and reported (implies all namespaces). */
   namespaceSelector?: string;
+  /** `-F`: per kind id, the label selector it is listed with from the cluster (istio#45458). Files are not filtered. */
+  resourceFilters?: Readonly<Record<string, string>>;
   meshConfigFile: string | undefined;
   ignoreUnknown: boolean;
   suppressions: readonly Suppression[];
@@ -96,6 +98,7 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
           istioNamespace: options.istioNamespace,
           ...(!options.allNamespaces ? { fallbackNamespace: defaultNamespace } : {}),
           ...(options.namespaceSelector !== undefined ? { namespaceSelector: options.namespaceSelector } : {}),
+          ...(options.resourceFilters !== undefined ? { labelSelectors: options.resourceFilters } : {}),
         }),
         options.meshConfigFile === undefined ? clusterMeshConfig(kube, options.istioNamespace, options.revision, deps.warn) : Promise.resolve(undefined),
         options.namespace !== undefined ? kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }) : Promise.resolve(true),

@@ -43,6 +43,8 @@ export interface ReadOptions {
    */
   namespaceSelector?: string;
   perNamespaceLimit?: number;
+  /** `-F`: per kind id, a label selector its lists carry (`labelSelector=`), so the server leaves the rest out. */
+  labelSelectors?: Readonly<Partial<Record<string, string>>>;
 }
 
 export async function readCluster(kube: KubeClient, kinds: readonly KindId[], options: ReadOptions = {}): Promise<ClusterSnapshot> {
@@ -56,7 +58,9 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
   if (options.namespaceSelector !== undefined) {
     // The namespaces first: the other lists depend on them.
     const nsInfo: KindInfo = KINDS.Namespace;
-    const items = await kube.list(apiVersionOf('Namespace'), nsInfo.kind, { limit: options.pageSize ?? 500, labelSelector: options.namespaceSelector });
+    const own = options.labelSelectors?.['Namespace'];
+    const labelSelector = own !== undefined ? `${options.namespaceSelector},${own}` : options.namespaceSelector;
+    const items = await kube.list(apiVersionOf('Namespace'), nsInfo.kind, { limit: options.pageSize ?? 500, labelSelector });
     selectedNamespaces = items.map((o) => o.metadata.name ?? '').sort();
     inNamespaces = new Set(selectedNamespaces);
     if (options.istioNamespace !== undefined) inNamespaces.add(options.istioNamespace);
@@ -67,7 +71,12 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
   const perNamespace = inNamespaces !== undefined && inNamespaces.size <= (options.perNamespaceLimit ?? 16) ? [...inNamespaces].sort() : undefined;
   await forEachLimit(queue, { limit: options.concurrency ?? 6 }, async (id) => {
     const info: KindInfo = KINDS[id];
-    const base = { limit: options.pageSize ?? 500, ...(info.metadataOnly ? { metadataOnly: true } : {}) };
+    const selector = options.labelSelectors?.[id];
+    const base = {
+      limit: options.pageSize ?? 500,
+      ...(info.metadataOnly ? { metadataOnly: true } : {}),
+      ...(selector !== undefined ? { labelSelector: selector } : {}),
+    };
     try {
       let items: KubeObject[];
       if (info.istioNamespaceOnly && options.istioNamespace !== undefined) {
@@ -89,7 +98,7 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
       if (err instanceof NotServedError) notServed.push(id);
       else if (fallback !== undefined && err instanceof KubeApiError && err.status === 403) {
         const kindId = id;
-        const items = await readForbidden(kube, kindId, info, fallback);
+        const items = await readForbidden(kube, kindId, info, fallback, options.labelSelectors?.[kindId]);
         restricted.push(items.readIn !== undefined ? { kind: kindId, readIn: items.readIn } : { kind: kindId });
         resources.push(items.objects.map((o) => clusterResource(kindId, o)));
       } else throw err;
@@ -104,11 +113,18 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
 }
 
 /** A kind the user may not list cluster-wide: what of it they may read in their namespace. */
-async function readForbidden(kube: KubeClient, id: KindId, info: KindInfo, namespace: string): Promise<{ objects: KubeObject[]; readIn?: string }> {
+async function readForbidden(
+  kube: KubeClient,
+  id: KindId,
+  info: KindInfo,
+  namespace: string,
+  labelSelector: string | undefined,
+): Promise<{ objects: KubeObject[]; readIn?: string }> {
   const refused = (err: unknown): boolean => err instanceof KubeApiError && (err.status === 403 || err.status === 404);
   try {
     if (info.namespaced && !info.istioNamespaceOnly) {
-      return { objects: await kube.list(apiVersionOf(id), info.kind, { namespace, ...(info.metadataOnly ? { metadataOnly: true } : {}) }), readIn: namespace };
+      const listOptions = { namespace, ...(info.metadataOnly ? { metadataOnly: true } : {}), ...(labelSelector !== undefined ? { labelSelector } : {}) };
+      return { objects: await kube.list(apiVersionOf(id), info.kind, listOptions), readIn: namespace };
     }
     if (info.kind === 'Namespace' && info.group === '') {
       const ns = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });

@@ -13,7 +13,8 @@ kind/namespace/name ("what if I apply these files"). Exit codes: 0 clean, 79 fin
 --failure-threshold, 65 unparseable input, 64 usage error — whatever the output format.
 With several control planes, --revision R analyses what R's control plane sees: the mesh config of
 ConfigMap istio-R and no Istio config labelled istio.io/rev for another revision. The mesh config's
-discoverySelectors are honoured (namespaces they leave out are not analysed). -l picks namespaces by label.
+discoverySelectors are honoured (namespaces they leave out are not analysed). -l picks namespaces by label;
+-F "KIND SELECTOR" lists one kind from the cluster with a label selector (e.g. -F "Secret owner!=helm").
 
 Examples:
   mesh analyze -n bookinfo                      # a live namespace

@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ANALYZERS } from '../../../src/analyze/analyzers/index.js';
 import { ANALYZE_FORMATS } from '../../../src/analyze/format.js';
+import { KIND_IDS } from '../../../src/analyze/kinds.js';
 import { readCluster } from '../../../src/analyze/io/cluster.js';
 import { clusterResource, parseManifests } from '../../../src/analyze/load.js';
 import { runAnalyze } from '../../../src/analyze/run.js';
 import { labelsInRevision, scopeResources } from '../../../src/analyze/scope.js';
 import type { KindId } from '../../../src/analyze/kinds.js';
 import type { Resource } from '../../../src/analyze/types.js';
-import { validateAnalyzeOptions } from '../../../src/cli/options/analyze.js';
+import { parseResourceFilters, validateAnalyzeOptions } from '../../../src/cli/options/analyze.js';
 import { UsageError } from '../../../src/errors.js';
 import type { KubeObject, ListOptions } from '../../../src/kube/client.js';
 import { FakeKubeClient } from '../../../src/kube/fake.js';
@@ -114,7 +115,7 @@ test('-l: only matching namespaces are analysed and reported; the control-plane 
   assert.deepEqual(both.reportNamespaces, ['team-b']);
 });
 
-const catalog = { analyzers: ANALYZERS, formats: ANALYZE_FORMATS };
+const catalog = { analyzers: ANALYZERS, formats: ANALYZE_FORMATS, kinds: KIND_IDS };
 const flags = { istioNamespace: 'istio-system', output: 'log', outputThreshold: 'Info', failureThreshold: 'Error' };
 function usage(extra: Record<string, unknown>): string {
   try {
@@ -287,4 +288,32 @@ test('files only: discoverySelectors of --meshConfigFile and -l scope by the Nam
   assert.deepEqual(await run(undefined), ['elsewhere', 'team-a', 'team-b']);
   assert.deepEqual(await run('mesh-config.yaml'), ['elsewhere', 'team-a']);
   assert.deepEqual(await run(undefined, 'team=b'), ['team-b']);
+});
+
+test('-F "Kind selector" (istio#45458): the kind is listed with that labelSelector; two of one kind are ANDed; mistakes are one-line usage errors', async () => {
+  assert.deepEqual(parseResourceFilters(['Secret owner!=helm', 'secret  app', 'KubernetesGateway team in (a,b)'], KIND_IDS), {
+    Secret: 'owner!=helm,app',
+    KubernetesGateway: 'team in (a,b)',
+  });
+  assert.equal(usage({ resourceFilter: ['Secret'] }), '-F/--resource-filter "Secret": give a kind and a label selector, e.g. -F "Secret owner!=helm"');
+  assert.match(
+    usage({ resourceFilter: ['Secrets owner!=helm'] }),
+    /^-F\/--resource-filter: no kind "Secrets" \(did you mean "Secret"\?\) \(one of AuthorizationPolicy, /,
+  );
+  assert.equal(usage({ resourceFilter: ['Secret owner!=(helm'] }), '-F/--resource-filter "Secret owner!=(helm": not a label selector: unbalanced "("');
+  const o = validateAnalyzeOptions([], { ...flags, resourceFilter: ['Secret owner!=helm'] }, catalog);
+  assert.deepEqual(o.resourceFilters, { Secret: 'owner!=helm' });
+
+  const kube = recording([
+    ...cluster(),
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sh.helm.release.v1.x', namespace: 'team-a', labels: { owner: 'helm' } } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cert', namespace: 'team-a' } },
+  ]);
+  const snap = await readCluster(kube, ['Secret', 'VirtualService'], { labelSelectors: { Secret: 'owner!=helm' } });
+  assert.deepEqual(kube.lists, ['Secret * [owner!=helm]', 'VirtualService *']);
+  assert.deepEqual(names(snap.resources.filter((r) => r.id === 'Secret')), ['Secret team-a/cert']);
+  // With -l, a filter on Namespaces joins the namespace selector.
+  const both = recording(cluster());
+  await readCluster(both, ['VirtualService'], { namespaceSelector: 'team', labelSelectors: { Namespace: 'team!=b' } });
+  assert.deepEqual(both.lists[0], 'Namespace * [team,team!=b]');
 });

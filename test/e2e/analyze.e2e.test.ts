@@ -193,6 +193,11 @@ spec:
     assert.equal(canaryB.code, 0, canaryB.stdout + canaryB.stderr);
     assert.match(canaryB.stderr, new RegExp(`✔ No validation issues found when analyzing namespaces matching "mesh-e2e-group=${cpNs},team=b"\\.`));
 
+    // -F: the API server filters the VirtualServices by label.
+    const filtered = await runMesh(cp, ['analyze', '-A', '-i', cpNs, '-F', 'VirtualService istio.io/rev in (canary,stable)', '-o', 'json']);
+    assert.equal(filtered.code, 79, filtered.stderr);
+    assert.deepEqual(found(filtered.stdout), [vsAt(nsA, 'vs-canary'), vsAt(nsA, 'vs-stable')]);
+
     // The real istioctl on the same cluster with the same flags. Differences, each in
     // docs/analyzers/parity.md: istioctl's revision defaults to "default", so without --revision it
     // leaves out the config of every other revision (mesh analyses all); with --revision it reads the

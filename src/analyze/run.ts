@@ -14,6 +14,7 @@ import { MissingPathError } from './io/files.js';
 import { KINDS, type KindId } from './kinds.js';
 import { type ParseProblem, parseManifests } from './load.js';
 import { type RunResult, runAnalyzers } from './runner.js';
+import { type Scoped, hasDiscoverySelectors, scopeResources, scopes } from './scope.js';
 import { ResourceStore } from './store.js';
 import type { Suppression } from './suppress.js';
 import type { Analyzer, Message, Resource } from './types.js';
@@ -25,7 +26,16 @@ export interface AnalyzeRunOptions {
   allNamespaces: boolean;
   namespace: string | undefined;
   istioNamespace: string;
+  /**
+   * `-r`: the control-plane revision. Besides the mesh config it reads (ConfigMap istio-REV), Istio
+   * config labelled `istio.io/rev` for another revision is not analysed (src/analyze/scope.ts). ''
+   * for no revision: everything is analysed and the mesh config is ConfigMap istio.
+   */
   revision: string;
+  /** `-l`: only namespaces whose labels match this selector are analysed and reported (implies all namespaces). */
+  namespaceSelector?: string;
+  /** `-F`: per kind id, the label selector it is listed with from the cluster (istio#45458). Files are not filtered. */
+  resourceFilters?: Readonly<Record<string, string>>;
   meshConfigFile: string | undefined;
   ignoreUnknown: boolean;
   suppressions: readonly Suppression[];
@@ -84,7 +94,12 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
     const { readCluster } = await import('./io/cluster.js');
     try {
       const [snapshot, mesh, nsExists] = await Promise.all([
-        readCluster(kube, kinds, { istioNamespace: options.istioNamespace, ...(!options.allNamespaces ? { fallbackNamespace: defaultNamespace } : {}) }),
+        readCluster(kube, kinds, {
+          istioNamespace: options.istioNamespace,
+          ...(!options.allNamespaces ? { fallbackNamespace: defaultNamespace } : {}),
+          ...(options.namespaceSelector !== undefined ? { namespaceSelector: options.namespaceSelector } : {}),
+          ...(options.resourceFilters !== undefined ? { labelSelectors: options.resourceFilters } : {}),
+        }),
         options.meshConfigFile === undefined ? clusterMeshConfig(kube, options.istioNamespace, options.revision, deps.warn) : Promise.resolve(undefined),
         options.namespace !== undefined ? kube.get({ apiVersion: 'v1', kind: 'Namespace', name: options.namespace }) : Promise.resolve(true),
       ]);
@@ -99,6 +114,11 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
         deps.warn(`you may not list every kind cluster-wide (403): ${parts.join('; ')}; findings about references to other namespaces may be missing or wrong`);
       }
       if (mesh !== undefined) meshConfig = mesh;
+      if (hasDiscoverySelectors(meshConfig['discoverySelectors']) && !kinds.includes('Namespace') && options.namespaceSelector === undefined) {
+        // discoverySelectors scope by namespace labels, which no selected analyzer read: one more list.
+        const namespaces = await readCluster(kube, ['Namespace'], { ...(!options.allNamespaces ? { fallbackNamespace: defaultNamespace } : {}) });
+        clusterResources = [...clusterResources, ...namespaces.resources];
+      }
       if (snapshot.notServed.length > 0) deps.verbose?.(`Kinds not served by the cluster (analysed as empty): ${snapshot.notServed.join(', ')}`);
       if (nsExists === undefined && !fileResources.some((r) => r.namespace === options.namespace)) {
         throw namespaceNotFound(options.namespace ?? '', kube.info().context);
@@ -115,11 +135,25 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
   }
 
   const namespace = options.allNamespaces ? undefined : (options.namespace ?? (kube ? defaultNamespace : undefined));
+  const scopeOptions = {
+    revision: options.revision,
+    istioNamespace: options.istioNamespace,
+    discoverySelectors: meshConfig['discoverySelectors'],
+    ...(options.namespaceSelector !== undefined ? { namespaceSelector: options.namespaceSelector } : {}),
+  };
+  let store: ResourceStore;
+  let scoped: Scoped | undefined;
+  if (scopes(scopeOptions)) {
+    scoped = scopeResources(ResourceStore.of(clusterResources, fileResources).all(), scopeOptions);
+    store = ResourceStore.of(scoped.kept);
+    reportScoping(scoped, options, deps);
+  } else store = ResourceStore.of(clusterResources, fileResources);
   const result = runAnalyzers({
-    store: ResourceStore.of(clusterResources, fileResources),
+    store,
     analyzers: options.analyzers,
     settings: { istioNamespace: options.istioNamespace, revision: options.revision, meshConfig, ...(kube ? { cluster: true } : {}) },
     ...(namespace !== undefined ? { namespace } : {}),
+    ...(scoped?.reportNamespaces !== undefined ? { namespaces: scoped.reportNamespaces } : {}),
     suppressions: options.suppressions,
   });
   deps.verbose?.(`Analyzers run: ${result.executed.join(', ')}`);
@@ -128,10 +162,47 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
     executed: result.executed,
     unusedSuppressions: result.unusedSuppressions,
     suppressedCount: result.suppressedCount,
-    target: namespace === undefined ? 'all namespaces' : `namespace: ${namespace}`,
+    target:
+      options.namespaceSelector !== undefined
+        ? `namespaces matching "${options.namespaceSelector}"`
+        : namespace === undefined
+          ? 'all namespaces'
+          : `namespace: ${namespace}`,
     counts: { files: fileResources.length, cluster: clusterResources.length },
     usedCluster: kube !== undefined,
   };
+}
+
+/**
+ * What scoping dropped: file objects the control plane would not see are a warning (the user gave
+ * them to be analysed); cluster objects and -l's narrowing only a --verbose line.
+ */
+function reportScoping(scoped: Scoped, options: AnalyzeRunOptions, deps: AnalyzeDeps): void {
+  const fromFiles = (rs: readonly Resource[]): Resource[] => rs.filter((r) => r.origin.file !== undefined);
+  const names = (rs: readonly Resource[]): string => {
+    const shown = rs.slice(0, 5).map((r) => `${r.kind} ${r.namespace === '' ? r.name : `${r.namespace}/${r.name}`}`);
+    return shown.join(', ') + (rs.length > 5 ? ` and ${rs.length - 5} more` : '');
+  };
+  const otherRev = fromFiles(scoped.otherRevision);
+  if (otherRev.length > 0) {
+    deps.warn(
+      `not analysed, labelled istio.io/rev for another revision than "${options.revision}" (the control plane of --revision ${options.revision} ignores them): ${names(otherRev)}`,
+    );
+  }
+  const undiscovered = fromFiles(scoped.undiscovered);
+  if (undiscovered.length > 0) {
+    deps.warn(`not analysed, in a namespace the mesh config's discoverySelectors do not select (the control plane ignores them): ${names(undiscovered)}`);
+  }
+  const cluster = (rs: readonly Resource[]): number => rs.length - fromFiles(rs).length;
+  if (scoped.otherRevision.length > 0)
+    deps.verbose?.(`Not analysed (istio.io/rev of another revision): ${cluster(scoped.otherRevision)} cluster objects, ${otherRev.length} from files`);
+  if (scoped.undiscoveredNamespaces.length > 0)
+    deps.verbose?.(`Namespaces not selected by discoverySelectors (not analysed): ${scoped.undiscoveredNamespaces.join(', ')}`);
+  if (scoped.reportNamespaces !== undefined) {
+    deps.verbose?.(
+      `Namespaces matching -l ${options.namespaceSelector ?? ''}: ${scoped.reportNamespaces.length > 0 ? scoped.reportNamespaces.join(', ') : 'none'}`,
+    );
+  }
 }
 
 async function readFileResources(options: AnalyzeRunOptions, deps: AnalyzeDeps, defaultNamespace: string): Promise<Resource[]> {

@@ -21,6 +21,8 @@ export interface RunOptions {
    * cluster-scoped objects are kept). Omit for all.
    */
   namespace?: string;
+  /** The same for a set of namespaces (`-l`): findings about objects in other namespaces are dropped. */
+  namespaces?: readonly string[];
   suppressions?: readonly Suppression[];
   /**
    * Strict mode (the tester): an analyzer that throws, reports a code it does not declare, or leaves a
@@ -62,11 +64,13 @@ export function runAnalyzers(options: RunOptions): RunResult {
   const used = new Set<Suppression>();
   let suppressedCount = 0;
   const kept: RawMessage[] = [];
+  const inSet = options.namespaces !== undefined ? new Set(options.namespaces) : undefined;
   for (const m of raw) {
-    if (options.namespace !== undefined) {
+    if (options.namespace !== undefined || inSet !== undefined) {
       // As istioctl: a Namespace belongs to itself; other cluster-scoped objects are always kept.
       const ns = m.resourceRef?.id === 'Namespace' ? m.resource.name : m.resource.namespace;
-      if (ns !== '' && ns !== options.namespace) continue;
+      if (ns !== '' && options.namespace !== undefined && ns !== options.namespace) continue;
+      if (ns !== '' && inSet !== undefined && !inSet.has(ns)) continue;
     }
     const annotated = m.resourceRef !== undefined && suppressedByAnnotation(m.resourceRef, m.code);
     const cli = options.suppressions?.find((s) => s.matches(m));

@@ -18,6 +18,7 @@ import {
   podSummary,
 } from './client.js';
 import { isRecord } from '../util/narrow.js';
+import { labelsMatchSelectorString } from '../model/label-selector.js';
 
 /**
  * An in-memory KubeClient for unit tests. It stores plain objects, bumps resourceVersion and
@@ -241,26 +242,7 @@ export function deepMerge(target: unknown, patch: unknown): unknown {
 }
 
 export function matchesSelector(labels: Record<string, string>, selector: string | undefined): boolean {
-  if (selector === undefined || selector.trim() === '') return true;
-  // Split on commas outside parentheses, so `k in (a,b)` stays one term.
-  return (selector.match(/(?:[^,(]|\([^)]*\))+/g) ?? []).every((term) => {
-    const t = term.trim();
-    let m: RegExpMatchArray | null;
-    if ((m = t.match(/^([^!=\s]+)\s*!=\s*(.*)$/))) return labels[m[1]!] !== m[2];
-    if ((m = t.match(/^([^!=\s]+)\s*==?\s*(.*)$/))) return labels[m[1]!] === m[2];
-    if ((m = t.match(/^!(\S+)$/))) return !(m[1]! in labels);
-    if ((m = t.match(/^(\S+)\s+in\s+\((.*)\)$/)))
-      return m[2]!
-        .split(',')
-        .map((s) => s.trim())
-        .includes(labels[m[1]!] ?? '\u0000');
-    if ((m = t.match(/^(\S+)\s+notin\s+\((.*)\)$/)))
-      return !m[2]!
-        .split(',')
-        .map((s) => s.trim())
-        .includes(labels[m[1]!] ?? '\u0000');
-    return t in labels;
-  });
+  return selector === undefined || labelsMatchSelectorString(labels, selector);
 }
 
 function matchesFields(o: KubeObject, selector: string | undefined): boolean {

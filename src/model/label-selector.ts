@@ -130,3 +130,33 @@ export function labelSelectorSyntaxError(selector: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * True when `labels` satisfy a label selector string (kubectl's -l syntax, as labelSelectorSyntaxError
+ * accepts it), matched as the API server matches `labelSelector=`: `k=v`/`k==v` (k present with v),
+ * `k!=v` (k absent or another value), `k`, `!k`, `k in (a,b)`, `k notin (a,b)` (true when k is absent),
+ * `k>n`/`k<n` (k an integer greater/less than n). '' selects everything. For objects mesh matches itself
+ * (a Namespace from a file) the way the server matched those it listed.
+ */
+export function labelsMatchSelectorString(labels: Readonly<Record<string, string>>, selector: string): boolean {
+  const has = (k: string): boolean => Object.hasOwn(labels, k);
+  // Split on commas outside parentheses, so `k in (a,b)` stays one term.
+  const terms = (selector.match(/(?:[^,(]|\([^)]*\))+/g) ?? []).map((t) => t.trim()).filter((t) => t !== '');
+  return terms.every((t) => {
+    let m: RegExpExecArray | null;
+    if ((m = /^(\S+?)\s+(in|notin)\s+\((.*)\)$/.exec(t))) {
+      const values = m[3]!.split(',').map((v) => v.trim());
+      const inSet = has(m[1]!) && values.includes(labels[m[1]!]!);
+      return m[2] === 'in' ? inSet : !inSet;
+    }
+    if ((m = /^([^\s!=<>]+)\s*!=\s*(\S*)$/.exec(t))) return !has(m[1]!) || labels[m[1]!] !== m[2];
+    if ((m = /^([^\s!=<>]+)\s*==?\s*(\S*)$/.exec(t))) return has(m[1]!) && labels[m[1]!] === m[2];
+    if ((m = /^([^\s!=<>]+)\s*([<>])\s*(-?\d+)$/.exec(t))) {
+      const v = has(m[1]!) && /^-?\d+$/.test(labels[m[1]!]!) ? Number(labels[m[1]!]) : undefined;
+      if (v === undefined) return false;
+      return m[2] === '>' ? v > Number(m[3]) : v < Number(m[3]);
+    }
+    if ((m = /^!\s*(\S+)$/.exec(t))) return !has(m[1]!);
+    return has(t);
+  });
+}

@@ -25,6 +25,8 @@ export interface ClusterSnapshot {
    * the Namespace itself) or not at all (other cluster-scoped kinds, ConfigMaps of the Istio namespace).
    */
   restricted: { kind: KindId; readIn?: string }[];
+  /** With `namespaceSelector`: the namespaces the API server listed for it (sorted). */
+  selectedNamespaces?: string[];
 }
 
 export interface ReadOptions {
@@ -37,29 +39,70 @@ export interface ReadOptions {
    * forbidden (a user whose rights end at their namespace). Without it a 403 fails the read.
    */
   fallbackNamespace?: string;
+  /**
+   * `-l`: a label selector for namespaces. Namespaces are listed first with it (`labelSelector=`, so
+   * the server narrows the list); then each namespaced kind is listed only in those namespaces and the
+   * Istio namespace, one list per namespace when they are at most `perNamespaceLimit` (default 16), else
+   * cluster-wide and narrowed here.
+   */
+  namespaceSelector?: string;
+  perNamespaceLimit?: number;
+  /** `-F`: per kind id, a label selector its lists carry (`labelSelector=`), so the server leaves the rest out. */
+  labelSelectors?: Readonly<Partial<Record<string, string>>>;
 }
 
 export async function readCluster(kube: KubeClient, kinds: readonly KindId[], options: ReadOptions = {}): Promise<ClusterSnapshot> {
-  const queue = [...new Set(kinds)].sort();
   const resources: Resource[][] = [];
   const notServed: KindId[] = [];
   const restricted: { kind: KindId; readIn?: string }[] = [];
   const fallback = options.fallbackNamespace;
+  let inNamespaces: Set<string> | undefined;
+  let selectedNamespaces: string[] | undefined;
+  let queue = [...new Set(kinds)].sort();
+  if (options.namespaceSelector !== undefined) {
+    // The namespaces first: the other lists depend on them.
+    const nsInfo: KindInfo = KINDS.Namespace;
+    const own = options.labelSelectors?.['Namespace'];
+    const labelSelector = own !== undefined ? `${options.namespaceSelector},${own}` : options.namespaceSelector;
+    const items = await kube.list(apiVersionOf('Namespace'), nsInfo.kind, { limit: options.pageSize ?? 500, labelSelector });
+    selectedNamespaces = items.map((o) => o.metadata.name ?? '').sort();
+    inNamespaces = new Set(selectedNamespaces);
+    if (options.istioNamespace !== undefined) inNamespaces.add(options.istioNamespace);
+    // Kept whether or not an analyzer reads them: the run scopes by them (src/analyze/scope.ts).
+    resources.push(items.map((o) => clusterResource('Namespace', o)));
+    queue = queue.filter((k) => k !== 'Namespace');
+  }
+  const perNamespace = inNamespaces !== undefined && inNamespaces.size <= (options.perNamespaceLimit ?? 16) ? [...inNamespaces].sort() : undefined;
   await forEachLimit(queue, { limit: options.concurrency ?? 6 }, async (id) => {
     const info: KindInfo = KINDS[id];
+    const selector = options.labelSelectors?.[id];
+    const base = {
+      limit: options.pageSize ?? 500,
+      ...(info.metadataOnly ? { metadataOnly: true } : {}),
+      ...(selector !== undefined ? { labelSelector: selector } : {}),
+    };
     try {
-      const items = await kube.list(apiVersionOf(id), info.kind, {
-        limit: options.pageSize ?? 500,
-        ...(info.metadataOnly ? { metadataOnly: true } : {}),
-        ...(info.istioNamespaceOnly && options.istioNamespace !== undefined ? { namespace: options.istioNamespace } : {}),
-      });
+      let items: KubeObject[];
+      if (info.istioNamespaceOnly && options.istioNamespace !== undefined) {
+        items = await kube.list(apiVersionOf(id), info.kind, { ...base, namespace: options.istioNamespace });
+      } else if (info.namespaced && perNamespace !== undefined) {
+        const lists: KubeObject[][] = [];
+        for (const ns of perNamespace) lists.push(await kube.list(apiVersionOf(id), info.kind, { ...base, namespace: ns }));
+        items = lists.flat();
+      } else {
+        items = await kube.list(apiVersionOf(id), info.kind, base);
+        if (info.namespaced && inNamespaces !== undefined) {
+          const keep = inNamespaces;
+          items = items.filter((o) => keep.has(o.metadata.namespace ?? ''));
+        }
+      }
       const kindId = id;
       resources.push(items.map((o) => clusterResource(kindId, o)));
     } catch (err) {
       if (err instanceof NotServedError) notServed.push(id);
       else if (fallback !== undefined && err instanceof KubeApiError && err.status === 403) {
         const kindId = id;
-        const items = await readForbidden(kube, kindId, info, fallback);
+        const items = await readForbidden(kube, kindId, info, fallback, options.labelSelectors?.[kindId]);
         restricted.push(items.readIn !== undefined ? { kind: kindId, readIn: items.readIn } : { kind: kindId });
         resources.push(items.objects.map((o) => clusterResource(kindId, o)));
       } else throw err;
@@ -67,7 +110,12 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
   });
   const all = resources.flat();
   await readGatewayCredentials(kube, all, options.concurrency ?? 6);
-  return { resources: all, notServed: notServed.sort(), restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)) };
+  return {
+    resources: all,
+    notServed: notServed.sort(),
+    restricted: restricted.sort((a, b) => a.kind.localeCompare(b.kind)),
+    ...(selectedNamespaces !== undefined ? { selectedNamespaces } : {}),
+  };
 }
 
 /** The data keys Istio reads a gateway's server certificate from (the rest of a Secret is not kept). */
@@ -116,11 +164,18 @@ async function readGatewayCredentials(kube: KubeClient, resources: Resource[], c
 }
 
 /** A kind the user may not list cluster-wide: what of it they may read in their namespace. */
-async function readForbidden(kube: KubeClient, id: KindId, info: KindInfo, namespace: string): Promise<{ objects: KubeObject[]; readIn?: string }> {
+async function readForbidden(
+  kube: KubeClient,
+  id: KindId,
+  info: KindInfo,
+  namespace: string,
+  labelSelector: string | undefined,
+): Promise<{ objects: KubeObject[]; readIn?: string }> {
   const refused = (err: unknown): boolean => err instanceof KubeApiError && (err.status === 403 || err.status === 404);
   try {
     if (info.namespaced && !info.istioNamespaceOnly) {
-      return { objects: await kube.list(apiVersionOf(id), info.kind, { namespace, ...(info.metadataOnly ? { metadataOnly: true } : {}) }), readIn: namespace };
+      const listOptions = { namespace, ...(info.metadataOnly ? { metadataOnly: true } : {}), ...(labelSelector !== undefined ? { labelSelector } : {}) };
+      return { objects: await kube.list(apiVersionOf(id), info.kind, listOptions), readIn: namespace };
     }
     if (info.kind === 'Namespace' && info.group === '') {
       const ns = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });

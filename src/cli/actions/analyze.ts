@@ -5,6 +5,7 @@ import { ISTIO_VERSION } from '../../model/release.js';
 import { ANALYZERS } from '../../analyze/analyzers/index.js';
 import { ANALYZE_FORMATS, formatMessages } from '../../analyze/format.js';
 import { readSources } from '../../analyze/io/files.js';
+import { KIND_IDS } from '../../analyze/kinds.js';
 import { MESSAGES, documentationUrl, levelRank, messageType } from '../../analyze/messages.js';
 import { runAnalyze } from '../../analyze/run.js';
 import { unknownSuppressionCode } from '../../analyze/suppress.js';
@@ -23,7 +24,7 @@ export async function analyzeAction(ctx: CliContext, cmd: Command, files: string
     ctx.stdout.write(listAnalyzers());
     return;
   }
-  const options = validateAnalyzeOptions(files, flags, { analyzers: ANALYZERS, formats: ANALYZE_FORMATS }, process.argv);
+  const options = validateAnalyzeOptions(files, flags, { analyzers: ANALYZERS, formats: ANALYZE_FORMATS, kinds: KIND_IDS }, process.argv);
   const warn = (s: string): void => void ctx.stderr.write(`Warning: ${s}\n`);
   const verbose = globalOptions(cmd).verbose === true;
   for (const s of options.suppressions) if (unknownSuppressionCode(s)) warn(`--suppress "${s.text}": ${s.code} is not a known message code`);

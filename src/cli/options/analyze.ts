@@ -5,6 +5,8 @@ import { type Level, parseLevel } from '../../analyze/messages.js';
 import type { AnalyzeRunOptions } from '../../analyze/run.js';
 import { type Suppression, SuppressionSyntaxError, parseSuppression } from '../../analyze/suppress.js';
 import type { Analyzer } from '../../analyze/types.js';
+import { labelSelectorSyntaxError } from '../../model/label-selector.js';
+import { isDns1123Label } from '../../model/names.js';
 import { checkNamespaceFlag, collect } from '../flags.js';
 
 export interface AnalyzeFlags {
@@ -13,6 +15,8 @@ export interface AnalyzeFlags {
   namespace?: string;
   istioNamespace: string;
   revision?: string;
+  selector?: string;
+  resourceFilter?: string[];
   meshConfigFile?: string;
   ignoreUnknown?: boolean;
   output: string;
@@ -31,7 +35,16 @@ export function addAnalyzeOptions(cmd: Command): Command {
     .option('-n, --namespace <ns>', 'namespace to analyze; also the namespace of file objects that name none (default: the context namespace)')
     .addOption(new Option('-i, --istio-namespace <ns>', 'control-plane namespace').default('istio-system'))
     .addOption(new Option('--istioNamespace <ns>').hideHelp())
-    .option('-r, --revision <rev>', 'control-plane revision to analyze against')
+    .option(
+      '-r, --revision <rev>',
+      'analyze what the control plane of this revision sees: its mesh config (ConfigMap istio-REV), and no Istio config labelled istio.io/rev for another revision',
+    )
+    .option('-l, --selector <selector>', 'analyze only the namespaces with these labels (e.g. team=payments,env!=dev); implies every matching namespace')
+    .option(
+      '-F, --resource-filter <filter>',
+      'read only the objects of a kind with these labels from the cluster, "KIND SELECTOR" (e.g. -F "Secret owner!=helm"); repeatable',
+      collect,
+    )
     .option('--meshConfigFile <file>', "mesh config (MeshConfig YAML) to use instead of the cluster's")
     .option('--ignore-unknown', 'skip documents that do not parse instead of failing (exit 65)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['log', 'json', 'yaml', 'sarif']).default('log'))
@@ -60,6 +73,8 @@ export interface AnalyzeOptions extends AnalyzeRunOptions {
 export interface AnalyzeCatalog {
   analyzers: readonly Analyzer[];
   formats: readonly AnalyzeFormat[];
+  /** The kind ids a cluster read can list (src/analyze/kinds.ts KIND_IDS), for -F. */
+  kinds: readonly string[];
 }
 
 /** Turns raw flags into options; every mistake is a UsageError (64) naming the flag. Pure. */
@@ -89,6 +104,21 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
   if (flags.allNamespaces && flags.namespace !== undefined) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be used together');
   checkNamespaceFlag('-n/--namespace', flags.namespace);
   checkNamespaceFlag('-i/--istio-namespace', flags.istioNamespace);
+  if (flags.revision !== undefined && flags.revision !== '' && !isDns1123Label(flags.revision)) {
+    throw new UsageError(
+      `-r/--revision: "${excerpt(flags.revision)}" is not a valid revision name (lowercase letters, digits and '-', e.g. canary, 1-31-1, default)`,
+    );
+  }
+  let namespaceSelector: string | undefined;
+  if (flags.selector !== undefined) {
+    namespaceSelector = flags.selector.trim();
+    if (namespaceSelector === '') throw new UsageError('-l/--selector: empty; give namespace labels to match (e.g. -l team=payments)');
+    const why = labelSelectorSyntaxError(namespaceSelector);
+    if (why !== undefined) throw new UsageError(`-l/--selector "${excerpt(flags.selector)}": not a label selector: ${why}`);
+    if (flags.namespace !== undefined)
+      throw new UsageError('-l/--selector and -n/--namespace cannot be used together (-l picks the namespaces by their labels)');
+  }
+  const resourceFilters = parseResourceFilters(flags.resourceFilter ?? [], catalog.kinds);
   const names = ANALYZERS.map((a) => a.meta.name);
   const analyzers: Analyzer[] = [];
   for (const n of flags.analyzer ?? []) {
@@ -107,10 +137,12 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
   return {
     files: paths,
     useKube,
-    allNamespaces: flags.allNamespaces === true,
+    allNamespaces: flags.allNamespaces === true || namespaceSelector !== undefined,
     namespace: flags.namespace,
     istioNamespace: flags.istioNamespace,
     revision: flags.revision ?? '',
+    ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
+    ...(Object.keys(resourceFilters).length > 0 ? { resourceFilters } : {}),
     meshConfigFile: flags.meshConfigFile,
     ignoreUnknown: flags.ignoreUnknown === true,
     output: flags.output as AnalyzeFormat,
@@ -119,4 +151,23 @@ export function validateAnalyzeOptions(files: readonly string[], flags: AnalyzeF
     suppressions,
     analyzers: analyzers.length > 0 ? analyzers : [...ANALYZERS],
   };
+}
+
+/**
+ * `-F "Kind selector"` (istio#45458): the label selector a kind is listed with from the cluster. The kind
+ * is a kind id of src/analyze/kinds.ts (any case; `KubernetesGateway` for the Gateway API's); two
+ * filters of one kind are both required (joined with a comma, as the API server ANDs them).
+ */
+export function parseResourceFilters(values: readonly string[], kinds: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const m = /^\s*(\S+)\s+(.*\S)\s*$/.exec(v);
+    if (!m) throw new UsageError(`-F/--resource-filter "${excerpt(v)}": give a kind and a label selector, e.g. -F "Secret owner!=helm"`);
+    const kind = kinds.find((k) => k === m[1]) ?? kinds.find((k) => k.toLowerCase() === m[1]!.toLowerCase());
+    if (kind === undefined) throw new UsageError(`-F/--resource-filter: no kind "${excerpt(m[1]!)}"${didYouMean(m[1]!, kinds)} (one of ${kinds.join(', ')})`);
+    const why = labelSelectorSyntaxError(m[2]!);
+    if (why !== undefined) throw new UsageError(`-F/--resource-filter "${excerpt(v)}": not a label selector: ${why}`);
+    out[kind] = out[kind] !== undefined ? `${out[kind]},${m[2]!}` : m[2]!;
+  }
+  return out;
 }

@@ -51,6 +51,10 @@ test('flag values: choices, profiles, analyzers and codes, namespaces and revisi
   assert.deepEqual(await c('analyze', '--suppress', 'IST0101'), ['IST0101=']);
   assert.deepEqual(await c('rollout-restart', '-n', 'b'), ['bookinfo']);
   assert.deepEqual(await c('uninstall', '-r', ''), ['canary', 'default']);
+  assert.deepEqual(await c('analyze', '-r', 'c'), ['canary']);
+  assert.deepEqual(await c('analyze', '--revision=d'), ['--revision=default']);
+  assert.deepEqual(await c('analyze', '--sel'), ['--selector']);
+  assert.deepEqual(await c('analyze', '-l', ''), [], 'a label selector has no candidates');
 });
 
 test('positionals: proxies for ps and proxy-config (in -n), proxy-config types, shells, profiles', async () => {

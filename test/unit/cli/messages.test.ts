@@ -4,12 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ANALYZERS } from '../../../src/analyze/analyzers/index.js';
 import { ANALYZE_FORMATS } from '../../../src/analyze/format.js';
+import { KIND_IDS } from '../../../src/analyze/kinds.js';
 import { validateAnalyzeOptions } from '../../../src/cli/options/analyze.js';
 import { validateRolloutRestart } from '../../../src/cli/options/rollout-restart.js';
 import { exitCodeOf } from '../../../src/errors.js';
 import { labelSelectorSyntaxError } from '../../../src/model/label-selector.js';
 
-const CATALOG = { analyzers: ANALYZERS, formats: ANALYZE_FORMATS };
+const CATALOG = { analyzers: ANALYZERS, formats: ANALYZE_FORMATS, kinds: KIND_IDS };
 const usage = (re: RegExp) => (e: unknown) => exitCodeOf(e) === 64 && re.test((e as Error).message);
 
 test('analyze --use-kube=maybe is a bad value of the flag, not a missing file; -k PATH still takes a path', () => {

@@ -1,7 +1,7 @@
 /**
  * Reads a snapshot of the cluster for analysis (I/O edge): only the kinds the selected analyzers read,
  * all at once (a few lists in flight), each list paginated by the client, Secrets and CRDs as metadata only,
- * ConfigMaps only in the Istio namespace.
+ * Pods as summaries (protobuf), ConfigMaps only in the Istio namespace.
  * No informers and no watches: one consistent-enough read, then pure analysis.
  */
 import type { KubeClient } from '../../kube/client.js';
@@ -47,6 +47,7 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
       const items = await kube.list(apiVersionOf(id), info.kind, {
         limit: options.pageSize ?? 500,
         ...(info.metadataOnly ? { metadataOnly: true } : {}),
+        ...(info.podSummary ? { podSummary: true } : {}),
         ...(info.istioNamespaceOnly && options.istioNamespace !== undefined ? { namespace: options.istioNamespace } : {}),
       });
       const kindId = id;
@@ -69,7 +70,8 @@ async function readForbidden(kube: KubeClient, id: KindId, info: KindInfo, names
   const refused = (err: unknown): boolean => err instanceof KubeApiError && (err.status === 403 || err.status === 404);
   try {
     if (info.namespaced && !info.istioNamespaceOnly) {
-      return { objects: await kube.list(apiVersionOf(id), info.kind, { namespace, ...(info.metadataOnly ? { metadataOnly: true } : {}) }), readIn: namespace };
+      const only = { ...(info.metadataOnly ? { metadataOnly: true } : {}), ...(info.podSummary ? { podSummary: true } : {}) };
+      return { objects: await kube.list(apiVersionOf(id), info.kind, { namespace, ...only }), readIn: namespace };
     }
     if (info.kind === 'Namespace' && info.group === '') {
       const ns = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });

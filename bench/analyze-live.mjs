@@ -13,6 +13,8 @@
 // control plane is stopped, if this run started it).
 //   node bench/analyze-live.mjs [--namespaces 200] [--runs 5] [--concurrency 32] [--keep]
 //   --keep leaves the objects in place (a later run re-applies them, which changes nothing);
+//   MESH_BENCH_COMPARE=PATH/cli.js also times another build of mesh (e.g. the previous commit's dist/),
+//   in the same alternation, to measure a change against the one before it;
 //   MESH_BENCH_CPU_PROF=DIR also writes a CPU profile of one mesh run to DIR (not timed).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -94,17 +96,29 @@ try {
   });
   setup.namespaces = seconds(t0);
   const objects = namespaces.flatMap(({ docs }) => docs.map((d) => parseKubeYamlValue(d)));
-  step(`${namespaces.length} namespaces in ${setup.namespaces} s; applying ${objects.length} objects, ${CONCURRENCY} at a time`);
+  // Deployments last: their ReplicaSets and pods (the controllers', the scheduler's and kwok's writes)
+  // would otherwise compete with the rest of the apply for the API server.
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const rest = objects.filter((o) => o.kind !== 'Deployment');
+  step(`${namespaces.length} namespaces in ${setup.namespaces} s; applying ${objects.length} objects, ${CONCURRENCY} at a time, Deployments last`);
   t0 = performance.now();
-  await forEachLimit(objects, { limit: CONCURRENCY }, async (o) => {
+  await forEachLimit(rest, { limit: CONCURRENCY }, async (o) => {
     await kube.apply(o, { fieldManager, force: true });
   });
+  setup.rest = seconds(t0);
+  const t1 = performance.now();
+  await forEachLimit(deployments, { limit: CONCURRENCY }, async (o) => {
+    await kube.apply(o, { fieldManager, force: true });
+  });
+  setup.deployments = seconds(t1);
   setup.objects = seconds(t0);
   const rate = (objects.length / Number(setup.objects)).toFixed(0);
-  step(`${objects.length} objects applied in ${setup.objects} s (${rate}/s)`);
+  step(
+    `${objects.length} objects applied in ${setup.objects} s (${rate}/s; ${rest.length} in ${setup.rest} s, then ${deployments.length} Deployments in ${setup.deployments} s)`,
+  );
 
   // kwok runs the Deployments' pods: wait until all of them run, so that every timed run sees the same cluster.
-  const replicas = objects.filter((o) => o.kind === 'Deployment').reduce((n, d) => n + (d.spec?.replicas ?? 1), 0);
+  const replicas = deployments.reduce((n, d) => n + (d.spec?.replicas ?? 1), 0);
   t0 = performance.now();
   let seen = -1;
   const pods = await waitFor(
@@ -147,12 +161,16 @@ try {
     });
   }
   step(`timing ${RUNS} runs of each, alternating (load average ${load()})`);
+  const compare = process.env.MESH_BENCH_COMPARE;
   const meshRuns = [];
   const istioRuns = [];
+  const compareRuns = [];
   for (let i = 0; i < RUNS; i++) {
     meshRuns.push(timed(process.execPath, ['bin/mesh', 'analyze', '-A', '-o', 'json']));
     istioRuns.push(timed(istioctl, ['analyze', '-A', '-o', 'json']));
-    step(`  run ${i + 1}: mesh ${meshRuns[i].ms.toFixed(0)} ms, istioctl ${istioRuns[i].ms.toFixed(0)} ms`);
+    if (compare) compareRuns.push(timed(process.execPath, [compare, 'analyze', '-A', '-o', 'json']));
+    const other = compare ? `, the other mesh ${compareRuns[i].ms.toFixed(0)} ms` : '';
+    step(`  run ${i + 1}: mesh ${meshRuns[i].ms.toFixed(0)} ms, istioctl ${istioRuns[i].ms.toFixed(0)} ms${other}`);
   }
   const loadAfter = load();
 
@@ -174,13 +192,19 @@ try {
     `live analyze -A: ${objects.length} objects in ${namespaces.length} namespaces on the local control plane, plus ${replicas} pods kwok runs (${allPods} pods in the cluster)`,
   );
   console.log(
-    `  setup: CRDs ${setup.crds} s, namespaces ${setup.namespaces} s, ${objects.length} objects by server-side apply ${setup.objects} s (${rate}/s, ${CONCURRENCY} in flight), pods Running ${setup.pods} s more`,
+    `  setup: CRDs ${setup.crds} s, namespaces ${setup.namespaces} s, ${objects.length} objects by server-side apply ${setup.objects} s (${rate}/s, ${CONCURRENCY} in flight; Deployments last, ${setup.deployments} s of it), pods Running ${setup.pods} s more`,
   );
   console.log(`  ${RUNS} alternating runs each, whole processes, admin kubeconfig; load average ${loadBefore} before, ${loadAfter} after (1, 5, 15 min)`);
   const line = (name, xs) =>
     `  ${name} best ${fmt(best(xs))} ms  median ${fmt(median(xs))} ms  (spread ${best(xs).toFixed(0)}..${worst(xs).toFixed(0)})  peak RSS ${fmt(rss(xs))} MB  (${xs[0].findings.length} findings: ${codes(xs[0])})`;
   console.log(line('istioctl analyze -A:', istioRuns));
   console.log(line('mesh analyze -A:    ', meshRuns));
+  if (compare) {
+    console.log(line('the other mesh:      ', compareRuns));
+    console.log(
+      `  (the other mesh: MESH_BENCH_COMPARE) this build / the other: ${(median(meshRuns) / median(compareRuns)).toFixed(2)} of its median wall time`,
+    );
+  }
   const speedMedian = median(istioRuns) / median(meshRuns);
   const speedBest = best(istioRuns) / best(meshRuns);
   const mem = rss(meshRuns) / rss(istioRuns);
@@ -190,10 +214,12 @@ try {
 } finally {
   if (!KEEP) {
     step('cleaning up');
-    // Namespace deletion goes on in the background (the API server's namespace controller).
-    await forEachLimit(namespaces, { limit: CONCURRENCY }, ({ ns }) =>
-      kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns }).then(() => undefined),
-    ).catch((err) => step(`deleting the namespaces: ${err.message}`));
+    // A new client: the first one's connections sat idle through the timed runs and may have been
+    // closed by the server. Namespace deletion goes on in the background (the namespace controller).
+    const kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
+    await forEachLimit(namespaces, { limit: 8 }, ({ ns }) => kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns }).then(() => undefined)).catch(
+      (err) => step(`deleting the namespaces: ${err.message}`),
+    );
     for (const crd of crdsCreated) await kube.delete(refOf(crd)).catch(() => undefined);
   }
   await cp.release();

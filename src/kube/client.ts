@@ -7,10 +7,22 @@ import type { KubeObject } from '../model/k8s.js';
 
 export type { KubeObject, ObjectMeta } from '../model/k8s.js';
 
+/** A container as podSummary() keeps it. */
+export interface SummaryContainer {
+  name: string;
+  image?: string;
+  /** Only ports with a containerPort; a port's name only when it has one. */
+  ports?: { name?: string; containerPort: number }[];
+  securityContext?: { runAsUser: number };
+}
+
 /**
- * What proxy-status needs of a pod: metadata (name, namespace, uid, resourceVersion, labels,
- * annotations, deletionTimestamp), spec.containers and spec.initContainers (name, image) and
- * status (phase, podIP). The same shape whether read from protobuf or projected from JSON.
+ * What proxy-status and analyze need of a pod: metadata (name, namespace, uid, resourceVersion,
+ * creationTimestamp, deletionTimestamp, labels, annotations), spec.containers and spec.initContainers
+ * (name, image, the ports' name and containerPort, securityContext.runAsUser), spec.hostNetwork (only
+ * when true), spec.securityContext.runAsUser, and status (phase, podIP). The same shape whether read
+ * from protobuf or projected from JSON. An analyzer that reads any other field of a cluster's Pods
+ * must add it here and in the protobuf reader (src/kube/real/protobuf.ts).
  */
 export function podSummary(pod: KubeObject): KubeObject {
   const m = pod.metadata;
@@ -19,18 +31,42 @@ export function podSummary(pod: KubeObject): KubeObject {
   if (m.namespace !== undefined) metadata.namespace = m.namespace;
   if (m.uid !== undefined) metadata.uid = m.uid;
   if (m.resourceVersion !== undefined) metadata.resourceVersion = m.resourceVersion;
+  if (m.creationTimestamp !== undefined) metadata.creationTimestamp = m.creationTimestamp;
   if (m.deletionTimestamp !== undefined) metadata.deletionTimestamp = m.deletionTimestamp;
   if (m.labels !== undefined) metadata.labels = { ...m.labels };
   if (m.annotations !== undefined) metadata.annotations = { ...m.annotations };
-  const spec = (pod['spec'] ?? {}) as { containers?: { name?: string; image?: string }[]; initContainers?: { name?: string; image?: string }[] };
-  const slim = (cs: { name?: string; image?: string }[]): { name: string; image?: string }[] =>
-    cs.map((c) => ({ name: c.name ?? '', ...(c.image !== undefined ? { image: c.image } : {}) }));
+  interface JsonContainer {
+    name?: string;
+    image?: string;
+    ports?: { name?: string; containerPort?: number }[];
+    securityContext?: { runAsUser?: number };
+  }
+  const spec = (pod['spec'] ?? {}) as {
+    containers?: JsonContainer[];
+    initContainers?: JsonContainer[];
+    hostNetwork?: boolean;
+    securityContext?: { runAsUser?: number };
+  };
+  const slim = (cs: JsonContainer[]): SummaryContainer[] =>
+    cs.map((c) => {
+      const out: SummaryContainer = { name: c.name ?? '' };
+      if (c.image !== undefined) out.image = c.image;
+      const ports = (c.ports ?? []).filter((p) => typeof p.containerPort === 'number');
+      if (ports.length > 0) out.ports = ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort as number }));
+      if (typeof c.securityContext?.runAsUser === 'number') out.securityContext = { runAsUser: c.securityContext.runAsUser };
+      return out;
+    });
   const status = (pod['status'] ?? {}) as { phase?: string; podIP?: string };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata,
-    spec: { containers: slim(spec.containers ?? []), ...(spec.initContainers !== undefined ? { initContainers: slim(spec.initContainers) } : {}) },
+    spec: {
+      containers: slim(spec.containers ?? []),
+      ...(spec.initContainers !== undefined ? { initContainers: slim(spec.initContainers) } : {}),
+      ...(spec.hostNetwork === true ? { hostNetwork: true } : {}),
+      ...(typeof spec.securityContext?.runAsUser === 'number' ? { securityContext: { runAsUser: spec.securityContext.runAsUser } } : {}),
+    },
     status: { ...(status.phase !== undefined ? { phase: status.phase } : {}), ...(status.podIP !== undefined ? { podIP: status.podIP } : {}) },
   };
 }

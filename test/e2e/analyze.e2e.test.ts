@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { refOf, type KubeClient } from '../../src/kube/client.js';
+import { podSummary, refOf, type KubeClient } from '../../src/kube/client.js';
 import { createKubeClient } from '../../src/kube/real.js';
 import type { KubeObject } from '../../src/model/k8s.js';
 import { istioCrds } from '../../src/model/istio/crds.js';
@@ -225,6 +225,48 @@ spec:
       oracle(['--revision', 'default']),
       'the same with -r default: istio config of no other revision, ConfigMap istio',
     );
+  });
+
+  it("reads Pods as protobuf summaries with what the analyzers need (ports, runAsUser, hostNetwork), equal to the JSON list's summaries", async () => {
+    const pns = await cp.freshNamespace('analyze-pods', { 'istio-injection': 'disabled' });
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'uid-1', namespace: pns, labels: { app: 'uid' } },
+      spec: {
+        hostNetwork: true,
+        securityContext: { runAsUser: 1000, fsGroup: 2000 },
+        containers: [
+          {
+            name: 'app',
+            image: 'uid:1',
+            ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 9090 }],
+            securityContext: { runAsUser: 1337, allowPrivilegeEscalation: false },
+            env: [{ name: 'A', value: 'b' }],
+          },
+        ],
+        initContainers: [{ name: 'init', image: 'init:1', securityContext: { runAsUser: 1001 } }],
+      },
+    };
+    await kube.apply(pod, { fieldManager, force: true });
+    await waitFor('pod uid-1 Running', async () => {
+      const live = await kube.get(refOf(pod));
+      return (live?.['status'] as { phase?: string } | undefined)?.phase === 'Running';
+    });
+    const fromProtobuf = await kube.list('v1', 'Pod', { namespace: pns, podSummary: true });
+    const fromJson = (await kube.list('v1', 'Pod', { namespace: pns })).map(podSummary);
+    assert.equal(fromProtobuf.length, 1);
+    assert.deepEqual(fromProtobuf, fromJson);
+    assert.deepEqual(fromProtobuf[0]!['spec'], {
+      containers: [
+        { name: 'app', image: 'uid:1', ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 9090 }], securityContext: { runAsUser: 1337 } },
+      ],
+      initContainers: [{ name: 'init', image: 'init:1', securityContext: { runAsUser: 1001 } }],
+      hostNetwork: true,
+      securityContext: { runAsUser: 1000 },
+    });
+    const r = await runMesh(cp, ['analyze', '-n', pns]);
+    assert.equal(r.stdout, `Warning [IST0144] (Pod ${pns}/uid-1) User ID (UID) 1337 is reserved for the sidecar proxy.\n`, r.stderr);
   });
 
   it('--use-kube=false ignores the cluster', async () => {

@@ -1,10 +1,10 @@
 /**
  * Reads a snapshot of the cluster for analysis (I/O edge): only the kinds the selected analyzers read,
  * all at once (a few lists in flight), each list paginated by the client, Secrets and CRDs as metadata only,
- * ConfigMaps only in the Istio namespace. The Secrets that Gateways name as their credentials are then
- * read one by one, keeping only the certificate and key fields, so that IST0161 can judge them (as
- * istioctl does, which reads every Secret whole); no other Secret's data is read. A credential the
- * user may not read (403) stays metadata only and is not judged.
+ * Pods as summaries (protobuf), ConfigMaps only in the Istio namespace. The Secrets that Gateways name
+ * as their credentials are then read one by one, keeping only the certificate and key fields, so that
+ * IST0161 can judge them (as istioctl does, which reads every Secret whole); no other Secret's data is
+ * read. A credential the user may not read (403) stays metadata only and is not judged.
  * No informers and no watches: one consistent-enough read, then pure analysis.
  */
 import type { KubeClient } from '../../kube/client.js';
@@ -79,6 +79,7 @@ export async function readCluster(kube: KubeClient, kinds: readonly KindId[], op
     const base = {
       limit: options.pageSize ?? 500,
       ...(info.metadataOnly ? { metadataOnly: true } : {}),
+      ...(info.podSummary ? { podSummary: true } : {}),
       ...(selector !== undefined ? { labelSelector: selector } : {}),
     };
     try {
@@ -174,7 +175,12 @@ async function readForbidden(
   const refused = (err: unknown): boolean => err instanceof KubeApiError && (err.status === 403 || err.status === 404);
   try {
     if (info.namespaced && !info.istioNamespaceOnly) {
-      const listOptions = { namespace, ...(info.metadataOnly ? { metadataOnly: true } : {}), ...(labelSelector !== undefined ? { labelSelector } : {}) };
+      const listOptions = {
+        namespace,
+        ...(info.metadataOnly ? { metadataOnly: true } : {}),
+        ...(info.podSummary ? { podSummary: true } : {}),
+        ...(labelSelector !== undefined ? { labelSelector } : {}),
+      };
       return { objects: await kube.list(apiVersionOf(id), info.kind, listOptions), readIn: namespace };
     }
     if (info.kind === 'Namespace' && info.group === '') {

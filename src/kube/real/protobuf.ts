@@ -7,11 +7,15 @@
  * Wire facts (k8s.io/apimachinery runtime and meta/v1, k8s.io/api core/v1 generated.proto):
  * a body is the 4 bytes `k8s\0` then runtime.Unknown {typeMeta 1 {apiVersion 1, kind 2}, raw 2};
  * PodList {metadata 1 (ListMeta {continue 3}), items 2}; Pod {metadata 1, spec 2, status 3};
- * ObjectMeta {name 1, namespace 3, uid 5, resourceVersion 6, deletionTimestamp 9 (Time {seconds 1,
- * nanos 2}), labels 11, annotations 12 (map entries {key 1, value 2})}; PodSpec {containers 2,
- * initContainers 20}; Container {name 1, image 2}; PodStatus {phase 1, podIP 6};
- * Status {message 3, reason 4, code 6}.
+ * ObjectMeta {name 1, namespace 3, uid 5, resourceVersion 6, creationTimestamp 8 and deletionTimestamp 9
+ * (Time {seconds 1, nanos 2}), labels 11, annotations 12 (map entries {key 1, value 2})}; PodSpec
+ * {containers 2, hostNetwork 11, securityContext 14 (PodSecurityContext {runAsUser 2}), initContainers
+ * 20}; Container {name 1, image 2, ports 6 (ContainerPort {name 1, containerPort 3}), securityContext
+ * 15 (SecurityContext {runAsUser 4})}; PodStatus {phase 1, podIP 6}; Status {message 3, reason 4,
+ * code 6}. The server writes scalars that are not pointers even when empty (a port's name '',
+ * hostNetwork false); they are kept as the JSON answer has them (omitted).
  */
+import type { SummaryContainer } from '../client.js';
 import type { KubeObject } from '../../model/k8s.js';
 import { ProtoError, ProtoReader } from '../../util/protowire.js';
 
@@ -70,7 +74,9 @@ export function decodePodList(raw: Uint8Array): { items: KubeObject[]; continue:
 
 function decodePod(r: ProtoReader): KubeObject {
   const metadata: KubeObject['metadata'] = {};
-  const spec: { containers: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] } = { containers: [] };
+  const spec: { containers: SummaryContainer[]; initContainers?: SummaryContainer[]; hostNetwork?: true; securityContext?: { runAsUser: number } } = {
+    containers: [],
+  };
   const status: { phase?: string; podIP?: string } = {};
   while (r.next()) {
     if (r.field === 1) readMeta(r.message(), metadata);
@@ -79,7 +85,12 @@ function decodePod(r: ProtoReader): KubeObject {
       while (s.next()) {
         if (s.field === 2) spec.containers.push(readContainer(s.message()));
         else if (s.field === 20) (spec.initContainers ??= []).push(readContainer(s.message()));
-        else s.skip();
+        else if (s.field === 11) {
+          if (s.varint() !== 0) spec.hostNetwork = true;
+        } else if (s.field === 14) {
+          const runAsUser = readRunAsUser(s.message(), 2);
+          if (runAsUser !== undefined) spec.securityContext = { runAsUser };
+        } else s.skip();
       }
     } else if (r.field === 3) {
       const s = r.message();
@@ -90,7 +101,30 @@ function decodePod(r: ProtoReader): KubeObject {
       }
     } else r.skip();
   }
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec, status };
+  // Field order on the wire is the server's: put the keys in podSummary()'s order.
+  const { containers, initContainers, hostNetwork, securityContext } = spec;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata,
+    spec: {
+      containers,
+      ...(initContainers !== undefined ? { initContainers } : {}),
+      ...(hostNetwork ? { hostNetwork } : {}),
+      ...(securityContext ? { securityContext } : {}),
+    },
+    status,
+  };
+}
+
+/** runAsUser of a (Pod)SecurityContext, at its field number. */
+function readRunAsUser(r: ProtoReader, field: number): number | undefined {
+  let uid: number | undefined;
+  while (r.next()) {
+    if (r.field === field) uid = r.varint();
+    else r.skip();
+  }
+  return uid;
 }
 
 function readMeta(r: ProtoReader, meta: KubeObject['metadata']): void {
@@ -107,6 +141,9 @@ function readMeta(r: ProtoReader, meta: KubeObject['metadata']): void {
         break;
       case 6:
         meta.resourceVersion = r.string();
+        break;
+      case 8:
+        meta.creationTimestamp = readTime(r.message());
         break;
       case 9:
         meta.deletionTimestamp = readTime(r.message());
@@ -134,14 +171,29 @@ function readMapEntry(r: ProtoReader, into: Record<string, string>): void {
   into[key] = value;
 }
 
-function readContainer(r: ProtoReader): { name: string; image?: string } {
-  const c: { name: string; image?: string } = { name: '' };
+function readContainer(r: ProtoReader): SummaryContainer {
+  const c: SummaryContainer = { name: '' };
   while (r.next()) {
     if (r.field === 1) c.name = r.string();
     else if (r.field === 2) c.image = r.string();
-    else r.skip();
+    else if (r.field === 6) {
+      const p = r.message();
+      let name = '';
+      let containerPort = 0;
+      while (p.next()) {
+        if (p.field === 1) name = p.string();
+        else if (p.field === 3) containerPort = p.varint();
+        else p.skip();
+      }
+      (c.ports ??= []).push(name !== '' ? { name, containerPort } : { containerPort });
+    } else if (r.field === 15) {
+      const runAsUser = readRunAsUser(r.message(), 4);
+      if (runAsUser !== undefined) c.securityContext = { runAsUser };
+    } else r.skip();
   }
-  return c;
+  // Keys in podSummary()'s order.
+  const { name, image, ports, securityContext } = c;
+  return { name, ...(image !== undefined ? { image } : {}), ...(ports ? { ports } : {}), ...(securityContext ? { securityContext } : {}) };
 }
 
 /** meta/v1 Time → RFC 3339 in seconds, as the API server writes it in JSON. */

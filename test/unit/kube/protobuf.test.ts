@@ -85,6 +85,60 @@ test('the summary read from protobuf equals podSummary() of the same pod in JSON
   assert.deepEqual(fromProto, podSummary(json));
 });
 
+test('the fields analyze reads: creationTimestamp, container ports and runAsUser, the pod runAsUser, hostNetwork; empty names and false left out as JSON leaves them', () => {
+  const meta = w().string(1, 'gw-1').string(3, 'shop').message(8, w().uint(1, 1764752400)).message(17, w().string(1, 'kubectl'));
+  // What the server always writes: a port's hostPort, protocol and (empty) name, hostNetwork false.
+  const port = (name: string, number: number): ProtoWriter => w().string(1, name).uint(2, 0).uint(3, number).string(4, 'TCP').string(5, '');
+  const app = w()
+    .string(1, 'app')
+    .string(2, 'gw:1')
+    .message(6, port('http', 8080))
+    .message(6, port('', 9090))
+    .message(15, w().message(1, w().string(1, 'NET_ADMIN')).uint(4, 1337));
+  const init = w().string(1, 'init').string(2, 'init:1').message(15, w().uint(2, 0));
+  const podWith = (hostNetwork: number): Uint8Array =>
+    w()
+      .message(
+        2,
+        w()
+          .message(1, meta)
+          .message(2, w().message(2, app).uint(11, hostNetwork).message(14, w().uint(2, 1000).uint(5, 2000)).message(20, init)),
+      )
+      .finish();
+  const json = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'gw-1', namespace: 'shop', creationTimestamp: '2025-12-03T09:00:00Z', managedFields: [{ manager: 'kubectl' }] },
+    spec: {
+      hostNetwork: true,
+      securityContext: { runAsUser: 1000, fsGroup: 2000 },
+      containers: [
+        {
+          name: 'app',
+          image: 'gw:1',
+          ports: [
+            { name: 'http', containerPort: 8080, protocol: 'TCP' },
+            { containerPort: 9090, protocol: 'TCP' },
+          ],
+          securityContext: { capabilities: { add: ['NET_ADMIN'] }, runAsUser: 1337 },
+        },
+      ],
+      initContainers: [{ name: 'init', image: 'init:1', securityContext: { privileged: false } }],
+    },
+  };
+  const fromProto = decodePodList(podWith(1)).items[0]!;
+  assert.deepEqual(fromProto, podSummary(json));
+  assert.deepEqual(fromProto['spec'], {
+    containers: [{ name: 'app', image: 'gw:1', ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 9090 }], securityContext: { runAsUser: 1337 } }],
+    initContainers: [{ name: 'init', image: 'init:1' }],
+    hostNetwork: true,
+    securityContext: { runAsUser: 1000 },
+  });
+  const off = decodePodList(podWith(0)).items[0]!;
+  assert.equal((off['spec'] as { hostNetwork?: boolean }).hostNetwork, undefined);
+  assert.deepEqual(off, podSummary({ ...json, spec: { ...json.spec, hostNetwork: false } }));
+});
+
 test('an error Status in protobuf becomes the JSON Status text the error messages are made from', () => {
   const status = w().string(2, 'Failure').string(3, 'pods is forbidden: User "dev" cannot list resource "pods"').string(4, 'Forbidden').uint(6, 403).finish();
   const { kind, raw } = unwrap(envelope('Status', status));

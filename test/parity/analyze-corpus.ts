@@ -45,7 +45,13 @@ export function generateMesh(seed: number): GeneratedMesh {
     return true;
   };
 
-  for (const ns of [app, edge, ext]) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  labels:\n    istio-injection: enabled\n`);
+  const nsLabels = mistake(0.1, 'a namespace with both injection labels')
+    ? '    istio-injection: enabled\n    istio.io/rev: canary\n'
+    : mistake(0.1, 'a namespace with no injection label')
+      ? '    team: ext\n'
+      : '    istio-injection: enabled\n';
+  for (const ns of [app, edge, ext])
+    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  labels:\n${ns === ext ? nsLabels : '    istio-injection: enabled\n'}`);
 
   const services: [string, string[]][] = [
     ['productpage', ['v1']],
@@ -53,17 +59,22 @@ export function generateMesh(seed: number): GeneratedMesh {
     ['ratings', ['v1']],
     ['details', ['v1']],
   ];
+  const badPortName = mistake(0.1, 'a Service port name without its protocol') ? pick(['details', 'ratings']) : '';
+  const multiPort = mistake(0.1, 'ratings gets a second port, its route names none');
+  const misplaced = mistake(0.1, 'a pod annotation on a Service');
   for (const [svc, versions] of services) {
+    const annotations = misplaced && svc === 'details' ? `\n  annotations: { sidecar.istio.io/inject: "false" }` : '';
+    const extraPort = multiPort && svc === 'ratings' ? `\n  - { name: grpc-admin, port: 9090, targetPort: 9090 }` : '';
     docs.push(`apiVersion: v1
 kind: Service
 metadata:
   name: ${svc}
   namespace: ${app}
-  labels: { app: ${svc} }
+  labels: { app: ${svc} }${annotations}
 spec:
   selector: { app: ${svc} }
   ports:
-  - { name: http, port: 9080, targetPort: 9080 }
+  - { name: ${badPortName === svc ? 'web' : 'http'}, port: 9080, targetPort: 9080 }${extraPort}
 `);
     for (const v of versions) {
       docs.push(`apiVersion: apps/v1
@@ -86,7 +97,54 @@ spec:
     }
   }
 
-  // Ingress.
+  if (mistake(0.1, 'a second Service on the reviews pods with another protocol on the same port')) {
+    docs.push(`apiVersion: v1
+kind: Service
+metadata:
+  name: reviews-raw
+  namespace: ${app}
+spec:
+  selector: { app: reviews }
+  ports:
+  - { name: tcp, port: 9080, targetPort: 9080 }
+`);
+  }
+
+  // Ingress: the gateway's pods exist unless that is the mistake (the selector then matches nothing).
+  const gwPods = !mistake(0.2, 'no pod for the ingress gateway selector');
+  if (gwPods) {
+    docs.push(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ingress
+  namespace: ${edge}
+spec:
+  replicas: 1
+  selector: { matchLabels: { istio: ingress-${id} } }
+  template:
+    metadata:
+      labels: { istio: ingress-${id}, app: ingress-${id} }
+      annotations: { sidecar.istio.io/inject: "false" }
+    spec:
+      containers:
+      - name: istio-proxy
+        image: docker.io/istio/proxyv2:1.31.0
+        args: [proxy, router]
+        ports: [{ containerPort: 8080 }, { containerPort: 8443 }]
+`);
+  }
+  const tls = chance(0.3);
+  const secret = tls && !mistake(0.3, 'the gateway credential secret is missing');
+  if (secret) {
+    docs.push(`apiVersion: v1
+kind: Secret
+metadata:
+  name: bookinfo-cert
+  namespace: ${edge}
+type: kubernetes.io/tls
+data: { tls.crt: "", tls.key: "" }
+`);
+  }
   const gwHost = mistake(0.15, 'gateway serves another host') ? `*/other-${id}.example.com` : pick([`*/${host}`, `${app}/${host}`, `*/*.example.com`]);
   docs.push(`apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -98,7 +156,20 @@ spec:
   servers:
   - port: { number: 80, name: http, protocol: HTTP }
     hosts: ["${gwHost}"]
+${tls ? `  - port: { number: 443, name: https, protocol: HTTPS }\n    hosts: ["${gwHost}"]\n    tls: { mode: SIMPLE, credentialName: bookinfo-cert }\n` : ''}`);
+  if (mistake(0.1, 'a second Gateway on the same workloads, port and host')) {
+    docs.push(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public-copy
+  namespace: ${edge}
+spec:
+  selector: { istio: ingress-${id} }
+  servers:
+  - port: { number: 80, name: http2, protocol: HTTP }
+    hosts: ["${gwHost}"]
 `);
+  }
   const gwRef = mistake(0.1, 'VirtualService names a missing gateway') ? `${edge}/pubilc` : `${edge}/public`;
   docs.push(`apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -145,7 +216,7 @@ spec:
   subsets:
   - { name: v1, labels: { version: v1 } }
   - { name: v2, labels: { version: v2 } }
-  - { name: v3, labels: { version: v3 } }
+  - { name: v3, labels: { version: ${mistake(0.15, 'a subset whose labels select no pod') ? 'v3-canary' : 'v3'} } }
 `);
   docs.push(`apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -224,6 +295,30 @@ spec:
   egress:
   - hosts: ["./*", "${ext}/*", "istio-system/*"]
 `);
+  if (mistake(0.1, 'a second Sidecar without a workload selector')) {
+    docs.push(`apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: egress-all
+  namespace: ${app}
+spec:
+  egress:
+  - hosts: ["*/*"]
+`);
+  }
+  if (chance(0.2)) {
+    const wrong = mistake(0.5, 'a Sidecar selecting no pod');
+    docs.push(`apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: ratings
+  namespace: ${app}
+spec:
+  workloadSelector: { labels: { app: ${wrong ? 'ratingz' : 'ratings'} } }
+  egress:
+  - hosts: ["./*"]
+`);
+  }
   docs.push(`apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata:
@@ -241,7 +336,7 @@ spec:
   selector: { matchLabels: { app: ratings } }
   action: ALLOW
   rules:
-  - from: [{ source: { principals: ["cluster.local/ns/${app}/sa/bookinfo-reviews"] } }]
+  - from: [{ source: { principals: ["cluster.local/ns/${app}/sa/bookinfo-reviews"]${mistake(0.1, 'an AuthorizationPolicy names a namespace that does not exist') ? `, namespaces: [${id}-frontend]` : ''} } }]
     to: [{ operation: { methods: [GET] } }]
 `);
   docs.push(`apiVersion: telemetry.istio.io/v1

@@ -127,10 +127,18 @@ describe('mesh analyze agrees with istioctl analyze on a live cluster', { skip: 
 
   after(async () => {
     rmSync(tmp, { recursive: true, force: true });
-    // The generated meshes' namespaces go, and the tests after this file do not wait for them.
+    // The generated meshes' namespaces go, and are waited for: while the namespace controller deletes
+    // their Services and Pods, an istiod installed by a later test would push to its proxies
+    // continuously (proxy-status would see them STALE).
     await forEachLimit(meshNamespaces, { limit: 16 }, async (name) => {
       await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name }).catch(() => false);
     });
+    const gone = new Set(meshNamespaces);
+    await waitFor(
+      `the ${meshNamespaces.length} namespaces of the generated meshes deleted`,
+      async () => (await kube.list('v1', 'Namespace')).every((n) => !gone.has(metaOf(n).name)),
+      { timeoutMs: 600_000, intervalMs: 2000 },
+    );
     await cp.release();
   });
 

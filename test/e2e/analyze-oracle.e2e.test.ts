@@ -15,23 +15,30 @@
 // A difference fails unless DEVIATIONS (test/parity/analyze-oracle.ts, docs/analyzers/parity.md)
 // names it with its reason.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { parseFixtures } from '../../src/analyze/tester.js';
 import { KINDS, kindIdOf } from '../../src/analyze/kinds.js';
 import { KubeApiError, NotServedError, refOf, type KubeClient } from '../../src/kube/client.js';
 import { createKubeClient } from '../../src/kube/real.js';
 import type { KubeObject } from '../../src/model/k8s.js';
-import { istioCrds } from '../../src/model/istio/crds.js';
 import { parseKubeYaml } from '../../src/model/yaml.js';
 import { forEachLimit } from '../../src/util/pool.js';
 import { generateMesh } from '../parity/analyze-corpus.js';
-import { type Deviation, type Finding, type KubeObjectLike, View, istioctlAnalyze, unexplained, withNamespaces } from '../parity/analyze-oracle.js';
-import { oracleSkip, repoRoot } from '../parity/oracle.js';
-import { runMesh, startControlPlane, waitFor, type ControlPlane } from './harness/index.js';
+import {
+  type Deviation,
+  type Finding,
+  fixtureCases,
+  type KubeObjectLike,
+  View,
+  istioctlAnalyze,
+  unexplained,
+  withNamespaces,
+} from '../parity/analyze-oracle.js';
+import { oracleSkip } from '../parity/oracle.js';
+import { applyIstioCrds, runMesh, startControlPlane, waitFor, type ControlPlane } from './harness/index.js';
 
 const cp: ControlPlane = await startControlPlane();
 const skip = cp.skip || oracleSkip || false;
@@ -116,13 +123,7 @@ describe('mesh analyze agrees with istioctl analyze on a live cluster', { skip: 
 
   before(async () => {
     kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
-    for (const crd of istioCrds()) await kube.apply(crd, { fieldManager, force: true });
-    for (const crd of istioCrds()) {
-      await waitFor(`CRD ${crd.metadata.name} Established`, async () => {
-        const live = (await kube.get(refOf(crd))) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
-        return live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-      });
-    }
+    await applyIstioCrds(kube, fieldManager);
   });
 
   after(async () => {
@@ -151,77 +152,70 @@ describe('mesh analyze agrees with istioctl analyze on a live cluster', { skip: 
   }
 
   it('every analyzer fixture case with a Kubernetes object, one at a time', { timeout: 900_000 }, async () => {
-    const dir = join(repoRoot, 'src/analyze/analyzers');
     const problems: string[] = [];
     const skipped: string[] = [];
     const refused: string[] = [];
     let cases = 0;
     let findings = 0;
-    for (const file of readdirSync(dir)
-      .filter((x) => x.endsWith('.fixtures.yaml'))
-      .sort()) {
-      const fx = parseFixtures(readFileSync(join(dir, file), 'utf8'));
-      for (const c of [...fx.valid, ...fx.invalid]) {
-        const objects = objectsOf(withNamespaces(c.objects));
-        const label = `${file} "${c.name}"`;
-        if (!objects.some(isKubernetesKind)) continue;
-        if (objects.some((o) => CLUSTER_WIDE.has(o.kind))) {
-          skipped.push(`${label}: cluster-wide objects`);
-          continue;
-        }
-        const existing = await Promise.all(objects.filter((o) => o.kind !== 'Namespace').map((o) => kube.get(refOf(o)).catch(notServed)));
-        if (existing.some((o) => o !== undefined)) {
-          skipped.push(`${label}: an object already exists in the cluster`);
-          continue;
-        }
-        cases++;
-        const namespaces = new Set<string>(objects.map((o) => (o.kind === 'Namespace' ? metaOf(o).name : (metaOf(o).namespace ?? ''))).filter((n) => n !== ''));
-        for (const ns of namespaces) await ensureNamespace(ns);
-        const mc = c.meshConfig ?? fx.meshConfig;
-        let meshConfigFile: string | undefined;
-        if (mc) writeFileSync((meshConfigFile = join(tmp, `case-${cases}.mesh.yaml`)), stringify(mc));
-        const applied: KubeObject[] = [];
-        const podsBefore = new Set((await podsIn(kube, namespaces)).keys());
-        try {
-          // Namespaces' labels and annotations are this field manager's, and taken back afterwards.
-          for (const o of [...objects.filter((x) => x.kind === 'Namespace'), ...objects.filter((x) => x.kind !== 'Namespace')]) {
-            try {
-              const body = { ...o, metadata: { ...metaOf(o) } } as KubeObject;
-              delete (body as { status?: unknown }).status;
-              await kube.apply(body, { fieldManager, force: true });
-              applied.push(o);
-            } catch (err) {
-              if (!(err instanceof NotServedError) && (!(err instanceof KubeApiError) || err.status === 0 || err.status >= 500)) throw err;
-              refused.push(`${label}: ${o.kind} ${metaOf(o).name}: ${err.message.split('\n')[0]}`);
-            }
-          }
-          // Pods the case's workloads make are running before either tool looks.
-          if (applied.some((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
-            await waitFor(`${label}: the case's pods running`, async () => {
-              for (const [name, phase] of await podsIn(kube, namespaces)) if (!podsBefore.has(name) && phase !== 'Running') return false;
-              const ds = await Promise.all(applied.filter((o) => o.kind === 'Deployment').map((o) => kube.get(refOf(o))));
-              return ds.every((d) => {
-                const s = (d as { spec?: { replicas?: number }; status?: { readyReplicas?: number } } | undefined) ?? {};
-                return (s.status?.readyReplicas ?? 0) >= (s.spec?.replicas ?? 1);
-              });
-            });
-          }
-          let both;
+    for (const c of fixtureCases()) {
+      const objects = objectsOf(withNamespaces(c.objects));
+      const label = `${c.file} "${c.name}"`;
+      if (!objects.some(isKubernetesKind)) continue;
+      if (objects.some((o) => CLUSTER_WIDE.has(o.kind))) {
+        skipped.push(`${label}: cluster-wide objects`);
+        continue;
+      }
+      const existing = await Promise.all(objects.filter((o) => o.kind !== 'Namespace').map((o) => kube.get(refOf(o)).catch(notServed)));
+      if (existing.some((o) => o !== undefined)) {
+        skipped.push(`${label}: an object already exists in the cluster`);
+        continue;
+      }
+      cases++;
+      const namespaces = new Set<string>(objects.map((o) => (o.kind === 'Namespace' ? metaOf(o).name : (metaOf(o).namespace ?? ''))).filter((n) => n !== ''));
+      for (const ns of namespaces) await ensureNamespace(ns);
+      let meshConfigFile: string | undefined;
+      if (c.meshConfig) writeFileSync((meshConfigFile = join(tmp, `case-${cases}.mesh.yaml`)), stringify(c.meshConfig));
+      const applied: KubeObject[] = [];
+      const podsBefore = new Set((await podsIn(kube, namespaces)).keys());
+      try {
+        // Namespaces' labels and annotations are this field manager's, and taken back afterwards.
+        for (const o of [...objects.filter((x) => x.kind === 'Namespace'), ...objects.filter((x) => x.kind !== 'Namespace')]) {
           try {
-            both = await analyzeBoth(namespaces, meshConfigFile);
+            const body = { ...o, metadata: { ...metaOf(o) } } as KubeObject;
+            delete (body as { status?: unknown }).status;
+            await kube.apply(body, { fieldManager, force: true });
+            applied.push(o);
           } catch (err) {
-            // istioctl's own crash on this input (a Go panic): nothing to compare with; counted and shown.
-            const panic = /panic: ([^\n]*)[\s\S]*?\n(istio\.io\/istio\/\S+)\(/.exec(String(err));
-            if (!panic) throw err;
-            skipped.push(`${label}: istioctl panics: ${panic[1]} in ${panic[2]}`);
-            continue;
+            if (!(err instanceof NotServedError) && (!(err instanceof KubeApiError) || err.status === 0 || err.status >= 500)) throw err;
+            refused.push(`${label}: ${o.kind} ${metaOf(o).name}: ${err.message.split('\n')[0]}`);
           }
-          const { istio, mesh } = both;
-          findings += istio.length;
-          for (const p of unexplained(istio, mesh, used, new View(objects as KubeObjectLike[]))) problems.push(`${label}: ${p}`);
-        } finally {
-          await cleanUp(applied, podsBefore);
         }
+        // Pods the case's workloads make are running before either tool looks.
+        if (applied.some((o) => o.kind === 'Deployment' || o.kind === 'Pod')) {
+          await waitFor(`${label}: the case's pods running`, async () => {
+            for (const [name, phase] of await podsIn(kube, namespaces)) if (!podsBefore.has(name) && phase !== 'Running') return false;
+            const ds = await Promise.all(applied.filter((o) => o.kind === 'Deployment').map((o) => kube.get(refOf(o))));
+            return ds.every((d) => {
+              const s = (d as { spec?: { replicas?: number }; status?: { readyReplicas?: number } } | undefined) ?? {};
+              return (s.status?.readyReplicas ?? 0) >= (s.spec?.replicas ?? 1);
+            });
+          });
+        }
+        let both;
+        try {
+          both = await analyzeBoth(namespaces, meshConfigFile);
+        } catch (err) {
+          // istioctl's own crash on this input (a Go panic): nothing to compare with; counted and shown.
+          const panic = /panic: ([^\n]*)[\s\S]*?\n(istio\.io\/istio\/\S+)\(/.exec(String(err));
+          if (!panic) throw err;
+          skipped.push(`${label}: istioctl panics: ${panic[1]} in ${panic[2]}`);
+          continue;
+        }
+        const { istio, mesh } = both;
+        findings += istio.length;
+        for (const p of unexplained(istio, mesh, used, new View(objects as KubeObjectLike[]))) problems.push(`${label}: ${p}`);
+      } finally {
+        await cleanUp(applied, podsBefore);
       }
     }
     process.stderr.write(

@@ -7,9 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { podSummary, refOf, type KubeClient } from '../../src/kube/client.js';
 import { createKubeClient } from '../../src/kube/real.js';
 import type { KubeObject } from '../../src/model/k8s.js';
-import { istioCrds } from '../../src/model/istio/crds.js';
 import { istioctl, oracleSkip } from '../parity/oracle.js';
-import { runMesh, startControlPlane, waitFor, type ControlPlane } from './harness/index.js';
+import { applyIstioCrds, runMesh, startControlPlane, waitFor, type ControlPlane } from './harness/index.js';
 
 const cp: ControlPlane = await startControlPlane();
 const fieldManager = 'mesh-e2e-analyze';
@@ -22,13 +21,7 @@ describe('mesh analyze on a live cluster', { skip: cp.skip }, () => {
 
   before(async () => {
     kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
-    for (const crd of istioCrds()) await kube.apply(crd, { fieldManager, force: true });
-    for (const crd of istioCrds()) {
-      await waitFor(`CRD ${crd.metadata.name} Established`, async () => {
-        const live = (await kube.get(refOf(crd))) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
-        return live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-      });
-    }
+    await applyIstioCrds(kube, fieldManager);
     // Labelled so that injection.Analyzer has nothing to say about the namespace itself (IST0102).
     ns = await cp.freshNamespace('analyze', { 'istio-injection': 'disabled' });
     const objects: KubeObject[] = [

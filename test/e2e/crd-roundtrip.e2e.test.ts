@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { refOf, type KubeClient } from '../../src/kube/client.js';
 import { createKubeClient } from '../../src/kube/real.js';
 import type { KubeObject } from '../../src/model/k8s.js';
-import { istioCrds } from '../../src/model/istio/crds.js';
 import { loadCorpus } from '../unit/model/corpus.js';
-import { startControlPlane, waitFor, type ControlPlane } from './harness/index.js';
+import { applyIstioCrds, startControlPlane, type ControlPlane } from './harness/index.js';
 
 const cp: ControlPlane = await startControlPlane();
 const fieldManager = 'mesh-e2e-crds';
@@ -23,13 +22,7 @@ describe('Istio CRD round-trip', { skip: cp.skip }, () => {
 
   before(async () => {
     kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
-    for (const crd of istioCrds()) await kube.apply(crd, { fieldManager, force: true });
-    for (const crd of istioCrds()) {
-      await waitFor(`CRD ${crd.metadata.name} Established`, async () => {
-        const live = (await kube.get(refOf(crd))) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
-        return live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-      });
-    }
+    await applyIstioCrds(kube, fieldManager);
     ns = await cp.freshNamespace('crd-roundtrip');
   });
 

@@ -1,6 +1,8 @@
 // Shared by the analyze parity test (files only) and the live oracle e2e test: run istioctl analyze
 // and mesh analyze on the same input, reduce both to comparable findings, and diff them.
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ANALYZERS } from '../../src/analyze/analyzers/index.js';
 import { formatMessages } from '../../src/analyze/format.js';
@@ -9,7 +11,8 @@ import { KINDS, kindIdOf } from '../../src/analyze/kinds.js';
 import { runAnalyze } from '../../src/analyze/run.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { parseKubeYaml } from '../../src/model/yaml.js';
-import { istioctl } from './oracle.js';
+import { parseFixtures } from '../../src/analyze/tester.js';
+import { istioctl, repoRoot } from './oracle.js';
 
 /** One finding as both tools print it in `-o json`, without the documentation link. */
 export interface Finding {
@@ -343,4 +346,30 @@ export function unexplained(istio: readonly Finding[], mesh: readonly Finding[],
     else out.push(`mesh only:     ${key(f)}`);
   }
   return out;
+}
+
+/** One case of an analyzer fixture file (src/analyze/analyzers/*.fixtures.yaml), valid and invalid ones alike. */
+export interface FixtureCase {
+  /** The fixture file's name. */
+  file: string;
+  name: string;
+  /** Multi-document YAML. */
+  objects: string;
+  /** The case's mesh config, else the file's. */
+  meshConfig?: Record<string, unknown>;
+}
+
+/** Every analyzer fixture case, by file name then in file order. */
+export function fixtureCases(): FixtureCase[] {
+  const dir = join(repoRoot, 'src/analyze/analyzers');
+  return readdirSync(dir)
+    .filter((x) => x.endsWith('.fixtures.yaml'))
+    .sort()
+    .flatMap((file) => {
+      const fx = parseFixtures(readFileSync(join(dir, file), 'utf8'));
+      return [...fx.valid, ...fx.invalid].map((c) => {
+        const meshConfig = c.meshConfig ?? fx.meshConfig;
+        return { file, name: c.name, objects: c.objects, ...(meshConfig ? { meshConfig } : {}) };
+      });
+    });
 }

@@ -10,15 +10,24 @@
 // Lines (`reference`) are compared too, and printed, but not judged: istioctl points at other
 // fields for some codes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { parseFixtures } from '../../src/analyze/tester.js';
 import { generateMesh } from './analyze-corpus.js';
-import { DEVIATIONS, type Deviation, diffFindings, istioctlAnalyze, meshAnalyze, meshAnalyzersFor, unexplained, withNamespaces } from './analyze-oracle.js';
-import { oracleSkip, repoRoot } from './oracle.js';
+import {
+  DEVIATIONS,
+  type Deviation,
+  diffFindings,
+  fixtureCases,
+  istioctlAnalyze,
+  meshAnalyze,
+  meshAnalyzersFor,
+  unexplained,
+  withNamespaces,
+} from './analyze-oracle.js';
+import { oracleSkip } from './oracle.js';
 
 describe('mesh analyze agrees with istioctl analyze (files only)', { skip: oracleSkip || undefined }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'mesh-analyze-parity-'));
@@ -26,25 +35,18 @@ describe('mesh analyze agrees with istioctl analyze (files only)', { skip: oracl
   const used = new Set<Deviation>();
 
   test('every analyzer fixture case', async () => {
-    const dir = join(repoRoot, 'src/analyze/analyzers');
     const problems: string[] = [];
     let cases = 0;
     let findings = 0;
-    for (const f of readdirSync(dir)
-      .filter((x) => x.endsWith('.fixtures.yaml'))
-      .sort()) {
-      const fx = parseFixtures(readFileSync(join(dir, f), 'utf8'));
-      for (const c of [...fx.valid, ...fx.invalid]) {
-        const file = join(tmp, `case-${cases++}.yaml`);
-        writeFileSync(file, withNamespaces(c.objects));
-        const mc = c.meshConfig ?? fx.meshConfig;
-        let meshConfigFile: string | undefined;
-        if (mc) writeFileSync((meshConfigFile = file.replace(/\.yaml$/, '.mesh.yaml')), stringify(mc));
-        const ist = istioctlAnalyze([file], meshConfigFile ? { meshConfigFile } : {});
-        findings += ist.findings.length;
-        const mesh = await meshAnalyze([file], { analyzers: meshAnalyzersFor(ist.executed), ...(meshConfigFile ? { meshConfigFile } : {}) });
-        for (const p of unexplained(ist.findings, mesh, used)) problems.push(`${f} "${c.name}": ${p}`);
-      }
+    for (const c of fixtureCases()) {
+      const file = join(tmp, `case-${cases++}.yaml`);
+      writeFileSync(file, withNamespaces(c.objects));
+      let meshConfigFile: string | undefined;
+      if (c.meshConfig) writeFileSync((meshConfigFile = file.replace(/\.yaml$/, '.mesh.yaml')), stringify(c.meshConfig));
+      const ist = istioctlAnalyze([file], meshConfigFile ? { meshConfigFile } : {});
+      findings += ist.findings.length;
+      const mesh = await meshAnalyze([file], { analyzers: meshAnalyzersFor(ist.executed), ...(meshConfigFile ? { meshConfigFile } : {}) });
+      for (const p of unexplained(ist.findings, mesh, used)) problems.push(`${c.file} "${c.name}": ${p}`);
     }
     assert.ok(cases > 150 && findings > 100, `only ${cases} cases with ${findings} istioctl findings`);
     assert.deepEqual(problems, [], `differences with istioctl that docs/analyzers/parity.md does not explain:\n${problems.join('\n')}`);

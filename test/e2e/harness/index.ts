@@ -20,6 +20,8 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { refOf, type KubeClient } from '../../../src/kube/client.js';
+import { istioCrds } from '../../../src/model/istio/crds.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const script = join(repoRoot, 'scripts/control-plane/control-plane.sh');
@@ -284,4 +286,15 @@ export async function egressStats(cp: ControlPlane): Promise<Record<string, numb
   const port = (await readFile(join(cp.stateDir, 'ports/egress'), 'utf8')).trim();
   const res = await fetch(`http://127.0.0.1:${port}/stats`, { signal: AbortSignal.timeout(5000) });
   return (await res.json()) as Record<string, number>;
+}
+
+/** Applies mesh's Istio CRDs (server-side, as `fieldManager`) and waits until each is Established. */
+export async function applyIstioCrds(kube: KubeClient, fieldManager: string): Promise<void> {
+  for (const crd of istioCrds()) await kube.apply(crd, { fieldManager, force: true });
+  for (const crd of istioCrds()) {
+    await waitFor(`CRD ${crd.metadata.name} Established`, async () => {
+      const live = (await kube.get(refOf(crd))) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+      return live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    });
+  }
 }

@@ -134,6 +134,11 @@ export async function runAnalyze(options: AnalyzeRunOptions, deps: AnalyzeDeps):
     }
   }
 
+  if (!kube && options.resourceFilters !== undefined) {
+    deps.warn(
+      `-F/--resource-filter filters what is listed from a cluster; this run reads files only, so ${Object.keys(options.resourceFilters).join(', ')} objects are not filtered`,
+    );
+  }
   const namespace = options.allNamespaces ? undefined : (options.namespace ?? (kube ? defaultNamespace : undefined));
   const scopeOptions = {
     revision: options.revision,

@@ -317,3 +317,26 @@ test('-F "Kind selector" (istio#45458): the kind is listed with that labelSelect
   await readCluster(both, ['VirtualService'], { namespaceSelector: 'team', labelSelectors: { Namespace: 'team!=b' } });
   assert.deepEqual(both.lists[0], 'Namespace * [team,team!=b]');
 });
+
+test('-F on a run that reads files only filters nothing, and a warning says so', async () => {
+  const warnings: string[] = [];
+  const text = 'apiVersion: v1\nkind: Secret\nmetadata: { name: s, namespace: team-a, labels: { owner: helm } }\n';
+  const r = await runAnalyze(
+    {
+      files: ['secrets.yaml'],
+      useKube: false,
+      allNamespaces: true,
+      namespace: undefined,
+      istioNamespace: 'istio-system',
+      revision: '',
+      resourceFilters: { Secret: 'owner!=helm' },
+      meshConfigFile: undefined,
+      ignoreUnknown: false,
+      suppressions: [],
+      analyzers: ANALYZERS,
+    },
+    { readSources: async () => ({ sources: [{ file: 'secrets.yaml', text }], notes: [] }), readFile: async () => '', warn: (s) => warnings.push(s) },
+  );
+  assert.equal(r.counts.files, 1);
+  assert.deepEqual(warnings, ['-F/--resource-filter filters what is listed from a cluster; this run reads files only, so Secret objects are not filtered']);
+});

@@ -204,6 +204,15 @@ export interface KubeObjectLike {
 }
 
 const namespaceOfOrigin = (f: Finding): string => /^\S+ ([^/\s]+)\//.exec(f.origin)?.[1] ?? '';
+/** The labels a policy, Sidecar, EnvoyFilter or Gateway selects workloads by; undefined when it selects by none. */
+function selectorLabels(spec: Record<string, unknown>): Record<string, unknown> | undefined {
+  const record = (v: unknown): Record<string, unknown> | undefined =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const selector = record(spec['selector']);
+  const labels = record(selector?.['matchLabels']) ?? record(record(spec['workloadSelector'])?.['labels']) ?? selector;
+  return labels !== undefined && Object.keys(labels).length > 0 ? labels : undefined;
+}
+
 const specOf = (o: KubeObjectLike | undefined): Record<string, unknown> =>
   o?.spec !== null && typeof o?.spec === 'object' ? (o.spec as Record<string, unknown>) : {};
 
@@ -313,8 +322,19 @@ export const DEVIATIONS: readonly Deviation[] = [
     live: true,
     side: 'istioctl only',
     match: /^IST01(01 .*Referenced selector not found|27 )/,
-    when: (f, v) =>
-      v.inNamespace('WorkloadEntry', namespaceOfOrigin(f)).length > 0 || 'targetRefs' in specOf(v.objectOf(f)) || 'targetRef' in specOf(v.objectOf(f)),
+    when: (f, v) => {
+      const spec = specOf(v.objectOf(f));
+      if ('targetRefs' in spec || 'targetRef' in spec) return true;
+      const selector = selectorLabels(spec);
+      if (selector === undefined) return false;
+      // A selector in the root namespace selects in every namespace.
+      const ns = namespaceOfOrigin(f);
+      const entries = ns === 'istio-system' ? v.objects.filter((o) => o.kind === 'WorkloadEntry') : v.inNamespace('WorkloadEntry', ns);
+      return entries.some((we) => {
+        const labels = (specOf(we)['labels'] ?? {}) as Record<string, unknown>;
+        return Object.entries(selector).every(([k, x]) => labels[k] === x);
+      });
+    },
     why: 'a selector that matches a WorkloadEntry (a VM proxy) selects a workload, and a policy with targetRefs applies to what it targets; istioctl looks at Pods only',
   },
   {

@@ -33,7 +33,14 @@ export function stringsIn(v: unknown): string[] {
 /** The string-valued entries of a map (labels, annotations); {} for anything but a map. */
 export function stringRecord(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(asRecord(v))) if (typeof x === 'string') out[k] = x;
+  if (!isRecord(v)) return out;
+  // for-in over own keys: Object.entries' pair arrays cost more than the copy on label maps, which
+  // analyzers read by the thousand.
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const x = v[k];
+    if (typeof x === 'string') out[k] = x;
+  }
   return out;
 }
 

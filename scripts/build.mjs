@@ -1,6 +1,7 @@
-// Bundles the CLI into dist/ with esbuild. Commands are loaded with import(), and
-// splitting keeps each command's code (and @kubernetes/client-node) in its own chunk,
-// so `mesh --help` and `mesh --version` load only the small entry chunk.
+// Bundles the CLI into dist/ with esbuild: dist/mesh.cjs, the whole CLI as one CommonJS script, and
+// dist/cli.js (src/cli/boot.ts), which runs it with a V8 code cache. Commands are loaded with
+// import(), which esbuild turns into functions run on first use, so `mesh --help` and
+// `mesh --version` do not evaluate a command's code (or @kubernetes/client-node).
 //
 // The Istio schema validators are compiled ahead of time: the codegen module
 // (src/model/istio/validators-codegen.ts) is bundled on its own and run here, and its output, plain
@@ -57,25 +58,32 @@ const clientNodeWithoutSideEffects = {
   },
 };
 
+// The CLI is one CommonJS script, dist/mesh.cjs, which dist/cli.js (src/cli/boot.ts) runs with a V8
+// code cache. Commands are still loaded with import(): in one script esbuild makes each a function
+// run on first use, so `mesh --version` does not evaluate @kubernetes/client-node.
 await build({
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: 'dist',
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/mesh.cjs',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
-  define: { __MESH_VERSION__: JSON.stringify(pkg.version) },
-  // CJS dependencies inside an ESM bundle need a real `require`.
-  banner: {
-    js: "import { createRequire as __meshCreateRequire } from 'node:module'; const require = __meshCreateRequire(import.meta.url);",
-  },
+  define: { __MESH_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__meshModuleUrl' },
+  banner: { js: "var __meshModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // A bundled module that requires the deprecated core `punycode` gets the userland one (node-fetch did;
   // it is a shim now: scripts/shims/node-fetch.mjs).
   alias: { punycode: 'punycode/', 'node-fetch': fileURLToPath(new URL('./shims/node-fetch.mjs', import.meta.url)) },
   plugins: [precompiledValidators, clientNodeWithoutSideEffects],
+});
+await build({
+  entryPoints: { cli: 'src/cli/boot.ts' },
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
 });
 rmSync(genDir, { recursive: true, force: true });

@@ -33,15 +33,20 @@ process.on('SIGINT', function onSigint() {
 
 const program = createProgram(ctx);
 const verbose = process.argv.includes('--verbose');
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  process.exitCode = report(err);
+// No top-level await: the bundle is a CommonJS script (loaded with a code cache, src/cli/boot.ts).
+void run();
+
+async function run(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    process.exitCode = report(err);
+  }
+  // The command is over: nothing it no longer waits for (a port-forward handshake the API server never
+  // answers, after proxy-status --timeout) may keep the process alive. Exit once output is flushed.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit();
 }
-// The command is over: nothing it no longer waits for (a port-forward handshake the API server never
-// answers, after proxy-status --timeout) may keep the process alive. Exit once output is flushed.
-await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-process.exit();
 
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {

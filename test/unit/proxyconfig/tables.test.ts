@@ -1,5 +1,5 @@
-// proxy-config's tables on config dumps recorded from the real istiod (test/fixtures/proxy-config):
-// golden files (UPDATE_GOLDEN=1 refreshes), filters, certificate expiry and --diff.
+// proxy-config's tables on config dumps recorded from the real istiod (test/fixtures/proxy-config:
+// two sidecars and a gateway): golden files (UPDATE_GOLDEN=1 refreshes), filters, certificate expiry and --diff.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ const FIX = join('test', 'fixtures', 'proxy-config');
 const load = (name: string): unknown => JSON.parse(readFileSync(join(FIX, name), 'utf8')) as unknown;
 const web = parseConfigDump(load('web-1.shop.config_dump.json'), 'web-1');
 const reviews = parseConfigDump(load('reviews-1.shop.config_dump.json'), 'reviews-1');
+const ingress = parseConfigDump(load('ingress-1.shop-gw.config_dump.json'), 'ingress-1');
 
 function assertGolden(name: string, actual: string): void {
   const file = join('test', 'golden', 'proxy-config', name);
@@ -32,6 +33,35 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
     assertGolden('web-1.endpoint.txt', endpointTable(endpointRows(parseClusters(load('web-1.shop.clusters.json'), 'clusters'))));
     assertGolden('web-1.secret.txt', secretTable(secretRows(web, new Date('2026-12-02T06:00:00Z'))));
     assertGolden('reviews-1.cluster.txt', clusterTable(clusterRows(reviews)));
+  });
+
+  test('a gateway (router): its Gateway servers, the VirtualService bound to them, its outbound clusters', () => {
+    assertGolden('ingress-1.cluster.txt', clusterTable(clusterRows(ingress)));
+    assertGolden('ingress-1.listener.txt', listenerTable(listenerRows(ingress)));
+    assertGolden('ingress-1.route.txt', routeTable(routeRows(ingress)));
+    assertGolden('ingress-1.endpoint.txt', endpointTable(endpointRows(parseClusters(load('ingress-1.shop-gw.clusters.json'), 'clusters'))));
+    assertGolden('ingress-1.secret.txt', secretTable(secretRows(ingress, new Date('2026-12-03T18:00:00Z'))));
+    // A gateway has no inbound clusters and no virtual listeners (15001, 15006): only its servers.
+    assert.deepEqual(
+      clusterRows(ingress, { direction: 'inbound' }).map((r) => r.fqdn),
+      [],
+    );
+    assert.deepEqual(
+      listenerRows(ingress).map((r) => `${r.port} ${r.match} ${r.destination}`),
+      ['8080 ALL Route: http.8080', '8443 SNI: shop.example.com Route: https.443.https.shop.shop-gw'],
+    );
+    assert.deepEqual(
+      listenerRows(ingress, { port: 8443 }).map((r) => r.port),
+      [8443],
+    );
+    assert.deepEqual(
+      routeRows(ingress, { name: 'http.8080' }).map((r) => `${r.vhost} ${r.match} ${r.virtualService}`),
+      ['shop.example.com:80 /api* shop.shop-gw', 'shop.example.com:80 /* shop.shop-gw'],
+    );
+    assert.deepEqual(
+      clusterRows(ingress, { fqdn: 'web' }).map((r) => `${r.fqdn}|${r.port}|${r.direction}|${r.type}`),
+      ['web.shop-gw.svc.cluster.local|80|outbound|EDS'],
+    );
   });
 
   test('filters as istioctl applies them', () => {

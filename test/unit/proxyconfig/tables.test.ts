@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { diffDumps, renderDiff } from '../../../src/proxyconfig/diff.js';
 import { parseClusters, parseConfigDump } from '../../../src/proxyconfig/dump.js';
 import { clusterTable, endpointTable, listenerTable, routeTable, secretTable } from '../../../src/proxyconfig/print.js';
-import { clusterRows, endpointRows, expiryWarning, listenerRows, routeRows, secretRows } from '../../../src/proxyconfig/tables.js';
+import { clusterRows, endpointRows, expiryWarning, listenerRows, routeRows, secretRows, serialNumber } from '../../../src/proxyconfig/tables.js';
 
 const FIX = join('test', 'fixtures', 'proxy-config');
 const load = (name: string): unknown => JSON.parse(readFileSync(join(FIX, name), 'utf8')) as unknown;
@@ -107,6 +107,21 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
     // The 10-year root, 3 days before its end.
     assert.match(secretRows(web, new Date('2036-11-26T00:00:00Z'))[1]!.warning ?? '', /^expires within 7 days \(in 3d\)$/);
     assert.equal(expiryWarning(new Date('2026-01-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z')), null);
+  });
+
+  test('serial numbers as istioctl prints them: 32 hex digits at least, zero-padded', () => {
+    // The gateway's recorded root: a 16-byte serial whose first byte is 06, which mesh printed as 31 digits.
+    assert.deepEqual(
+      secretRows(ingress, new Date('2026-12-03T18:00:00Z')).map((r) => r.serial),
+      ['84429714d23a9a74e8a9a46ff12242db', '0655601ccbf732fd25e303e2b1676a52'],
+    );
+    assert.equal(serialNumber('0655601CCBF732FD25E303E2B1676A52'), '0655601ccbf732fd25e303e2b1676a52');
+    // DER's leading 00 byte (high bit set) is not part of the number.
+    assert.equal(serialNumber('0084429714D23A9A74E8A9A46FF12242DB'), '84429714d23a9a74e8a9a46ff12242db');
+    assert.equal(serialNumber('01'), `${'0'.repeat(31)}1`);
+    assert.equal(serialNumber('00'), '0'.repeat(32));
+    // A 20-byte serial (the most RFC 5280 allows) is printed in full.
+    assert.equal(serialNumber('7F'.repeat(20)), '7f'.repeat(20));
   });
 
   test('--diff: a dump against itself matches; a missing cluster and a changed route are named', () => {

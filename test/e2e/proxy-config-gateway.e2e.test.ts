@@ -62,18 +62,9 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
     // simproxy does not ask, so no dump holds it).
     const dir = mkdtempSync(join(tmpdir(), 'pc-gw-e2e-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=shop.example.com'].concat([
-        '-addext',
-        'subjectAltName=DNS:shop.example.com',
-        '-keyout',
-        join(dir, 'tls.key'),
-        '-out',
-        join(dir, 'tls.crt'),
-      ]),
-      { stdio: 'ignore' },
-    );
+    const subject = ['-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com'];
+    const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'tls.key')];
+    execFileSync('openssl', ['req', '-x509', '-days', '1', ...subject, ...key, '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
     keyPem = readFileSync(join(dir, 'tls.key'), 'utf8');
     await c.core.createNamespacedSecret({
       namespace: NS,

@@ -374,6 +374,15 @@ export function expiryWarning(notBefore: Date, notAfter: Date, now: Date): strin
   return remaining < lifetime * 0.2 ? `past 80% of its ${left(lifetime)} life (expires in ${left(remaining)}): rotation is overdue` : null;
 }
 
+/**
+ * A certificate's serial number as istioctl prints it: lower-case hex of the number, zero-padded to
+ * 32 digits (16 bytes, the size istiod's CA uses), longer serials in full. `hex` is node's
+ * X509Certificate.serialNumber, the DER bytes (with a leading 00 byte when the high bit is set).
+ */
+export function serialNumber(hex: string): string {
+  return hex.toLowerCase().replace(/^0+/, '').padStart(32, '0');
+}
+
 export function secretRows(dump: ConfigDump, now: Date): SecretRow[] {
   const rows: SecretRow[] = [];
   for (const s of dump.secrets) {
@@ -389,7 +398,7 @@ export function secretRows(dump: ConfigDump, now: Date): SecretRow[] {
       type: tls ? 'Cert Chain' : 'CA',
       status: s.state,
       valid,
-      serial: cert ? cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '') : '',
+      serial: cert ? serialNumber(cert.serialNumber) : '',
       notAfter: notAfter ? iso(notAfter) : '',
       notBefore: notBefore ? iso(notBefore) : '',
       expiresIn: notAfter ? left(notAfter.getTime() - now.getTime()) : '',

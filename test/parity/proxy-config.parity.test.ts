@@ -1,6 +1,6 @@
 // Differential test of proxy-config's tables: the real `istioctl proxy-config TYPE --file` and mesh
 // read the same config dumps, recorded from simulated proxies on the real istiod
-// (test/fixtures/proxy-config), and must show the same rows, cell by cell. Column widths differ
+// (test/fixtures/proxy-config: two sidecars and a gateway), and must show the same rows, cell by cell. Column widths differ
 // (istioctl's tabwriter pads by 5, or 1 for listeners; mesh by 3), so tables are compared as cells,
 // cut at the positions of istioctl's headers.
 import assert from 'node:assert/strict';
@@ -48,6 +48,29 @@ const CASES: { type: string; file: string; flags?: string[]; headers: string[] }
   },
   { type: 'endpoint', file: 'web-1.shop.clusters.json', headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'] },
   { type: 'endpoint', file: 'web-1.shop.clusters.json', flags: ['--port', '9080'], headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'] },
+  // The gateway (a router proxy under a Gateway with HTTP 80 and HTTPS 443 servers).
+  { type: 'cluster', file: 'ingress-1.shop-gw.config_dump.json', headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'] },
+  {
+    type: 'cluster',
+    file: 'ingress-1.shop-gw.config_dump.json',
+    flags: ['--fqdn', 'web', '--direction', 'outbound'],
+    headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'],
+  },
+  { type: 'listener', file: 'ingress-1.shop-gw.config_dump.json', headers: ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'] },
+  { type: 'listener', file: 'ingress-1.shop-gw.config_dump.json', flags: ['--port', '8443'], headers: ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'] },
+  { type: 'route', file: 'ingress-1.shop-gw.config_dump.json', headers: ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'] },
+  {
+    type: 'route',
+    file: 'ingress-1.shop-gw.config_dump.json',
+    flags: ['--name', 'http.8080'],
+    headers: ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'],
+  },
+  {
+    type: 'secret',
+    file: 'ingress-1.shop-gw.config_dump.json',
+    headers: ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'],
+  },
+  { type: 'endpoint', file: 'ingress-1.shop-gw.clusters.json', headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'] },
 ];
 
 describe('proxy-config tables match istioctl proxy-config --file', { skip: oracleSkip || false }, () => {

@@ -8,6 +8,7 @@
 //   await sim.waitSynced();  ...  await sim.close();
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -134,6 +135,20 @@ export async function startSimProxies(specs: SimProxySpec[]): Promise<SimProxies
   };
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(2000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
 /** Where an istiod process of the harness listens, for simulated proxies and port-forwards. */
 export interface RoutedIstiod {
   istiod: LocalIstiod;
@@ -173,6 +188,13 @@ export async function routeIstiod(cp: ControlPlane, namespace: string, names?: s
       return running.length > 0 ? running : undefined;
     });
     const p = istiod.ports;
+    // istiod opens its xDS ports (plaintext and TLS, the CA's too) only once its caches have synced,
+    // a moment after it writes istio-ca-root-cert into the namespaces (pod readiness, which would
+    // wait for that on a real cluster, is kwok's): a simulated proxy asking for its certificate
+    // before then was refused.
+    for (const port of [p.grpc, p.secureGrpc]) {
+      await waitFor(`istiod ${namespace}/${istiod.name} listening on 127.0.0.1:${port}`, () => listening(port), { timeoutMs: 120_000, intervalMs: 250 });
+    }
     for (const [port, target] of [
       [15010, p.grpc],
       [15012, p.secureGrpc],

@@ -1,5 +1,5 @@
-// proxy-config's tables on config dumps recorded from the real istiod (test/fixtures/proxy-config):
-// golden files (UPDATE_GOLDEN=1 refreshes), filters, certificate expiry and --diff.
+// proxy-config's tables on config dumps recorded from the real istiod (test/fixtures/proxy-config:
+// two sidecars and a gateway): golden files (UPDATE_GOLDEN=1 refreshes), filters, certificate expiry and --diff.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,12 +7,13 @@ import { describe, test } from 'node:test';
 import { diffDumps, renderDiff } from '../../../src/proxyconfig/diff.js';
 import { parseClusters, parseConfigDump } from '../../../src/proxyconfig/dump.js';
 import { clusterTable, endpointTable, listenerTable, routeTable, secretTable } from '../../../src/proxyconfig/print.js';
-import { clusterRows, endpointRows, expiryWarning, listenerRows, routeRows, secretRows } from '../../../src/proxyconfig/tables.js';
+import { clusterRows, endpointRows, expiryWarning, listenerRows, routeRows, secretRows, serialNumber } from '../../../src/proxyconfig/tables.js';
 
 const FIX = join('test', 'fixtures', 'proxy-config');
 const load = (name: string): unknown => JSON.parse(readFileSync(join(FIX, name), 'utf8')) as unknown;
 const web = parseConfigDump(load('web-1.shop.config_dump.json'), 'web-1');
 const reviews = parseConfigDump(load('reviews-1.shop.config_dump.json'), 'reviews-1');
+const ingress = parseConfigDump(load('ingress-1.shop-gw.config_dump.json'), 'ingress-1');
 
 function assertGolden(name: string, actual: string): void {
   const file = join('test', 'golden', 'proxy-config', name);
@@ -32,6 +33,35 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
     assertGolden('web-1.endpoint.txt', endpointTable(endpointRows(parseClusters(load('web-1.shop.clusters.json'), 'clusters'))));
     assertGolden('web-1.secret.txt', secretTable(secretRows(web, new Date('2026-12-02T06:00:00Z'))));
     assertGolden('reviews-1.cluster.txt', clusterTable(clusterRows(reviews)));
+  });
+
+  test('a gateway (router): its Gateway servers, the VirtualService bound to them, its outbound clusters', () => {
+    assertGolden('ingress-1.cluster.txt', clusterTable(clusterRows(ingress)));
+    assertGolden('ingress-1.listener.txt', listenerTable(listenerRows(ingress)));
+    assertGolden('ingress-1.route.txt', routeTable(routeRows(ingress)));
+    assertGolden('ingress-1.endpoint.txt', endpointTable(endpointRows(parseClusters(load('ingress-1.shop-gw.clusters.json'), 'clusters'))));
+    assertGolden('ingress-1.secret.txt', secretTable(secretRows(ingress, new Date('2026-12-03T18:00:00Z'))));
+    // A gateway has no inbound clusters and no virtual listeners (15001, 15006): only its servers.
+    assert.deepEqual(
+      clusterRows(ingress, { direction: 'inbound' }).map((r) => r.fqdn),
+      [],
+    );
+    assert.deepEqual(
+      listenerRows(ingress).map((r) => `${r.port} ${r.match} ${r.destination}`),
+      ['8080 ALL Route: http.8080', '8443 SNI: shop.example.com Route: https.443.https.shop.shop-gw'],
+    );
+    assert.deepEqual(
+      listenerRows(ingress, { port: 8443 }).map((r) => r.port),
+      [8443],
+    );
+    assert.deepEqual(
+      routeRows(ingress, { name: 'http.8080' }).map((r) => `${r.vhost} ${r.match} ${r.virtualService}`),
+      ['shop.example.com:80 /api* shop.shop-gw', 'shop.example.com:80 /* shop.shop-gw'],
+    );
+    assert.deepEqual(
+      clusterRows(ingress, { fqdn: 'web' }).map((r) => `${r.fqdn}|${r.port}|${r.direction}|${r.type}`),
+      ['web.shop-gw.svc.cluster.local|80|outbound|EDS'],
+    );
   });
 
   test('filters as istioctl applies them', () => {
@@ -77,6 +107,21 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
     // The 10-year root, 3 days before its end.
     assert.match(secretRows(web, new Date('2036-11-26T00:00:00Z'))[1]!.warning ?? '', /^expires within 7 days \(in 3d\)$/);
     assert.equal(expiryWarning(new Date('2026-01-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z')), null);
+  });
+
+  test('serial numbers as istioctl prints them: 32 hex digits at least, zero-padded', () => {
+    // The gateway's recorded root: a 16-byte serial whose first byte is 06, which mesh printed as 31 digits.
+    assert.deepEqual(
+      secretRows(ingress, new Date('2026-12-03T18:00:00Z')).map((r) => r.serial),
+      ['84429714d23a9a74e8a9a46ff12242db', '0655601ccbf732fd25e303e2b1676a52'],
+    );
+    assert.equal(serialNumber('0655601CCBF732FD25E303E2B1676A52'), '0655601ccbf732fd25e303e2b1676a52');
+    // DER's leading 00 byte (high bit set) is not part of the number.
+    assert.equal(serialNumber('0084429714D23A9A74E8A9A46FF12242DB'), '84429714d23a9a74e8a9a46ff12242db');
+    assert.equal(serialNumber('01'), `${'0'.repeat(31)}1`);
+    assert.equal(serialNumber('00'), '0'.repeat(32));
+    // A 20-byte serial (the most RFC 5280 allows) is printed in full.
+    assert.equal(serialNumber('7F'.repeat(20)), '7f'.repeat(20));
   });
 
   test('--diff: a dump against itself matches; a missing cluster and a changed route are named', () => {

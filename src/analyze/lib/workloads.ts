@@ -38,7 +38,19 @@ function containersOf(podSpec: unknown): { name: string; image: string }[] {
   }));
 }
 
+/** Each resource's workload, read once however many indexes (sets of kinds) it is in. */
+const WORKLOADS = new WeakMap<Resource, Workload>();
+
 function workloadOf(r: Resource, kind: WorkloadKind): Workload {
+  let w = WORKLOADS.get(r);
+  if (w === undefined || w.kind !== kind) {
+    w = readWorkload(r, kind);
+    WORKLOADS.set(r, w);
+  }
+  return w;
+}
+
+function readWorkload(r: Resource, kind: WorkloadKind): Workload {
   const base = { resource: r, kind, namespace: r.namespace, name: r.name };
   const meta = r.object.metadata;
   if (kind === 'Pod') {
@@ -65,8 +77,10 @@ export function firstSelectorKey(selector: Readonly<Record<string, string>>): st
 export class WorkloadIndex {
   private readonly byNs = new Map<string, Workload[]>();
   private readonly byPair = new Map<string, Workload[]>();
-  private readonly byPairAll = new Map<string, Workload[]>();
-  private total = 0;
+  /** By label pair across namespaces: built on the first select without a namespace (most analyzers select in one). */
+  private byPairAll: Map<string, Workload[]> | undefined;
+  /** Every workload, in the order added. */
+  private readonly all: Workload[] = [];
   private readonly perKind = new Map<WorkloadKind, number>();
 
   private constructor(lists: readonly (readonly [WorkloadKind, readonly Resource[]])[]) {
@@ -91,13 +105,18 @@ export class WorkloadIndex {
   }
 
   private add(w: Workload): void {
-    this.total++;
+    this.all.push(w);
     this.perKind.set(w.kind, (this.perKind.get(w.kind) ?? 0) + 1);
     push(this.byNs, w.namespace, w);
-    for (const [k, v] of Object.entries(w.labels)) {
-      push(this.byPair, `${w.namespace}\u0000${k}=${v}`, w);
-      push(this.byPairAll, `${k}=${v}`, w);
+    for (const k in w.labels) push(this.byPair, `${w.namespace}\u0000${k}=${w.labels[k]}`, w);
+  }
+
+  private pairsAll(): Map<string, Workload[]> {
+    if (this.byPairAll === undefined) {
+      this.byPairAll = new Map();
+      for (const w of this.all) for (const k in w.labels) push(this.byPairAll, `${k}=${w.labels[k]}`, w);
     }
+    return this.byPairAll;
   }
 
   /** Workloads in a namespace. */
@@ -107,7 +126,7 @@ export class WorkloadIndex {
 
   /** True when at least one workload is in view (in `namespace`, or anywhere when omitted). */
   hasAny(namespace?: string): boolean {
-    return namespace === undefined ? this.total > 0 : (this.byNs.get(namespace)?.length ?? 0) > 0;
+    return namespace === undefined ? this.all.length > 0 : (this.byNs.get(namespace)?.length ?? 0) > 0;
   }
 
   /** True when some workload of this kind is in view (e.g. Pods: only then does "no pod matches" mean something). */
@@ -125,7 +144,7 @@ export class WorkloadIndex {
     let candidates: readonly Workload[] | undefined;
     for (const k of keys) {
       const pair = `${k}=${selector[k] ?? ''}`;
-      const list = (namespace === undefined ? this.byPairAll.get(pair) : this.byPair.get(`${namespace}\u0000${pair}`)) ?? [];
+      const list = (namespace === undefined ? this.pairsAll().get(pair) : this.byPair.get(`${namespace}\u0000${pair}`)) ?? [];
       if (candidates === undefined || list.length < candidates.length) candidates = list;
       if (list.length === 0) return [];
     }

@@ -103,14 +103,25 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
   }
   // Kubernetes reads labels and annotations as maps of strings and rejects anything else; analyzers
   // may rely on that. (A null value is read as "", as the API server does.)
-  const fixed: Record<string, Record<string, string>> = {};
+  // (Loops over keys, not Object.entries: this runs for every object, and most have labels.)
+  let fixed: Record<string, Record<string, string>> | undefined;
   for (const field of ['labels', 'annotations'] as const) {
     const v: unknown = metadata[field];
     if (v === undefined || v === null) continue;
-    const entries = isRecord(v) ? Object.entries(v) : undefined;
-    const bad = entries === undefined ? undefined : entries.find(([, x]) => x !== null && typeof x !== 'string');
-    if (entries === undefined || bad !== undefined) {
-      const what = bad === undefined ? `metadata.${field}` : `metadata.${field}["${excerpt(bad[0])}"]`;
+    let bad: string | undefined;
+    let hasNull = false;
+    if (isRecord(v)) {
+      for (const k of Object.keys(v)) {
+        const x = v[k];
+        if (x === null) hasNull = true;
+        else if (typeof x !== 'string') {
+          bad = k;
+          break;
+        }
+      }
+    }
+    if (!isRecord(v) || bad !== undefined) {
+      const what = bad === undefined ? `metadata.${field}` : `metadata.${field}["${excerpt(bad)}"]`;
       out.problems.push({
         file: where.file,
         line: where.line,
@@ -118,9 +129,9 @@ function addObject(value: unknown, where: Where, out: ParseResult): void {
       });
       return;
     }
-    if (entries.some(([, x]) => x === null)) fixed[field] = Object.fromEntries(entries.map(([k, x]) => [k, (x as string | null) ?? '']));
+    if (hasNull) (fixed ??= {})[field] = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, (x as string | null) ?? '']));
   }
-  if (Object.keys(fixed).length > 0) Object.assign(metadata, fixed);
+  if (fixed !== undefined) Object.assign(metadata, fixed);
   const namespaced = KINDS[id].namespaced;
   const namespace = namespaced ? (typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : where.defaultNamespace) : '';
   const object = { ...o, metadata: namespaced ? { ...metadata, namespace } : metadata } as KubeObject;

@@ -149,10 +149,34 @@ function toIssue(e: ErrorObject, data: unknown): SchemaIssue | undefined {
   }
 }
 
+/**
+ * The normalised paths (`http[].corsPolicy`) that lead to a kind's deprecated fields: the walk below
+ * goes only there. null when a pattern can match anywhere (`**.x`): then it walks the whole spec.
+ */
+const DEPRECATION_PREFIXES = new WeakMap<IstioKindSchema, Set<string> | null>();
+
+function deprecationPrefixes(k: IstioKindSchema): Set<string> | null {
+  let prefixes = DEPRECATION_PREFIXES.get(k);
+  if (prefixes === undefined) {
+    const patterns = Object.keys(k.deprecated);
+    if (patterns.some((p) => p.startsWith('**.'))) prefixes = null;
+    else {
+      prefixes = new Set<string>();
+      for (const p of patterns) {
+        for (let i = 1; i < p.length; i++) if (p[i] === '.' || p[i] === '[' || p[i] === '{') prefixes.add(p.slice(0, i));
+        prefixes.add(p);
+      }
+    }
+    DEPRECATION_PREFIXES.set(k, prefixes);
+  }
+  return prefixes;
+}
+
 /** Deprecated fields the object uses, following the schema so map keys are not mistaken for fields. */
 function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
   const entries = Object.entries(k.deprecated);
   if (entries.length === 0) return [];
+  const prefixes = deprecationPrefixes(k);
   const issues: SchemaIssue[] = [];
   const matches = (norm: string): string | undefined => {
     for (const [pattern, advice] of entries) {
@@ -170,6 +194,7 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
       const items = node.items;
       if (!items) return;
       const n = `${norm}[]`;
+      if (prefixes !== null && !prefixes.has(n)) return;
       for (let i = 0; i < v.length; i++) {
         path.push(i);
         walk(v[i], items, n);
@@ -187,12 +212,14 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
         const sub = properties[key];
         if (!sub) continue;
         const n = norm ? `${norm}.${key}` : key;
+        if (prefixes !== null && !prefixes.has(n)) continue;
         const advice = matches(n);
         path.push(key);
         if (advice) issues.push(issue([...path], `field "${key}" is deprecated: ${advice}`, 'warning'));
         walk(child, sub, n);
         path.pop();
       } else if (additional) {
+        if (prefixes !== null && !prefixes.has(`${norm}{}`)) return;
         path.push(key);
         walk(child, additional, `${norm}{}`);
         path.pop();
@@ -242,6 +269,7 @@ export function validateIstioObject(obj: unknown): SchemaIssue[] {
     }
   }
   issues.push(...deprecations(k, (obj as { spec?: unknown }).spec));
+  if (issues.length < 2) return issues;
   const seen = new Set<string>();
   return issues.filter((i) => {
     const key = `${i.level}\u0000${i.path}\u0000${i.message}`;

@@ -104,6 +104,36 @@ describe('validateIstioObject', () => {
     ]);
   });
 
+  test('deprecated fields at fixed paths are found where they are, and only there', () => {
+    const warnings = (o: unknown): string[] =>
+      validateIstioObject(o)
+        .filter((i) => i.level === 'warning')
+        .map((i) => i.path);
+    const v = vs({
+      hosts: ['r'],
+      http: [
+        { route: [{ destination: { host: 'r' } }] },
+        {
+          corsPolicy: { allowOrigin: ['a'] },
+          fault: { delay: { percent: 5, fixedDelay: '1s' } },
+          mirror: { host: 'm' },
+          mirror_percent: 5,
+          route: [{ destination: { host: 'r' } }],
+        },
+      ],
+      tcp: [{ route: [{ destination: { host: 'r' } }] }],
+    });
+    assert.deepEqual(warnings(v).sort(), ['spec.http[1].corsPolicy.allowOrigin', 'spec.http[1].fault.delay.percent', 'spec.http[1].mirror_percent']);
+    const ra = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'RequestAuthentication',
+      metadata: { name: 'r' },
+      spec: { selector: { matchLabels: { app: 'a' } }, jwtRules: [{ issuer: 'i' }, { issuer: 'j', jwks_uri: 'https://j/keys' }] },
+    };
+    assert.deepEqual(warnings(ra), ['spec.jwtRules[1].jwks_uri']);
+    assert.deepEqual(warnings({ ...ra, spec: { jwtRules: [{ issuer: 'i', jwksUri: 'https://i/keys' }] } }), []);
+  });
+
   test('unknown Istio kinds and unserved versions are errors; other kinds are not its business', () => {
     assert.deepEqual(errors({ apiVersion: 'networking.istio.io/v2', kind: 'Gateway', metadata: {} }), [
       'apiVersion: Gateway is not served at version v2; use one of networking.istio.io/v1, networking.istio.io/v1alpha3, networking.istio.io/v1beta1',

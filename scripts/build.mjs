@@ -71,7 +71,12 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { __MESH_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__meshModuleUrl' },
-  banner: { js: "var __meshModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The file is the function vm.Script compiles (src/cli/boot.ts), so the loader reads it as it is,
+  // without a second 6 MB copy of it for the wrapper; 'use strict' first, for the whole bundle.
+  banner: {
+    js: "(function (exports, require, module, __filename, __dirname) { 'use strict'; var __meshModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+  },
+  footer: { js: '})' },
   // A bundled module that requires the deprecated core `punycode` gets the userland one (node-fetch did;
   // it is a shim now: scripts/shims/node-fetch.mjs).
   alias: { punycode: 'punycode/', 'node-fetch': fileURLToPath(new URL('./shims/node-fetch.mjs', import.meta.url)) },

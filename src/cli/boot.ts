@@ -30,7 +30,8 @@ if (cache !== undefined) {
     // no cache yet
   }
 }
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+// The bundle is one function expression (its banner and footer): (exports, require, module, __filename, __dirname).
+const script = new Script(source, {
   filename: bundle,
   ...(cached !== undefined ? { cachedData: cached } : {}),
 });

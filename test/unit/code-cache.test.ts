@@ -2,7 +2,7 @@
 // one per command; a cache that does not fit (corrupt, another build) is replaced, never trusted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -59,4 +59,10 @@ test('a corrupt cache or one of an older build is replaced; MESH_CODE_CACHE=0 ne
   } finally {
     rmSync(off, { recursive: true, force: true });
   }
+});
+
+test('the bundle is one strict-mode function for vm.Script (boot.ts compiles the file as it is)', () => {
+  const text = readFileSync('dist/mesh.cjs', 'utf8');
+  assert.ok(text.startsWith("(function (exports, require, module, __filename, __dirname) { 'use strict';"), 'the banner opens the function with "use strict"');
+  assert.match(text, /\n\}\)\n\/\/# sourceMappingURL=mesh\.cjs\.map\n?$/);
 });

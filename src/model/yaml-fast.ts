@@ -64,6 +64,8 @@ const MAX_DEPTH = 64;
 
 class Reader {
   li = 0;
+  /** Where the last quoted scalar, flow collection or flow value read ended (one past it). */
+  private at = 0;
   private depth = 0;
   constructor(
     private readonly text: string,
@@ -105,9 +107,8 @@ class Reader {
       let p: number;
       const c = text.charCodeAt(line.start);
       if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
-        const q = this.quoted(line.start, line.end);
-        key = q.value;
-        p = q.end;
+        key = this.quoted(line.start, line.end);
+        p = this.at;
         if (text.charCodeAt(p) !== 0x3a /* : */) throw NOT;
       } else {
         p = line.start;
@@ -188,13 +189,11 @@ class Reader {
     let value: unknown;
     let after: number;
     if (c === 0x22 || c === 0x27) {
-      const q = this.quoted(p, end);
-      value = q.value;
-      after = q.end;
+      value = this.quoted(p, end);
+      after = this.at;
     } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-      const f = this.flow(p, end);
-      value = f.value;
-      after = f.end;
+      value = this.flow(p, end);
+      after = this.at;
     } else {
       this.plainStart(p, end);
       let e = end;
@@ -226,8 +225,8 @@ class Reader {
     if (c === '-' && (p + 1 >= end || this.text.charCodeAt(p + 1) === 0x20)) throw NOT;
   }
 
-  /** A one-line quoted scalar from p (its opening quote): its value and the offset after its closing quote. */
-  private quoted(p: number, end: number): { value: string; end: number } {
+  /** A one-line quoted scalar from p (its opening quote): its value; `at` is set to the offset after its closing quote. */
+  private quoted(p: number, end: number): string {
     const text = this.text;
     const q = text[p]!;
     if (q === '"') {
@@ -235,7 +234,8 @@ class Reader {
       if (close < 0 || close >= end) throw NOT;
       const s = text.slice(p + 1, close);
       if (s.includes('\\')) throw NOT;
-      return { value: s, end: close + 1 };
+      this.at = close + 1;
+      return s;
     }
     let out = '';
     let i = p + 1;
@@ -248,12 +248,13 @@ class Reader {
         i = close + 2;
         continue;
       }
-      return { value: out, end: close + 1 };
+      this.at = close + 1;
+      return out;
     }
   }
 
-  /** A flow collection on one line from p (its bracket): its value and the offset after its closing bracket. */
-  private flow(p: number, end: number): { value: unknown; end: number } {
+  /** A flow collection on one line from p (its bracket): its value; `at` is set to the offset after its closing bracket. */
+  private flow(p: number, end: number): unknown {
     const text = this.text;
     if (++this.depth > MAX_DEPTH) throw NOT;
     const open = text.charCodeAt(p);
@@ -261,7 +262,8 @@ class Reader {
     let i = this.skip(p + 1, end);
     if (text.charCodeAt(i) === close) {
       this.depth--;
-      return { value: open === 0x5b ? [] : {}, end: i + 1 };
+      this.at = i + 1;
+      return open === 0x5b ? [] : {};
     }
     const list: unknown[] = [];
     const map: Record<string, unknown> = {};
@@ -271,9 +273,8 @@ class Reader {
         let key: string;
         const c = text.charCodeAt(i);
         if (c === 0x22 || c === 0x27) {
-          const q = this.quoted(i, end);
-          key = q.value;
-          i = q.end;
+          key = this.quoted(i, end);
+          i = this.at;
         } else {
           let k = i;
           while (k < end && text.charCodeAt(k) !== 0x3a && text.charCodeAt(k) !== 0x2c && text.charCodeAt(k) !== 0x7d && text.charCodeAt(k) !== 0x20) k++;
@@ -282,19 +283,18 @@ class Reader {
           i = k;
         }
         if (key === '__proto__' || text.charCodeAt(i) !== 0x3a || text.charCodeAt(i + 1) !== 0x20) throw NOT;
-        const v = this.flowValue(this.skip(i + 1, end), end);
-        map[key] = v.value;
-        i = v.end;
+        map[key] = this.flowValue(this.skip(i + 1, end), end);
+        i = this.at;
       } else {
-        const v = this.flowValue(i, end);
-        list.push(v.value);
-        i = v.end;
+        list.push(this.flowValue(i, end));
+        i = this.at;
       }
       i = this.skip(i, end);
       const c = text.charCodeAt(i);
       if (c === close) {
         this.depth--;
-        return { value: open === 0x5b ? list : map, end: i + 1 };
+        this.at = i + 1;
+        return open === 0x5b ? list : map;
       }
       if (c !== 0x2c /* , */) throw NOT;
       i = this.skip(i + 1, end);
@@ -314,7 +314,8 @@ class Reader {
     if (GOOD_KEYS.size < 10_000) GOOD_KEYS.add(key);
   }
 
-  private flowValue(p: number, end: number): { value: unknown; end: number } {
+  /** A value inside a flow collection from p; `at` is set to the offset after it. */
+  private flowValue(p: number, end: number): unknown {
     const text = this.text;
     if (p >= end) throw NOT;
     const c = text.charCodeAt(p);
@@ -331,6 +332,7 @@ class Reader {
     if (e >= end) throw NOT;
     let t = e;
     while (t > p && text.charCodeAt(t - 1) === 0x20) t--;
-    return { value: this.scalar(text.slice(p, t)), end: e };
+    this.at = e;
+    return this.scalar(text.slice(p, t));
   }
 }

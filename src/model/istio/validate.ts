@@ -172,11 +172,44 @@ function deprecationPrefixes(k: IstioKindSchema): Set<string> | null {
   return prefixes;
 }
 
+/**
+ * For a kind with `**.` patterns, whether a schema node can hold one of its deprecated fields at or
+ * below it (a property of the pattern's last name, following properties, items and
+ * additionalProperties as the walk does): the walk skips the subtrees that cannot.
+ */
+const REACHABLE = new WeakMap<IstioKindSchema, (node: JSONSchemaProps) => boolean>();
+
+function deprecationReach(k: IstioKindSchema): (node: JSONSchemaProps) => boolean {
+  let reach = REACHABLE.get(k);
+  if (reach === undefined) {
+    const names = new Set(Object.keys(k.deprecated).map((p) => (p.split('.').pop() ?? '').replace(/(\[\]|\{\})+$/, '')));
+    const memo = new Map<JSONSchemaProps, boolean>();
+    const f = (node: JSONSchemaProps): boolean => {
+      const known = memo.get(node);
+      if (known !== undefined) return known;
+      memo.set(node, true); // a cycle: assume it can
+      const props = node.properties ?? {};
+      const r =
+        Object.keys(props).some((name) => names.has(name)) ||
+        Object.values(props).some(f) ||
+        (node.items !== undefined && f(node.items)) ||
+        (node.additionalProperties !== undefined && f(node.additionalProperties));
+      memo.set(node, r);
+      return r;
+    };
+    reach = f;
+    REACHABLE.set(k, reach);
+  }
+  return reach;
+}
+
 /** Deprecated fields the object uses, following the schema so map keys are not mistaken for fields. */
 function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
   const entries = Object.entries(k.deprecated);
   if (entries.length === 0) return [];
   const prefixes = deprecationPrefixes(k);
+  // Where patterns match anywhere (prefixes null), subtrees that cannot hold a deprecated field are skipped.
+  const reach = prefixes === null ? deprecationReach(k) : (): boolean => true;
   const issues: SchemaIssue[] = [];
   const matches = (norm: string): string | undefined => {
     for (const [pattern, advice] of entries) {
@@ -194,7 +227,7 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
       const items = node.items;
       if (!items) return;
       const n = `${norm}[]`;
-      if (prefixes !== null && !prefixes.has(n)) return;
+      if ((prefixes !== null && !prefixes.has(n)) || !reach(items)) return;
       for (let i = 0; i < v.length; i++) {
         path.push(i);
         walk(v[i], items, n);
@@ -216,10 +249,10 @@ function deprecations(k: IstioKindSchema, spec: unknown): SchemaIssue[] {
         const advice = matches(n);
         path.push(key);
         if (advice) issues.push(issue([...path], `field "${key}" is deprecated: ${advice}`, 'warning'));
-        walk(child, sub, n);
+        if (reach(sub)) walk(child, sub, n);
         path.pop();
       } else if (additional) {
-        if (prefixes !== null && !prefixes.has(`${norm}{}`)) return;
+        if ((prefixes !== null && !prefixes.has(`${norm}{}`)) || !reach(additional)) return;
         path.push(key);
         walk(child, additional, `${norm}{}`);
         path.pop();

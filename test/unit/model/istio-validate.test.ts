@@ -132,6 +132,21 @@ describe('validateIstioObject', () => {
     };
     assert.deepEqual(warnings(ra), ['spec.jwtRules[1].jwks_uri']);
     assert.deepEqual(warnings({ ...ra, spec: { jwtRules: [{ issuer: 'i', jwksUri: 'https://i/keys' }] } }), []);
+    // `**.` patterns, anywhere in the spec.
+    const dr = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'r' },
+      spec: {
+        host: 'r',
+        trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x', minimumRingSize: 1024 }, warmupDurationSecs: '10s' } },
+        subsets: [{ name: 'a', labels: { minimumRingSize: 'a label, not a field' } }],
+      },
+    };
+    assert.deepEqual(warnings(dr).sort(), [
+      'spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize',
+      'spec.trafficPolicy.loadBalancer.warmupDurationSecs',
+    ]);
   });
 
   test('unknown Istio kinds and unserved versions are errors; other kinds are not its business', () => {

@@ -32,6 +32,12 @@ test('each command gets its cache on its first run; later runs read it and print
     files().map((f) => f.split('@')[0]),
     ['mesh', 'version'],
   );
+  // After a global flag the first word may be its value: such runs share the `mesh` cache.
+  assert.equal(mesh(['--context', 'dev', 'version', '-o', 'json']).status, 0);
+  assert.deepEqual(
+    files().map((f) => f.split('@')[0]),
+    ['mesh', 'version'],
+  );
   // A usage error ends the same way with or without a cache.
   const bad = mesh(['version', '--no-such-flag']);
   assert.equal(bad.status, 64);

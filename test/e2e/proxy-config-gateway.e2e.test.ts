@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ControlPlane, clusterPortForward, repoRoot, runMesh, startControlPlane, waitFor, type RunResult } from './harness/index.js';
-import { type SimProxies, routeIstiod, startSimProxies } from './harness/simproxy.js';
+import { type SimProxies, podsWithCa, routeIstiod, startSimProxies } from './harness/simproxy.js';
 
 const cp: ControlPlane = await startControlPlane();
 const ok = (r: RunResult): void => assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -134,25 +134,7 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
       },
     });
 
-    const pods = await waitFor('pods running with IPs', async () => {
-      const list = (await c.core.listNamespacedPod({ namespace: NS })).items;
-      return list.length === 2 && list.every((p) => p.status?.phase === 'Running' && p.status.podIP)
-        ? new Map(list.map((p) => [p.metadata!.name!, p]))
-        : undefined;
-    });
-    const root = await waitFor(
-      'istio-ca-root-cert in the namespace',
-      async () => (await c.core.readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: NS })).data?.['root-cert.pem'],
-    );
-    writeFileSync(join(dir, 'root.pem'), root);
-    const token =
-      (
-        await c.core.createNamespacedServiceAccountToken({
-          name: 'default',
-          namespace: NS,
-          body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600 } },
-        })
-      ).status?.token ?? '';
+    const { pods, ca } = await podsWithCa(cp, NS, 2, istiod, dir);
     const gw = pods.get(GW)!;
     sim = await startSimProxies([
       {
@@ -163,7 +145,7 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
         labels: gw.metadata!.labels!,
         xds: istiod.grpc,
         admin: true,
-        ca: { addr: istiod.secureGrpc, san: 'istiod.istio-system.svc', rootCert: join(dir, 'root.pem'), token },
+        ca,
       },
     ]);
     cleanups.push(() => sim.close());

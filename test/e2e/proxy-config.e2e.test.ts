@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ControlPlane, clusterPortForward, runMesh, startControlPlane, waitFor, type RunResult } from './harness/index.js';
-import { type SimProxies, routeIstiod, startSimProxies } from './harness/simproxy.js';
+import { type SimProxies, podsWithCa, routeIstiod, startSimProxies } from './harness/simproxy.js';
 
 const cp: ControlPlane = await startControlPlane();
 const ok = (r: RunResult): void => assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -76,26 +76,7 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
       plural: 'sidecars',
       body: { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default' }, spec: { egress: [{ hosts: ['./*', 'istio-system/*'] }] } },
     });
-    const pods = await waitFor('pods running with IPs', async () => {
-      const list = (await c.core.listNamespacedPod({ namespace: ns })).items;
-      return list.length === 2 && list.every((p) => p.status?.phase === 'Running' && p.status.podIP)
-        ? new Map(list.map((p) => [p.metadata!.name!, p]))
-        : undefined;
-    });
-    const root = await waitFor(
-      'istio-ca-root-cert in the namespace',
-      async () => (await c.core.readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: ns })).data?.['root-cert.pem'],
-    );
-    const dir = mkdtempSync(join(tmpdir(), 'pc-e2e-'));
-    writeFileSync(join(dir, 'root.pem'), root);
-    const token =
-      (
-        await c.core.createNamespacedServiceAccountToken({
-          name: 'default',
-          namespace: ns,
-          body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600 } },
-        })
-      ).status?.token ?? '';
+    const { pods, ca } = await podsWithCa(cp, ns, 2, istiod, mkdtempSync(join(tmpdir(), 'pc-e2e-')));
     sim = await startSimProxies(
       ['web-1', 'reviews-1'].map((name) => ({
         pod: name,
@@ -104,7 +85,7 @@ describe('mesh proxy-config with a simulated proxy on the real istiod', { skip: 
         labels: pods.get(name)!.metadata!.labels!,
         xds: istiod.grpc,
         admin: true,
-        ...(name === 'web-1' ? { ca: { addr: istiod.secureGrpc, san: 'istiod.istio-system.svc', rootCert: join(dir, 'root.pem'), token } } : {}),
+        ...(name === 'web-1' ? { ca } : {}),
       })),
     );
     cleanups.push(() => sim.close());

@@ -6,6 +6,7 @@
 //   const istiod = await routeIstiod(cp, 'istio-system');      // port-forwards to istiod pods work
 //   const sim = await startSimProxies([{ pod, namespace, ip, xds: istiod.grpc, ... }]);
 //   await sim.waitSynced();  ...  await sim.close();
+import type { V1Pod } from '@kubernetes/client-node';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -133,6 +134,37 @@ export async function startSimProxies(specs: SimProxySpec[]): Promise<SimProxies
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Once `count` pods of `namespace` run with IPs: those pods by name, and the `ca` a simulated proxy
+ * needs for a real workload certificate from istiod's CA (the namespace's istio-ca-root-cert, written
+ * to `dir`, and a token of its default service account for the istio-ca audience).
+ */
+export async function podsWithCa(
+  cp: ControlPlane,
+  namespace: string,
+  count: number,
+  istiod: RoutedIstiod,
+  dir: string,
+): Promise<{ pods: Map<string, V1Pod>; ca: NonNullable<SimProxySpec['ca']> }> {
+  const core = cp.kube.core;
+  const pods = await waitFor('pods running with IPs', async () => {
+    const list = (await core.listNamespacedPod({ namespace })).items;
+    return list.length === count && list.every((p) => p.status?.phase === 'Running' && p.status.podIP)
+      ? new Map(list.map((p) => [p.metadata!.name!, p]))
+      : undefined;
+  });
+  const root = await waitFor(
+    'istio-ca-root-cert in the namespace',
+    async () => (await core.readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace })).data?.['root-cert.pem'],
+  );
+  const rootCert = join(dir, 'root.pem');
+  writeFileSync(rootCert, root);
+  const token =
+    (await core.createNamespacedServiceAccountToken({ name: 'default', namespace, body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600 } } })).status
+      ?.token ?? '';
+  return { pods, ca: { addr: istiod.secureGrpc, san: 'istiod.istio-system.svc', rootCert, token } };
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */

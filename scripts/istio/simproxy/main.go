@@ -8,13 +8,21 @@
 // built from the resources istiod really pushed, and can hold a real workload certificate that
 // istiod's CA signed.
 //
+// With "xdsTls" (which needs "ca"), the proxy connects to istiod's TLS xDS port (15012) as an
+// authenticated proxy: istiod's root certificate and server name (the CA's), the workload
+// certificate as client certificate and the CA token as bearer token. Like Envoy, it then asks
+// over ADS for the SDS secrets its listeners and clusters name with an ADS config source (the
+// `kubernetes://` secrets of a gateway's credentialName), which istiod serves only to such a proxy.
+// Their private keys are redacted as they arrive ("[redacted]", as Envoy's admin prints them), so
+// simproxy never holds or serves key material.
+//
 // Usage: simproxy --spec=FILE [--listen=127.0.0.1:0]
 //
 // The spec (JSON):
 //
 //	{"proxies": [{"pod": "web-1", "namespace": "apps", "ip": "10.0.0.5", "type": "sidecar",
 //	  "istioVersion": "1.31.1", "clusterId": "Kubernetes", "serviceAccount": "default",
-//	  "labels": {"app": "web"}, "xds": "127.0.0.1:15010", "admin": true,
+//	  "labels": {"app": "web"}, "xds": "127.0.0.1:15010", "xdsTls": false, "admin": true,
 //	  "ca": {"addr": "127.0.0.1:15012", "san": "istiod.istio-system.svc", "rootCert": "/path/root.pem",
 //	         "token": "<k8s token, audience istio-ca>", "validitySeconds": 86400},
 //	  "behavior": {"mode": "ack|nack|stale", "type": "LDS", "message": "..."}}]}
@@ -110,9 +118,12 @@ type ProxySpec struct {
 	ServiceAccount string            `json:"serviceAccount,omitempty"`
 	Labels         map[string]string `json:"labels,omitempty"`
 	XDS            string            `json:"xds"`
-	Admin          bool              `json:"admin,omitempty"`
-	CA             *CASpec           `json:"ca,omitempty"`
-	Behavior       Behavior          `json:"behavior"`
+	// Connect xDS over TLS (istiod's 15012) with the CA's root certificate and server name,
+	// authenticated by the workload certificate and the CA token. Needs CA.
+	XDSTLS   bool     `json:"xdsTls,omitempty"`
+	Admin    bool     `json:"admin,omitempty"`
+	CA       *CASpec  `json:"ca,omitempty"`
+	Behavior Behavior `json:"behavior"`
 }
 
 type Spec struct {
@@ -148,6 +159,8 @@ type proxy struct {
 	done      chan struct{}
 	adminPort int
 	cert      *certState
+	// TLS of istiod's xDS port, with "xdsTls".
+	xdsTLSConfig *tls.Config
 	// What the current stream's resources depend on: dependency type URL -> parent resource ->
 	// names (listeners -> their RDS route names, clusters -> their EDS service names).
 	deps map[string]map[string][]string
@@ -181,6 +194,8 @@ func (p *proxy) neededLocked(typeURL, name string) bool {
 }
 
 type certState struct {
+	// The key pair of the workload certificate (the client certificate of TLS xDS).
+	pair     tls.Certificate
 	chainPEM []byte
 	rootPEM  []byte
 	leaf     *x509.Certificate
@@ -315,7 +330,11 @@ func (s *stream) SendMsg(m any) error {
 			if resp != nil {
 				now := time.Now()
 				for _, r := range resp.Resources {
-					st.Active[r.Name] = &received{Name: r.Name, Version: r.Version, Resource: r.Resource, LastUpdated: now}
+					res := r.Resource
+					if req.TypeUrl == v3.SecretType {
+						res = redactSecret(res)
+					}
+					st.Active[r.Name] = &received{Name: r.Name, Version: r.Version, Resource: res, LastUpdated: now}
 				}
 				for _, name := range resp.RemovedResources {
 					delete(st.Active, name)
@@ -412,12 +431,27 @@ func (p *proxy) connect() {
 	if p.spec.Type == "router" {
 		nodeType = model.Router
 	}
+	// Secrets are asked for only over TLS: on the plaintext port istiod never serves them.
+	sds := p.spec.XDSTLS
+	secretDeps := func(ctx adsc.HandlerContext, res string, names []string) {
+		if !sds {
+			return
+		}
+		if len(names) == 0 {
+			p.setDeps(v3.SecretType, res, nil)
+			return
+		}
+		p.setDeps(v3.SecretType, res, append([]string{}, names...))
+		ctx.RegisterDependency(v3.SecretType, names...)
+	}
 	handlers := []adsc.Option{
 		adsc.Register(func(ctx adsc.HandlerContext, res string, _ string, c *cluster.Cluster, e adsc.Event) {
 			if e == adsc.EventDelete || c == nil {
 				p.setDeps(v3.EndpointType, res, nil)
+				p.setDeps(v3.SecretType, res, nil)
 				return
 			}
+			secretDeps(ctx, res, clusterSecretNames(c))
 			if c.GetType() == cluster.Cluster_EDS {
 				name := c.GetEdsClusterConfig().GetServiceName()
 				if name == "" {
@@ -433,15 +467,24 @@ func (p *proxy) connect() {
 		adsc.Register(func(ctx adsc.HandlerContext, res string, _ string, l *listener.Listener, e adsc.Event) {
 			if e == adsc.EventDelete || l == nil {
 				p.setDeps(v3.RouteType, res, nil)
+				p.setDeps(v3.SecretType, res, nil)
 				return
 			}
 			names := routeNames(l)
 			p.setDeps(v3.RouteType, res, append([]string{}, names...))
 			ctx.RegisterDependency(v3.RouteType, names...)
+			secretDeps(ctx, res, listenerSecretNames(l))
 		}),
 		adsc.Watch[*listener.Listener]("*"),
 		adsc.Register(func(adsc.HandlerContext, string, string, *endpoint.ClusterLoadAssignment, adsc.Event) {}),
 		adsc.Register(func(adsc.HandlerContext, string, string, *route.RouteConfiguration, adsc.Event) {}),
+		adsc.Register(func(adsc.HandlerContext, string, string, *tlsv3.Secret, adsc.Event) {}),
+	}
+	creds := grpc.WithTransportCredentials(insecure.NewCredentials())
+	dialOpts := []grpc.DialOption{grpc.WithStreamInterceptor(p.interceptor)}
+	if p.xdsTLSConfig != nil {
+		creds = grpc.WithTransportCredentials(credentials.NewTLS(p.xdsTLSConfig))
+		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: p.spec.CA.Token, clusterID: p.spec.ClusterID}))
 	}
 	cfg := &adsc.DeltaADSConfig{Config: adsc.Config{
 		ClientName: p.id(),
@@ -450,10 +493,7 @@ func (p *proxy) connect() {
 		IP:         p.spec.IP,
 		NodeType:   nodeType,
 		Meta:       p.nodeMeta(),
-		GrpcOpts: []grpc.DialOption{
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithStreamInterceptor(p.interceptor),
-		},
+		GrpcOpts:   append([]grpc.DialOption{creds}, dialOpts...),
 	}}
 	bo := backoff.NewExponentialBackOff(backoff.Option{InitialInterval: 200 * time.Millisecond, MaxInterval: 2 * time.Second})
 	go func() {
@@ -524,6 +564,138 @@ func routeNames(l *listener.Listener) []string {
 	return out
 }
 
+// sdsSecretNames are the SDS secrets a TLS context asks for over ADS (what Envoy subscribes to on
+// its xDS stream; the others, such as `default` and `ROOTCA`, come from the agent's SDS server).
+func sdsSecretNames(common *tlsv3.CommonTlsContext) []string {
+	var configs []*tlsv3.SdsSecretConfig
+	configs = append(configs, common.GetTlsCertificateSdsSecretConfigs()...)
+	configs = append(configs, common.GetValidationContextSdsSecretConfig(), common.GetCombinedValidationContext().GetValidationContextSdsSecretConfig())
+	var out []string
+	for _, c := range configs {
+		if c.GetName() != "" && c.GetSdsConfig().GetAds() != nil && !slices.Contains(out, c.GetName()) {
+			out = append(out, c.GetName())
+		}
+	}
+	return out
+}
+
+const (
+	downstreamTLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext"
+	upstreamTLS   = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
+)
+
+func listenerSecretNames(l *listener.Listener) []string {
+	chains := append([]*listener.FilterChain{}, l.GetFilterChains()...)
+	if l.GetDefaultFilterChain() != nil {
+		chains = append(chains, l.GetDefaultFilterChain())
+	}
+	var out []string
+	for _, fc := range chains {
+		tc := fc.GetTransportSocket().GetTypedConfig()
+		if tc.GetTypeUrl() != downstreamTLS {
+			continue
+		}
+		d := &tlsv3.DownstreamTlsContext{}
+		if err := tc.UnmarshalTo(d); err != nil {
+			continue
+		}
+		for _, n := range sdsSecretNames(d.GetCommonTlsContext()) {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func clusterSecretNames(c *cluster.Cluster) []string {
+	sockets := []*core.TransportSocket{c.GetTransportSocket()}
+	for _, m := range c.GetTransportSocketMatches() {
+		sockets = append(sockets, m.GetTransportSocket())
+	}
+	var out []string
+	for _, ts := range sockets {
+		tc := ts.GetTypedConfig()
+		if tc.GetTypeUrl() != upstreamTLS {
+			continue
+		}
+		u := &tlsv3.UpstreamTlsContext{}
+		if err := tc.UnmarshalTo(u); err != nil {
+			continue
+		}
+		for _, n := range sdsSecretNames(u.GetCommonTlsContext()) {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// redactSecret is the secret as Envoy's admin shows it: every private key replaced by
+// "[redacted]" (a private key provider's configuration, which holds the key, dropped).
+func redactSecret(a *anypb.Any) *anypb.Any {
+	s := &tlsv3.Secret{}
+	if err := a.UnmarshalTo(s); err != nil {
+		// Not a secret simproxy can read: keep nothing of it.
+		return mustAny(&tlsv3.Secret{})
+	}
+	if c := s.GetTlsCertificate(); c != nil {
+		redacted := func() *core.DataSource {
+			return &core.DataSource{Specifier: &core.DataSource_InlineBytes{InlineBytes: []byte("[redacted]")}}
+		}
+		if c.PrivateKey != nil {
+			c.PrivateKey = redacted()
+		}
+		if c.Pkcs12 != nil {
+			c.Pkcs12 = redacted()
+		}
+		if c.Password != nil {
+			c.Password = redacted()
+		}
+		if c.PrivateKeyProvider != nil {
+			c.PrivateKeyProvider.ConfigType = nil
+		}
+	}
+	return mustAny(s)
+}
+
+// bearer sends the CA token with every xDS call, as istiod's JWT authenticator reads it.
+type bearer struct{ token, clusterID string }
+
+func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + b.token, "clusterid": b.clusterID}, nil
+}
+
+func (bearer) RequireTransportSecurity() bool { return true }
+
+// xdsTLS is the TLS of istiod's xDS port: the CA's root certificate and server name, and the
+// workload certificate as client certificate.
+func (p *proxy) xdsTLS() (*tls.Config, error) {
+	ca := p.spec.CA
+	root, err := os.ReadFile(ca.RootCert)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(root) {
+		return nil, fmt.Errorf("no certificate in %s", ca.RootCert)
+	}
+	return &tls.Config{
+		RootCAs:    pool,
+		ServerName: ca.SAN,
+		MinVersion: tls.VersionTLS12,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.cert == nil {
+				return &tls.Certificate{}, nil
+			}
+			return &p.cert.pair, nil
+		},
+	}, nil
+}
+
 // ----------------------------------------------------------------------------- certificates
 
 func (p *proxy) fetchCert() error {
@@ -541,7 +713,7 @@ func (p *proxy) fetchCert() error {
 		sa = "default"
 	}
 	spiffe := fmt.Sprintf("spiffe://cluster.local/ns/%s/sa/%s", p.spec.Namespace, sa)
-	csr, _, err := util.GenCSR(util.CertOptions{Host: spiffe, ECSigAlg: util.EcdsaSigAlg})
+	csr, keyPEM, err := util.GenCSR(util.CertOptions{Host: spiffe, ECSigAlg: util.EcdsaSigAlg})
 	if err != nil {
 		return err
 	}
@@ -573,8 +745,13 @@ func (p *proxy) fetchCert() error {
 	if err != nil {
 		return err
 	}
+	chainPEM := []byte(strings.Join(chain[:max(1, len(chain)-1)], ""))
+	pair, err := tls.X509KeyPair(chainPEM, keyPEM)
+	if err != nil {
+		return fmt.Errorf("the CA's certificate and the key: %v", err)
+	}
 	p.mu.Lock()
-	p.cert = &certState{chainPEM: []byte(strings.Join(chain[:max(1, len(chain)-1)], "")), rootPEM: []byte(chain[len(chain)-1]), leaf: leaf, root: rootCert, at: time.Now()}
+	p.cert = &certState{pair: pair, chainPEM: chainPEM, rootPEM: []byte(chain[len(chain)-1]), leaf: leaf, root: rootCert, at: time.Now()}
 	p.mu.Unlock()
 	return nil
 }
@@ -647,6 +824,7 @@ func (p *proxy) configDump() *adminv3.ConfigDump {
 	}
 	secrets := &adminv3.SecretsConfigDump{}
 	if c := p.cert; c != nil {
+		// From the agent's SDS server in a real pod.
 		ver := c.at.UTC().Format(time.RFC3339Nano)
 		secrets.DynamicActiveSecrets = []*adminv3.SecretsConfigDump_DynamicSecret{
 			{
@@ -664,6 +842,12 @@ func (p *proxy) configDump() *adminv3.ConfigDump {
 				}}}),
 			},
 		}
+	}
+	// Over ADS from istiod (redacted when they arrived).
+	for _, r := range sortedActive(p.types[v3.SecretType]) {
+		secrets.DynamicActiveSecrets = append(secrets.DynamicActiveSecrets, &adminv3.SecretsConfigDump_DynamicSecret{
+			Name: r.Name, VersionInfo: r.Version, LastUpdated: timestamppb.New(r.LastUpdated), Secret: r.Resource,
+		})
 	}
 	return &adminv3.ConfigDump{Configs: []*anypb.Any{
 		mustAny(boot), mustAny(clusters), mustAny(listeners), mustAny(&adminv3.ScopedRoutesConfigDump{}), mustAny(routes), mustAny(secrets),
@@ -852,9 +1036,17 @@ func main() {
 				fatal(err)
 			}
 		}
+		if s.XDSTLS && s.CA == nil {
+			fatal(fmt.Errorf("%s: proxy %s: xdsTls needs ca (its root certificate, server name, token and workload certificate)", *specFile, p.id()))
+		}
 		if s.CA != nil {
 			if err := p.fetchCert(); err != nil {
 				fatal(fmt.Errorf("proxy %s: certificate from %s: %v", p.id(), s.CA.Addr, err))
+			}
+			if s.XDSTLS {
+				if p.xdsTLSConfig, err = p.xdsTLS(); err != nil {
+					fatal(fmt.Errorf("proxy %s: TLS of %s: %v", p.id(), s.XDS, err))
+				}
 			}
 		}
 		proxies[p.id()] = p

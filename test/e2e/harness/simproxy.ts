@@ -32,8 +32,15 @@ export interface SimProxySpec {
   clusterId?: string;
   serviceAccount?: string;
   labels?: Record<string, string>;
-  /** host:port of istiod's plaintext xDS (15010). */
+  /** host:port of istiod's plaintext xDS (15010), or of its TLS xDS (15012) with `xdsTls`. */
   xds: string;
+  /**
+   * xDS over TLS as an authenticated proxy (needs `ca`: its root certificate and server name, the
+   * workload certificate as client certificate, its token as bearer token). The proxy then also asks
+   * for the SDS secrets its listeners and clusters name over ADS (a gateway's credentialName), which
+   * istiod serves only to such a proxy; their private keys are redacted on arrival.
+   */
+  xdsTls?: boolean;
   /** Serve an Envoy admin API (for port-forwards to the pod's 15000). */
   admin?: boolean;
   /** A real workload certificate from istiod's CA. */
@@ -139,7 +146,8 @@ export async function startSimProxies(specs: SimProxySpec[]): Promise<SimProxies
 /**
  * Once `count` pods of `namespace` run with IPs: those pods by name, and the `ca` a simulated proxy
  * needs for a real workload certificate from istiod's CA (the namespace's istio-ca-root-cert, written
- * to `dir`, and a token of its default service account for the istio-ca audience).
+ * to `dir`, and a token of `serviceAccount`, by default the namespace's default one, for the istio-ca
+ * audience).
  */
 export async function podsWithCa(
   cp: ControlPlane,
@@ -147,6 +155,7 @@ export async function podsWithCa(
   count: number,
   istiod: RoutedIstiod,
   dir: string,
+  serviceAccount = 'default',
 ): Promise<{ pods: Map<string, V1Pod>; ca: NonNullable<SimProxySpec['ca']> }> {
   const core = cp.kube.core;
   const pods = await waitFor('pods running with IPs', async () => {
@@ -162,8 +171,8 @@ export async function podsWithCa(
   const rootCert = join(dir, 'root.pem');
   writeFileSync(rootCert, root);
   const token =
-    (await core.createNamespacedServiceAccountToken({ name: 'default', namespace, body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600 } } })).status
-      ?.token ?? '';
+    (await core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: { spec: { audiences: ['istio-ca'], expirationSeconds: 600 } } }))
+      .status?.token ?? '';
   return { pods, ca: { addr: istiod.secureGrpc, san: 'istiod.istio-system.svc', rootCert, token } };
 }
 

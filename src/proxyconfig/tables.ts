@@ -395,7 +395,9 @@ export function secretRows(dump: ConfigDump, now: Date): SecretRow[] {
     const valid = notBefore !== undefined && notAfter !== undefined && now >= notBefore && now <= notAfter;
     rows.push({
       name: s.name,
-      type: tls ? 'Cert Chain' : 'CA',
+      // istioctl's rule: the certificate's basic constraints, not the secret's kind (a self-signed
+      // server certificate is a CA); the kind only when there is no certificate.
+      type: (cert ? cert.ca : !tls) ? 'CA' : 'Cert Chain',
       status: s.state,
       valid,
       serial: cert ? serialNumber(cert.serialNumber) : '',

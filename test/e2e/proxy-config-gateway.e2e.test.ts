@@ -1,13 +1,18 @@
 // mesh proxy-config against a gateway: a simulated `router` proxy (scripts/istio/simproxy) with the
 // labels of istio-ingressgateway, connected to the REAL istiod, under a Gateway with an HTTP server
 // (80) and an HTTPS server (443, SIMPLE TLS from a credentialName Secret) and a VirtualService bound
-// to it. mesh reads the gateway's admin API through a real port-forward.
+// to it. mesh reads the gateway's admin API through a real port-forward. The gateway connects to
+// istiod's TLS xDS port (15012) as an authenticated proxy of its own service account, which a Role
+// allows to read the namespace's Secrets (as the gateway charts do), so istiod serves it the
+// credentialName Secret over SDS: `kubernetes://shop-cert`, private key redacted as Envoy's admin does.
 //
 // RECORD_PROXY_DUMPS=1 also writes what the gateway's admin API served to
 // test/fixtures/proxy-config/ingress-1.shop-gw.{config_dump,clusters}.json, the documents of the
 // golden and istioctl parity tests (see test/fixtures/proxy-config/README.md).
+import type { KubernetesObject } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +28,13 @@ const record = process.env['RECORD_PROXY_DUMPS'] === '1';
 // cluster, route and listener names, and in the certificate's SAN). Only this file uses it.
 const NS = 'shop-gw';
 const GW = 'ingress-1';
+const GW_SA = 'istio-ingressgateway';
 
 describe('mesh proxy-config with a simulated gateway on the real istiod', { skip: cp.skip, concurrency: 1 }, () => {
   const cleanups: (() => Promise<void>)[] = [];
   let sim: SimProxies;
   let keyPem = '';
+  let certPem = '';
   const mesh = (args: string[]): Promise<RunResult> => runMesh(cp, args);
   const c = cp.kube;
   const custom = (plural: string, body: Record<string, unknown>): Promise<unknown> =>
@@ -58,14 +65,15 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
     const istiod = routed.istiods[0]!;
 
     // A throwaway self-signed certificate for the HTTPS server, made here; its key lives only in the
-    // temporary directory and the Secret (istiod serves it over SDS only to an authenticated proxy, and
-    // simproxy does not ask, so no dump holds it).
+    // temporary directory and the Secret. istiod sends it to the gateway over SDS, and simproxy
+    // redacts the key as it arrives, so no dump holds it (checked below).
     const dir = mkdtempSync(join(tmpdir(), 'pc-gw-e2e-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const subject = ['-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com'];
     const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'tls.key')];
     execFileSync('openssl', ['req', '-x509', '-days', '1', ...subject, ...key, '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
     keyPem = readFileSync(join(dir, 'tls.key'), 'utf8');
+    certPem = readFileSync(join(dir, 'tls.crt'), 'utf8');
     await c.core.createNamespacedSecret({
       namespace: NS,
       body: {
@@ -75,11 +83,31 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
       },
     });
 
+    // The gateway's own service account, allowed to read the namespace's Secrets: istiod serves a
+    // credentialName Secret only to a proxy whose verified identity is of the Secret's namespace and
+    // may list Secrets there (a SubjectAccessReview), as the gateway charts' `-sds` Role grants.
+    await c.core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: GW_SA } } });
+    await c.objects.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: `${GW_SA}-sds`, namespace: NS },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }],
+    } as KubernetesObject);
+    await c.objects.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${GW_SA}-sds`, namespace: NS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${GW_SA}-sds` },
+      subjects: [{ kind: 'ServiceAccount', name: GW_SA, namespace: NS }],
+    } as KubernetesObject);
     await c.core.createNamespacedPod({
       namespace: NS,
       body: {
         metadata: { name: GW, labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
-        spec: { containers: [{ name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1', args: ['proxy', 'router'] }] },
+        spec: {
+          serviceAccountName: GW_SA,
+          containers: [{ name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1', args: ['proxy', 'router'] }],
+        },
       },
     });
     await c.core.createNamespacedPod({
@@ -134,7 +162,7 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
       },
     });
 
-    const { pods, ca } = await podsWithCa(cp, NS, 2, istiod, dir);
+    const { pods, ca } = await podsWithCa(cp, NS, 2, istiod, dir, GW_SA);
     const gw = pods.get(GW)!;
     sim = await startSimProxies([
       {
@@ -143,7 +171,9 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
         type: 'router',
         ip: gw.status!.podIP!,
         labels: gw.metadata!.labels!,
-        xds: istiod.grpc,
+        serviceAccount: GW_SA,
+        xds: istiod.secureGrpc,
+        xdsTls: true,
         admin: true,
         ca,
       },
@@ -193,20 +223,30 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
     assert.match((JSON.parse(boot.stdout) as { bootstrap: { node: { id: string } } }).bootstrap.node.id, new RegExp(`^router~[^~]+~${GW}\\.${NS}~`));
   });
 
-  it('secret: the workload certificate, and no key material anywhere', async () => {
-    const r = await mesh(['pc', 'secret', `${GW}.${NS}`, '-o', 'json']);
-    ok(r);
-    const rows = JSON.parse(r.stdout) as { name: string; type: string; valid: boolean }[];
+  it('secret: the workload certificate, the credentialName Secret over SDS, and no key material anywhere', async () => {
+    const shop = 'kubernetes://shop-cert';
+    // istiod sends the Secret once the gateway has asked for it (after its listeners arrived).
+    const r = await waitFor(`${shop} in the secrets`, async () => {
+      const x = await mesh(['pc', 'secret', `${GW}.${NS}`, '-o', 'json']);
+      return x.code === 0 && x.stdout.includes(shop) ? x : undefined;
+    });
+    const rows = JSON.parse(r.stdout) as { name: string; type: string; valid: boolean; serial: string }[];
+    // The test's self-signed server certificate is a CA: istioctl's TYPE is the certificate's.
     assert.deepEqual(
       rows.map((s) => [s.name, s.type, s.valid]),
       [
         ['default', 'Cert Chain', true],
         ['ROOTCA', 'CA', true],
+        [shop, 'CA', true],
       ],
     );
+    // The certificate the test made, as istiod read it from the Secret.
+    assert.equal(rows[2]!.serial, serialOf(certPem));
     const port = sim.admin[`${GW}.${NS}`]!;
     const dump = await (await fetch(`http://127.0.0.1:${port}/config_dump`)).text();
     assertNoKey(dump, keyPem);
+    // Two private keys, both redacted: the workload certificate's and the Secret's.
+    assert.equal([...dump.matchAll(/"private_key"/g)].length, 2);
     if (record) {
       const clusters = await (await fetch(`http://127.0.0.1:${port}/clusters?format=json`)).text();
       assertNoKey(clusters, keyPem);
@@ -218,6 +258,11 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
     }
   });
 });
+
+/** A certificate's serial number as mesh prints it (lower-case hex, at least 32 digits). */
+function serialOf(pem: string): string {
+  return new X509Certificate(pem).serialNumber.toLowerCase().replace(/^0+/, '').padStart(32, '0');
+}
 
 /** No PEM private key, the gateway's TLS key (as PEM or base64) or an unredacted private_key field. */
 function assertNoKey(doc: string, keyPem: string): void {

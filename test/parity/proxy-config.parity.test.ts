@@ -23,7 +23,8 @@ function cells(table: string, headers: readonly string[]): string[][] {
   return lines.slice(1).map((l) => starts.map((s, i) => l.slice(s, starts[i + 1] ?? l.length).trim()));
 }
 
-const CASES: { type: string; file: string; flags?: string[]; headers: string[] }[] = [
+// `rows`: names the table must hold (in the first column), so that a re-recorded dump that lost them fails here.
+const CASES: { type: string; file: string; flags?: string[]; headers: string[]; rows?: string[] }[] = [
   { type: 'cluster', file: 'web-1.shop.config_dump.json', headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'] },
   {
     type: 'cluster',
@@ -65,10 +66,12 @@ const CASES: { type: string; file: string; flags?: string[]; headers: string[] }
     flags: ['--name', 'http.8080'],
     headers: ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'],
   },
+  // The workload certificate and root, and the credentialName Secret istiod served over SDS.
   {
     type: 'secret',
     file: 'ingress-1.shop-gw.config_dump.json',
     headers: ['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'],
+    rows: ['default', 'ROOTCA', 'kubernetes://shop-cert'],
   },
   { type: 'endpoint', file: 'ingress-1.shop-gw.clusters.json', headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'] },
 ];
@@ -89,6 +92,11 @@ describe('proxy-config tables match istioctl proxy-config --file', { skip: oracl
       const meshHeaders = c.type === 'secret' ? [...c.headers, 'EXPIRES IN'] : c.headers;
       const got = cells(mesh.stdout, meshHeaders).map((r) => r.slice(0, c.headers.length));
       assert.ok(want.length > 0, 'istioctl printed rows');
+      if (c.rows)
+        assert.deepEqual(
+          want.map((r) => r[0]),
+          c.rows,
+        );
       assert.deepEqual(got, want);
     });
   }

@@ -14,6 +14,8 @@ const load = (name: string): unknown => JSON.parse(readFileSync(join(FIX, name),
 const web = parseConfigDump(load('web-1.shop.config_dump.json'), 'web-1');
 const reviews = parseConfigDump(load('reviews-1.shop.config_dump.json'), 'reviews-1');
 const ingress = parseConfigDump(load('ingress-1.shop-gw.config_dump.json'), 'ingress-1');
+// Half-way through the gateway's recorded day-long certificates.
+const GW_NOW = new Date('2026-12-04T06:00:00Z');
 
 function assertGolden(name: string, actual: string): void {
   const file = join('test', 'golden', 'proxy-config', name);
@@ -40,7 +42,18 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
     assertGolden('ingress-1.listener.txt', listenerTable(listenerRows(ingress)));
     assertGolden('ingress-1.route.txt', routeTable(routeRows(ingress)));
     assertGolden('ingress-1.endpoint.txt', endpointTable(endpointRows(parseClusters(load('ingress-1.shop-gw.clusters.json'), 'clusters'))));
-    assertGolden('ingress-1.secret.txt', secretTable(secretRows(ingress, new Date('2026-12-03T18:00:00Z'))));
+    assertGolden('ingress-1.secret.txt', secretTable(secretRows(ingress, GW_NOW)));
+    // The credentialName Secret that istiod served over SDS to the authenticated gateway (its key
+    // redacted as Envoy's admin does); the test's self-signed server certificate is a CA, which is
+    // istioctl's TYPE rule (the certificate's basic constraints, not the secret's kind).
+    assert.deepEqual(
+      secretRows(ingress, GW_NOW).map((r) => [r.name, r.type, r.valid, r.warning]),
+      [
+        ['default', 'Cert Chain', true, null],
+        ['ROOTCA', 'CA', true, null],
+        ['kubernetes://shop-cert', 'CA', true, null],
+      ],
+    );
     // A gateway has no inbound clusters and no virtual listeners (15001, 15006): only its servers.
     assert.deepEqual(
       clusterRows(ingress, { direction: 'inbound' }).map((r) => r.fqdn),
@@ -110,11 +123,13 @@ describe('proxy-config tables (golden, recorded dumps)', () => {
   });
 
   test('serial numbers as istioctl prints them: 32 hex digits at least, zero-padded', () => {
-    // The gateway's recorded root: a 16-byte serial whose first byte is 06, which mesh printed as 31 digits.
+    // The gateway's recorded certificates: istiod's 16-byte serials, and openssl's 20-byte serial of
+    // the test's server certificate, whose first byte is 0e (39 digits, as istioctl prints it).
     assert.deepEqual(
-      secretRows(ingress, new Date('2026-12-03T18:00:00Z')).map((r) => r.serial),
-      ['84429714d23a9a74e8a9a46ff12242db', '0655601ccbf732fd25e303e2b1676a52'],
+      secretRows(ingress, GW_NOW).map((r) => r.serial),
+      ['45b4705799f6c3baf4a0517f6c550330', '9ce849ae4c8a448977544d05a9c3e4b0', 'e6c35ac115b3d9764ca59852f2ad31faeac6563'],
     );
+    // An earlier recording's root: a 16-byte serial whose first byte is 06, which mesh once printed as 31 digits.
     assert.equal(serialNumber('0655601CCBF732FD25E303E2B1676A52'), '0655601ccbf732fd25e303e2b1676a52');
     // DER's leading 00 byte (high bit set) is not part of the number.
     assert.equal(serialNumber('0084429714D23A9A74E8A9A46FF12242DB'), '84429714d23a9a74e8a9a46ff12242db');

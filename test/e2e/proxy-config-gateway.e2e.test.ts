@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ControlPlane, clusterPortForward, repoRoot, runMesh, startControlPlane, waitFor, type RunResult } from './harness/index.js';
-import { type SimProxies, podsWithCa, routeIstiod, startSimProxies } from './harness/simproxy.js';
+import { type RoutedIstiod, type SimProxies, podsWithCa, routeIstiod, startSimProxies } from './harness/simproxy.js';
 
 const cp: ControlPlane = await startControlPlane();
 const ok = (r: RunResult): void => assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -35,6 +35,8 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
   let sim: SimProxies;
   let keyPem = '';
   let certPem = '';
+  let istiod: RoutedIstiod;
+  let dir = '';
   const mesh = (args: string[]): Promise<RunResult> => runMesh(cp, args);
   const c = cp.kube;
   const custom = (plural: string, body: Record<string, unknown>): Promise<unknown> =>
@@ -62,12 +64,12 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
     ok(await runMesh(cp, ['install', '--profile', 'minimal', '-y', '--readiness-timeout', '3m'], { timeoutMs: 240_000 }));
     const routed = await routeIstiod(cp, 'istio-system', ['istiod']);
     cleanups.push(routed.remove);
-    const istiod = routed.istiods[0]!;
+    istiod = routed.istiods[0]!;
 
     // A throwaway self-signed certificate for the HTTPS server, made here; its key lives only in the
     // temporary directory and the Secret. istiod sends it to the gateway over SDS, and simproxy
     // redacts the key as it arrives, so no dump holds it (checked below).
-    const dir = mkdtempSync(join(tmpdir(), 'pc-gw-e2e-'));
+    dir = mkdtempSync(join(tmpdir(), 'pc-gw-e2e-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const subject = ['-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com'];
     const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'tls.key')];
@@ -255,6 +257,64 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
       const pretty = (json: string): string => `${JSON.stringify(JSON.parse(json), null, 2)}\n`;
       writeFileSync(join(fix, `${GW}.${NS}.config_dump.json`), pretty(dump));
       writeFileSync(join(fix, `${GW}.${NS}.clusters.json`), pretty(clusters));
+    }
+  });
+
+  // After the recording (the tests run in order): a second gateway pod would be an endpoint of the
+  // gateway's Service in the recorded clusters.
+  it('secret: a second gateway whose service account may not read Secrets is refused the credentialName Secret by istiod', async () => {
+    const sa = 'no-secrets';
+    const pod = 'ingress-2';
+    await c.core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: sa } } });
+    await c.core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: pod, labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+        spec: { serviceAccountName: sa, containers: [{ name: 'istio-proxy', image: 'registry.istio.io/release/proxyv2:1.31.1', args: ['proxy', 'router'] }] },
+      },
+    });
+    const { pods, ca } = await podsWithCa(cp, NS, 3, istiod, dir, sa);
+    const p = pods.get(pod)!;
+    const sim2 = await startSimProxies([
+      {
+        pod,
+        namespace: NS,
+        type: 'router',
+        ip: p.status!.podIP!,
+        labels: p.metadata!.labels!,
+        serviceAccount: sa,
+        xds: istiod.secureGrpc,
+        xdsTls: true,
+        admin: true,
+        ca,
+      },
+    ]);
+    try {
+      await sim2.waitSynced();
+      // istiod answers a refused secret with nothing (no response, no error to the proxy); what it
+      // decided is in its log: the SubjectAccessReview for `list secrets` in the namespace said no.
+      const refusal = await waitFor(
+        `istiod refusing shop-cert to ${pod}.${NS}`,
+        () =>
+          readFileSync(istiod.istiod.logFile, 'utf8')
+            .split('\n')
+            .find((l) => l.includes(`proxy ${pod}.${NS}`) && l.includes('unauthorized certificates')),
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      assert.match(refusal, /shop-cert/);
+      assert.match(refusal, new RegExp(`${sa}/${NS} is not authorized to read secrets`));
+      const dump = (await (await fetch(`http://127.0.0.1:${sim2.admin[`${pod}.${NS}`]!}/config_dump`)).json()) as {
+        configs: { '@type': string; dynamic_active_secrets?: { name: string }[] }[];
+      };
+      const secrets = dump.configs.find((x) => x['@type'].endsWith('.SecretsConfigDump'))?.dynamic_active_secrets ?? [];
+      // Its listeners name the Secret as the first gateway's do, but it holds only the agent's two.
+      assert.ok(JSON.stringify(dump).includes('"kubernetes://shop-cert"'), 'a listener names kubernetes://shop-cert');
+      assert.deepEqual(
+        secrets.map((x) => x.name),
+        ['default', 'ROOTCA'],
+      );
+    } finally {
+      await sim2.close();
     }
   });
 });

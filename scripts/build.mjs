@@ -81,7 +81,25 @@ await build({
   // it is a shim now: scripts/shims/node-fetch.mjs).
   alias: { punycode: 'punycode/', 'node-fetch': fileURLToPath(new URL('./shims/node-fetch.mjs', import.meta.url)) },
   plugins: [precompiledValidators, clientNodeWithoutSideEffects],
+  // Without comments and whitespace the script is 3.7 MB instead of 5.7: every command reads it and
+  // V8 checks the code cache against it (about 20 ms less on each run). Names are kept.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // The bundled packages' license comments go to dist/mesh.cjs.LEGAL.txt (they are not all ASCII).
+  legalComments: 'external',
 });
+// src/cli/boot.ts reads the script as Latin-1, a one-byte string (faster to read and half the memory
+// of UTF-16): esbuild escapes non-ASCII in strings, but regular-expression literals keep theirs, so
+// the source must spell them as \u escapes. Checked here rather than found as a broken pattern.
+{
+  const text = readFileSync('dist/mesh.cjs');
+  const at = text.findIndex((b) => b > 0x7f);
+  if (at >= 0) {
+    const line = text.subarray(0, at).toString('latin1').split('\n').length;
+    const around = text.subarray(Math.max(0, at - 60), at + 20).toString('utf8');
+    throw new Error(`dist/mesh.cjs has a non-ASCII byte at line ${line} (${JSON.stringify(around)}): write it as a \\u escape in the source`);
+  }
+}
 await build({
   entryPoints: { cli: 'src/cli/boot.ts' },
   outdir: 'dist',

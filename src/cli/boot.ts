@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 const bundle = fileURLToPath(new URL('./mesh.cjs', import.meta.url));
-const source = readFileSync(bundle, 'utf8');
+// ASCII only (scripts/build.mjs checks), so Latin-1: a one-byte string, read without UTF-8 decoding.
+const source = readFileSync(bundle, 'latin1');
 const cache = cacheLocation();
 let cached: Buffer | undefined;
 if (cache !== undefined) {

@@ -28,7 +28,7 @@ export const strCoerced: Schema = { t: 'str', coerce: true };
 /** A string that must match `pattern`; `format` names it in errors ("a duration such as 10s"). */
 export const pattern = (re: RegExp, format: string): Schema => ({ t: 'str', pattern: re, format });
 /** A protobuf Duration as YAML writes it: 10s, 1.5s, 500ms, 1m30s, 1h. */
-export const duration: Schema = pattern(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 10s, 500ms or 1m30s');
+export const duration: Schema = pattern(/^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/, 'a duration such as 10s, 500ms or 1m30s');
 export const oneOf = (...values: string[]): Schema => ({ t: 'str', enum: values });
 export const int: Schema = { t: 'int' };
 export const intRange = (min: number, max: number): Schema => ({ t: 'int', min, max });

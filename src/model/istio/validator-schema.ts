@@ -18,7 +18,7 @@ export const K8S_KEYWORDS = [
 ];
 
 // Go's time.ParseDuration syntax (what Istio accepts for google.protobuf.Duration fields).
-export const DURATION_RE = /^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$/;
+export const DURATION_RE = /^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$/;
 
 /** The `duration` format: the same object for the run-time compiler and the precompiled validators. */
 export const DURATION_FORMAT = { type: 'string', validate: (s: string): boolean => DURATION_RE.test(s) } as const;

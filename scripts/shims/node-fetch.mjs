@@ -2,9 +2,16 @@
 // KubeConfig imports `Headers` from node-fetch for applyToFetchOptions(), which mesh never calls
 // (mesh's HTTP stack is undici, src/kube/real/http.ts); bundling node-fetch pulled in whatwg-url and
 // tr46's 300 KB mapping table, evaluated at start-up of every command that talks to a cluster.
-// Node's own fetch Headers and fetch have the same interface.
-export const Headers = globalThis.Headers;
-export default globalThis.fetch;
+// Node's own fetch Headers and fetch have the same interface. Both are looked up only when used:
+// reading globalThis.Headers at start-up loads Node's built-in copy of undici (about 10 ms).
+export class Headers {
+  constructor(init) {
+    return new globalThis.Headers(init);
+  }
+}
+export default function fetch(input, init) {
+  return globalThis.fetch(input, init);
+}
 // Re-exported by client-node's index; mesh never throws or catches them.
 export class AbortError extends Error {}
 export class FetchError extends Error {}

@@ -24,6 +24,7 @@ import {
   describeRef,
   podSummary,
 } from './client.js';
+import { builtinResource } from './real/builtin-resources.js';
 import { decodePodList, unwrap } from './real/protobuf.js';
 import { DEFAULT_WATCH_IDLE_MS, loadKubeConfig, type KubeClientOptions } from './real/config.js';
 import { ApiTransport, type RequestSpec } from './real/http.js';
@@ -91,6 +92,8 @@ export class RealKubeClient implements KubeClient {
   }
 
   async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
+    const builtin = builtinResource(apiVersion, kind);
+    if (builtin !== undefined) return builtin;
     let entry = this.discovery.get(apiVersion);
     if (!entry) {
       entry = this.discover(apiVersion);

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { PatchStrategy, PortForward, VersionApi, setHeaderOptions, type KubernetesObject, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { createKubeClient } from '../../src/kube/real.js';
+import { builtinResources } from '../../src/kube/real/builtin-resources.js';
 import type { KubeObject } from '../../src/model/k8s.js';
 import { clusterPortForward, egressStats, runMesh, startControlPlane, waitFor, type ControlPlane } from './harness/index.js';
 
@@ -57,6 +58,26 @@ describe('local control plane', { skip: cp.skip }, () => {
     for (const n of nodes) {
       assert.equal(n.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', `${n.metadata?.name} is Ready`);
       assert.deepEqual(n.spec?.taints ?? [], [], `${n.metadata?.name} has no taints`);
+    }
+  });
+
+  it("mesh's table of built-in resources (used instead of a discovery round trip) matches the API server's discovery", async () => {
+    const kube = createKubeClient({ kubeconfig: cp.kubeconfigPath });
+    const table = builtinResources();
+    assert.ok(table.length > 20);
+    for (const apiVersion of new Set(table.map((r) => r.apiVersion))) {
+      const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      const served = ((await kube.raw(path)) as { resources: { name: string; kind: string; namespaced: boolean }[] }).resources.filter(
+        (r) => !r.name.includes('/'),
+      );
+      for (const entry of table.filter((r) => r.apiVersion === apiVersion)) {
+        const real = served.find((r) => r.kind === entry.kind);
+        assert.deepEqual(
+          { resource: real?.name, namespaced: real?.namespaced },
+          { resource: entry.resource, namespaced: entry.namespaced },
+          `${apiVersion} ${entry.kind}`,
+        );
+      }
     }
   });
 

@@ -9,9 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { Agent, ProxyAgent, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ClusterError } from '../../errors.js';
+import { ClusterError, InputError } from '../../errors.js';
 import { USER_AGENT } from '../../version.js';
 import { credentials, DEFAULT_REQUEST_TIMEOUT_MS, type TlsMaterial } from './config.js';
 import { cancelledError, errorCode, isTlsVerifyError, networkError, rbacOf, timeoutError, toApiError, type Denied } from './errors.js';
@@ -215,7 +216,19 @@ export class ApiTransport {
       if (!/^https?:/.test(proxyUrl)) throw new ClusterError(`the kubeconfig's proxy-url ${proxyUrl}: mesh supports http:// and https:// proxies only`);
       return new ProxyAgent({ uri: proxyUrl, requestTls: tlsOptions, ...timeouts });
     }
-    const connector = buildConnector(tlsOptions);
+    // One secure context (the CA, client certificate and key, parsed once) for every connection:
+    // tls.connect would parse them again for each, and a command opens several at once.
+    const { servername: _servername, ...material } = tlsOptions;
+    let secureContext: SecureContext;
+    try {
+      secureContext = createSecureContext(material);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      throw new InputError(
+        `the kubeconfig's TLS material for context ${this.kc.getCurrentContext()} (certificate-authority, client-certificate or client-key) cannot be used: ${e.message}${e.code ? ` (${e.code})` : ''}`,
+      );
+    }
+    const connector = buildConnector({ secureContext, rejectUnauthorized: true });
     // undici would send the URL's host name as SNI; the kubeconfig's tls-server-name wins.
     const servername = tls.servername;
     return new Agent({

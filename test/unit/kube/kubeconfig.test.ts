@@ -70,3 +70,23 @@ test('a binary or control-character kubeconfig is one line naming the file, exit
     );
   });
 });
+
+test('a client key that is not a key is one line naming the context, before any connection (exit 65)', async () => {
+  const { createKubeClient } = await import('../../../src/kube/real.js');
+  const f = join(dir, 'bad-key.yaml');
+  const junk = Buffer.from('not a key').toString('base64');
+  writeFileSync(
+    f,
+    `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {client-certificate-data: ${junk}, client-key-data: ${junk}}\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n`,
+  );
+  const kube = createKubeClient({ kubeconfig: f });
+  await assert.rejects(
+    kube.list('v1', 'Pod', { namespace: 'default' }),
+    (e: unknown) =>
+      exitCodeOf(e) === 65 &&
+      /^the kubeconfig's TLS material for context c \(certificate-authority, client-certificate or client-key\) cannot be used: .+$/.test(
+        (e as Error).message,
+      ) &&
+      !(e as Error).message.includes(junk),
+  );
+});

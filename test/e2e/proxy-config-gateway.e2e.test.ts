@@ -9,7 +9,7 @@
 // RECORD_PROXY_DUMPS=1 also writes what the gateway's admin API served to
 // test/fixtures/proxy-config/ingress-1.shop-gw.{config_dump,clusters}.json, the documents of the
 // golden and istioctl parity tests (see test/fixtures/proxy-config/README.md).
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ControlPlane, clusterPortForward, repoRoot, runMesh, startControlPlane, waitFor, type RunResult } from './harness/index.js';
-import { type RoutedIstiod, type SimProxies, podsWithCa, routeIstiod, startSimProxies } from './harness/simproxy.js';
+import { type RoutedIstiod, type SimProxies, type SimProxySpec, podsWithCa, routeIstiod, startSimProxies } from './harness/simproxy.js';
 
 const cp: ControlPlane = await startControlPlane();
 const ok = (r: RunResult): void => assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -165,21 +165,7 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
     });
 
     const { pods, ca } = await podsWithCa(cp, NS, 2, istiod, dir, GW_SA);
-    const gw = pods.get(GW)!;
-    sim = await startSimProxies([
-      {
-        pod: GW,
-        namespace: NS,
-        type: 'router',
-        ip: gw.status!.podIP!,
-        labels: gw.metadata!.labels!,
-        serviceAccount: GW_SA,
-        xds: istiod.secureGrpc,
-        xdsTls: true,
-        admin: true,
-        ca,
-      },
-    ]);
+    sim = await startSimProxies([gatewayProxy(pods.get(GW)!, GW_SA, ca, istiod.secureGrpc)]);
     cleanups.push(() => sim.close());
     await sim.waitSynced();
     cleanups.push(
@@ -274,21 +260,7 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
       },
     });
     const { pods, ca } = await podsWithCa(cp, NS, 3, istiod, dir, sa);
-    const p = pods.get(pod)!;
-    const sim2 = await startSimProxies([
-      {
-        pod,
-        namespace: NS,
-        type: 'router',
-        ip: p.status!.podIP!,
-        labels: p.metadata!.labels!,
-        serviceAccount: sa,
-        xds: istiod.secureGrpc,
-        xdsTls: true,
-        admin: true,
-        ca,
-      },
-    ]);
+    const sim2 = await startSimProxies([gatewayProxy(pods.get(pod)!, sa, ca, istiod.secureGrpc)]);
     try {
       await sim2.waitSynced();
       // istiod answers a refused secret with nothing (no response, no error to the proxy); what it
@@ -320,6 +292,22 @@ describe('mesh proxy-config with a simulated gateway on the real istiod', { skip
 });
 
 /** A certificate's serial number as mesh prints it (lower-case hex, at least 32 digits). */
+/** A gateway's simulated proxy for one of the test's pods: on istiod's TLS xDS port (`xds`) as `serviceAccount`, with an admin API. */
+function gatewayProxy(pod: V1Pod, serviceAccount: string, ca: SimProxySpec['ca'], xds: string): SimProxySpec {
+  return {
+    pod: pod.metadata!.name!,
+    namespace: NS,
+    type: 'router',
+    ip: pod.status!.podIP!,
+    labels: pod.metadata!.labels!,
+    serviceAccount,
+    xds,
+    xdsTls: true,
+    admin: true,
+    ...(ca !== undefined ? { ca } : {}),
+  };
+}
+
 function serialOf(pem: string): string {
   return new X509Certificate(pem).serialNumber.toLowerCase().replace(/^0+/, '').padStart(32, '0');
 }

@@ -585,27 +585,14 @@ const (
 )
 
 func listenerSecretNames(l *listener.Listener) []string {
-	chains := append([]*listener.FilterChain{}, l.GetFilterChains()...)
+	var sockets []*core.TransportSocket
+	for _, fc := range l.GetFilterChains() {
+		sockets = append(sockets, fc.GetTransportSocket())
+	}
 	if l.GetDefaultFilterChain() != nil {
-		chains = append(chains, l.GetDefaultFilterChain())
+		sockets = append(sockets, l.GetDefaultFilterChain().GetTransportSocket())
 	}
-	var out []string
-	for _, fc := range chains {
-		tc := fc.GetTransportSocket().GetTypedConfig()
-		if tc.GetTypeUrl() != downstreamTLS {
-			continue
-		}
-		d := &tlsv3.DownstreamTlsContext{}
-		if err := tc.UnmarshalTo(d); err != nil {
-			continue
-		}
-		for _, n := range sdsSecretNames(d.GetCommonTlsContext()) {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
+	return socketSecretNames(sockets)
 }
 
 func clusterSecretNames(c *cluster.Cluster) []string {
@@ -613,17 +600,33 @@ func clusterSecretNames(c *cluster.Cluster) []string {
 	for _, m := range c.GetTransportSocketMatches() {
 		sockets = append(sockets, m.GetTransportSocket())
 	}
+	return socketSecretNames(sockets)
+}
+
+// socketSecretNames are the SDS secrets the TLS transport sockets among these ask for over ADS
+// (a listener's DownstreamTlsContext, a cluster's UpstreamTlsContext), each once.
+func socketSecretNames(sockets []*core.TransportSocket) []string {
 	var out []string
 	for _, ts := range sockets {
 		tc := ts.GetTypedConfig()
-		if tc.GetTypeUrl() != upstreamTLS {
+		var common *tlsv3.CommonTlsContext
+		switch tc.GetTypeUrl() {
+		case downstreamTLS:
+			d := &tlsv3.DownstreamTlsContext{}
+			if tc.UnmarshalTo(d) != nil {
+				continue
+			}
+			common = d.GetCommonTlsContext()
+		case upstreamTLS:
+			u := &tlsv3.UpstreamTlsContext{}
+			if tc.UnmarshalTo(u) != nil {
+				continue
+			}
+			common = u.GetCommonTlsContext()
+		default:
 			continue
 		}
-		u := &tlsv3.UpstreamTlsContext{}
-		if err := tc.UnmarshalTo(u); err != nil {
-			continue
-		}
-		for _, n := range sdsSecretNames(u.GetCommonTlsContext()) {
+		for _, n := range sdsSecretNames(common) {
 			if !slices.Contains(out, n) {
 				out = append(out, n)
 			}
